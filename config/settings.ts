@@ -1,0 +1,42 @@
+/**
+ * The run-time settings: SSM parameters the program writes and the handlers read.
+ * Shared by both sides so a name can never drift between writer and reader.
+ * Plain data only: the handlers' serialized code captures this module by value.
+ */
+export const settingParameterNames = {
+  whatsappNumber: "whatsapp-number",
+  templateSid: "template-sid",
+  clubName: "club-name",
+  assistantName: "assistant-name",
+  season: "season",
+  membershipFee: "membership-fee",
+  subscriptionFee: "subscription-fee",
+  webhookUrl: "webhook-url",
+} as const;
+
+export type SettingKey = keyof typeof settingParameterNames;
+
+/** What each function reads; its role may read exactly these parameters. */
+export const triggerSettingKeys = [
+  "whatsappNumber",
+  "templateSid",
+  "clubName",
+  "season",
+  "membershipFee",
+  "subscriptionFee",
+] as const satisfies readonly SettingKey[];
+
+export const webhookSettingKeys = ["webhookUrl", "clubName", "assistantName"] as const satisfies readonly SettingKey[];
+
+/** Environment variables that point a handler at its settings (names only, never values of secrets). */
+export const environmentVariables = {
+  parameterPath: "SIGNON_PARAMETER_PATH",
+  twilioSecretName: "SIGNON_TWILIO_SECRET_NAME",
+} as const;
+
+/** Parameter Store's pass-through path for reading a Secrets Manager secret. */
+export const secretsManagerReferencePrefix = "/aws/reference/secretsmanager/";
+
+export function settingParameterName(parameterPath: string, key: SettingKey): string {
+  return `${parameterPath}/${settingParameterNames[key]}`;
+}

@@ -1,0 +1,33 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+
+export function jsonResponse(statusCode: number, body: object, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function textResponse(statusCode: number, contentType: string, body: string): APIGatewayProxyResult {
+  return { statusCode, headers: { "Content-Type": contentType, "Cache-Control": "no-store" }, body };
+}
+
+/** API Gateway's id for the request: what a caller quotes and every log line carries. */
+export function requestIdOf(event: APIGatewayProxyEvent): string {
+  return event.requestContext?.requestId || `local-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The body as text, whether API Gateway passed it through or base64-encoded it. */
+export function bodyText(event: APIGatewayProxyEvent): string {
+  if (!event.body) return "";
+  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+}
+
+/** Header lookup regardless of case: API Gateway passes names as the client sent them. */
+export function headerValue(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}

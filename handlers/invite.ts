@@ -1,0 +1,146 @@
+/**
+ * The trigger's payload: validation, normalisation and the nine template variables.
+ * Pure functions: no AWS, no Twilio.
+ */
+import { z } from "zod/mini";
+import { toDisplayNumber, toE164 } from "./phone";
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface InviteDefaults {
+  season: string;
+  membershipFee: string;
+  subscriptionFee: string;
+}
+
+/** The variables of the approved template, keyed "1" to "9" as Twilio's Content API expects. */
+export type TemplateVariables = Record<"1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9", string>;
+
+/**
+ * WhatsApp refuses a variable with a newline, a tab or more than four spaces in a row,
+ * so every run of white space becomes one space.
+ */
+export function whatsappSafe(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+const stringExpected = (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : "must be a string");
+
+function requiredText(max: number) {
+  return z.pipe(
+    z.pipe(z.string({ error: stringExpected }), z.transform(whatsappSafe)),
+    z.string().check(z.minLength(1, "must not be empty"), z.maxLength(max, `must be at most ${max} characters`)),
+  );
+}
+
+/** Optional fields come from spreadsheets, where "not given" is often an empty cell. */
+function optionalText(max: number) {
+  return z.optional(
+    z.pipe(
+      z.pipe(z.string({ error: "must be a string" }), z.transform(whatsappSafe)),
+      z.pipe(z.string().check(z.maxLength(max, `must be at most ${max} characters`)), z.transform((text) => text || undefined)),
+    ),
+  );
+}
+
+/** A fee in pounds; a leading £ and a number instead of a string are forgiven. */
+function optionalFee() {
+  return z.optional(
+    z.pipe(
+      z.union([z.string(), z.number()], { error: "must be an amount in pounds such as \"40\"" }),
+      z.transform((fee, context) => {
+        const text = String(fee).trim().replace(/^£/, "");
+        if (text === "") return undefined;
+        if (/^\d{1,4}(?:\.\d{2})?$/.test(text)) return text;
+        context.issues.push({ code: "custom", message: 'must be an amount in pounds such as "40" or "26.50"', input: fee });
+        return z.NEVER;
+      }),
+    ),
+  );
+}
+
+function phone(format: (typed: string) => string | undefined) {
+  return z.pipe(
+    z.string({ error: stringExpected }),
+    z.transform((typed, context) => {
+      const formatted = format(typed);
+      if (formatted) return formatted;
+      context.issues.push({
+        code: "custom",
+        message: typed.trim() === "" ? "must not be empty" : "is not a phone number: use a form such as 07700 900123 or +44 7700 900123",
+        input: typed,
+      });
+      return z.NEVER;
+    }),
+  );
+}
+
+function inviteSchema() {
+  return z.object(
+    {
+      parent_first_name: requiredText(50),
+      parent_last_name: optionalText(50),
+      player_first_name: requiredText(50),
+      player_last_name: optionalText(50),
+      team_name: requiredText(60),
+      age_group: requiredText(20),
+      current_registration_season: optionalText(20),
+      membership_fee_amount: optionalFee(),
+      subscription_fee_amount: optionalFee(),
+      team_manager_1_full_name: requiredText(60),
+      // Shown to the parent in the message, so written the way they would dial it.
+      team_manager_1_tel: phone(toDisplayNumber),
+      parent_tel: phone(toE164),
+    },
+    { error: "must be a JSON object" },
+  );
+}
+
+export type InviteRequest = z.infer<ReturnType<typeof inviteSchema>>;
+
+export type InviteParseResult = { ok: true; invite: InviteRequest } | { ok: false; problems: FieldProblem[] };
+
+/** Builds the schema once (per Lambda container) and returns the parser. */
+export function createInviteParser(): (payload: unknown) => InviteParseResult {
+  const schema = inviteSchema();
+  return (payload) => {
+    const result = schema.safeParse(payload);
+    if (result.success) return { ok: true, invite: result.data };
+    return {
+      ok: false,
+      problems: result.error.issues.map((issue) => ({ field: issue.path.map(String).join(".") || "body", message: issue.message })),
+    };
+  };
+}
+
+/** The body's text as JSON, or the problem with it. */
+export function parseJsonBody(text: string): { ok: true; value: unknown } | { ok: false; problems: FieldProblem[] } {
+  if (text.trim() === "") return { ok: false, problems: [{ field: "body", message: "is empty: send the invite as a JSON object" }] };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, problems: [{ field: "body", message: "is not valid JSON" }] };
+  }
+}
+
+export function templateVariables(invite: InviteRequest, defaults: InviteDefaults): TemplateVariables {
+  const variables: TemplateVariables = {
+    "1": invite.parent_first_name,
+    "2": invite.player_first_name,
+    "3": invite.team_name,
+    "4": invite.age_group,
+    "5": invite.current_registration_season ?? defaults.season,
+    "6": invite.membership_fee_amount ?? defaults.membershipFee,
+    "7": invite.subscription_fee_amount ?? defaults.subscriptionFee,
+    "8": invite.team_manager_1_full_name,
+    "9": invite.team_manager_1_tel,
+  };
+  for (const key of Object.keys(variables) as (keyof TemplateVariables)[]) {
+    variables[key] = whatsappSafe(variables[key]);
+    if (variables[key] === "") throw new Error(`template variable ${key} is empty`);
+  }
+  return variables;
+}

@@ -1,0 +1,36 @@
+/**
+ * Structured log lines. The fields are a closed set on purpose: there is no slot for a name,
+ * a message body or a full phone number, so none can reach the logs by accident.
+ */
+export interface LogFields {
+  request_id?: string;
+  route?: string;
+  status?: number;
+  latency_ms?: number;
+  /** Always passed through maskPhone. */
+  to?: string;
+  from?: string;
+  message_sid?: string;
+  twilio_code?: number;
+  twilio_status?: number;
+  attempts?: number;
+  /** An error's name or code, never its message (which may quote the input). */
+  error?: string;
+  /** Names of settings or fields, never their values. */
+  detail?: string;
+}
+
+export type LogLevel = "info" | "warn" | "error";
+export type Log = (level: LogLevel, event: string, fields?: LogFields) => void;
+export type LineWriter = (line: string) => void;
+
+export function createLog(base: LogFields, write: LineWriter = (line) => console.log(line)): Log {
+  return (level, event, fields = {}) => write(JSON.stringify({ level, event, ...base, ...fields }));
+}
+
+/** `+447700900123` → `+44•••••••123`: enough to tell numbers apart, not enough to call one. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/^whatsapp:/, "").replace(/\D/g, "");
+  if (digits.length < 6) return "•••";
+  return `+${digits.slice(0, 2)}${"•".repeat(digits.length - 5)}${digits.slice(-3)}`;
+}

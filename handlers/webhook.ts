@@ -1,0 +1,84 @@
+/**
+ * POST /webhook: Twilio's messaging webhook. Checks Twilio's signature against the public
+ * URL, answers each MessageSid once, and replies with TwiML.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { validateRequest } from "twilio/lib/webhooks/webhooks";
+import { webhookSettingKeys } from "../config/settings";
+import { bodyText, headerValue, requestIdOf, textResponse } from "./http";
+import { createLog, maskPhone, type LineWriter } from "./log";
+import { createProcessedMessages, type ProcessedMessages } from "./processed-messages";
+import { acknowledgement } from "./replies";
+import { createSettingsReader, isSettingsError, type SettingsReader } from "./settings";
+import { twimlResponse } from "./twiml";
+
+export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
+
+export interface WebhookDependencies {
+  readSettings: SettingsReader<WebhookSettingKey>;
+  processedMessages: ProcessedMessages;
+  writeLog?: LineWriter;
+}
+
+export type WebhookHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** Twilio's form fields; a repeated name keeps all its values, as the signature covers them all. */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(text)) {
+    const existing = fields[name];
+    fields[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  return fields;
+}
+
+function firstValue(field: string | string[] | undefined): string | undefined {
+  return Array.isArray(field) ? field[0] : field;
+}
+
+const twiml = (reply?: string) => textResponse(200, "text/xml", twimlResponse(reply));
+
+export function createWebhookHandler(dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
+  const readSettings = dependencies.readSettings ?? createSettingsReader(webhookSettingKeys);
+  const processedMessages = dependencies.processedMessages ?? createProcessedMessages();
+
+  return async (event) => {
+    const started = Date.now();
+    const log = createLog({ request_id: requestIdOf(event), route: "POST /webhook" }, dependencies.writeLog);
+
+    const respond = async (): Promise<APIGatewayProxyResult> => {
+      const fields = parseForm(bodyText(event));
+      const signature = headerValue(event, "X-Twilio-Signature");
+      const { values, twilio } = await readSettings();
+      if (!signature || !validateRequest(twilio.authToken, signature, values.webhookUrl, fields)) {
+        log("warn", signature ? "signature_mismatch" : "signature_missing");
+        return textResponse(403, "text/plain; charset=utf-8", "Forbidden: X-Twilio-Signature does not match this request");
+      }
+      const messageSid = firstValue(fields.MessageSid);
+      const from = firstValue(fields.From);
+      if (!messageSid) {
+        log("info", "ignored_without_message_sid");
+        return twiml();
+      }
+      if (!processedMessages.markFirstTime(messageSid)) {
+        log("info", "duplicate_ignored", { message_sid: messageSid });
+        return twiml();
+      }
+      log("info", "message_received", { message_sid: messageSid, from: from ? maskPhone(from) : undefined });
+      return twiml(acknowledgement({ assistantName: values.assistantName, clubName: values.clubName }));
+    };
+
+    let response: APIGatewayProxyResult;
+    try {
+      response = await respond();
+    } catch (error) {
+      log("error", isSettingsError(error) ? "settings_unreadable" : "unexpected_error", {
+        error: error instanceof Error ? error.name : typeof error,
+        detail: isSettingsError(error) ? error.message : undefined,
+      });
+      response = textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again.");
+    }
+    log("info", "request_done", { status: response.statusCode, latency_ms: Date.now() - started });
+    return response;
+  };
+}

@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import { namePrefix, parameterPath } from "./config/names";
+import { triggerSettingKeys, webhookSettingKeys } from "./config/settings";
+import { loadStackConfig } from "./config/stack";
+import { createTriggerHandler } from "./handlers/trigger";
+import { createWebhookHandler } from "./handlers/webhook";
+import { HandlerFunction } from "./infra/handler-function";
+import { RegistrationApi } from "./infra/registration-api";
+import { SettingsParameters } from "./infra/settings-parameters";
+import { TwilioSecret } from "./infra/twilio-secret";
+
+const stack = pulumi.getStack();
+const config = loadStackConfig(new pulumi.Config(), stack);
+const prefix = namePrefix({ slug: config.club.slug, stack });
+const settingsPath = parameterPath({ slug: config.club.slug, stack });
+
+const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
+  accountSid: config.twilioAccountSid,
+  authToken: config.twilioAuthToken,
+});
+
+const functionDefaults = { parameterPath: settingsPath, twilioSecret, memorySizeMb: 256, logRetentionDays: 30 };
+
+const trigger = new HandlerFunction(`${prefix}-trigger`, {
+  ...functionDefaults,
+  functionName: `${prefix}-trigger`,
+  callbackFactory: createTriggerHandler,
+  settingKeys: triggerSettingKeys,
+  // Room for Twilio's retries with backoff; API Gateway itself gives up at 29 s.
+  timeoutSeconds: 20,
+});
+
+const webhook = new HandlerFunction(`${prefix}-webhook`, {
+  ...functionDefaults,
+  functionName: `${prefix}-webhook`,
+  callbackFactory: createWebhookHandler,
+  settingKeys: webhookSettingKeys,
+  // Twilio waits 15 s for a webhook's answer.
+  timeoutSeconds: 10,
+});
+
+const api = new RegistrationApi(`${prefix}-api`, {
+  trigger: trigger.function,
+  webhook: webhook.function,
+  rateLimit: config.api.rateLimit,
+  burstLimit: config.api.burstLimit,
+  apiKey: config.apiKey,
+});
+
+// Written after the API exists: the webhook URL is one of them, and the handlers read
+// these at run time, so the functions need only their names (no dependency cycle).
+new SettingsParameters(`${prefix}-settings`, {
+  parameterPath: settingsPath,
+  values: {
+    whatsappNumber: config.twilio.whatsappNumber,
+    templateSid: config.twilio.templateSid,
+    clubName: config.club.name,
+    assistantName: config.club.assistantName,
+    season: config.registration.season,
+    membershipFee: config.registration.membershipFee,
+    subscriptionFee: config.registration.subscriptionFee,
+    webhookUrl: api.webhookUrl,
+  },
+});
+
+export const apiUrl = api.url;
+export const triggerUrl = api.triggerUrl;
+export const webhookUrl = api.webhookUrl;
+export const apiKey = api.apiKey;

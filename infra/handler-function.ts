@@ -1,0 +1,99 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import {
+  environmentVariables,
+  secretsManagerReferencePrefix,
+  settingParameterName,
+  type SettingKey,
+} from "../config/settings";
+import type { TwilioSecret } from "./twilio-secret";
+
+export interface HandlerFunctionArgs {
+  /** The Lambda's physical name: `signon-<slug>-<stack>-<handler>`. */
+  functionName: string;
+  /** Runs once per container; returns the handler. The Pulumi closure serializer turns it into the Lambda's code. */
+  callbackFactory: () => aws.lambda.Callback<APIGatewayProxyEvent, APIGatewayProxyResult>;
+  parameterPath: string;
+  /** The settings this handler reads, and so the only parameters its role may read. */
+  settingKeys: readonly SettingKey[];
+  twilioSecret: TwilioSecret;
+  timeoutSeconds: number;
+  memorySizeMb: number;
+  logRetentionDays: number;
+}
+
+/** A Lambda made from a handler, with a role that can read only its own settings and the Twilio secret. */
+export class HandlerFunction extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("signon:lambda:HandlerFunction", name, {}, opts);
+    const { partition } = aws.getPartitionOutput({}, { parent: this });
+    const { region } = aws.getRegionOutput({}, { parent: this });
+    const { accountId } = aws.getCallerIdentityOutput({}, { parent: this });
+    const parameterArn = (parameterName: string) => pulumi.interpolate`arn:${partition}:ssm:${region}:${accountId}:parameter${parameterName}`;
+
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      name,
+      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays },
+      { parent: this },
+    );
+
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `Runs the ${args.functionName} Lambda`,
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      },
+      { parent: this },
+    );
+
+    const readableParameters = [
+      ...args.settingKeys.map((key) => parameterArn(settingParameterName(args.parameterPath, key))),
+      args.twilioSecret.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`)),
+    ];
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
+            { Sid: "ReadOwnSettings", Effect: "Allow", Action: ["ssm:GetParameters", "ssm:GetParameter"], Resource: pulumi.all(readableParameters) },
+            { Sid: "ReadTwilioSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.twilioSecret.secretArn },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+
+    this.function = new aws.lambda.CallbackFunction(
+      name,
+      {
+        name: args.functionName,
+        callbackFactory: args.callbackFactory,
+        role: this.role,
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        timeout: args.timeoutSeconds,
+        memorySize: args.memorySizeMb,
+        environment: {
+          variables: {
+            [environmentVariables.parameterPath]: args.parameterPath,
+            [environmentVariables.twilioSecretName]: args.twilioSecret.secretName,
+          },
+        },
+      },
+      // The log group must exist first, or Lambda creates one that never expires.
+      { parent: this, dependsOn: [this.logGroup, policy] },
+    );
+
+    this.registerOutputs({ functionName: this.function.name, roleArn: this.role.arn });
+  }
+}
