@@ -1,0 +1,51 @@
+/** Made-up clubs and people. Phone numbers are from Ofcom's drama range only. */
+import { settingParameterName, type SettingKey } from "../../config/settings";
+
+export const testCredentials = {
+  accountSid: "AC0123456789abcdef0123456789abcdef",
+  authToken: "fedcba9876543210fedcba9876543210",
+};
+
+export const parameterPath = "/signon/urmston/test";
+export const twilioSecretName = "signon-urmston-test-twilio-0a1b2c3";
+export const webhookUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/webhook";
+
+export const clubSettings: Record<SettingKey, string> = {
+  whatsappNumber: "+447700900000",
+  templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c",
+  clubName: "Urmston Town",
+  assistantName: "Omega",
+  season: "2025-26",
+  membershipFee: "40",
+  subscriptionFee: "26",
+  webhookUrl,
+};
+
+export function settingsParameters(path = parameterPath, settings = clubSettings): Record<string, string> {
+  return Object.fromEntries(
+    (Object.keys(settings) as SettingKey[]).map((key) => [settingParameterName(path, key), settings[key]]),
+  );
+}
+
+/** A complete, valid trigger payload, typed as a secretary's spreadsheet would send it. */
+export const validInvite = {
+  parent_first_name: "Sarah",
+  parent_last_name: "Testington",
+  player_first_name: "Alfie",
+  player_last_name: "Testington",
+  team_name: "Lions",
+  age_group: "u11s",
+  team_manager_1_full_name: "Dave Examplesson",
+  team_manager_1_tel: "07700 900456",
+  parent_tel: "07700 900123",
+};
+
+export const requiredInviteFields = [
+  "parent_first_name",
+  "player_first_name",
+  "team_name",
+  "age_group",
+  "team_manager_1_full_name",
+  "team_manager_1_tel",
+  "parent_tel",
+] as const;
