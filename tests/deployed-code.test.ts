@@ -1,0 +1,145 @@
+/**
+ * The code `pulumi up` would upload actually works: each Lambda's serialized archive, taken
+ * from the program under mocks, runs in a plain Node process with the function's own
+ * environment, against the local Twilio and SSM stand-ins seeded with what the program
+ * would write to SSM and Secrets Manager.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { proxyEvent, triggerEvent } from "./support/api-gateway";
+import { startDeployedFunction, type DeployedFunction } from "./support/deployed-function";
+import { testCredentials, validInvite } from "./support/fixtures";
+import { startLocalServices, type LocalServices } from "./support/local-services";
+import type { RecordedResource } from "./support/program-under-mocks";
+import { resourcesOfType, runProgram, stackFileConfig, type ProgramResult } from "./support/run-program";
+import { formBody, inboundMessage, twilioSignature } from "./support/twilio-webhook";
+
+const prefix = "signon-urmston-dev";
+let result: ProgramResult;
+let services: LocalServices;
+let trigger: DeployedFunction;
+let webhook: DeployedFunction;
+let webhookUrl: string;
+
+const functionNamed = (name: string): RecordedResource =>
+  resourcesOfType(result, "aws:lambda/function:Function").find((fn) => fn.name === `${prefix}-${name}`)!;
+
+async function deploy(name: string): Promise<DeployedFunction> {
+  const fn = functionNamed(name);
+  const { variables } = fn.inputs.environment as { variables: Record<string, string> };
+  // What the Lambda service adds, then the function's own variables as declared.
+  const { AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, TWILIO_API_BASE_URL } = services.env;
+  return startDeployedFunction(fn.codeDir!, {
+    AWS_ENDPOINT_URL,
+    AWS_REGION,
+    AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY,
+    TWILIO_API_BASE_URL,
+    ...variables,
+  });
+}
+
+beforeAll(async () => {
+  const run = await runProgram(stackFileConfig("dev", { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken }), {
+    extractCode: true,
+  });
+  if (!run.ok) throw new Error(run.stderr);
+  result = run.result;
+  webhookUrl = result.outputs.webhookUrl.value as string;
+  const parameters = Object.fromEntries(resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, p.inputs.value])) as Record<string, string>;
+  const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
+  const secretString = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString as string;
+  services = await startLocalServices({ parameters, secrets: { [variables.SIGNON_TWILIO_SECRET_NAME]: secretString } });
+  [trigger, webhook] = await Promise.all([deploy("trigger"), deploy("webhook")]);
+});
+
+afterAll(async () => {
+  await Promise.all([trigger?.stop(), webhook?.stop()]);
+  await services?.close();
+});
+
+describe("the uploaded code packages", () => {
+  it("hold the serialized handler and the npm packages it requires", () => {
+    for (const name of ["trigger", "webhook"]) {
+      const fn = functionNamed(name);
+      expect(fn.codeFiles).toContain("__index.js");
+      expect(fn.codeFiles).toContain("node_modules/twilio");
+      expect(fn.codeFiles!.some((file) => file.startsWith("node_modules/@pulumi"))).toBe(false);
+      const code = fs.readFileSync(path.join(fn.codeDir!, "__index.js"), "utf8");
+      expect(code).toContain("exports.handler = ");
+      expect(code).not.toContain(testCredentials.authToken);
+      // npm packages are required at run time, not inlined; the program's own modules are.
+      expect(code).toMatch(/require\("twilio/);
+    }
+  });
+});
+
+describe("the deployed trigger", () => {
+  it("sends the invite through Twilio and answers the caller", async () => {
+    const response = await trigger.invoke(triggerEvent(validInvite));
+    expect(response.statusCode, response.body).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: "message_sent", player: "Alfie Testington", team: "Lions u11s" });
+    expect(services.twilio.messages).toHaveLength(1);
+    const [sent] = services.twilio.messages;
+    expect(sent).toMatchObject({
+      From: "whatsapp:+14155238886",
+      To: "whatsapp:+447700900123",
+      ContentSid: "HXbd20683c439d5894ded688d2a667a02c",
+    });
+    expect(JSON.parse(sent.ContentVariables)).toEqual({
+      "1": "Sarah",
+      "2": "Alfie",
+      "3": "Lions",
+      "4": "u11s",
+      "5": "2025-26",
+      "6": "40",
+      "7": "26",
+      "8": "Dave Examplesson",
+      "9": "07700 900456",
+    });
+  });
+
+  it("retries a Twilio rate limit and still sends once", async () => {
+    services.twilio.failNext({ status: 429, code: 20429 });
+    const before = services.twilio.messages.length;
+    const response = await trigger.invoke(triggerEvent(validInvite));
+    expect(response.statusCode).toBe(200);
+    expect(services.twilio.messages.length - before).toBe(1);
+  });
+
+  it("answers 400 naming the field for a bad payload", async () => {
+    const response = await trigger.invoke(triggerEvent({ ...validInvite, parent_tel: "nope" }));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual([{ field: "parent_tel", message: expect.stringContaining("not a phone number") }]);
+  });
+});
+
+describe("the deployed webhook", () => {
+  it("answers a signed message with TwiML, once per MessageSid", async () => {
+    const fields = inboundMessage();
+    const event = () =>
+      proxyEvent({ path: "/webhook", body: formBody(fields), headers: { "X-Twilio-Signature": twilioSignature(testCredentials.authToken, webhookUrl, fields) } });
+    const first = await webhook.invoke(event());
+    expect(first.statusCode).toBe(200);
+    expect(first.headers?.["Content-Type"]).toBe("text/xml");
+    expect(first.body).toContain("Omega here, the Urmston Town Registration Assistant");
+    const repeat = await webhook.invoke(event());
+    expect(repeat.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+
+  it("refuses an unsigned message with 403", async () => {
+    const response = await webhook.invoke(proxyEvent({ path: "/webhook", body: formBody(inboundMessage()) }));
+    expect(response.statusCode).toBe(403);
+  });
+});
+
+describe("the functions' logs", () => {
+  it("hold no credential, name or full phone number", () => {
+    const logs = trigger.logs() + webhook.logs();
+    expect(logs).toContain('"event":"invite_sent"');
+    for (const secret of [testCredentials.authToken, testCredentials.accountSid, "Sarah", "Alfie", "Testington", "900123", "900456"]) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+});
