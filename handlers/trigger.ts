@@ -4,11 +4,12 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { triggerSettingKeys } from "../config/settings";
+import { answerLogged } from "./answer";
 import { bodyText, jsonResponse, requestIdOf } from "./http";
 import { createInviteParser, parseJsonBody, templateVariables, type FieldProblem, type InviteRequest } from "./invite";
 import { createLog, maskPhone, type LineWriter } from "./log";
 import { createMessenger, type Messenger, type SendOutcome } from "./messenger";
-import { createSettingsReader, isSettingsError, type SettingsReader } from "./settings";
+import { createSettingsReader, type SettingsReader } from "./settings";
 
 export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 
@@ -124,22 +125,12 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
       return sendFailure(requestId, outcome);
     };
 
-    let response: APIGatewayProxyResult;
-    try {
-      response = await respond();
-    } catch (error) {
-      // Only the error's name reaches the log, and nothing of it reaches the caller.
-      log("error", isSettingsError(error) ? "settings_unreadable" : "unexpected_error", {
-        error: error instanceof Error ? error.name : typeof error,
-        detail: isSettingsError(error) ? error.message : undefined,
-      });
-      response = jsonResponse(500, {
+    return answerLogged(log, respond, () =>
+      jsonResponse(500, {
         error: "internal_error",
         message: `signon could not send the invite because of a problem on our side; nothing was sent. Quote request ${requestId} to the club's tech volunteer.`,
         request_id: requestId,
-      });
-    }
-    log("info", "request_done", { status: response.statusCode, latency_ms: Date.now() - started });
-    return response;
+      }),
+    );
   };
 }

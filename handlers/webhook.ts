@@ -5,11 +5,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
 import { webhookSettingKeys } from "../config/settings";
+import { answerLogged } from "./answer";
 import { bodyText, headerValue, requestIdOf, textResponse } from "./http";
 import { createLog, maskPhone, type LineWriter } from "./log";
 import { createProcessedMessages, type ProcessedMessages } from "./processed-messages";
 import { acknowledgement } from "./replies";
-import { createSettingsReader, isSettingsError, type SettingsReader } from "./settings";
+import { createSettingsReader, type SettingsReader } from "./settings";
 import { twimlResponse } from "./twiml";
 
 export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
@@ -43,7 +44,6 @@ export function createWebhookHandler(dependencies: Partial<WebhookDependencies> 
   const processedMessages = dependencies.processedMessages ?? createProcessedMessages();
 
   return async (event) => {
-    const started = Date.now();
     const log = createLog({ request_id: requestIdOf(event), route: "POST /webhook" }, dependencies.writeLog);
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
@@ -68,17 +68,8 @@ export function createWebhookHandler(dependencies: Partial<WebhookDependencies> 
       return twiml(acknowledgement({ assistantName: values.assistantName, clubName: values.clubName }));
     };
 
-    let response: APIGatewayProxyResult;
-    try {
-      response = await respond();
-    } catch (error) {
-      log("error", isSettingsError(error) ? "settings_unreadable" : "unexpected_error", {
-        error: error instanceof Error ? error.name : typeof error,
-        detail: isSettingsError(error) ? error.message : undefined,
-      });
-      response = textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again.");
-    }
-    log("info", "request_done", { status: response.statusCode, latency_ms: Date.now() - started });
-    return response;
+    return answerLogged(log, respond, () =>
+      textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again."),
+    );
   };
 }

@@ -6,7 +6,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMessenger } from "../handlers/messenger";
 import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
-import { clubSettings, parameterPath, requiredInviteFields, testCredentials, validInvite } from "./support/fixtures";
+import { clubSettings, parameterPath, requiredInviteFields, testCredentials, validInvite, validInviteVariables } from "./support/fixtures";
 import { startLocalServices, type LocalServices } from "./support/local-services";
 import { proxyEvent, triggerEvent } from "./support/api-gateway";
 
@@ -63,17 +63,7 @@ describe("a valid invite", () => {
       ContentSid: clubSettings.templateSid,
     });
     expect(typeof sent.ContentVariables).toBe("string");
-    expect(JSON.parse(sent.ContentVariables)).toEqual({
-      "1": "Sarah",
-      "2": "Alfie",
-      "3": "Lions",
-      "4": "u11s",
-      "5": "2025-26",
-      "6": "40",
-      "7": "26",
-      "8": "Dave Examplesson",
-      "9": "07700 900456",
-    });
+    expect(JSON.parse(sent.ContentVariables)).toEqual(validInviteVariables);
   });
 
   it("uses the season and fees given in the payload over the stack's defaults", async () => {

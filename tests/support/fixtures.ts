@@ -40,6 +40,19 @@ export const validInvite = {
   parent_tel: "07700 900123",
 };
 
+/** The template variables validInvite fills, with the stack defaults for season and fees. */
+export const validInviteVariables = {
+  "1": "Sarah",
+  "2": "Alfie",
+  "3": "Lions",
+  "4": "u11s",
+  "5": "2025-26",
+  "6": "40",
+  "7": "26",
+  "8": "Dave Examplesson",
+  "9": "07700 900456",
+};
+
 export const requiredInviteFields = [
   "parent_first_name",
   "player_first_name",
