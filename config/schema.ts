@@ -4,19 +4,16 @@
  * `pulumi config set` command that fixes it.
  */
 import { z } from "zod";
+import { poundsAmount } from "../handlers/money";
 
 const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const e164Pattern = /^\+[1-9]\d{6,14}$/;
-const moneyPattern = /^\d{1,4}(?:\.\d{2})?$/;
-
 /** YAML turns an unquoted `40` into a number; a fee is text in the template either way. */
-const money = z.union([z.string(), z.number()]).transform(String).pipe(
-  z
-    .string()
-    .trim()
-    .transform((fee) => fee.replace(/^£/, ""))
-    .pipe(z.string().regex(moneyPattern, "must be an amount in pounds such as 40 or 26.50")),
-);
+const money = z.union([z.string(), z.number()]).transform((fee, context) => {
+  const amount = poundsAmount(fee);
+  if (amount === undefined) context.addIssue({ code: "custom", message: "must be an amount in pounds such as 40 or 26.50" });
+  return amount ?? "";
+});
 
 /** Text that appears in a WhatsApp message or a resource tag: one line, not empty. */
 const oneLine = (max: number) =>

@@ -3,6 +3,7 @@
  * Pure functions: no AWS, no Twilio.
  */
 import { z } from "zod/mini";
+import { poundsAmount } from "./money";
 import { toDisplayNumber, toE164 } from "./phone";
 
 export interface FieldProblem {
@@ -46,15 +47,14 @@ function optionalText(max: number) {
   );
 }
 
-/** A fee in pounds; a leading £ and a number instead of a string are forgiven. */
 function optionalFee() {
   return z.optional(
     z.pipe(
-      z.union([z.string(), z.number()], { error: "must be an amount in pounds such as \"40\"" }),
+      z.union([z.string(), z.number()], { error: 'must be an amount in pounds such as "40"' }),
       z.transform((fee, context) => {
-        const text = String(fee).trim().replace(/^£/, "");
-        if (text === "") return undefined;
-        if (/^\d{1,4}(?:\.\d{2})?$/.test(text)) return text;
+        if (String(fee).trim() === "") return undefined;
+        const amount = poundsAmount(fee);
+        if (amount !== undefined) return amount;
         context.issues.push({ code: "custom", message: 'must be an amount in pounds such as "40" or "26.50"', input: fee });
         return z.NEVER;
       }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createInviteParser, templateVariables, whatsappSafe } from "../handlers/invite";
 import { maskPhone } from "../handlers/log";
+import { poundsAmount } from "../handlers/money";
 import { toDisplayNumber, toE164 } from "../handlers/phone";
 import { twimlResponse } from "../handlers/twiml";
 import { validInvite, validInviteVariables } from "./support/fixtures";
@@ -49,6 +50,23 @@ describe("templateVariables", () => {
   it("limits the length of a value", () => {
     const parsed = parse({ ...validInvite, team_name: "x".repeat(61) });
     expect(parsed).toEqual({ ok: false, problems: [{ field: "team_name", message: "must be at most 60 characters" }] });
+  });
+});
+
+describe("poundsAmount", () => {
+  it.each([
+    ["40", "40"],
+    [40, "40"],
+    ["£26.50", "26.50"],
+    ["£ 26.5", "26.50"],
+    [27.5, "27.50"],
+    [" 0 ", "0"],
+  ])("reads %j as %j", (typed, expected) => {
+    expect(poundsAmount(typed)).toBe(expected);
+  });
+
+  it.each([["forty"], ["-5"], ["40.123"], ["12345"], [""], [Number.NaN]])("refuses %j", (typed) => {
+    expect(poundsAmount(typed)).toBeUndefined();
   });
 });
 

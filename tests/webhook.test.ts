@@ -110,6 +110,26 @@ describe("a forged or altered request", () => {
   });
 });
 
+describe("a deployment problem", () => {
+  it("answers 500 so Twilio may retry, without detail, when the Twilio secret cannot be read", async () => {
+    const broken = await startLocalServices({ secrets: {} });
+    const lines: string[] = [];
+    try {
+      Object.assign(process.env, { AWS_ENDPOINT_URL: broken.ssm.url });
+      const response = await createWebhookHandler({ writeLog: (line) => lines.push(line) })(signedEvent(inboundMessage()));
+      expect(response.statusCode).toBe(500);
+      expect(response.body).toBe("signon could not handle this message; please try again.");
+      expect(lines.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ level: "error", event: "unexpected_error", error: "ParameterNotFound" }),
+        expect.objectContaining({ event: "request_done", status: 500 }),
+      ]);
+    } finally {
+      Object.assign(process.env, services.env);
+      await broken.close();
+    }
+  });
+});
+
 describe("parseForm", () => {
   it("keeps every value of a repeated field, as the signature covers them all", () => {
     expect(parseForm("A=1&B=x%20y&A=2&C=")).toEqual({ A: ["1", "2"], B: "x y", C: "" });
