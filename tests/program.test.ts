@@ -203,7 +203,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   it("runs each handler on nodejs22.x with a role of its own", () => {
     for (const route of ["trigger", "webhook"]) {
       const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-${route}`);
-      expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", handler: "__index.handler" });
+      expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", handler: "__index.handler", architectures: ["arm64"], timeout: route === "trigger" ? 20 : 10 });
       expect(fn.inputs.role).toBe(`arn:aws:iam:${club.input.values["aws:region"]}:123456789012:${prefix}-${route}-role-0a1b2c3`);
       const role = resourceNamed(result, "aws:iam/role:Role", `${prefix}-${route}-role`);
       expect(role.inputs.managedPolicyArns ?? []).toEqual([]);
