@@ -3,8 +3,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ConfigError, parseStackConfig } from "../config/schema";
+import { testCredentials } from "./support/fixtures";
 
-const secrets = { twilioAccountSid: "AC0123456789abcdef0123456789abcdef", twilioAuthToken: "fedcba9876543210fedcba9876543210", apiKey: undefined };
+const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken, apiKey: undefined };
 
 function stackFile(stack: string): Record<string, unknown> {
   const { config } = parse(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };

@@ -41,11 +41,11 @@ const clubs: ClubCase[] = [
         registration: { season: "2026-27", membershipFee: 35, subscriptionFee: "£22.50" },
         api: { rateLimit: 10, burstLimit: 20 },
       },
-      secrets: { ...secrets, apiKey: "sale-united-secretary-key-0123456789" },
+      secrets: { ...secrets, apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx" },
     },
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
-    givenApiKey: "sale-united-secretary-key-0123456789",
+    givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     expectedSettings: {
       "whatsapp-number": "+447700900555",
       "template-sid": "HX0123456789abcdef0123456789abcdef",
@@ -161,7 +161,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     } else {
       expect(generated).toHaveLength(1);
       expect(generated[0].inputs).toMatchObject({ length: 40, special: false });
-      expect(key.inputs.value).toBe("generated-api-key-0123456789abcdefghijkl");
+      expect(key.inputs.value).toBe("fake-generated-api-key-xxxxxxxxxxxxxxxxx");
     }
     expect(result.outputs.apiKey).toEqual({ value: key.inputs.value, secret: true });
   });

@@ -1,9 +1,11 @@
 /** Made-up clubs and people. Phone numbers are from Ofcom's drama range only. */
+import { randomBytes } from "node:crypto";
 import { settingParameterName, type SettingKey } from "../../config/settings";
 
+/** Generated per run in the shape Twilio uses, so nothing resembling a real credential is committed. */
 export const testCredentials = {
-  accountSid: "AC0123456789abcdef0123456789abcdef",
-  authToken: "fedcba9876543210fedcba9876543210",
+  accountSid: `AC${randomBytes(16).toString("hex")}`,
+  authToken: randomBytes(16).toString("hex"),
 };
 
 export const parameterPath = "/signon/urmston/test";

@@ -30,8 +30,8 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   const env = {
     AWS_ENDPOINT_URL: ssm.url,
     AWS_REGION: "eu-north-1",
-    AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    AWS_ACCESS_KEY_ID: "fake-access-key-for-local-stand-ins",
+    AWS_SECRET_ACCESS_KEY: "fake-secret-key-for-local-stand-ins",
     TWILIO_API_BASE_URL: twilio.url,
     ...(options.functionEnv ?? { SIGNON_PARAMETER_PATH: parameterPath, SIGNON_TWILIO_SECRET_NAME: twilioSecretName }),
   };

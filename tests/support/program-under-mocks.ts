@@ -86,7 +86,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:secretsmanager/secret:Secret":
       return { name: physicalName, arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${physicalName}-AbCdEf` };
     case "random:index/randomPassword:RandomPassword":
-      return { result: "generated-api-key-0123456789abcdefghijkl" };
+      return { result: "fake-generated-api-key-xxxxxxxxxxxxxxxxx" };
     default:
       return { name: physicalName, arn };
   }

@@ -1,12 +1,13 @@
 /** Webhook requests as Twilio sends them: form-encoded and signed with the twilio package's own function. */
 import { randomBytes } from "node:crypto";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
+import { testCredentials } from "./fixtures";
 
 export function inboundMessage(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     MessageSid: `SM${randomBytes(16).toString("hex")}`,
     SmsMessageSid: "SM00000000000000000000000000000000",
-    AccountSid: "AC0123456789abcdef0123456789abcdef",
+    AccountSid: testCredentials.accountSid,
     From: "whatsapp:+447700900123",
     To: "whatsapp:+447700900000",
     Body: "Ready to register Alfie",
