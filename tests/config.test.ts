@@ -1,16 +1,12 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { ConfigError, parseStackConfig } from "../config/schema";
 import { testCredentials } from "./support/fixtures";
+import { stackFileConfig } from "./support/run-program";
 
 const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken, apiKey: undefined };
 
-function stackFile(stack: string): Record<string, unknown> {
-  const { config } = parse(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith("signon:")).map(([key, value]) => [key.slice(7), value]));
-}
+/** A committed stack file's `signon:` keys (the schema ignores `aws:region` beside them). */
+const stackFile = (stack: string) => stackFileConfig(stack, {}).values;
 
 function problemsOf(raw: unknown, rawSecrets: Record<string, string | undefined> = secrets, stack = "dev"): string[] {
   try {

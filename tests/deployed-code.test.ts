@@ -13,7 +13,7 @@ import { testCredentials, validInvite, validInviteVariables } from "./support/fi
 import { startLocalServices, type LocalServices } from "./support/local-services";
 import type { RecordedResource } from "./support/program-under-mocks";
 import { resourcesOfType, runProgram, stackFileConfig, type ProgramResult } from "./support/run-program";
-import { formBody, inboundMessage, twilioSignature } from "./support/twilio-webhook";
+import { formBody, inboundMessage, signedEvent } from "./support/twilio-webhook";
 
 const prefix = "signon-urmston-dev";
 let result: ProgramResult;
@@ -108,8 +108,7 @@ describe("the deployed trigger", () => {
 describe("the deployed webhook", () => {
   it("answers a signed message with TwiML, once per MessageSid", async () => {
     const fields = inboundMessage();
-    const event = () =>
-      proxyEvent({ path: "/webhook", body: formBody(fields), headers: { "X-Twilio-Signature": twilioSignature(testCredentials.authToken, webhookUrl, fields) } });
+    const event = () => signedEvent(fields, { url: webhookUrl });
     const first = await webhook.invoke(event());
     expect(first.statusCode).toBe(200);
     expect(first.headers?.["Content-Type"]).toBe("text/xml");

@@ -6,8 +6,16 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMessenger } from "../handlers/messenger";
 import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
-import { clubSettings, parameterPath, requiredInviteFields, testCredentials, validInvite, validInviteVariables } from "./support/fixtures";
-import { startLocalServices, type LocalServices } from "./support/local-services";
+import {
+  clubSettings,
+  parameterPath,
+  requiredInviteFields,
+  testCredentials,
+  twilioSecretName,
+  validInvite,
+  validInviteVariables,
+} from "./support/fixtures";
+import { startLocalServices, withSsmContents, type LocalServices } from "./support/local-services";
 import { proxyEvent, triggerEvent } from "./support/api-gateway";
 
 const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
@@ -213,26 +221,20 @@ describe("Twilio's refusals and faults", () => {
   });
 
   it("answers 502 when Twilio rejects the club's credentials", async () => {
-    const wrongToken = await startLocalServices({ secrets: { "other-secret": JSON.stringify({ ...testCredentials, authToken: "0".repeat(32) }) } });
-    try {
-      Object.assign(process.env, wrongToken.env, { SIGNON_TWILIO_SECRET_NAME: "other-secret", TWILIO_API_BASE_URL: services.twilio.url });
+    const wrongToken = { [twilioSecretName]: JSON.stringify({ ...testCredentials, authToken: "0".repeat(32) }) };
+    await withSsmContents({ secrets: wrongToken }, async () => {
       const rejected = createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: (line) => logLines.push(line) });
       const response = await rejected(triggerEvent(validInvite));
       expect(response.statusCode).toBe(502);
       expect(bodyOf(response)).toMatchObject({ error: "twilio_credentials_rejected", twilio_code: 20003 });
-    } finally {
-      Object.assign(process.env, services.env);
-      await wrongToken.close();
-    }
+    });
   });
 });
 
 describe("a deployment problem", () => {
   it("answers 500 without detail when a setting is missing, and logs which one", async () => {
-    const broken = await startLocalServices({ parameters: {} });
     const lines: string[] = [];
-    try {
-      Object.assign(process.env, { AWS_ENDPOINT_URL: broken.ssm.url });
+    await withSsmContents({ parameters: {} }, async () => {
       const response = await createTriggerHandler({ writeLog: (line) => lines.push(line) })(triggerEvent(validInvite));
       expect(response.statusCode).toBe(500);
       expect(bodyOf(response)).toMatchObject({ error: "internal_error" });
@@ -240,10 +242,7 @@ describe("a deployment problem", () => {
       const failure = lines.map((line) => JSON.parse(line)).find((line) => line.event === "settings_unreadable");
       expect(failure).toMatchObject({ level: "error", error: "SettingsError" });
       expect(failure.detail).toContain(`${parameterPath}/whatsapp-number`);
-    } finally {
-      Object.assign(process.env, services.env);
-      await broken.close();
-    }
+    });
   });
 });
 

@@ -6,26 +6,13 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookHandler, parseForm, type WebhookHandler } from "../handlers/webhook";
 import { proxyEvent } from "./support/api-gateway";
-import { testCredentials, webhookUrl } from "./support/fixtures";
-import { startLocalServices, type LocalServices } from "./support/local-services";
-import { formBody, inboundMessage, twilioSignature } from "./support/twilio-webhook";
+import { testCredentials } from "./support/fixtures";
+import { startLocalServices, withSsmContents, type LocalServices } from "./support/local-services";
+import { formBody, inboundMessage, signedEvent } from "./support/twilio-webhook";
 
 let services: LocalServices;
 let handler: WebhookHandler;
 const logLines: string[] = [];
-
-function signedEvent(fields: Record<string, string>, options: { url?: string; token?: string; header?: string; base64?: boolean; body?: string } = {}) {
-  const body = options.body ?? formBody(fields);
-  return proxyEvent({
-    path: "/webhook",
-    body: options.base64 ? Buffer.from(body).toString("base64") : body,
-    isBase64Encoded: options.base64,
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      [options.header ?? "X-Twilio-Signature"]: twilioSignature(options.token ?? testCredentials.authToken, options.url ?? webhookUrl, fields),
-    },
-  });
-}
 
 const expectForbidden = (response: APIGatewayProxyResult) => {
   expect(response.statusCode).toBe(403);
@@ -112,10 +99,8 @@ describe("a forged or altered request", () => {
 
 describe("a deployment problem", () => {
   it("answers 500 so Twilio may retry, without detail, when the Twilio secret cannot be read", async () => {
-    const broken = await startLocalServices({ secrets: {} });
     const lines: string[] = [];
-    try {
-      Object.assign(process.env, { AWS_ENDPOINT_URL: broken.ssm.url });
+    await withSsmContents({ secrets: {} }, async () => {
       const response = await createWebhookHandler({ writeLog: (line) => lines.push(line) })(signedEvent(inboundMessage()));
       expect(response.statusCode).toBe(500);
       expect(response.body).toBe("signon could not handle this message; please try again.");
@@ -123,10 +108,7 @@ describe("a deployment problem", () => {
         expect.objectContaining({ level: "error", event: "unexpected_error", error: "ParameterNotFound" }),
         expect.objectContaining({ event: "request_done", status: 500 }),
       ]);
-    } finally {
-      Object.assign(process.env, services.env);
-      await broken.close();
-    }
+    });
   });
 });
 

@@ -14,26 +14,30 @@ export interface LocalServices {
   close(): Promise<void>;
 }
 
-export interface LocalServicesOptions {
+export interface SsmContents {
   parameters?: Record<string, string>;
   /** The secret as stored, by secret name. */
   secrets?: Record<string, string>;
-  functionEnv?: Record<string, string>;
 }
 
-export async function startLocalServices(options: LocalServicesOptions = {}): Promise<LocalServices> {
-  const twilio = await startTwilioStandIn(testCredentials);
-  const ssm = await startSsmStandIn({
-    parameters: options.parameters ?? settingsParameters(parameterPath, clubSettings),
-    secrets: options.secrets ?? { [twilioSecretName]: JSON.stringify(testCredentials) },
+function startSsmWith(contents: SsmContents) {
+  return startSsmStandIn({
+    parameters: contents.parameters ?? settingsParameters(parameterPath, clubSettings),
+    secrets: contents.secrets ?? { [twilioSecretName]: JSON.stringify(testCredentials) },
   });
+}
+
+export async function startLocalServices(contents: SsmContents = {}): Promise<LocalServices> {
+  const twilio = await startTwilioStandIn(testCredentials);
+  const ssm = await startSsmWith(contents);
   const env = {
     AWS_ENDPOINT_URL: ssm.url,
     AWS_REGION: "eu-north-1",
     AWS_ACCESS_KEY_ID: "fake-access-key-for-local-stand-ins",
     AWS_SECRET_ACCESS_KEY: "fake-secret-key-for-local-stand-ins",
     TWILIO_API_BASE_URL: twilio.url,
-    ...(options.functionEnv ?? { SIGNON_PARAMETER_PATH: parameterPath, SIGNON_TWILIO_SECRET_NAME: twilioSecretName }),
+    SIGNON_PARAMETER_PATH: parameterPath,
+    SIGNON_TWILIO_SECRET_NAME: twilioSecretName,
   };
   return {
     twilio,
@@ -43,4 +47,20 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
       await Promise.all([twilio.close(), ssm.close()]);
     },
   };
+}
+
+/**
+ * Runs `body` with the AWS SDK pointed at a separate SSM stand-in holding `contents` (a
+ * missing parameter, a wrong secret), then points it back and closes that stand-in.
+ */
+export async function withSsmContents<T>(contents: SsmContents, body: () => Promise<T>): Promise<T> {
+  const ssm = await startSsmWith(contents);
+  const previous = process.env.AWS_ENDPOINT_URL;
+  process.env.AWS_ENDPOINT_URL = ssm.url;
+  try {
+    return await body();
+  } finally {
+    process.env.AWS_ENDPOINT_URL = previous;
+    await ssm.close();
+  }
 }

@@ -7,7 +7,6 @@ import { sendJson, serveOnLoopback } from "./loopback";
 
 export interface SsmStandIn {
   url: string;
-  parameters: Map<string, string>;
   /** Each call: the operation and the names it asked for. */
   calls: { operation: string; names: string[] }[];
   close(): Promise<void>;
@@ -55,5 +54,5 @@ export async function startSsmStandIn(initial: { parameters: Record<string, stri
     }
     reply(400, { __type: "InvalidAction", message: `${operation} is not supported by the stand-in` });
   });
-  return { url: server.url, parameters, calls, close: server.close };
+  return { url: server.url, calls, close: server.close };
 }

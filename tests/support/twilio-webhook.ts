@@ -1,7 +1,9 @@
 /** Webhook requests as Twilio sends them: form-encoded and signed with the twilio package's own function. */
 import { randomBytes } from "node:crypto";
+import type { APIGatewayProxyEvent } from "aws-lambda";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
-import { testCredentials } from "./fixtures";
+import { proxyEvent } from "./api-gateway";
+import { testCredentials, webhookUrl } from "./fixtures";
 
 export function inboundMessage(overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -25,6 +27,24 @@ export function formBody(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }
 
-export function twilioSignature(authToken: string, url: string, fields: Record<string, string>): string {
-  return getExpectedTwilioSignature(authToken, url, fields);
+export interface SigningOptions {
+  /** The URL Twilio signed for; the fixtures' webhook URL unless given. */
+  url?: string;
+  token?: string;
+  header?: string;
+  base64?: boolean;
+  /** A body other than the signed fields, to forge a change after signing. */
+  body?: string;
+}
+
+/** A POST /webhook event carrying `fields`, signed as Twilio would sign them. */
+export function signedEvent(fields: Record<string, string>, options: SigningOptions = {}): APIGatewayProxyEvent {
+  const body = options.body ?? formBody(fields);
+  const signature = getExpectedTwilioSignature(options.token ?? testCredentials.authToken, options.url ?? webhookUrl, fields);
+  return proxyEvent({
+    path: "/webhook",
+    body: options.base64 ? Buffer.from(body).toString("base64") : body,
+    isBase64Encoded: options.base64,
+    headers: { "Content-Type": "application/x-www-form-urlencoded", [options.header ?? "X-Twilio-Signature"]: signature },
+  });
 }
