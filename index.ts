@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { functionTimeoutSeconds } from "./config/function-timeouts";
 import { namePrefix, parameterPath } from "./config/names";
+import { settingValues } from "./config/setting-values";
 import { triggerSettingKeys, webhookSettingKeys } from "./config/settings";
 import { loadStackConfig } from "./config/stack";
 import { createTriggerHandler } from "./handlers/trigger";
@@ -26,8 +28,7 @@ const trigger = new HandlerFunction(`${prefix}-trigger`, {
   functionName: `${prefix}-trigger`,
   callbackFactory: createTriggerHandler,
   settingKeys: triggerSettingKeys,
-  // Room for Twilio's retries with backoff; API Gateway itself gives up at 29 s.
-  timeoutSeconds: 20,
+  timeoutSeconds: functionTimeoutSeconds.trigger,
 });
 
 const webhook = new HandlerFunction(`${prefix}-webhook`, {
@@ -35,8 +36,7 @@ const webhook = new HandlerFunction(`${prefix}-webhook`, {
   functionName: `${prefix}-webhook`,
   callbackFactory: createWebhookHandler,
   settingKeys: webhookSettingKeys,
-  // Twilio waits 15 s for a webhook's answer.
-  timeoutSeconds: 10,
+  timeoutSeconds: functionTimeoutSeconds.webhook,
 });
 
 const api = new RegistrationApi(`${prefix}-api`, {
@@ -51,16 +51,7 @@ const api = new RegistrationApi(`${prefix}-api`, {
 // these at run time, so the functions need only their names (no dependency cycle).
 new SettingsParameters(`${prefix}-settings`, {
   parameterPath: settingsPath,
-  values: {
-    whatsappNumber: config.twilio.whatsappNumber,
-    templateSid: config.twilio.templateSid,
-    clubName: config.club.name,
-    assistantName: config.club.assistantName,
-    season: config.registration.season,
-    membershipFee: config.registration.membershipFee,
-    subscriptionFee: config.registration.subscriptionFee,
-    webhookUrl: api.webhookUrl,
-  },
+  values: settingValues(config, api.webhookUrl),
 });
 
 export const apiUrl = api.url;

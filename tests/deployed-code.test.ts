@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proxyEvent, triggerEvent } from "./support/api-gateway";
+import { proxyEvent } from "../local/proxy-event";
+import { triggerEvent } from "./support/api-gateway";
 import { startDeployedFunction, type DeployedFunction } from "./support/deployed-function";
 import { testCredentials, validInvite, validInviteVariables } from "./support/fixtures";
 import { startLocalServices, type LocalServices } from "./support/local-services";

@@ -16,7 +16,8 @@ import {
   validInviteVariables,
 } from "./support/fixtures";
 import { startLocalServices, withSsmContents, type LocalServices } from "./support/local-services";
-import { proxyEvent, triggerEvent } from "./support/api-gateway";
+import { proxyEvent } from "../local/proxy-event";
+import { triggerEvent } from "./support/api-gateway";
 
 const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 let services: LocalServices;

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookHandler, parseForm, type WebhookHandler } from "../handlers/webhook";
-import { proxyEvent } from "./support/api-gateway";
+import { proxyEvent } from "../local/proxy-event";
 import { testCredentials } from "./support/fixtures";
 import { startLocalServices, withSsmContents, type LocalServices } from "./support/local-services";
 import { formBody, inboundMessage, signedEvent } from "./support/twilio-webhook";

@@ -4,7 +4,7 @@
  */
 import { clubSettings, parameterPath, settingsParameters, testCredentials, twilioSecretName } from "./fixtures";
 import { startSsmStandIn, type SsmStandIn } from "./ssm-stand-in";
-import { startTwilioStandIn, type TwilioStandIn } from "./twilio-stand-in";
+import { startTwilioStandIn, type TwilioStandIn } from "../../local/twilio-stand-in";
 
 export interface LocalServices {
   twilio: TwilioStandIn;

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { projectRoot, stackFileValues } from "../../local/stack-file";
 import type { RecordedResource } from "./program-under-mocks";
 
 export interface ProgramResult {
@@ -20,13 +20,9 @@ export interface StackConfigInput {
   secrets: Record<string, string>;
 }
 
-const projectRoot = path.resolve(__dirname, "../..");
-
 /** A committed stack file's config, with the secrets a volunteer would set beside it. */
 export function stackFileConfig(stack: string, secrets: Record<string, string>): StackConfigInput {
-  const file = parse(fs.readFileSync(path.join(projectRoot, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-  const values = Object.fromEntries(Object.entries(file.config).map(([key, value]) => [key.replace(/^signon:/, ""), value]));
-  return { stack, values, secrets };
+  return { stack, values: stackFileValues(stack), secrets };
 }
 
 export function runProgram(input: StackConfigInput, { extractCode = false } = {}): Promise<ProgramRun> {

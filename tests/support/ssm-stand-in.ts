@@ -3,7 +3,7 @@
  * the `/aws/reference/secretsmanager/` pass-through. The real AWS SDK reaches it through
  * AWS_ENDPOINT_URL.
  */
-import { sendJson, serveOnLoopback } from "./loopback";
+import { sendJson, serveOnLoopback } from "../../local/loopback";
 
 export interface SsmStandIn {
   url: string;
@@ -30,7 +30,7 @@ export async function startSsmStandIn(initial: { parameters: Record<string, stri
   });
 
   const server = await serveOnLoopback((request, body, response) => {
-    const reply = (status: number, json: object) => sendJson(response, status, json, "application/x-amz-json-1.1");
+    const reply = (status: number, json: object) => sendJson(response, status, json, { "Content-Type": "application/x-amz-json-1.1" });
     if (!String(request.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256")) {
       return reply(400, { __type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" });
     }

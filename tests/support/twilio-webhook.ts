@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
-import { proxyEvent } from "./api-gateway";
+import { proxyEvent } from "../../local/proxy-event";
 import { testCredentials, webhookUrl } from "./fixtures";
 
 export function inboundMessage(overrides: Record<string, string> = {}): Record<string, string> {

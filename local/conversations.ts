@@ -1,0 +1,56 @@
+/**
+ * The WhatsApp conversations the Twilio stand-in has carried, one per parent's number, as the
+ * simulator page shows them. Listeners hear of every change so the page updates live.
+ */
+export type ChatDirection = "to-parent" | "from-parent" | "notice";
+
+export interface ChatMessage {
+  sid: string;
+  direction: ChatDirection;
+  /** template: the invite; reply: the bot's TwiML answer; text: what the parent typed. */
+  kind: "template" | "reply" | "text" | "notice";
+  body: string;
+  at: string;
+  status?: string;
+}
+
+export interface Conversation {
+  /** The parent's number in E.164. */
+  phone: string;
+  /** The parent's first name, from the invite's first template variable. */
+  name: string | null;
+  /** The club's sender address this parent talks to (`whatsapp:+...`). */
+  clubAddress: string;
+  messages: ChatMessage[];
+}
+
+export interface Conversations {
+  add(phone: string, message: ChatMessage, details?: { name?: string; clubAddress?: string }): void;
+  find(phone: string): Conversation | undefined;
+  /** Most recent activity first. */
+  list(): Conversation[];
+  onChange(listener: () => void): () => void;
+}
+
+export function createConversations(defaultClubAddress: string): Conversations {
+  const byPhone = new Map<string, Conversation>();
+  const listeners = new Set<() => void>();
+  const lastAt = (conversation: Conversation) => conversation.messages.at(-1)?.at ?? "";
+
+  return {
+    add(phone, message, details = {}) {
+      const conversation = byPhone.get(phone) ?? { phone, name: null, clubAddress: defaultClubAddress, messages: [] };
+      conversation.name = details.name ?? conversation.name;
+      conversation.clubAddress = details.clubAddress ?? conversation.clubAddress;
+      conversation.messages.push(message);
+      byPhone.set(phone, conversation);
+      for (const listener of listeners) listener();
+    },
+    find: (phone) => byPhone.get(phone),
+    list: () => [...byPhone.values()].sort((a, b) => lastAt(b).localeCompare(lastAt(a))),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

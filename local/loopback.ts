@@ -1,0 +1,55 @@
+/** An HTTP server on 127.0.0.1 (a free port unless one is asked for), handed each request's body as text. */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type LoopbackHandler = (request: http.IncomingMessage, body: string, response: http.ServerResponse) => void;
+
+export interface LoopbackServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface LoopbackOptions {
+  port?: number;
+  /** A longer body is refused with 413 without being read to the end. */
+  maxBodyBytes?: number;
+  /** The 413 answer, in the voice of whatever the server stands in for. */
+  tooLarge?: (response: http.ServerResponse) => void;
+}
+
+export function sendJson(response: http.ServerResponse, status: number, body: object, headers: http.OutgoingHttpHeaders = {}): void {
+  response.writeHead(status, { "Content-Type": "application/json", ...headers });
+  response.end(JSON.stringify(body));
+}
+
+export async function serveOnLoopback(handle: LoopbackHandler, options: LoopbackOptions = {}): Promise<LoopbackServer> {
+  const { maxBodyBytes = Infinity, tooLarge = (response) => sendJson(response, 413, { message: "Request Too Long" }) } = options;
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    request.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= maxBodyBytes) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    request.on("end", () => {
+      if (received <= maxBodyBytes) return handle(request, Buffer.concat(chunks).toString("utf8"), response);
+      response.setHeader("Connection", "close");
+      tooLarge(response);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close() {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

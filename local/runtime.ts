@@ -1,0 +1,95 @@
+/**
+ * signon on one loopback port: the real handlers behind a local API Gateway, the Twilio
+ * stand-in they send through, and the simulator page. Settings come from the stack file,
+ * through the same schema as `pulumi up`.
+ */
+import { functionTimeoutSeconds } from "../config/function-timeouts";
+import type { StackConfig } from "../config/schema";
+import { settingValues } from "../config/setting-values";
+import type { SettingKey } from "../config/settings";
+import type { LineWriter } from "../handlers/log";
+import { createMessenger } from "../handlers/messenger";
+import type { SettingsReader } from "../handlers/settings";
+import { createTriggerHandler } from "../handlers/trigger";
+import { createWebhookHandler } from "../handlers/webhook";
+import { createApiGateway, sendRefusal } from "./api-gateway";
+import { inviteTemplateText } from "./invite-template";
+import { serveOnLoopback, type LoopbackHandler } from "./loopback";
+import type { LocalOptions } from "./options";
+import { createSimulatorRoutes } from "./simulator-routes";
+import { loadStackFile } from "./stack-file";
+import { createTwilioStandIn, type TwilioStandIn } from "./twilio-stand-in";
+
+export interface LocalRuntime {
+  url: string;
+  webhookUrl: string;
+  settings: StackConfig;
+  standIn: TwilioStandIn;
+  /** Where the handlers' Twilio client sends: the built-in stand-in, another one, or Twilio. */
+  twilioTarget: "built-in stand-in" | "Twilio (live)" | string;
+  close(): Promise<void>;
+}
+
+// API Gateway's own limit on a request body.
+const maxBodyBytes = 10 * 1024 * 1024;
+
+export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWriter): Promise<LocalRuntime> {
+  const settings = loadStackFile(options.stack, {
+    twilioAccountSid: options.twilioAccountSid,
+    twilioAuthToken: options.twilioAuthToken,
+    apiKey: options.apiKey,
+  });
+
+  // Served first: the port, and with it the webhook URL Twilio signs, is known only then.
+  let dispatch: LoopbackHandler = (_request, _body, response) => sendRefusal(response, "noRoute");
+  const server = await serveOnLoopback((request, body, response) => dispatch(request, body, response), {
+    port: options.port,
+    maxBodyBytes,
+    tooLarge: (response) => sendRefusal(response, "tooLarge"),
+  });
+  const webhookUrl = `${server.url}/webhook`;
+  const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
+  const values = settingValues(settings, webhookUrl);
+  const readSettings: SettingsReader<SettingKey> = async () => ({ values, twilio: account });
+
+  const standIn = createTwilioStandIn(account, {
+    templates: { [settings.twilio.templateSid]: inviteTemplateText({ clubName: settings.club.name, assistantName: settings.club.assistantName }) },
+    webhookUrl,
+    clubAddress: `whatsapp:${settings.twilio.whatsappNumber}`,
+  });
+  standIn.url = server.url;
+  const twilioBaseUrl = options.twilioApiBaseUrl ?? (options.live ? undefined : server.url);
+  const messenger = createMessenger({ apiBaseUrl: twilioBaseUrl });
+
+  const gateway = createApiGateway({
+    routes: {
+      "/trigger": {
+        handler: createTriggerHandler({ readSettings, messenger, writeLog }),
+        timeoutSeconds: functionTimeoutSeconds.trigger,
+        requiresApiKey: true,
+      },
+      "/webhook": {
+        handler: createWebhookHandler({ readSettings, writeLog }),
+        timeoutSeconds: functionTimeoutSeconds.webhook,
+        requiresApiKey: false,
+      },
+    },
+    apiKey: options.apiKey,
+    throttle: settings.api,
+    writeLog,
+  });
+  const simulator = createSimulatorRoutes({ standIn, settings, apiKey: options.apiKey });
+  dispatch = (request, body, response) => {
+    if (simulator(request, body, response) || standIn.handle(request, body, response)) return;
+    void gateway(request, body, response);
+  };
+
+  return {
+    url: server.url,
+    webhookUrl,
+    settings,
+    standIn,
+    twilioTarget: options.twilioApiBaseUrl ?? (options.live ? "Twilio (live)" : "built-in stand-in"),
+    close: server.close,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm start`: signon on this machine, with no AWS account and no Twilio number. Prints where
+ * everything is, then one JSON log line per request until Ctrl-C.
+ */
+import * as path from "node:path";
+import { ConfigError } from "../config/schema";
+import { localOptions, type LocalOptions } from "./options";
+import { startLocalRuntime, type LocalRuntime } from "./runtime";
+import { projectRoot } from "./stack-file";
+
+function banner(options: LocalOptions, runtime: LocalRuntime): string {
+  const defaulted = (name: string) => (options.defaulted.includes(name) ? " (local default)" : "");
+  const credentials = options.defaulted.includes("TWILIO_AUTH_TOKEN")
+    ? `account ${options.twilioAccountSid}, auth token ${options.twilioAuthToken} (local defaults)`
+    : `account ${options.twilioAccountSid.slice(0, 6)}… from the environment`;
+  const { club, twilio, api } = runtime.settings;
+  return [
+    `signon: ${club.name}, stack "${options.stack}" (Pulumi.${options.stack}.yaml)`,
+    `  Simulator   ${runtime.url}/`,
+    `  Trigger     POST ${runtime.url}/trigger   header x-api-key: ${options.apiKey}${defaulted("SIGNON_API_KEY")}`,
+    `  Webhook     POST ${runtime.url}/webhook   signed for ${runtime.webhookUrl}`,
+    `  Twilio      ${runtime.twilioTarget}, ${credentials}`,
+    `  Sender      whatsapp:${twilio.whatsappNumber}, template ${twilio.templateSid}`,
+    `  Throttle    ${api.rateLimit} requests/s, burst ${api.burstLimit}`,
+    `signon is ready at ${runtime.url}/`,
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  let options: LocalOptions;
+  let runtime: LocalRuntime;
+  try {
+    options = localOptions(process.argv.slice(2), process.env, path.join(projectRoot, ".env"));
+    runtime = await startLocalRuntime(options);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof ConfigError) console.error(error.message);
+    else if (code === "EADDRINUSE") console.error(`signon: port ${process.env.PORT ?? 3000} is in use. Start with another, such as PORT=3001 npm start`);
+    else throw error;
+    process.exit(1);
+  }
+  console.log(banner(options, runtime));
+  const stop = () => void runtime.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+void main();

@@ -1,0 +1,94 @@
+/**
+ * Twilio's own published contract for sending a message: the OpenAPI description of its
+ * 2010-04-01 REST API (twilio_api_v2010.json, shipped in @twilio-alpha/mcp), compiled with
+ * ajv. The stand-in checks every request it receives, and every answer it gives, against it,
+ * so it refuses what Twilio would refuse rather than what we think Twilio refuses.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+
+const messagesPath = "/2010-04-01/Accounts/{AccountSid}/Messages.json";
+const specModule = "@twilio-alpha/mcp/twilio-oai/spec/json/twilio_api_v2010.json";
+
+interface OpenApiDocument {
+  paths: Record<string, { post: OpenApiOperation }>;
+  components: { schemas: Record<string, object> };
+}
+
+interface OpenApiOperation {
+  requestBody: { content: Record<string, { schema: object }> };
+  responses: Record<string, { content: Record<string, { schema: object }> }>;
+}
+
+export interface ContractProblem {
+  /** The form field at fault (`To`, `MaxPrice`), or "" for the request as a whole. */
+  field: string;
+  message: string;
+}
+
+export interface MessagesContract {
+  /** Problems with a Messages create request's form fields; empty when Twilio would take it. */
+  checkCreateRequest(form: URLSearchParams): ContractProblem[];
+  /** Problems with a Message resource as the stand-in is about to return it. */
+  checkMessageResource(resource: object): ContractProblem[];
+}
+
+/** Replaces `#/components/schemas/...` references with the schemas themselves. */
+function inlineReferences(schema: unknown, components: Record<string, object>): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => inlineReferences(item, components));
+  if (!schema || typeof schema !== "object") return schema;
+  const { $ref, ...rest } = schema as { $ref?: string };
+  if ($ref) return inlineReferences(components[$ref.replace("#/components/schemas/", "")], components);
+  return Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, inlineReferences(value, components)]));
+}
+
+/** A form sends every value as text and a repeated field as several values: shape it as JSON. */
+function formAsJson(form: URLSearchParams, arrayFields: ReadonlySet<string>): Record<string, string | string[]> {
+  const json: Record<string, string | string[]> = {};
+  for (const name of new Set(form.keys())) {
+    json[name] = arrayFields.has(name) ? form.getAll(name) : form.get(name)!;
+  }
+  return json;
+}
+
+function problemsOf(validate: ValidateFunction): ContractProblem[] {
+  return (validate.errors ?? []).map((error: ErrorObject) => {
+    const field = error.instancePath.split("/")[1] ?? "";
+    const missing = error.keyword === "required" ? String(error.params.missingProperty) : undefined;
+    return { field: missing ?? field, message: missing ? `'${missing}' is required` : `'${field}' ${error.message}` };
+  });
+}
+
+export function loadMessagesContract(): MessagesContract {
+  // Read at start-up, not bundled: the file is 2 MB and only the local runtime needs it.
+  const document = require(specModule) as OpenApiDocument;
+  const operation = document.paths[messagesPath].post;
+  const { schemas } = document.components;
+  const requestSchema = inlineReferences(operation.requestBody.content["application/x-www-form-urlencoded"].schema, schemas) as {
+    properties: Record<string, { type?: string }>;
+  };
+  const resourceSchema = inlineReferences(operation.responses["201"].content["application/json"].schema, schemas) as object;
+
+  // strict: false because the description carries Twilio's own `x-twilio` keywords.
+  // coerceTypes because a form's "true" or "1.5" is Twilio's boolean or number.
+  const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: "array" });
+  addFormats(ajv);
+  // Twilio's "phone-number" is an E.164 number, optionally as a channel address (whatsapp:+44...).
+  ajv.addFormat("phone-number", /^(?:[a-z]+:)?\+?[1-9]\d{1,14}$/);
+  // Twilio's dates read "Tue, 24 Nov 2026 10:00:00 +0000"; its prices come with an ISO currency.
+  ajv.addFormat("date-time-rfc-2822", /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/);
+  ajv.addFormat("currency", /^[A-Z]{3}$/);
+  ajv.addFormat("uri-map", true);
+  const validateRequest = ajv.compile(requestSchema);
+  const validateResource = ajv.compile(resourceSchema);
+  const arrayFields = new Set(Object.keys(requestSchema.properties).filter((name) => requestSchema.properties[name].type === "array"));
+
+  return {
+    checkCreateRequest(form) {
+      return validateRequest(formAsJson(form, arrayFields)) ? [] : problemsOf(validateRequest);
+    },
+    checkMessageResource(resource) {
+      return validateResource(structuredClone(resource)) ? [] : problemsOf(validateResource);
+    },
+  };
+}
