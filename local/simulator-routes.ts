@@ -55,12 +55,13 @@ export function createSimulatorRoutes({ standIn, settings, apiKey }: SimulatorOp
     conversations: standIn.conversations.list().map(({ phone, name, messages }) => ({ phone, name, messages })),
   });
 
-  function streamEvents(request: IncomingMessage, response: ServerResponse) {
+  function streamEvents(response: ServerResponse) {
     response.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", Connection: "keep-alive" });
     const send = () => response.write(`event: state\ndata: ${JSON.stringify(state())}\n\n`);
     send();
     const unsubscribe = standIn.conversations.onChange(send);
-    request.on("close", unsubscribe);
+    // The response closes when the page goes away; the request closes as soon as it has been read.
+    response.on("close", unsubscribe);
   }
 
   async function reply(request: IncomingMessage, body: string, response: ServerResponse) {
@@ -87,7 +88,7 @@ export function createSimulatorRoutes({ standIn, settings, apiKey }: SimulatorOp
     } else if (request.method === "GET" && pathname === "/simulator/api/state") {
       sendJson(response, 200, state(), { "Cache-Control": "no-store" });
     } else if (request.method === "GET" && pathname === "/simulator/events") {
-      streamEvents(request, response);
+      streamEvents(response);
     } else if (request.method === "POST" && pathname === "/simulator/api/reply") {
       reply(request, body, response).catch(() => sendJson(response, 500, { error: "reply_failed", message: "the reply could not be delivered" }));
     } else {
