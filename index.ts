@@ -25,6 +25,7 @@ const trigger = new HandlerFunction(`${prefix}-trigger`, {
   ...functionDefaults,
   functionName: `${prefix}-trigger`,
   callbackFactory: createTriggerHandler,
+  npmImports: ["zod/mini", "libphonenumber-js/min"],
   settingKeys: triggerSettingKeys,
   // Room for Twilio's retries with backoff; API Gateway itself gives up at 29 s.
   timeoutSeconds: 20,
@@ -34,6 +35,7 @@ const webhook = new HandlerFunction(`${prefix}-webhook`, {
   ...functionDefaults,
   functionName: `${prefix}-webhook`,
   callbackFactory: createWebhookHandler,
+  npmImports: ["twilio/lib/webhooks/webhooks"],
   settingKeys: webhookSettingKeys,
   // Twilio waits 15 s for a webhook's answer.
   timeoutSeconds: 10,
