@@ -19,7 +19,10 @@ const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
   authToken: config.twilioAuthToken,
 });
 
-const functionDefaults = { parameterPath: settingsPath, twilioSecret, memorySizeMb: 256, logRetentionDays: 30 };
+// From `npm run bench` (bench/results.json): the larger peak, the trigger's, is about 80 MB of
+// resident memory, so Lambda's smallest size that leaves half as much again is its minimum, 128 MB.
+// tests/deployed-code.test.ts keeps this equal to the bench's figure.
+const functionDefaults = { parameterPath: settingsPath, twilioSecret, memorySizeMb: 128, logRetentionDays: 30 };
 
 const trigger = new HandlerFunction(`${prefix}-trigger`, {
   ...functionDefaults,

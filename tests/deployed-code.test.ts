@@ -80,6 +80,11 @@ describe("the uploaded code packages", () => {
     expect(triggerFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk|@smithy|@pulumi)\//.test(file))).toEqual([]);
   });
 
+  it("get the memory size the bench measured (bench/results.json)", () => {
+    const bench = JSON.parse(fs.readFileSync(path.join(__dirname, "../bench/results.json"), "utf8")) as { memorySizeMb: number };
+    for (const name of ["trigger", "webhook"]) expect(functionNamed(name).inputs.memorySize).toBe(bench.memorySizeMb);
+  });
+
   it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
     for (const name of ["trigger", "webhook"]) {
       expect(packageSize(functionNamed(name).codeDir!).zippedBytes).toBeLessThan(5 * 1024 * 1024);
