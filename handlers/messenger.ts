@@ -1,9 +1,8 @@
 /**
- * Sends WhatsApp template messages through the twilio package, retrying Twilio's
- * rate limits and outages, and reporting refusals with Twilio's own error code.
+ * Sends WhatsApp template messages through Twilio's Messages API, retrying Twilio's rate
+ * limits and outages, and reporting refusals with Twilio's own error code.
  */
-import twilio from "twilio";
-import RequestClient from "twilio/lib/base/RequestClient";
+import { createRequestSender, type HttpResponse } from "./request";
 import { defaultRetryPolicy, retryUntil, type RetryPolicy } from "./retry";
 import type { TwilioCredentials } from "./settings";
 
@@ -38,35 +37,32 @@ const transientNetworkCodes = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT"
 
 type AttemptOutcome = SendOutcome | { outcome: "retryable"; httpStatus?: number; reason: string };
 
-function classify(error: unknown): AttemptOutcome {
-  const failure = (error ?? {}) as { status?: unknown; code?: unknown; message?: unknown; moreInfo?: unknown };
-  if (typeof failure.status === "number") {
-    if (failure.status === 429 || failure.status >= 500) {
-      return { outcome: "retryable", httpStatus: failure.status, reason: `Twilio answered HTTP ${failure.status}` };
-    }
-    return {
-      outcome: "refused",
-      httpStatus: failure.status,
-      code: typeof failure.code === "number" ? failure.code : undefined,
-      message: typeof failure.message === "string" ? failure.message : "Twilio refused the message",
-      moreInfo: typeof failure.moreInfo === "string" ? failure.moreInfo : undefined,
-    };
+function parsedJson(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
-  if (typeof failure.code === "string" && transientNetworkCodes.has(failure.code)) {
-    return { outcome: "retryable", reason: `network error ${failure.code}` };
-  }
-  throw error;
 }
 
-/** The twilio client's HTTP layer, with every request sent to `baseUrl` instead of Twilio. */
-function redirectedHttpClient(baseUrl: string, timeout: number): RequestClient {
-  const inner = new RequestClient({ timeout, keepAlive: true });
-  const base = new URL(baseUrl);
-  const request: RequestClient["request"] = (options) => {
-    const target = new URL(options.uri);
-    return inner.request({ ...options, uri: `${base.origin}${base.pathname.replace(/\/$/, "")}${target.pathname}${target.search}` });
+function classifyAnswer({ status, body }: HttpResponse): AttemptOutcome {
+  const answer = parsedJson(body);
+  if (status >= 200 && status < 300) return { outcome: "sent", sid: String(answer.sid), status: String(answer.status) };
+  if (status === 429 || status >= 500) return { outcome: "retryable", httpStatus: status, reason: `Twilio answered HTTP ${status}` };
+  return {
+    outcome: "refused",
+    httpStatus: status,
+    code: typeof answer.code === "number" ? answer.code : undefined,
+    message: typeof answer.message === "string" ? answer.message : "Twilio refused the message",
+    moreInfo: typeof answer.more_info === "string" ? answer.more_info : undefined,
   };
-  return Object.assign(Object.create(inner) as RequestClient, { request });
+}
+
+function classifyFailure(error: unknown): AttemptOutcome {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && transientNetworkCodes.has(code)) return { outcome: "retryable", reason: `network error ${code}` };
+  throw error;
 }
 
 export function createMessenger({
@@ -74,32 +70,29 @@ export function createMessenger({
   retry = defaultRetryPolicy,
   requestTimeoutMs = 5_000,
 }: MessengerOptions = {}): Messenger {
-  // One client per credential pair, kept for the container's life (and its keep-alive sockets).
-  const clients = new Map<string, twilio.Twilio>();
-  const clientFor = ({ accountSid, authToken }: TwilioCredentials) => {
-    const key = `${accountSid}:${authToken}`;
-    let client = clients.get(key);
-    if (!client) {
-      const httpClient = apiBaseUrl ? redirectedHttpClient(apiBaseUrl, requestTimeoutMs) : undefined;
-      client = twilio(accountSid, authToken, { httpClient, timeout: requestTimeoutMs, keepAlive: true });
-      clients.clear();
-      clients.set(key, client);
-    }
-    return client;
-  };
+  const send = createRequestSender();
+  const api = (apiBaseUrl || "https://api.twilio.com").replace(/\/$/, "");
 
   return {
-    async sendTemplate(credentials, message, deadline) {
-      const client = clientFor(credentials);
-      const { result, attempts } = await retryUntil<AttemptOutcome>(
-        async () => {
-          try {
-            const sent = await client.messages.create(message);
-            return { outcome: "sent", sid: sent.sid, status: sent.status };
-          } catch (error) {
-            return classify(error);
-          }
+    async sendTemplate({ accountSid, authToken }, message, deadline) {
+      const request = {
+        url: new URL(`${api}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`),
+        method: "POST" as const,
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`,
+          "Content-Type": "application/x-www-form-urlencoded",
+          Accept: "application/json",
         },
+        body: new URLSearchParams({
+          From: message.from,
+          To: message.to,
+          ContentSid: message.contentSid,
+          ContentVariables: message.contentVariables,
+        }).toString(),
+        timeoutMs: requestTimeoutMs,
+      };
+      const { result, attempts } = await retryUntil<AttemptOutcome>(
+        () => send(request).then(classifyAnswer, classifyFailure),
         (outcome) => outcome.outcome !== "retryable",
         retry,
         deadline,

@@ -7,6 +7,7 @@ import {
   settingParameterName,
   type SettingKey,
 } from "../config/settings";
+import { codePathOptionsFor } from "./package-files";
 import type { TwilioSecret } from "./twilio-secret";
 
 export interface HandlerFunctionArgs {
@@ -14,6 +15,8 @@ export interface HandlerFunctionArgs {
   functionName: string;
   /** Runs once per container; returns the handler. The Pulumi closure serializer turns it into the Lambda's code. */
   callbackFactory: () => aws.lambda.Callback<APIGatewayProxyEvent, APIGatewayProxyResult>;
+  /** The npm modules the handler requires (as its imports name them): the package holds these and what they load, nothing else. */
+  npmImports: readonly string[];
   parameterPath: string;
   /** The settings this handler reads, and so the only parameters its role may read. */
   settingKeys: readonly SettingKey[];
@@ -79,6 +82,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       {
         name: args.functionName,
         callbackFactory: args.callbackFactory,
+        codePathOptions: codePathOptionsFor(args.npmImports),
         role: this.role,
         runtime: aws.lambda.Runtime.NodeJS22dX,
         // Graviton: cheaper per GB-second, and every dependency is plain JavaScript.

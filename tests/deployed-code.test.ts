@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyEvent } from "../local/proxy-event";
 import { triggerEvent } from "./support/api-gateway";
+import { packageSize } from "./support/code-package";
 import { startDeployedFunction, type DeployedFunction } from "./support/deployed-function";
 import { testCredentials, validInvite, validInviteVariables } from "./support/fixtures";
 import { startLocalServices, type LocalServices } from "./support/local-services";
@@ -61,17 +62,33 @@ afterAll(async () => {
 });
 
 describe("the uploaded code packages", () => {
-  it("hold the serialized handler and the npm packages it requires", () => {
+  it("hold the serialized handler, with npm packages required at run time and the program's own modules inlined", () => {
     for (const name of ["trigger", "webhook"]) {
       const fn = functionNamed(name);
       expect(fn.codeFiles).toContain("__index.js");
-      expect(fn.codeFiles).toContain("node_modules/twilio");
-      expect(fn.codeFiles!.some((file) => file.startsWith("node_modules/@pulumi"))).toBe(false);
       const code = fs.readFileSync(path.join(fn.codeDir!, "__index.js"), "utf8");
       expect(code).toContain("exports.handler = ");
       expect(code).not.toContain(testCredentials.authToken);
-      // npm packages are required at run time, not inlined; the program's own modules are.
-      expect(code).toMatch(/require\("twilio/);
+    }
+    expect(fs.readFileSync(path.join(functionNamed("webhook").codeDir!, "__index.js"), "utf8")).toMatch(/require\("twilio\/lib\/webhooks\/webhooks/);
+  });
+
+  it("carry only the files their imports load: no twilio client, no AWS SDK, no Pulumi", () => {
+    expect(functionNamed("webhook").codeFiles!.sort()).toEqual(["__index.js", "node_modules/twilio/lib/webhooks/webhooks.js", "node_modules/twilio/package.json"]);
+    const triggerFiles = functionNamed("trigger").codeFiles!;
+    expect(triggerFiles).toContain("node_modules/zod/mini/index.cjs");
+    expect(triggerFiles).toContain("node_modules/libphonenumber-js/min/index.cjs");
+    expect(triggerFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk|@smithy|@pulumi)\//.test(file))).toEqual([]);
+  });
+
+  it("get the memory size the bench measured (bench/results.json)", () => {
+    const bench = JSON.parse(fs.readFileSync(path.join(__dirname, "../bench/results.json"), "utf8")) as { memorySizeMb: number };
+    for (const name of ["trigger", "webhook"]) expect(functionNamed(name).inputs.memorySize).toBe(bench.memorySizeMb);
+  });
+
+  it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
+    for (const name of ["trigger", "webhook"]) {
+      expect(packageSize(functionNamed(name).codeDir!).zippedBytes).toBeLessThan(5 * 1024 * 1024);
     }
   });
 });
@@ -121,6 +138,15 @@ describe("the deployed webhook", () => {
   it("refuses an unsigned message with 403", async () => {
     const response = await webhook.invoke(proxyEvent({ path: "/webhook", body: formBody(inboundMessage()) }));
     expect(response.statusCode).toBe(403);
+  });
+});
+
+describe("the functions, having answered", () => {
+  it.each([["trigger"], ["webhook"]])("have loaded every module their %s package carries", async (name) => {
+    const fn = functionNamed(name);
+    const loaded = new Set((await (name === "trigger" ? trigger : webhook).loadedFiles()).map((file) => path.relative(fn.codeDir!, file)));
+    const modules = fn.codeFiles!.filter((file) => file !== "__index.js" && !file.endsWith("package.json"));
+    expect(modules.filter((file) => !loaded.has(file))).toEqual([]);
   });
 });
 

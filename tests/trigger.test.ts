@@ -1,5 +1,5 @@
 /**
- * POST /trigger in-process: the real handler, the real twilio package and AWS SDK, against
+ * POST /trigger in-process: the real handler and its real HTTP calls to Twilio and Parameter Store, against
  * the local Twilio and SSM stand-ins on loopback.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";

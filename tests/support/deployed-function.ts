@@ -5,6 +5,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 
 export interface DeployedFunction {
   invoke(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
+  /** Every file the function's process has required so far, by absolute path. */
+  loadedFiles(): Promise<string[]>;
   /** Everything the function wrote to stdout and stderr: its CloudWatch logs. */
   logs(): string;
   stop(): Promise<void>;
@@ -20,23 +22,29 @@ export async function startDeployedFunction(codeDir: string, env: Record<string,
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const pending = new Map<number, (message: { result?: APIGatewayProxyResult; error?: string }) => void>();
+  type Reply = { result?: APIGatewayProxyResult; error?: string; loaded?: string[] };
+  const pending = new Map<number, (message: Reply) => void>();
   await new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`function exited with ${code} before it was ready:\n${output}`)));
-    child.on("message", (message: { ready?: boolean; id?: number; result?: APIGatewayProxyResult; error?: string }) => {
+    child.on("message", (message: Reply & { ready?: boolean; id?: number }) => {
       if (message.ready) resolve();
       else if (message.id !== undefined) pending.get(message.id)?.(message);
     });
   });
   let nextId = 0;
-  return {
-    invoke(event) {
+  const ask = (message: object) =>
+    new Promise<Reply>((resolve) => {
       const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, ({ result, error }) => (result ? resolve(result) : reject(new Error(`handler threw ${error}`))));
-        child.send({ id, event });
-      });
+      pending.set(id, resolve);
+      child.send({ id, ...message });
+    });
+  return {
+    async invoke(event) {
+      const { result, error } = await ask({ event });
+      if (!result) throw new Error(`handler threw ${error}`);
+      return result;
     },
+    loadedFiles: async () => (await ask({ loadedFiles: true })).loaded!,
     logs: () => output,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -5,7 +5,9 @@ const path = require("node:path");
 const { handler } = require(path.resolve(process.argv[2], "__index.js"));
 const timeoutMs = Number(process.env.LAMBDA_TIMEOUT_MS || 20000);
 
-process.on("message", async ({ id, event }) => {
+process.on("message", async ({ id, event, loadedFiles }) => {
+  // Which files the code has required so far: what its package must carry, and all it should.
+  if (loadedFiles) return process.send({ id, loaded: Object.keys(require.cache) });
   const deadline = Date.now() + timeoutMs;
   const context = { awsRequestId: `inv-${id}`, getRemainingTimeInMillis: () => deadline - Date.now() };
   try {

@@ -50,7 +50,7 @@ export async function startLocalServices(contents: SsmContents = {}): Promise<Lo
 }
 
 /**
- * Runs `body` with the AWS SDK pointed at a separate SSM stand-in holding `contents` (a
+ * Runs `body` with AWS_ENDPOINT_URL pointed at a separate SSM stand-in holding `contents` (a
  * missing parameter, a wrong secret), then points it back and closes that stand-in.
  */
 export async function withSsmContents<T>(contents: SsmContents, body: () => Promise<T>): Promise<T> {

@@ -25,7 +25,13 @@ export function stackFileConfig(stack: string, secrets: Record<string, string>):
   return { stack, values: stackFileValues(stack), secrets };
 }
 
-export function runProgram(input: StackConfigInput, { extractCode = false } = {}): Promise<ProgramRun> {
+export interface RunOptions {
+  extractCode?: boolean;
+  /** Another checkout of signon to run instead of this one (the bench's straightforward variant). */
+  root?: string;
+}
+
+export function runProgram(input: StackConfigInput, { extractCode = false, root = projectRoot }: RunOptions = {}): Promise<ProgramRun> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `signon-${input.stack}-`));
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...input.values, ...input.secrets })) {
@@ -39,8 +45,8 @@ export function runProgram(input: StackConfigInput, { extractCode = false } = {}
     outDir,
     extractCode,
   };
-  const child = spawn(process.execPath, ["-r", "ts-node/register", path.join(__dirname, "program-under-mocks.ts")], {
-    cwd: projectRoot,
+  const child = spawn(process.execPath, ["-r", "ts-node/register", path.join(root, "tests/support/program-under-mocks.ts")], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), TS_NODE_TRANSPILE_ONLY: "true", SIGNON_MOCK_RUN: JSON.stringify(run) },
     stdio: ["ignore", "pipe", "pipe"],
   });

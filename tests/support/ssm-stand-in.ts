@@ -1,7 +1,7 @@
 /**
  * A local stand-in for SSM Parameter Store (AWS JSON 1.1 protocol) on 127.0.0.1, including
- * the `/aws/reference/secretsmanager/` pass-through. The real AWS SDK reaches it through
- * AWS_ENDPOINT_URL.
+ * the `/aws/reference/secretsmanager/` pass-through. The handlers' signed requests (and the
+ * AWS SDK, in the bench's straightforward variant) reach it through AWS_ENDPOINT_URL.
  */
 import { sendJson, serveOnLoopback } from "../../local/loopback";
 

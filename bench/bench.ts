@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: package size, cold start, warm latency and peak memory of each function's
+ * code as `pulumi up` would upload it, beside a baseline handler and the straightforward
+ * implementation, measured in one run. Prints a table and writes bench/results.json.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { triggerEvent } from "../tests/support/api-gateway";
+import { filesIn, packageSize } from "../tests/support/code-package";
+import { validInvite } from "../tests/support/fixtures";
+import { startLocalServices } from "../tests/support/local-services";
+import { inboundMessage, signedEvent } from "../tests/support/twilio-webhook";
+import { median, percentile, runFunctionProcess, type ProcessReport } from "./measure";
+import { buildPackages, straightforwardCommit, type CodePackage } from "./packages";
+
+const coldRuns = 21;
+const warmInvocations = 1_000;
+const targets = { webhookColdRatio: 2.5, triggerColdRatio: 6.0, zippedBytes: 5 * 1024 * 1024, addedWarmP99Ms: 2 };
+
+const eventFor = (route: CodePackage["route"]) => (route === "trigger" ? triggerEvent(validInvite) : signedEvent(inboundMessage()));
+const round = (value: number, places = 1) => Number(value.toFixed(places));
+
+/** Module files shipped under node_modules that the process never required. */
+function unusedModules(codeDir: string, report: ProcessReport): string[] {
+  const loaded = new Set(report.loaded.map((file) => path.relative(codeDir, file)));
+  return filesIn(codeDir).filter((file) => file.startsWith("node_modules/") && /\.(c?js|mjs|json)$/.test(file) && !file.endsWith("package.json") && !loaded.has(file));
+}
+
+/** Lambda's smallest size that leaves half as much again as the measured peak, in 64 MB steps. */
+function memorySizeFor(peakRssMb: number): number {
+  return Math.max(128, Math.ceil((peakRssMb * 1.5) / 64) * 64);
+}
+
+async function main(): Promise<void> {
+  const packages = await buildPackages();
+  const services = await startLocalServices();
+  try {
+    const cold = new Map<string, number[]>(packages.map((pkg) => [pkg.name, []]));
+    // Round-robin, so drift in the machine's load falls on every package alike.
+    for (let run = 0; run < coldRuns; run++) {
+      for (const pkg of packages) {
+        const { wallMs } = await runFunctionProcess(pkg.codeDir, [eventFor(pkg.route)], services.env);
+        cold.get(pkg.name)!.push(wallMs);
+      }
+    }
+    const rows = [];
+    for (const pkg of packages) {
+      // The first event is the cold one; the next thousand are warm.
+      const events = Array.from({ length: warmInvocations + 1 }, () => eventFor(pkg.route));
+      const { report } = await runFunctionProcess(pkg.codeDir, events, services.env);
+      const warm = report.latenciesMs.slice(1);
+      const unused = unusedModules(pkg.codeDir, report);
+      rows.push({
+        name: pkg.name,
+        ...packageSize(pkg.codeDir),
+        unusedModuleFiles: unused.length,
+        unusedPackages: [...new Set(unused.map((file) => file.split("/").slice(1, file.split("/")[1].startsWith("@") ? 3 : 2).join("/")))].length,
+        coldMedianMs: round(median(cold.get(pkg.name)!)),
+        warmP50Ms: round(percentile(warm, 0.5), 3),
+        warmP99Ms: round(percentile(warm, 0.99), 3),
+        peakRssMb: round(report.maxRssKb / 1024),
+      });
+    }
+    const baseline = rows.find((row) => row.name === "baseline")!;
+    const results = rows.map((row) => ({
+      ...row,
+      coldRatio: round(row.coldMedianMs / baseline.coldMedianMs, 2),
+      addedWarmP99Ms: round(row.warmP99Ms - baseline.warmP99Ms, 3),
+    }));
+    const byName = (name: string) => results.find((row) => row.name === name)!;
+    const functions = [byName("trigger"), byName("webhook")];
+    const memorySizeMb = memorySizeFor(Math.max(...functions.map((row) => row.peakRssMb)));
+    const met = {
+      webhookCold: byName("webhook").coldRatio <= targets.webhookColdRatio,
+      triggerCold: byName("trigger").coldRatio <= targets.triggerColdRatio,
+      zippedSize: functions.every((row) => row.zippedBytes <= targets.zippedBytes),
+      noUnusedModules: functions.every((row) => row.unusedModuleFiles === 0),
+      warmP99: functions.every((row) => row.addedWarmP99Ms < targets.addedWarmP99Ms),
+    };
+
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
+    console.table(
+      Object.fromEntries(
+        results.map((row) => [
+          row.name,
+          {
+            "zipped MB": mb(row.zippedBytes),
+            "unzipped MB": mb(row.unzippedBytes),
+            files: row.files,
+            "unused modules": row.unusedModuleFiles,
+            "cold ms": row.coldMedianMs,
+            "× baseline": row.coldRatio,
+            "warm p50 ms": row.warmP50Ms,
+            "warm p99 ms": row.warmP99Ms,
+            "+p99 ms": row.addedWarmP99Ms,
+            "peak RSS MB": row.peakRssMb,
+          },
+        ]),
+      ),
+    );
+    console.log(`memorySize from the peak: ${memorySizeMb} MB`);
+    console.log("targets met:", met);
+
+    const results_ = {
+      measuredAt: new Date().toISOString(),
+      machine: { node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length },
+      method: {
+        coldRuns,
+        cold: "median wall time from spawning node to its exit, after loading the package and answering one API Gateway event against the local Twilio and SSM stand-ins",
+        warmInvocations,
+        warm: "latency of each handler call in one process after the first (cold) call; stand-ins answer at once on loopback",
+        straightforward: `commit ${straightforwardCommit}: every production dependency in every package, modules loaded at start-up`,
+        memorySize: "Lambda's smallest size in 64 MB steps that leaves half as much again as the larger function's peak RSS",
+      },
+      targets,
+      met,
+      memorySizeMb,
+      functions: results,
+    };
+    fs.writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results_, null, 2)}\n`);
+  } finally {
+    await services.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

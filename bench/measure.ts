@@ -1,0 +1,55 @@
+/** Runs code packages in fresh Node processes, as Lambda containers, and times them. */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+
+export interface ProcessReport {
+  latenciesMs: number[];
+  statuses: number[];
+  maxRssKb: number;
+  /** Every file the process required, by absolute path. */
+  loaded: string[];
+}
+
+const runner = path.join(__dirname, "function-process.cjs");
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "signon-bench-"));
+let nextFile = 0;
+
+/**
+ * Starts a process that loads `codeDir` and answers `events`, and waits for it to exit.
+ * Returns its report and the wall time from spawn to exit: for one event, the cold start.
+ */
+export async function runFunctionProcess(
+  codeDir: string,
+  events: APIGatewayProxyEvent[],
+  env: Record<string, string>,
+): Promise<{ report: ProcessReport; wallMs: number }> {
+  const id = nextFile++;
+  const eventsFile = path.join(scratch, `events-${id}.json`);
+  const reportFile = path.join(scratch, `report-${id}.json`);
+  fs.writeFileSync(eventsFile, JSON.stringify(events));
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [runner, codeDir, eventsFile, reportFile], {
+    cwd: codeDir,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (exitCode !== 0) throw new Error(`${codeDir} exited with ${exitCode}:\n${stderr}`);
+  const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ProcessReport;
+  const failed = report.statuses.find((status) => status !== 200);
+  if (failed !== undefined) throw new Error(`${codeDir} answered ${failed}: the bench measures successful requests only`);
+  return { report, wallMs };
+}
+
+export function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+export const median = (values: number[]) => percentile(values, 0.5);

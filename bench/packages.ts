@@ -1,0 +1,59 @@
+/**
+ * The code packages the bench measures: each function's archive exactly as `pulumi up` would
+ * upload it (the program run under mocks), for this checkout and for the straightforward
+ * implementation, plus a baseline package whose handler returns a constant.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { testCredentials } from "../tests/support/fixtures";
+import { resourcesOfType, runProgram, stackFileConfig } from "../tests/support/run-program";
+
+/**
+ * The last commit before the packages were trimmed: every production dependency in every
+ * package, every module loaded at start-up.
+ */
+export const straightforwardCommit = "38215b4";
+
+export interface CodePackage {
+  name: string;
+  codeDir: string;
+  /** Which event the function answers. */
+  route: "trigger" | "webhook";
+}
+
+const projectRoot = path.resolve(__dirname, "..");
+
+async function programPackages(root: string, label: string): Promise<CodePackage[]> {
+  const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
+  const run = await runProgram(stackFileConfig("dev", secrets), { extractCode: true, root });
+  if (!run.ok) throw new Error(`the program under mocks failed (${label}):\n${run.stderr}`);
+  return resourcesOfType(run.result, "aws:lambda/function:Function").map((fn) => {
+    const route = fn.name.endsWith("-trigger") ? "trigger" : "webhook";
+    return { name: label ? `${route} (${label})` : route, codeDir: fn.codeDir!, route };
+  });
+}
+
+/**
+ * The straightforward commit, checked out with a hard-linked copy of this node_modules (Pulumi's
+ * package walk does not follow a symlinked node_modules).
+ */
+function straightforwardCheckout(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "signon-straightforward-"));
+  const archive = execFileSync("git", ["archive", straightforwardCommit], { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 });
+  execFileSync("tar", ["-x", "-C", dir], { input: archive });
+  execFileSync("cp", ["-al", path.join(projectRoot, "node_modules"), path.join(dir, "node_modules")]);
+  return dir;
+}
+
+function baselinePackage(): CodePackage {
+  const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "signon-baseline-"));
+  fs.writeFileSync(path.join(codeDir, "__index.js"), 'exports.handler = async () => ({ statusCode: 200, body: "ok" });\n');
+  return { name: "baseline", codeDir, route: "trigger" };
+}
+
+export async function buildPackages(): Promise<CodePackage[]> {
+  const [current, straightforward] = await Promise.all([programPackages(projectRoot, ""), programPackages(straightforwardCheckout(), "straightforward")]);
+  return [baselinePackage(), ...current, ...straightforward];
+}
