@@ -1,0 +1,151 @@
+/**
+ * The Twilio stand-in refuses what Twilio would refuse, judged by Twilio's published OpenAPI
+ * description (twilio_api_v2010.json from @twilio-alpha/mcp), and accepts what the twilio
+ * package's own client sends. Its replies to the webhook are signed as Twilio signs them.
+ */
+import { randomBytes } from "node:crypto";
+import twilio from "twilio";
+import RequestClient from "twilio/lib/base/RequestClient";
+import { validateRequest } from "twilio/lib/webhooks/webhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inviteTemplateText } from "../local/invite-template";
+import { serveOnLoopback, type LoopbackServer } from "../local/loopback";
+import { startTwilioStandIn, type TwilioStandIn } from "../local/twilio-stand-in";
+import { loadMessagesContract } from "../local/twilio-openapi";
+import { clubSettings, testCredentials, validInviteVariables } from "./support/fixtures";
+import { parseForm } from "../handlers/webhook";
+
+const templateSid = clubSettings.templateSid;
+const parent = "whatsapp:+447700900123";
+const club = "whatsapp:+447700900000";
+
+/** The twilio package's client, its every request sent to `baseUrl` instead of api.twilio.com. */
+function twilioClientAt(baseUrl: string, credentials = testCredentials) {
+  const inner = new RequestClient();
+  const httpClient = Object.assign(Object.create(inner) as RequestClient, {
+    request: (options: Parameters<RequestClient["request"]>[0]) => {
+      const target = new URL(options.uri);
+      return inner.request({ ...options, uri: `${baseUrl}${target.pathname}${target.search}` });
+    },
+  });
+  return twilio(credentials.accountSid, credentials.authToken, { httpClient });
+}
+
+describe("the Twilio stand-in", () => {
+  let standIn: TwilioStandIn;
+  let webhook: LoopbackServer;
+  const webhookRequests: { signature: string | undefined; fields: Record<string, string | string[]> }[] = [];
+
+  beforeAll(async () => {
+    webhook = await serveOnLoopback((request, body, response) => {
+      webhookRequests.push({ signature: request.headers["x-twilio-signature"] as string | undefined, fields: parseForm(body) });
+      response.writeHead(200, { "Content-Type": "text/xml" });
+      response.end('<?xml version="1.0" encoding="UTF-8"?><Response><Message>Got it &amp; thanks &lt;3</Message></Response>');
+    });
+    standIn = await startTwilioStandIn(testCredentials, {
+      templates: { [templateSid]: inviteTemplateText({ clubName: "Urmston Town", assistantName: "Omega" }) },
+      webhookUrl: `${webhook.url}/webhook`,
+      clubAddress: club,
+    });
+  });
+  afterAll(async () => {
+    await standIn?.close();
+    await webhook?.close();
+  });
+
+  const messagesUrl = () => `${standIn.url}/2010-04-01/Accounts/${testCredentials.accountSid}/Messages.json`;
+  const authorization = `Basic ${Buffer.from(`${testCredentials.accountSid}:${testCredentials.authToken}`).toString("base64")}`;
+  const validForm = { To: parent, From: club, ContentSid: templateSid, ContentVariables: JSON.stringify(validInviteVariables) };
+
+  async function post(fields: Record<string, string>, auth = authorization) {
+    const response = await fetch(messagesUrl(), {
+      method: "POST",
+      headers: { Authorization: auth, "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("accepts a template message from the twilio package's own client, answering as Twilio's contract describes", async () => {
+    const sent = await twilioClientAt(standIn.url).messages.create({
+      to: parent,
+      from: club,
+      contentSid: templateSid,
+      contentVariables: JSON.stringify(validInviteVariables),
+    });
+    expect(sent.sid).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(sent.status).toBe("queued");
+    expect(sent.to).toBe(parent);
+    expect(sent.body).toContain("Hi Sarah 👋,\nOmega here, the Urmston Town Registration Assistant.");
+    expect(sent.dateCreated).toBeInstanceOf(Date);
+    expect(standIn.messages.at(-1)).toMatchObject({ sid: sent.sid, To: parent, From: club, ContentSid: templateSid });
+  });
+
+  it("answers with a Message resource that Twilio's own schema for a 201 accepts", async () => {
+    const { status, body } = await post(validForm);
+    expect(status).toBe(201);
+    expect(loadMessagesContract().checkMessageResource(body)).toEqual([]);
+  });
+
+  it.each([
+    ["To missing", { To: undefined }, 21604, "'To' is required"],
+    ["To not a number", { To: "whatsapp:parent" }, 21211, "'To' must match format \"phone-number\""],
+    ["MaxPrice not a number", { MaxPrice: "cheap" }, 21627, "'MaxPrice' must be number"],
+    ["StatusCallback not a URL", { StatusCallback: "not a url" }, 21609, "'StatusCallback' must match format \"uri\""],
+    ["ContentSid not a Content SID", { ContentSid: "HX123" }, 21655, "'ContentSid' must match pattern"],
+    ["Attempt not an integer", { Attempt: "1.5" }, 20001, "'Attempt' must be integer"],
+    ["ProvideFeedback not a boolean", { ProvideFeedback: "perhaps" }, 20001, "'ProvideFeedback' must be boolean"],
+    ["ContentRetention outside its enum", { ContentRetention: "forever" }, 20001, "'ContentRetention' must be equal to one of the allowed values"],
+    ["ApplicationSid of the wrong kind", { ApplicationSid: `MG${"0".repeat(32)}` }, 20001, "'ApplicationSid' must match pattern"],
+    ["SendAt not a date-time", { SendAt: "next Tuesday" }, 20001, "'SendAt' must match format \"date-time\""],
+  ])("refuses a request Twilio's OpenAPI contract refuses: %s", async (_, change, code, message) => {
+    const fields = Object.fromEntries(Object.entries({ ...validForm, ...change }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+    const before = standIn.messages.length;
+    const { status, body } = await post(fields);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ code, status: 400, more_info: `https://www.twilio.com/docs/errors/${code}` });
+    expect(body.message).toContain(message);
+    expect(standIn.messages.length).toBe(before);
+  });
+
+  it.each([
+    ["a From that is not a WhatsApp sender", { From: "+447700900000" }, 63007],
+    ["ContentVariables that are not JSON", { ContentVariables: "{1: Sarah}" }, 21656],
+    ["a variable with a newline", { ContentVariables: JSON.stringify({ ...validInviteVariables, "1": "Sarah\nSmith" }) }, 21656],
+    ["a variable with five spaces in a row", { ContentVariables: JSON.stringify({ ...validInviteVariables, "3": "Lions     FC" }) }, 21656],
+    ["an empty variable", { ContentVariables: JSON.stringify({ ...validInviteVariables, "8": " " }) }, 21656],
+    ["a template variable left out", { ContentVariables: JSON.stringify({ ...validInviteVariables, "9": undefined }) }, 21656],
+    ["a template the account does not have", { ContentSid: `HX${"ab".repeat(16)}` }, 21655],
+    ["neither a template nor a body", { ContentSid: undefined, ContentVariables: undefined }, 21619],
+  ])("refuses what WhatsApp adds to the contract: %s", async (_, change, code) => {
+    const fields = Object.fromEntries(Object.entries({ ...validForm, ...change }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+    const { status, body } = await post(fields);
+    expect(status).toBe(400);
+    expect(body.code).toBe(code);
+  });
+
+  it("refuses another account's credentials with 401 and error 20003", async () => {
+    const wrong = `Basic ${Buffer.from(`${testCredentials.accountSid}:${randomBytes(16).toString("hex")}`).toString("base64")}`;
+    expect(await post(validForm, wrong)).toMatchObject({ status: 401, body: { code: 20003 } });
+  });
+
+  it("plays scripted faults once each, then serves normally", async () => {
+    standIn.failNext({ status: 503 }, { status: 400, code: 63016, message: "Outside the 24-hour window" });
+    expect((await post(validForm)).status).toBe(503);
+    expect(await post(validForm)).toMatchObject({ status: 400, body: { code: 63016 } });
+    expect((await post(validForm)).status).toBe(201);
+  });
+
+  it("keeps the conversation and posts the parent's reply to the webhook, signed with the account's token", async () => {
+    await post({ ...validForm, To: "whatsapp:+447700900777" });
+    const answer = await standIn.replyAsParent("+447700900777", "Ready when you are");
+
+    expect(answer).toEqual({ webhookStatus: 200, replies: ["Got it & thanks <3"] });
+    const { signature, fields } = webhookRequests.at(-1)!;
+    expect(fields).toMatchObject({ From: "whatsapp:+447700900777", To: club, Body: "Ready when you are", AccountSid: testCredentials.accountSid, WaId: "447700900777" });
+    expect(validateRequest(testCredentials.authToken, signature!, `${webhook.url}/webhook`, fields)).toBe(true);
+    const chat = standIn.conversations.find("+447700900777");
+    expect(chat?.name).toBe("Sarah");
+    expect(chat?.messages.map((message) => message.kind)).toEqual(["template", "text", "reply"]);
+  });
+});
