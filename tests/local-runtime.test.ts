@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDefaults } from "../local/options";
+import { startTwilioStandIn } from "../local/twilio-stand-in";
 import { validInvite } from "./support/fixtures";
 import { signonRefusing, startSignon, type RunningSignon } from "./support/npm-start";
 import { formBody, inboundMessage } from "./support/twilio-webhook";
@@ -161,6 +162,26 @@ describe("npm start's settings", () => {
       expect(printed).toContain("Sender      whatsapp:+447700900000, template HX7d785aa7b15519a858cfc7f0d485ff2c");
     } finally {
       await signon.stop();
+    }
+  });
+
+  it("sends through another Twilio stand-in when TWILIO_API_BASE_URL names one", async () => {
+    const elsewhere = await startTwilioStandIn(account);
+    const signon = await startSignon({ TWILIO_API_BASE_URL: elsewhere.url, TWILIO_ACCOUNT_SID: account.accountSid, TWILIO_AUTH_TOKEN: account.authToken });
+    try {
+      expect(signon.lines.join("\n")).toContain(`Twilio      ${elsewhere.url}`);
+      const response = await fetch(`${signon.url}/trigger`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "x-api-key": localDefaults.SIGNON_API_KEY },
+        body: JSON.stringify(validInvite),
+      });
+      expect(response.status).toBe(200);
+      expect(elsewhere.messages).toEqual([expect.objectContaining({ To: "whatsapp:+447700900123", ContentSid: "HXbd20683c439d5894ded688d2a667a02c" })]);
+      const state = (await (await fetch(`${signon.url}/simulator/api/state`)).json()) as State;
+      expect(state.conversations).toEqual([]);
+    } finally {
+      await signon.stop();
+      await elsewhere.close();
     }
   });
 
