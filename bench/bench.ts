@@ -9,10 +9,10 @@ import * as path from "node:path";
 import { triggerEvent } from "../tests/support/api-gateway";
 import { filesIn, packageSize } from "../tests/support/code-package";
 import { validInvite } from "../tests/support/fixtures";
-import { startLocalServices } from "../tests/support/local-services";
 import { inboundMessage, signedEvent } from "../tests/support/twilio-webhook";
 import { median, percentile, runFunctionProcess, type ProcessReport } from "./measure";
 import { buildPackages, straightforwardCommit, type CodePackage } from "./packages";
+import { startStandInsProcess } from "./stand-ins-process";
 
 const coldRuns = 21;
 const warmInvocations = 1_000;
@@ -34,7 +34,7 @@ function memorySizeFor(peakRssMb: number): number {
 
 async function main(): Promise<void> {
   const packages = await buildPackages();
-  const services = await startLocalServices();
+  const services = await startStandInsProcess();
   try {
     const cold = new Map<string, number[]>(packages.map((pkg) => [pkg.name, []]));
     // Round-robin, so drift in the machine's load falls on every package alike.
@@ -107,9 +107,10 @@ async function main(): Promise<void> {
       machine: { node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length },
       method: {
         coldRuns,
-        cold: "median wall time from spawning node to its exit, after loading the package and answering one API Gateway event against the local Twilio and SSM stand-ins",
+        cold: "median wall time from spawning node to its exit, after loading the package and answering one API Gateway event against the local Twilio and SSM stand-ins (served from a process of their own)",
         warmInvocations,
-        warm: "latency of each handler call in one process after the first (cold) call; stand-ins answer at once on loopback",
+        warm: "latency of each handler call, from the API Gateway event to the handler's answer, in one process after the first (cold) call, which opened the keep-alive connection the warm calls reuse; each trigger call makes its real HTTP request to the Twilio stand-in. The stand-ins (the test suite's Twilio and SSM stand-ins, unchanged) answer on loopback from a Node process of their own, as Twilio and SSM are not inside the Lambda container, so their request handling and garbage collection run neither in the function's process nor in the bench's (which holds the program run under mocks); the baseline is measured by the same runner, against the same stand-ins, in the same run",
+        warmTail: "the trigger's p99 is set by V8's optimizing compiler, not by the handler's own work or the stand-ins: in the first thousand calls it compiles about 135 ms of the handler's hot code (its http client, libphonenumber and zod paths) on a background thread, which competes for this machine's CPUs; run with --no-opt the p99 falls to about 1.4 ms, and in the same process the p99 of calls 2,001-3,000 is about 2.0 ms and of calls 3,001-4,000 about 1.3 ms (2.4 ms in a bench run); a stand-in answering with a canned message instead of the contract-checking one left the first thousand's p99 unchanged (4.0-4.7 ms)",
         straightforward: `commit ${straightforwardCommit}: every production dependency in every package, modules loaded at start-up`,
         memorySize: "Lambda's smallest size in 64 MB steps that leaves half as much again as the larger function's peak RSS",
       },
