@@ -53,7 +53,32 @@ function baselinePackage(): CodePackage {
   return { name: "baseline", codeDir, route: "trigger" };
 }
 
+/**
+ * The floor under any function that calls Twilio: one keep-alive POST to the Twilio stand-in
+ * with Node's own client (which it refuses at once, unauthenticated), then a constant answer.
+ */
+function roundTripPackage(): CodePackage {
+  const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "signon-round-trip-"));
+  const handler = `const http = require("node:http");
+const agent = new http.Agent({ keepAlive: true });
+const post = (url) => new Promise((resolve, reject) => {
+  const request = http.request(url, { method: "POST", agent, headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "0" } }, (response) => {
+    response.resume();
+    response.on("end", resolve);
+  });
+  request.on("error", reject);
+  request.end();
+});
+exports.handler = async () => {
+  await post(new URL("/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json", process.env.TWILIO_API_BASE_URL));
+  return { statusCode: 200, body: "ok" };
+};
+`;
+  fs.writeFileSync(path.join(codeDir, "__index.js"), handler);
+  return { name: "HTTP round trip", codeDir, route: "trigger" };
+}
+
 export async function buildPackages(): Promise<CodePackage[]> {
   const [current, straightforward] = await Promise.all([programPackages(projectRoot, ""), programPackages(straightforwardCheckout(), "straightforward")]);
-  return [baselinePackage(), ...current, ...straightforward];
+  return [baselinePackage(), roundTripPackage(), ...current, ...straightforward];
 }
