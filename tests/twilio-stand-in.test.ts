@@ -57,6 +57,10 @@ describe("the Twilio stand-in", () => {
   const authorization = `Basic ${Buffer.from(`${testCredentials.accountSid}:${testCredentials.authToken}`).toString("base64")}`;
   const validForm = { To: parent, From: club, ContentSid: templateSid, ContentVariables: JSON.stringify(validInviteVariables) };
 
+  /** The valid form with some fields changed, and those set to undefined left out. */
+  const formWith = (change: Record<string, string | undefined>) =>
+    Object.fromEntries(Object.entries({ ...validForm, ...change }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+
   async function post(fields: Record<string, string>, auth = authorization) {
     const response = await fetch(messagesUrl(), {
       method: "POST",
@@ -99,7 +103,7 @@ describe("the Twilio stand-in", () => {
     ["ApplicationSid of the wrong kind", { ApplicationSid: `MG${"0".repeat(32)}` }, 20001, "'ApplicationSid' must match pattern"],
     ["SendAt not a date-time", { SendAt: "next Tuesday" }, 20001, "'SendAt' must match format \"date-time\""],
   ])("refuses a request Twilio's OpenAPI contract refuses: %s", async (_, change, code, message) => {
-    const fields = Object.fromEntries(Object.entries({ ...validForm, ...change }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+    const fields = formWith(change);
     const before = standIn.messages.length;
     const { status, body } = await post(fields);
     expect(status).toBe(400);
@@ -118,7 +122,7 @@ describe("the Twilio stand-in", () => {
     ["a template the account does not have", { ContentSid: `HX${"ab".repeat(16)}` }, 21655],
     ["neither a template nor a body", { ContentSid: undefined, ContentVariables: undefined }, 21619],
   ])("refuses what WhatsApp adds to the contract: %s", async (_, change, code) => {
-    const fields = Object.fromEntries(Object.entries({ ...validForm, ...change }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+    const fields = formWith(change);
     const { status, body } = await post(fields);
     expect(status).toBe(400);
     expect(body.code).toBe(code);
