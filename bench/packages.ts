@@ -70,7 +70,7 @@ const post = (url) => new Promise((resolve, reject) => {
   request.end();
 });
 exports.handler = async () => {
-  await post(new URL("/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json", process.env.TWILIO_API_BASE_URL));
+  await post(new URL("/2010-04-01/Accounts/ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/Messages.json", process.env.TWILIO_API_BASE_URL));
   return { statusCode: 200, body: "ok" };
 };
 `;

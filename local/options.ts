@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
 import { ConfigError } from "../config/schema";
+import { madeUpTwilioAccount } from "./twilio-ids";
 
 export interface LocalOptions {
   stack: string;
@@ -21,11 +22,16 @@ export interface LocalOptions {
   defaulted: string[];
 }
 
-/** Made-up values in the shapes the stack schema expects; they open nothing anywhere. */
+const madeUpAccount = madeUpTwilioAccount();
+
+/**
+ * What each setting falls back to. The Twilio account is made up at each start (the built-in
+ * stand-in takes it, nothing else does); the API key stays the same so scripts keep working.
+ */
 export const localDefaults = {
   SIGNON_API_KEY: "local-signon-api-key-not-secret",
-  TWILIO_ACCOUNT_SID: `AC${"0".repeat(32)}`,
-  TWILIO_AUTH_TOKEN: "0".repeat(32),
+  TWILIO_ACCOUNT_SID: madeUpAccount.accountSid,
+  TWILIO_AUTH_TOKEN: madeUpAccount.authToken,
   SIGNON_STACK: "dev",
   PORT: "3000",
 } as const;

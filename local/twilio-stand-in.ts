@@ -5,13 +5,14 @@
  * parent's conversation. A parent's reply goes to the webhook as Twilio sends it: form
  * encoded and signed with the account's auth token. Tests script faults into it.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { createConversations, type Conversations } from "./conversations";
 import { renderTemplate } from "./invite-template";
 import { sendJson, serveOnLoopback } from "./loopback";
 import { loadMessagesContract, type ContractProblem, type MessagesContract } from "./twilio-openapi";
+import { twilioSid } from "./twilio-ids";
 import { twimlMessages } from "./twiml-messages";
 
 export interface TwilioAccount {
@@ -118,7 +119,6 @@ function templateVariables(form: URLSearchParams): { variables: Record<string, s
   return Object.values(variables).every(acceptable) ? { variables: variables as Record<string, string> } : invalid;
 }
 
-const sidOf = (prefix: string) => `${prefix}${randomBytes(16).toString("hex")}`;
 /** Twilio's date format: RFC 2822 with a numeric zone. */
 const twilioDate = (date: Date) => date.toUTCString().replace("GMT", "+0000");
 const e164Of = (address: string) => address.replace(/^whatsapp:/, "");
@@ -182,7 +182,7 @@ export function createTwilioStandIn(account: TwilioAccount, options: StandInOpti
       body = rendered.text;
     }
 
-    const sid = sidOf("SM");
+    const sid = twilioSid("SM");
     standIn.messages.push({ sid, accountSid, From: form.get("From")!, To: form.get("To")!, ContentSid: contentSid, ContentVariables: form.get("ContentVariables") ?? "" });
     conversations.add(
       e164Of(form.get("To")!),
@@ -195,8 +195,8 @@ export function createTwilioStandIn(account: TwilioAccount, options: StandInOpti
   async function replyAsParent(phone: string, text: string): Promise<ParentReply> {
     if (!options.webhookUrl) throw new Error("the stand-in has no webhook URL to post replies to");
     const clubAddress = conversations.find(phone)?.clubAddress || options.clubAddress || "";
-    const sid = sidOf("SM");
-    const notice = (body: string) => conversations.add(phone, { sid: sidOf("NO"), direction: "notice", kind: "notice", body, at: new Date().toISOString() });
+    const sid = twilioSid("SM");
+    const notice = (body: string) => conversations.add(phone, { sid: twilioSid("NO"), direction: "notice", kind: "notice", body, at: new Date().toISOString() });
     conversations.add(phone, { sid, direction: "from-parent", kind: "text", body: text, at: new Date().toISOString(), status: "received" });
 
     // The fields Twilio posts for an inbound WhatsApp text, in its order.
@@ -240,7 +240,7 @@ export function createTwilioStandIn(account: TwilioAccount, options: StandInOpti
     }
     const replies = twimlMessages(answer);
     for (const reply of replies) {
-      conversations.add(phone, { sid: sidOf("SM"), direction: "to-parent", kind: "reply", body: reply, at: new Date().toISOString(), status: "delivered" });
+      conversations.add(phone, { sid: twilioSid("SM"), direction: "to-parent", kind: "reply", body: reply, at: new Date().toISOString(), status: "delivered" });
     }
     return { webhookStatus: response.status, replies };
   }

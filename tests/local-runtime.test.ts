@@ -7,13 +7,14 @@ import { randomBytes } from "node:crypto";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDefaults } from "../local/options";
+import { madeUpTwilioAccount } from "../local/twilio-ids";
 import { startTwilioStandIn } from "../local/twilio-stand-in";
-import { validInvite } from "./support/fixtures";
+import { otherAuthToken, validInvite } from "./support/fixtures";
 import { signonRefusing, startSignon, type RunningSignon } from "./support/npm-start";
 import { formBody, inboundMessage } from "./support/twilio-webhook";
 
 const apiKey = `test-local-api-key-${randomBytes(8).toString("hex")}`;
-const account = { accountSid: `AC${randomBytes(16).toString("hex")}`, authToken: randomBytes(16).toString("hex") };
+const account = madeUpTwilioAccount();
 
 interface State {
   conversations: { phone: string; name: string | null; messages: { direction: string; kind: string; body: string }[] }[];
@@ -105,7 +106,7 @@ describe("npm start", () => {
     const fields = inboundMessage({ From: "whatsapp:+447700900204", AccountSid: account.accountSid });
     const forgeries: Record<string, string>[] = [
       {},
-      { "X-Twilio-Signature": getExpectedTwilioSignature(randomBytes(16).toString("hex"), `${signon.url}/webhook`, fields) },
+      { "X-Twilio-Signature": getExpectedTwilioSignature(otherAuthToken, `${signon.url}/webhook`, fields) },
       { "X-Twilio-Signature": getExpectedTwilioSignature(account.authToken, "https://example.org/webhook", fields) },
     ];
     for (const headers of forgeries) {
@@ -158,7 +159,7 @@ describe("npm start's settings", () => {
       const printed = signon.lines.join("\n");
       expect(printed).toContain(`stack "prod" (Pulumi.prod.yaml)`);
       expect(printed).toContain(`x-api-key: ${localDefaults.SIGNON_API_KEY} (local default)`);
-      expect(printed).toContain(`auth token ${localDefaults.TWILIO_AUTH_TOKEN} (local defaults)`);
+      expect(printed).toMatch(/account AC[0-9a-f]{32}, auth token [0-9a-f]{32} \(local defaults\)/);
       expect(printed).toContain("Sender      whatsapp:+447700900000, template HX7d785aa7b15519a858cfc7f0d485ff2c");
     } finally {
       await signon.stop();

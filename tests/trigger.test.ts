@@ -8,6 +8,7 @@ import { createMessenger } from "../handlers/messenger";
 import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
 import {
   clubSettings,
+  otherAuthToken,
   parameterPath,
   requiredInviteFields,
   testCredentials,
@@ -222,7 +223,7 @@ describe("Twilio's refusals and faults", () => {
   });
 
   it("answers 502 when Twilio rejects the club's credentials", async () => {
-    const wrongToken = { [twilioSecretName]: JSON.stringify({ ...testCredentials, authToken: "0".repeat(32) }) };
+    const wrongToken = { [twilioSecretName]: JSON.stringify({ ...testCredentials, authToken: otherAuthToken }) };
     await withSsmContents({ secrets: wrongToken }, async () => {
       const rejected = createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: (line) => logLines.push(line) });
       const response = await rejected(triggerEvent(validInvite));

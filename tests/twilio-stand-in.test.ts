@@ -3,7 +3,6 @@
  * description (twilio_api_v2010.json from @twilio-alpha/mcp), and accepts what the twilio
  * package's own client sends. Its replies to the webhook are signed as Twilio signs them.
  */
-import { randomBytes } from "node:crypto";
 import twilio from "twilio";
 import RequestClient from "twilio/lib/base/RequestClient";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
@@ -11,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inviteTemplateText } from "../local/invite-template";
 import { serveOnLoopback, type LoopbackServer } from "../local/loopback";
 import { startTwilioStandIn, type TwilioStandIn } from "../local/twilio-stand-in";
+import { twilioSid } from "../local/twilio-ids";
 import { loadMessagesContract } from "../local/twilio-openapi";
-import { clubSettings, testCredentials, validInviteVariables } from "./support/fixtures";
+import { clubSettings, otherAuthToken, testCredentials, validInviteVariables } from "./support/fixtures";
 import { parseForm } from "../handlers/webhook";
 
 const templateSid = clubSettings.templateSid;
@@ -100,7 +100,7 @@ describe("the Twilio stand-in", () => {
     ["Attempt not an integer", { Attempt: "1.5" }, 20001, "'Attempt' must be integer"],
     ["ProvideFeedback not a boolean", { ProvideFeedback: "perhaps" }, 20001, "'ProvideFeedback' must be boolean"],
     ["ContentRetention outside its enum", { ContentRetention: "forever" }, 20001, "'ContentRetention' must be equal to one of the allowed values"],
-    ["ApplicationSid of the wrong kind", { ApplicationSid: `MG${"0".repeat(32)}` }, 20001, "'ApplicationSid' must match pattern"],
+    ["ApplicationSid of the wrong kind", { ApplicationSid: twilioSid("MG") }, 20001, "'ApplicationSid' must match pattern"],
     ["SendAt not a date-time", { SendAt: "next Tuesday" }, 20001, "'SendAt' must match format \"date-time\""],
   ])("refuses a request Twilio's OpenAPI contract refuses: %s", async (_, change, code, message) => {
     const fields = formWith(change);
@@ -129,7 +129,7 @@ describe("the Twilio stand-in", () => {
   });
 
   it("refuses another account's credentials with 401 and error 20003", async () => {
-    const wrong = `Basic ${Buffer.from(`${testCredentials.accountSid}:${randomBytes(16).toString("hex")}`).toString("base64")}`;
+    const wrong = `Basic ${Buffer.from(`${testCredentials.accountSid}:${otherAuthToken}`).toString("base64")}`;
     expect(await post(validForm, wrong)).toMatchObject({ status: 401, body: { code: 20003 } });
   });
 

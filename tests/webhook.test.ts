@@ -6,7 +6,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookHandler, parseForm, type WebhookHandler } from "../handlers/webhook";
 import { proxyEvent } from "../local/proxy-event";
-import { testCredentials } from "./support/fixtures";
+import { otherAuthToken, testCredentials } from "./support/fixtures";
 import { startLocalServices, withSsmContents, type LocalServices } from "./support/local-services";
 import { formBody, inboundMessage, signedEvent } from "./support/twilio-webhook";
 
@@ -81,7 +81,7 @@ describe("a forged or altered request", () => {
   });
 
   it("is 403 when signed with another auth token", async () => {
-    expectForbidden(await handler(signedEvent(inboundMessage(), { token: "0".repeat(32) })));
+    expectForbidden(await handler(signedEvent(inboundMessage(), { token: otherAuthToken })));
   });
 
   it("is 403 with a signature that is not base64 at all", async () => {
@@ -92,7 +92,7 @@ describe("a forged or altered request", () => {
 
   it("does not count a forged MessageSid as seen", async () => {
     const message = inboundMessage();
-    expectForbidden(await handler(signedEvent(message, { token: "0".repeat(32) })));
+    expectForbidden(await handler(signedEvent(message, { token: otherAuthToken })));
     expect((await handler(signedEvent(message))).body).toContain("<Message>");
   });
 });

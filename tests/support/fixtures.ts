@@ -1,12 +1,12 @@
 /** Made-up clubs and people. Phone numbers are from Ofcom's drama range only. */
-import { randomBytes } from "node:crypto";
 import { settingParameterName, type SettingKey } from "../../config/settings";
+import { madeUpTwilioAccount } from "../../local/twilio-ids";
 
 /** Generated per run in the shape Twilio uses, so nothing resembling a real credential is committed. */
-export const testCredentials = {
-  accountSid: `AC${randomBytes(16).toString("hex")}`,
-  authToken: randomBytes(16).toString("hex"),
-};
+export const testCredentials = madeUpTwilioAccount();
+
+/** Another account's token: what a forger or a misconfigured deployment would sign with. */
+export const otherAuthToken = madeUpTwilioAccount().authToken;
 
 export const parameterPath = "/signon/urmston/test";
 export const twilioSecretName = "signon-urmston-test-twilio-0a1b2c3";

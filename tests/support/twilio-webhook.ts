@@ -1,14 +1,16 @@
 /** Webhook requests as Twilio sends them: form-encoded and signed with the twilio package's own function. */
-import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { proxyEvent } from "../../local/proxy-event";
+import { twilioSid } from "../../local/twilio-ids";
 import { testCredentials, webhookUrl } from "./fixtures";
 
 export function inboundMessage(overrides: Record<string, string> = {}): Record<string, string> {
+  // Twilio sends the same SID under both names.
+  const sid = twilioSid("SM");
   return {
-    MessageSid: `SM${randomBytes(16).toString("hex")}`,
-    SmsMessageSid: "SM00000000000000000000000000000000",
+    MessageSid: sid,
+    SmsMessageSid: sid,
     AccountSid: testCredentials.accountSid,
     From: "whatsapp:+447700900123",
     To: "whatsapp:+447700900000",
