@@ -37,8 +37,7 @@ export async function startStandInsProcess(): Promise<StandInsProcess> {
 }
 
 if (require.main === module) {
-  Object.assign(testCredentials, JSON.parse(process.env.SIGNON_BENCH_ACCOUNT!));
-  startLocalServices().then((services) => {
+  startLocalServices({}, JSON.parse(process.env.SIGNON_BENCH_ACCOUNT!) as typeof testCredentials).then((services) => {
     process.once("disconnect", () => void services.close().then(() => process.exit(0)));
     process.send!(services.env);
   });

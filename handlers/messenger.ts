@@ -2,6 +2,7 @@
  * Sends WhatsApp template messages through Twilio's Messages API, retrying Twilio's rate
  * limits and outages, and reporting refusals with Twilio's own error code.
  */
+import { jsonObject } from "./json";
 import { createRequestSender, type HttpResponse } from "./request";
 import { defaultRetryPolicy, retryUntil, type RetryPolicy } from "./retry";
 import type { TwilioCredentials } from "./settings";
@@ -37,17 +38,8 @@ const transientNetworkCodes = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT"
 
 type AttemptOutcome = SendOutcome | { outcome: "retryable"; httpStatus?: number; reason: string };
 
-function parsedJson(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function classifyAnswer({ status, body }: HttpResponse): AttemptOutcome {
-  const answer = parsedJson(body);
+  const answer = jsonObject(body);
   if (status >= 200 && status < 300) return { outcome: "sent", sid: String(answer.sid), status: String(answer.status) };
   if (status === 429 || status >= 500) return { outcome: "retryable", httpStatus: status, reason: `Twilio answered HTTP ${status}` };
   return {

@@ -11,6 +11,7 @@ import {
   settingParameterName,
   type SettingKey,
 } from "../config/settings";
+import { jsonObject } from "./json";
 import { createRequestSender, type SendRequest } from "./request";
 import { signedPostHeaders } from "./sigv4";
 
@@ -48,13 +49,7 @@ function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 function parseCredentials(secretString: string | undefined): TwilioCredentials {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(secretString ?? "");
-  } catch {
-    parsed = undefined;
-  }
-  const { accountSid, authToken } = (parsed ?? {}) as Partial<TwilioCredentials>;
+  const { accountSid, authToken } = jsonObject(secretString ?? "");
   if (typeof accountSid !== "string" || typeof authToken !== "string" || !accountSid || !authToken) {
     throw settingsError("the Twilio secret is not JSON with accountSid and authToken");
   }
@@ -88,12 +83,8 @@ async function callSsm(send: SendRequest, env: NodeJS.ProcessEnv, action: string
     service: "ssm",
   });
   const response = await send({ url, method: "POST", headers, body, timeoutMs: 5_000 });
-  let answer: Record<string, unknown> = {};
-  try {
-    answer = JSON.parse(response.body) as Record<string, unknown>;
-  } catch {
-    // An unreadable answer is reported by its HTTP status below.
-  }
+  // An unreadable answer is reported by its HTTP status.
+  const answer = jsonObject(response.body);
   if (response.status !== 200) throw awsError(answer.__type, response.status);
   return answer;
 }

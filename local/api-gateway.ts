@@ -80,8 +80,8 @@ export function createApiGateway({ routes, apiKey, throttle, writeLog }: ApiGate
       log("info", "gateway_refused", { status: refusals[refusal].status, detail: refusal, latency_ms: Date.now() - started });
     };
 
-    const route = routeKey && routes[routeKey];
-    if (!routeKey || !route || request.method !== "POST") return refuse("noRoute");
+    if (!routeKey || request.method !== "POST") return refuse("noRoute");
+    const route = routes[routeKey];
     const headers = headersAsSent(request);
     if (route.requiresApiKey) {
       if (request.headers["x-api-key"] !== apiKey) return refuse("badKey");

@@ -25,6 +25,7 @@ export interface Conversation {
 }
 
 export interface Conversations {
+  /** The first message of a conversation brings the club address it is held on. */
   add(phone: string, message: ChatMessage, details?: { name?: string; clubAddress?: string }): void;
   find(phone: string): Conversation | undefined;
   /** Most recent activity first. */
@@ -32,14 +33,14 @@ export interface Conversations {
   onChange(listener: () => void): () => void;
 }
 
-export function createConversations(defaultClubAddress: string): Conversations {
+export function createConversations(): Conversations {
   const byPhone = new Map<string, Conversation>();
   const listeners = new Set<() => void>();
   const lastAt = (conversation: Conversation) => conversation.messages.at(-1)?.at ?? "";
 
   return {
     add(phone, message, details = {}) {
-      const conversation = byPhone.get(phone) ?? { phone, name: null, clubAddress: defaultClubAddress, messages: [] };
+      const conversation = byPhone.get(phone) ?? { phone, name: null, clubAddress: "", messages: [] };
       conversation.name = details.name ?? conversation.name;
       conversation.clubAddress = details.clubAddress ?? conversation.clubAddress;
       conversation.messages.push(message);

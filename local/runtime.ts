@@ -18,13 +18,12 @@ import { serveOnLoopback, type LoopbackHandler } from "./loopback";
 import type { LocalOptions } from "./options";
 import { createSimulatorRoutes } from "./simulator-routes";
 import { loadStackFile } from "./stack-file";
-import { createTwilioStandIn, type TwilioStandIn } from "./twilio-stand-in";
+import { createTwilioStandIn } from "./twilio-stand-in";
 
 export interface LocalRuntime {
   url: string;
   webhookUrl: string;
   settings: StackConfig;
-  standIn: TwilioStandIn;
   /** Where the handlers' Twilio client sends: the built-in stand-in, another one, or Twilio. */
   twilioTarget: "built-in stand-in" | "Twilio (live)" | string;
   close(): Promise<void>;
@@ -57,7 +56,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     webhookUrl,
     clubAddress: `whatsapp:${settings.twilio.whatsappNumber}`,
   });
-  standIn.url = server.url;
+  // Undefined is Twilio itself.
   const twilioBaseUrl = options.twilioApiBaseUrl ?? (options.live ? undefined : server.url);
   const messenger = createMessenger({ apiBaseUrl: twilioBaseUrl });
 
@@ -88,8 +87,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     url: server.url,
     webhookUrl,
     settings,
-    standIn,
-    twilioTarget: options.twilioApiBaseUrl ?? (options.live ? "Twilio (live)" : "built-in stand-in"),
+    twilioTarget: twilioBaseUrl === server.url ? "built-in stand-in" : (twilioBaseUrl ?? "Twilio (live)"),
     close: server.close,
   };
 }

@@ -8,10 +8,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import * as path from "node:path";
 import type { StackConfig } from "../config/schema";
 import { sendJson } from "./loopback";
-import type { TwilioStandIn } from "./twilio-stand-in";
+import type { TwilioStandInCore } from "./twilio-stand-in";
 
 export interface SimulatorOptions {
-  standIn: TwilioStandIn;
+  standIn: TwilioStandInCore;
   settings: StackConfig;
   /** Prefilled in the invite form: the page is served on loopback only. */
   apiKey: string;

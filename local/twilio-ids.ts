@@ -3,12 +3,13 @@
  * local runs and tests, so nothing that looks like a real credential is ever committed.
  */
 import { randomBytes } from "node:crypto";
+import type { TwilioCredentials } from "../handlers/settings";
 
 const randomHex = () => randomBytes(16).toString("hex");
 
 /** `SM…`, `AC…`, `MG…`: a prefix and 32 hex characters, as Twilio writes its SIDs. */
 export const twilioSid = (prefix: string) => `${prefix}${randomHex()}`;
 
-export function madeUpTwilioAccount(): { accountSid: string; authToken: string } {
+export function madeUpTwilioAccount(): TwilioCredentials {
   return { accountSid: twilioSid("AC"), authToken: randomHex() };
 }

@@ -20,16 +20,17 @@ export interface SsmContents {
   secrets?: Record<string, string>;
 }
 
-function startSsmWith(contents: SsmContents) {
+function startSsmWith(contents: SsmContents, account = testCredentials) {
   return startSsmStandIn({
     parameters: contents.parameters ?? settingsParameters(parameterPath, clubSettings),
-    secrets: contents.secrets ?? { [twilioSecretName]: JSON.stringify(testCredentials) },
+    secrets: contents.secrets ?? { [twilioSecretName]: JSON.stringify(account) },
   });
 }
 
-export async function startLocalServices(contents: SsmContents = {}): Promise<LocalServices> {
-  const twilio = await startTwilioStandIn(testCredentials);
-  const ssm = await startSsmWith(contents);
+/** The stand-ins for the test account, or for `account` when another process drew its own. */
+export async function startLocalServices(contents: SsmContents = {}, account = testCredentials): Promise<LocalServices> {
+  const twilio = await startTwilioStandIn(account);
+  const ssm = await startSsmWith(contents, account);
   const env = {
     AWS_ENDPOINT_URL: ssm.url,
     AWS_REGION: "eu-north-1",
