@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { functionTimeoutSeconds } from "./config/function-timeouts";
+import { functionKeyPrefixes } from "./config/idempotency";
 import { namePrefix, parameterPath } from "./config/names";
 import { settingValues } from "./config/setting-values";
 import { triggerSettingKeys, webhookSettingKeys } from "./config/settings";
@@ -7,6 +8,7 @@ import { loadStackConfig } from "./config/stack";
 import { createTriggerHandler } from "./handlers/trigger";
 import { createWebhookHandler } from "./handlers/webhook";
 import { HandlerFunction } from "./infra/handler-function";
+import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
 import { SettingsParameters } from "./infra/settings-parameters";
 import { TwilioSecret } from "./infra/twilio-secret";
@@ -21,17 +23,23 @@ const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
   authToken: config.twilioAuthToken,
 });
 
+const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableName: `${prefix}-idempotency` });
+
 // From `npm run bench` (bench/results.json): the larger peak, the trigger's, is about 80 MB of
 // resident memory, so Lambda's smallest size that leaves half as much again is its minimum, 128 MB.
 // tests/deployed-code.test.ts keeps this equal to the bench's figure.
-const functionDefaults = { parameterPath: settingsPath, twilioSecret, memorySizeMb: 128, logRetentionDays: 30 };
+const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, memorySizeMb: 128, logRetentionDays: 30 };
+
+// Both handlers keep their idempotency records with Powertools (handlers/idempotent.ts).
+const idempotencyImports = ["@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"];
 
 const trigger = new HandlerFunction(`${prefix}-trigger`, {
   ...functionDefaults,
   functionName: `${prefix}-trigger`,
   callbackFactory: createTriggerHandler,
-  npmImports: ["zod/mini", "libphonenumber-js/min"],
+  npmImports: ["zod/mini", "libphonenumber-js/min", ...idempotencyImports],
   settingKeys: triggerSettingKeys,
+  idempotencyKeyPrefix: functionKeyPrefixes.trigger,
   timeoutSeconds: functionTimeoutSeconds.trigger,
 });
 
@@ -39,8 +47,9 @@ const webhook = new HandlerFunction(`${prefix}-webhook`, {
   ...functionDefaults,
   functionName: `${prefix}-webhook`,
   callbackFactory: createWebhookHandler,
-  npmImports: ["twilio/lib/webhooks/webhooks"],
+  npmImports: ["twilio/lib/webhooks/webhooks", ...idempotencyImports],
   settingKeys: webhookSettingKeys,
+  idempotencyKeyPrefix: functionKeyPrefixes.webhook,
   timeoutSeconds: functionTimeoutSeconds.webhook,
 });
 

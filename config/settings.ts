@@ -32,6 +32,7 @@ export const webhookSettingKeys = ["webhookUrl", "clubName", "assistantName"] as
 export const environmentVariables = {
   parameterPath: "SIGNON_PARAMETER_PATH",
   twilioSecretName: "SIGNON_TWILIO_SECRET_NAME",
+  idempotencyTable: "SIGNON_IDEMPOTENCY_TABLE",
 } as const;
 
 /** Parameter Store's pass-through path for reading a Secrets Manager secret. */

@@ -31,3 +31,16 @@ export function headerValue(event: APIGatewayProxyEvent, name: string): string |
   }
   return undefined;
 }
+
+/** The most a handler reads: an invite or a Twilio message is a few KB; API Gateway alone would allow 10 MB. */
+export const maxBodyBytes = 64 * 1024;
+
+/**
+ * Why the body is refused as too large, or undefined when it fits. Counts the bytes the
+ * handler would read (a base64 body's decoded size) without decoding them.
+ */
+export function bodyTooLarge(event: APIGatewayProxyEvent): string | undefined {
+  if (!event.body) return undefined;
+  const bytes = Buffer.byteLength(event.body, event.isBase64Encoded ? "base64" : "utf8");
+  return bytes > maxBodyBytes ? `The body is ${bytes} bytes; the most accepted is ${maxBodyBytes} bytes (64 KB).` : undefined;
+}

@@ -11,9 +11,9 @@ import {
   settingParameterName,
   type SettingKey,
 } from "../config/settings";
+import { createAwsJsonCall, requiredEnv } from "./aws-json";
 import { jsonObject } from "./json";
-import { createRequestSender, type SendRequest } from "./request";
-import { signedPostHeaders } from "./sigv4";
+import { createRequestSender } from "./request";
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -42,11 +42,7 @@ export interface SettingsReaderOptions {
   cacheMs?: number;
 }
 
-function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw settingsError(`environment variable ${name} is not set`);
-  return value;
-}
+const missingVariable = (variable: string) => settingsError(`environment variable ${variable} is not set`);
 
 function parseCredentials(secretString: string | undefined): TwilioCredentials {
   const { accountSid, authToken } = jsonObject(secretString ?? "");
@@ -58,51 +54,22 @@ function parseCredentials(secretString: string | undefined): TwilioCredentials {
 
 type SsmParameter = { Name?: string; Value?: string };
 
-/** An error as the AWS SDK would raise it: named after the API's error type (e.g. ParameterNotFound). */
-function awsError(type: unknown, status: number): Error {
-  const name = typeof type === "string" && type ? type.split("#").pop()!.split(":")[0] : `HTTP${status}`;
-  return Object.assign(new Error(`SSM answered ${name}`), { name });
-}
-
-/** Calls one Parameter Store action with the function's own credentials, at AWS_ENDPOINT_URL when set. */
-async function callSsm(send: SendRequest, env: NodeJS.ProcessEnv, action: string, input: object): Promise<Record<string, unknown>> {
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || requiredEnv(env, "AWS_REGION");
-  const url = new URL(env.AWS_ENDPOINT_URL_SSM || env.AWS_ENDPOINT_URL || `https://ssm.${region}.amazonaws.com`);
-  const body = JSON.stringify(input);
-  const credentials = {
-    accessKeyId: requiredEnv(env, "AWS_ACCESS_KEY_ID"),
-    secretAccessKey: requiredEnv(env, "AWS_SECRET_ACCESS_KEY"),
-    sessionToken: env.AWS_SESSION_TOKEN,
-  };
-  const headers = signedPostHeaders({
-    url,
-    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `AmazonSSM.${action}` },
-    body,
-    credentials,
-    region,
-    service: "ssm",
-  });
-  const response = await send({ url, method: "POST", headers, body, timeoutMs: 5_000 });
-  // An unreadable answer is reported by its HTTP status.
-  const answer = jsonObject(response.body);
-  if (response.status !== 200) throw awsError(answer.__type, response.status);
-  return answer;
-}
+const parameterStore = { service: "ssm", targetPrefix: "AmazonSSM", jsonVersion: "1.1" } as const;
 
 export function createSettingsReader<K extends SettingKey>(
   keys: readonly K[],
   { env = process.env, cacheMs = 5 * 60_000 }: SettingsReaderOptions = {},
 ): SettingsReader<K> {
-  const send = createRequestSender();
+  const callSsm = createAwsJsonCall(parameterStore, createRequestSender(), env, missingVariable);
   let cached: { expires: number; settings: Promise<HandlerSettings<K>> } | undefined;
 
   async function load(): Promise<HandlerSettings<K>> {
-    const parameterPath = requiredEnv(env, environmentVariables.parameterPath);
-    const secretName = requiredEnv(env, environmentVariables.twilioSecretName);
+    const parameterPath = requiredEnv(env, environmentVariables.parameterPath, missingVariable);
+    const secretName = requiredEnv(env, environmentVariables.twilioSecretName, missingVariable);
     const names = keys.map((key) => settingParameterName(parameterPath, key));
     const [parameters, secret] = await Promise.all([
-      callSsm(send, env, "GetParameters", { Names: names }),
-      callSsm(send, env, "GetParameter", { Name: `${secretsManagerReferencePrefix}${secretName}`, WithDecryption: true }),
+      callSsm("GetParameters", { Names: names }),
+      callSsm("GetParameter", { Name: `${secretsManagerReferencePrefix}${secretName}`, WithDecryption: true }),
     ]);
     const byName = new Map(((parameters.Parameters ?? []) as SsmParameter[]).map((parameter) => [parameter.Name, parameter.Value]));
     const missing = names.filter((name) => !byName.get(name));

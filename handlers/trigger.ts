@@ -3,9 +3,11 @@
  * WhatsApp template message through Twilio.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { functionTimeoutSeconds } from "../config/function-timeouts";
 import { triggerSettingKeys } from "../config/settings";
 import { answerLogged } from "./answer";
-import { bodyText, jsonResponse, requestIdOf } from "./http";
+import { bodyText, bodyTooLarge, headerValue, jsonResponse, requestIdOf } from "./http";
+import { createInviteDeduplicator, type Deduplicated, type InviteDeduplicator, type SentInvite } from "./invite-deduplicator";
 import { createInviteParser, parseJsonBody, templateVariables, type FieldProblem, type InviteRequest } from "./invite";
 import { createLog, maskPhone, type LineWriter } from "./log";
 import { createMessenger, type Messenger, type SendOutcome } from "./messenger";
@@ -16,6 +18,7 @@ export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 export interface TriggerDependencies {
   readSettings: SettingsReader<TriggerSettingKey>;
   messenger: Messenger;
+  deduplicator: InviteDeduplicator;
   writeLog?: LineWriter;
 }
 
@@ -25,6 +28,20 @@ export type TriggerHandler = (event: APIGatewayProxyEvent, context?: Pick<Contex
 const retryAfterSeconds = 30;
 // Time kept back from the Lambda's budget so a retried send still answers before the timeout.
 const responseReserveMs = 1_500;
+// What a caller waits before asking again about an invite another request is sending.
+const inProgressRetryAfterSeconds = 2;
+// Visible ASCII, as the IETF Idempotency-Key draft and Stripe's keys use; UUIDs fit.
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
+
+type NotSentOutcome = Exclude<SendOutcome, { outcome: "sent" }>;
+
+/** A send that ended without a message: thrown so no record of it is kept; its outcome becomes the answer. */
+function notSent(outcome: NotSentOutcome): Error & { outcome: NotSentOutcome } {
+  return Object.assign(new Error(`invite ${outcome.outcome}`), { name: "NotSent", outcome });
+}
+
+const isNotSent = (error: unknown): error is Error & { outcome: NotSentOutcome } => error instanceof Error && error.name === "NotSent";
+const errorNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
 function invalidRequest(requestId: string, problems: FieldProblem[]): APIGatewayProxyResult {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
@@ -40,7 +57,7 @@ function fullName(first: string, last: string | undefined): string {
   return last ? `${first} ${last}` : first;
 }
 
-function sendFailure(requestId: string, outcome: Exclude<SendOutcome, { outcome: "sent" }>): APIGatewayProxyResult {
+function sendFailure(requestId: string, outcome: NotSentOutcome): APIGatewayProxyResult {
   if (outcome.outcome === "unavailable") {
     return jsonResponse(
       503,
@@ -52,6 +69,14 @@ function sendFailure(requestId: string, outcome: Exclude<SendOutcome, { outcome:
       },
       { "Retry-After": String(retryAfterSeconds) },
     );
+  }
+  if (outcome.outcome === "unconfirmed") {
+    // No retry hint: sending again could give the parent the invite twice.
+    return jsonResponse(504, {
+      error: "twilio_unconfirmed",
+      message: `Twilio stopped answering after ${outcome.attempts} attempts (${outcome.reason}); it may have sent the invite, and signon could not confirm whether it did. Check the parent's messages in Twilio's Messaging logs before sending it again.`,
+      request_id: requestId,
+    });
   }
   // Twilio rejecting our own credentials is the deployment's fault, not the caller's.
   const credentialsRejected = outcome.httpStatus === 401 || outcome.httpStatus === 403;
@@ -65,24 +90,73 @@ function sendFailure(requestId: string, outcome: Exclude<SendOutcome, { outcome:
   });
 }
 
-function sent(requestId: string, invite: InviteRequest, messageSid: string, twilioStatus: string): APIGatewayProxyResult {
+function sent(requestId: string, invite: InviteRequest, { sent: record, replayed }: Deduplicated): APIGatewayProxyResult {
   const player = fullName(invite.player_first_name, invite.player_last_name);
   const team = `${invite.team_name} ${invite.age_group}`;
   return jsonResponse(200, {
-    message: `Invite sent on WhatsApp to ${invite.parent_first_name} to register ${player} for ${team}`,
+    message: replayed
+      ? `Invite already sent on WhatsApp to ${invite.parent_first_name} for ${player} (${team}) at ${record.sent_at} by request ${record.request_id}; not sent again`
+      : `Invite sent on WhatsApp to ${invite.parent_first_name} to register ${player} for ${team}`,
     player,
     parent: fullName(invite.parent_first_name, invite.parent_last_name),
     team,
     status: "message_sent",
-    message_sid: messageSid,
-    twilio_status: twilioStatus,
+    message_sid: record.message_sid,
+    twilio_status: record.twilio_status,
+    duplicate: replayed,
+    ...(replayed ? { first_request_id: record.request_id, sent_at: record.sent_at } : {}),
     request_id: requestId,
   });
+}
+
+function badIdempotencyKey(requestId: string): APIGatewayProxyResult {
+  return jsonResponse(400, {
+    error: "invalid_idempotency_key",
+    message: "The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID",
+    request_id: requestId,
+  });
+}
+
+/** Answers for the duplicate checks that stop a send: another request has it, a key was reused, the table is out of reach. */
+function duplicateCheckFailure(requestId: string, error: unknown): APIGatewayProxyResult | undefined {
+  if (errorNamed(error, "IdempotencyAlreadyInProgressError")) {
+    return jsonResponse(
+      409,
+      {
+        error: "invite_in_progress",
+        message: `The same invite is being sent by another request right now; it will be sent once. Ask again in ${inProgressRetryAfterSeconds} seconds to see its result.`,
+        retry_after_seconds: inProgressRetryAfterSeconds,
+        request_id: requestId,
+      },
+      { "Retry-After": String(inProgressRetryAfterSeconds) },
+    );
+  }
+  if (errorNamed(error, "IdempotencyValidationError")) {
+    return jsonResponse(422, {
+      error: "idempotency_key_reused",
+      message: "This Idempotency-Key was used for a different invite in the last 24 hours; nothing was sent. Use a new key for a new invite.",
+      request_id: requestId,
+    });
+  }
+  if (errorNamed(error, "IdempotencyPersistenceLayerError")) {
+    return jsonResponse(
+      503,
+      {
+        error: "duplicate_check_unavailable",
+        message: `signon could not check whether this invite was sent already, so it sent nothing. Try again in ${retryAfterSeconds} seconds.`,
+        retry_after_seconds: retryAfterSeconds,
+        request_id: requestId,
+      },
+      { "Retry-After": String(retryAfterSeconds) },
+    );
+  }
+  return undefined;
 }
 
 export function createTriggerHandler(dependencies: Partial<TriggerDependencies> = {}): TriggerHandler {
   const readSettings = dependencies.readSettings ?? createSettingsReader(triggerSettingKeys);
   const messenger = dependencies.messenger ?? createMessenger();
+  const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator();
   const parseInvite = createInviteParser();
 
   return async (event, context) => {
@@ -91,6 +165,8 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
     const log = createLog({ request_id: requestId, route: "POST /trigger" }, dependencies.writeLog);
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
+      const tooLarge = bodyTooLarge(event);
+      if (tooLarge) return jsonResponse(413, { error: "body_too_large", message: tooLarge, request_id: requestId });
       const body = parseJsonBody(bodyText(event));
       if (!body.ok) return invalidRequest(requestId, body.problems);
       const parsed = parseInvite(body.value);
@@ -99,30 +175,56 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
         return invalidRequest(requestId, parsed.problems);
       }
       const { invite } = parsed;
+      const idempotencyKey = headerValue(event, "Idempotency-Key")?.trim();
+      if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) return badIdempotencyKey(requestId);
       const { values, twilio } = await readSettings();
-      const deadline = context ? started + context.getRemainingTimeInMillis() - responseReserveMs : undefined;
-      const outcome = await messenger.sendTemplate(
-        twilio,
-        {
-          from: `whatsapp:${values.whatsappNumber}`,
-          to: `whatsapp:${invite.parent_tel}`,
-          contentSid: values.templateSid,
-          contentVariables: JSON.stringify(templateVariables(invite, values)),
-        },
-        deadline,
-      );
+      // Without a Lambda context (a direct call), the function's own budget from now.
+      const remaining = context ?? { getRemainingTimeInMillis: () => functionTimeoutSeconds.trigger * 1000 - (Date.now() - started) };
       const to = maskPhone(invite.parent_tel);
-      if (outcome.outcome === "sent") {
+      let delivered: SentInvite | undefined;
+
+      const send = async (): Promise<SentInvite> => {
+        const outcome = await messenger.sendTemplate(
+          twilio,
+          {
+            from: `whatsapp:${values.whatsappNumber}`,
+            to: `whatsapp:${invite.parent_tel}`,
+            contentSid: values.templateSid,
+            contentVariables: JSON.stringify(templateVariables(invite, values)),
+          },
+          Date.now() + remaining.getRemainingTimeInMillis() - responseReserveMs,
+        );
+        if (outcome.outcome !== "sent") throw notSent(outcome);
         log("info", "invite_sent", { to, message_sid: outcome.sid });
-        return sent(requestId, invite, outcome.sid, outcome.status);
+        delivered = { message_sid: outcome.sid, twilio_status: outcome.status, request_id: requestId, sent_at: new Date().toISOString() };
+        return delivered;
+      };
+
+      try {
+        const result = await deduplicator.once({ invite, idempotencyKey }, remaining, send);
+        if (result.replayed) log("info", "duplicate_not_sent", { message_sid: result.sent.message_sid });
+        return sent(requestId, invite, result);
+      } catch (error) {
+        if (isNotSent(error)) {
+          const { outcome } = error;
+          log("warn", `invite_${outcome.outcome}`, {
+            to,
+            twilio_code: outcome.outcome === "refused" ? outcome.code : undefined,
+            twilio_status: outcome.httpStatus,
+            attempts: outcome.outcome === "unavailable" ? outcome.attempts : undefined,
+          });
+          return sendFailure(requestId, outcome);
+        }
+        // Sent, but its record was not saved: the invite went, so the caller must hear so.
+        if (delivered) {
+          log("warn", "duplicate_record_not_saved", { message_sid: delivered.message_sid, error: error instanceof Error ? error.name : typeof error });
+          return sent(requestId, invite, { sent: delivered, replayed: false });
+        }
+        const refusal = duplicateCheckFailure(requestId, error);
+        if (!refusal) throw error;
+        log("warn", "duplicate_check_stopped_send", { error: (error as Error).name });
+        return refusal;
       }
-      log("warn", `invite_${outcome.outcome}`, {
-        to,
-        twilio_code: outcome.outcome === "refused" ? outcome.code : undefined,
-        twilio_status: outcome.httpStatus,
-        attempts: outcome.outcome === "unavailable" ? outcome.attempts : undefined,
-      });
-      return sendFailure(requestId, outcome);
     };
 
     return answerLogged(log, respond, () =>

@@ -2,13 +2,14 @@
  * POST /webhook: Twilio's messaging webhook. Checks Twilio's signature against the public
  * URL, answers each MessageSid once, and replies with TwiML.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
+import { functionTimeoutSeconds } from "../config/function-timeouts";
 import { webhookSettingKeys } from "../config/settings";
 import { answerLogged } from "./answer";
-import { bodyText, headerValue, requestIdOf, textResponse } from "./http";
+import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse } from "./http";
 import { createLog, maskPhone, type LineWriter } from "./log";
-import { createProcessedMessages, type ProcessedMessages } from "./processed-messages";
+import { createMessageDeduplicator, type MessageDeduplicator } from "./message-deduplicator";
 import { acknowledgement } from "./replies";
 import { createSettingsReader, type SettingsReader } from "./settings";
 import { twimlResponse } from "./twiml";
@@ -17,11 +18,11 @@ export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
 
 export interface WebhookDependencies {
   readSettings: SettingsReader<WebhookSettingKey>;
-  processedMessages: ProcessedMessages;
+  deduplicator: MessageDeduplicator;
   writeLog?: LineWriter;
 }
 
-export type WebhookHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type WebhookHandler = (event: APIGatewayProxyEvent, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<APIGatewayProxyResult>;
 
 /** Twilio's form fields; a repeated name keeps all its values, as the signature covers them all. */
 export function parseForm(text: string): Record<string, string | string[]> {
@@ -41,12 +42,15 @@ const twiml = (reply?: string) => textResponse(200, "text/xml", twimlResponse(re
 
 export function createWebhookHandler(dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
   const readSettings = dependencies.readSettings ?? createSettingsReader(webhookSettingKeys);
-  const processedMessages = dependencies.processedMessages ?? createProcessedMessages();
+  const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator();
 
-  return async (event) => {
+  return async (event, context) => {
+    const started = Date.now();
     const log = createLog({ request_id: requestIdOf(event), route: "POST /webhook" }, dependencies.writeLog);
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
+      const tooLarge = bodyTooLarge(event);
+      if (tooLarge) return textResponse(413, "text/plain; charset=utf-8", tooLarge);
       const fields = parseForm(bodyText(event));
       const signature = headerValue(event, "X-Twilio-Signature");
       const { values, twilio } = await readSettings();
@@ -60,7 +64,9 @@ export function createWebhookHandler(dependencies: Partial<WebhookDependencies> 
         log("info", "ignored_without_message_sid");
         return twiml();
       }
-      if (!processedMessages.markFirstTime(messageSid)) {
+      // Without a Lambda context (a direct call), the function's own budget from now.
+      const remaining = context ?? { getRemainingTimeInMillis: () => functionTimeoutSeconds.webhook * 1000 - (Date.now() - started) };
+      if (!(await deduplicator.firstDelivery(messageSid, remaining))) {
         log("info", "duplicate_ignored", { message_sid: messageSid });
         return twiml();
       }

@@ -7,6 +7,7 @@ import {
   settingParameterName,
   type SettingKey,
 } from "../config/settings";
+import type { IdempotencyTable } from "./idempotency-table";
 import { codePathOptionsFor } from "./package-files";
 import type { TwilioSecret } from "./twilio-secret";
 
@@ -21,12 +22,18 @@ export interface HandlerFunctionArgs {
   /** The settings this handler reads, and so the only parameters its role may read. */
   settingKeys: readonly SettingKey[];
   twilioSecret: TwilioSecret;
+  idempotencyTable: IdempotencyTable;
+  /** The start of every idempotency record key this function may read or write (config/idempotency.ts). */
+  idempotencyKeyPrefix: string;
   timeoutSeconds: number;
   memorySizeMb: number;
   logRetentionDays: number;
 }
 
-/** A Lambda made from a handler, with a role that can read only its own settings and the Twilio secret. */
+/**
+ * A Lambda made from a handler, with a role that can read only its own settings and the Twilio
+ * secret, and touch only its own idempotency records.
+ */
 export class HandlerFunction extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
   readonly role: aws.iam.Role;
@@ -71,6 +78,14 @@ export class HandlerFunction extends pulumi.ComponentResource {
             { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
             { Sid: "ReadOwnSettings", Effect: "Allow", Action: ["ssm:GetParameters", "ssm:GetParameter"], Resource: pulumi.all(readableParameters) },
             { Sid: "ReadTwilioSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.twilioSecret.secretArn },
+            {
+              Sid: "OwnIdempotencyRecords",
+              Effect: "Allow",
+              // What Powertools Idempotency does to a record by its key; no Scan or Query.
+              Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+              Resource: args.idempotencyTable.table.arn,
+              Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${args.idempotencyKeyPrefix}*`] } },
+            },
           ],
         }),
       },
@@ -93,6 +108,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
           variables: {
             [environmentVariables.parameterPath]: args.parameterPath,
             [environmentVariables.twilioSecretName]: args.twilioSecret.secretName,
+            [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name,
           },
         },
       },

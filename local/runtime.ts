@@ -7,12 +7,15 @@ import { functionTimeoutSeconds } from "../config/function-timeouts";
 import type { StackConfig } from "../config/schema";
 import { settingValues } from "../config/setting-values";
 import type { SettingKey } from "../config/settings";
+import { createInviteDeduplicator } from "../handlers/invite-deduplicator";
 import type { LineWriter } from "../handlers/log";
+import { createMessageDeduplicator } from "../handlers/message-deduplicator";
 import { createMessenger } from "../handlers/messenger";
 import type { SettingsReader } from "../handlers/settings";
 import { createTriggerHandler } from "../handlers/trigger";
 import { createWebhookHandler } from "../handlers/webhook";
 import { createApiGateway, sendRefusal } from "./api-gateway";
+import { startDynamoDbStandIn } from "./dynamodb-stand-in";
 import { inviteTemplateText } from "./invite-template";
 import { serveOnLoopback, type LoopbackHandler } from "./loopback";
 import type { LocalOptions } from "./options";
@@ -59,16 +62,18 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   // Undefined is Twilio itself.
   const twilioBaseUrl = options.twilioApiBaseUrl ?? (options.live ? undefined : server.url);
   const messenger = createMessenger({ apiBaseUrl: twilioBaseUrl });
+  // The idempotency table, in memory: a restart forgets what was sent.
+  const dynamoDb = await startDynamoDbStandIn();
 
   const gateway = createApiGateway({
     routes: {
       "/trigger": {
-        handler: createTriggerHandler({ readSettings, messenger, writeLog }),
+        handler: createTriggerHandler({ readSettings, messenger, deduplicator: createInviteDeduplicator(dynamoDb.env), writeLog }),
         timeoutSeconds: functionTimeoutSeconds.trigger,
         requiresApiKey: true,
       },
       "/webhook": {
-        handler: createWebhookHandler({ readSettings, writeLog }),
+        handler: createWebhookHandler({ readSettings, deduplicator: createMessageDeduplicator(dynamoDb.env), writeLog }),
         timeoutSeconds: functionTimeoutSeconds.webhook,
         requiresApiKey: false,
       },
@@ -88,6 +93,8 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     webhookUrl,
     settings,
     twilioTarget: twilioBaseUrl === server.url ? "built-in stand-in" : (twilioBaseUrl ?? "Twilio (live)"),
-    close: server.close,
+    close: async () => {
+      await Promise.all([server.close(), dynamoDb.close()]);
+    },
   };
 }

@@ -2,7 +2,7 @@
  * The code `pulumi up` would upload actually works: each Lambda's serialized archive, taken
  * from the program under mocks, runs in a plain Node process with the function's own
  * environment, against the local Twilio and SSM stand-ins seeded with what the program
- * would write to SSM and Secrets Manager.
+ * would write to SSM and Secrets Manager, and dynalite holding a table of the program's name.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,9 +31,10 @@ async function deploy(name: string): Promise<DeployedFunction> {
   const fn = functionNamed(name);
   const { variables } = fn.inputs.environment as { variables: Record<string, string> };
   // What the Lambda service adds, then the function's own variables as declared.
-  const { AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, TWILIO_API_BASE_URL } = services.env;
+  const { AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, TWILIO_API_BASE_URL } = services.env;
   return startDeployedFunction(fn.codeDir!, {
     AWS_ENDPOINT_URL,
+    AWS_ENDPOINT_URL_DYNAMODB,
     AWS_REGION,
     AWS_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY,
@@ -53,6 +54,7 @@ beforeAll(async () => {
   const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
   const secretString = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString as string;
   services = await startLocalServices({ parameters, secrets: { [variables.SIGNON_TWILIO_SECRET_NAME]: secretString } });
+  await services.dynamoDb.createTable(variables.SIGNON_IDEMPOTENCY_TABLE);
   [trigger, webhook] = await Promise.all([deploy("trigger"), deploy("webhook")]);
 });
 
@@ -74,11 +76,19 @@ describe("the uploaded code packages", () => {
   });
 
   it("carry only the files their imports load: no twilio client, no AWS SDK, no Pulumi", () => {
-    expect(functionNamed("webhook").codeFiles!.sort()).toEqual(["__index.js", "node_modules/twilio/lib/webhooks/webhooks.js", "node_modules/twilio/package.json"]);
+    const powertools = /^node_modules\/(@aws-lambda-powertools\/(idempotency|commons|jmespath)|@aws\/lambda-invoke-store)\//;
+    const webhookFiles = functionNamed("webhook").codeFiles!;
+    expect(webhookFiles.filter((file) => !powertools.test(file)).sort()).toEqual(["__index.js", "node_modules/twilio/lib/webhooks/webhooks.js", "node_modules/twilio/package.json"]);
+    expect(webhookFiles).toContain("node_modules/@aws-lambda-powertools/idempotency/lib/cjs/makeIdempotent.js");
     const triggerFiles = functionNamed("trigger").codeFiles!;
     expect(triggerFiles).toContain("node_modules/zod/mini/index.cjs");
     expect(triggerFiles).toContain("node_modules/libphonenumber-js/min/index.cjs");
-    expect(triggerFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk|@smithy|@pulumi)\//.test(file))).toEqual([]);
+    expect(triggerFiles).toContain("node_modules/@aws-lambda-powertools/idempotency/lib/cjs/makeIdempotent.js");
+    for (const files of [webhookFiles, triggerFiles]) {
+      expect(files.filter((file) => /^node_modules\/(twilio\/lib\/rest|axios|@aws-sdk|@smithy|@pulumi)\//.test(file))).toEqual([]);
+      // Powertools' DynamoDB layer would load the AWS SDK; the handlers bring their own (handlers/idempotency-store.ts).
+      expect(files.filter((file) => file.includes("DynamoDBPersistenceLayer"))).toEqual([]);
+    }
   });
 
   it("get the memory size the bench measured (bench/results.json)", () => {
@@ -108,10 +118,21 @@ describe("the deployed trigger", () => {
     expect(JSON.parse(sent.ContentVariables)).toEqual(validInviteVariables);
   });
 
+  it("answers a repeat of the same invite from its record in DynamoDB, without sending again", async () => {
+    const before = services.twilio.messages.length;
+    const response = await trigger.invoke(triggerEvent(validInvite));
+    expect(response.statusCode, response.body).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: "message_sent", duplicate: true, message_sid: services.twilio.messages[0].sid });
+    expect(services.twilio.messages.length).toBe(before);
+    const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
+    const records = await services.dynamoDb.items(variables.SIGNON_IDEMPOTENCY_TABLE);
+    expect(records.map((item) => item.id)).toEqual([{ S: expect.stringMatching(/^trigger\.invite#[A-Za-z0-9+/=]{44}$/) }]);
+  });
+
   it("retries a Twilio rate limit and still sends once", async () => {
     services.twilio.failNext({ status: 429, code: 20429 });
     const before = services.twilio.messages.length;
-    const response = await trigger.invoke(triggerEvent(validInvite));
+    const response = await trigger.invoke(triggerEvent({ ...validInvite, player_first_name: "Bobby" }));
     expect(response.statusCode).toBe(200);
     expect(services.twilio.messages.length - before).toBe(1);
   });

@@ -196,6 +196,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toEqual({
         SIGNON_PARAMETER_PATH: path,
         SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3`,
+        SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency`,
       });
     }
   });
@@ -213,7 +214,19 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("lets each role read exactly its own settings and the Twilio secret, and write only its own logs", () => {
+  it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
+    const [table, ...others] = resourcesOfType(result, "aws:dynamodb/table:Table");
+    expect(others).toEqual([]);
+    expect(table.inputs).toMatchObject({
+      name: `${prefix}-idempotency`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "id",
+      attributes: [{ name: "id", type: "S" }],
+      ttl: { attributeName: "expiration", enabled: true },
+    });
+  });
+
+  it("lets each role read exactly its own settings and the Twilio secret, touch only its own idempotency records, and write only its own logs", () => {
     const region = club.input.values["aws:region"];
     const parameterArn = (name: string) => `arn:aws:ssm:${region}:123456789012:parameter${path}/${name}`;
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
@@ -241,7 +254,14 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       );
       expect(bySid.ReadTwilioSecret).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf` });
       expect(bySid.WriteOwnLogs.Resource).toBe(`arn:aws:logs:${region}:123456789012:log-group:/aws/lambda/${prefix}-${route}:*`);
-      expect(statements).toHaveLength(3);
+      expect(bySid.OwnIdempotencyRecords).toEqual({
+        Sid: "OwnIdempotencyRecords",
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        Resource: `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-idempotency`,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${route}.*`] } },
+      });
+      expect(statements).toHaveLength(4);
       expect(secret.inputs.name).toBeUndefined();
     }
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { createProcessedMessages } from "../handlers/processed-messages";
 import { backoffDelay, retryUntil } from "../handlers/retry";
 
 const policy = { attempts: 4, baseDelayMs: 10, maxDelayMs: 25 };
@@ -29,25 +28,5 @@ describe("retryUntil", () => {
     let calls = 0;
     const { attempts } = await retryUntil(async () => ++calls, () => false, { attempts: 10, baseDelayMs: 1_000, maxDelayMs: 1_000 }, Date.now() + 1);
     expect(attempts).toBe(1);
-  });
-});
-
-describe("createProcessedMessages", () => {
-  it("says true once per MessageSid", () => {
-    const processed = createProcessedMessages();
-    expect([processed.markFirstTime("SM1"), processed.markFirstTime("SM2"), processed.markFirstTime("SM1")]).toEqual([true, true, false]);
-  });
-
-  it("forgets the oldest MessageSids beyond its size", () => {
-    const processed = createProcessedMessages({ maxEntries: 2 });
-    for (const sid of ["SM1", "SM2", "SM3"]) processed.markFirstTime(sid);
-    expect(processed.markFirstTime("SM3")).toBe(false);
-    expect(processed.markFirstTime("SM1")).toBe(true);
-  });
-
-  it("forgets a MessageSid after its time to live", () => {
-    const processed = createProcessedMessages({ ttlMs: 0 });
-    processed.markFirstTime("SM1");
-    expect(processed.markFirstTime("SM1")).toBe(true);
   });
 });

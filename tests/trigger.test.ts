@@ -43,9 +43,11 @@ afterAll(async () => {
   }
 });
 
-afterEach(() => {
+// Each test's invite is new to the duplicate check.
+afterEach(async () => {
   services.twilio.messages.length = 0;
   services.twilio.attempts = 0;
+  await services.dynamoDb.clear();
 });
 
 describe("a valid invite", () => {

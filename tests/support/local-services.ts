@@ -1,14 +1,16 @@
 /**
- * Starts the Twilio and SSM stand-ins for one club and returns the environment a handler
+ * Starts the Twilio, SSM and DynamoDB stand-ins for one club and returns the environment a handler
  * needs to reach them: the standard AWS_ENDPOINT_URL and signon's TWILIO_API_BASE_URL.
  */
 import { clubSettings, parameterPath, settingsParameters, testCredentials, twilioSecretName } from "./fixtures";
 import { startSsmStandIn, type SsmStandIn } from "./ssm-stand-in";
+import { startDynamoDbStandIn, type DynamoDbStandIn } from "../../local/dynamodb-stand-in";
 import { startTwilioStandIn, type TwilioStandIn } from "../../local/twilio-stand-in";
 
 export interface LocalServices {
   twilio: TwilioStandIn;
   ssm: SsmStandIn;
+  dynamoDb: DynamoDbStandIn;
   /** AWS and Twilio endpoints, fake AWS credentials and the handler's own variables. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -31,7 +33,9 @@ function startSsmWith(contents: SsmContents, account = testCredentials) {
 export async function startLocalServices(contents: SsmContents = {}, account = testCredentials): Promise<LocalServices> {
   const twilio = await startTwilioStandIn(account);
   const ssm = await startSsmWith(contents, account);
+  const dynamoDb = await startDynamoDbStandIn();
   const env = {
+    ...dynamoDb.env,
     AWS_ENDPOINT_URL: ssm.url,
     AWS_REGION: "eu-north-1",
     AWS_ACCESS_KEY_ID: "fake-access-key-for-local-stand-ins",
@@ -43,9 +47,10 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
   return {
     twilio,
     ssm,
+    dynamoDb,
     env,
     close: async () => {
-      await Promise.all([twilio.close(), ssm.close()]);
+      await Promise.all([twilio.close(), ssm.close(), dynamoDb.close()]);
     },
   };
 }

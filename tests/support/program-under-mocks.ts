@@ -85,6 +85,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       return { invokeUrl: `https://${name}-id.execute-api.${region}.amazonaws.com/${inputs.stageName}` };
     case "aws:secretsmanager/secret:Secret":
       return { name: physicalName, arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${physicalName}-AbCdEf` };
+    case "aws:dynamodb/table:Table":
+      return { name: physicalName, arn: `arn:aws:dynamodb:${region}:${accountId}:table/${physicalName}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: "fake-generated-api-key-xxxxxxxxxxxxxxxxx" };
     default:
