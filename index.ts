@@ -30,14 +30,12 @@ const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableNa
 // tests/deployed-code.test.ts keeps this equal to the bench's figure.
 const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, memorySizeMb: 128, logRetentionDays: 30 };
 
-// Both handlers keep their idempotency records with Powertools (handlers/idempotent.ts).
-const idempotencyImports = ["@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"];
-
 const trigger = new HandlerFunction(`${prefix}-trigger`, {
   ...functionDefaults,
   functionName: `${prefix}-trigger`,
   callbackFactory: createTriggerHandler,
-  npmImports: ["zod/mini", "libphonenumber-js/min", ...idempotencyImports],
+  // Powertools keeps the invites' idempotency records (handlers/idempotent.ts).
+  npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"],
   settingKeys: triggerSettingKeys,
   idempotencyKeyPrefix: functionKeyPrefixes.trigger,
   timeoutSeconds: functionTimeoutSeconds.trigger,
@@ -47,7 +45,7 @@ const webhook = new HandlerFunction(`${prefix}-webhook`, {
   ...functionDefaults,
   functionName: `${prefix}-webhook`,
   callbackFactory: createWebhookHandler,
-  npmImports: ["twilio/lib/webhooks/webhooks", ...idempotencyImports],
+  npmImports: ["twilio/lib/webhooks/webhooks"],
   settingKeys: webhookSettingKeys,
   idempotencyKeyPrefix: functionKeyPrefixes.webhook,
   timeoutSeconds: functionTimeoutSeconds.webhook,

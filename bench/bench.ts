@@ -18,7 +18,11 @@ const coldRuns = 21;
 const warmInvocations = 1_000;
 const targets = { webhookColdRatio: 2.5, triggerColdRatio: 6.0, zippedBytes: 5 * 1024 * 1024, addedWarmP99Ms: 2 };
 
-const eventFor = (route: CodePackage["route"]) => (route === "trigger" ? triggerEvent(validInvite) : signedEvent(inboundMessage()));
+let invitesMade = 0;
+// Each trigger event invites another player and each webhook event is another message, so
+// every call does the real work rather than being answered as a duplicate.
+const eventFor = (route: CodePackage["route"]) =>
+  route === "trigger" ? triggerEvent({ ...validInvite, player_first_name: `Player ${++invitesMade}` }) : signedEvent(inboundMessage());
 const round = (value: number, places = 1) => Number(value.toFixed(places));
 
 /** Module files shipped under node_modules that the process never required. */

@@ -9,12 +9,8 @@ import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from 
 import { BasePersistenceLayer, IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
 import type { IdempotencyRecordOptions, IdempotencyRecordStatusValue } from "@aws-lambda-powertools/idempotency/types";
 import { idempotencyTable } from "../config/idempotency";
-import { environmentVariables } from "../config/settings";
-import { createAwsJsonCall, isAwsError, requiredEnv } from "./aws-json";
-import { createRequestSender } from "./request";
-
-type AttributeValue = { S: string } | { N: string };
-type Item = Record<string, AttributeValue>;
+import { isAwsError } from "./aws-json";
+import { createIdempotencyTableClient, type Item } from "./dynamodb";
 
 const attributes = {
   key: idempotencyTable.keyAttribute,
@@ -24,12 +20,6 @@ const attributes = {
   data: "data",
   validation: "validation",
 } as const;
-
-const dynamoDb = { service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" } as const;
-
-/** The store cannot be used as deployed; named so the handlers can log it without its message. */
-const missingVariable = (variable: string) =>
-  Object.assign(new Error(`environment variable ${variable} is not set`), { name: "IdempotencyStoreError" });
 
 function text(item: Item, name: string): string | undefined {
   const value = item[name];
@@ -60,9 +50,7 @@ function recordFrom(item: Item): IdempotencyRecord {
  * a require) rather than serializing its base class by value.
  */
 export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env): BasePersistenceLayer {
-  const call = createAwsJsonCall(dynamoDb, createRequestSender(), env, missingVariable);
-  // Read at each call, like the AWS settings: a missing variable fails the request that needs it, with its name.
-  const tableName = () => requiredEnv(env, environmentVariables.idempotencyTable, missingVariable);
+  const { call, tableName } = createIdempotencyTableClient(env);
   const keyOf = (idempotencyKey: string): Item => ({ [attributes.key]: { S: idempotencyKey } });
 
   class DynamoDbIdempotencyStore extends BasePersistenceLayer {

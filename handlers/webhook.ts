@@ -2,9 +2,8 @@
  * POST /webhook: Twilio's messaging webhook. Checks Twilio's signature against the public
  * URL, answers each MessageSid once, and replies with TwiML.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
-import { functionTimeoutSeconds } from "../config/function-timeouts";
 import { webhookSettingKeys } from "../config/settings";
 import { answerLogged } from "./answer";
 import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse } from "./http";
@@ -22,11 +21,12 @@ export interface WebhookDependencies {
   writeLog?: LineWriter;
 }
 
-export type WebhookHandler = (event: APIGatewayProxyEvent, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<APIGatewayProxyResult>;
+export type WebhookHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /** Twilio's form fields; a repeated name keeps all its values, as the signature covers them all. */
 export function parseForm(text: string): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
+  // No prototype: a field may be called __proto__ or constructor, and its value must stay a field.
+  const fields: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of new URLSearchParams(text)) {
     const existing = fields[name];
     fields[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
@@ -44,8 +44,7 @@ export function createWebhookHandler(dependencies: Partial<WebhookDependencies> 
   const readSettings = dependencies.readSettings ?? createSettingsReader(webhookSettingKeys);
   const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator();
 
-  return async (event, context) => {
-    const started = Date.now();
+  return async (event) => {
     const log = createLog({ request_id: requestIdOf(event), route: "POST /webhook" }, dependencies.writeLog);
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
@@ -64,9 +63,7 @@ export function createWebhookHandler(dependencies: Partial<WebhookDependencies> 
         log("info", "ignored_without_message_sid");
         return twiml();
       }
-      // Without a Lambda context (a direct call), the function's own budget from now.
-      const remaining = context ?? { getRemainingTimeInMillis: () => functionTimeoutSeconds.webhook * 1000 - (Date.now() - started) };
-      if (!(await deduplicator.firstDelivery(messageSid, remaining))) {
+      if (!(await deduplicator.firstDelivery(messageSid))) {
         log("info", "duplicate_ignored", { message_sid: messageSid });
         return twiml();
       }
