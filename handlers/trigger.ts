@@ -43,6 +43,14 @@ function notSent(outcome: NotSentOutcome): Error & { outcome: NotSentOutcome } {
 const isNotSent = (error: unknown): error is Error & { outcome: NotSentOutcome } => error instanceof Error && error.name === "NotSent";
 const errorNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
+/** Powertools wraps the table's failure: its cause's code or name (ECONNREFUSED, ResourceNotFoundException) is what a volunteer can act on. */
+function causeName(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; name?: unknown } | undefined) : undefined;
+  const detail = typeof cause?.code === "string" ? cause.code : typeof cause?.name === "string" ? cause.name : undefined;
+  const name = error instanceof Error ? error.name : typeof error;
+  return detail ? `${name}: ${detail}` : name;
+}
+
 function invalidRequest(requestId: string, problems: FieldProblem[]): APIGatewayProxyResult {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   return jsonResponse(400, {
@@ -217,12 +225,12 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
         }
         // Sent, but its record was not saved: the invite went, so the caller must hear so.
         if (delivered) {
-          log("warn", "duplicate_record_not_saved", { message_sid: delivered.message_sid, error: error instanceof Error ? error.name : typeof error });
+          log("warn", "duplicate_record_not_saved", { message_sid: delivered.message_sid, error: causeName(error) });
           return sent(requestId, invite, { sent: delivered, replayed: false });
         }
         const refusal = duplicateCheckFailure(requestId, error);
         if (!refusal) throw error;
-        log("warn", "duplicate_check_stopped_send", { error: (error as Error).name });
+        log("warn", "duplicate_check_stopped_send", { error: causeName(error) });
         return refusal;
       }
     };

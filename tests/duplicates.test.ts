@@ -183,6 +183,8 @@ describe("when the idempotency table is out of reach", () => {
       expect(response.headers?.["Retry-After"]).toBe("30");
       expect(bodyOf(response)).toMatchObject({ error: "duplicate_check_unavailable", message: expect.stringContaining("sent nothing") });
       expect(services.twilio.attempts).toBe(0);
+      const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.event === "duplicate_check_stopped_send" && line.request_id === bodyOf(response).request_id);
+      expect(logged?.error).toBe("IdempotencyPersistenceLayerError: ECONNREFUSED");
     } finally {
       process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
     }
