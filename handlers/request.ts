@@ -6,13 +6,10 @@
 import * as http from "node:http";
 import * as https from "node:https";
 
-export interface HttpRequest {
-  url: URL;
-  method: "POST";
-  headers: Record<string, string>;
-  body: string;
-  timeoutMs: number;
-}
+export type HttpRequest = { url: URL; headers: Record<string, string>; timeoutMs: number } & (
+  | { method: "POST"; body: string }
+  | { method: "GET"; body?: undefined }
+);
 
 export interface HttpResponse {
   status: number;
@@ -24,16 +21,19 @@ export type SendRequest = (request: HttpRequest) => Promise<HttpResponse>;
 /**
  * A sender that keeps its connections open between requests: made once per container, so
  * warm invocations skip the TCP and TLS handshakes. It resolves with any HTTP answer and
- * rejects with the socket's error (its `code`, e.g. ECONNRESET, says which).
+ * rejects with the socket's error (its `code`, e.g. ECONNRESET, says which), or with
+ * ETIMEDOUT when the whole exchange takes longer than `timeoutMs`: a socket's idle timeout
+ * alone would let a slowly trickling answer outlast the caller's time budget.
  */
 export function createRequestSender(): SendRequest {
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   return ({ url, method, headers, body, timeoutMs }) => {
     const plain = url.protocol === "http:";
-    return new Promise((resolve, reject) => {
+    const length: Record<string, string> = body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(body)) };
+    return new Promise<HttpResponse>((resolve, reject) => {
       const request = (plain ? http : https).request(
         url,
-        { method, headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, agent: plain ? agents.http : agents.https, timeout: timeoutMs },
+        { method, headers: { ...headers, ...length }, agent: plain ? agents.http : agents.https },
         (response) => {
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -41,7 +41,8 @@ export function createRequestSender(): SendRequest {
           response.on("error", reject);
         },
       );
-      request.on("timeout", () => request.destroy(Object.assign(new Error("request timed out"), { code: "ETIMEDOUT" })));
+      const timer = setTimeout(() => request.destroy(Object.assign(new Error("request timed out"), { code: "ETIMEDOUT" })), timeoutMs);
+      request.on("close", () => clearTimeout(timer));
       request.on("error", reject);
       request.end(body);
     });

@@ -1,8 +1,8 @@
 /**
- * Twilio's own published contract for sending a message: the OpenAPI description of its
- * 2010-04-01 REST API (twilio_api_v2010.json, shipped in @twilio-alpha/mcp), compiled with
- * ajv. The stand-in checks every request it receives, and every answer it gives, against it,
- * so it refuses what Twilio would refuse rather than what we think Twilio refuses.
+ * Twilio's own published contract for sending and listing messages: the OpenAPI description
+ * of its 2010-04-01 REST API (twilio_api_v2010.json, shipped in @twilio-alpha/mcp), compiled
+ * with ajv. The stand-in checks every request it receives against it, and the tests its
+ * answers, so it refuses what Twilio would refuse rather than what we think Twilio refuses.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
@@ -11,11 +11,12 @@ const messagesPath = "/2010-04-01/Accounts/{AccountSid}/Messages.json";
 const specModule = "@twilio-alpha/mcp/twilio-oai/spec/json/twilio_api_v2010.json";
 
 interface OpenApiDocument {
-  paths: Record<string, { post: OpenApiOperation }>;
+  paths: Record<string, { post: OpenApiOperation; get: OpenApiOperation }>;
   components: { schemas: Record<string, object> };
 }
 
 interface OpenApiOperation {
+  parameters?: { name: string; in: string; schema: { format?: string } }[];
   requestBody: { content: Record<string, { schema: object }> };
   responses: Record<string, { content: Record<string, { schema: object }> }>;
 }
@@ -31,6 +32,10 @@ export interface MessagesContract {
   checkCreateRequest(form: URLSearchParams): ContractProblem[];
   /** Problems with a Message resource as the stand-in is about to return it. */
   checkMessageResource(resource: object): ContractProblem[];
+  /** Problems with a Messages list request's query parameters; empty when Twilio would take it. */
+  checkListQuery(query: URLSearchParams): ContractProblem[];
+  /** Problems with a page of the Messages list as the stand-in is about to return it. */
+  checkMessagePage(page: object): ContractProblem[];
 }
 
 /** Replaces `#/components/schemas/...` references with the schemas themselves. */
@@ -51,6 +56,22 @@ function formAsJson(form: URLSearchParams, arrayFields: ReadonlySet<string>): Re
   return json;
 }
 
+/** The list's query parameters as one object schema. */
+function querySchema(operation: OpenApiOperation): object {
+  const parameters = (operation.parameters ?? []).filter((parameter) => parameter.in === "query");
+  // The description says date-time for DateSent, and documents YYYY-MM-DD beside it.
+  const dateOrDateTime = (schema: { format?: string }) => (schema.format === "date-time" ? { anyOf: [{ type: "string", format: "date" }, schema] } : schema);
+  return { type: "object", properties: Object.fromEntries(parameters.map((parameter) => [parameter.name, dateOrDateTime(parameter.schema)])) };
+}
+
+/** A list page's links are paths, as the description's own examples show, not the absolute URIs its `uri` format asks for. */
+function withPathLinks(schema: { properties: Record<string, { format?: string }> }): object {
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).map(([name, property]) => [name, property.format === "uri" ? { ...property, format: "uri-reference" } : property]),
+  );
+  return { ...schema, properties };
+}
+
 function problemsOf(validate: ValidateFunction): ContractProblem[] {
   return (validate.errors ?? []).map((error: ErrorObject) => {
     const field = error.instancePath.split("/")[1] ?? "";
@@ -68,6 +89,8 @@ export function loadMessagesContract(): MessagesContract {
     properties: Record<string, { type?: string }>;
   };
   const resourceSchema = inlineReferences(operation.responses["201"].content["application/json"].schema, schemas) as object;
+  const list = document.paths[messagesPath].get;
+  const pageSchema = withPathLinks(inlineReferences(list.responses["200"].content["application/json"].schema, schemas) as { properties: Record<string, object> });
 
   // strict: false because the description carries Twilio's own `x-twilio` keywords.
   // coerceTypes because a form's "true" or "1.5" is Twilio's boolean or number.
@@ -81,6 +104,8 @@ export function loadMessagesContract(): MessagesContract {
   ajv.addFormat("uri-map", true);
   const validateRequest = ajv.compile(requestSchema);
   const validateResource = ajv.compile(resourceSchema);
+  const validateQuery = ajv.compile(querySchema(list));
+  const validatePage = ajv.compile(pageSchema);
   const arrayFields = new Set(Object.keys(requestSchema.properties).filter((name) => requestSchema.properties[name].type === "array"));
 
   return {
@@ -89,6 +114,12 @@ export function loadMessagesContract(): MessagesContract {
     },
     checkMessageResource(resource) {
       return validateResource(structuredClone(resource)) ? [] : problemsOf(validateResource);
+    },
+    checkListQuery(query) {
+      return validateQuery(formAsJson(query, new Set())) ? [] : problemsOf(validateQuery);
+    },
+    checkMessagePage(page) {
+      return validatePage(structuredClone(page)) ? [] : problemsOf(validatePage);
     },
   };
 }

@@ -8,11 +8,9 @@ import { createMessenger } from "../handlers/messenger";
 import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
 import {
   clubSettings,
-  otherAuthToken,
   parameterPath,
   requiredInviteFields,
   testCredentials,
-  twilioSecretName,
   validInvite,
   validInviteVariables,
 } from "./support/fixtures";
@@ -174,64 +172,6 @@ describe("a bad payload", () => {
     const response = await handler(proxyEvent({ path: "/trigger", body }));
     expect(response.statusCode).toBe(400);
     expect(bodyOf(response).problems).toEqual([{ field: "body", message }]);
-  });
-});
-
-describe("Twilio's refusals and faults", () => {
-  it.each([
-    [21211, "Invalid 'To' Phone Number"],
-    [63016, "Failed to send freeform message because you are outside the allowed window"],
-  ])("reports refusal %i with Twilio's code, without retrying", async (code, message) => {
-    services.twilio.failNext({ status: 400, code, message });
-    const response = await handler(triggerEvent(validInvite));
-    expect(response.statusCode).toBe(422);
-    expect(bodyOf(response)).toMatchObject({ error: "twilio_rejected", twilio_code: code, twilio_status: 400, more_info: `https://www.twilio.com/docs/errors/${code}` });
-    expect(bodyOf(response).message).toContain(`(error ${code})`);
-    expect(response.body).not.toMatch(/\n\s+at |RestException|node_modules/);
-    expect(services.twilio.attempts).toBe(1);
-  });
-
-  it.each([
-    ["a rate limit", { status: 429, code: 20429 }],
-    ["an outage", { status: 503, code: 20503 }],
-    ["an internal error", { status: 500, code: 20500 }],
-    ["a dropped connection", { dropConnection: true as const }],
-  ])("retries %s with backoff and then sends once", async (_, fault) => {
-    services.twilio.failNext(fault);
-    const response = await handler(triggerEvent(validInvite));
-    expect(response.statusCode).toBe(200);
-    expect(services.twilio.attempts).toBe(2);
-    expect(services.twilio.messages).toHaveLength(1);
-  });
-
-  it("gives up after its attempts with 503 and a retry hint, having sent nothing", async () => {
-    services.twilio.failNext({ status: 503 }, { status: 429 }, { status: 502 }, { status: 503 });
-    const response = await handler(triggerEvent(validInvite));
-    expect(response.statusCode).toBe(503);
-    expect(response.headers?.["Retry-After"]).toBe("30");
-    expect(bodyOf(response)).toMatchObject({ error: "twilio_unavailable", retry_after_seconds: 30 });
-    expect(services.twilio.attempts).toBe(fastRetry.attempts);
-    expect(services.twilio.messages).toHaveLength(0);
-  });
-
-  it("stops retrying when the Lambda's time budget would run out", async () => {
-    const slowRetry = { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 5_000 };
-    const patient = createTriggerHandler({ messenger: createMessenger({ retry: slowRetry }), writeLog: (line) => logLines.push(line) });
-    services.twilio.failNext({ status: 503 }, { status: 503 });
-    const started = Date.now();
-    const response = await patient(triggerEvent(validInvite), { getRemainingTimeInMillis: () => 2_000 });
-    expect(response.statusCode).toBe(503);
-    expect(Date.now() - started).toBeLessThan(2_000);
-  });
-
-  it("answers 502 when Twilio rejects the club's credentials", async () => {
-    const wrongToken = { [twilioSecretName]: JSON.stringify({ ...testCredentials, authToken: otherAuthToken }) };
-    await withSsmContents({ secrets: wrongToken }, async () => {
-      const rejected = createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: (line) => logLines.push(line) });
-      const response = await rejected(triggerEvent(validInvite));
-      expect(response.statusCode).toBe(502);
-      expect(bodyOf(response)).toMatchObject({ error: "twilio_credentials_rejected", twilio_code: 20003 });
-    });
   });
 });
 

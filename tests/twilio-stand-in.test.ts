@@ -140,6 +140,90 @@ describe("the Twilio stand-in", () => {
     expect((await post(validForm)).status).toBe(201);
   });
 
+  it("plays a fault after taking the message, as when its answer is lost, and can leave a request unanswered", async () => {
+    const to = "whatsapp:+447700900811";
+    standIn.failNext({ status: 500, accepted: true }, { stall: true });
+    expect((await post({ ...validForm, To: to })).status).toBe(500);
+    const stalled = fetch(messagesUrl(), {
+      method: "POST",
+      headers: { Authorization: authorization, "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ ...validForm, To: to }).toString(),
+      signal: AbortSignal.timeout(200),
+    });
+    await expect(stalled).rejects.toThrow(/timeout/i);
+    expect(standIn.messages.filter((message) => message.To === to)).toHaveLength(1);
+  });
+
+  describe("its Messages list", () => {
+    async function list(query: Record<string, string>, auth = authorization) {
+      const response = await fetch(`${messagesUrl()}?${new URLSearchParams(query)}`, { headers: { Authorization: auth } });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    }
+
+    it("reads as the twilio package's own client reads it: filtered by To and From, newest first", async () => {
+      const parent = "whatsapp:+447700900801";
+      const first = await post({ ...validForm, To: parent });
+      await post({ ...validForm, To: "whatsapp:+447700900802" });
+      const second = await post({ ...validForm, To: parent });
+      const listed = await twilioClientAt(standIn.url).messages.list({ to: parent, from: club });
+      expect(listed.map((message) => message.sid)).toEqual([second.body.sid, first.body.sid]);
+      expect(listed[0]).toMatchObject({ to: parent, from: club, direction: "outbound-api", status: "delivered" });
+      expect(listed[0].dateCreated).toBeInstanceOf(Date);
+      expect(await twilioClientAt(standIn.url).messages.list({ to: parent, from: "whatsapp:+447700900999" })).toEqual([]);
+    });
+
+    it("answers pages that Twilio's own schema for a 200 accepts, each linked to the next", async () => {
+      const parent = "whatsapp:+447700900803";
+      for (let sent = 0; sent < 3; sent++) await post({ ...validForm, To: parent });
+      const first = await list({ To: parent, PageSize: "2" });
+      expect(first.status).toBe(200);
+      expect(loadMessagesContract().checkMessagePage(first.body)).toEqual([]);
+      expect(first.body).toMatchObject({ page: 0, page_size: 2, start: 0, end: 1, previous_page_uri: null });
+      expect(first.body.messages).toHaveLength(2);
+      const next = (await (await fetch(`${standIn.url}${first.body.next_page_uri}`, { headers: { Authorization: authorization } })).json()) as Record<string, any>;
+      expect(loadMessagesContract().checkMessagePage(next)).toEqual([]);
+      expect(next).toMatchObject({ page: 1, start: 2, end: 2, next_page_uri: null, messages: [expect.objectContaining({ to: parent })] });
+    });
+
+    it("filters by DateSent as Twilio does: a GMT day, on or before, on or after", async () => {
+      const parent = "whatsapp:+447700900804";
+      const sent = await post({ ...validForm, To: parent });
+      const day = new Date(String(sent.body.date_created)).toISOString().slice(0, 10);
+      const dayBefore = new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10);
+      const count = async (query: Record<string, string>) => (await list({ To: parent, ...query })).body.messages.length;
+      expect([await count({ DateSent: day }), await count({ "DateSent>": day }), await count({ "DateSent<": dayBefore }), await count({ DateSent: dayBefore })]).toEqual([1, 1, 0, 0]);
+      const client = twilioClientAt(standIn.url);
+      const aMinuteAgo = new Date(Date.now() - 60_000);
+      expect(await client.messages.list({ to: parent, dateSentAfter: aMinuteAgo })).toHaveLength(1);
+      expect(await client.messages.list({ to: parent, dateSentBefore: aMinuteAgo })).toHaveLength(0);
+    });
+
+    it("holds a parent's message and the bot's reply in their directions", async () => {
+      const phone = "+447700900812";
+      await post({ ...validForm, To: `whatsapp:${phone}` });
+      await standIn.replyAsParent(phone, "Ready");
+      const toParent = (await list({ To: `whatsapp:${phone}` })).body.messages as Record<string, string>[];
+      expect(toParent.map((message) => message.direction)).toEqual(["outbound-reply", "outbound-api"]);
+      expect((await list({ From: `whatsapp:${phone}` })).body.messages).toEqual([
+        expect.objectContaining({ direction: "inbound", status: "received", to: club, body: "Ready" }),
+      ]);
+    });
+
+    it("refuses what Twilio's contract refuses, and another account's credentials", async () => {
+      expect(await list({ PageSize: "0" })).toMatchObject({ status: 400, body: { code: 20001, message: expect.stringContaining("'PageSize' must be >= 1") } });
+      expect(await list({ To: "the parent" })).toMatchObject({ status: 400, body: { message: expect.stringContaining("'To' must match format") } });
+      const wrong = `Basic ${Buffer.from(`${testCredentials.accountSid}:${otherAuthToken}`).toString("base64")}`;
+      expect(await list({}, wrong)).toMatchObject({ status: 401, body: { code: 20003 } });
+    });
+
+    it("plays scripted lookup faults once each, apart from the send's", async () => {
+      standIn.failNextLookup({ status: 503, code: 20503 });
+      expect((await post(validForm)).status).toBe(201);
+      expect(await list({})).toMatchObject({ status: 503, body: { code: 20503 } });
+      expect((await list({})).status).toBe(200);
+    });
+  });
+
   it("keeps the conversation and posts the parent's reply to the webhook, signed with the account's token", async () => {
     await post({ ...validForm, To: "whatsapp:+447700900777" });
     const answer = await standIn.replyAsParent("+447700900777", "Ready when you are");
