@@ -21,11 +21,14 @@ export interface InviteDefaults {
 export type TemplateVariables = Record<"1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9", string>;
 
 /**
- * WhatsApp refuses a variable with a newline, a tab or more than four spaces in a row,
- * so every run of white space becomes one space.
+ * WhatsApp refuses a variable with a newline, a tab or more than four spaces in a row, so
+ * every run of white space becomes one space; control characters and unpaired surrogates
+ * (which show as boxes or break the JSON Twilio reads) count as white space. Text with
+ * nothing visible left (only format marks such as zero-width spaces) is empty.
  */
 export function whatsappSafe(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  const cleaned = text.replace(/[\s\p{Cc}\p{Cs}]+/gu, " ").trim();
+  return /[^\s\p{Cf}]/u.test(cleaned) ? cleaned : "";
 }
 
 const stringExpected = (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : "must be a string");
