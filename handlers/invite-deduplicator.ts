@@ -8,10 +8,14 @@ import { idempotencyKeyPrefixes } from "../config/idempotency";
 import { createRunOnce, type RemainingTime } from "./idempotent";
 import type { InviteRequest } from "./invite";
 
-/** What is remembered of a send: no name, no number, only what the caller needs to hear again. */
+/**
+ * What is remembered of a send: no name, no number, only what the caller needs to hear again.
+ * Without a message SID it is a send Twilio may or may not have taken (its answer was lost and
+ * the lookup failed): remembered all the same, so a repeat does not risk a second invite.
+ */
 export interface SentInvite {
-  message_sid: string;
-  twilio_status: string;
+  message_sid?: string;
+  twilio_status?: string;
   request_id: string;
   sent_at: string;
 }

@@ -33,7 +33,7 @@ const inProgressRetryAfterSeconds = 2;
 // Visible ASCII, as the IETF Idempotency-Key draft and Stripe's keys use; UUIDs fit.
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 
-type NotSentOutcome = Exclude<SendOutcome, { outcome: "sent" }>;
+type NotSentOutcome = Extract<SendOutcome, { outcome: "refused" | "unavailable" }>;
 
 /** A send that ended without a message: thrown so no record of it is kept; its outcome becomes the answer. */
 function notSent(outcome: NotSentOutcome): Error & { outcome: NotSentOutcome } {
@@ -78,14 +78,6 @@ function sendFailure(requestId: string, outcome: NotSentOutcome): APIGatewayProx
       { "Retry-After": String(retryAfterSeconds) },
     );
   }
-  if (outcome.outcome === "unconfirmed") {
-    // No retry hint: sending again could give the parent the invite twice.
-    return jsonResponse(504, {
-      error: "twilio_unconfirmed",
-      message: `Twilio stopped answering after ${outcome.attempts} attempts (${outcome.reason}); it may have sent the invite, and signon could not confirm whether it did. Check the parent's messages in Twilio's Messaging logs before sending it again.`,
-      request_id: requestId,
-    });
-  }
   // Twilio rejecting our own credentials is the deployment's fault, not the caller's.
   const credentialsRejected = outcome.httpStatus === 401 || outcome.httpStatus === 403;
   return jsonResponse(credentialsRejected ? 502 : 422, {
@@ -98,7 +90,18 @@ function sendFailure(requestId: string, outcome: NotSentOutcome): APIGatewayProx
   });
 }
 
+/** A send whose outcome nobody knows: answered 504 without a retry hint, now and for every repeat in the window. */
+function unconfirmed(requestId: string, record: SentInvite, replayed: boolean): APIGatewayProxyResult {
+  return jsonResponse(504, {
+    error: "twilio_unconfirmed",
+    message: `${replayed ? `An earlier request for this invite (${record.request_id}, at ${record.sent_at})` : "This request"} lost touch with Twilio, which may have sent the invite; signon could not confirm it and will not send this invite again for now. Check the parent's messages in Twilio's Messaging logs; to send it anyway, send it again with a new Idempotency-Key header.`,
+    duplicate: replayed,
+    request_id: requestId,
+  });
+}
+
 function sent(requestId: string, invite: InviteRequest, { sent: record, replayed }: Deduplicated): APIGatewayProxyResult {
+  if (!record.message_sid) return unconfirmed(requestId, record, replayed);
   const player = fullName(invite.player_first_name, invite.player_last_name);
   const team = `${invite.team_name} ${invite.age_group}`;
   return jsonResponse(200, {
@@ -202,9 +205,16 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
           },
           Date.now() + remaining.getRemainingTimeInMillis() - responseReserveMs,
         );
+        const sentAt = new Date().toISOString();
+        if (outcome.outcome === "unconfirmed") {
+          log("warn", "invite_unconfirmed", { to, twilio_status: outcome.httpStatus, attempts: outcome.attempts });
+          // Kept like a send: a repeat must not risk a second invite.
+          delivered = { request_id: requestId, sent_at: sentAt };
+          return delivered;
+        }
         if (outcome.outcome !== "sent") throw notSent(outcome);
         log("info", "invite_sent", { to, message_sid: outcome.sid });
-        delivered = { message_sid: outcome.sid, twilio_status: outcome.status, request_id: requestId, sent_at: new Date().toISOString() };
+        delivered = { message_sid: outcome.sid, twilio_status: outcome.status, request_id: requestId, sent_at: sentAt };
         return delivered;
       };
 

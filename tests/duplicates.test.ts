@@ -104,6 +104,23 @@ describe("the same invite sent twice", () => {
     expect(services.twilio.messages).toHaveLength(1);
   });
 
+  it("sends nothing more when Twilio may have taken it but could not confirm: the repeat gets the same 504, a new key sends", async () => {
+    const outage = { status: 503, code: 20503, message: "Service Unavailable" };
+    services.twilio.failNext({ dropConnection: true, accepted: true });
+    services.twilio.failNextLookup(outage, outage, outage, outage);
+    const lost = await trigger(triggerEvent(validInvite), lambdaContext);
+    services.twilio.clearFaults();
+    expect(lost.statusCode).toBe(504);
+    expect(lost.headers?.["Retry-After"]).toBeUndefined();
+    const attempts = services.twilio.attempts;
+    const repeat = await trigger(triggerEvent(validInvite), lambdaContext);
+    expect(repeat.statusCode).toBe(504);
+    expect(bodyOf(repeat)).toMatchObject({ error: "twilio_unconfirmed", duplicate: true, message: expect.stringContaining(bodyOf(lost).request_id) });
+    expect(services.twilio.attempts).toBe(attempts);
+    const deliberate = await trigger(triggerEvent(validInvite, { "Idempotency-Key": "send-it-anyway" }), lambdaContext);
+    expect(bodyOf(deliberate)).toMatchObject({ status: "message_sent", duplicate: false });
+  });
+
   it("keeps a record DynamoDB holds as Powertools lays it out: hashed key, completed, no name or number, expiring after an hour", async () => {
     const before = Math.floor(Date.now() / 1000);
     await trigger(triggerEvent(validInvite), lambdaContext);
