@@ -1,11 +1,33 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
     // The program-under-mocks tests start ts-node child processes and copy code packages.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Every log line the suite sees is captured (tests/support/log-capture.ts), console output by this file.
+    setupFiles: ["tests/support/console-capture.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "suite",
+          include: ["tests/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "tests/log-scan/**"],
+          // Clears the capture at the start of the run.
+          globalSetup: ["tests/support/log-capture-run.ts"],
+        },
+      },
+      {
+        // Runs once the whole suite has finished, over everything it logged.
+        extends: true,
+        test: {
+          name: "log-scan",
+          include: ["tests/log-scan/**/*.test.ts"],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -14,6 +14,7 @@ import type { LineWriter } from "../handlers/log";
 import { proxyEvent } from "../local/proxy-event";
 import { requiredInviteFields, validInvite } from "./support/fixtures";
 import { startLocalServices, type LocalServices } from "./support/local-services";
+import { capturing } from "./support/log-capture";
 
 const generatedBodies = 10_000;
 
@@ -29,7 +30,7 @@ const logLines: string[] = [];
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  handler = triggerUnderTest((line) => logLines.push(line));
+  handler = triggerUnderTest(capturing((line) => logLines.push(line)));
 });
 
 afterAll(async () => {

@@ -16,6 +16,7 @@ import { proxyEvent } from "../local/proxy-event";
 import { otherAuthToken, testCredentials, webhookUrl } from "./support/fixtures";
 import { startLocalServices, type LocalServices } from "./support/local-services";
 import { inboundMessage } from "./support/twilio-webhook";
+import { capturing } from "./support/log-capture";
 
 const generatedBodies = 10_000;
 
@@ -31,7 +32,7 @@ const logLines: string[] = [];
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  handler = webhookUnderTest((line) => logLines.push(line));
+  handler = webhookUnderTest(capturing((line) => logLines.push(line)));
 });
 
 afterAll(async () => {

@@ -16,6 +16,7 @@ import { triggerEvent } from "./support/api-gateway";
 import { validInvite } from "./support/fixtures";
 import { startLocalServices, type LocalServices } from "./support/local-services";
 import { inboundMessage, signedEvent } from "./support/twilio-webhook";
+import { capturing } from "./support/log-capture";
 
 let services: LocalServices;
 let trigger: TriggerHandler;
@@ -28,8 +29,8 @@ const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  trigger = createTriggerHandler({ messenger: createMessenger({ retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 } }), writeLog: (line) => logLines.push(line) });
-  webhook = createWebhookHandler({ writeLog: (line) => logLines.push(line) });
+  trigger = createTriggerHandler({ messenger: createMessenger({ retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 } }), writeLog: capturing((line) => logLines.push(line)) });
+  webhook = createWebhookHandler({ writeLog: capturing((line) => logLines.push(line)) });
   dynamoDb = new DynamoDBClient({
     endpoint: services.dynamoDb.url,
     region: services.env.AWS_REGION,
@@ -191,7 +192,7 @@ describe("an Idempotency-Key header", () => {
 
 describe("when the idempotency table is out of reach", () => {
   it("sends nothing and answers 503 with a retry hint, rather than risk a second invite", async () => {
-    const unreachable = createTriggerHandler({ writeLog: (line) => logLines.push(line) });
+    const unreachable = createTriggerHandler({ writeLog: capturing((line) => logLines.push(line)) });
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = "http://127.0.0.1:9";
     try {

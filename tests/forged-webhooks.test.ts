@@ -12,6 +12,7 @@ import { proxyEvent } from "../local/proxy-event";
 import { otherAuthToken, webhookUrl } from "./support/fixtures";
 import { startLocalServices, type LocalServices } from "./support/local-services";
 import { formBody, inboundMessage, signedEvent } from "./support/twilio-webhook";
+import { capturing } from "./support/log-capture";
 
 /** The one place the handler under test is wired, so its dependencies can change here alone. */
 function webhookUnderTest(writeLog: LineWriter): WebhookHandler {
@@ -25,7 +26,7 @@ let logLines: string[] = [];
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  handler = webhookUnderTest((line) => logLines.push(line));
+  handler = webhookUnderTest(capturing((line) => logLines.push(line)));
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiGateway, type ProxyHandler } from "../local/api-gateway";
 import { serveOnLoopback, type LoopbackServer } from "../local/loopback";
+import { capturing } from "./support/log-capture";
 
 const apiKey = "test-gateway-key-0123456789";
 let server: LoopbackServer | undefined;
@@ -19,7 +20,7 @@ async function gatewayWith(trigger: ProxyHandler, timeoutSeconds = 5, logLines: 
     },
     apiKey,
     throttle: { rateLimit: 10, burstLimit: 10 },
-    writeLog: (line) => logLines.push(line),
+    writeLog: capturing((line) => logLines.push(line)),
   });
   server = await serveOnLoopback((request, body, response) => void gateway(request, body, response), { maxBodyBytes: 1024 });
   return server.url;

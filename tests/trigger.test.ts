@@ -17,6 +17,7 @@ import {
 import { startLocalServices, withSsmContents, type LocalServices } from "./support/local-services";
 import { proxyEvent } from "../local/proxy-event";
 import { triggerEvent } from "./support/api-gateway";
+import { capturing } from "./support/log-capture";
 
 const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 let services: LocalServices;
@@ -29,7 +30,7 @@ const lambdaContext = { getRemainingTimeInMillis: () => 20_000 };
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  handler = createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: (line) => logLines.push(line) });
+  handler = createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => logLines.push(line)) });
 });
 
 afterAll(async () => {
@@ -179,7 +180,7 @@ describe("a deployment problem", () => {
   it("answers 500 without detail when a setting is missing, and logs which one", async () => {
     const lines: string[] = [];
     await withSsmContents({ parameters: {} }, async () => {
-      const response = await createTriggerHandler({ writeLog: (line) => lines.push(line) })(triggerEvent(validInvite));
+      const response = await createTriggerHandler({ writeLog: capturing((line) => lines.push(line)) })(triggerEvent(validInvite));
       expect(response.statusCode).toBe(500);
       expect(bodyOf(response)).toMatchObject({ error: "internal_error" });
       expect(response.body).not.toMatch(/parameter|\/signon\/|\n\s+at /i);
@@ -194,7 +195,7 @@ describe("its logs", () => {
   it("carry the request id on every line and mask the parent's number", async () => {
     const lines: string[] = [];
     const event = triggerEvent(validInvite);
-    await createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: (line) => lines.push(line) })(event);
+    await createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => lines.push(line)) })(event);
     const parsed = lines.map((line) => JSON.parse(line));
     expect(parsed.map((line) => line.event)).toEqual(["invite_sent", "request_done"]);
     for (const line of parsed) expect(line).toMatchObject({ request_id: event.requestContext.requestId, route: "POST /trigger" });

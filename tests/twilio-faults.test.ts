@@ -13,6 +13,7 @@ import { startTwilioStandIn, type Failure, type Fault, type TwilioStandIn } from
 import { triggerEvent } from "./support/api-gateway";
 import { clubSettings, otherAuthToken, testCredentials, twilioSecretName, validInvite } from "./support/fixtures";
 import { startLocalServices, withSsmContents, type LocalServices } from "./support/local-services";
+import { capturing } from "./support/log-capture";
 
 const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 // Short, so a stalled Twilio costs the tests little; the timeout path is the same as at 5 s.
@@ -26,7 +27,7 @@ const logLines: string[] = [];
 
 const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, any>;
 const triggerWith = (options: MessengerOptions) =>
-  createTriggerHandler({ messenger: createMessenger({ retry: fastRetry, requestTimeoutMs, ...options }), writeLog: (line) => logLines.push(line) });
+  createTriggerHandler({ messenger: createMessenger({ retry: fastRetry, requestTimeoutMs, ...options }), writeLog: capturing((line) => logLines.push(line)) });
 
 // Each test invites its own parent, so what the stand-in holds for that parent is that test's doing alone.
 let nextParent = 200;
@@ -179,7 +180,7 @@ describe("the Lambda's time budget", () => {
     // The default 5 s request timeout, far longer than the budget: the deadline must cut it short.
     const patient = createTriggerHandler({
       messenger: createMessenger({ retry: { attempts: 10, baseDelayMs: 50, maxDelayMs: 200 } }),
-      writeLog: (line) => logLines.push(line),
+      writeLog: capturing((line) => logLines.push(line)),
     });
     services.twilio.failNext(...Array.from({ length: 10 }, () => ({ stall: true as const })));
     const budgetMs = 2_500;
@@ -196,7 +197,7 @@ describe("the Lambda's time budget", () => {
 
   it("does not start a wait that would end past the deadline", async () => {
     const parent = newParent();
-    const slow = createTriggerHandler({ messenger: createMessenger({ retry: { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 5_000 } }), writeLog: (line) => logLines.push(line) });
+    const slow = createTriggerHandler({ messenger: createMessenger({ retry: { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 5_000 } }), writeLog: capturing((line) => logLines.push(line)) });
     // More than it can use, whatever its jitter: any attempt that starts meets a rate limit.
     services.twilio.failNext(...Array.from({ length: 10 }, () => rateLimit));
     const started = Date.now();

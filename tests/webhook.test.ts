@@ -9,6 +9,7 @@ import { proxyEvent } from "../local/proxy-event";
 import { otherAuthToken, testCredentials } from "./support/fixtures";
 import { startLocalServices, withSsmContents, type LocalServices } from "./support/local-services";
 import { formBody, inboundMessage, signedEvent } from "./support/twilio-webhook";
+import { capturing } from "./support/log-capture";
 
 let services: LocalServices;
 let handler: WebhookHandler;
@@ -22,7 +23,7 @@ const expectForbidden = (response: APIGatewayProxyResult) => {
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  handler = createWebhookHandler({ writeLog: (line) => logLines.push(line) });
+  handler = createWebhookHandler({ writeLog: capturing((line) => logLines.push(line)) });
 });
 
 afterAll(async () => {
@@ -101,7 +102,7 @@ describe("a deployment problem", () => {
   it("answers 500 so Twilio may retry, without detail, when the Twilio secret cannot be read", async () => {
     const lines: string[] = [];
     await withSsmContents({ secrets: {} }, async () => {
-      const response = await createWebhookHandler({ writeLog: (line) => lines.push(line) })(signedEvent(inboundMessage()));
+      const response = await createWebhookHandler({ writeLog: capturing((line) => lines.push(line)) })(signedEvent(inboundMessage()));
       expect(response.statusCode).toBe(500);
       expect(response.body).toBe("signon could not handle this message; please try again.");
       expect(lines.map((line) => JSON.parse(line))).toEqual([

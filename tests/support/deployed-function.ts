@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { captureOutput } from "./log-capture";
 
 export interface DeployedFunction {
   invoke(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
@@ -19,6 +20,8 @@ export async function startDeployedFunction(codeDir: string, env: Record<string,
     cwd: codeDir,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  captureOutput("deployed-function", child.stdout!);
+  captureOutput("deployed-function", child.stderr!);
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -1,12 +1,17 @@
 /** Made-up clubs and people. Phone numbers are from Ofcom's drama range only. */
 import { settingParameterName, type SettingKey } from "../../config/settings";
 import { madeUpTwilioAccount } from "../../local/twilio-ids";
+import { recordSensitive } from "./log-capture";
 
 /** Generated per run in the shape Twilio uses, so nothing resembling a real credential is committed. */
 export const testCredentials = madeUpTwilioAccount();
 
 /** Another account's token: what a forger or a misconfigured deployment would sign with. */
 export const otherAuthToken = madeUpTwilioAccount().authToken;
+
+// Made up in each process: the log scan learns them from the capture.
+recordSensitive("account SID", [testCredentials.accountSid]);
+recordSensitive("auth token", [testCredentials.authToken, otherAuthToken]);
 
 export const parameterPath = "/signon/urmston/test";
 export const twilioSecretName = "signon-urmston-test-twilio-0a1b2c3";
@@ -41,6 +46,8 @@ export const validInvite = {
   team_manager_1_tel: "07700 900456",
   parent_tel: "07700 900123",
 };
+
+recordSensitive("name", [validInvite.parent_first_name, validInvite.parent_last_name, validInvite.player_first_name, validInvite.player_last_name, validInvite.team_manager_1_full_name]);
 
 /** The template variables validInvite fills, with the stack defaults for season and fees. */
 export const validInviteVariables = {

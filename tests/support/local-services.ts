@@ -3,6 +3,7 @@
  * needs to reach them: the standard AWS_ENDPOINT_URL and signon's TWILIO_API_BASE_URL.
  */
 import { clubSettings, parameterPath, settingsParameters, testCredentials, twilioSecretName } from "./fixtures";
+import { recordSensitive } from "./log-capture";
 import { startSsmStandIn, type SsmStandIn } from "./ssm-stand-in";
 import { startDynamoDbStandIn, type DynamoDbStandIn } from "../../local/dynamodb-stand-in";
 import { startTwilioStandIn, type TwilioStandIn } from "../../local/twilio-stand-in";
@@ -31,6 +32,8 @@ function startSsmWith(contents: SsmContents, account = testCredentials) {
 
 /** The stand-ins for the test account, or for `account` when another process drew its own. */
 export async function startLocalServices(contents: SsmContents = {}, account = testCredentials): Promise<LocalServices> {
+  recordSensitive("account SID", [account.accountSid]);
+  recordSensitive("auth token", [account.authToken]);
   const twilio = await startTwilioStandIn(account);
   const ssm = await startSsmWith(contents, account);
   const dynamoDb = await startDynamoDbStandIn();

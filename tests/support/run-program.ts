@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot, stackFileValues } from "../../local/stack-file";
+import { captureOutput, recordSensitive } from "./log-capture";
 import type { RecordedResource } from "./program-under-mocks";
 
 export interface ProgramResult {
@@ -32,6 +33,9 @@ export interface RunOptions {
 }
 
 export function runProgram(input: StackConfigInput, { extractCode = false, root = projectRoot }: RunOptions = {}): Promise<ProgramRun> {
+  recordSensitive("account SID", [input.secrets.twilioAccountSid]);
+  recordSensitive("auth token", [input.secrets.twilioAuthToken]);
+  recordSensitive("API key", [input.secrets.apiKey]);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `signon-${input.stack}-`));
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...input.values, ...input.secrets })) {
@@ -50,9 +54,11 @@ export function runProgram(input: StackConfigInput, { extractCode = false, root 
     env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), TS_NODE_TRANSPILE_ONLY: "true", SIGNON_MOCK_RUN: JSON.stringify(run) },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Reading the output also keeps the child's pipes from filling up.
+  captureOutput("program", child.stdout);
+  captureOutput("program", child.stderr);
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout.resume();
   return new Promise((resolve) => {
     child.on("exit", (exitCode) => {
       if (exitCode !== 0) return resolve({ ok: false, exitCode, stderr });

@@ -4,6 +4,7 @@ import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { proxyEvent } from "../../local/proxy-event";
 import { twilioSid } from "../../local/twilio-ids";
 import { testCredentials, webhookUrl } from "./fixtures";
+import { recordSensitive } from "./log-capture";
 
 export function inboundMessage(overrides: Record<string, string> = {}): Record<string, string> {
   // Twilio sends the same SID under both names.
@@ -24,6 +25,10 @@ export function inboundMessage(overrides: Record<string, string> = {}): Record<s
     ...overrides,
   };
 }
+
+// The default message's text and sender: what the log scan must never find.
+recordSensitive("message body", [inboundMessage().Body]);
+recordSensitive("name", [inboundMessage().ProfileName]);
 
 export function formBody(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
