@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { functionTimeoutSeconds } from "./config/function-timeouts";
 import { functionKeyPrefixes } from "./config/idempotency";
-import { namePrefix, parameterPath } from "./config/names";
+import { functionName, idempotencyTableName, namePrefix, parameterPath } from "./config/names";
 import { settingValues } from "./config/setting-values";
 import { triggerSettingKeys, webhookSettingKeys } from "./config/settings";
 import { loadStackConfig } from "./config/stack";
@@ -15,24 +15,26 @@ import { TwilioSecret } from "./infra/twilio-secret";
 
 const stack = pulumi.getStack();
 const config = loadStackConfig(new pulumi.Config(), stack);
-const prefix = namePrefix({ slug: config.club.slug, stack });
-const settingsPath = parameterPath({ slug: config.club.slug, stack });
+const identity = { slug: config.club.slug, stack };
+const prefix = namePrefix(identity);
+const settingsPath = parameterPath(identity);
 
 const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
   accountSid: config.twilioAccountSid,
   authToken: config.twilioAuthToken,
 });
 
-const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableName: `${prefix}-idempotency` });
+const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableName: idempotencyTableName(identity) });
 
 // From `npm run bench` (bench/results.json): the larger peak, the trigger's, is about 80 MB of
 // resident memory, so Lambda's smallest size that leaves half as much again is its minimum, 128 MB.
 // tests/deployed-code.test.ts keeps this equal to the bench's figure.
 const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, memorySizeMb: 128, logRetentionDays: 30 };
 
-const trigger = new HandlerFunction(`${prefix}-trigger`, {
+// Each component is named after its function: config/names.ts lists the names this makes.
+const trigger = new HandlerFunction(functionName(identity, "trigger"), {
   ...functionDefaults,
-  functionName: `${prefix}-trigger`,
+  functionName: functionName(identity, "trigger"),
   callbackFactory: createTriggerHandler,
   // Powertools keeps the invites' idempotency records (handlers/idempotent.ts).
   npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"],
@@ -41,9 +43,9 @@ const trigger = new HandlerFunction(`${prefix}-trigger`, {
   timeoutSeconds: functionTimeoutSeconds.trigger,
 });
 
-const webhook = new HandlerFunction(`${prefix}-webhook`, {
+const webhook = new HandlerFunction(functionName(identity, "webhook"), {
   ...functionDefaults,
-  functionName: `${prefix}-webhook`,
+  functionName: functionName(identity, "webhook"),
   callbackFactory: createWebhookHandler,
   npmImports: ["twilio/lib/webhooks/webhooks"],
   settingKeys: webhookSettingKeys,

@@ -1,8 +1,19 @@
-/** Every physical name carries the club's slug and the stack, so clubs and environments share an account. */
+/**
+ * Every physical name a stack gives AWS. Each carries the club's slug and the stack, so clubs
+ * and environments share an account; `stackAwsNames` lists them all so config can check them
+ * against AWS's limits before `pulumi up` touches anything.
+ */
+import type { AwsNameKind } from "./aws-name-rules";
+import { settingParameterName, settingParameterNames, type SettingKey } from "./settings";
+
 export interface StackIdentity {
   slug: string;
   stack: string;
 }
+
+/** The Lambda handlers: each has a function, a role, a policy, a log group and a route of its own. */
+export const handlerNames = ["trigger", "webhook"] as const;
+export type HandlerName = (typeof handlerNames)[number];
 
 /** Prefix for resource, function and secret names: `signon-urmston-prod`. */
 export function namePrefix({ slug, stack }: StackIdentity): string {
@@ -12,4 +23,55 @@ export function namePrefix({ slug, stack }: StackIdentity): string {
 /** SSM path under which the stack's settings live: `/signon/urmston/prod`. */
 export function parameterPath({ slug, stack }: StackIdentity): string {
   return `/signon/${slug}/${stack}`;
+}
+
+/** `signon-urmston-prod-trigger`: the Lambda's name, and the logical name of its component. */
+export function functionName(identity: StackIdentity, handler: HandlerName): string {
+  return `${namePrefix(identity)}-${handler}`;
+}
+
+export function idempotencyTableName(identity: StackIdentity): string {
+  return `${namePrefix(identity)}-idempotency`;
+}
+
+/**
+ * The name Pulumi gives a resource that has none of its own: the logical name, a hyphen and
+ * seven random hex digits (shown here as x, which counts the same).
+ */
+export function pulumiAutoName(logicalName: string): string {
+  return `${logicalName}-xxxxxxx`;
+}
+
+export interface AwsName {
+  kind: AwsNameKind;
+  name: string;
+}
+
+/**
+ * What index.ts and infra/ name each resource, as AWS will see it. REST API, API key and usage
+ * plan names are left out: AWS documents no limit on them that these names come near.
+ */
+export function stackAwsNames(identity: StackIdentity): AwsName[] {
+  const prefix = namePrefix(identity);
+  const perHandler = handlerNames.flatMap((handler): AwsName[] => {
+    const lambda = functionName(identity, handler);
+    return [
+      { kind: "Lambda function", name: lambda },
+      { kind: "CloudWatch log group", name: `/aws/lambda/${lambda}` },
+      // infra/handler-function.ts: the role and policy are named after their component.
+      { kind: "IAM role", name: pulumiAutoName(`${lambda}-role`) },
+      { kind: "IAM role policy", name: pulumiAutoName(`${lambda}-policy`) },
+      // infra/registration-api.ts: the permission API Gateway invokes each route's function with.
+      { kind: "Lambda permission statement ID", name: pulumiAutoName(`${prefix}-api-${handler}`) },
+    ];
+  });
+  const parameters = (Object.keys(settingParameterNames) as SettingKey[]).map(
+    (key): AwsName => ({ kind: "SSM parameter", name: settingParameterName(parameterPath(identity), key) }),
+  );
+  return [
+    ...perHandler,
+    { kind: "DynamoDB table", name: idempotencyTableName(identity) },
+    { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-twilio`) },
+    ...parameters,
+  ];
 }

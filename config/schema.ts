@@ -3,54 +3,116 @@
  * A bad or missing key stops the program with a message naming the key and the
  * `pulumi config set` command that fixes it.
  */
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { z } from "zod";
 import { poundsAmount } from "../handlers/money";
+import { awsNameProblem, awsNameRules } from "./aws-name-rules";
+import { stackAwsNames, type StackIdentity } from "./names";
 
-const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/**
+ * Lower-case letters, digits and single hyphens inside: fits every AWS name, SSM path and IAM
+ * policy it goes into (no `/` to change a path's depth, no `*` or `?` to widen a policy), and
+ * IAM, whose names ignore case, cannot mistake one club or stack for another.
+ */
+const nameSegmentPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const e164Pattern = /^\+[1-9]\d{6,14}$/;
-/** YAML turns an unquoted `40` into a number; a fee is text in the template either way. */
-const money = z.union([z.string(), z.number()]).transform((fee, context) => {
-  const amount = poundsAmount(fee);
-  if (amount === undefined) context.addIssue({ code: "custom", message: "must be an amount in pounds such as 40 or 26.50" });
-  return amount ?? "";
+
+/**
+ * What WhatsApp and Parameter Store would refuse in text that becomes a template variable, the
+ * template's own text or an SSM value: WhatsApp refuses a line break, a tab or more than four
+ * spaces in a row; Parameter Store refuses `{{` and `}}` in a value.
+ */
+function whatsappTextProblem(text: string, max: number): string | undefined {
+  if (text === "") return "must not be empty";
+  if (text.length > max) return `must be at most ${max} characters`;
+  if (/[\p{Cc}\p{Cs}\u2028\u2029]/u.test(text)) return "must be one line, without tabs or control characters (WhatsApp refuses them)";
+  if (/\s{5}/u.test(text)) return "must not have more than four spaces in a row (WhatsApp refuses them)";
+  if (!/[^\s\p{Cf}]/u.test(text)) return "must have something visible in it";
+  if (/\{\{|\}\}/.test(text)) return "must not contain {{ or }} (Parameter Store refuses them in a value)";
+  return undefined;
+}
+
+const whatsappText = (max: number) =>
+  z
+    .string("must be text, in quotes if YAML would read it as a number or a date")
+    .trim()
+    .superRefine((text, context) => {
+      const problem = whatsappTextProblem(text, max);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    });
+
+/** `2025-26`: the year the season starts, then the last two digits of the next. */
+const season = z.string("must be a season such as 2025-26").trim().superRefine((text, context) => {
+  const years = /^(\d{4})-(\d{2})$/.exec(text);
+  if (!years || (Number(years[1]) + 1) % 100 !== Number(years[2])) {
+    context.addIssue({ code: "custom", message: "must be a season such as 2025-26: the year it starts, a hyphen and the next year's last two digits" });
+  }
 });
 
-/** Text that appears in a WhatsApp message or a resource tag: one line, not empty. */
-const oneLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, "must not be empty")
-    .max(max, `must be at most ${max} characters`)
-    .regex(/^[^\r\n\t]*$/, "must be a single line");
+/** YAML turns an unquoted `40` into a number; a fee is text in the template either way. */
+const fee = z.union([z.string(), z.number()], "must be an amount in pounds such as 40 or 26.50").transform((typed, context) => {
+  const amount = poundsAmount(typed);
+  if (amount !== undefined && Number(amount) > 0) return amount;
+  context.addIssue({ code: "custom", message: "must be an amount in pounds from 0.01 to 9999.99, such as 40 or 26.50" });
+  return z.NEVER;
+});
 
+/** The sender as Twilio knows it: +, country code and number, a length its country allows. */
+const whatsappNumber = z.string('must be a quoted string such as "+447700900000"').transform((typed, context) => {
+  const number = typed.replace(/[\s()-]/g, "");
+  if (/^whatsapp:/i.test(number)) {
+    context.addIssue({ code: "custom", message: 'must be the number alone, without "whatsapp:", such as +447700900000' });
+  } else if (!e164Pattern.test(number)) {
+    context.addIssue({ code: "custom", message: "must be the sender number in E.164 form, such as +447700900000" });
+  } else if (!parsePhoneNumberFromString(number)?.isPossible()) {
+    context.addIssue({ code: "custom", message: "is not a possible phone number for its country code: check the digits, such as +447700900000" });
+  }
+  return number;
+});
+
+/**
+ * A usage plan's limit: whole requests, at least one (0 would refuse every request), at most
+ * API Gateway's default account quota (10,000 a second with a burst of 5,000), above which a
+ * usage plan's limit could never be reached.
+ */
+const requestLimit = (max: number, what: string) =>
+  z.union([z.number(), z.string()], `must be ${what}`).transform((typed, context) => {
+    const value = typeof typed === "number" ? typed : /^\s*\d+\s*$/.test(typed) ? Number(typed) : Number.NaN;
+    if (Number.isInteger(value) && value >= 1 && value <= max) return value;
+    context.addIssue({ code: "custom", message: `must be ${what}` });
+    return z.NEVER;
+  });
+
+/** A group of settings; a key it does not know is refused, since a misspelt optional key would be ignored. */
+const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
+  z.strictObject(shape, {
+    error: (issue) => (issue.code === "invalid_type" ? "must be a group of settings, as in Pulumi.prod.yaml" : undefined),
+  });
+
+const slug = z
+  .string("must be text such as sale-united")
+  .regex(nameSegmentPattern, "must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies)");
+
+// Not strict itself: the secrets and other namespaces' keys (`aws:region`) sit beside these groups.
 export const stackConfigSchema = z.object({
-  club: z.object({
-    name: oneLine(60),
-    slug: z
-      .string()
-      .max(16, "must be at most 16 characters (it goes into AWS names with a length limit)")
-      .regex(slugPattern, "must be lower-case letters, digits and single hyphens, such as sale-united"),
-    assistantName: oneLine(30),
+  club: section({
+    name: whatsappText(60),
+    slug,
+    assistantName: whatsappText(30),
   }),
-  twilio: z.object({
-    whatsappNumber: z
-      .string("must be a quoted string such as \"+447700900000\"")
-      .transform((n) => n.replace(/[\s()-]/g, ""))
-      .pipe(z.string().regex(e164Pattern, "must be the sender number in E.164 form, such as +447700900000")),
-    templateSid: z.string().regex(/^HX[0-9a-f]{32}$/, "must be a Content template SID: HX followed by 32 hex characters"),
+  twilio: section({
+    whatsappNumber,
+    templateSid: z.string("must be text such as HX7d785aa7b15519a858cfc7f0d485ff2c").regex(/^HX[0-9a-f]{32}$/, "must be a Content template SID: HX followed by 32 hex characters"),
   }),
-  registration: z.object({
-    season: oneLine(20),
-    membershipFee: money,
-    subscriptionFee: money,
+  registration: section({
+    season,
+    membershipFee: fee,
+    subscriptionFee: fee,
   }),
-  api: z
-    .object({
-      rateLimit: z.number().int().min(1).max(10_000).default(25),
-      burstLimit: z.number().int().min(1).max(5_000).default(50),
-    })
-    .default({ rateLimit: 25, burstLimit: 50 }),
+  api: section({
+    rateLimit: requestLimit(10_000, "a whole number of requests per second from 1 to 10000").default(25),
+    burstLimit: requestLimit(5_000, "a whole number of requests from 1 to 5000").default(50),
+  }).default({ rateLimit: 25, burstLimit: 50 }),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -59,7 +121,7 @@ export const twilioSecretsSchema = z.object({
   twilioAccountSid: z.string().regex(/^AC[0-9a-f]{32}$/, "must be AC followed by 32 hex characters"),
   twilioAuthToken: z.string().regex(/^[0-9a-f]{32}$/, "must be the 32 hex characters of the account's auth token"),
   // API Gateway refuses key values shorter than 20 characters.
-  apiKey: z.string().min(20, "must be at least 20 characters").max(128).regex(/^[\x21-\x7e]+$/, "must not contain spaces").optional(),
+  apiKey: z.string().min(20, "must be at least 20 characters").max(128, "must be at most 128 characters").regex(/^[\x21-\x7e]+$/, "must not contain spaces").optional(),
 });
 
 export type TwilioSecrets = z.infer<typeof twilioSecretsSchema>;
@@ -100,21 +162,47 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 
 /** One line per issue: the full key, what is wrong, and how to set it. Never the value itself. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
     const path = issue.path.map(String).join(".");
-    const example = configExamples[path] ?? configExamples[path.split(".").slice(0, 2).join(".")];
+    if (issue.code === "unrecognized_keys") return issue.keys.map((key) => unknownKeyProblem(path, key));
+    const example = configExamples[path] ?? keysIn(path).map((key) => configExamples[key])[0];
     const problem = valueAt(raw, issue.path) === undefined ? "is missing" : issue.message;
-    return `signon:${path} ${problem}${example ? `. Example: ${example}` : ""}`;
+    return [`signon:${path} ${problem}${example ? `. Example: ${example}` : ""}`];
   });
 }
 
-const stackNamePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** The keys of a group of settings: `club` holds `club.name`, `club.slug`, ... */
+function keysIn(section: string): string[] {
+  return Object.keys(configExamples).filter((key) => key.startsWith(`${section}.`));
+}
+
+function unknownKeyProblem(section: string, key: string): string {
+  const known = keysIn(section);
+  return `signon:${section}.${key} is not a setting signon knows (misspelt?); signon:${section} holds ${known.map((name) => name.slice(section.length + 1)).join(", ")}. Example: ${configExamples[known[0]]}`;
+}
 
 /** The stack name goes into every AWS name beside the slug, so it has the same rules. */
 export function stackNameProblems(stack: string): string[] {
-  if (stack.length <= 16 && stackNamePattern.test(stack)) return [];
+  if (nameSegmentPattern.test(stack)) return [];
   return [
-    `the stack name "${stack}" must be at most 16 lower-case letters, digits and hyphens (it goes into AWS names). Example: pulumi stack rename prod`,
+    `the stack name "${stack}" must be lower-case letters, digits and single hyphens, such as prod (it goes into AWS names, SSM paths and IAM policies). Example: pulumi stack rename prod`,
+  ];
+}
+
+/**
+ * The slug and the stack name are checked together: what matters is the longest name they make.
+ * Reports the name furthest over AWS's limit, and how much shorter the two must be.
+ */
+export function awsNameProblems(identity: StackIdentity): string[] {
+  const refused = stackAwsNames(identity)
+    .map(({ kind, name }) => ({ kind, name, problem: awsNameProblem(kind, name), excess: name.length - awsNameRules[kind].maxLength }))
+    .filter(({ problem }) => problem !== undefined)
+    .sort((a, b) => b.excess - a.excess);
+  if (refused.length === 0) return [];
+  const [{ kind, name, problem, excess }] = refused;
+  const shorten = excess > 0 ? ` Shorten the slug or the stack name by ${excess} character${excess === 1 ? "" : "s"}.` : "";
+  return [
+    `signon:club.slug "${identity.slug}" with the stack name "${identity.stack}" makes the ${kind} name ${name}, which ${problem}.${shorten} Example: ${configExamples["club.slug"]}`,
   ];
 }
 
@@ -129,9 +217,13 @@ export function parseStackConfig(
 ): { settings: StackConfig; secrets: TwilioSecrets } {
   const settings = stackConfigSchema.safeParse(raw);
   const secrets = twilioSecretsSchema.safeParse(rawSecrets);
+  const stackProblems = stackNameProblems(stack);
+  // The names are checked whenever the slug and stack name are well formed, even if other keys are not.
+  const validSlug = slug.safeParse(valueAt(raw, ["club", "slug"]));
   const problems = [
-    ...stackNameProblems(stack),
+    ...stackProblems,
     ...(settings.success ? [] : describeIssues(settings.error.issues, raw)),
+    ...(validSlug.success && stackProblems.length === 0 ? awsNameProblems({ slug: validSlug.data, stack }) : []),
     ...(secrets.success ? [] : describeIssues(secrets.error.issues, rawSecrets)),
   ];
   if (problems.length > 0 || !settings.success || !secrets.success) throw new ConfigError(problems);

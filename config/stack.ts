@@ -8,6 +8,20 @@ export interface LoadedStackConfig extends StackConfig {
 }
 
 /**
+ * A group of settings as Pulumi holds it, JSON text. Text that is not JSON (`signon:club: Sale`)
+ * goes to the schema as it is, to be listed with the other problems rather than stop alone.
+ */
+function section(config: pulumi.Config, key: string): unknown {
+  const text = config.get(key);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * Reads and validates the `signon:` namespace. A problem stops `pulumi up` before any
  * resource is touched, with every bad key listed (and no secret value shown).
  */
@@ -15,10 +29,10 @@ export function loadStackConfig(config: pulumi.Config, stack: string): LoadedSta
   try {
     const { settings } = parseStackConfig(
       {
-        club: config.getObject("club"),
-        twilio: config.getObject("twilio"),
-        registration: config.getObject("registration"),
-        api: config.getObject("api"),
+        club: section(config, "club"),
+        twilio: section(config, "twilio"),
+        registration: section(config, "registration"),
+        api: section(config, "api"),
       },
       {
         twilioAccountSid: config.get("twilioAccountSid"),

@@ -3,6 +3,8 @@
  * permissions and its wiring, as `pulumi up` would declare them.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { awsNameProblem, type AwsNameKind } from "../config/aws-name-rules";
+import { pulumiAutoName, stackAwsNames } from "../config/names";
 import { testCredentials } from "./support/fixtures";
 import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "./support/run-program";
 
@@ -284,7 +286,9 @@ describe("a bad stack config", () => {
     if (run.ok) return;
     expect(run.exitCode).not.toBe(0);
     expect(run.stderr).toContain("signon's stack config has 4 problems");
-    expect(run.stderr).toContain("signon:club.slug must be lower-case letters, digits and single hyphens, such as sale-united. Example: pulumi config set --path signon:club.slug urmston");
+    expect(run.stderr).toContain(
+      "signon:club.slug must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies). Example: pulumi config set --path signon:club.slug urmston",
+    );
     expect(run.stderr).toContain("signon:twilio.templateSid is missing. Example: pulumi config set --path signon:twilio.templateSid HX");
     expect(run.stderr).toContain("signon:api.rateLimit");
     expect(run.stderr).toContain("signon:twilioAuthToken is missing. Example: pulumi config set --secret signon:twilioAuthToken");
@@ -298,7 +302,74 @@ describe("a bad stack config", () => {
     expect(run.ok).toBe(false);
     if (run.ok) return;
     expect(run.stderr).toContain("signon:twilioAuthToken must be the 32 hex characters of the account's auth token");
-    expect(run.stderr).toContain('the stack name "Dev_Stack" must be at most 16 lower-case letters');
+    expect(run.stderr).toContain('the stack name "Dev_Stack" must be lower-case letters, digits and single hyphens');
     expect(run.stderr).not.toContain("not-the-token-format-xyz");
   });
+
+  it("stops the program for a slug too long beside the stack name, a value WhatsApp would refuse, a misspelt key and a section given as text", async () => {
+    const input = stackFileConfig("dev", secrets);
+    input.stack = "sale-united-under-elevens";
+    input.values.club = { name: "Sale\nUnited", slug: "sale-united-juniors", assistantName: "Sunny" };
+    input.values.api = { rateLimit: 25, burstlimit: 50 };
+    input.values.registration = "2025-26";
+    const run = await runProgram(input);
+    expect(run.ok).toBe(false);
+    if (run.ok) return;
+    expect(run.stderr.trim().split("\n")).toEqual([
+      "signon's stack config has 4 problems:",
+      '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
+      "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit. Example: pulumi config set --path signon:api.rateLimit 25",
+      '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
+    ]);
+  });
 });
+
+/** What AWS is asked to call each resource that has a limit on its name (Pulumi auto-names those without one of their own). */
+const physicalNames: Record<string, { kind: AwsNameKind; field: string }> = {
+  "aws:lambda/function:Function": { kind: "Lambda function", field: "name" },
+  "aws:cloudwatch/logGroup:LogGroup": { kind: "CloudWatch log group", field: "name" },
+  "aws:iam/role:Role": { kind: "IAM role", field: "name" },
+  "aws:iam/rolePolicy:RolePolicy": { kind: "IAM role policy", field: "name" },
+  "aws:lambda/permission:Permission": { kind: "Lambda permission statement ID", field: "statementId" },
+  "aws:dynamodb/table:Table": { kind: "DynamoDB table", field: "name" },
+  "aws:secretsmanager/secret:Secret": { kind: "Secrets Manager secret", field: "name" },
+  "aws:ssm/parameter:Parameter": { kind: "SSM parameter", field: "name" },
+};
+
+describe("the program for the longest slug and stack name allowed", () => {
+  // 35 characters between them: config.test.ts shows a 36th is refused.
+  const identity = { slug: "sale-united-juniors-and-academy", stack: "prod" };
+  let result: ProgramResult;
+
+  beforeAll(async () => {
+    const input = stackFileConfig("prod", secrets);
+    input.values.club = { name: "Sale United Juniors and Academy", slug: identity.slug, assistantName: "Sunny" };
+    const run = await runProgram(input);
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    result = run.result;
+  });
+
+  it("gives AWS only the names config/names.ts lists, each within AWS's limits", () => {
+    const declared = result.resources.flatMap((resource) => {
+      const naming = physicalNames[resource.type];
+      if (!naming) return [];
+      const name = (resource.inputs[naming.field] as string | undefined) ?? pulumiAutoName(resource.name);
+      return [{ kind: naming.kind, name }];
+    });
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(declared.sort(byName)).toEqual(stackAwsNames(identity).sort(byName));
+    for (const { kind, name } of declared) expect(awsNameProblem(kind, name), name).toBeUndefined();
+    expect(declared.filter(({ kind }) => kind === "IAM role").map(({ name }) => name.length)).toEqual([64, 64]);
+  });
+
+  it("names nothing else with a limit AWS documents", () => {
+    // Resources without a name, or (REST API, API key, usage plan) with no limit these names come near.
+    const unlimited = ["restApi:RestApi", "resource:Resource", "method:Method", "integration:Integration", "deployment:Deployment", "stage:Stage", "apiKey:ApiKey", "usagePlan:UsagePlan", "usagePlanKey:UsagePlanKey"]
+      .map((type) => `aws:apigateway/${type}`)
+      .concat("aws:secretsmanager/secretVersion:SecretVersion");
+    const others = new Set(result.resources.map((r) => r.type).filter((type) => type.startsWith("aws:") && !(type in physicalNames)));
+    expect([...others].sort()).toEqual(unlimited.sort());
+  });
+});
+
