@@ -9,15 +9,16 @@ import { startLocalRuntime, type LocalRuntime } from "./runtime";
 import { projectRoot } from "./stack-file";
 
 function banner(options: LocalOptions, runtime: LocalRuntime): string {
-  const defaulted = (name: string) => (options.defaulted.includes(name) ? " (local default)" : "");
+  // Only the documented local default key is shown; a key or credentials of the operator's own are never echoed.
+  const apiKey = options.defaulted.includes("SIGNON_API_KEY") ? `${options.apiKey} (local default)` : "the SIGNON_API_KEY you set";
   const credentials = options.defaulted.includes("TWILIO_AUTH_TOKEN")
-    ? `account ${options.twilioAccountSid}, auth token ${options.twilioAuthToken} (local defaults)`
+    ? "an account made up for this run (set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to choose one)"
     : `account ${options.twilioAccountSid.slice(0, 6)}… from the environment`;
   const { club, twilio, api } = runtime.settings;
   return [
     `signon: ${club.name}, stack "${options.stack}" (Pulumi.${options.stack}.yaml)`,
     `  Simulator   ${runtime.url}/`,
-    `  Trigger     POST ${runtime.url}/trigger   header x-api-key: ${options.apiKey}${defaulted("SIGNON_API_KEY")}`,
+    `  Trigger     POST ${runtime.url}/trigger   header x-api-key: ${apiKey}`,
     `  Webhook     POST ${runtime.url}/webhook   signed for ${runtime.webhookUrl}`,
     `  Twilio      ${runtime.twilioTarget}, ${credentials}`,
     `  Sender      whatsapp:${twilio.whatsappNumber}, template ${twilio.templateSid}`,

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { localDefaults } from "../../local/options";
 import { madeUpTwilioAccount } from "../../local/twilio-ids";
 import type { SensitiveRecord } from "../support/log-capture";
 import { lineScanner, scanCapture } from "./log-scanner";
@@ -121,11 +122,14 @@ describe("the log scanner", () => {
     expect(unrecordedScan(JSON.stringify({ level: "info", event: "invite_sent", to: "7700 900 123" }), "handler")?.problems).toEqual(["unmasked phone field"]);
   });
 
-  it("reads npm start's banner for names and message bodies only: it shows the operator's key and the club's number on purpose", () => {
-    const keyLine = `  Trigger     POST http://127.0.0.1:3000/trigger   header x-api-key: ${apiKey}`;
-    expect(scan(keyLine, "npm-start-banner")).toBeUndefined();
+  it("lets npm start's banner show only the documented local key and the club's sender number", () => {
+    const keyLine = (key: string) => `  Trigger     POST http://127.0.0.1:3000/trigger   header x-api-key: ${key}`;
+    const scan = lineScanner([...recorded, { kind: "API key", value: localDefaults.SIGNON_API_KEY }]);
+    expect(scan(keyLine(localDefaults.SIGNON_API_KEY), "npm-start-banner")).toBeUndefined();
     expect(scan("  Sender      whatsapp:+447700900000", "npm-start-banner")).toBeUndefined();
-    expect(scan(keyLine, "npm-start")?.problems).toEqual(["API key"]);
+    expect(scan(keyLine(apiKey), "npm-start-banner")?.problems).toEqual(["API key"]);
+    expect(scan(keyLine(localDefaults.SIGNON_API_KEY), "npm-start")?.problems).toEqual(["API key"]);
+    expect(scan(`  Twilio      built-in stand-in, auth token ${"ab12".repeat(8)}`, "npm-start-banner")?.problems).toEqual(["auth token"]);
     expect(scan("  Welcome back, Poppy", "npm-start-banner")?.problems).toEqual(["name"]);
   });
 
