@@ -188,13 +188,16 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
       const { invite } = parsed;
       const idempotencyKey = headerValue(event, "Idempotency-Key")?.trim();
       if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) return badIdempotencyKey(requestId);
-      const { values, twilio } = await readSettings();
+      // Read while the duplicate check's first write is in flight: a cold start waits for one round trip, not two.
+      const settings = readSettings();
+      settings.catch(() => undefined); // awaited in send; a duplicate never gets there
       // Without a Lambda context (a direct call), the function's own budget from now.
       const remaining = context ?? { getRemainingTimeInMillis: () => functionTimeoutSeconds.trigger * 1000 - (Date.now() - started) };
       const to = maskPhone(invite.parent_tel);
       let delivered: SentInvite | undefined;
 
       const send = async (): Promise<SentInvite> => {
+        const { values, twilio } = await settings;
         const outcome = await messenger.sendTemplate(
           twilio,
           {
