@@ -7,14 +7,13 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { maxBodyBytes } from "../handlers/http";
 import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
 import type { LineWriter } from "../handlers/log";
 import { proxyEvent } from "../local/proxy-event";
 import { requiredInviteFields, validInvite } from "./support/fixtures";
-import { startLocalServices, type LocalServices } from "./support/local-services";
-import { capturing } from "./support/log-capture";
+import { handlerUnderTest } from "./support/handler-under-test";
 
 const generatedBodies = 10_000;
 
@@ -23,19 +22,7 @@ function triggerUnderTest(writeLog: LineWriter): TriggerHandler {
   return createTriggerHandler({ writeLog });
 }
 
-let services: LocalServices;
-let handler: TriggerHandler;
-const logLines: string[] = [];
-
-beforeAll(async () => {
-  services = await startLocalServices();
-  Object.assign(process.env, services.env);
-  handler = triggerUnderTest(capturing((line) => logLines.push(line)));
-});
-
-afterAll(async () => {
-  await services?.close();
-});
+const { handler, logLines, services } = handlerUnderTest(triggerUnderTest);
 
 // ---- Generated values --------------------------------------------------------------------
 
@@ -275,7 +262,7 @@ interface Tally {
 }
 
 async function checkOne(request: Case, event: APIGatewayProxyEvent, tally: Tally, sentSids: Set<string>): Promise<void> {
-  const attemptsBefore = services.twilio.attempts;
+  const attemptsBefore = services().twilio.attempts;
   const response = await handler(event);
   tally.byStatus[response.statusCode] = (tally.byStatus[response.statusCode] ?? 0) + 1;
   tally.byCase[request.name] = (tally.byCase[request.name] ?? 0) + 1;
@@ -289,7 +276,7 @@ async function checkOne(request: Case, event: APIGatewayProxyEvent, tally: Tally
   if (decodedBytes(request) > maxBodyBytes) {
     expect(response.statusCode).toBe(413);
     expect(body.message).toContain("64 KB");
-    expect(services.twilio.attempts).toBe(attemptsBefore);
+    expect(services().twilio.attempts).toBe(attemptsBefore);
     return;
   }
   expect(request.expected.kind).not.toBe("too large");
@@ -300,12 +287,12 @@ async function checkOne(request: Case, event: APIGatewayProxyEvent, tally: Tally
     sentSids.add(sid);
     // An invite the duplicate check has seen is answered from its record, without a send.
     if (repeated) {
-      expect(services.twilio.attempts).toBe(attemptsBefore);
+      expect(services().twilio.attempts).toBe(attemptsBefore);
       return;
     }
     tally.newSends += 1;
-    expect(services.twilio.attempts).toBe(attemptsBefore + 1);
-    const sent = services.twilio.messages.at(-1)!;
+    expect(services().twilio.attempts).toBe(attemptsBefore + 1);
+    const sent = services().twilio.messages.at(-1)!;
     expect(sent.sid).toBe(sid);
     expect(sent.To).toBe(`whatsapp:${request.expected.parentE164}`);
     const variables = JSON.parse(sent.ContentVariables) as Record<string, string>;
@@ -316,7 +303,7 @@ async function checkOne(request: Case, event: APIGatewayProxyEvent, tally: Tally
 
   // Refused: a 400 naming each problem in its message, and Twilio never asked.
   expect(response.statusCode, response.body).toBe(400);
-  expect(services.twilio.attempts).toBe(attemptsBefore);
+  expect(services().twilio.attempts).toBe(attemptsBefore);
   const problems = body.problems ?? [];
   expect(problems.length).toBeGreaterThan(0);
   for (const problem of problems) expect(body.message).toContain(`${problem.field} ${problem.message}`);
@@ -337,7 +324,7 @@ describe("generated trigger bodies", () => {
   it(`answer ${generatedBodies} bodies with a 4xx naming the problem or a 200 for a send Twilio accepted`, async () => {
     const tally: Tally = { byStatus: {}, byCase: {}, newSends: 0 };
     const sentSids = new Set<string>();
-    const attemptsBefore = services.twilio.attempts;
+    const attemptsBefore = services().twilio.attempts;
     const started = Date.now();
 
     await fc.assert(
@@ -352,8 +339,8 @@ describe("generated trigger bodies", () => {
     expect(answered).toBeGreaterThanOrEqual(generatedBodies);
     expect(Object.keys(tally.byStatus).map(Number).every((status) => status < 500)).toBe(true);
     // Every Twilio call was an invite that was answered 200; Twilio refused none of them.
-    expect(services.twilio.attempts - attemptsBefore).toBe(tally.newSends);
-    expect(services.twilio.messages).toHaveLength(services.twilio.attempts);
+    expect(services().twilio.attempts - attemptsBefore).toBe(tally.newSends);
+    expect(services().twilio.messages).toHaveLength(services().twilio.attempts);
     // The mix reached both paths: sends, refusals and the 64 KB limit.
     expect(tally.byStatus[200]).toBeGreaterThan(generatedBodies / 20);
     expect(tally.byStatus[400]).toBeGreaterThan(generatedBodies / 2);
@@ -369,16 +356,16 @@ describe("values WhatsApp would refuse", () => {
     const response = await handler(proxyEvent({ path: "/trigger", body: json({ ...validInvite, team_name: "Lions\u0000\u001b Blue\ud800", age_group: "u11s\u007f" }) }));
     expect(response.statusCode).toBe(200);
     const { message_sid } = JSON.parse(response.body) as { message_sid: string };
-    const sent = services.twilio.messages.find((message) => message.sid === message_sid)!;
+    const sent = services().twilio.messages.find((message) => message.sid === message_sid)!;
     expect(JSON.parse(sent.ContentVariables)).toMatchObject({ "3": "Lions Blue", "4": "u11s" });
   });
 
   it("are refused with a 400 naming the field when nothing visible is left", async () => {
-    const attempts = services.twilio.attempts;
+    const attempts = services().twilio.attempts;
     const response = await handler(proxyEvent({ path: "/trigger", body: json({ ...validInvite, parent_first_name: "\u200b\u200d\u0000 " }) }));
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).problems).toEqual([{ field: "parent_first_name", message: "must not be empty" }]);
-    expect(services.twilio.attempts).toBe(attempts);
+    expect(services().twilio.attempts).toBe(attempts);
   });
 });
 
@@ -395,14 +382,14 @@ describe("the 64 KB limit", () => {
   });
 
   it("answers 413 naming the size and the limit one byte over, and sends nothing", async () => {
-    const attempts = services.twilio.attempts;
+    const attempts = services().twilio.attempts;
     const response = await handler(proxyEvent({ path: "/trigger", body: paddedTo(maxBodyBytes + 1) }));
     expect(response.statusCode).toBe(413);
     expect(JSON.parse(response.body)).toMatchObject({
       error: "body_too_large",
       message: `The body is ${maxBodyBytes + 1} bytes; the most accepted is ${maxBodyBytes} bytes (64 KB).`,
     });
-    expect(services.twilio.attempts).toBe(attempts);
+    expect(services().twilio.attempts).toBe(attempts);
   });
 
   it("counts a base64 body by its decoded size", async () => {

@@ -7,16 +7,15 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { maxBodyBytes } from "../handlers/http";
 import type { LineWriter } from "../handlers/log";
 import { createWebhookHandler, type WebhookHandler } from "../handlers/webhook";
 import { proxyEvent } from "../local/proxy-event";
 import { otherAuthToken, testCredentials, webhookUrl } from "./support/fixtures";
-import { startLocalServices, type LocalServices } from "./support/local-services";
 import { inboundMessage } from "./support/twilio-webhook";
-import { capturing } from "./support/log-capture";
+import { handlerUnderTest } from "./support/handler-under-test";
 
 const generatedBodies = 10_000;
 
@@ -25,19 +24,7 @@ function webhookUnderTest(writeLog: LineWriter): WebhookHandler {
   return createWebhookHandler({ writeLog });
 }
 
-let services: LocalServices;
-let handler: WebhookHandler;
-const logLines: string[] = [];
-
-beforeAll(async () => {
-  services = await startLocalServices();
-  Object.assign(process.env, services.env);
-  handler = webhookUnderTest(capturing((line) => logLines.push(line)));
-});
-
-afterAll(async () => {
-  await services?.close();
-});
+const { handler, logLines, services } = handlerUnderTest(webhookUnderTest);
 
 // ---- Forms and their signatures ----------------------------------------------------------
 
@@ -287,7 +274,7 @@ describe("generated webhook bodies", () => {
     expect(tally.byStatus[403]).toBeGreaterThan(generatedBodies / 4);
     expect(tally.byStatus[413]).toBeGreaterThan(generatedBodies / 100);
     // A webhook answers with TwiML; it never calls Twilio's API.
-    expect(services.twilio.attempts).toBe(0);
+    expect(services().twilio.attempts).toBe(0);
     expect(logLines.filter((line) => JSON.parse(line).level === "error")).toEqual([]);
     console.info(`webhook: ${answered} requests (${generatedBodies} generated) in ${Date.now() - started} ms; by status ${JSON.stringify(tally.byStatus)}; by case ${JSON.stringify(tally.byCase)}`);
   });

@@ -5,36 +5,23 @@
  * afterwards still gets its reply. Requests signed with the twilio package's own function pass.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { LineWriter } from "../handlers/log";
 import { createWebhookHandler, type WebhookHandler } from "../handlers/webhook";
 import { proxyEvent } from "../local/proxy-event";
 import { otherAuthToken, webhookUrl } from "./support/fixtures";
-import { startLocalServices, type LocalServices } from "./support/local-services";
 import { formBody, inboundMessage, signedEvent } from "./support/twilio-webhook";
-import { capturing } from "./support/log-capture";
+import { handlerUnderTest } from "./support/handler-under-test";
 
 /** The one place the handler under test is wired, so its dependencies can change here alone. */
 function webhookUnderTest(writeLog: LineWriter): WebhookHandler {
   return createWebhookHandler({ writeLog });
 }
 
-let services: LocalServices;
-let handler: WebhookHandler;
-let logLines: string[] = [];
-
-beforeAll(async () => {
-  services = await startLocalServices();
-  Object.assign(process.env, services.env);
-  handler = webhookUnderTest(capturing((line) => logLines.push(line)));
-});
-
-afterAll(async () => {
-  await services?.close();
-});
+const { handler, logLines } = handlerUnderTest(webhookUnderTest);
 
 beforeEach(() => {
-  logLines = [];
+  logLines.length = 0;
 });
 
 const loggedEvents = () => logLines.map((line) => JSON.parse(line).event as string);
@@ -98,7 +85,7 @@ describe("a forged webhook", () => {
   it("is 403 even when its MessageSid was answered already, rather than a quiet duplicate", async () => {
     const message = inboundMessage();
     expectReply(await handler(signedEvent(message)));
-    logLines = [];
+    logLines.length = 0;
     expectForbidden(await handler(signedEvent(message, { body: formBody({ ...message, Body: "changed after signing" }) })));
     expect(loggedEvents()).toEqual(["signature_mismatch", "request_done"]);
   });
