@@ -43,11 +43,8 @@ afterAll(async () => {
   await services?.close();
 });
 
-afterEach(async () => {
-  services.twilio.messages.length = 0;
-  services.twilio.attempts = 0;
-  await services.dynamoDb.clear();
-});
+// Each test's invite is new to Twilio and to the duplicate check.
+afterEach(() => services.reset());
 
 describe("the same invite sent twice", () => {
   it("sends once, one after the other: the repeat is answered from the record, marked as a duplicate", async () => {

@@ -42,12 +42,8 @@ afterAll(async () => {
   }
 });
 
-// Each test's invite is new to the duplicate check.
-afterEach(async () => {
-  services.twilio.messages.length = 0;
-  services.twilio.attempts = 0;
-  await services.dynamoDb.clear();
-});
+// Each test's invite is new to Twilio and to the duplicate check.
+afterEach(() => services.reset());
 
 describe("a valid invite", () => {
   it("sends one WhatsApp template message and answers 200 with what was sent", async () => {

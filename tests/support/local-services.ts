@@ -14,6 +14,8 @@ export interface LocalServices {
   dynamoDb: DynamoDbStandIn;
   /** AWS and Twilio endpoints, fake AWS credentials and the handler's own variables. */
   env: Record<string, string>;
+  /** Forgets what earlier tests sent: Twilio's messages and counts, and every idempotency record. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,11 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
     ssm,
     dynamoDb,
     env,
+    reset: async () => {
+      twilio.messages.length = 0;
+      twilio.attempts = 0;
+      await dynamoDb.clear();
+    },
     close: async () => {
       await Promise.all([twilio.close(), ssm.close(), dynamoDb.close()]);
     },
