@@ -8,6 +8,8 @@ export const idempotencyTable = {
   keyAttribute: "id",
   /** Epoch seconds; DynamoDB's TTL deletes a record some time after this passes. */
   expiryAttribute: "expiration",
+  /** INPROGRESS or COMPLETED, as Powertools writes it. */
+  statusAttribute: "status",
 } as const;
 
 /**

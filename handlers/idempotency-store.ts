@@ -15,7 +15,7 @@ import { createIdempotencyTableClient, type Item } from "./dynamodb";
 const attributes = {
   key: idempotencyTable.keyAttribute,
   expiry: idempotencyTable.expiryAttribute,
-  status: "status",
+  status: idempotencyTable.statusAttribute,
   inProgressExpiry: "in_progress_expiration",
   data: "data",
   validation: "validation",

@@ -33,7 +33,7 @@ export function createMessageDeduplicator(env: NodeJS.ProcessEnv = process.env):
           Item: {
             [idempotencyTable.keyAttribute]: { S: key },
             [idempotencyTable.expiryAttribute]: { N: String(now + messageWindowSeconds) },
-            status: { S: "COMPLETED" },
+            [idempotencyTable.statusAttribute]: { S: "COMPLETED" },
           },
           // New, or a record whose day has passed but which DynamoDB's TTL has not yet removed.
           ConditionExpression: "attribute_not_exists(#id) OR #expiry < :now",

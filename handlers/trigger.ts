@@ -40,8 +40,13 @@ function notSent(outcome: NotSentOutcome): Error & { outcome: NotSentOutcome } {
   return Object.assign(new Error(`invite ${outcome.outcome}`), { name: "NotSent", outcome });
 }
 
-const isNotSent = (error: unknown): error is Error & { outcome: NotSentOutcome } => error instanceof Error && error.name === "NotSent";
 const errorNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
+const isNotSent = (error: unknown): error is Error & { outcome: NotSentOutcome } => errorNamed(error, "NotSent");
+
+/** An answer that asks the caller to come back: the wait in the body and in Retry-After. */
+function tryAgainLater(status: number, seconds: number, body: { error: string; message: string; request_id: string }): APIGatewayProxyResult {
+  return jsonResponse(status, { ...body, retry_after_seconds: seconds }, { "Retry-After": String(seconds) });
+}
 
 /** Powertools wraps the table's failure: its cause's code or name (ECONNREFUSED, ResourceNotFoundException) is what a volunteer can act on. */
 function causeName(error: unknown): string {
@@ -67,16 +72,11 @@ function fullName(first: string, last: string | undefined): string {
 
 function sendFailure(requestId: string, outcome: NotSentOutcome): APIGatewayProxyResult {
   if (outcome.outcome === "unavailable") {
-    return jsonResponse(
-      503,
-      {
-        error: "twilio_unavailable",
-        message: `Twilio could not take the invite after ${outcome.attempts} attempts (${outcome.reason}); nothing was sent. Try again in ${retryAfterSeconds} seconds.`,
-        retry_after_seconds: retryAfterSeconds,
-        request_id: requestId,
-      },
-      { "Retry-After": String(retryAfterSeconds) },
-    );
+    return tryAgainLater(503, retryAfterSeconds, {
+      error: "twilio_unavailable",
+      message: `Twilio could not take the invite after ${outcome.attempts} attempts (${outcome.reason}); nothing was sent. Try again in ${retryAfterSeconds} seconds.`,
+      request_id: requestId,
+    });
   }
   // Twilio rejecting our own credentials is the deployment's fault, not the caller's.
   const credentialsRejected = outcome.httpStatus === 401 || outcome.httpStatus === 403;
@@ -131,16 +131,11 @@ function badIdempotencyKey(requestId: string): APIGatewayProxyResult {
 /** Answers for the duplicate checks that stop a send: another request has it, a key was reused, the table is out of reach. */
 function duplicateCheckFailure(requestId: string, error: unknown): APIGatewayProxyResult | undefined {
   if (errorNamed(error, "IdempotencyAlreadyInProgressError")) {
-    return jsonResponse(
-      409,
-      {
-        error: "invite_in_progress",
-        message: `The same invite is being sent by another request right now; it will be sent once. Ask again in ${inProgressRetryAfterSeconds} seconds to see its result.`,
-        retry_after_seconds: inProgressRetryAfterSeconds,
-        request_id: requestId,
-      },
-      { "Retry-After": String(inProgressRetryAfterSeconds) },
-    );
+    return tryAgainLater(409, inProgressRetryAfterSeconds, {
+      error: "invite_in_progress",
+      message: `The same invite is being sent by another request right now; it will be sent once. Ask again in ${inProgressRetryAfterSeconds} seconds to see its result.`,
+      request_id: requestId,
+    });
   }
   if (errorNamed(error, "IdempotencyValidationError")) {
     return jsonResponse(422, {
@@ -150,16 +145,11 @@ function duplicateCheckFailure(requestId: string, error: unknown): APIGatewayPro
     });
   }
   if (errorNamed(error, "IdempotencyPersistenceLayerError")) {
-    return jsonResponse(
-      503,
-      {
-        error: "duplicate_check_unavailable",
-        message: `signon could not check whether this invite was sent already, so it sent nothing. Try again in ${retryAfterSeconds} seconds.`,
-        retry_after_seconds: retryAfterSeconds,
-        request_id: requestId,
-      },
-      { "Retry-After": String(retryAfterSeconds) },
-    );
+    return tryAgainLater(503, retryAfterSeconds, {
+      error: "duplicate_check_unavailable",
+      message: `signon could not check whether this invite was sent already, so it sent nothing. Try again in ${retryAfterSeconds} seconds.`,
+      request_id: requestId,
+    });
   }
   return undefined;
 }

@@ -8,8 +8,7 @@ import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 import { idempotencyTable } from "../config/idempotency";
 import { environmentVariables } from "../config/settings";
-import { createAwsJsonCall } from "../handlers/aws-json";
-import { createRequestSender } from "../handlers/request";
+import { createIdempotencyTableClient } from "../handlers/dynamodb";
 
 export interface DynamoDbStandIn {
   url: string;
@@ -25,7 +24,9 @@ export interface DynamoDbStandIn {
   close(): Promise<void>;
 }
 
-export async function startDynamoDbStandIn(tableName = "signon-local-idempotency"): Promise<DynamoDbStandIn> {
+const tableName = "signon-local-idempotency";
+
+export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -39,7 +40,7 @@ export async function startDynamoDbStandIn(tableName = "signon-local-idempotency
     AWS_SECRET_ACCESS_KEY: "fake-secret-key-for-local-stand-ins",
     [environmentVariables.idempotencyTable]: tableName,
   };
-  const call = createAwsJsonCall({ service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" }, createRequestSender(), env, (variable) => new Error(`${variable} is not set`));
+  const { call } = createIdempotencyTableClient(env);
   // As the Pulumi program declares it (infra/idempotency-table.ts), less the TTL setting dynalite lacks.
   const createTable = async (name: string) => {
     await call("CreateTable", {

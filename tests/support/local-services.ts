@@ -40,11 +40,9 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
   const ssm = await startSsmWith(contents, account);
   const dynamoDb = await startDynamoDbStandIn();
   const env = {
+    // Region, made-up AWS credentials, the DynamoDB endpoint and the table name.
     ...dynamoDb.env,
     AWS_ENDPOINT_URL: ssm.url,
-    AWS_REGION: "eu-north-1",
-    AWS_ACCESS_KEY_ID: "fake-access-key-for-local-stand-ins",
-    AWS_SECRET_ACCESS_KEY: "fake-secret-key-for-local-stand-ins",
     TWILIO_API_BASE_URL: twilio.url,
     SIGNON_PARAMETER_PATH: parameterPath,
     SIGNON_TWILIO_SECRET_NAME: twilioSecretName,
