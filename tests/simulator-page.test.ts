@@ -1,5 +1,5 @@
 /**
- * The simulator page in a real headless Chromium (Debian's package, driven by playwright-core)
+ * The simulator page in a real headless Chromium (tests/support/chromium.ts says which, driven by playwright-core)
  * against `npm start`: a secretary sends an invite from the form, the parent sees it, replies,
  * and gets the bot's answer. A screenshot of the exchange is kept under test-output/.
  */
@@ -8,10 +8,9 @@ import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../local/stack-file";
+import { chooseChromium } from "./support/chromium";
 import { startSignon, type RunningSignon } from "./support/npm-start";
 
-// Debian's chromium package; `.ci/run` installs it.
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const screenshotDir = path.join(projectRoot, "test-output");
 
 describe("the WhatsApp simulator page", () => {
@@ -20,9 +19,12 @@ describe("the WhatsApp simulator page", () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!fs.existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium, or set CHROMIUM_PATH`);
+    const choice = await chooseChromium();
     signon = await startSignon();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await chromium.launch({ executablePath: choice.executablePath, args: choice.args });
+    // .ci/run's closing line reads this, so a green run shows that the browser test ran and in what.
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    fs.writeFileSync(path.join(screenshotDir, "browser.json"), JSON.stringify({ source: choice.source, version: browser.version() }));
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${signon.url}/`);
     await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
