@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { functionTimeoutSeconds } from "./config/function-timeouts";
-import { functionKeyPrefixes } from "./config/idempotency";
+import { functionKeyPrefixes } from "./aws/idempotency/table-layout";
 import { functionName, idempotencyTableName, namePrefix, parameterPath } from "./config/names";
 import { settingValues } from "./config/setting-values";
 import { triggerSettingKeys, webhookSettingKeys } from "./config/settings";
@@ -36,7 +36,7 @@ const trigger = new HandlerFunction(functionName(identity, "trigger"), {
   ...functionDefaults,
   functionName: functionName(identity, "trigger"),
   callbackFactory: createTriggerHandler,
-  // Powertools keeps the invites' idempotency records (handlers/idempotent.ts).
+  // Powertools keeps the invites' idempotency records (aws/idempotency/run-once.ts).
   npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"],
   settingKeys: triggerSettingKeys,
   idempotencyKeyPrefix: functionKeyPrefixes.trigger,

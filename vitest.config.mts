@@ -6,8 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    // Every log line the suite sees is captured (tests/support/log-capture.ts), console output by this file.
-    setupFiles: ["tests/support/console-capture.ts"],
+    // Every log line the suite sees is captured (testkit/log-capture.ts), console output by this file.
+    setupFiles: ["tests/setup/console-capture.ts"],
     projects: [
       {
         extends: true,
@@ -16,7 +16,7 @@ export default defineConfig({
           include: ["tests/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "tests/log-scan/**"],
           // Clears the capture at the start of the run.
-          globalSetup: ["tests/support/log-capture-run.ts"],
+          globalSetup: ["tests/setup/log-capture-run.ts"],
         },
       },
       {

@@ -6,10 +6,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { triggerEvent } from "../tests/support/api-gateway";
-import { filesIn, packageSize } from "../tests/support/code-package";
-import { validInvite } from "../tests/support/fixtures";
-import { inboundMessage, signedEvent } from "../tests/support/twilio-webhook";
+import { triggerEvent } from "../testkit/trigger-event";
+import { filesIn, packageSize } from "../testkit/code-package";
+import { validInvite } from "../testkit/fixtures";
+import { inboundMessage, signedEvent } from "../testkit/twilio-webhook";
 import { median, percentile, runFunctionProcess, type ProcessReport } from "./measure";
 import { buildPackages, straightforwardCommit, type CodePackage } from "./packages";
 import { startStandInsProcess } from "./stand-ins-process";

@@ -7,14 +7,16 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { testCredentials } from "../tests/support/fixtures";
-import { resourcesOfType, runProgram, stackFileConfig } from "../tests/support/run-program";
+import { testCredentials } from "../testkit/fixtures";
+import { resourcesOfType, runProgram, stackFileConfig } from "../testkit/run-program";
 
 /**
  * The last commit before the packages were trimmed: every production dependency in every
  * package, every module loaded at start-up.
  */
 export const straightforwardCommit = "38215b4";
+// Where that commit keeps its program-under-mocks harness.
+const straightforwardHarness = "tests/support/program-under-mocks.ts";
 
 export interface CodePackage {
   name: string;
@@ -25,9 +27,9 @@ export interface CodePackage {
 
 const projectRoot = path.resolve(__dirname, "..");
 
-async function programPackages(root: string, label: string): Promise<CodePackage[]> {
+async function programPackages(root: string, label: string, harness?: string): Promise<CodePackage[]> {
   const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
-  const run = await runProgram(stackFileConfig("dev", secrets), { extractCode: true, root });
+  const run = await runProgram(stackFileConfig("dev", secrets), { extractCode: true, root, harness });
   if (!run.ok) throw new Error(`the program under mocks failed (${label}):\n${run.stderr}`);
   return resourcesOfType(run.result, "aws:lambda/function:Function").map((fn) => {
     const route = fn.name.endsWith("-trigger") ? "trigger" : "webhook";
@@ -79,6 +81,6 @@ exports.handler = async () => {
 }
 
 export async function buildPackages(): Promise<CodePackage[]> {
-  const [current, straightforward] = await Promise.all([programPackages(projectRoot, ""), programPackages(straightforwardCheckout(), "straightforward")]);
+  const [current, straightforward] = await Promise.all([programPackages(projectRoot, ""), programPackages(straightforwardCheckout(), "straightforward", straightforwardHarness)]);
   return [baselinePackage(), roundTripPackage(), ...current, ...straightforward];
 }

@@ -6,8 +6,8 @@
  * disconnects.
  */
 import { fork } from "node:child_process";
-import { testCredentials } from "../tests/support/fixtures";
-import { startLocalServices } from "../tests/support/local-services";
+import { testCredentials } from "../testkit/fixtures";
+import { startLocalServices } from "../testkit/local-services";
 
 export interface StandInsProcess {
   env: Record<string, string>;

@@ -5,7 +5,7 @@
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { z } from "zod";
-import { poundsAmount } from "../handlers/money";
+import { poundsAmount } from "../domain/money";
 import { awsNameProblem, awsNameRules } from "./aws-name-rules";
 import { stackAwsNames, type StackIdentity } from "./names";
 

@@ -5,13 +5,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { functionTimeoutSeconds } from "../config/function-timeouts";
 import { triggerSettingKeys } from "../config/settings";
-import { answerLogged } from "./answer";
-import { bodyText, bodyTooLarge, headerValue, jsonResponse, requestIdOf } from "./http";
-import { createInviteDeduplicator, type Deduplicated, type InviteDeduplicator, type SentInvite } from "./invite-deduplicator";
-import { createInviteParser, parseJsonBody, templateVariables, type FieldProblem, type InviteRequest } from "./invite";
-import { createLog, maskPhone, type LineWriter } from "./log";
-import { createMessenger, type Messenger, type SendOutcome } from "./messenger";
-import { createSettingsReader, type SettingsReader } from "./settings";
+import { answerLogged } from "../plumbing/answer-logged";
+import { bodyText, bodyTooLarge, headerValue, jsonResponse, requestIdOf } from "../plumbing/api-gateway-event";
+import { createInviteDeduplicator, type Deduplicated, type InviteDeduplicator, type SentInvite } from "../aws/idempotency/invite-deduplicator";
+import { createInviteParser, parseJsonBody, templateVariables, type FieldProblem, type InviteRequest } from "../domain/invite";
+import { createLog, maskPhone, type LineWriter } from "../plumbing/log";
+import { createMessenger, type Messenger, type SendOutcome } from "../twilio/messages-client";
+import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 
 export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 

@@ -5,13 +5,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
 import { webhookSettingKeys } from "../config/settings";
-import { answerLogged } from "./answer";
-import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse } from "./http";
-import { createLog, maskPhone, type LineWriter } from "./log";
-import { createMessageDeduplicator, type MessageDeduplicator } from "./message-deduplicator";
-import { acknowledgement } from "./replies";
-import { createSettingsReader, type SettingsReader } from "./settings";
-import { twimlResponse } from "./twiml";
+import { answerLogged } from "../plumbing/answer-logged";
+import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { createLog, maskPhone, type LineWriter } from "../plumbing/log";
+import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
+import { acknowledgement } from "../domain/replies";
+import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import { twimlResponse } from "../twilio/twiml";
 
 export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
 

@@ -23,7 +23,7 @@ export interface HandlerFunctionArgs {
   settingKeys: readonly SettingKey[];
   twilioSecret: TwilioSecret;
   idempotencyTable: IdempotencyTable;
-  /** The start of every idempotency record key this function may read or write (config/idempotency.ts). */
+  /** The start of every idempotency record key this function may read or write (aws/idempotency/table-layout.ts). */
   idempotencyKeyPrefix: string;
   timeoutSeconds: number;
   memorySizeMb: number;

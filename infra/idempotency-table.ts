@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { idempotencyTable } from "../config/idempotency";
+import { idempotencyTable } from "../aws/idempotency/table-layout";
 
 export interface IdempotencyTableArgs {
   /** The table's physical name: `signon-<slug>-<stack>-idempotency`. */

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
 import { ConfigError } from "../config/schema";
-import { madeUpTwilioAccount } from "./twilio-ids";
+import { madeUpTwilioAccount } from "./stand-ins/twilio/ids";
 
 export interface LocalOptions {
   stack: string;

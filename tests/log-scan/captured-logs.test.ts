@@ -1,10 +1,10 @@
 /**
  * Issue 4, item 6: after the whole suite (this project runs last, see vitest.config.mts), the
  * captured logs hold no auth token, account SID, API key, full phone number, name or message body,
- * and every handler log line keeps to handlers/log.ts's fields.
+ * and every handler log line keeps to plumbing/log.ts's fields.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { captureDirVariable, type LogSource, type SensitiveKind } from "../support/log-capture";
+import { captureDirVariable, type LogSource, type SensitiveKind } from "../../testkit/log-capture";
 import { scanCapture, type CaptureScan } from "./log-scanner";
 
 /** Each source the suite logs through, and what produces it: none may be empty, or the scan proves nothing. */

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { captureDirVariable, captureOutput, capturing, recordSensitive } from "../support/log-capture";
+import { captureDirVariable, captureOutput, capturing, recordSensitive } from "../../testkit/log-capture";
 import { readSensitive } from "./log-scanner";
 
 const thisFile = path.basename(__filename);

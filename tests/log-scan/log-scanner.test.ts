@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { localDefaults } from "../../local/options";
-import { madeUpTwilioAccount } from "../../local/twilio-ids";
-import type { SensitiveRecord } from "../support/log-capture";
+import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
+import type { SensitiveRecord } from "../../testkit/log-capture";
 import { lineScanner, scanCapture } from "./log-scanner";
 
 const account = madeUpTwilioAccount();

@@ -1,14 +1,14 @@
 /**
- * Reads a log capture (tests/support/log-capture.ts) and finds what must never be in a log:
+ * Reads a log capture (testkit/log-capture.ts) and finds what must never be in a log:
  * Twilio credentials, API keys, full phone numbers, names and message bodies, and handler log
- * lines with fields outside handlers/log.ts's closed set or an unmasked `to`/`from`. A finding
+ * lines with fields outside plumbing/log.ts's closed set or an unmasked `to`/`from`. A finding
  * carries a redacted excerpt, so reporting a leak never repeats it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LogFields } from "../../handlers/log";
+import type { LogFields } from "../../plumbing/log";
 import { localDefaults } from "../../local/options";
-import { logSources, sensitiveFolder, sensitiveKinds, type LogSource, type SensitiveKind, type SensitiveRecord } from "../support/log-capture";
+import { logSources, sensitiveFolder, sensitiveKinds, type LogSource, type SensitiveKind, type SensitiveRecord } from "../../testkit/log-capture";
 
 export type Problem = SensitiveKind | "phone number" | "log field outside LogFields" | "unmasked phone field";
 
@@ -60,7 +60,7 @@ const logFieldKeys: Record<keyof LogFields, true> = {
   detail: true,
 };
 const logLineKeys = new Set(["level", "event", ...Object.keys(logFieldKeys)]);
-/** handlers/log.ts maskPhone's output: `+44•••••••123`, or `•••` for something too short. */
+/** plumbing/log.ts maskPhone's output: `+44•••••••123`, or `•••` for something too short. */
 const maskedPhone = /^(?:\+\d{2}•+\d{3}|•••)$/;
 
 const credentialPatterns: { problem: Problem; pattern: RegExp }[] = [

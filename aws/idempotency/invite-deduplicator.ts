@@ -1,0 +1,59 @@
+/**
+ * Sends each invite once. A double click or a retried automation repeats the same invite:
+ * within an hour of the first it is answered from the record of that send instead of
+ * reaching Twilio again. A caller that sends an `Idempotency-Key` header decides for itself:
+ * the key, not the invite, is what repeats, for a day, and a new key sends again.
+ */
+import { idempotencyKeyPrefixes } from "./table-layout";
+import { createRunOnce, type RemainingTime } from "./run-once";
+import type { InviteRequest } from "../../domain/invite";
+
+/**
+ * What is remembered of a send: no name, no number, only what the caller needs to hear again.
+ * Without a message SID it is a send Twilio may or may not have taken (its answer was lost and
+ * the lookup failed): remembered all the same, so a repeat does not risk a second invite.
+ */
+export interface SentInvite {
+  message_sid?: string;
+  twilio_status?: string;
+  request_id: string;
+  sent_at: string;
+}
+
+export interface Deduplicated {
+  sent: SentInvite;
+  /** True when this answer comes from an earlier request's record: nothing was sent now. */
+  replayed: boolean;
+}
+
+export interface InviteDeduplicator {
+  /**
+   * Runs `send` unless this invite (or key) was sent already or is being sent right now.
+   * Throws Powertools' errors: IdempotencyAlreadyInProgressError, IdempotencyValidationError
+   * (a key reused for another invite), IdempotencyPersistenceLayerError (the table is out of reach).
+   * Whatever `send` throws is rethrown, and nothing is remembered, so the caller can try again.
+   */
+  once(identity: { invite: InviteRequest; idempotencyKey?: string }, context: RemainingTime, send: () => Promise<SentInvite>): Promise<Deduplicated>;
+}
+
+export const duplicateWindowSeconds = { invite: 60 * 60, idempotencyKey: 24 * 60 * 60 } as const;
+
+type Identity = { invite: InviteRequest; key?: string };
+
+export function createInviteDeduplicator(env: NodeJS.ProcessEnv = process.env): InviteDeduplicator {
+  const byInvite = createRunOnce<Identity, SentInvite>(
+    { keyField: "invite", expiresAfterSeconds: duplicateWindowSeconds.invite, keyPrefix: idempotencyKeyPrefixes.invite },
+    env,
+  );
+  // A key reused with another invite is refused, not answered with the first invite's result.
+  const byKey = createRunOnce<Identity, SentInvite>(
+    { keyField: "key", sameField: "invite", expiresAfterSeconds: duplicateWindowSeconds.idempotencyKey, keyPrefix: idempotencyKeyPrefixes.idempotencyKey },
+    env,
+  );
+  return {
+    async once({ invite, idempotencyKey }, context, send) {
+      const { result, replayed } = await (idempotencyKey === undefined ? byInvite : byKey)({ invite, key: idempotencyKey }, context, send);
+      return { sent: result, replayed };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Answers each Twilio MessageSid once. Twilio delivers a message again when it thinks the
+ * first delivery failed, and anyone holding a signed request can replay it: a parent must
+ * never get two replies, so a repeat within a day gets no reply at all.
+ *
+ * One conditional write per message marks it, in the same table and record layout as the
+ * trigger's Powertools records. Powertools itself is not used here: the reply is only the
+ * TwiML answer, so there is no in-progress work to track, and loading it would take the
+ * webhook's cold start past its target (see docs/reliability.md).
+ */
+import { createHash } from "node:crypto";
+import { idempotencyKeyPrefixes, idempotencyTable } from "./table-layout";
+import { isAwsError } from "../aws-json";
+import { createIdempotencyTableClient } from "../dynamodb";
+
+export interface MessageDeduplicator {
+  /** True for a MessageSid's first delivery; false for every repeat. */
+  firstDelivery(messageSid: string): Promise<boolean>;
+}
+
+export const messageWindowSeconds = 24 * 60 * 60;
+
+export function createMessageDeduplicator(env: NodeJS.ProcessEnv = process.env): MessageDeduplicator {
+  const { call, tableName } = createIdempotencyTableClient(env);
+  return {
+    async firstDelivery(messageSid) {
+      const now = Math.floor(Date.now() / 1000);
+      // Hashed as Powertools hashes a key, so the table holds no SID in clear.
+      const key = `${idempotencyKeyPrefixes.messageSid}#${createHash("sha256").update(JSON.stringify(messageSid)).digest("base64")}`;
+      try {
+        await call("PutItem", {
+          TableName: tableName(),
+          Item: {
+            [idempotencyTable.keyAttribute]: { S: key },
+            [idempotencyTable.expiryAttribute]: { N: String(now + messageWindowSeconds) },
+            [idempotencyTable.statusAttribute]: { S: "COMPLETED" },
+          },
+          // New, or a record whose day has passed but which DynamoDB's TTL has not yet removed.
+          ConditionExpression: "attribute_not_exists(#id) OR #expiry < :now",
+          ExpressionAttributeNames: { "#id": idempotencyTable.keyAttribute, "#expiry": idempotencyTable.expiryAttribute },
+          ExpressionAttributeValues: { ":now": { N: String(now) } },
+        });
+        return true;
+      } catch (error) {
+        if (isAwsError(error, "ConditionalCheckFailedException")) return false;
+        throw error;
+      }
+    },
+  };
+}

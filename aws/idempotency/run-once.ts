@@ -1,0 +1,51 @@
+/**
+ * Powertools Idempotency around a piece of work, with its records in the stack's DynamoDB
+ * table. The first call for a key runs the work and keeps its result; a repeat within
+ * `expiresAfterSeconds` gets that result back, marked `replayed`, without running it; a
+ * repeat while the first still runs is refused (IdempotencyAlreadyInProgressError).
+ * If the work throws, its record is removed, so the next attempt runs it.
+ */
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import type { Context } from "aws-lambda";
+import { createIdempotencyStore } from "./dynamodb-persistence";
+
+export interface IdempotencyRule {
+  /** Which field of the identity is the key (Powertools hashes it with SHA-256). */
+  keyField: string;
+  /** A field that must match on a repeat, or the repeat is refused (IdempotencyValidationError). */
+  sameField?: string;
+  expiresAfterSeconds: number;
+  /** Starts every record's key: what the function's role may touch (`dynamodb:LeadingKeys`). */
+  keyPrefix: string;
+}
+
+export type RemainingTime = Pick<Context, "getRemainingTimeInMillis">;
+
+export type RunOnce<Identity, Result> = (
+  identity: Identity,
+  context: RemainingTime,
+  work: () => Promise<Result>,
+) => Promise<{ result: Result; replayed: boolean }>;
+
+export function createRunOnce<Identity extends object, Result extends object>(rule: IdempotencyRule, env: NodeJS.ProcessEnv): RunOnce<Identity, Result> {
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: rule.keyField,
+    payloadValidationJmesPath: rule.sameField,
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: rule.expiresAfterSeconds,
+    hashFunction: "sha256",
+    responseHook: (response) => ({ ...(response as object), replayed: true }),
+  });
+  // One store per rule: Powertools configures a store once, with one expiry.
+  const run = makeIdempotent((_identity: Identity, work: () => Promise<Result>) => work(), {
+    persistenceStore: createIdempotencyStore(env),
+    config,
+    keyPrefix: rule.keyPrefix,
+  });
+  return async (identity, context, work) => {
+    // An in-progress record holds off repeats until this invocation's time is up.
+    config.registerLambdaContext(context as Context);
+    const { replayed, ...result } = (await run(identity, work)) as Result & { replayed?: true };
+    return { result: result as Result, replayed: replayed === true };
+  };
+}

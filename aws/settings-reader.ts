@@ -1,0 +1,93 @@
+/**
+ * Reads a handler's settings and the Twilio credentials from Parameter Store at run time,
+ * cached per container. The credentials come through Parameter Store's pass-through to
+ * Secrets Manager, so one API serves both and nothing secret sits in the environment.
+ * Parameter Store is called with a signed request of our own: loading the AWS SDK's SSM
+ * client would cost a cold start more than the whole webhook otherwise does.
+ */
+import {
+  environmentVariables,
+  secretsManagerReferencePrefix,
+  settingParameterName,
+  type SettingKey,
+} from "../config/settings";
+import { createAwsJsonCall, requiredEnv } from "./aws-json";
+import { jsonObject } from "../plumbing/json";
+import { createRequestSender } from "../plumbing/outbound-http";
+
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
+export interface HandlerSettings<K extends SettingKey> {
+  values: Record<K, string>;
+  twilio: TwilioCredentials;
+}
+
+export type SettingsReader<K extends SettingKey> = () => Promise<HandlerSettings<K>>;
+
+/** A failure to read settings; its message names parameters, never values. */
+function settingsError(message: string): Error {
+  return Object.assign(new Error(message), { name: "SettingsError" });
+}
+
+export function isSettingsError(error: unknown): error is Error {
+  return error instanceof Error && error.name === "SettingsError";
+}
+
+export interface SettingsReaderOptions {
+  env?: NodeJS.ProcessEnv;
+  /** How long values are reused; a changed parameter is picked up after this. */
+  cacheMs?: number;
+}
+
+const missingVariable = (variable: string) => settingsError(`environment variable ${variable} is not set`);
+
+function parseCredentials(secretString: string | undefined): TwilioCredentials {
+  const { accountSid, authToken } = jsonObject(secretString ?? "");
+  if (typeof accountSid !== "string" || typeof authToken !== "string" || !accountSid || !authToken) {
+    throw settingsError("the Twilio secret is not JSON with accountSid and authToken");
+  }
+  return { accountSid, authToken };
+}
+
+type SsmParameter = { Name?: string; Value?: string };
+
+const parameterStore = { service: "ssm", targetPrefix: "AmazonSSM", jsonVersion: "1.1" } as const;
+
+export function createSettingsReader<K extends SettingKey>(
+  keys: readonly K[],
+  { env = process.env, cacheMs = 5 * 60_000 }: SettingsReaderOptions = {},
+): SettingsReader<K> {
+  const callSsm = createAwsJsonCall(parameterStore, createRequestSender(), env, missingVariable);
+  let cached: { expires: number; settings: Promise<HandlerSettings<K>> } | undefined;
+
+  async function load(): Promise<HandlerSettings<K>> {
+    const parameterPath = requiredEnv(env, environmentVariables.parameterPath, missingVariable);
+    const secretName = requiredEnv(env, environmentVariables.twilioSecretName, missingVariable);
+    const names = keys.map((key) => settingParameterName(parameterPath, key));
+    const [parameters, secret] = await Promise.all([
+      callSsm("GetParameters", { Names: names }),
+      callSsm("GetParameter", { Name: `${secretsManagerReferencePrefix}${secretName}`, WithDecryption: true }),
+    ]);
+    const byName = new Map(((parameters.Parameters ?? []) as SsmParameter[]).map((parameter) => [parameter.Name, parameter.Value]));
+    const missing = names.filter((name) => !byName.get(name));
+    if (missing.length > 0) throw settingsError(`missing parameters ${missing.join(", ")}`);
+    const values = Object.fromEntries(keys.map((key, index) => [key, byName.get(names[index])])) as Record<K, string>;
+    return { values, twilio: parseCredentials((secret.Parameter as SsmParameter | undefined)?.Value) };
+  }
+
+  return () => {
+    const now = Date.now();
+    if (!cached || cached.expires <= now) {
+      const settings = load();
+      cached = { expires: now + cacheMs, settings };
+      // A failed read is not kept: the next invocation tries again.
+      settings.catch(() => {
+        if (cached?.settings === settings) cached = undefined;
+      });
+    }
+    return cached.settings;
+  };
+}

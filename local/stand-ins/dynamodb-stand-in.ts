@@ -1,0 +1,68 @@
+/**
+ * A DynamoDB-compatible server (dynalite, in memory) on 127.0.0.1 holding the stack's
+ * idempotency table, for `npm start` and the tests. The handlers reach it through the AWS
+ * SDK's standard AWS_ENDPOINT_URL_DYNAMODB. dynalite does not expire items by TTL; Powertools
+ * checks a record's expiry itself, so that makes no difference to what is a duplicate.
+ */
+import type { AddressInfo } from "node:net";
+import dynalite from "dynalite";
+import { idempotencyTable } from "../../aws/idempotency/table-layout";
+import { environmentVariables } from "../../config/settings";
+import { createIdempotencyTableClient } from "../../aws/dynamodb";
+
+export interface DynamoDbStandIn {
+  url: string;
+  tableName: string;
+  /** What a handler needs to reach the table: endpoint, region, made-up credentials, table name. */
+  env: Record<string, string>;
+  /** Another table of the same shape: the name a deployed function was given. */
+  createTable(tableName: string): Promise<void>;
+  /** Every record in the table (or another), as DynamoDB returns items. */
+  items(table?: string): Promise<Record<string, Record<string, string>>[]>;
+  /** Forgets every record: a test's invites count as new again. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const tableName = "signon-local-idempotency";
+
+export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const env = {
+    AWS_ENDPOINT_URL_DYNAMODB: url,
+    AWS_REGION: "eu-north-1",
+    AWS_ACCESS_KEY_ID: "fake-access-key-for-local-stand-ins",
+    AWS_SECRET_ACCESS_KEY: "fake-secret-key-for-local-stand-ins",
+    [environmentVariables.idempotencyTable]: tableName,
+  };
+  const { call } = createIdempotencyTableClient(env);
+  // As the Pulumi program declares it (infra/idempotency-table.ts), less the TTL setting dynalite lacks.
+  const createTable = async (name: string) => {
+    await call("CreateTable", {
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: idempotencyTable.keyAttribute, AttributeType: "S" }],
+      KeySchema: [{ AttributeName: idempotencyTable.keyAttribute, KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    });
+  };
+  await createTable(tableName);
+  const items = async (table = tableName) => ((await call("Scan", { TableName: table, ConsistentRead: true })).Items ?? []) as Record<string, Record<string, string>>[];
+  return {
+    url,
+    tableName,
+    env,
+    createTable,
+    items,
+    async clear() {
+      for (const item of await items()) {
+        await call("DeleteItem", { TableName: tableName, Key: { [idempotencyTable.keyAttribute]: item[idempotencyTable.keyAttribute] } });
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,28 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+import type { Log } from "./log";
+import { isSettingsError } from "../aws/settings-reader";
+
+/**
+ * Runs one request's handling and logs how it ended. Anything thrown becomes `failure`:
+ * the caller learns nothing of the error, the log gets its name (and, for settings, which
+ * parameter), never its message or stack.
+ */
+export async function answerLogged(
+  log: Log,
+  respond: () => Promise<APIGatewayProxyResult>,
+  failure: () => APIGatewayProxyResult,
+): Promise<APIGatewayProxyResult> {
+  const started = Date.now();
+  let response: APIGatewayProxyResult;
+  try {
+    response = await respond();
+  } catch (error) {
+    log("error", isSettingsError(error) ? "settings_unreadable" : "unexpected_error", {
+      error: error instanceof Error ? error.name : typeof error,
+      detail: isSettingsError(error) ? error.message : undefined,
+    });
+    response = failure();
+  }
+  log("info", "request_done", { status: response.statusCode, latency_ms: Date.now() - started });
+  return response;
+}

@@ -1,0 +1,73 @@
+/** Made-up clubs and people. Phone numbers are from Ofcom's drama range only. */
+import { settingParameterName, type SettingKey } from "../config/settings";
+import { madeUpTwilioAccount } from "../local/stand-ins/twilio/ids";
+import { recordSensitive } from "./log-capture";
+
+/** Generated per run in the shape Twilio uses, so nothing resembling a real credential is committed. */
+export const testCredentials = madeUpTwilioAccount();
+
+/** Another account's token: what a forger or a misconfigured deployment would sign with. */
+export const otherAuthToken = madeUpTwilioAccount().authToken;
+
+// Made up in each process: the log scan learns them from the capture.
+recordSensitive("account SID", [testCredentials.accountSid]);
+recordSensitive("auth token", [testCredentials.authToken, otherAuthToken]);
+
+export const parameterPath = "/signon/urmston/test";
+export const twilioSecretName = "signon-urmston-test-twilio-0a1b2c3";
+export const webhookUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/webhook";
+
+export const clubSettings: Record<SettingKey, string> = {
+  whatsappNumber: "+447700900000",
+  templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c",
+  clubName: "Urmston Town",
+  assistantName: "Omega",
+  season: "2025-26",
+  membershipFee: "40",
+  subscriptionFee: "26",
+  webhookUrl,
+};
+
+export function settingsParameters(path = parameterPath, settings = clubSettings): Record<string, string> {
+  return Object.fromEntries(
+    (Object.keys(settings) as SettingKey[]).map((key) => [settingParameterName(path, key), settings[key]]),
+  );
+}
+
+/** A complete, valid trigger payload, typed as a secretary's spreadsheet would send it. */
+export const validInvite = {
+  parent_first_name: "Sarah",
+  parent_last_name: "Testington",
+  player_first_name: "Alfie",
+  player_last_name: "Testington",
+  team_name: "Lions",
+  age_group: "u11s",
+  team_manager_1_full_name: "Dave Examplesson",
+  team_manager_1_tel: "07700 900456",
+  parent_tel: "07700 900123",
+};
+
+recordSensitive("name", [validInvite.parent_first_name, validInvite.parent_last_name, validInvite.player_first_name, validInvite.player_last_name, validInvite.team_manager_1_full_name]);
+
+/** The template variables validInvite fills, with the stack defaults for season and fees. */
+export const validInviteVariables = {
+  "1": "Sarah",
+  "2": "Alfie",
+  "3": "Lions",
+  "4": "u11s",
+  "5": "2025-26",
+  "6": "40",
+  "7": "26",
+  "8": "Dave Examplesson",
+  "9": "07700 900456",
+};
+
+export const requiredInviteFields = [
+  "parent_first_name",
+  "player_first_name",
+  "team_name",
+  "age_group",
+  "team_manager_1_full_name",
+  "team_manager_1_tel",
+  "parent_tel",
+] as const;

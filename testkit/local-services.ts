@@ -1,0 +1,80 @@
+/**
+ * Starts the Twilio, SSM and DynamoDB stand-ins for one club and returns the environment a handler
+ * needs to reach them: the standard AWS_ENDPOINT_URL and signon's TWILIO_API_BASE_URL.
+ */
+import { clubSettings, parameterPath, settingsParameters, testCredentials, twilioSecretName } from "./fixtures";
+import { recordSensitive } from "./log-capture";
+import { startSsmStandIn, type SsmStandIn } from "../local/stand-ins/ssm-stand-in";
+import { startDynamoDbStandIn, type DynamoDbStandIn } from "../local/stand-ins/dynamodb-stand-in";
+import { startTwilioStandIn, type TwilioStandIn } from "../local/stand-ins/twilio/stand-in";
+
+export interface LocalServices {
+  twilio: TwilioStandIn;
+  ssm: SsmStandIn;
+  dynamoDb: DynamoDbStandIn;
+  /** AWS and Twilio endpoints, fake AWS credentials and the handler's own variables. */
+  env: Record<string, string>;
+  /** Forgets what earlier tests sent: Twilio's messages and counts, and every idempotency record. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SsmContents {
+  parameters?: Record<string, string>;
+  /** The secret as stored, by secret name. */
+  secrets?: Record<string, string>;
+}
+
+function startSsmWith(contents: SsmContents, account = testCredentials) {
+  return startSsmStandIn({
+    parameters: contents.parameters ?? settingsParameters(parameterPath, clubSettings),
+    secrets: contents.secrets ?? { [twilioSecretName]: JSON.stringify(account) },
+  });
+}
+
+/** The stand-ins for the test account, or for `account` when another process drew its own. */
+export async function startLocalServices(contents: SsmContents = {}, account = testCredentials): Promise<LocalServices> {
+  recordSensitive("account SID", [account.accountSid]);
+  recordSensitive("auth token", [account.authToken]);
+  const twilio = await startTwilioStandIn(account);
+  const ssm = await startSsmWith(contents, account);
+  const dynamoDb = await startDynamoDbStandIn();
+  const env = {
+    // Region, made-up AWS credentials, the DynamoDB endpoint and the table name.
+    ...dynamoDb.env,
+    AWS_ENDPOINT_URL: ssm.url,
+    TWILIO_API_BASE_URL: twilio.url,
+    SIGNON_PARAMETER_PATH: parameterPath,
+    SIGNON_TWILIO_SECRET_NAME: twilioSecretName,
+  };
+  return {
+    twilio,
+    ssm,
+    dynamoDb,
+    env,
+    reset: async () => {
+      twilio.messages.length = 0;
+      twilio.attempts = 0;
+      await dynamoDb.clear();
+    },
+    close: async () => {
+      await Promise.all([twilio.close(), ssm.close(), dynamoDb.close()]);
+    },
+  };
+}
+
+/**
+ * Runs `body` with AWS_ENDPOINT_URL pointed at a separate SSM stand-in holding `contents` (a
+ * missing parameter, a wrong secret), then points it back and closes that stand-in.
+ */
+export async function withSsmContents<T>(contents: SsmContents, body: () => Promise<T>): Promise<T> {
+  const ssm = await startSsmWith(contents);
+  const previous = process.env.AWS_ENDPOINT_URL;
+  process.env.AWS_ENDPOINT_URL = ssm.url;
+  try {
+    return await body();
+  } finally {
+    process.env.AWS_ENDPOINT_URL = previous;
+    await ssm.close();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The simulator page in a real headless Chromium (testkit/chromium.ts says which, driven by playwright-core)
+ * against `npm start`: a secretary sends an invite from the form, the parent sees it, replies,
+ * and gets the bot's answer. A screenshot of the exchange is kept under test-output/.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../local/stack-file";
+import { chooseChromium } from "../../testkit/chromium";
+import { startSignon, type RunningSignon } from "../../testkit/npm-start";
+
+const screenshotDir = path.join(projectRoot, "test-output");
+
+describe("the WhatsApp simulator page", () => {
+  let signon: RunningSignon;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const choice = await chooseChromium();
+    signon = await startSignon();
+    browser = await chromium.launch({ executablePath: choice.executablePath, args: choice.args });
+    // .ci/run's closing line reads this, so a green run shows that the browser test ran and in what.
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    fs.writeFileSync(path.join(screenshotDir, "browser.json"), JSON.stringify({ source: choice.source, version: browser.version() }));
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${signon.url}/`);
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await signon?.stop();
+  });
+
+  const messages = (direction: string) => page.locator(`[data-testid="chat-messages"] [data-testid="message"][data-direction="${direction}"]`);
+
+  it("shows the club from the stack and no chats yet", async () => {
+    expect(await page.getByTestId("club-name").textContent()).toBe("Urmston Town");
+    expect(await page.getByTestId("chat-item").count()).toBe(0);
+  });
+
+  it("sends an invite from the form with the API key and shows it as the parent sees it", async () => {
+    const form = page.getByTestId("invite-form");
+    await form.locator('input[name="player_first_name"]').fill("Maisie");
+    await form.locator('input[name="parent_tel"]').fill("07700 900321");
+    await page.getByTestId("invite-send").click();
+
+    const result = page.locator('[data-testid="invite-result"][data-status="200"]');
+    await result.waitFor();
+    expect(await result.textContent()).toContain("Invite sent on WhatsApp to Sarah to register Maisie");
+    await page.locator('[data-testid="chat-item"][data-phone="+447700900321"]').waitFor();
+    const invite = messages("to-parent").first();
+    await invite.waitFor();
+    expect(await invite.getAttribute("data-kind")).toBe("template");
+    const text = await invite.textContent();
+    expect(text).toContain("Hi Sarah");
+    expect(text).toContain("Omega here, the Urmston Town Registration Assistant.");
+    expect(text).toContain("register Maisie to join Urmston Town Lions u11s for the upcoming 2025-26 season");
+  });
+
+  it("replies as the parent and shows the bot's TwiML answer in the chat", async () => {
+    await page.getByTestId("reply-input").fill("Ready when you are");
+    await page.getByTestId("reply-send").click();
+
+    await messages("from-parent").filter({ hasText: "Ready when you are" }).waitFor();
+    const answer = page.locator('[data-testid="message"][data-direction="to-parent"][data-kind="reply"]');
+    await answer.waitFor();
+    expect(await answer.textContent()).toContain("Thanks for your message! Omega here, the Urmston Town Registration Assistant.");
+
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    const screenshot = path.join(screenshotDir, "simulator.png");
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(fs.statSync(screenshot).size).toBeGreaterThan(10_000);
+  });
+
+  it("says so when the API key is refused, and sends nothing", async () => {
+    const chatsBefore = await page.getByTestId("chat-item").count();
+    const form = page.getByTestId("invite-form");
+    await form.locator('input[name="apiKey"]').fill("not-the-key-for-this-stack");
+    await form.locator('input[name="parent_tel"]').fill("07700 900322");
+    await page.getByTestId("invite-send").click();
+
+    await page.locator('[data-testid="invite-result"][data-status="403"]').waitFor();
+    expect(await page.getByTestId("chat-item").count()).toBe(chatsBefore);
+  });
+});

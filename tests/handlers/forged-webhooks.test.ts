@@ -1,0 +1,117 @@
+/**
+ * Forged webhooks: a missing or wrong signature, a real signature replayed with another
+ * body, one made for another URL or with another account's token. Each is 403 and changes
+ * nothing: no reply, and the MessageSid stays unanswered, so Twilio's own delivery of it
+ * afterwards still gets its reply. Requests signed with the twilio package's own function pass.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { LineWriter } from "../../plumbing/log";
+import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
+import { proxyEvent } from "../../local/gateway/proxy-event";
+import { otherAuthToken, webhookUrl } from "../../testkit/fixtures";
+import { formBody, inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
+import { handlerUnderTest } from "../../testkit/handler-under-test";
+
+/** The one place the handler under test is wired, so its dependencies can change here alone. */
+function webhookUnderTest(writeLog: LineWriter): WebhookHandler {
+  return createWebhookHandler({ writeLog });
+}
+
+const { handler, logLines } = handlerUnderTest(webhookUnderTest);
+
+beforeEach(() => {
+  logLines.length = 0;
+});
+
+const loggedEvents = () => logLines.map((line) => JSON.parse(line).event as string);
+
+function expectReply(response: APIGatewayProxyResult): void {
+  expect(response.statusCode).toBe(200);
+  expect(response.headers?.["Content-Type"]).toBe("text/xml");
+  expect(response.body).toMatch(/<Response><Message>[^<]*Registration Assistant[^<]*<\/Message><\/Response>$/);
+}
+
+function expectForbidden(response: APIGatewayProxyResult): void {
+  expect(response.statusCode).toBe(403);
+  expect(response.body).toBe("Forbidden: X-Twilio-Signature does not match this request");
+  expect(response.body).not.toContain("<Message>");
+}
+
+const stagedUrl = new URL(webhookUrl);
+const pathWithoutStage = stagedUrl.pathname.replace(/^\/[^/]+/, "");
+
+/** Each forgery of `message`, a genuine Twilio message. */
+const forgeries: [string, (message: Record<string, string>) => APIGatewayProxyEvent, string][] = [
+  ["without a signature", (message) => proxyEvent({ path: "/webhook", body: formBody(message), headers: { "Content-Type": "application/x-www-form-urlencoded" } }), "signature_missing"],
+  ["with an empty signature", (message) => withSignature(signedEvent(message), ""), "signature_missing"],
+  ["with a signature that is not base64", (message) => withSignature(signedEvent(message), "not-a-signature"), "signature_mismatch"],
+  ["with a well-formed signature of nothing", (message) => withSignature(signedEvent(message), Buffer.alloc(20, 7).toString("base64")), "signature_mismatch"],
+  ["with another message's signature", (message) => withSignature(signedEvent(message), signatureOf(signedEvent(inboundMessage()))), "signature_mismatch"],
+  ["replayed with a changed Body", (message) => signedEvent(message, { body: formBody({ ...message, Body: "Please send the registration link to someone else" }) }), "signature_mismatch"],
+  ["replayed with an added field", (message) => signedEvent(message, { body: formBody({ ...message, ForwardTo: "whatsapp:+447700900999" }) }), "signature_mismatch"],
+  ["replayed with a changed From", (message) => signedEvent(message, { body: formBody({ ...message, From: "whatsapp:+447700900999" }) }), "signature_mismatch"],
+  ["replayed with a field dropped", (message) => signedEvent(message, { body: formBody(withoutField(message, "Body")) }), "signature_mismatch"],
+  ["signed for the URL without its stage path", (message) => signedEvent(message, { url: `${stagedUrl.origin}${pathWithoutStage}` }), "signature_mismatch"],
+  ["signed for another stage", (message) => signedEvent(message, { url: `${stagedUrl.origin}/prod${pathWithoutStage}` }), "signature_mismatch"],
+  ["signed for http instead of https", (message) => signedEvent(message, { url: webhookUrl.replace(/^https:/, "http:") }), "signature_mismatch"],
+  ["signed for another API's host", (message) => signedEvent(message, { url: webhookUrl.replace(stagedUrl.hostname, "f6g7h8i9j0.execute-api.eu-north-1.amazonaws.com") }), "signature_mismatch"],
+  ["signed for the URL with a query string", (message) => signedEvent(message, { url: `${webhookUrl}?from=twilio` }), "signature_mismatch"],
+  ["signed with another account's auth token", (message) => signedEvent(message, { token: otherAuthToken }), "signature_mismatch"],
+];
+
+function signatureOf(event: APIGatewayProxyEvent): string {
+  return event.headers["X-Twilio-Signature"]!;
+}
+
+function withoutField(message: Record<string, string>, name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(message).filter(([field]) => field !== name));
+}
+
+function withSignature(event: APIGatewayProxyEvent, signature: string): APIGatewayProxyEvent {
+  return { ...event, headers: { ...event.headers, "X-Twilio-Signature": signature } };
+}
+
+describe("a forged webhook", () => {
+  it.each(forgeries)("is 403 %s, and leaves the message for Twilio's own delivery", async (_, forge, logged) => {
+    const message = inboundMessage();
+    expectForbidden(await handler(forge(message)));
+    expect(loggedEvents()).toEqual([logged, "request_done"]);
+
+    expectReply(await handler(signedEvent(message)));
+    expect(loggedEvents()).toContain("message_received");
+  });
+
+  it("is 403 even when its MessageSid was answered already, rather than a quiet duplicate", async () => {
+    const message = inboundMessage();
+    expectReply(await handler(signedEvent(message)));
+    logLines.length = 0;
+    expectForbidden(await handler(signedEvent(message, { body: formBody({ ...message, Body: "changed after signing" }) })));
+    expect(loggedEvents()).toEqual(["signature_mismatch", "request_done"]);
+  });
+
+  it("is 403 when a signature for the base64 body is sent with the decoded body, and the reverse", async () => {
+    const message = inboundMessage();
+    const encoded = signedEvent(message, { base64: true });
+    expectForbidden(await handler({ ...encoded, isBase64Encoded: false }));
+    expectForbidden(await handler({ ...signedEvent(message), isBase64Encoded: true }));
+    expectReply(await handler(encoded));
+  });
+});
+
+describe("a webhook signed with the twilio package's own function", () => {
+  it.each([
+    ["as Twilio sends it", {}],
+    ["with the header in lower case", { header: "x-twilio-signature" }],
+    ["with the header in upper case", { header: "X-TWILIO-SIGNATURE" }],
+    ["base64-encoded by API Gateway", { base64: true }],
+    ["for the URL with the default port written out, which Twilio's validator also accepts", { url: webhookUrl.replace(stagedUrl.hostname, `${stagedUrl.hostname}:443`) }],
+  ])("passes %s", async (_, options) => {
+    expectReply(await handler(signedEvent(inboundMessage(), options)));
+  });
+
+  it("passes with unicode, control characters and fields Twilio added without notice", async () => {
+    const message = inboundMessage({ Body: "Ready ✅ to register 李明\n\t&=+%zz", ProfileName: "Zoë O'Neil 😀", ButtonPayload: "", ChannelMetadata: '{"type":"whatsapp"}' });
+    expectReply(await handler(signedEvent(message)));
+  });
+});

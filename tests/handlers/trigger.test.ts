@@ -1,0 +1,201 @@
+/**
+ * POST /trigger in-process: the real handler and its real HTTP calls to Twilio and Parameter Store, against
+ * the local Twilio and SSM stand-ins on loopback.
+ */
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createMessenger } from "../../twilio/messages-client";
+import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
+import {
+  clubSettings,
+  parameterPath,
+  requiredInviteFields,
+  testCredentials,
+  validInvite,
+  validInviteVariables,
+} from "../../testkit/fixtures";
+import { startLocalServices, withSsmContents, type LocalServices } from "../../testkit/local-services";
+import { proxyEvent } from "../../local/gateway/proxy-event";
+import { triggerEvent } from "../../testkit/trigger-event";
+import { capturing } from "../../testkit/log-capture";
+
+const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+let services: LocalServices;
+let handler: TriggerHandler;
+const logLines: string[] = [];
+
+const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, any>;
+const lambdaContext = { getRemainingTimeInMillis: () => 20_000 };
+
+beforeAll(async () => {
+  services = await startLocalServices();
+  Object.assign(process.env, services.env);
+  handler = createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => logLines.push(line)) });
+});
+
+afterAll(async () => {
+  await services.close();
+  // The whole file's logs: no name, no full phone number, no credential.
+  const logs = logLines.join("\n");
+  for (const secret of [testCredentials.authToken, testCredentials.accountSid, "Sarah", "Alfie", "Testington", "Dave", "900123", "900456"]) {
+    expect(logs).not.toContain(secret);
+  }
+});
+
+// Each test's invite is new to Twilio and to the duplicate check.
+afterEach(() => services.reset());
+
+describe("a valid invite", () => {
+  it("sends one WhatsApp template message and answers 200 with what was sent", async () => {
+    const event = triggerEvent(validInvite);
+    const response = await handler(event, lambdaContext);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.["Content-Type"]).toMatch(/^application\/json/);
+    const body = bodyOf(response);
+    expect(body).toMatchObject({
+      player: "Alfie Testington",
+      parent: "Sarah Testington",
+      team: "Lions u11s",
+      status: "message_sent",
+      request_id: event.requestContext.requestId,
+    });
+    expect(body.message).toBe("Invite sent on WhatsApp to Sarah to register Alfie Testington for Lions u11s");
+    expect(services.twilio.messages).toHaveLength(1);
+    const [sent] = services.twilio.messages;
+    expect(body.message_sid).toBe(sent.sid);
+    expect(sent).toMatchObject({
+      accountSid: testCredentials.accountSid,
+      From: `whatsapp:${clubSettings.whatsappNumber}`,
+      To: "whatsapp:+447700900123",
+      ContentSid: clubSettings.templateSid,
+    });
+    expect(typeof sent.ContentVariables).toBe("string");
+    expect(JSON.parse(sent.ContentVariables)).toEqual(validInviteVariables);
+  });
+
+  it("uses the season and fees given in the payload over the stack's defaults", async () => {
+    const accepted = await handler(
+      triggerEvent({ ...validInvite, current_registration_season: "2026-27", membership_fee_amount: "£45", subscription_fee_amount: 27.5 }),
+    );
+    expect(accepted.statusCode).toBe(200);
+    expect(JSON.parse(services.twilio.messages[0].ContentVariables)).toMatchObject({ "5": "2026-27", "6": "45", "7": "27.50" });
+  });
+
+  it.each([
+    ["07700 900123"],
+    ["+44 7700 900123"],
+    ["447700900123"],
+    ["0044 7700 900123"],
+    ["(07700) 900-123"],
+  ])("normalises the parent's number %s to E.164", async (typed) => {
+    const response = await handler(triggerEvent({ ...validInvite, parent_tel: typed }));
+    expect(response.statusCode).toBe(200);
+    expect(services.twilio.messages[0].To).toBe("whatsapp:+447700900123");
+  });
+
+  it("cleans white space WhatsApp would refuse before Twilio sees it", async () => {
+    const response = await handler(triggerEvent({ ...validInvite, team_name: "Lions\n\tBlue      Team ", age_group: " u11s " }));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(services.twilio.messages[0].ContentVariables)).toMatchObject({ "3": "Lions Blue Team", "4": "u11s" });
+  });
+
+  it("reads a base64-encoded body", async () => {
+    const event = proxyEvent({ path: "/trigger", body: Buffer.from(JSON.stringify(validInvite)).toString("base64"), isBase64Encoded: true });
+    expect((await handler(event)).statusCode).toBe(200);
+  });
+
+  it("reads its settings from SSM once per container, not once per invite", async () => {
+    const before = services.ssm.calls.length;
+    await handler(triggerEvent(validInvite));
+    await handler(triggerEvent(validInvite));
+    expect(services.ssm.calls.length).toBe(before);
+    expect(services.ssm.calls.map((call) => call.operation).sort()).toEqual(["GetParameter", "GetParameters"]);
+  });
+});
+
+describe("a bad payload", () => {
+  it.each(requiredInviteFields.map((field) => [field]))("is 400 naming %s when it is missing, and sends nothing", async (field) => {
+    const payload: Record<string, unknown> = { ...validInvite };
+    delete payload[field];
+    const response = await handler(triggerEvent(payload));
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response)).toMatchObject({ error: "invalid_request", problems: [{ field, message: "is required" }] });
+    expect(bodyOf(response).message).toContain(`${field} is required`);
+    expect(services.twilio.attempts).toBe(0);
+  });
+
+  it("lists every problem at once", async () => {
+    const response = await handler(triggerEvent({ parent_first_name: 42, team_name: "   ", parent_tel: "call me" }));
+    expect(response.statusCode).toBe(400);
+    const problems = bodyOf(response).problems as { field: string; message: string }[];
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { field: "parent_first_name", message: "must be a string" },
+        { field: "team_name", message: "must not be empty" },
+        { field: "parent_tel", message: "is not a phone number: use a form such as 07700 900123 or +44 7700 900123" },
+        { field: "player_first_name", message: "is required" },
+      ]),
+    );
+    expect(problems).toHaveLength(7);
+  });
+
+  it.each([["12345"], ["not a number"], ["07700 900123 ext 4"], ["+44 7700 900123 456 789"], [""]])(
+    "refuses the parent number %j naming parent_tel",
+    async (typed) => {
+      const response = await handler(triggerEvent({ ...validInvite, parent_tel: typed }));
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).problems).toEqual([{ field: "parent_tel", message: expect.any(String) }]);
+      expect(services.twilio.attempts).toBe(0);
+    },
+  );
+
+  it.each([["forty"], ["-5"], ["40.123"], ["£"], [true]])("refuses the fee %j naming membership_fee_amount", async (fee) => {
+    const response = await handler(triggerEvent({ ...validInvite, membership_fee_amount: fee }));
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).problems).toEqual([{ field: "membership_fee_amount", message: expect.stringContaining("must be an amount in pounds") }]);
+  });
+
+  it("refuses a team manager number that is not one, naming team_manager_1_tel", async () => {
+    const response = await handler(triggerEvent({ ...validInvite, team_manager_1_tel: "ring the club" }));
+    expect(bodyOf(response).problems).toEqual([{ field: "team_manager_1_tel", message: expect.stringContaining("is not a phone number") }]);
+  });
+
+  it.each([
+    ["not JSON", "{ parent_first_name: Sarah", "is not valid JSON"],
+    ["empty", "", "is empty: send the invite as a JSON object"],
+    ["an array", "[1,2]", "must be a JSON object"],
+    ["a string", '"hello"', "must be a JSON object"],
+  ])("answers 400 for a body that is %s", async (_, body, message) => {
+    const response = await handler(proxyEvent({ path: "/trigger", body }));
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).problems).toEqual([{ field: "body", message }]);
+  });
+});
+
+describe("a deployment problem", () => {
+  it("answers 500 without detail when a setting is missing, and logs which one", async () => {
+    const lines: string[] = [];
+    await withSsmContents({ parameters: {} }, async () => {
+      const response = await createTriggerHandler({ writeLog: capturing((line) => lines.push(line)) })(triggerEvent(validInvite));
+      expect(response.statusCode).toBe(500);
+      expect(bodyOf(response)).toMatchObject({ error: "internal_error" });
+      expect(response.body).not.toMatch(/parameter|\/signon\/|\n\s+at /i);
+      const failure = lines.map((line) => JSON.parse(line)).find((line) => line.event === "settings_unreadable");
+      expect(failure).toMatchObject({ level: "error", error: "SettingsError" });
+      expect(failure.detail).toContain(`${parameterPath}/whatsapp-number`);
+    });
+  });
+});
+
+describe("its logs", () => {
+  it("carry the request id on every line and mask the parent's number", async () => {
+    const lines: string[] = [];
+    const event = triggerEvent(validInvite);
+    await createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => lines.push(line)) })(event);
+    const parsed = lines.map((line) => JSON.parse(line));
+    expect(parsed.map((line) => line.event)).toEqual(["invite_sent", "request_done"]);
+    for (const line of parsed) expect(line).toMatchObject({ request_id: event.requestContext.requestId, route: "POST /trigger" });
+    expect(parsed[0].to).toBe("+44•••••••123");
+    expect(parsed[1]).toMatchObject({ status: 200, latency_ms: expect.any(Number) });
+  });
+});

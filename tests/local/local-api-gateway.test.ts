@@ -1,0 +1,100 @@
+/**
+ * The local API Gateway in front of stub handlers over loopback HTTP: the event it builds,
+ * how it passes a result back, and its own answers when a function fails or overruns.
+ */
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { afterEach, describe, expect, it } from "vitest";
+import { createApiGateway, type ProxyHandler } from "../../local/gateway/api-gateway";
+import { serveOnLoopback, type LoopbackServer } from "../../local/loopback";
+import { capturing } from "../../testkit/log-capture";
+
+const apiKey = "test-gateway-key-0123456789";
+let server: LoopbackServer | undefined;
+afterEach(() => server?.close());
+
+async function gatewayWith(trigger: ProxyHandler, timeoutSeconds = 5, logLines: string[] = []) {
+  const gateway = createApiGateway({
+    routes: {
+      "/trigger": { handler: trigger, timeoutSeconds, requiresApiKey: true },
+      "/webhook": { handler: async () => ({ statusCode: 200, body: "" }), timeoutSeconds, requiresApiKey: false },
+    },
+    apiKey,
+    throttle: { rateLimit: 10, burstLimit: 10 },
+    writeLog: capturing((line) => logLines.push(line)),
+  });
+  server = await serveOnLoopback((request, body, response) => void gateway(request, body, response), { maxBodyBytes: 1024 });
+  return server.url;
+}
+
+const post = (url: string, body = "{}", headers: Record<string, string> = {}) =>
+  fetch(`${url}/trigger`, { method: "POST", headers: { "x-api-key": apiKey, "Content-Type": "application/json", ...headers }, body });
+
+describe("the local API Gateway", () => {
+  it("hands the handler a REST API proxy event: stage v1, request id, headers as the client wrote them", async () => {
+    let received: APIGatewayProxyEvent | undefined;
+    let budgetMs = 0;
+    const url = await gatewayWith(async (event, context) => {
+      received = event;
+      budgetMs = context.getRemainingTimeInMillis();
+      return { statusCode: 200, body: "{}" };
+    }, 20);
+    const response = await post(url, '{"a":1}', { "X-Custom-Case": "kept" });
+
+    expect(received).toMatchObject({
+      resource: "/trigger",
+      path: "/trigger",
+      httpMethod: "POST",
+      body: '{"a":1}',
+      isBase64Encoded: false,
+      requestContext: { stage: "v1", path: "/v1/trigger", requestId: response.headers.get("x-amzn-requestid"), identity: { apiKey, sourceIp: "127.0.0.1" } },
+    });
+    expect(received?.headers["X-Custom-Case"]).toBe("kept");
+    expect(received?.multiValueHeaders["X-Custom-Case"]).toEqual(["kept"]);
+    expect(budgetMs).toBeGreaterThan(19_000);
+    expect(budgetMs).toBeLessThanOrEqual(20_000);
+  });
+
+  it("passes the handler's status, headers and body back, decoding a base64 body", async () => {
+    const url = await gatewayWith(async () => ({
+      statusCode: 201,
+      headers: { "Content-Type": "text/plain" },
+      body: Buffer.from("made").toString("base64"),
+      isBase64Encoded: true,
+    }));
+    const response = await post(url);
+    expect(response.status).toBe(201);
+    expect(response.headers.get("content-type")).toBe("text/plain");
+    expect(await response.text()).toBe("made");
+  });
+
+  it("answers 502 Internal server error when the function throws or overruns its timeout, as API Gateway does", async () => {
+    const logLines: string[] = [];
+    const throwing = await gatewayWith(async () => {
+      throw new Error("boom with +447700900123 in it");
+    }, 5, logLines);
+    const thrown = await post(throwing);
+    expect(thrown.status).toBe(502);
+    expect(await thrown.json()).toEqual({ message: "Internal server error" });
+    await server?.close();
+
+    const hanging = await gatewayWith(() => new Promise(() => undefined), 0.05, logLines);
+    const overran = await post(hanging);
+    expect(overran.status).toBe(502);
+    expect(logLines.join("\n")).not.toContain("900123");
+    expect(logLines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ event: "gateway_refused", status: 502, detail: "functionFailed", route: "POST /trigger" }),
+      expect.objectContaining({ event: "gateway_refused", status: 502, detail: "functionFailed", route: "POST /trigger" }),
+    ]);
+  });
+
+  it("refuses a body over the limit with 413 before any handler runs", async () => {
+    let called = false;
+    const url = await gatewayWith(async () => {
+      called = true;
+      return { statusCode: 200, body: "" };
+    });
+    const response = await post(url, "x".repeat(2048));
+    expect(response.status).toBe(413);
+    expect(called).toBe(false);
+  });
+});

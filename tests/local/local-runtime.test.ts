@@ -1,0 +1,211 @@
+/**
+ * `npm start` as a child process, spoken to over loopback HTTP like a secretary's script,
+ * Twilio and the simulator page would: API Gateway's key check and throttle in front of the
+ * real handlers, invites landing in the built-in Twilio stand-in, replies as signed webhooks.
+ */
+import { randomBytes } from "node:crypto";
+import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localDefaults } from "../../local/options";
+import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
+import { startTwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
+import { otherAuthToken, validInvite } from "../../testkit/fixtures";
+import { signonRefusing, startSignon, type RunningSignon } from "../../testkit/npm-start";
+import { formBody, inboundMessage } from "../../testkit/twilio-webhook";
+
+const apiKey = `test-local-api-key-${randomBytes(8).toString("hex")}`;
+const account = madeUpTwilioAccount();
+
+interface State {
+  conversations: { phone: string; name: string | null; messages: { direction: string; kind: string; body: string }[] }[];
+}
+
+describe("npm start", () => {
+  let signon: RunningSignon;
+
+  beforeAll(async () => {
+    signon = await startSignon({ SIGNON_API_KEY: apiKey, TWILIO_ACCOUNT_SID: account.accountSid, TWILIO_AUTH_TOKEN: account.authToken });
+  });
+  afterAll(() => signon?.stop());
+
+  const trigger = (body: unknown, headers: Record<string, string> = { "x-api-key": apiKey }) =>
+    fetch(`${signon.url}/trigger`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const state = async () => (await (await fetch(`${signon.url}/simulator/api/state`)).json()) as State;
+  const conversationWith = async (phone: string) => (await state()).conversations.find((conversation) => conversation.phone === phone);
+
+  it("prints where it serves and the stack it runs", () => {
+    const printed = signon.lines.join("\n");
+    expect(printed).toContain(`signon: Urmston Town, stack "dev" (Pulumi.dev.yaml)`);
+    expect(printed).toContain(`POST ${signon.url}/trigger   header x-api-key: the SIGNON_API_KEY you set`);
+    expect(printed).toContain(`signed for ${signon.url}/webhook`);
+    expect(printed).toContain("Throttle    25 requests/s, burst 50");
+    // Credentials given in the environment are not echoed back.
+    expect(printed).not.toContain(apiKey);
+    expect(printed).not.toContain(account.authToken);
+    expect(printed).not.toContain(account.accountSid);
+  });
+
+  it("sends an invite with the API key: 200, and the parent's chat shows the rendered template", async () => {
+    const response = await trigger({ ...validInvite, parent_tel: "+44 7700 900201" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
+    const body = (await response.json()) as { status: string; message_sid: string; request_id: string };
+    expect(body).toMatchObject({ status: "message_sent", message_sid: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
+    expect(body.request_id).toBe(response.headers.get("x-amzn-requestid"));
+
+    const chat = await conversationWith("+447700900201");
+    expect(chat?.name).toBe("Sarah");
+    expect(chat?.messages).toEqual([
+      expect.objectContaining({ direction: "to-parent", kind: "template", body: expect.stringContaining("Hi Sarah 👋,\nOmega here, the Urmston Town Registration Assistant.") }),
+    ]);
+    expect(chat?.messages[0].body).toContain("register Alfie to join Urmston Town Lions u11s for the upcoming 2025-26 season");
+    expect(chat?.messages[0].body).toContain("£40");
+    expect(chat?.messages[0].body).toContain("team manager Dave Examplesson on 07700 900456");
+  });
+
+  it("refuses a trigger without the key, or with a wrong one, as API Gateway does: 403 Forbidden, nothing sent", async () => {
+    const before = (await state()).conversations.length;
+    for (const headers of [{}, { "x-api-key": `${apiKey}-wrong` }] as Record<string, string>[]) {
+      const response = await trigger({ ...validInvite, parent_tel: "07700 900202" }, headers);
+      expect(response.status).toBe(403);
+      expect(response.headers.get("x-amzn-errortype")).toBe("ForbiddenException");
+      expect(await response.json()).toEqual({ message: "Forbidden" });
+    }
+    expect((await state()).conversations.length).toBe(before);
+  });
+
+  it("answers paths and methods API Gateway does not have with 403 Missing Authentication Token", async () => {
+    const wrongMethod = await fetch(`${signon.url}/trigger`, { headers: { "x-api-key": apiKey } });
+    const unknownPath = await fetch(`${signon.url}/v1/other`, { method: "POST" });
+    for (const response of [wrongMethod, unknownPath]) {
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ message: "Missing Authentication Token" });
+    }
+  });
+
+  it("takes a parent's reply from the simulator to the webhook, signed as Twilio signs, and shows the TwiML answer", async () => {
+    await trigger({ ...validInvite, parent_tel: "07700 900203" });
+    const response = await fetch(`${signon.url}/simulator/api/reply`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ to: "+447700900203", text: "Yes, ready to register" }),
+    });
+    expect(response.status).toBe(200);
+    const reply = (await response.json()) as { webhookStatus: number; replies: string[] };
+    // The webhook answers 403 to anything its signature check refuses, so 200 means it verified.
+    expect(reply.webhookStatus).toBe(200);
+    expect(reply.replies).toEqual([expect.stringMatching(/^Thanks for your message! Omega here, the Urmston Town Registration Assistant\./)]);
+
+    const chat = await conversationWith("+447700900203");
+    expect(chat?.messages.map(({ direction, kind }) => `${direction}/${kind}`)).toEqual(["to-parent/template", "from-parent/text", "to-parent/reply"]);
+    expect(chat?.messages[1].body).toBe("Yes, ready to register");
+    expect(chat?.messages[2].body).toBe(reply.replies[0]);
+    expect(signon.logs()).toContainEqual(expect.objectContaining({ route: "POST /webhook", event: "message_received" }));
+  });
+
+  it("refuses a webhook that Twilio did not sign: 403, and nothing reaches the chat", async () => {
+    const fields = inboundMessage({ From: "whatsapp:+447700900204", AccountSid: account.accountSid });
+    const forgeries: Record<string, string>[] = [
+      {},
+      { "X-Twilio-Signature": getExpectedTwilioSignature(otherAuthToken, `${signon.url}/webhook`, fields) },
+      { "X-Twilio-Signature": getExpectedTwilioSignature(account.authToken, "https://example.org/webhook", fields) },
+    ];
+    for (const headers of forgeries) {
+      const response = await fetch(`${signon.url}/webhook`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+        body: formBody(fields),
+      });
+      expect(response.status).toBe(403);
+    }
+    expect(await conversationWith("+447700900204")).toBeUndefined();
+    expect(signon.logs().filter((line) => line.event === "signature_mismatch")).toHaveLength(2);
+    expect(signon.logs().filter((line) => line.event === "signature_missing")).toHaveLength(1);
+  });
+
+  it("throttles the trigger past the usage plan's burst: 429 Too Many Requests, never reaching the handler", async () => {
+    const handledBefore = signon.logs().filter((line) => line.route === "POST /trigger" && line.event === "request_done").length;
+    // An empty invite is refused by the handler (400) without sending anything, so only the throttle differs.
+    const responses = await Promise.all(Array.from({ length: 120 }, () => trigger({})));
+    const statuses = responses.map((response) => response.status);
+    const throttled = responses.filter((response) => response.status === 429);
+    const handled = statuses.filter((status) => status === 400).length;
+
+    expect(throttled.length + handled).toBe(120);
+    // Burst 50 plus what 25 a second refills while the requests arrive.
+    expect(handled).toBeGreaterThanOrEqual(50);
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const response of throttled) expect(await response.json()).toEqual({ message: "Too Many Requests" });
+    const handledAfter = signon.logs().filter((line) => line.route === "POST /trigger" && line.event === "request_done").length;
+    expect(handledAfter - handledBefore).toBe(handled);
+  });
+
+  it("logs one JSON line per request with its id, route, status and latency, and no phone number or name", () => {
+    const logs = signon.logs();
+    const done = logs.filter((line) => line.event === "request_done");
+    expect(done.length).toBeGreaterThan(0);
+    for (const line of done) {
+      expect(line).toMatchObject({ request_id: expect.any(String), route: expect.stringMatching(/^POST \/(trigger|webhook)$/), status: expect.any(Number), latency_ms: expect.any(Number) });
+    }
+    const printedLogs = signon.lines.filter((line) => line.startsWith("{")).join("\n");
+    expect(printedLogs).not.toMatch(/7700 ?900\d{3}/);
+    for (const personal of ["Sarah", "Alfie", "Dave", "Yes, ready"]) expect(printedLogs).not.toContain(personal);
+  });
+});
+
+describe("npm start's settings", () => {
+  it("runs another stack with --stack, printing the local defaults it falls back to", async () => {
+    const signon = await startSignon({}, ["--stack", "prod"]);
+    try {
+      const printed = signon.lines.join("\n");
+      expect(printed).toContain(`stack "prod" (Pulumi.prod.yaml)`);
+      expect(printed).toContain(`x-api-key: ${localDefaults.SIGNON_API_KEY} (local default)`);
+      expect(printed).toContain("Twilio      built-in stand-in, an account made up for this run");
+      // Made up, but still never printed: logs and terminals hold no Twilio credential.
+      expect(printed).not.toMatch(/AC[0-9a-f]{32}|(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])/);
+      expect(printed).toContain("Sender      whatsapp:+447700900000, template HX7d785aa7b15519a858cfc7f0d485ff2c");
+    } finally {
+      await signon.stop();
+    }
+  });
+
+  it("sends through another Twilio stand-in when TWILIO_API_BASE_URL names one", async () => {
+    const elsewhere = await startTwilioStandIn(account);
+    const signon = await startSignon({ TWILIO_API_BASE_URL: elsewhere.url, TWILIO_ACCOUNT_SID: account.accountSid, TWILIO_AUTH_TOKEN: account.authToken });
+    try {
+      expect(signon.lines.join("\n")).toContain(`Twilio      ${elsewhere.url}`);
+      const response = await fetch(`${signon.url}/trigger`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "x-api-key": localDefaults.SIGNON_API_KEY },
+        body: JSON.stringify(validInvite),
+      });
+      expect(response.status).toBe(200);
+      expect(elsewhere.messages).toEqual([expect.objectContaining({ To: "whatsapp:+447700900123", ContentSid: "HXbd20683c439d5894ded688d2a667a02c" })]);
+      const state = (await (await fetch(`${signon.url}/simulator/api/state`)).json()) as State;
+      expect(state.conversations).toEqual([]);
+    } finally {
+      await signon.stop();
+      await elsewhere.close();
+    }
+  });
+
+  it("refuses to start on a stack that does not exist, naming the ones that do", async () => {
+    const { exitCode, stderr } = await signonRefusing({}, ["--stack", "staging"]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain("there is no stack file Pulumi.staging.yaml; the stacks here are: dev, prod");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses credentials the stack schema refuses, as pulumi up would, without echoing them", async () => {
+    const { exitCode, stderr } = await signonRefusing({ TWILIO_AUTH_TOKEN: "not-a-real-token" });
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain("signon:twilioAuthToken must be the 32 hex characters of the account's auth token");
+    expect(stderr).not.toContain("not-a-real-token");
+  });
+
+  it("refuses --live without the club's own Twilio credentials", async () => {
+    const { exitCode, stderr } = await signonRefusing({}, ["--live"]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain("--live sends real WhatsApp messages and needs your own TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * The code `pulumi up` would upload actually works: each Lambda's serialized archive, taken
+ * from the program under mocks, runs in a plain Node process with the function's own
+ * environment, against the local Twilio and SSM stand-ins seeded with what the program
+ * would write to SSM and Secrets Manager, and dynalite holding a table of the program's name.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { proxyEvent } from "../../local/gateway/proxy-event";
+import { triggerEvent } from "../../testkit/trigger-event";
+import { packageSize } from "../../testkit/code-package";
+import { startDeployedFunction, type DeployedFunction } from "../../testkit/deployed-function";
+import { testCredentials, validInvite, validInviteVariables } from "../../testkit/fixtures";
+import { startLocalServices, type LocalServices } from "../../testkit/local-services";
+import type { RecordedResource } from "../../testkit/program-under-mocks";
+import { resourcesOfType, runProgram, stackFileConfig, type ProgramResult } from "../../testkit/run-program";
+import { formBody, inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
+
+const prefix = "signon-urmston-dev";
+let result: ProgramResult;
+let services: LocalServices;
+let trigger: DeployedFunction;
+let webhook: DeployedFunction;
+let webhookUrl: string;
+
+const functionNamed = (name: string): RecordedResource =>
+  resourcesOfType(result, "aws:lambda/function:Function").find((fn) => fn.name === `${prefix}-${name}`)!;
+
+async function deploy(name: string): Promise<DeployedFunction> {
+  const fn = functionNamed(name);
+  const { variables } = fn.inputs.environment as { variables: Record<string, string> };
+  // What the Lambda service adds, then the function's own variables as declared.
+  const { AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, TWILIO_API_BASE_URL } = services.env;
+  return startDeployedFunction(fn.codeDir!, {
+    AWS_ENDPOINT_URL,
+    AWS_ENDPOINT_URL_DYNAMODB,
+    AWS_REGION,
+    AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY,
+    TWILIO_API_BASE_URL,
+    ...variables,
+  });
+}
+
+beforeAll(async () => {
+  const run = await runProgram(stackFileConfig("dev", { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken }), {
+    extractCode: true,
+  });
+  if (!run.ok) throw new Error(run.stderr);
+  result = run.result;
+  webhookUrl = result.outputs.webhookUrl.value as string;
+  const parameters = Object.fromEntries(resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, p.inputs.value])) as Record<string, string>;
+  const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
+  const secretString = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString as string;
+  services = await startLocalServices({ parameters, secrets: { [variables.SIGNON_TWILIO_SECRET_NAME]: secretString } });
+  await services.dynamoDb.createTable(variables.SIGNON_IDEMPOTENCY_TABLE);
+  [trigger, webhook] = await Promise.all([deploy("trigger"), deploy("webhook")]);
+});
+
+afterAll(async () => {
+  await Promise.all([trigger?.stop(), webhook?.stop()]);
+  await services?.close();
+});
+
+describe("the uploaded code packages", () => {
+  it("hold the serialized handler, with npm packages required at run time and the program's own modules inlined", () => {
+    for (const name of ["trigger", "webhook"]) {
+      const fn = functionNamed(name);
+      expect(fn.codeFiles).toContain("__index.js");
+      const code = fs.readFileSync(path.join(fn.codeDir!, "__index.js"), "utf8");
+      expect(code).toContain("exports.handler = ");
+      expect(code).not.toContain(testCredentials.authToken);
+    }
+    expect(fs.readFileSync(path.join(functionNamed("webhook").codeDir!, "__index.js"), "utf8")).toMatch(/require\("twilio\/lib\/webhooks\/webhooks/);
+  });
+
+  it("carry only the files their imports load: no twilio client, no AWS SDK, no Pulumi", () => {
+    expect(functionNamed("webhook").codeFiles!.sort()).toEqual(["__index.js", "node_modules/twilio/lib/webhooks/webhooks.js", "node_modules/twilio/package.json"]);
+    const triggerFiles = functionNamed("trigger").codeFiles!;
+    expect(triggerFiles).toContain("node_modules/zod/mini/index.cjs");
+    expect(triggerFiles).toContain("node_modules/libphonenumber-js/min/index.cjs");
+    expect(triggerFiles).toContain("node_modules/@aws-lambda-powertools/idempotency/lib/cjs/makeIdempotent.js");
+    expect(triggerFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk|@smithy|@pulumi)\//.test(file))).toEqual([]);
+    // Powertools' own DynamoDB layer would load the AWS SDK; the trigger brings its own (aws/idempotency/dynamodb-persistence.ts).
+    expect(triggerFiles.filter((file) => file.includes("DynamoDBPersistenceLayer"))).toEqual([]);
+  });
+
+  it("get the memory size the bench measured (bench/results.json)", () => {
+    const bench = JSON.parse(fs.readFileSync(path.join(__dirname, "../../bench/results.json"), "utf8")) as { memorySizeMb: number };
+    for (const name of ["trigger", "webhook"]) expect(functionNamed(name).inputs.memorySize).toBe(bench.memorySizeMb);
+  });
+
+  it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
+    for (const name of ["trigger", "webhook"]) {
+      expect(packageSize(functionNamed(name).codeDir!).zippedBytes).toBeLessThan(5 * 1024 * 1024);
+    }
+  });
+});
+
+describe("the deployed trigger", () => {
+  it("sends the invite through Twilio and answers the caller", async () => {
+    const response = await trigger.invoke(triggerEvent(validInvite));
+    expect(response.statusCode, response.body).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: "message_sent", player: "Alfie Testington", team: "Lions u11s" });
+    expect(services.twilio.messages).toHaveLength(1);
+    const [sent] = services.twilio.messages;
+    expect(sent).toMatchObject({
+      From: "whatsapp:+14155238886",
+      To: "whatsapp:+447700900123",
+      ContentSid: "HXbd20683c439d5894ded688d2a667a02c",
+    });
+    expect(JSON.parse(sent.ContentVariables)).toEqual(validInviteVariables);
+  });
+
+  it("answers a repeat of the same invite from its record in DynamoDB, without sending again", async () => {
+    const before = services.twilio.messages.length;
+    const response = await trigger.invoke(triggerEvent(validInvite));
+    expect(response.statusCode, response.body).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: "message_sent", duplicate: true, message_sid: services.twilio.messages[0].sid });
+    expect(services.twilio.messages.length).toBe(before);
+    const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
+    const records = await services.dynamoDb.items(variables.SIGNON_IDEMPOTENCY_TABLE);
+    expect(records.map((item) => item.id)).toEqual([{ S: expect.stringMatching(/^trigger\.invite#[A-Za-z0-9+/=]{44}$/) }]);
+  });
+
+  it("retries a Twilio rate limit and still sends once", async () => {
+    services.twilio.failNext({ status: 429, code: 20429 });
+    const before = services.twilio.messages.length;
+    const response = await trigger.invoke(triggerEvent({ ...validInvite, player_first_name: "Bobby" }));
+    expect(response.statusCode).toBe(200);
+    expect(services.twilio.messages.length - before).toBe(1);
+  });
+
+  it("answers 400 naming the field for a bad payload", async () => {
+    const response = await trigger.invoke(triggerEvent({ ...validInvite, parent_tel: "nope" }));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual([{ field: "parent_tel", message: expect.stringContaining("not a phone number") }]);
+  });
+});
+
+describe("the deployed webhook", () => {
+  it("answers a signed message with TwiML, once per MessageSid", async () => {
+    const fields = inboundMessage();
+    const event = () => signedEvent(fields, { url: webhookUrl });
+    const first = await webhook.invoke(event());
+    expect(first.statusCode).toBe(200);
+    expect(first.headers?.["Content-Type"]).toBe("text/xml");
+    expect(first.body).toContain("Omega here, the Urmston Town Registration Assistant");
+    const repeat = await webhook.invoke(event());
+    expect(repeat.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+
+  it("refuses an unsigned message with 403", async () => {
+    const response = await webhook.invoke(proxyEvent({ path: "/webhook", body: formBody(inboundMessage()) }));
+    expect(response.statusCode).toBe(403);
+  });
+});
+
+describe("the functions, having answered", () => {
+  it.each([["trigger"], ["webhook"]])("have loaded every module their %s package carries", async (name) => {
+    const fn = functionNamed(name);
+    const loaded = new Set((await (name === "trigger" ? trigger : webhook).loadedFiles()).map((file) => path.relative(fn.codeDir!, file)));
+    const modules = fn.codeFiles!.filter((file) => file !== "__index.js" && !file.endsWith("package.json"));
+    expect(modules.filter((file) => !loaded.has(file))).toEqual([]);
+  });
+});
+
+describe("the functions' logs", () => {
+  it("hold no credential, name or full phone number", () => {
+    const logs = trigger.logs() + webhook.logs();
+    expect(logs).toContain('"event":"invite_sent"');
+    for (const secret of [testCredentials.authToken, testCredentials.accountSid, "Sarah", "Alfie", "Testington", "900123", "900456"]) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+});

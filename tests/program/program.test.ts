@@ -1,0 +1,375 @@
+/**
+ * The Pulumi program under mocks, for two made-up clubs: every resource, its names, its
+ * permissions and its wiring, as `pulumi up` would declare them.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { awsNameProblem, type AwsNameKind } from "../../config/aws-name-rules";
+import { pulumiAutoName, stackAwsNames } from "../../config/names";
+import { testCredentials } from "../../testkit/fixtures";
+import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "../../testkit/run-program";
+
+const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
+
+interface ClubCase {
+  input: StackConfigInput;
+  slug: string;
+  throttle: { rateLimit: number; burstLimit: number };
+  expectedSettings: Record<string, string>;
+  givenApiKey?: string;
+}
+
+const clubs: ClubCase[] = [
+  {
+    input: stackFileConfig("dev", secrets),
+    slug: "urmston",
+    throttle: { rateLimit: 25, burstLimit: 50 },
+    expectedSettings: {
+      "whatsapp-number": "+14155238886",
+      "template-sid": "HXbd20683c439d5894ded688d2a667a02c",
+      "club-name": "Urmston Town",
+      "assistant-name": "Omega",
+      season: "2025-26",
+      "membership-fee": "40",
+      "subscription-fee": "26",
+    },
+  },
+  {
+    input: {
+      stack: "prod",
+      values: {
+        "aws:region": "eu-west-2",
+        club: { name: "Sale United", slug: "sale-united", assistantName: "Sunny" },
+        twilio: { whatsappNumber: "+44 7700 900555", templateSid: "HX0123456789abcdef0123456789abcdef" },
+        registration: { season: "2026-27", membershipFee: 35, subscriptionFee: "£22.50" },
+        api: { rateLimit: 10, burstLimit: 20 },
+      },
+      secrets: { ...secrets, apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx" },
+    },
+    slug: "sale-united",
+    throttle: { rateLimit: 10, burstLimit: 20 },
+    givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
+    expectedSettings: {
+      "whatsapp-number": "+447700900555",
+      "template-sid": "HX0123456789abcdef0123456789abcdef",
+      "club-name": "Sale United",
+      "assistant-name": "Sunny",
+      season: "2026-27",
+      "membership-fee": "35",
+      "subscription-fee": "22.50",
+    },
+  },
+];
+
+type Statement = { Sid: string; Effect: string; Action: string | string[]; Resource: string | string[] };
+const statementsOf = (policy: unknown): Statement[] => (JSON.parse(policy as string) as { Statement: Statement[] }).Statement;
+const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (club) => {
+  const prefix = `signon-${club.slug}-${club.input.stack}`;
+  const path = `/signon/${club.slug}/${club.input.stack}`;
+  let result: ProgramResult;
+
+  beforeAll(async () => {
+    const run = await runProgram(club.input);
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    result = run.result;
+  });
+
+  it("declares every resource of the stack once", () => {
+    const count = (type: string) => resourcesOfType(result, type).length;
+    expect({
+      restApi: count("aws:apigateway/restApi:RestApi"),
+      resources: count("aws:apigateway/resource:Resource"),
+      methods: count("aws:apigateway/method:Method"),
+      integrations: count("aws:apigateway/integration:Integration"),
+      deployments: count("aws:apigateway/deployment:Deployment"),
+      stages: count("aws:apigateway/stage:Stage"),
+      apiKeys: count("aws:apigateway/apiKey:ApiKey"),
+      usagePlans: count("aws:apigateway/usagePlan:UsagePlan"),
+      usagePlanKeys: count("aws:apigateway/usagePlanKey:UsagePlanKey"),
+      permissions: count("aws:lambda/permission:Permission"),
+      functions: count("aws:lambda/function:Function"),
+      roles: count("aws:iam/role:Role"),
+      rolePolicies: count("aws:iam/rolePolicy:RolePolicy"),
+      logGroups: count("aws:cloudwatch/logGroup:LogGroup"),
+      parameters: count("aws:ssm/parameter:Parameter"),
+      secrets: count("aws:secretsmanager/secret:Secret"),
+      secretVersions: count("aws:secretsmanager/secretVersion:SecretVersion"),
+      managedPolicyAttachments: count("aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
+    }).toEqual({
+      restApi: 1,
+      resources: 2,
+      methods: 2,
+      integrations: 2,
+      deployments: 1,
+      stages: 1,
+      apiKeys: 1,
+      usagePlans: 1,
+      usagePlanKeys: 1,
+      permissions: 2,
+      functions: 2,
+      roles: 2,
+      rolePolicies: 2,
+      logGroups: 2,
+      parameters: 8,
+      secrets: 1,
+      secretVersions: 1,
+      managedPolicyAttachments: 0,
+    });
+  });
+
+  it("names every resource, parameter and secret after the club's slug and the stack", () => {
+    for (const resource of result.resources.filter((r) => r.type.startsWith("aws:") || r.type.startsWith("random:"))) {
+      expect(resource.name.startsWith(prefix), resource.name).toBe(true);
+    }
+    for (const parameter of resourcesOfType(result, "aws:ssm/parameter:Parameter")) {
+      expect(parameter.inputs.name).toMatch(new RegExp(`^${path}/[a-z-]+$`));
+    }
+    expect(resourcesOfType(result, "aws:lambda/function:Function").map((f) => f.inputs.name).sort()).toEqual([`${prefix}-trigger`, `${prefix}-webhook`]);
+  });
+
+  it("routes POST /trigger behind the API key and POST /webhook without one", () => {
+    const trigger = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-trigger`);
+    const webhook = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-webhook`);
+    expect(trigger.inputs).toMatchObject({ httpMethod: "POST", apiKeyRequired: true });
+    expect(webhook.inputs).toMatchObject({ httpMethod: "POST", apiKeyRequired: false });
+    expect(resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-trigger`).inputs.pathPart).toBe("trigger");
+    expect(resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-webhook`).inputs.pathPart).toBe("webhook");
+    expect(resourcesOfType(result, "aws:apigateway/restApi:RestApi")[0].inputs.apiKeySource).toBe("HEADER");
+    for (const route of ["trigger", "webhook"]) {
+      const integration = resourceNamed(result, "aws:apigateway/integration:Integration", `${prefix}-api-${route}`);
+      expect(integration.inputs).toMatchObject({ type: "AWS_PROXY", integrationHttpMethod: "POST" });
+      expect(integration.inputs.uri).toContain(`function:${prefix}-${route}/invocations`);
+      const permission = resourceNamed(result, "aws:lambda/permission:Permission", `${prefix}-api-${route}`);
+      expect(permission.inputs).toMatchObject({ principal: "apigateway.amazonaws.com", function: `${prefix}-${route}` });
+      expect(permission.inputs.sourceArn).toMatch(new RegExp(`/\\*/POST/${route}$`));
+    }
+  });
+
+  it("throttles the key with the usage plan from config, bound to the stage", () => {
+    const plan = resourcesOfType(result, "aws:apigateway/usagePlan:UsagePlan")[0];
+    expect(plan.inputs.throttleSettings).toEqual(club.throttle);
+    expect(plan.inputs.apiStages).toEqual([{ apiId: `${prefix}-api-id`, stage: "v1" }]);
+    const planKey = resourcesOfType(result, "aws:apigateway/usagePlanKey:UsagePlanKey")[0];
+    expect(planKey.inputs).toMatchObject({ keyType: "API_KEY", keyId: `${prefix}-api-id`, usagePlanId: `${prefix}-api-id` });
+  });
+
+  it("uses the configured API key, or generates one, and exports it only as a secret", () => {
+    const key = resourcesOfType(result, "aws:apigateway/apiKey:ApiKey")[0];
+    const generated = resourcesOfType(result, "random:index/randomPassword:RandomPassword");
+    if (club.givenApiKey) {
+      expect(key.inputs.value).toBe(club.givenApiKey);
+      expect(generated).toHaveLength(0);
+    } else {
+      expect(generated).toHaveLength(1);
+      expect(generated[0].inputs).toMatchObject({ length: 40, special: false });
+      expect(key.inputs.value).toBe("fake-generated-api-key-xxxxxxxxxxxxxxxxx");
+    }
+    expect(result.outputs.apiKey).toEqual({ value: key.inputs.value, secret: true });
+  });
+
+  it("exports the API, trigger and webhook URLs, stage path included", () => {
+    const base = `https://${prefix}-api-id.execute-api.${club.input.values["aws:region"]}.amazonaws.com/v1`;
+    expect(result.outputs.apiUrl).toEqual({ value: base, secret: false });
+    expect(result.outputs.triggerUrl).toEqual({ value: `${base}/trigger`, secret: false });
+    expect(result.outputs.webhookUrl).toEqual({ value: `${base}/webhook`, secret: false });
+  });
+
+  it("writes the settings the handlers read to SSM, the webhook URL included", () => {
+    const values = Object.fromEntries(
+      resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [String(p.inputs.name).slice(path.length + 1), p.inputs.value]),
+    );
+    expect(values).toEqual({ ...club.expectedSettings, "webhook-url": result.outputs.webhookUrl.value });
+    for (const parameter of resourcesOfType(result, "aws:ssm/parameter:Parameter")) expect(parameter.inputs.type).toBe("String");
+  });
+
+  it("keeps the Twilio credentials in Secrets Manager and nowhere else", () => {
+    const version = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0];
+    expect(JSON.parse(version.inputs.secretString as string)).toEqual(testCredentials);
+    expect(version.secretInputs).toContain("secretString");
+    const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
+    const elsewhere = JSON.stringify({
+      resources: result.resources.filter((r) => r !== version),
+      outputs: Object.values(result.outputs).filter((o) => !o.secret),
+    });
+    expect(elsewhere).not.toContain(testCredentials.authToken);
+    expect(elsewhere).not.toContain(testCredentials.accountSid);
+    for (const fn of resourcesOfType(result, "aws:lambda/function:Function")) {
+      expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toEqual({
+        SIGNON_PARAMETER_PATH: path,
+        SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3`,
+        SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency`,
+      });
+    }
+  });
+
+  it("runs each handler on nodejs22.x with a role of its own", () => {
+    for (const route of ["trigger", "webhook"]) {
+      const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-${route}`);
+      expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", handler: "__index.handler", architectures: ["arm64"], timeout: route === "trigger" ? 20 : 10 });
+      expect(fn.inputs.role).toBe(`arn:aws:iam:${club.input.values["aws:region"]}:123456789012:${prefix}-${route}-role-0a1b2c3`);
+      const role = resourceNamed(result, "aws:iam/role:Role", `${prefix}-${route}-role`);
+      expect(role.inputs.managedPolicyArns ?? []).toEqual([]);
+      expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal).toEqual({ Service: "lambda.amazonaws.com" });
+      const logGroup = resourceNamed(result, "aws:cloudwatch/logGroup:LogGroup", `${prefix}-${route}`);
+      expect(logGroup.inputs).toMatchObject({ name: `/aws/lambda/${prefix}-${route}`, retentionInDays: 30 });
+    }
+  });
+
+  it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
+    const [table, ...others] = resourcesOfType(result, "aws:dynamodb/table:Table");
+    expect(others).toEqual([]);
+    expect(table.inputs).toMatchObject({
+      name: `${prefix}-idempotency`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "id",
+      attributes: [{ name: "id", type: "S" }],
+      ttl: { attributeName: "expiration", enabled: true },
+    });
+  });
+
+  it("lets each role read exactly its own settings and the Twilio secret, touch only its own idempotency records, and write only its own logs", () => {
+    const region = club.input.values["aws:region"];
+    const parameterArn = (name: string) => `arn:aws:ssm:${region}:123456789012:parameter${path}/${name}`;
+    const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
+    const secretName = `${prefix}-twilio-0a1b2c3`;
+    const expectedParameters = {
+      trigger: ["whatsapp-number", "template-sid", "club-name", "season", "membership-fee", "subscription-fee"],
+      webhook: ["webhook-url", "club-name", "assistant-name"],
+    };
+    for (const route of ["trigger", "webhook"] as const) {
+      const policy = resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${route}-policy`);
+      expect(policy.inputs.role).toBe(`${prefix}-${route}-role-id`);
+      const statements = statementsOf(policy.inputs.policy);
+      for (const statement of statements) {
+        expect(statement.Effect).toBe("Allow");
+        expect(asList(statement.Resource)).not.toContain("*");
+        for (const action of asList(statement.Action)) expect(action).not.toMatch(/\*|FullAccess|PowerUser/);
+      }
+      const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+      expect(asList(bySid.ReadOwnSettings.Action).sort()).toEqual(["ssm:GetParameter", "ssm:GetParameters"]);
+      expect(asList(bySid.ReadOwnSettings.Resource).sort()).toEqual(
+        [
+          ...expectedParameters[route].map(parameterArn),
+          `arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`,
+        ].sort(),
+      );
+      expect(bySid.ReadTwilioSecret).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf` });
+      expect(bySid.WriteOwnLogs.Resource).toBe(`arn:aws:logs:${region}:123456789012:log-group:/aws/lambda/${prefix}-${route}:*`);
+      expect(bySid.OwnIdempotencyRecords).toEqual({
+        Sid: "OwnIdempotencyRecords",
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        Resource: `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-idempotency`,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${route}.*`] } },
+      });
+      expect(statements).toHaveLength(4);
+      expect(secret.inputs.name).toBeUndefined();
+    }
+  });
+
+  it("redeploys the stage when a route changes", () => {
+    const deployment = resourcesOfType(result, "aws:apigateway/deployment:Deployment")[0];
+    expect(JSON.parse((deployment.inputs.triggers as { routes: string }).routes)).toHaveLength(2);
+    expect(resourcesOfType(result, "aws:apigateway/stage:Stage")[0].inputs).toMatchObject({ deployment: `${prefix}-api-id`, stageName: "v1" });
+  });
+});
+
+describe("a bad stack config", () => {
+  it("stops the program with every problem named, each with an example", async () => {
+    const input = stackFileConfig("dev", { twilioAccountSid: testCredentials.accountSid });
+    input.values.club = { name: "Urmston Town", slug: "Urmston Town", assistantName: "Omega" };
+    input.values.twilio = { whatsappNumber: "+14155238886" };
+    input.values.api = { rateLimit: "fast" };
+    const run = await runProgram(input);
+    expect(run.ok).toBe(false);
+    if (run.ok) return;
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain("signon's stack config has 4 problems");
+    expect(run.stderr).toContain(
+      "signon:club.slug must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies). Example: pulumi config set --path signon:club.slug urmston",
+    );
+    expect(run.stderr).toContain("signon:twilio.templateSid is missing. Example: pulumi config set --path signon:twilio.templateSid HX");
+    expect(run.stderr).toContain("signon:api.rateLimit");
+    expect(run.stderr).toContain("signon:twilioAuthToken is missing. Example: pulumi config set --secret signon:twilioAuthToken");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses a malformed secret without echoing it, and a stack name that would break AWS names", async () => {
+    const input = stackFileConfig("dev", { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: "not-the-token-format-xyz" });
+    input.stack = "Dev_Stack";
+    const run = await runProgram(input);
+    expect(run.ok).toBe(false);
+    if (run.ok) return;
+    expect(run.stderr).toContain("signon:twilioAuthToken must be the 32 hex characters of the account's auth token");
+    expect(run.stderr).toContain('the stack name "Dev_Stack" must be lower-case letters, digits and single hyphens');
+    expect(run.stderr).not.toContain("not-the-token-format-xyz");
+  });
+
+  it("stops the program for a slug too long beside the stack name, a value WhatsApp would refuse, a misspelt key and a section given as text", async () => {
+    const input = stackFileConfig("dev", secrets);
+    input.stack = "sale-united-under-elevens";
+    input.values.club = { name: "Sale\nUnited", slug: "sale-united-juniors", assistantName: "Sunny" };
+    input.values.api = { rateLimit: 25, burstlimit: 50 };
+    input.values.registration = "2025-26";
+    const run = await runProgram(input);
+    expect(run.ok).toBe(false);
+    if (run.ok) return;
+    expect(run.stderr.trim().split("\n")).toEqual([
+      "signon's stack config has 4 problems:",
+      '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
+      "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit. Example: pulumi config set --path signon:api.rateLimit 25",
+      '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
+    ]);
+  });
+});
+
+/** What AWS is asked to call each resource that has a limit on its name (Pulumi auto-names those without one of their own). */
+const physicalNames: Record<string, { kind: AwsNameKind; field: string }> = {
+  "aws:lambda/function:Function": { kind: "Lambda function", field: "name" },
+  "aws:cloudwatch/logGroup:LogGroup": { kind: "CloudWatch log group", field: "name" },
+  "aws:iam/role:Role": { kind: "IAM role", field: "name" },
+  "aws:iam/rolePolicy:RolePolicy": { kind: "IAM role policy", field: "name" },
+  "aws:lambda/permission:Permission": { kind: "Lambda permission statement ID", field: "statementId" },
+  "aws:dynamodb/table:Table": { kind: "DynamoDB table", field: "name" },
+  "aws:secretsmanager/secret:Secret": { kind: "Secrets Manager secret", field: "name" },
+  "aws:ssm/parameter:Parameter": { kind: "SSM parameter", field: "name" },
+};
+
+describe("the program for the longest slug and stack name allowed", () => {
+  // 35 characters between them: config.test.ts shows a 36th is refused.
+  const identity = { slug: "sale-united-juniors-and-academy", stack: "prod" };
+  let result: ProgramResult;
+
+  beforeAll(async () => {
+    const input = stackFileConfig("prod", secrets);
+    input.values.club = { name: "Sale United Juniors and Academy", slug: identity.slug, assistantName: "Sunny" };
+    const run = await runProgram(input);
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    result = run.result;
+  });
+
+  it("gives AWS only the names config/names.ts lists, each within AWS's limits", () => {
+    const declared = result.resources.flatMap((resource) => {
+      const naming = physicalNames[resource.type];
+      if (!naming) return [];
+      const name = (resource.inputs[naming.field] as string | undefined) ?? pulumiAutoName(resource.name);
+      return [{ kind: naming.kind, name }];
+    });
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(declared.sort(byName)).toEqual(stackAwsNames(identity).sort(byName));
+    for (const { kind, name } of declared) expect(awsNameProblem(kind, name), name).toBeUndefined();
+    expect(declared.filter(({ kind }) => kind === "IAM role").map(({ name }) => name.length)).toEqual([64, 64]);
+  });
+
+  it("names nothing else with a limit AWS documents", () => {
+    // Resources without a name, or (REST API, API key, usage plan) with no limit these names come near.
+    const unlimited = ["restApi:RestApi", "resource:Resource", "method:Method", "integration:Integration", "deployment:Deployment", "stage:Stage", "apiKey:ApiKey", "usagePlan:UsagePlan", "usagePlanKey:UsagePlanKey"]
+      .map((type) => `aws:apigateway/${type}`)
+      .concat("aws:secretsmanager/secretVersion:SecretVersion");
+    const others = new Set(result.resources.map((r) => r.type).filter((type) => type.startsWith("aws:") && !(type in physicalNames)));
+    expect([...others].sort()).toEqual(unlimited.sort());
+  });
+});
+

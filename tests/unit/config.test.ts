@@ -1,0 +1,259 @@
+import { describe, expect, it } from "vitest";
+import { awsNameProblem, awsNameRules } from "../../config/aws-name-rules";
+import { stackAwsNames } from "../../config/names";
+import { ConfigError, parseStackConfig } from "../../config/schema";
+import { testCredentials } from "../../testkit/fixtures";
+import { stackFileConfig } from "../../testkit/run-program";
+
+const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken, apiKey: undefined };
+
+/** A committed stack file's `signon:` keys (the schema ignores `aws:region` beside them). */
+const stackFile = (stack: string) => stackFileConfig(stack, {}).values;
+
+function problemsOf(raw: unknown, rawSecrets: Record<string, string | undefined> = secrets, stack = "dev"): string[] {
+  try {
+    parseStackConfig(raw, rawSecrets as typeof secrets, stack);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+/** The prod stack file with one key (`club.slug`) set to `value`, as `pulumi config set --path` would. */
+function withSetting(key: string, value: unknown): Record<string, unknown> {
+  const [section, name] = key.split(".");
+  const config = stackFile("prod");
+  return { ...config, [section]: { ...(config[section] as object), [name]: value } };
+}
+
+/** A valid slug or stack name of exactly `length` characters, with digits and hyphens in it. */
+const nameOfLength = (length: number) => "a1-".repeat(length).slice(0, length).replace(/-$/, "b");
+
+describe("the committed stack files", () => {
+  it.each([["dev"], ["prod"]])("Pulumi.%s.yaml passes the schema", (stack) => {
+    const { settings } = parseStackConfig(stackFile(stack), secrets, stack);
+    expect(settings.club).toEqual({ name: "Urmston Town", slug: "urmston", assistantName: "Omega" });
+    expect(settings.api).toEqual({ rateLimit: 25, burstLimit: 50 });
+  });
+
+  it("dev uses Twilio's WhatsApp sandbox sender and the development template", () => {
+    const { settings } = parseStackConfig(stackFile("dev"), secrets, "dev");
+    expect(settings.twilio).toEqual({ whatsappNumber: "+14155238886", templateSid: "HXbd20683c439d5894ded688d2a667a02c" });
+  });
+});
+
+describe("a stack config problem", () => {
+  const valid = stackFile("prod");
+
+  it("defaults the throttle to 25 requests a second with a burst of 50", () => {
+    const { api: _omitted, ...withoutApi } = valid;
+    expect(parseStackConfig(withoutApi, secrets, "prod").settings.api).toEqual({ rateLimit: 25, burstLimit: 50 });
+  });
+
+  it("names a missing key with the command that sets it", () => {
+    expect(problemsOf({ ...valid, club: { name: "Urmston Town", slug: "urmston" } })).toEqual([
+      "signon:club.assistantName is missing. Example: pulumi config set --path signon:club.assistantName Omega",
+    ]);
+  });
+
+  it("names a whole missing section with a command for its first key", () => {
+    const { twilio: _omitted, ...withoutTwilio } = valid;
+    expect(problemsOf(withoutTwilio)).toEqual([
+      'signon:twilio is missing. Example: pulumi config set --path signon:twilio.whatsappNumber "+447700900000"',
+    ]);
+  });
+
+  it("accepts fees typed as numbers or with a pound sign", () => {
+    const { settings } = parseStackConfig({ ...valid, registration: { season: "2025-26", membershipFee: 40, subscriptionFee: "£26.50" } }, secrets, "prod");
+    expect(settings.registration).toEqual({ season: "2025-26", membershipFee: "40", subscriptionFee: "26.50" });
+  });
+
+  it("names missing and malformed secrets without showing their values", () => {
+    const problems = problemsOf(valid, { twilioAccountSid: undefined, twilioAuthToken: "my-secret-token", apiKey: "short" });
+    expect(problems).toEqual([
+      "signon:twilioAccountSid is missing. Example: pulumi config set --secret signon:twilioAccountSid AC...",
+      "signon:twilioAuthToken must be the 32 hex characters of the account's auth token. Example: pulumi config set --secret signon:twilioAuthToken ...",
+      expect.stringContaining("signon:apiKey must be at least 20 characters"),
+    ]);
+    expect(problems.join("\n")).not.toMatch(/my-secret-token|short/);
+  });
+
+  it("lists every problem in one message", () => {
+    const error = (() => {
+      try {
+        parseStackConfig({}, { twilioAccountSid: undefined, twilioAuthToken: undefined, apiKey: undefined }, "Prod_1");
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+    })();
+    expect(error?.problems).toHaveLength(6);
+    expect(error?.message).toMatch(/^signon's stack config has 6 problems:\n  - the stack name "Prod_1"/);
+  });
+});
+
+// [what, key, value, what the message must say]. Each would break an AWS name, an SSM path, an
+// IAM policy, a WhatsApp message or the usage plan if it reached AWS.
+const abusiveValues: [string, string, unknown, string][] = [
+  ["an upper-case slug (IAM ignores case)", "club.slug", "Urmston", "must be lower-case letters, digits and single hyphens"],
+  ["a slug with a space", "club.slug", "sale united", "must be lower-case letters"],
+  ["a slug with ..", "club.slug", "sale..united", "must be lower-case letters"],
+  ["a slug with / (another SSM path level)", "club.slug", "sale/united", "must be lower-case letters"],
+  ["a slug climbing the SSM path", "club.slug", "../prod", "must be lower-case letters"],
+  ["a slug with * (a wildcard in the IAM policy)", "club.slug", "*", "must be lower-case letters"],
+  ["a slug with ?", "club.slug", "sale?", "must be lower-case letters"],
+  ["a slug with a leading hyphen", "club.slug", "-sale", "must be lower-case letters"],
+  ["a slug with a trailing hyphen", "club.slug", "sale-", "must be lower-case letters"],
+  ["a slug with a double hyphen", "club.slug", "sale--united", "single hyphens"],
+  ["a slug with an underscore", "club.slug", "sale_united", "must be lower-case letters"],
+  ["a slug with a dot (not in a Lambda name)", "club.slug", "sale.united", "must be lower-case letters"],
+  ["a slug with an accent", "club.slug", "ürmston", "must be lower-case letters"],
+  ["an empty slug", "club.slug", "", "must be lower-case letters"],
+  ["a slug that is a number", "club.slug", 1874, "must be text"],
+  ["a club name with a newline", "club.name", "Urmston\nTown", "must be one line, without tabs or control characters"],
+  ["a club name with a tab", "club.name", "Urmston\tTown", "must be one line"],
+  ["a club name with a line separator", "club.name", "Urmston\u2028Town", "must be one line"],
+  ["a club name with a control character", "club.name", "Urmston\u0007Town", "must be one line"],
+  ["a club name with five spaces in a row", "club.name", "Urmston     Town", "must not have more than four spaces in a row"],
+  ["a club name of spaces", "club.name", "     ", "must not be empty"],
+  ["a club name of invisible characters", "club.name", "\u200b\u200d", "must have something visible in it"],
+  ["a club name over 60 characters", "club.name", "U".repeat(61), "must be at most 60 characters"],
+  ["a club name with {{ }} (Parameter Store refuses it)", "club.name", "Urmston {{1}} Town", "must not contain {{ or }}"],
+  ["a club name that YAML read as a number", "club.name", 1874, "must be text, in quotes"],
+  ["an assistant name with a carriage return", "club.assistantName", "Ome\rga", "must be one line"],
+  ["an assistant name with five spaces", "club.assistantName", "Omega     Bot", "more than four spaces"],
+  ["an assistant name over 30 characters", "club.assistantName", "O".repeat(31), "must be at most 30 characters"],
+  ["a sender in national form", "twilio.whatsappNumber", "07700 900000", "must be the sender number in E.164 form"],
+  ["a sender without +", "twilio.whatsappNumber", "447700900000", "E.164 form"],
+  ["a sender with whatsapp:", "twilio.whatsappNumber", "whatsapp:+447700900000", 'without "whatsapp:"'],
+  ["a sender too short for its country", "twilio.whatsappNumber", "+4477009000", "is not a possible phone number for its country code"],
+  ["a sender over 15 digits", "twilio.whatsappNumber", "+4477009000001234", "E.164 form"],
+  ["a sender YAML read as a number", "twilio.whatsappNumber", 447700900000, "must be a quoted string"],
+  ["a short template SID", "twilio.templateSid", "HX123", "must be a Content template SID: HX followed by 32 hex characters"],
+  ["a messaging service SID", "twilio.templateSid", "MG7d785aa7b15519a858cfc7f0d485ff2c", "must be a Content template SID"],
+  ["a template SID in capitals", "twilio.templateSid", "HX7D785AA7B15519A858CFC7F0D485FF2C", "must be a Content template SID"],
+  ["a season of one year", "registration.season", "2025", "must be a season such as 2025-26"],
+  ["a season of years apart", "registration.season", "2025-27", "must be a season such as 2025-26"],
+  ["a season on two lines", "registration.season", "2025\n26", "must be a season such as 2025-26"],
+  ["a fee of nothing", "registration.membershipFee", "0", "must be an amount in pounds from 0.01 to 9999.99"],
+  ["a fee of £0.00", "registration.subscriptionFee", "£0.00", "from 0.01 to 9999.99"],
+  ["a negative fee", "registration.membershipFee", -5, "from 0.01 to 9999.99"],
+  ["a fee in words", "registration.membershipFee", "forty", "from 0.01 to 9999.99"],
+  ["a fee over £9999.99", "registration.subscriptionFee", "10000", "from 0.01 to 9999.99"],
+  ["a fee with fractions of a penny", "registration.membershipFee", "40.555", "from 0.01 to 9999.99"],
+  ["a fee that is true", "registration.membershipFee", true, "must be an amount in pounds"],
+  ["a rate limit of 0 (refuses every request)", "api.rateLimit", 0, "must be a whole number of requests per second from 1 to 10000"],
+  ["a negative rate limit", "api.rateLimit", -1, "from 1 to 10000"],
+  ["a rate limit over the account quota", "api.rateLimit", 10_001, "from 1 to 10000"],
+  ["a fractional rate limit", "api.rateLimit", 2.5, "a whole number"],
+  ["a rate limit in words", "api.rateLimit", "fast", "a whole number"],
+  ["a burst limit of 0", "api.burstLimit", 0, "must be a whole number of requests from 1 to 5000"],
+  ["a negative burst limit", "api.burstLimit", -50, "from 1 to 5000"],
+  ["a burst limit over the account quota", "api.burstLimit", 5_001, "from 1 to 5000"],
+  ["a misspelt optional key (ignored otherwise)", "api.ratelimit", 100, "is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit"],
+  ["a misspelt key in club", "club.slugg", "sale", "is not a setting signon knows"],
+];
+
+describe("config abuse", () => {
+  it.each(abusiveValues)("refuses %s, naming signon:%s with an example", (_what, key, value, expected) => {
+    const problems = problemsOf(withSetting(key, value), secrets, "prod");
+    expect(problems).toHaveLength(1);
+    expect(problems[0].startsWith(`signon:${key} `), problems[0]).toBe(true);
+    expect(problems[0]).toContain(expected);
+    expect(problems[0]).toMatch(/\. Example: pulumi config set --path signon:\w+\.\w+ \S+/);
+  });
+
+  it("refuses a section that is text instead of a group of settings", () => {
+    expect(problemsOf({ ...stackFile("prod"), club: "Sale United" })).toEqual([
+      'signon:club must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:club.name "Urmston Town"',
+    ]);
+  });
+
+  it.each([
+    ["a dot", "my.stack"],
+    ["capitals", "Prod"],
+    ["an underscore", "dev_1"],
+    ["a leading hyphen", "-dev"],
+    ["a space", "my stack"],
+  ])("refuses a stack name with %s, which Pulumi allows but an AWS name would not take", (_what, stack) => {
+    expect(problemsOf(stackFile("prod"), secrets, stack)).toEqual([
+      `the stack name "${stack}" must be lower-case letters, digits and single hyphens, such as prod (it goes into AWS names, SSM paths and IAM policies). Example: pulumi stack rename prod`,
+    ]);
+  });
+
+  it("refuses a very long stack name, naming the AWS name it would break", () => {
+    const stack = nameOfLength(100);
+    expect(problemsOf(stackFile("prod"), secrets, stack)).toEqual([
+      `signon:club.slug "urmston" with the stack name "${stack}" makes the IAM role name signon-urmston-${stack}-trigger-role-xxxxxxx, which would be 136 characters, and AWS allows 64. Shorten the slug or the stack name by 72 characters. Example: pulumi config set --path signon:club.slug urmston`,
+    ]);
+  });
+
+  it.each([
+    ["a one-character slug", "club.slug", "a", "a"],
+    ["a slug of digits and hyphens", "club.slug", "1874-juniors-2", "1874-juniors-2"],
+    ["a club name of 60 characters", "club.name", "U".repeat(60), "U".repeat(60)],
+    ["a club name with four spaces in a row", "club.name", "Urmston    Town", "Urmston    Town"],
+    ["a club name with accents, an emoji and one brace", "club.name", "Ürmston Town ⚽ {est. 1874}", "Ürmston Town ⚽ {est. 1874}"],
+    ["a club name with spaces around it", "club.name", "  Urmston Town ", "Urmston Town"],
+    ["an assistant name of 30 characters", "club.assistantName", "O".repeat(30), "O".repeat(30)],
+    ["a sender with spaces", "twilio.whatsappNumber", "+44 7700 900000", "+447700900000"],
+    ["a sender with brackets and dashes", "twilio.whatsappNumber", "+44 (7700) 900-999", "+447700900999"],
+    ["a season across a century", "registration.season", "2099-00", "2099-00"],
+    ["the smallest fee", "registration.membershipFee", "0.01", "0.01"],
+    ["the largest fee", "registration.subscriptionFee", "£9999.99", "9999.99"],
+    ["a fee YAML read as a number", "registration.subscriptionFee", 26.5, "26.50"],
+    ["the lowest rate limit", "api.rateLimit", 1, 1],
+    ["the account's rate quota", "api.rateLimit", 10_000, 10_000],
+    ["a rate limit typed as text", "api.rateLimit", "30", 30],
+    ["the lowest burst limit", "api.burstLimit", 1, 1],
+    ["the account's burst quota", "api.burstLimit", 5_000, 5_000],
+  ])("accepts %s", (_what, key, value, stored) => {
+    const { settings } = parseStackConfig(withSetting(key, value), secrets, "prod");
+    const [section, name] = key.split(".");
+    expect((settings as unknown as Record<string, Record<string, unknown>>)[section][name]).toEqual(stored);
+  });
+});
+
+// The IAM role name is the longest name for its limit: `signon-<slug>-<stack>-trigger-role-`
+// and Pulumi's 7 random characters is 29 + slug + stack, and IAM allows 64.
+const longestSlugAndStack = 35;
+
+describe("names built from the longest slug and stack name allowed", () => {
+  const splits = [
+    ["a one-character stack", longestSlugAndStack - 1, 1],
+    ["an even split", 17, longestSlugAndStack - 17],
+    ["a one-character slug", 1, longestSlugAndStack - 1],
+  ] as const;
+
+  it.each(splits)("fit every AWS limit, with %s", (_what, slugLength, stackLength) => {
+    const identity = { slug: nameOfLength(slugLength), stack: nameOfLength(stackLength) };
+    const names = stackAwsNames(identity);
+    for (const { kind, name } of names) {
+      expect(name.length, name).toBeLessThanOrEqual(awsNameRules[kind].maxLength);
+      expect(name, kind).toMatch(awsNameRules[kind].characters);
+      expect(awsNameProblem(kind, name)).toBeUndefined();
+    }
+    // The limit is reached exactly: a longer slug or stack name breaks it.
+    expect(names.filter(({ kind }) => kind === "IAM role").map(({ name }) => name.length)).toEqual([64, 64]);
+    const { settings } = parseStackConfig(withSetting("club.slug", identity.slug), secrets, identity.stack);
+    expect(settings.club.slug).toBe(identity.slug);
+  });
+
+  it.each(splits)("are refused one character over, with %s", (_what, slugLength, stackLength) => {
+    const longerSlug = { slug: nameOfLength(slugLength + 1), stack: nameOfLength(stackLength) };
+    const longerStack = { slug: nameOfLength(slugLength), stack: nameOfLength(stackLength + 1) };
+    for (const { slug, stack } of [longerSlug, longerStack]) {
+      expect(problemsOf(withSetting("club.slug", slug), secrets, stack)).toEqual([
+        `signon:club.slug "${slug}" with the stack name "${stack}" makes the IAM role name signon-${slug}-${stack}-trigger-role-xxxxxxx, which would be 65 characters, and AWS allows 64. Shorten the slug or the stack name by 1 character. Example: pulumi config set --path signon:club.slug urmston`,
+      ]);
+    }
+  });
+
+  it("are checked even when other keys have problems too", () => {
+    const config = { ...withSetting("club.slug", nameOfLength(40)), api: { rateLimit: 0 } };
+    expect(problemsOf(config, secrets, "prod")).toEqual([
+      expect.stringMatching(/^signon:api\.rateLimit must be a whole number/),
+      expect.stringMatching(/^signon:club\.slug "a1-.*" with the stack name "prod" makes the IAM role name .*, which would be 73 characters/),
+    ]);
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { createInviteParser, templateVariables, whatsappSafe } from "../../domain/invite";
+import { maskPhone } from "../../plumbing/log";
+import { poundsAmount } from "../../domain/money";
+import { toDisplayNumber, toE164 } from "../../domain/phone";
+import { twimlResponse } from "../../twilio/twiml";
+import { validInvite, validInviteVariables } from "../../testkit/fixtures";
+
+const defaults = { season: "2025-26", membershipFee: "40", subscriptionFee: "26" };
+
+describe("whatsappSafe", () => {
+  it.each([
+    ["Lions\nBlue", "Lions Blue"],
+    ["a\tb", "a b"],
+    ["five     spaces", "five spaces"],
+    ["  padded  ", "padded"],
+    ["\r\n", ""],
+  ])("turns %j into %j", (input, expected) => {
+    expect(whatsappSafe(input)).toBe(expected);
+  });
+});
+
+describe("templateVariables", () => {
+  const parse = createInviteParser();
+
+  it("numbers the nine variables as the approved template expects", () => {
+    const parsed = parse(validInvite);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(templateVariables(parsed.invite, defaults)).toEqual(validInviteVariables);
+  });
+
+  it("treats an empty optional cell as not given", () => {
+    const parsed = parse({ ...validInvite, current_registration_season: "", membership_fee_amount: " ", player_last_name: "" });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.invite.player_last_name).toBeUndefined();
+    expect(templateVariables(parsed.invite, defaults)).toMatchObject({ "5": "2025-26", "6": "40" });
+  });
+
+  it("refuses a value that would be empty once cleaned", () => {
+    const parsed = parse(validInvite);
+    if (!parsed.ok) throw new Error("valid invite refused");
+    expect(() => templateVariables(parsed.invite, { ...defaults, season: " \n " })).toThrow("template variable 5 is empty");
+  });
+
+  it("ignores fields it does not know", () => {
+    const parsed = parse({ ...validInvite, shirt_size: "M" });
+    expect(parsed.ok && "shirt_size" in parsed.invite).toBe(false);
+  });
+
+  it("limits the length of a value", () => {
+    const parsed = parse({ ...validInvite, team_name: "x".repeat(61) });
+    expect(parsed).toEqual({ ok: false, problems: [{ field: "team_name", message: "must be at most 60 characters" }] });
+  });
+});
+
+describe("poundsAmount", () => {
+  it.each([
+    ["40", "40"],
+    [40, "40"],
+    ["£26.50", "26.50"],
+    ["£ 26.5", "26.50"],
+    [27.5, "27.50"],
+    [" 0 ", "0"],
+  ])("reads %j as %j", (typed, expected) => {
+    expect(poundsAmount(typed)).toBe(expected);
+  });
+
+  it.each([["forty"], ["-5"], ["40.123"], ["12345"], [""], [Number.NaN]])("refuses %j", (typed) => {
+    expect(poundsAmount(typed)).toBeUndefined();
+  });
+});
+
+describe("phone numbers", () => {
+  it("accepts Ofcom's drama range, which libphonenumber calls possible but not valid", () => {
+    expect(toE164("07700 900000")).toBe("+447700900000");
+    expect(toE164("07700 900999")).toBe("+447700900999");
+  });
+
+  it("keeps numbers from abroad in their own country", () => {
+    expect(toE164("+1 415 523 8886")).toBe("+14155238886");
+    expect(toDisplayNumber("+1 415 523 8886")).toBe("+1 415 523 8886");
+  });
+
+  it("shows a UK number as a parent would dial it", () => {
+    expect(toDisplayNumber("+447700900456")).toBe("07700 900456");
+  });
+
+  it.each([["abc"], ["123"], ["07700 900123 x"], ["+44 7700 900123 99999"]])("refuses %j", (typed) => {
+    expect(toE164(typed)).toBeUndefined();
+  });
+
+  it("masks all but the country code and the last three digits for logs", () => {
+    expect(maskPhone("+447700900123")).toBe("+44•••••••123");
+    expect(maskPhone("whatsapp:+447700900123")).toBe("+44•••••••123");
+    expect(maskPhone("12")).toBe("•••");
+  });
+});
+
+describe("twimlResponse", () => {
+  it("is an empty Response without a reply", () => {
+    expect(twimlResponse()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+
+  it("escapes the reply's XML characters", () => {
+    expect(twimlResponse(`Tom & Jerry's <"club">`)).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Tom &amp; Jerry&apos;s &lt;&quot;club&quot;&gt;</Message></Response>',
+    );
+  });
+});

@@ -1,0 +1,84 @@
+/** The local runtime's pure parts: throttle, template rendering, TwiML reading, option precedence. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { twimlResponse } from "../../twilio/twiml";
+import { inviteTemplateText, renderTemplate } from "../../local/stand-ins/twilio/invite-template";
+import { localDefaults, localOptions } from "../../local/options";
+import { createThrottle } from "../../local/gateway/throttle";
+import { twimlMessages } from "../../twilio/twiml-messages";
+import { validInviteVariables } from "../../testkit/fixtures";
+
+describe("the usage plan throttle", () => {
+  it("lets a burst through, then refills at the rate", () => {
+    const start = 1_000_000;
+    const allow = createThrottle({ rateLimit: 2, burstLimit: 3 }, start);
+    expect([allow(start), allow(start), allow(start), allow(start)]).toEqual([true, true, true, false]);
+    expect(allow(start + 400)).toBe(false);
+    expect(allow(start + 500)).toBe(true);
+    // A long quiet spell refills only up to the burst.
+    const later = start + 60_000;
+    expect(Array.from({ length: 4 }, () => allow(later))).toEqual([true, true, true, false]);
+  });
+});
+
+describe("the invite template", () => {
+  it("renders the spec's text with the stack's names and the nine variables", () => {
+    const rendered = renderTemplate(inviteTemplateText({ clubName: "Sale United", assistantName: "Ada" }), validInviteVariables);
+    expect(rendered).toEqual({ ok: true, text: expect.stringContaining("Hi Sarah 👋,\nAda here, the Sale United Registration Assistant.\n") });
+    if (!rendered.ok) return;
+    expect(rendered.text).toContain("register Alfie to join Sale United Lions u11s for the upcoming 2025-26 season.");
+    expect(rendered.text).toContain("payment for the season of £40, and also setup a direct debit payment of £26 per month");
+    expect(rendered.text).toContain("team manager Dave Examplesson on 07700 900456.");
+    expect(rendered.text).not.toMatch(/\{\{\d+\}\}/);
+  });
+
+  it("names the placeholders that have no value", () => {
+    const { "5": _season, "9": _managerTel, ...partial } = validInviteVariables;
+    expect(renderTemplate(inviteTemplateText({ clubName: "Sale United", assistantName: "Ada" }), partial)).toEqual({ ok: false, missing: ["5", "9"] });
+  });
+});
+
+describe("reading TwiML", () => {
+  it("reads back what the webhook's TwiML says, entities and all", () => {
+    expect(twimlMessages(twimlResponse(`Fees: £40 & "£26" <monthly>`))).toEqual([`Fees: £40 & "£26" <monthly>`]);
+    expect(twimlMessages(twimlResponse())).toEqual([]);
+    expect(twimlMessages("<Response><Message to=\"x\"><Body>One</Body></Message><Message>Two</Message></Response>")).toEqual(["One", "Two"]);
+  });
+});
+
+describe("npm start's options", () => {
+  const dotEnv = (text: string) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "signon-env-")), ".env");
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const noFile = path.join(os.tmpdir(), "signon-no-such-dir", ".env");
+
+  it("falls back to printed local defaults", () => {
+    expect(localOptions([], {}, noFile)).toEqual({
+      stack: "dev",
+      port: 3000,
+      apiKey: localDefaults.SIGNON_API_KEY,
+      twilioAccountSid: localDefaults.TWILIO_ACCOUNT_SID,
+      twilioAuthToken: localDefaults.TWILIO_AUTH_TOKEN,
+      live: false,
+      twilioApiBaseUrl: undefined,
+      defaulted: ["PORT", "SIGNON_STACK", "SIGNON_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    });
+  });
+
+  it("takes the environment over .env, and the --stack flag over both", () => {
+    const file = dotEnv("SIGNON_API_KEY=from-dot-env-0123456789\nPORT=4000\nSIGNON_STACK=dev\n");
+    const options = localOptions(["--stack", "prod"], { PORT: "5000", SIGNON_STACK: "dev" }, file);
+    expect(options).toMatchObject({ stack: "prod", port: 5000, apiKey: "from-dot-env-0123456789" });
+    expect(options.defaulted).toEqual(["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]);
+  });
+
+  it("refuses an unknown flag, a bad port, and --live on default credentials, each with what to do", () => {
+    expect(() => localOptions(["--stak", "prod"], {}, noFile)).toThrow(/Unknown option '--stak'.*Usage: npm start/);
+    expect(() => localOptions([], { PORT: "eighty" }, noFile)).toThrow('PORT must be a port number such as 3000, not "eighty"');
+    expect(() => localOptions(["--live"], {}, noFile)).toThrow("--live sends real WhatsApp messages");
+  });
+});
