@@ -4,6 +4,7 @@
  * SDK's rules, so local stand-ins are reached the same way: AWS_ENDPOINT_URL_<SERVICE>, then
  * AWS_ENDPOINT_URL, then the service's regional endpoint.
  */
+import { AwsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
 import type { SendRequest } from "../plumbing/outbound-http";
 import { signedPostHeaders } from "./sigv4";
@@ -19,20 +20,10 @@ export interface AwsJsonService {
 
 export type AwsJsonCall = (action: string, input: object) => Promise<Record<string, unknown>>;
 
-/** An error as the AWS SDK raises it: named after the API's error type (ParameterNotFound, ConditionalCheckFailedException). */
-export interface AwsError extends Error {
-  /** The error answer itself: DynamoDB returns the existing item here on a failed condition. */
-  answer: Record<string, unknown>;
-}
-
-function awsError(service: string, answer: Record<string, unknown>, status: number): AwsError {
+/** The error type an answer names (`com.amazonaws.ssm#ParameterNotFound` → `ParameterNotFound`), or its HTTP status. */
+function errorType(answer: Record<string, unknown>, status: number): string {
   const type = answer.__type;
-  const name = typeof type === "string" && type ? type.split("#").pop()!.split(":")[0] : `HTTP${status}`;
-  return Object.assign(new Error(`${service} answered ${name}`), { name, answer });
-}
-
-export function isAwsError(error: unknown, name: string): error is AwsError {
-  return error instanceof Error && error.name === name && "answer" in error;
+  return typeof type === "string" && type ? type.split("#").pop()!.split(":")[0] : `HTTP${status}`;
 }
 
 /** A variable the function needs; throws `missing(name)` when it is not set. */
@@ -68,7 +59,7 @@ export function createAwsJsonCall(
     const response = await send({ url, method: "POST", headers, body, timeoutMs: 5_000 });
     // An unreadable answer is reported by its HTTP status.
     const answer = jsonObject(response.body);
-    if (response.status !== 200) throw awsError(service, answer, response.status);
+    if (response.status !== 200) throw new AwsError(service, errorType(answer, response.status), answer);
     return answer;
   };
 }

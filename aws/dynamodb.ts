@@ -1,14 +1,13 @@
 /** The stack's idempotency table over DynamoDB's JSON API, with a signed request of our own (aws/aws-json.ts). */
 import { environmentVariables } from "../config/settings";
-import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
+import { IdempotencyStoreError } from "../plumbing/errors";
 import { createRequestSender } from "../plumbing/outbound-http";
+import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
 
 export type AttributeValue = { S: string } | { N: string };
 export type Item = Record<string, AttributeValue>;
 
-/** The table cannot be used as deployed; named so the handlers can log it without its message. */
-const missingVariable = (variable: string) =>
-  Object.assign(new Error(`environment variable ${variable} is not set`), { name: "IdempotencyStoreError" });
+const missingVariable = (variable: string) => new IdempotencyStoreError(`environment variable ${variable} is not set`);
 
 export interface IdempotencyTableClient {
   call: AwsJsonCall;

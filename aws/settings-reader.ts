@@ -12,6 +12,7 @@ import {
   type SettingKey,
 } from "../config/settings";
 import { createAwsJsonCall, requiredEnv } from "./aws-json";
+import { SettingsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
 import { createRequestSender } from "../plumbing/outbound-http";
 
@@ -27,27 +28,18 @@ export interface HandlerSettings<K extends SettingKey> {
 
 export type SettingsReader<K extends SettingKey> = () => Promise<HandlerSettings<K>>;
 
-/** A failure to read settings; its message names parameters, never values. */
-function settingsError(message: string): Error {
-  return Object.assign(new Error(message), { name: "SettingsError" });
-}
-
-export function isSettingsError(error: unknown): error is Error {
-  return error instanceof Error && error.name === "SettingsError";
-}
-
 export interface SettingsReaderOptions {
   env?: NodeJS.ProcessEnv;
   /** How long values are reused; a changed parameter is picked up after this. */
   cacheMs?: number;
 }
 
-const missingVariable = (variable: string) => settingsError(`environment variable ${variable} is not set`);
+const missingVariable = (variable: string) => new SettingsError(`environment variable ${variable} is not set`);
 
 function parseCredentials(secretString: string | undefined): TwilioCredentials {
   const { accountSid, authToken } = jsonObject(secretString ?? "");
   if (typeof accountSid !== "string" || typeof authToken !== "string" || !accountSid || !authToken) {
-    throw settingsError("the Twilio secret is not JSON with accountSid and authToken");
+    throw new SettingsError("the Twilio secret is not JSON with accountSid and authToken");
   }
   return { accountSid, authToken };
 }
@@ -73,7 +65,7 @@ export function createSettingsReader<K extends SettingKey>(
     ]);
     const byName = new Map(((parameters.Parameters ?? []) as SsmParameter[]).map((parameter) => [parameter.Name, parameter.Value]));
     const missing = names.filter((name) => !byName.get(name));
-    if (missing.length > 0) throw settingsError(`missing parameters ${missing.join(", ")}`);
+    if (missing.length > 0) throw new SettingsError(`missing parameters ${missing.join(", ")}`);
     const values = Object.fromEntries(keys.map((key, index) => [key, byName.get(names[index])])) as Record<K, string>;
     return { values, twilio: parseCredentials((secret.Parameter as SsmParameter | undefined)?.Value) };
   }

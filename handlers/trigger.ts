@@ -2,6 +2,7 @@
  * POST /trigger: validates an invite, fills the template's nine variables and sends the
  * WhatsApp template message through Twilio.
  */
+import { IdempotencyAlreadyInProgressError, IdempotencyPersistenceLayerError, IdempotencyValidationError } from "@aws-lambda-powertools/idempotency";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { functionTimeoutSeconds } from "../config/function-timeouts";
 import { triggerSettingKeys } from "../config/settings";
@@ -10,7 +11,8 @@ import { bodyText, bodyTooLarge, headerValue, jsonResponse, requestIdOf } from "
 import { createInviteDeduplicator, type Deduplicated, type InviteDeduplicator, type SentInvite } from "../aws/idempotency/invite-deduplicator";
 import { createInviteParser, parseJsonBody, templateVariables, type FieldProblem, type InviteRequest } from "../domain/invite";
 import { createLog, maskPhone, type LineWriter } from "../plumbing/log";
-import { createMessenger, type Messenger, type SendOutcome } from "../twilio/messages-client";
+import { InviteNotSentError, isInviteNotSentError } from "../plumbing/errors";
+import { createMessenger, type Messenger, type NotSentOutcome } from "../twilio/messages-client";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 
 export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
@@ -32,16 +34,6 @@ const responseReserveMs = 1_500;
 const inProgressRetryAfterSeconds = 2;
 // Visible ASCII, as the IETF Idempotency-Key draft and Stripe's keys use; UUIDs fit.
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
-
-type NotSentOutcome = Extract<SendOutcome, { outcome: "refused" | "unavailable" }>;
-
-/** A send that ended without a message: thrown so no record of it is kept; its outcome becomes the answer. */
-function notSent(outcome: NotSentOutcome): Error & { outcome: NotSentOutcome } {
-  return Object.assign(new Error(`invite ${outcome.outcome}`), { name: "NotSent", outcome });
-}
-
-const errorNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
-const isNotSent = (error: unknown): error is Error & { outcome: NotSentOutcome } => errorNamed(error, "NotSent");
 
 /** An answer that asks the caller to come back: the wait in the body and in Retry-After. */
 function tryAgainLater(status: number, seconds: number, body: { error: string; message: string; request_id: string }): APIGatewayProxyResult {
@@ -130,21 +122,21 @@ function badIdempotencyKey(requestId: string): APIGatewayProxyResult {
 
 /** Answers for the duplicate checks that stop a send: another request has it, a key was reused, the table is out of reach. */
 function duplicateCheckFailure(requestId: string, error: unknown): APIGatewayProxyResult | undefined {
-  if (errorNamed(error, "IdempotencyAlreadyInProgressError")) {
+  if (error instanceof IdempotencyAlreadyInProgressError) {
     return tryAgainLater(409, inProgressRetryAfterSeconds, {
       error: "invite_in_progress",
       message: `The same invite is being sent by another request right now; it will be sent once. Ask again in ${inProgressRetryAfterSeconds} seconds to see its result.`,
       request_id: requestId,
     });
   }
-  if (errorNamed(error, "IdempotencyValidationError")) {
+  if (error instanceof IdempotencyValidationError) {
     return jsonResponse(422, {
       error: "idempotency_key_reused",
       message: "This Idempotency-Key was used for a different invite in the last 24 hours; nothing was sent. Use a new key for a new invite.",
       request_id: requestId,
     });
   }
-  if (errorNamed(error, "IdempotencyPersistenceLayerError")) {
+  if (error instanceof IdempotencyPersistenceLayerError) {
     return tryAgainLater(503, retryAfterSeconds, {
       error: "duplicate_check_unavailable",
       message: `signon could not check whether this invite was sent already, so it sent nothing. Try again in ${retryAfterSeconds} seconds.`,
@@ -205,7 +197,7 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
           delivered = { request_id: requestId, sent_at: sentAt };
           return delivered;
         }
-        if (outcome.outcome !== "sent") throw notSent(outcome);
+        if (outcome.outcome !== "sent") throw new InviteNotSentError(outcome);
         log("info", "invite_sent", { to, message_sid: outcome.sid });
         delivered = { message_sid: outcome.sid, twilio_status: outcome.status, request_id: requestId, sent_at: sentAt };
         return delivered;
@@ -216,7 +208,7 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
         if (result.replayed) log("info", "duplicate_not_sent", { message_sid: result.sent.message_sid });
         return sent(requestId, invite, result);
       } catch (error) {
-        if (isNotSent(error)) {
+        if (isInviteNotSentError(error)) {
           const { outcome } = error;
           log("warn", `invite_${outcome.outcome}`, {
             to,

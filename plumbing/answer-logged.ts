@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import type { Log } from "./log";
-import { isSettingsError } from "../aws/settings-reader";
+import { isSettingsError } from "./errors";
 
 /**
  * Runs one request's handling and logs how it ended. Anything thrown becomes `failure`:

@@ -30,6 +30,9 @@ export type SendOutcome =
   /** Twilio may have created the message, and could not be asked whether it did. */
   | { outcome: "unconfirmed"; httpStatus?: number; reason: string; attempts: number };
 
+/** A send that ended without a message, for good or for now. */
+export type NotSentOutcome = Extract<SendOutcome, { outcome: "refused" | "unavailable" }>;
+
 export interface Messenger {
   sendTemplate(credentials: TwilioCredentials, message: TemplateMessage, deadline?: number): Promise<SendOutcome>;
 }

@@ -9,7 +9,7 @@ import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from 
 import { BasePersistenceLayer, IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
 import type { IdempotencyRecordOptions, IdempotencyRecordStatusValue } from "@aws-lambda-powertools/idempotency/types";
 import { idempotencyTable } from "./table-layout";
-import { isAwsError } from "../aws-json";
+import { isAwsError } from "../../plumbing/errors";
 import { createIdempotencyTableClient, type Item } from "../dynamodb";
 
 const attributes = {

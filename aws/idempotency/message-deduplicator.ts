@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { idempotencyKeyPrefixes, idempotencyTable } from "./table-layout";
-import { isAwsError } from "../aws-json";
+import { isAwsError } from "../../plumbing/errors";
 import { createIdempotencyTableClient } from "../dynamodb";
 
 export interface MessageDeduplicator {

@@ -1,0 +1,57 @@
+/** The handlers' errors (plumbing/errors.ts): each is told apart by its class, never by a name another error could carry. */
+import { describe, expect, it } from "vitest";
+import {
+  AwsError,
+  IdempotencyStoreError,
+  InviteNotSentError,
+  RequestTimeoutError,
+  SettingsError,
+  isAwsError,
+  isIdempotencyStoreError,
+  isInviteNotSentError,
+  isRequestTimeoutError,
+  isSettingsError,
+} from "../../plumbing/errors";
+
+const refused = { outcome: "refused", httpStatus: 400, code: 21211, message: "Invalid 'To' Phone Number" } as const;
+
+describe("each error", () => {
+  it.each([
+    ["SettingsError", new SettingsError("missing parameters /signon/urmston/test/season"), isSettingsError],
+    ["IdempotencyStoreError", new IdempotencyStoreError("environment variable SIGNON_IDEMPOTENCY_TABLE is not set"), isIdempotencyStoreError],
+    ["RequestTimeoutError", new RequestTimeoutError(), isRequestTimeoutError],
+    ["InviteNotSentError", new InviteNotSentError(refused), isInviteNotSentError],
+  ] as const)("%s carries its name, the one a log line shows, and its guard knows it", (name, error, guard) => {
+    expect(error.name).toBe(name);
+    expect(error).toBeInstanceOf(Error);
+    expect(guard(error)).toBe(true);
+    expect(guard(new Error("something else"))).toBe(false);
+  });
+
+  it("is not mistaken for another that merely shares its name", () => {
+    const lookalike = Object.assign(new Error("a lookalike"), { name: "SettingsError" });
+    expect(isSettingsError(lookalike)).toBe(false);
+    expect(isInviteNotSentError(Object.assign(new Error(), { name: "InviteNotSentError", outcome: refused }))).toBe(false);
+  });
+});
+
+describe("an AWS error", () => {
+  it("is named after the API's error type and keeps the answer", () => {
+    const answer = { __type: "ConditionalCheckFailedException", Item: { id: { S: "trigger.invite#x" } } };
+    const error = new AwsError("dynamodb", "ConditionalCheckFailedException", answer);
+    expect(error).toMatchObject({ name: "ConditionalCheckFailedException", message: "dynamodb answered ConditionalCheckFailedException", answer });
+    expect(isAwsError(error, "ConditionalCheckFailedException")).toBe(true);
+    expect(isAwsError(error, "ParameterNotFound")).toBe(false);
+  });
+
+  it("is told apart from an error that only carries the same name and an answer", () => {
+    const lookalike = Object.assign(new Error("not from AWS"), { name: "ConditionalCheckFailedException", answer: {} });
+    expect(isAwsError(lookalike, "ConditionalCheckFailedException")).toBe(false);
+  });
+});
+
+describe("a request timeout", () => {
+  it("has the socket's own code, so a sender treats it as a timeout", () => {
+    expect(new RequestTimeoutError()).toMatchObject({ code: "ETIMEDOUT", message: "request timed out" });
+  });
+});
