@@ -1,12 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { functionTimeoutSeconds } from "./config/function-timeouts";
-import { functionKeyPrefixes } from "./aws/idempotency/table-layout";
 import { functionName, idempotencyTableName, namePrefix, parameterPath } from "./config/names";
 import { settingValues } from "./config/setting-values";
-import { triggerSettingKeys, webhookSettingKeys } from "./config/settings";
 import { loadStackConfig } from "./config/stack";
-import { createTriggerHandler } from "./handlers/trigger";
-import { createWebhookHandler } from "./handlers/webhook";
+import { functionDeclarations, functions } from "./handlers/functions";
 import { HandlerFunction } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
@@ -28,34 +24,18 @@ const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableNa
 
 // From `npm run bench` (bench/results.json): the larger peak, the trigger's, is about 80 MB of
 // resident memory, so Lambda's smallest size that leaves half as much again is its minimum, 128 MB.
-// tests/deployed-code.test.ts keeps this equal to the bench's figure.
+// tests/program/deployed-code.test.ts keeps this equal to the bench's figure.
 const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, memorySizeMb: 128, logRetentionDays: 30 };
 
-// Each component is named after its function: config/names.ts lists the names this makes.
-const trigger = new HandlerFunction(functionName(identity, "trigger"), {
-  ...functionDefaults,
-  functionName: functionName(identity, "trigger"),
-  callbackFactory: createTriggerHandler,
-  // Powertools keeps the invites' idempotency records (aws/idempotency/run-once.ts).
-  npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"],
-  settingKeys: triggerSettingKeys,
-  idempotencyKeyPrefix: functionKeyPrefixes.trigger,
-  timeoutSeconds: functionTimeoutSeconds.trigger,
-});
-
-const webhook = new HandlerFunction(functionName(identity, "webhook"), {
-  ...functionDefaults,
-  functionName: functionName(identity, "webhook"),
-  callbackFactory: createWebhookHandler,
-  npmImports: ["twilio/lib/webhooks/webhooks"],
-  settingKeys: webhookSettingKeys,
-  idempotencyKeyPrefix: functionKeyPrefixes.webhook,
-  timeoutSeconds: functionTimeoutSeconds.webhook,
+// One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
+const routes = functionDeclarations.map((declaration) => {
+  const name = functionName(identity, declaration.name);
+  const { function: handler } = new HandlerFunction(name, { ...functionDefaults, functionName: name, declaration });
+  return { declaration, handler };
 });
 
 const api = new RegistrationApi(`${prefix}-api`, {
-  trigger: trigger.function,
-  webhook: webhook.function,
+  routes,
   rateLimit: config.api.rateLimit,
   burstLimit: config.api.burstLimit,
   apiKey: config.apiKey,
@@ -65,10 +45,10 @@ const api = new RegistrationApi(`${prefix}-api`, {
 // these at run time, so the functions need only their names (no dependency cycle).
 new SettingsParameters(`${prefix}-settings`, {
   parameterPath: settingsPath,
-  values: settingValues(config, api.webhookUrl),
+  values: settingValues(config, api.urlOf(functions.webhook.route.path)),
 });
 
 export const apiUrl = api.url;
-export const triggerUrl = api.triggerUrl;
-export const webhookUrl = api.webhookUrl;
+export const triggerUrl = api.urlOf(functions.trigger.route.path);
+export const webhookUrl = api.urlOf(functions.webhook.route.path);
 export const apiKey = api.apiKey;

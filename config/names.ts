@@ -11,7 +11,10 @@ export interface StackIdentity {
   stack: string;
 }
 
-/** The Lambda handlers: each has a function, a role, a policy, a log group and a route of its own. */
+/**
+ * The Lambda handlers: each has a function, a role, a policy, a log group and a route of its own.
+ * handlers/functions.ts declares each, and the compiler holds it to this list.
+ */
 export const handlerNames = ["trigger", "webhook"] as const;
 export type HandlerName = (typeof handlerNames)[number];
 

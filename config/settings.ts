@@ -16,18 +16,6 @@ export const settingParameterNames = {
 
 export type SettingKey = keyof typeof settingParameterNames;
 
-/** What each function reads; its role may read exactly these parameters. */
-export const triggerSettingKeys = [
-  "whatsappNumber",
-  "templateSid",
-  "clubName",
-  "season",
-  "membershipFee",
-  "subscriptionFee",
-] as const satisfies readonly SettingKey[];
-
-export const webhookSettingKeys = ["webhookUrl", "clubName", "assistantName"] as const satisfies readonly SettingKey[];
-
 /** Environment variables that point a handler at its settings (names only, never values of secrets). */
 export const environmentVariables = {
   parameterPath: "SIGNON_PARAMETER_PATH",

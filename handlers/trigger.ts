@@ -3,28 +3,27 @@
  * WhatsApp template message through Twilio.
  */
 import { IdempotencyAlreadyInProgressError, IdempotencyPersistenceLayerError, IdempotencyValidationError } from "@aws-lambda-powertools/idempotency";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { functionTimeoutSeconds } from "../config/function-timeouts";
-import { triggerSettingKeys } from "../config/settings";
+import type { APIGatewayProxyResult } from "aws-lambda";
 import { answerLogged } from "../plumbing/answer-logged";
-import { bodyText, bodyTooLarge, headerValue, jsonResponse, requestIdOf } from "../plumbing/api-gateway-event";
+import { bodyText, bodyTooLarge, headerValue, jsonResponse, requestIdOf, type ProxyHandler } from "../plumbing/api-gateway-event";
 import { createInviteDeduplicator, type Deduplicated, type InviteDeduplicator, type SentInvite } from "../aws/idempotency/invite-deduplicator";
 import { createInviteParser, parseJsonBody, templateVariables, type FieldProblem, type InviteRequest } from "../domain/invite";
 import { createLog, maskPhone, type LineWriter } from "../plumbing/log";
 import { InviteNotSentError, isInviteNotSentError } from "../plumbing/errors";
 import { createMessenger, type Messenger, type NotSentOutcome } from "../twilio/messages-client";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
-
-export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
+import type { FunctionDeclaration, TriggerSettingKey } from "./functions";
 
 export interface TriggerDependencies {
+  /** The Lambda's environment unless given. */
+  env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<TriggerSettingKey>;
   messenger: Messenger;
   deduplicator: InviteDeduplicator;
   writeLog?: LineWriter;
 }
 
-export type TriggerHandler = (event: APIGatewayProxyEvent, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<APIGatewayProxyResult>;
+export type TriggerHandler = ProxyHandler;
 
 // Seconds a caller should wait before trying again when Twilio stays unavailable.
 const retryAfterSeconds = 30;
@@ -146,16 +145,18 @@ function duplicateCheckFailure(requestId: string, error: unknown): APIGatewayPro
   return undefined;
 }
 
-export function createTriggerHandler(dependencies: Partial<TriggerDependencies> = {}): TriggerHandler {
-  const readSettings = dependencies.readSettings ?? createSettingsReader(triggerSettingKeys);
-  const messenger = dependencies.messenger ?? createMessenger();
-  const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator();
+export function createTriggerHandler(declaration: FunctionDeclaration<TriggerSettingKey>, dependencies: Partial<TriggerDependencies> = {}): TriggerHandler {
+  const env = dependencies.env ?? process.env;
+  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env });
+  const messenger = dependencies.messenger ?? createMessenger({ apiBaseUrl: env.TWILIO_API_BASE_URL });
+  const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator(declaration.idempotencyKeyPrefix, env);
+  const route = `${declaration.route.method} ${declaration.route.path}`;
   const parseInvite = createInviteParser();
 
   return async (event, context) => {
     const started = Date.now();
     const requestId = requestIdOf(event);
-    const log = createLog({ request_id: requestId, route: "POST /trigger" }, dependencies.writeLog);
+    const log = createLog({ request_id: requestId, route }, dependencies.writeLog);
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
       const tooLarge = bodyTooLarge(event);
@@ -174,7 +175,7 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
       const settings = readSettings();
       settings.catch(() => undefined); // awaited in send; a duplicate never gets there
       // Without a Lambda context (a direct call), the function's own budget from now.
-      const remaining = context ?? { getRemainingTimeInMillis: () => functionTimeoutSeconds.trigger * 1000 - (Date.now() - started) };
+      const remaining = context ?? { getRemainingTimeInMillis: () => declaration.timeoutSeconds * 1000 - (Date.now() - started) };
       const to = maskPhone(invite.parent_tel);
       let delivered: SentInvite | undefined;
 

@@ -4,7 +4,6 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
-import { webhookSettingKeys } from "../config/settings";
 import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
 import { createLog, maskPhone, type LineWriter } from "../plumbing/log";
@@ -12,10 +11,11 @@ import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idem
 import { acknowledgement } from "../domain/replies";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 import { twimlResponse } from "../twilio/twiml";
-
-export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
+import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
 
 export interface WebhookDependencies {
+  /** The Lambda's environment unless given. */
+  env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<WebhookSettingKey>;
   deduplicator: MessageDeduplicator;
   writeLog?: LineWriter;
@@ -40,12 +40,14 @@ function firstValue(field: string | string[] | undefined): string | undefined {
 
 const twiml = (reply?: string) => textResponse(200, "text/xml", twimlResponse(reply));
 
-export function createWebhookHandler(dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
-  const readSettings = dependencies.readSettings ?? createSettingsReader(webhookSettingKeys);
-  const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator();
+export function createWebhookHandler(declaration: FunctionDeclaration<WebhookSettingKey>, dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
+  const env = dependencies.env ?? process.env;
+  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env });
+  const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env);
+  const route = `${declaration.route.method} ${declaration.route.path}`;
 
   return async (event) => {
-    const log = createLog({ request_id: requestIdOf(event), route: "POST /webhook" }, dependencies.writeLog);
+    const log = createLog({ request_id: requestIdOf(event), route }, dependencies.writeLog);
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
       const tooLarge = bodyTooLarge(event);

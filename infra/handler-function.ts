@@ -1,12 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import {
   environmentVariables,
   secretsManagerReferencePrefix,
   settingParameterName,
-  type SettingKey,
 } from "../config/settings";
+import type { FunctionDeclaration } from "../handlers/functions";
 import type { IdempotencyTable } from "./idempotency-table";
 import { codePathOptionsFor } from "./package-files";
 import type { TwilioSecret } from "./twilio-secret";
@@ -14,18 +13,11 @@ import type { TwilioSecret } from "./twilio-secret";
 export interface HandlerFunctionArgs {
   /** The Lambda's physical name: `signon-<slug>-<stack>-<handler>`. */
   functionName: string;
-  /** Runs once per container; returns the handler. The Pulumi closure serializer turns it into the Lambda's code. */
-  callbackFactory: () => aws.lambda.Callback<APIGatewayProxyEvent, APIGatewayProxyResult>;
-  /** The npm modules the handler requires (as its imports name them): the package holds these and what they load, nothing else. */
-  npmImports: readonly string[];
+  /** Its handler factory, npm imports, settings, record key prefix and timeout (handlers/functions.ts). */
+  declaration: FunctionDeclaration;
   parameterPath: string;
-  /** The settings this handler reads, and so the only parameters its role may read. */
-  settingKeys: readonly SettingKey[];
   twilioSecret: TwilioSecret;
   idempotencyTable: IdempotencyTable;
-  /** The start of every idempotency record key this function may read or write (aws/idempotency/table-layout.ts). */
-  idempotencyKeyPrefix: string;
-  timeoutSeconds: number;
   memorySizeMb: number;
   logRetentionDays: number;
 }
@@ -64,8 +56,9 @@ export class HandlerFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const { declaration } = args;
     const readableParameters = [
-      ...args.settingKeys.map((key) => parameterArn(settingParameterName(args.parameterPath, key))),
+      ...declaration.settingKeys.map((key) => parameterArn(settingParameterName(args.parameterPath, key))),
       args.twilioSecret.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`)),
     ];
     const policy = new aws.iam.RolePolicy(
@@ -84,7 +77,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
               // What Powertools Idempotency does to a record by its key; no Scan or Query.
               Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
               Resource: args.idempotencyTable.table.arn,
-              Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${args.idempotencyKeyPrefix}*`] } },
+              Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${declaration.idempotencyKeyPrefix}*`] } },
             },
           ],
         }),
@@ -96,13 +89,14 @@ export class HandlerFunction extends pulumi.ComponentResource {
       name,
       {
         name: args.functionName,
-        callbackFactory: args.callbackFactory,
-        codePathOptions: codePathOptionsFor(args.npmImports),
+        // The Pulumi closure serializer turns this, and the declaration with it, into the Lambda's code.
+        callbackFactory: () => declaration.createHandler(declaration),
+        codePathOptions: codePathOptionsFor(declaration.npmImports),
         role: this.role,
         runtime: aws.lambda.Runtime.NodeJS22dX,
         // Graviton: cheaper per GB-second, and every dependency is plain JavaScript.
         architectures: ["arm64"],
-        timeout: args.timeoutSeconds,
+        timeout: declaration.timeoutSeconds,
         memorySize: args.memorySizeMb,
         environment: {
           variables: {

@@ -1,10 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { FunctionDeclaration } from "../handlers/functions";
+
+export interface ApiRoute {
+  /** Its path, method and API key (handlers/functions.ts). */
+  declaration: Pick<FunctionDeclaration, "name" | "route" | "apiKey">;
+  handler: aws.lambda.Function;
+}
 
 export interface RegistrationApiArgs {
-  trigger: aws.lambda.Function;
-  webhook: aws.lambda.Function;
+  routes: readonly ApiRoute[];
   /** Requests per second, and the burst above it, the usage plan lets the key make. */
   rateLimit: number;
   burstLimit: number;
@@ -14,17 +20,15 @@ export interface RegistrationApiArgs {
 }
 
 /**
- * The REST API: `POST /trigger` behind an API key and usage plan, `POST /webhook` open to
- * Twilio (which cannot send a key) and protected by Twilio's signature in the handler.
+ * The REST API: a route per function, those that need the invite key (`POST /trigger`) behind
+ * it and the usage plan, the others (`POST /webhook`) open: Twilio cannot send a key, and the
+ * handler checks Twilio's signature instead.
  */
 export class RegistrationApi extends pulumi.ComponentResource {
   readonly restApi: aws.apigateway.RestApi;
   readonly stage: aws.apigateway.Stage;
   readonly usagePlan: aws.apigateway.UsagePlan;
   readonly url: pulumi.Output<string>;
-  readonly triggerUrl: pulumi.Output<string>;
-  /** The URL to paste into Twilio, and the one its signatures are computed over. */
-  readonly webhookUrl: pulumi.Output<string>;
   readonly apiKey: pulumi.Output<string>;
 
   constructor(name: string, args: RegistrationApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -35,10 +39,7 @@ export class RegistrationApi extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const routes = [
-      this.route(name, "trigger", args.trigger, true),
-      this.route(name, "webhook", args.webhook, false),
-    ];
+    const routes = args.routes.map((route) => this.route(name, route));
 
     const deployment = new aws.apigateway.Deployment(
       name,
@@ -70,26 +71,32 @@ export class RegistrationApi extends pulumi.ComponentResource {
     new aws.apigateway.UsagePlanKey(name, { keyId: key.id, keyType: "API_KEY", usagePlanId: this.usagePlan.id }, { parent: this });
 
     this.url = this.stage.invokeUrl;
-    this.triggerUrl = pulumi.interpolate`${this.stage.invokeUrl}/trigger`;
-    this.webhookUrl = pulumi.interpolate`${this.stage.invokeUrl}/webhook`;
     this.apiKey = pulumi.secret(key.value);
-    this.registerOutputs({ url: this.url, triggerUrl: this.triggerUrl, webhookUrl: this.webhookUrl });
+    this.registerOutputs({ url: this.url });
   }
 
-  /** `POST /<path>` proxied to `handler`, which API Gateway may invoke for that route only. */
-  private route(name: string, path: string, handler: aws.lambda.Function, apiKeyRequired: boolean) {
+  /** A route's public URL; the webhook's is the one to paste into Twilio, and the one its signatures are computed over. */
+  urlOf(path: string): pulumi.Output<string> {
+    return pulumi.interpolate`${this.stage.invokeUrl}${path}`;
+  }
+
+  /** The route proxied to its function, which API Gateway may invoke for that route only. Resources are named after the function. */
+  private route(name: string, { declaration, handler }: ApiRoute) {
+    const logicalName = `${name}-${declaration.name}`;
+    const { method: httpMethod, path } = declaration.route;
+    const pathPart = path.slice(1);
     const resource = new aws.apigateway.Resource(
-      `${name}-${path}`,
-      { restApi: this.restApi.id, parentId: this.restApi.rootResourceId, pathPart: path },
+      logicalName,
+      { restApi: this.restApi.id, parentId: this.restApi.rootResourceId, pathPart },
       { parent: this },
     );
     const method = new aws.apigateway.Method(
-      `${name}-${path}`,
-      { restApi: this.restApi.id, resourceId: resource.id, httpMethod: "POST", authorization: "NONE", apiKeyRequired },
+      logicalName,
+      { restApi: this.restApi.id, resourceId: resource.id, httpMethod, authorization: "NONE", apiKeyRequired: declaration.apiKey !== "none" },
       { parent: this },
     );
     const integration = new aws.apigateway.Integration(
-      `${name}-${path}`,
+      logicalName,
       {
         restApi: this.restApi.id,
         resourceId: resource.id,
@@ -101,12 +108,12 @@ export class RegistrationApi extends pulumi.ComponentResource {
       { parent: this },
     );
     new aws.lambda.Permission(
-      `${name}-${path}`,
+      logicalName,
       {
         action: "lambda:InvokeFunction",
         function: handler.name,
         principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${this.restApi.executionArn}/*/POST/${path}`,
+        sourceArn: pulumi.interpolate`${this.restApi.executionArn}/*/${httpMethod}/${pathPart}`,
       },
       { parent: this },
     );

@@ -3,24 +3,19 @@
  * stand-in they send through, and the simulator page. Settings come from the stack file,
  * through the same schema as `pulumi up`.
  */
-import { functionTimeoutSeconds } from "../config/function-timeouts";
+import type { SettingsReader } from "../aws/settings-reader";
 import type { StackConfig } from "../config/schema";
 import { settingValues } from "../config/setting-values";
 import type { SettingKey } from "../config/settings";
-import { createInviteDeduplicator } from "../aws/idempotency/invite-deduplicator";
+import { functionDeclarations, functions } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
-import { createMessageDeduplicator } from "../aws/idempotency/message-deduplicator";
-import { createMessenger } from "../twilio/messages-client";
-import type { SettingsReader } from "../aws/settings-reader";
-import { createTriggerHandler } from "../handlers/trigger";
-import { createWebhookHandler } from "../handlers/webhook";
 import { createApiGateway, sendRefusal } from "./gateway/api-gateway";
-import { startDynamoDbStandIn } from "./stand-ins/dynamodb-stand-in";
-import { inviteTemplateText } from "./stand-ins/twilio/invite-template";
 import { serveOnLoopback, type LoopbackHandler } from "./loopback";
 import type { LocalOptions } from "./options";
 import { createSimulatorRoutes } from "./simulator/routes";
 import { loadStackFile } from "./stack-file";
+import { startDynamoDbStandIn } from "./stand-ins/dynamodb-stand-in";
+import { inviteTemplateText } from "./stand-ins/twilio/invite-template";
 import { createTwilioStandIn } from "./stand-ins/twilio/stand-in";
 
 export interface LocalRuntime {
@@ -49,7 +44,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     maxBodyBytes,
     tooLarge: (response) => sendRefusal(response, "tooLarge"),
   });
-  const webhookUrl = `${server.url}/webhook`;
+  const webhookUrl = `${server.url}${functions.webhook.route.path}`;
   const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
   const values = settingValues(settings, webhookUrl);
   const readSettings: SettingsReader<SettingKey> = async () => ({ values, twilio: account });
@@ -61,24 +56,13 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   });
   // Undefined is Twilio itself.
   const twilioBaseUrl = options.twilioApiBaseUrl ?? (options.live ? undefined : server.url);
-  const messenger = createMessenger({ apiBaseUrl: twilioBaseUrl });
   // The idempotency table, in memory: a restart forgets what was sent.
   const dynamoDb = await startDynamoDbStandIn();
+  const env = twilioBaseUrl === undefined ? dynamoDb.env : { ...dynamoDb.env, TWILIO_API_BASE_URL: twilioBaseUrl };
 
   const gateway = createApiGateway({
-    routes: {
-      "/trigger": {
-        handler: createTriggerHandler({ readSettings, messenger, deduplicator: createInviteDeduplicator(dynamoDb.env), writeLog }),
-        timeoutSeconds: functionTimeoutSeconds.trigger,
-        requiresApiKey: true,
-      },
-      "/webhook": {
-        handler: createWebhookHandler({ readSettings, deduplicator: createMessageDeduplicator(dynamoDb.env), writeLog }),
-        timeoutSeconds: functionTimeoutSeconds.webhook,
-        requiresApiKey: false,
-      },
-    },
-    apiKey: options.apiKey,
+    routes: functionDeclarations.map((declaration) => ({ ...declaration, handler: declaration.createHandler(declaration, { env, readSettings, writeLog }) })),
+    apiKeys: { invite: options.apiKey },
     throttle: settings.api,
     writeLog,
   });

@@ -1,4 +1,10 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+
+/** What a handler reads of its Lambda context: the time it has left. */
+export type RemainingTime = Pick<Context, "getRemainingTimeInMillis">;
+
+/** A Lambda handler behind an API Gateway proxy route. */
+export type ProxyHandler = (event: APIGatewayProxyEvent, context?: RemainingTime) => Promise<APIGatewayProxyResult>;
 
 export function jsonResponse(statusCode: number, body: object, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return {

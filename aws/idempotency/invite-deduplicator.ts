@@ -4,8 +4,8 @@
  * reaching Twilio again. A caller that sends an `Idempotency-Key` header decides for itself:
  * the key, not the invite, is what repeats, for a day, and a new key sends again.
  */
-import { idempotencyKeyPrefixes } from "./table-layout";
-import { createRunOnce, type RemainingTime } from "./run-once";
+import type { RemainingTime } from "../../plumbing/api-gateway-event";
+import { createRunOnce } from "./run-once";
 import type { InviteRequest } from "../../domain/invite";
 
 /**
@@ -40,14 +40,15 @@ export const duplicateWindowSeconds = { invite: 60 * 60, idempotencyKey: 24 * 60
 
 type Identity = { invite: InviteRequest; key?: string };
 
-export function createInviteDeduplicator(env: NodeJS.ProcessEnv = process.env): InviteDeduplicator {
+/** Records under `functionKeyPrefix` (the trigger's own), one kind for invites and one for keys. */
+export function createInviteDeduplicator(functionKeyPrefix: string, env: NodeJS.ProcessEnv = process.env): InviteDeduplicator {
   const byInvite = createRunOnce<Identity, SentInvite>(
-    { keyField: "invite", expiresAfterSeconds: duplicateWindowSeconds.invite, keyPrefix: idempotencyKeyPrefixes.invite },
+    { keyField: "invite", expiresAfterSeconds: duplicateWindowSeconds.invite, keyPrefix: `${functionKeyPrefix}invite` },
     env,
   );
   // A key reused with another invite is refused, not answered with the first invite's result.
   const byKey = createRunOnce<Identity, SentInvite>(
-    { keyField: "key", sameField: "invite", expiresAfterSeconds: duplicateWindowSeconds.idempotencyKey, keyPrefix: idempotencyKeyPrefixes.idempotencyKey },
+    { keyField: "key", sameField: "invite", expiresAfterSeconds: duplicateWindowSeconds.idempotencyKey, keyPrefix: `${functionKeyPrefix}idempotency-key` },
     env,
   );
   return {

@@ -9,7 +9,7 @@
  * webhook's cold start past its target (see docs/reliability.md).
  */
 import { createHash } from "node:crypto";
-import { idempotencyKeyPrefixes, idempotencyTable } from "./table-layout";
+import { idempotencyTable } from "./table-layout";
 import { isAwsError } from "../../plumbing/errors";
 import { createIdempotencyTableClient } from "../dynamodb";
 
@@ -20,13 +20,14 @@ export interface MessageDeduplicator {
 
 export const messageWindowSeconds = 24 * 60 * 60;
 
-export function createMessageDeduplicator(env: NodeJS.ProcessEnv = process.env): MessageDeduplicator {
+/** Marks under `functionKeyPrefix`, the webhook's own. */
+export function createMessageDeduplicator(functionKeyPrefix: string, env: NodeJS.ProcessEnv = process.env): MessageDeduplicator {
   const { call, tableName } = createIdempotencyTableClient(env);
   return {
     async firstDelivery(messageSid) {
       const now = Math.floor(Date.now() / 1000);
       // Hashed as Powertools hashes a key, so the table holds no SID in clear.
-      const key = `${idempotencyKeyPrefixes.messageSid}#${createHash("sha256").update(JSON.stringify(messageSid)).digest("base64")}`;
+      const key = `${functionKeyPrefix}message-sid#${createHash("sha256").update(JSON.stringify(messageSid)).digest("base64")}`;
       try {
         await call("PutItem", {
           TableName: tableName(),

@@ -7,6 +7,7 @@
  */
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import type { Context } from "aws-lambda";
+import type { RemainingTime } from "../../plumbing/api-gateway-event";
 import { createIdempotencyStore } from "./dynamodb-persistence";
 
 export interface IdempotencyRule {
@@ -18,8 +19,6 @@ export interface IdempotencyRule {
   /** Starts every record's key: what the function's role may touch (`dynamodb:LeadingKeys`). */
   keyPrefix: string;
 }
-
-export type RemainingTime = Pick<Context, "getRemainingTimeInMillis">;
 
 export type RunOnce<Identity, Result> = (
   identity: Identity,

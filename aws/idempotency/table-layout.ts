@@ -11,17 +11,3 @@ export const idempotencyTable = {
   /** INPROGRESS or COMPLETED, as Powertools writes it. */
   statusAttribute: "status",
 } as const;
-
-/**
- * Every record key starts with its function's prefix, and a function's role may touch only
- * keys with its own (`dynamodb:LeadingKeys`): the trigger cannot mark a webhook message, nor
- * the webhook an invite.
- */
-export const functionKeyPrefixes = { trigger: "trigger.", webhook: "webhook." } as const;
-
-/** Each kind of record's key prefix (Powertools puts `#` and the hashed key after it). */
-export const idempotencyKeyPrefixes = {
-  invite: `${functionKeyPrefixes.trigger}invite`,
-  idempotencyKey: `${functionKeyPrefixes.trigger}idempotency-key`,
-  messageSid: `${functionKeyPrefixes.webhook}message-sid`,
-} as const;

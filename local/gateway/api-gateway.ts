@@ -1,11 +1,12 @@
 /**
- * What API Gateway does in front of the Lambdas, for a local run: the two POST routes, the
- * `x-api-key` check and usage-plan throttle on /trigger, the proxy event with a request id,
- * the function's time budget, and API Gateway's own answers when it refuses a request.
+ * What API Gateway does in front of the Lambdas, for a local run: a route per function, the
+ * `x-api-key` check and usage-plan throttle on those that need a key, the proxy event with a
+ * request id, the function's time budget, and API Gateway's own answers when it refuses a request.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import type { ApiKeyKind, FunctionDeclaration } from "../../handlers/functions";
 import { createLog, type LineWriter } from "../../plumbing/log";
 import { sendJson } from "../loopback";
 import { proxyEvent } from "./proxy-event";
@@ -13,17 +14,15 @@ import { createThrottle, type ThrottleLimits } from "./throttle";
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Pick<Context, "getRemainingTimeInMillis">) => Promise<APIGatewayProxyResult>;
 
-export interface GatewayRoute {
+/** A function's route, the key it needs and its timeout, as declared (handlers/functions.ts), with its handler. */
+export interface GatewayRoute extends Pick<FunctionDeclaration, "route" | "apiKey" | "timeoutSeconds"> {
   handler: ProxyHandler;
-  /** The Lambda's timeout. */
-  timeoutSeconds: number;
-  /** Behind the API key and usage plan (the trigger), or open (Twilio's webhook). */
-  requiresApiKey: boolean;
 }
 
 export interface ApiGatewayOptions {
-  routes: Record<"/trigger" | "/webhook", GatewayRoute>;
-  apiKey: string;
+  routes: readonly GatewayRoute[];
+  /** Each kind of key's value; a route that needs one is behind it and the usage plan's throttle. */
+  apiKeys: Record<Exclude<ApiKeyKind, "none">, string>;
   throttle: ThrottleLimits;
   writeLog?: LineWriter;
 }
@@ -65,36 +64,30 @@ async function invoke(route: GatewayRoute, event: APIGatewayProxyEvent): Promise
   }
 }
 
-export function createApiGateway({ routes, apiKey, throttle, writeLog }: ApiGatewayOptions) {
+export function createApiGateway({ routes, apiKeys, throttle, writeLog }: ApiGatewayOptions) {
   const withinThrottle = createThrottle(throttle);
 
   return async (request: IncomingMessage, body: string, response: ServerResponse): Promise<void> => {
     const started = Date.now();
     const requestId = randomUUID();
     const path = new URL(request.url ?? "/", "http://local").pathname;
-    const routeKey = path === "/trigger" || path === "/webhook" ? path : undefined;
-    // Only known routes are named in the log: an arbitrary path is caller input.
-    const log = createLog({ request_id: requestId, route: routeKey ? `${request.method} ${routeKey}` : "unknown" }, writeLog);
+    // Only known paths are named in the log: an arbitrary path is caller input.
+    const known = routes.some(({ route }) => route.path === path);
+    const log = createLog({ request_id: requestId, route: known ? `${request.method} ${path}` : "unknown" }, writeLog);
     const refuse = (refusal: Refusal) => {
       sendRefusal(response, refusal, requestId);
       log("info", "gateway_refused", { status: refusals[refusal].status, detail: refusal, latency_ms: Date.now() - started });
     };
 
-    if (!routeKey || request.method !== "POST") return refuse("noRoute");
-    const route = routes[routeKey];
+    const route = routes.find((candidate) => candidate.route.path === path && candidate.route.method === request.method);
+    if (!route) return refuse("noRoute");
     const headers = headersAsSent(request);
-    if (route.requiresApiKey) {
+    const apiKey = route.apiKey === "none" ? undefined : apiKeys[route.apiKey];
+    if (apiKey !== undefined) {
       if (request.headers["x-api-key"] !== apiKey) return refuse("badKey");
       if (!withinThrottle()) return refuse("throttled");
     }
-    const event = proxyEvent({
-      path: routeKey,
-      body,
-      headers,
-      requestId,
-      sourceIp: request.socket.remoteAddress,
-      apiKey: route.requiresApiKey ? apiKey : undefined,
-    });
+    const event = proxyEvent({ path, body, headers, requestId, sourceIp: request.socket.remoteAddress, apiKey });
     const result = await invoke(route, event);
     if (result === "failed") return refuse("functionFailed");
     const resultHeaders = { ...result.headers, ...result.multiValueHeaders, "x-amzn-RequestId": requestId };

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 
 export interface ProxyRequest {
-  path: "/trigger" | "/webhook";
+  path: string;
   body?: string;
   /** Names as the client sent them: API Gateway keeps their case. */
   headers?: Record<string, string>;

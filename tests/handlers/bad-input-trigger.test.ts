@@ -9,6 +9,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { maxBodyBytes } from "../../plumbing/api-gateway-event";
+import { functions } from "../../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
 import type { LineWriter } from "../../plumbing/log";
 import { proxyEvent } from "../../local/gateway/proxy-event";
@@ -19,7 +20,7 @@ const generatedBodies = 10_000;
 
 /** The one place the handler under test is wired, so its dependencies can change here alone. */
 function triggerUnderTest(writeLog: LineWriter): TriggerHandler {
-  return createTriggerHandler({ writeLog });
+  return createTriggerHandler(functions.trigger, { writeLog });
 }
 
 const { handler, logLines, services } = handlerUnderTest(triggerUnderTest);

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { maxBodyBytes } from "../../plumbing/api-gateway-event";
 import type { LineWriter } from "../../plumbing/log";
+import { functions } from "../../handlers/functions";
 import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { otherAuthToken, testCredentials, webhookUrl } from "../../testkit/fixtures";
@@ -21,7 +22,7 @@ const generatedBodies = 10_000;
 
 /** The one place the handler under test is wired, so its dependencies can change here alone. */
 function webhookUnderTest(writeLog: LineWriter): WebhookHandler {
-  return createWebhookHandler({ writeLog });
+  return createWebhookHandler(functions.webhook, { writeLog });
 }
 
 const { handler, logLines, services } = handlerUnderTest(webhookUnderTest);

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { duplicateWindowSeconds } from "../../aws/idempotency/invite-deduplicator";
 import { messageWindowSeconds } from "../../aws/idempotency/message-deduplicator";
 import { createMessenger } from "../../twilio/messages-client";
+import { functions } from "../../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
 import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
 import { triggerEvent } from "../../testkit/trigger-event";
@@ -29,8 +30,8 @@ const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  trigger = createTriggerHandler({ messenger: createMessenger({ retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 } }), writeLog: capturing((line) => logLines.push(line)) });
-  webhook = createWebhookHandler({ writeLog: capturing((line) => logLines.push(line)) });
+  trigger = createTriggerHandler(functions.trigger, { messenger: createMessenger({ retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 } }), writeLog: capturing((line) => logLines.push(line)) });
+  webhook = createWebhookHandler(functions.webhook, { writeLog: capturing((line) => logLines.push(line)) });
   dynamoDb = new DynamoDBClient({
     endpoint: services.dynamoDb.url,
     region: services.env.AWS_REGION,
@@ -189,7 +190,7 @@ describe("an Idempotency-Key header", () => {
 
 describe("when the idempotency table is out of reach", () => {
   it("sends nothing and answers 503 with a retry hint, rather than risk a second invite", async () => {
-    const unreachable = createTriggerHandler({ writeLog: capturing((line) => logLines.push(line)) });
+    const unreachable = createTriggerHandler(functions.trigger, { writeLog: capturing((line) => logLines.push(line)) });
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = "http://127.0.0.1:9";
     try {

@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LineWriter } from "../../plumbing/log";
+import { functions } from "../../handlers/functions";
 import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { otherAuthToken, webhookUrl } from "../../testkit/fixtures";
@@ -15,7 +16,7 @@ import { handlerUnderTest } from "../../testkit/handler-under-test";
 
 /** The one place the handler under test is wired, so its dependencies can change here alone. */
 function webhookUnderTest(writeLog: LineWriter): WebhookHandler {
-  return createWebhookHandler({ writeLog });
+  return createWebhookHandler(functions.webhook, { writeLog });
 }
 
 const { handler, logLines } = handlerUnderTest(webhookUnderTest);

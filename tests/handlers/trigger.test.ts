@@ -5,6 +5,7 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMessenger } from "../../twilio/messages-client";
+import { functions } from "../../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
 import {
   clubSettings,
@@ -30,7 +31,7 @@ const lambdaContext = { getRemainingTimeInMillis: () => 20_000 };
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  handler = createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => logLines.push(line)) });
+  handler = createTriggerHandler(functions.trigger, { messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => logLines.push(line)) });
 });
 
 afterAll(async () => {
@@ -176,7 +177,7 @@ describe("a deployment problem", () => {
   it("answers 500 without detail when a setting is missing, and logs which one", async () => {
     const lines: string[] = [];
     await withSsmContents({ parameters: {} }, async () => {
-      const response = await createTriggerHandler({ writeLog: capturing((line) => lines.push(line)) })(triggerEvent(validInvite));
+      const response = await createTriggerHandler(functions.trigger, { writeLog: capturing((line) => lines.push(line)) })(triggerEvent(validInvite));
       expect(response.statusCode).toBe(500);
       expect(bodyOf(response)).toMatchObject({ error: "internal_error" });
       expect(response.body).not.toMatch(/parameter|\/signon\/|\n\s+at /i);
@@ -191,7 +192,7 @@ describe("its logs", () => {
   it("carry the request id on every line and mask the parent's number", async () => {
     const lines: string[] = [];
     const event = triggerEvent(validInvite);
-    await createTriggerHandler({ messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => lines.push(line)) })(event);
+    await createTriggerHandler(functions.trigger, { messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => lines.push(line)) })(event);
     const parsed = lines.map((line) => JSON.parse(line));
     expect(parsed.map((line) => line.event)).toEqual(["invite_sent", "request_done"]);
     for (const line of parsed) expect(line).toMatchObject({ request_id: event.requestContext.requestId, route: "POST /trigger" });

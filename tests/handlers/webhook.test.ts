@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { functions } from "../../handlers/functions";
 import { createWebhookHandler, parseForm, type WebhookHandler } from "../../handlers/webhook";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { otherAuthToken, testCredentials } from "../../testkit/fixtures";
@@ -23,7 +24,7 @@ const expectForbidden = (response: APIGatewayProxyResult) => {
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  handler = createWebhookHandler({ writeLog: capturing((line) => logLines.push(line)) });
+  handler = createWebhookHandler(functions.webhook, { writeLog: capturing((line) => logLines.push(line)) });
 });
 
 afterAll(async () => {
@@ -102,7 +103,7 @@ describe("a deployment problem", () => {
   it("answers 500 so Twilio may retry, without detail, when the Twilio secret cannot be read", async () => {
     const lines: string[] = [];
     await withSsmContents({ secrets: {} }, async () => {
-      const response = await createWebhookHandler({ writeLog: capturing((line) => lines.push(line)) })(signedEvent(inboundMessage()));
+      const response = await createWebhookHandler(functions.webhook, { writeLog: capturing((line) => lines.push(line)) })(signedEvent(inboundMessage()));
       expect(response.statusCode).toBe(500);
       expect(response.body).toBe("signon could not handle this message; please try again.");
       expect(lines.map((line) => JSON.parse(line))).toEqual([

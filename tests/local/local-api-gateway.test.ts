@@ -14,11 +14,11 @@ afterEach(() => server?.close());
 
 async function gatewayWith(trigger: ProxyHandler, timeoutSeconds = 5, logLines: string[] = []) {
   const gateway = createApiGateway({
-    routes: {
-      "/trigger": { handler: trigger, timeoutSeconds, requiresApiKey: true },
-      "/webhook": { handler: async () => ({ statusCode: 200, body: "" }), timeoutSeconds, requiresApiKey: false },
-    },
-    apiKey,
+    routes: [
+      { route: { method: "POST", path: "/trigger" }, apiKey: "invite", handler: trigger, timeoutSeconds },
+      { route: { method: "POST", path: "/webhook" }, apiKey: "none", handler: async () => ({ statusCode: 200, body: "" }), timeoutSeconds },
+    ],
+    apiKeys: { invite: apiKey },
     throttle: { rateLimit: 10, burstLimit: 10 },
     writeLog: capturing((line) => logLines.push(line)),
   });
@@ -85,6 +85,27 @@ describe("the local API Gateway", () => {
       expect.objectContaining({ event: "gateway_refused", status: 502, detail: "functionFailed", route: "POST /trigger" }),
       expect.objectContaining({ event: "gateway_refused", status: 502, detail: "functionFailed", route: "POST /trigger" }),
     ]);
+  });
+
+  it("serves every route it is given, each behind the key its kind needs: a new declaration is a new route", async () => {
+    const gateway = createApiGateway({
+      routes: [
+        { route: { method: "POST", path: "/export" }, apiKey: "invite", timeoutSeconds: 5, handler: async (event) => ({ statusCode: 200, body: event.path }) },
+        { route: { method: "POST", path: "/status" }, apiKey: "none", timeoutSeconds: 5, handler: async (event) => ({ statusCode: 200, body: event.path }) },
+      ],
+      apiKeys: { invite: apiKey },
+      throttle: { rateLimit: 10, burstLimit: 10 },
+      writeLog: capturing(() => undefined),
+    });
+    server = await serveOnLoopback((request, body, response) => void gateway(request, body, response));
+    const send = (path: string, headers: Record<string, string> = {}) => fetch(`${server!.url}${path}`, { method: "POST", headers, body: "{}" });
+
+    const keyed = await send("/export", { "x-api-key": apiKey });
+    expect([keyed.status, await keyed.text()]).toEqual([200, "/export"]);
+    expect((await send("/export")).status).toBe(403);
+    const open = await send("/status");
+    expect([open.status, await open.text()]).toEqual([200, "/status"]);
+    expect(await (await send("/trigger", { "x-api-key": apiKey })).json()).toEqual({ message: "Missing Authentication Token" });
   });
 
   it("refuses a body over the limit with 413 before any handler runs", async () => {

@@ -5,6 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsNameProblem, type AwsNameKind } from "../../config/aws-name-rules";
 import { pulumiAutoName, stackAwsNames } from "../../config/names";
+import { settingParameterNames } from "../../config/settings";
+import { functionDeclarations } from "../../handlers/functions";
 import { testCredentials } from "../../testkit/fixtures";
 import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "../../testkit/run-program";
 
@@ -267,6 +269,21 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect(secret.inputs.name).toBeUndefined();
     }
   });
+
+  it.each(functionDeclarations.map((declaration) => [declaration.name, declaration]))(
+    "deploys the %s function, its route, role and policy as handlers/functions.ts declares them",
+    (name, declaration) => {
+      const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-${name}`);
+      expect(fn.inputs.timeout).toBe(declaration.timeoutSeconds);
+      const method = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-${name}`);
+      expect(method.inputs).toMatchObject({ httpMethod: declaration.route.method, apiKeyRequired: declaration.apiKey !== "none" });
+      expect(`/${resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-${name}`).inputs.pathPart}`).toBe(declaration.route.path);
+      const bySid = Object.fromEntries(statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).map((s) => [s.Sid, s]));
+      const readable = asList(bySid.ReadOwnSettings.Resource).filter((arn) => !arn.includes("/aws/reference/"));
+      expect(readable.map((arn) => arn.split("/").pop()).sort()).toEqual(declaration.settingKeys.map((key) => settingParameterNames[key]).sort());
+      expect(JSON.stringify(bySid.OwnIdempotencyRecords)).toContain(`"dynamodb:LeadingKeys":["${declaration.idempotencyKeyPrefix}*"]`);
+    },
+  );
 
   it("redeploys the stage when a route changes", () => {
     const deployment = resourcesOfType(result, "aws:apigateway/deployment:Deployment")[0];

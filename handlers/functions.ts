@@ -1,0 +1,84 @@
+/**
+ * Every Lambda function signon deploys, each declared once. index.ts makes a function of each
+ * (infra/handler-function.ts), whose role may read exactly its settings and touch only the
+ * idempotency records under its key prefix; API Gateway routes the path to it
+ * (infra/registration-api.ts), and so does `npm start`'s gateway (local/runtime.ts). A new route
+ * is a new entry here.
+ *
+ * Plain data and the handler factories only: Pulumi serializes a function's declaration by value
+ * into its code package, and its factory is what runs there.
+ */
+import type { SettingsReader } from "../aws/settings-reader";
+import type { HandlerName } from "../config/names";
+import type { SettingKey } from "../config/settings";
+import type { ProxyHandler } from "../plumbing/api-gateway-event";
+import type { LineWriter } from "../plumbing/log";
+import { createTriggerHandler } from "./trigger";
+import { createWebhookHandler } from "./webhook";
+
+/** The API key a route needs: the invite key (the secretary's spreadsheet), or none (Twilio signs its requests instead). */
+export type ApiKeyKind = "invite" | "none";
+
+/** What a handler may be given instead of its defaults: how `npm start` and the tests wire it. */
+export interface HandlerWiring {
+  /** Where it finds its settings, its table and Twilio; the Lambda's own environment otherwise. */
+  env?: NodeJS.ProcessEnv;
+  readSettings?: SettingsReader<SettingKey>;
+  writeLog?: LineWriter;
+}
+
+export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
+  /** Names the Lambda (`signon-<slug>-<stack>-<name>`), its role, log group and route resources. */
+  name: HandlerName;
+  route: { method: "POST"; path: `/${string}` };
+  apiKey: ApiKeyKind;
+  timeoutSeconds: number;
+  /** The settings its code reads: the only SSM parameters its role may read. */
+  settingKeys: readonly K[];
+  /** The npm modules its code requires, as its imports name them: its package holds these and what they load, nothing else. */
+  npmImports: readonly string[];
+  /**
+   * Starts every idempotency record key it writes. Its role may touch only keys with its own
+   * (`dynamodb:LeadingKeys`): the trigger cannot mark a webhook message, nor the webhook an invite.
+   */
+  idempotencyKeyPrefix: string;
+  /** Runs once per container, given this declaration, and returns the handler. */
+  createHandler(declaration: FunctionDeclaration<K>, wiring?: HandlerWiring): ProxyHandler;
+}
+
+const declareFunction = <K extends SettingKey, Name extends HandlerName>(declaration: FunctionDeclaration<K> & { name: Name }) => declaration;
+
+// Declared apart from the functions so that each handler's code can name the settings it reads by type.
+const triggerSettingKeys = ["whatsappNumber", "templateSid", "clubName", "season", "membershipFee", "subscriptionFee"] as const satisfies readonly SettingKey[];
+const webhookSettingKeys = ["webhookUrl", "clubName", "assistantName"] as const satisfies readonly SettingKey[];
+export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
+export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
+
+export const functions = {
+  trigger: declareFunction({
+    name: "trigger",
+    route: { method: "POST", path: "/trigger" },
+    apiKey: "invite",
+    // Room for Twilio's retries with backoff; API Gateway itself gives up at 29 s.
+    timeoutSeconds: 20,
+    settingKeys: triggerSettingKeys,
+    // Powertools keeps the invites' idempotency records (aws/idempotency/run-once.ts).
+    npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"],
+    idempotencyKeyPrefix: "trigger.",
+    createHandler: createTriggerHandler,
+  }),
+  webhook: declareFunction({
+    name: "webhook",
+    route: { method: "POST", path: "/webhook" },
+    apiKey: "none",
+    // Twilio waits 15 s for a webhook's answer.
+    timeoutSeconds: 10,
+    settingKeys: webhookSettingKeys,
+    npmImports: ["twilio/lib/webhooks/webhooks"],
+    idempotencyKeyPrefix: "webhook.",
+    createHandler: createWebhookHandler,
+  }),
+} satisfies { [Name in HandlerName]: FunctionDeclaration & { name: Name } };
+
+/** Every declaration, for what treats them all alike: the program, the local gateway. */
+export const functionDeclarations: readonly FunctionDeclaration[] = Object.values(functions);
