@@ -24,6 +24,8 @@ export interface Deduplicated {
   sent: SentInvite;
   /** True when this answer comes from an earlier request's record: nothing was sent now. */
   replayed: boolean;
+  /** Sent now, but its record could not be kept (this is why): a repeat would send it again. */
+  recordError?: unknown;
 }
 
 export interface InviteDeduplicator {
@@ -53,8 +55,8 @@ export function createInviteDeduplicator(functionKeyPrefix: string, env: NodeJS.
   );
   return {
     async once({ invite, idempotencyKey }, context, send) {
-      const { result, replayed } = await (idempotencyKey === undefined ? byInvite : byKey)({ invite, key: idempotencyKey }, context, send);
-      return { sent: result, replayed };
+      const { result, replayed, recordError } = await (idempotencyKey === undefined ? byInvite : byKey)({ invite, key: idempotencyKey }, context, send);
+      return { sent: result, replayed, recordError };
     },
   };
 }

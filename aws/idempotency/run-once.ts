@@ -20,11 +20,15 @@ export interface IdempotencyRule {
   keyPrefix: string;
 }
 
-export type RunOnce<Identity, Result> = (
-  identity: Identity,
-  context: RemainingTime,
-  work: () => Promise<Result>,
-) => Promise<{ result: Result; replayed: boolean }>;
+export interface RunOutcome<Result> {
+  result: Result;
+  /** The result of an earlier run, read from its record: the work did not run now. */
+  replayed: boolean;
+  /** The work ran now, but its record could not be kept (this is why): a repeat would run it again. */
+  recordError?: unknown;
+}
+
+export type RunOnce<Identity, Result> = (identity: Identity, context: RemainingTime, work: () => Promise<Result>) => Promise<RunOutcome<Result>>;
 
 export function createRunOnce<Identity extends object, Result extends object>(rule: IdempotencyRule, env: NodeJS.ProcessEnv): RunOnce<Identity, Result> {
   const config = new IdempotencyConfig({
@@ -44,7 +48,18 @@ export function createRunOnce<Identity extends object, Result extends object>(ru
   return async (identity, context, work) => {
     // An in-progress record holds off repeats until this invocation's time is up.
     config.registerLambdaContext(context as Context);
-    const { replayed, ...result } = (await run(identity, work)) as Result & { replayed?: true };
-    return { result: result as Result, replayed: replayed === true };
+    let ran: { result: Result } | undefined;
+    const runWork = async () => {
+      ran = { result: await work() };
+      return ran.result;
+    };
+    try {
+      const { replayed, ...result } = (await run(identity, runWork)) as Result & { replayed?: true };
+      return { result: result as Result, replayed: replayed === true };
+    } catch (error) {
+      // Powertools failed after the work was done (saving its result): the work's result stands all the same.
+      if (ran) return { result: ran.result, replayed: false, recordError: error };
+      throw error;
+    }
   };
 }

@@ -18,6 +18,7 @@ import { validInvite } from "../../testkit/fixtures";
 import { startLocalServices, type LocalServices } from "../../testkit/local-services";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 import { capturing } from "../../testkit/log-capture";
+import { sendJson, serveOnLoopback } from "../../local/loopback";
 
 let services: LocalServices;
 let trigger: TriggerHandler;
@@ -203,6 +204,37 @@ describe("when the idempotency table is out of reach", () => {
       expect(logged?.error).toBe("IdempotencyPersistenceLayerError: ECONNREFUSED");
     } finally {
       process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+    }
+  });
+});
+
+describe("when the invite's record cannot be kept after the send", () => {
+  it("answers 200, since the invite went, and logs that its record was not saved", async () => {
+    // DynamoDB takes the in-progress record, then refuses the update that completes it.
+    const refusingUpdates = await serveOnLoopback(async (request, body, response) => {
+      if (request.headers["x-amz-target"] === "DynamoDB_20120810.UpdateItem") {
+        return sendJson(response, 500, { __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "" });
+      }
+      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)));
+      const answer = await fetch(services.dynamoDb.url, { method: "POST", headers: headers as Record<string, string>, body });
+      response.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "application/x-amz-json-1.0" });
+      response.end(await answer.text());
+    });
+    try {
+      const lines: string[] = [];
+      const handler = createTriggerHandler(functions.trigger, {
+        env: { ...services.env, AWS_ENDPOINT_URL_DYNAMODB: refusingUpdates.url },
+        writeLog: capturing((line) => lines.push(line)),
+      });
+      const response = await handler(triggerEvent(validInvite), lambdaContext);
+      expect(response.statusCode).toBe(200);
+      expect(services.twilio.messages).toHaveLength(1);
+      expect(bodyOf(response)).toMatchObject({ status: "message_sent", duplicate: false, message_sid: services.twilio.messages[0].sid });
+      expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+        expect.objectContaining({ level: "warn", event: "duplicate_record_not_saved", message_sid: services.twilio.messages[0].sid, error: "IdempotencyPersistenceLayerError: InternalServerError" }),
+      );
+    } finally {
+      await refusingUpdates.close();
     }
   });
 });
