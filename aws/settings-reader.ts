@@ -14,12 +14,8 @@ import {
 import { createAwsJsonCall, requiredEnv } from "./aws-json";
 import { SettingsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
+import type { TwilioCredentials } from "../twilio/messages-client";
 import { createRequestSender } from "../plumbing/outbound-http";
-
-export interface TwilioCredentials {
-  accountSid: string;
-  authToken: string;
-}
 
 export interface HandlerSettings<K extends SettingKey> {
   values: Record<K, string>;

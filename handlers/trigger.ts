@@ -11,7 +11,7 @@ import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, requestIdOf, type ProxyHandler, type RemainingTime } from "../plumbing/api-gateway-event";
 import { InviteNotSentError, isInviteNotSentError } from "../plumbing/errors";
 import { createLog, maskPhone, type LineWriter, type Log } from "../plumbing/log";
-import { createMessenger, type Messenger } from "../twilio/messages-client";
+import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration, TriggerSettingKey } from "./functions";
 import { duplicateCheckAnswer, internalErrorAnswer, notSentAnswer, refusedAnswer, sentAnswer, type TriggerRefusal } from "./trigger-answers";
 
@@ -19,7 +19,7 @@ export interface TriggerDependencies {
   /** The Lambda's environment unless given. */
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<TriggerSettingKey>;
-  messenger: Messenger;
+  messagesClient: MessagesClient;
   deduplicator: InviteDeduplicator;
   writeLog?: LineWriter;
 }
@@ -64,7 +64,7 @@ function parseRequest(
  * message throws InviteNotSentError, so that nothing is kept and the caller can try again.
  */
 async function sendInvite(
-  messenger: Messenger,
+  messagesClient: MessagesClient,
   invite: InviteRequest,
   settings: Promise<HandlerSettings<TriggerSettingKey>>,
   { requestId, log, remaining }: TriggerRequest,
@@ -76,7 +76,7 @@ async function sendInvite(
     contentSid: values.templateSid,
     contentVariables: JSON.stringify(templateVariables(invite, values)),
   };
-  const outcome = await messenger.sendTemplate(twilio, message, Date.now() + remaining.getRemainingTimeInMillis() - responseReserveMs);
+  const outcome = await messagesClient.sendTemplate(twilio, message, Date.now() + remaining.getRemainingTimeInMillis() - responseReserveMs);
   const sentAt = new Date().toISOString();
   const to = maskPhone(invite.parent_tel);
   if (outcome.outcome === "unconfirmed") {
@@ -127,7 +127,7 @@ function answerNotSent(invite: InviteRequest, error: unknown, { requestId, log }
 export function createTriggerHandler(declaration: FunctionDeclaration<TriggerSettingKey>, dependencies: Partial<TriggerDependencies> = {}): TriggerHandler {
   const env = dependencies.env ?? process.env;
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env });
-  const messenger = dependencies.messenger ?? createMessenger({ apiBaseUrl: env.TWILIO_API_BASE_URL });
+  const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
   const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator(declaration.idempotencyKeyPrefix, env);
   const route = `${declaration.route.method} ${declaration.route.path}`;
   const parseInvite = createInviteParser();
@@ -147,7 +147,7 @@ export function createTriggerHandler(declaration: FunctionDeclaration<TriggerSet
       // Read while the duplicate check's first write is in flight: a cold start waits for one round trip, not two.
       const settings = readSettings();
       settings.catch(() => undefined); // awaited by the send; a duplicate never gets there
-      return deduplicator.once({ invite, idempotencyKey }, remaining, () => sendInvite(messenger, invite, settings, request)).then(
+      return deduplicator.once({ invite, idempotencyKey }, remaining, () => sendInvite(messagesClient, invite, settings, request)).then(
         (deduplicated) => answerSent(invite, deduplicated, request),
         (error: unknown) => answerNotSent(invite, error, request),
       );

@@ -3,7 +3,6 @@
  * URL, answers each MessageSid once, and replies with TwiML.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { validateRequest } from "twilio/lib/webhooks/webhooks";
 import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
 import { createLog, maskPhone, type LineWriter } from "../plumbing/log";
@@ -11,6 +10,7 @@ import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idem
 import { acknowledgement } from "../domain/replies";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 import { twimlResponse } from "../twilio/twiml";
+import { firstValue, parseForm, signedByTwilio } from "../twilio/webhook-request";
 import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
 
 export interface WebhookDependencies {
@@ -22,21 +22,6 @@ export interface WebhookDependencies {
 }
 
 export type WebhookHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-
-/** Twilio's form fields; a repeated name keeps all its values, as the signature covers them all. */
-export function parseForm(text: string): Record<string, string | string[]> {
-  // No prototype: a field may be called __proto__ or constructor, and its value must stay a field.
-  const fields: Record<string, string | string[]> = Object.create(null);
-  for (const [name, value] of new URLSearchParams(text)) {
-    const existing = fields[name];
-    fields[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-  }
-  return fields;
-}
-
-function firstValue(field: string | string[] | undefined): string | undefined {
-  return Array.isArray(field) ? field[0] : field;
-}
 
 const twiml = (reply?: string) => textResponse(200, "text/xml", twimlResponse(reply));
 
@@ -55,7 +40,7 @@ export function createWebhookHandler(declaration: FunctionDeclaration<WebhookSet
       const fields = parseForm(bodyText(event));
       const signature = headerValue(event, "X-Twilio-Signature");
       const { values, twilio } = await readSettings();
-      if (!signature || !validateRequest(twilio.authToken, signature, values.webhookUrl, fields)) {
+      if (!signature || !signedByTwilio(twilio.authToken, signature, values.webhookUrl, fields)) {
         log("warn", signature ? "signature_mismatch" : "signature_missing");
         return textResponse(403, "text/plain; charset=utf-8", "Forbidden: X-Twilio-Signature does not match this request");
       }

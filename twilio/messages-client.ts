@@ -1,5 +1,5 @@
 /**
- * Sends WhatsApp template messages through Twilio's Messages API, retrying Twilio's rate
+ * A client for Twilio's Messages API: sends WhatsApp template messages, retrying Twilio's rate
  * limits, outages and network faults, and reporting refusals with Twilio's own error code.
  *
  * A retry must never send an invite twice. A reset connection, a timeout or a 5xx can come
@@ -11,7 +11,12 @@ import { jsonObject } from "../plumbing/json";
 import { maskPhone } from "../plumbing/log";
 import { createRequestSender, type HttpRequest, type HttpResponse } from "../plumbing/outbound-http";
 import { defaultRetryPolicy, retryUntil, type RetryPolicy } from "../plumbing/retry";
-import type { TwilioCredentials } from "../aws/settings-reader";
+
+/** The account's credentials, as the club's Twilio secret holds them. */
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
 
 export interface TemplateMessage {
   from: string;
@@ -33,21 +38,30 @@ export type SendOutcome =
 /** A send that ended without a message, for good or for now. */
 export type NotSentOutcome = Extract<SendOutcome, { outcome: "refused" | "unavailable" }>;
 
-export interface Messenger {
+export interface MessagesClient {
   sendTemplate(credentials: TwilioCredentials, message: TemplateMessage, deadline?: number): Promise<SendOutcome>;
 }
 
-export interface MessengerOptions {
+export interface MessagesClientOptions {
   /** Twilio's REST API lives here instead of https://api.twilio.com (a local stand-in). */
   apiBaseUrl?: string;
   retry?: RetryPolicy;
   requestTimeoutMs?: number;
 }
 
-// Network failures before the request left: Twilio cannot have created the message.
-const unsentNetworkCodes = ["ECONNREFUSED", "EAI_AGAIN"];
-// Network failures once the request may have reached Twilio: the message may exist though no answer came.
-const ambiguousNetworkCodes = ["ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPIPE"];
+/**
+ * The network faults worth another attempt, by the socket error's code, and whether Twilio may
+ * have created the message all the same: not when the request never left, perhaps when it may
+ * have reached Twilio and only the answer was lost.
+ */
+const retryableNetworkFaults: Record<string, { mayHaveSent: boolean }> = {
+  ECONNREFUSED: { mayHaveSent: false },
+  EAI_AGAIN: { mayHaveSent: false },
+  ECONNRESET: { mayHaveSent: true },
+  ETIMEDOUT: { mayHaveSent: true },
+  ECONNABORTED: { mayHaveSent: true },
+  EPIPE: { mayHaveSent: true },
+};
 // No request is given less time than this, however close the deadline: less cannot reach Twilio and back.
 const shortestRequestMs = 100;
 // The lookup reads the newest messages to the parent; any sent since the first attempt are among these.
@@ -81,8 +95,8 @@ function classifyAnswer({ status, body }: HttpResponse): Attempt {
 
 function classifyFailure(error: unknown): Attempt & { outcome: "retryable" } {
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === "string" && (unsentNetworkCodes.includes(code) || ambiguousNetworkCodes.includes(code))) {
-    return { outcome: "retryable", reason: `network error ${code}`, mayHaveSent: ambiguousNetworkCodes.includes(code) };
+  if (typeof code === "string" && Object.hasOwn(retryableNetworkFaults, code)) {
+    return { outcome: "retryable", reason: `network error ${code}`, mayHaveSent: retryableNetworkFaults[code].mayHaveSent };
   }
   throw error;
 }
@@ -110,11 +124,11 @@ function sentMessageIn({ status, body }: HttpResponse, message: TemplateMessage,
   return found && { outcome: "sent", sid: String(found.sid), status: String(found.status) };
 }
 
-export function createMessenger({
+export function createMessagesClient({
   apiBaseUrl = process.env.TWILIO_API_BASE_URL,
   retry = defaultRetryPolicy,
   requestTimeoutMs = 5_000,
-}: MessengerOptions = {}): Messenger {
+}: MessagesClientOptions = {}): MessagesClient {
   const send = createRequestSender();
   const api = (apiBaseUrl || "https://api.twilio.com").replace(/\/$/, "");
 

@@ -9,7 +9,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { duplicateWindowSeconds } from "../../aws/idempotency/invite-deduplicator";
 import { messageWindowSeconds } from "../../aws/idempotency/message-deduplicator";
-import { createMessenger } from "../../twilio/messages-client";
+import { createMessagesClient } from "../../twilio/messages-client";
 import { functions } from "../../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
 import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
@@ -31,7 +31,7 @@ const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  trigger = createTriggerHandler(functions.trigger, { messenger: createMessenger({ retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 } }), writeLog: capturing((line) => logLines.push(line)) });
+  trigger = createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 } }), writeLog: capturing((line) => logLines.push(line)) });
   webhook = createWebhookHandler(functions.webhook, { writeLog: capturing((line) => logLines.push(line)) });
   dynamoDb = new DynamoDBClient({
     endpoint: services.dynamoDb.url,

@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createMessenger } from "../../twilio/messages-client";
+import { createMessagesClient } from "../../twilio/messages-client";
 import { functions } from "../../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
 import {
@@ -31,7 +31,7 @@ const lambdaContext = { getRemainingTimeInMillis: () => 20_000 };
 beforeAll(async () => {
   services = await startLocalServices();
   Object.assign(process.env, services.env);
-  handler = createTriggerHandler(functions.trigger, { messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => logLines.push(line)) });
+  handler = createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: fastRetry }), writeLog: capturing((line) => logLines.push(line)) });
 });
 
 afterAll(async () => {
@@ -192,7 +192,7 @@ describe("its logs", () => {
   it("carry the request id on every line and mask the parent's number", async () => {
     const lines: string[] = [];
     const event = triggerEvent(validInvite);
-    await createTriggerHandler(functions.trigger, { messenger: createMessenger({ retry: fastRetry }), writeLog: capturing((line) => lines.push(line)) })(event);
+    await createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: fastRetry }), writeLog: capturing((line) => lines.push(line)) })(event);
     const parsed = lines.map((line) => JSON.parse(line));
     expect(parsed.map((line) => line.event)).toEqual(["invite_sent", "request_done"]);
     for (const line of parsed) expect(line).toMatchObject({ request_id: event.requestContext.requestId, route: "POST /trigger" });

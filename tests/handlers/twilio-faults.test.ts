@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createMessenger, type MessengerOptions } from "../../twilio/messages-client";
+import { createMessagesClient, type MessagesClientOptions } from "../../twilio/messages-client";
 import { functions } from "../../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
 import { serveOnLoopback, type LoopbackServer } from "../../local/loopback";
@@ -27,8 +27,8 @@ let handler: TriggerHandler;
 const logLines: string[] = [];
 
 const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, any>;
-const triggerWith = (options: MessengerOptions) =>
-  createTriggerHandler(functions.trigger, { messenger: createMessenger({ retry: fastRetry, requestTimeoutMs, ...options }), writeLog: capturing((line) => logLines.push(line)) });
+const triggerWith = (options: MessagesClientOptions) =>
+  createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: fastRetry, requestTimeoutMs, ...options }), writeLog: capturing((line) => logLines.push(line)) });
 
 // Each test invites its own parent, so what the stand-in holds for that parent is that test's doing alone.
 let nextParent = 200;
@@ -180,7 +180,7 @@ describe("the Lambda's time budget", () => {
     const parent = newParent();
     // The default 5 s request timeout, far longer than the budget: the deadline must cut it short.
     const patient = createTriggerHandler(functions.trigger, {
-      messenger: createMessenger({ retry: { attempts: 10, baseDelayMs: 50, maxDelayMs: 200 } }),
+      messagesClient: createMessagesClient({ retry: { attempts: 10, baseDelayMs: 50, maxDelayMs: 200 } }),
       writeLog: capturing((line) => logLines.push(line)),
     });
     services.twilio.failNext(...Array.from({ length: 10 }, () => ({ stall: true as const })));
@@ -198,7 +198,7 @@ describe("the Lambda's time budget", () => {
 
   it("does not start a wait that would end past the deadline", async () => {
     const parent = newParent();
-    const slow = createTriggerHandler(functions.trigger, { messenger: createMessenger({ retry: { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 5_000 } }), writeLog: capturing((line) => logLines.push(line)) });
+    const slow = createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 5_000 } }), writeLog: capturing((line) => logLines.push(line)) });
     // More than it can use, whatever its jitter: any attempt that starts meets a rate limit.
     services.twilio.failNext(...Array.from({ length: 10 }, () => rateLimit));
     const started = Date.now();

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functions } from "../../handlers/functions";
-import { createWebhookHandler, parseForm, type WebhookHandler } from "../../handlers/webhook";
+import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { otherAuthToken, testCredentials } from "../../testkit/fixtures";
 import { startLocalServices, withSsmContents, type LocalServices } from "../../testkit/local-services";
@@ -111,11 +111,5 @@ describe("a deployment problem", () => {
         expect.objectContaining({ event: "request_done", status: 500 }),
       ]);
     });
-  });
-});
-
-describe("parseForm", () => {
-  it("keeps every value of a repeated field, as the signature covers them all", () => {
-    expect(parseForm("A=1&B=x%20y&A=2&C=")).toEqual({ A: ["1", "2"], B: "x y", C: "" });
   });
 });

@@ -13,7 +13,7 @@ import { startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/tw
 import { twilioSid } from "../../local/stand-ins/twilio/ids";
 import { loadMessagesContract } from "../../local/stand-ins/twilio/openapi-contract";
 import { clubSettings, otherAuthToken, testCredentials, validInviteVariables } from "../../testkit/fixtures";
-import { parseForm } from "../../handlers/webhook";
+import { parseForm } from "../../twilio/webhook-request";
 
 const templateSid = clubSettings.templateSid;
 const parent = "whatsapp:+447700900123";

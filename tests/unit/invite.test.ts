@@ -3,7 +3,6 @@ import { createInviteParser, templateVariables, whatsappSafe } from "../../domai
 import { maskPhone } from "../../plumbing/log";
 import { poundsAmount } from "../../domain/money";
 import { toDisplayNumber, toE164 } from "../../domain/phone";
-import { twimlResponse } from "../../twilio/twiml";
 import { validInvite, validInviteVariables } from "../../testkit/fixtures";
 
 const defaults = { season: "2025-26", membershipFee: "40", subscriptionFee: "26" };
@@ -93,17 +92,5 @@ describe("phone numbers", () => {
     expect(maskPhone("+447700900123")).toBe("+44•••••••123");
     expect(maskPhone("whatsapp:+447700900123")).toBe("+44•••••••123");
     expect(maskPhone("12")).toBe("•••");
-  });
-});
-
-describe("twimlResponse", () => {
-  it("is an empty Response without a reply", () => {
-    expect(twimlResponse()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-  });
-
-  it("escapes the reply's XML characters", () => {
-    expect(twimlResponse(`Tom & Jerry's <"club">`)).toBe(
-      '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Tom &amp; Jerry&apos;s &lt;&quot;club&quot;&gt;</Message></Response>',
-    );
   });
 });

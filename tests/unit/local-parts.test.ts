@@ -3,11 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { twimlResponse } from "../../twilio/twiml";
 import { inviteTemplateText, renderTemplate } from "../../local/stand-ins/twilio/invite-template";
 import { localDefaults, localOptions } from "../../local/options";
 import { createThrottle } from "../../local/gateway/throttle";
-import { twimlMessages } from "../../twilio/twiml-messages";
 import { validInviteVariables } from "../../testkit/fixtures";
 
 describe("the usage plan throttle", () => {
@@ -37,14 +35,6 @@ describe("the invite template", () => {
   it("names the placeholders that have no value", () => {
     const { "5": _season, "9": _managerTel, ...partial } = validInviteVariables;
     expect(renderTemplate(inviteTemplateText({ clubName: "Sale United", assistantName: "Ada" }), partial)).toEqual({ ok: false, missing: ["5", "9"] });
-  });
-});
-
-describe("reading TwiML", () => {
-  it("reads back what the webhook's TwiML says, entities and all", () => {
-    expect(twimlMessages(twimlResponse(`Fees: £40 & "£26" <monthly>`))).toEqual([`Fees: £40 & "£26" <monthly>`]);
-    expect(twimlMessages(twimlResponse())).toEqual([]);
-    expect(twimlMessages("<Response><Message to=\"x\"><Body>One</Body></Message><Message>Two</Message></Response>")).toEqual(["One", "Two"]);
   });
 });
 

@@ -3,7 +3,7 @@
  * local runs and tests, so nothing that looks like a real credential is ever committed.
  */
 import { randomBytes } from "node:crypto";
-import type { TwilioCredentials } from "../../../aws/settings-reader";
+import type { TwilioCredentials } from "../../../twilio/messages-client";
 
 const randomHex = () => randomBytes(16).toString("hex");
 

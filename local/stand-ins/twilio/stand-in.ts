@@ -8,13 +8,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
-import type { TwilioCredentials } from "../../../aws/settings-reader";
+import type { TwilioCredentials } from "../../../twilio/messages-client";
 import { createConversations, type Conversations } from "../../simulator/conversations";
 import { renderTemplate } from "./invite-template";
 import { sendJson, serveOnLoopback } from "../../loopback";
 import { loadMessagesContract, type ContractProblem } from "./openapi-contract";
 import { twilioSid } from "./ids";
-import { twimlMessages } from "../../../twilio/twiml-messages";
+import { twimlMessages } from "../../../twilio/twiml";
 
 export interface ReceivedMessage {
   sid: string;
