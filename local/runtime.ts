@@ -3,11 +3,9 @@
  * stand-in they send through, and the simulator page. Settings come from the stack file,
  * through the same schema as `pulumi up`.
  */
-import type { SettingsReader } from "../aws/settings-reader";
 import type { StackConfig } from "../config/schema";
 import { settingValues } from "../config/setting-values";
-import type { SettingKey } from "../config/settings";
-import { functionDeclarations, functions } from "../handlers/functions";
+import { functionDeclarations, functions, type HandlerWiring } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
 import { createApiGateway, sendRefusal } from "./gateway/api-gateway";
 import { serveOnLoopback, type LoopbackHandler } from "./loopback";
@@ -47,7 +45,8 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   const webhookUrl = `${server.url}${functions.webhook.route.path}`;
   const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
   const values = settingValues(settings, webhookUrl);
-  const readSettings: SettingsReader<SettingKey> = async () => ({ values, twilio: account });
+  // The stack file's values, as Parameter Store would hand them over.
+  const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
 
   const standIn = createTwilioStandIn(account, {
     templates: { [settings.twilio.templateSid]: inviteTemplateText({ clubName: settings.club.name, assistantName: settings.club.assistantName }) },
