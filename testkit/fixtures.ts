@@ -1,4 +1,7 @@
-/** Made-up clubs and people. Phone numbers are from Ofcom's drama range only. */
+/**
+ * Made-up clubs, people and credentials. Phone numbers are from Ofcom's drama range only.
+ * Importing this writes nothing: recordFixtureValues tells the log scan what to look for.
+ */
 import { settingParameterName, type SettingKey } from "../config/settings";
 import { madeUpTwilioAccount } from "../local/stand-ins/twilio/ids";
 import { recordSensitive } from "./log-capture";
@@ -9,9 +12,8 @@ export const testCredentials = madeUpTwilioAccount();
 /** Another account's token: what a forger or a misconfigured deployment would sign with. */
 export const otherAuthToken = madeUpTwilioAccount().authToken;
 
-// Made up in each process: the log scan learns them from the capture.
-recordSensitive("account SID", [testCredentials.accountSid]);
-recordSensitive("auth token", [testCredentials.authToken, otherAuthToken]);
+/** The key API Gateway checked before a trigger event reaches the handler. */
+export const testApiKey = "test-key";
 
 export const parameterPath = "/signon/urmston/test";
 export const twilioSecretName = "signon-urmston-test-twilio-0a1b2c3";
@@ -47,8 +49,6 @@ export const validInvite = {
   parent_tel: "07700 900123",
 };
 
-recordSensitive("name", [validInvite.parent_first_name, validInvite.parent_last_name, validInvite.player_first_name, validInvite.player_last_name, validInvite.team_manager_1_full_name]);
-
 /** The template variables validInvite fills, with the stack defaults for season and fees. */
 export const validInviteVariables = {
   "1": "Sarah",
@@ -71,3 +71,26 @@ export const requiredInviteFields = [
   "team_manager_1_tel",
   "parent_tel",
 ] as const;
+
+/** What a parent's default message says, and the profile name WhatsApp gives them (testkit/twilio-webhook.ts). */
+export const parentMessage = { body: "Ready to register Alfie", profileName: "Sarah Testington" };
+
+/**
+ * Tells the log scan the credentials, names and messages these fixtures hand to the code under
+ * test, which must never reach a log. The suite's setup file calls it for every test file
+ * (tests/setup/console-capture.ts); the credentials are made up in each process.
+ */
+export function recordFixtureValues(): void {
+  recordSensitive("account SID", [testCredentials.accountSid]);
+  recordSensitive("auth token", [testCredentials.authToken, otherAuthToken]);
+  recordSensitive("API key", [testApiKey]);
+  recordSensitive("name", [
+    validInvite.parent_first_name,
+    validInvite.parent_last_name,
+    validInvite.player_first_name,
+    validInvite.player_last_name,
+    validInvite.team_manager_1_full_name,
+    parentMessage.profileName,
+  ]);
+  recordSensitive("message body", [parentMessage.body]);
+}

@@ -2,11 +2,11 @@
  * Starts the Twilio, SSM and DynamoDB stand-ins for one club and returns the environment a handler
  * needs to reach them: the standard AWS_ENDPOINT_URL and signon's TWILIO_API_BASE_URL.
  */
+import { startDynamoDbStandIn, type DynamoDbStandIn } from "../local/stand-ins/dynamodb-stand-in";
+import { startSsmStandIn, type SsmStandIn } from "../local/stand-ins/ssm-stand-in";
+import { startTwilioStandIn, type TwilioStandIn } from "../local/stand-ins/twilio/stand-in";
 import { clubSettings, parameterPath, settingsParameters, testCredentials, twilioSecretName } from "./fixtures";
 import { recordSensitive } from "./log-capture";
-import { startSsmStandIn, type SsmStandIn } from "../local/stand-ins/ssm-stand-in";
-import { startDynamoDbStandIn, type DynamoDbStandIn } from "../local/stand-ins/dynamodb-stand-in";
-import { startTwilioStandIn, type TwilioStandIn } from "../local/stand-ins/twilio/stand-in";
 
 export interface LocalServices {
   twilio: TwilioStandIn;
@@ -64,17 +64,14 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
 }
 
 /**
- * Runs `body` with AWS_ENDPOINT_URL pointed at a separate SSM stand-in holding `contents` (a
- * missing parameter, a wrong secret), then points it back and closes that stand-in.
+ * Runs `body` with `env` changed to reach a separate SSM stand-in holding `contents` (a missing
+ * parameter, a wrong secret) for AWS_ENDPOINT_URL, then closes that stand-in.
  */
-export async function withSsmContents<T>(contents: SsmContents, body: () => Promise<T>): Promise<T> {
+export async function withSsmContents<T>(env: Record<string, string>, contents: SsmContents, body: (env: Record<string, string>) => Promise<T>): Promise<T> {
   const ssm = await startSsmWith(contents);
-  const previous = process.env.AWS_ENDPOINT_URL;
-  process.env.AWS_ENDPOINT_URL = ssm.url;
   try {
-    return await body();
+    return await body({ ...env, AWS_ENDPOINT_URL: ssm.url });
   } finally {
-    process.env.AWS_ENDPOINT_URL = previous;
     await ssm.close();
   }
 }

@@ -82,3 +82,8 @@ export function signonRefusing(env: Record<string, string>, args: string[] = [])
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.once("exit", (exitCode) => resolve({ exitCode, stderr })));
 }
+
+/** POST /trigger as a secretary's script sends it: the invite as JSON, with `headers` (the API key, or not). */
+export function postInvite(baseUrl: string, invite: unknown, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${baseUrl}/trigger`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(invite) });
+}

@@ -29,15 +29,11 @@ export interface RecordedResource {
   codeFiles?: string[];
 }
 
-const run = JSON.parse(process.env.SIGNON_MOCK_RUN ?? "{}") as MockRun;
 const projectRoot = path.resolve(__dirname, "..");
 const accountId = "123456789012";
-const region = run.config["aws:region"] ?? "us-east-1";
 // How the mock runtime hands over a secret input: { [secretSignature]: secretMarker, value }.
 const secretSignature = "4dabf18193072939515e22adb298388d";
 const secretMarker = "1b47061264138c4ac30d75fd1eb44270";
-const resources: RecordedResource[] = [];
-const pending: Promise<unknown>[] = [];
 
 type ArchiveLike = { assets: Promise<Record<string, { text?: Promise<string>; path?: Promise<string> }>> };
 
@@ -67,7 +63,7 @@ function unwrapSecrets(value: unknown): unknown {
 }
 
 /** What AWS would compute for the resources the program reads outputs from. */
-function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+function computedState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, unknown> {
   const physicalName = inputs.name ?? `${name}-0a1b2c3`;
   const arn = `arn:aws:${type.split(":")[1].split("/")[0]}:${region}:${accountId}:${physicalName}`;
   switch (type) {
@@ -95,6 +91,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
 }
 
 async function main(): Promise<void> {
+  const run = JSON.parse(process.env.SIGNON_MOCK_RUN ?? "{}") as MockRun;
+  const region = run.config["aws:region"] ?? "us-east-1";
+  const resources: RecordedResource[] = [];
+  const pending: Promise<unknown>[] = [];
   pulumi.runtime.setAllConfig(run.config, run.secretKeys);
   await pulumi.runtime.setMocks(
     {
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
           });
           pending.push(extraction);
         }
-        return { id: `${name}-id`, state: { ...inputs, ...computedState(type, name, recorded.inputs) } };
+        return { id: `${name}-id`, state: { ...inputs, ...computedState(type, name, recorded.inputs, region) } };
       },
       call({ token }) {
         switch (token) {
@@ -149,7 +149,10 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(run.outDir, "result.json"), JSON.stringify({ resources, outputs }, null, 2));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+// Run as a script by runProgram (testkit/run-program.ts); importing it for its types runs nothing.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

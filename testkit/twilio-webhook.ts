@@ -3,8 +3,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { proxyEvent } from "../local/gateway/proxy-event";
 import { twilioSid } from "../local/stand-ins/twilio/ids";
-import { testCredentials, webhookUrl } from "./fixtures";
-import { recordSensitive } from "./log-capture";
+import { parentMessage, testCredentials, webhookUrl } from "./fixtures";
 
 export function inboundMessage(overrides: Record<string, string> = {}): Record<string, string> {
   // Twilio sends the same SID under both names.
@@ -15,20 +14,16 @@ export function inboundMessage(overrides: Record<string, string> = {}): Record<s
     AccountSid: testCredentials.accountSid,
     From: "whatsapp:+447700900123",
     To: "whatsapp:+447700900000",
-    Body: "Ready to register Alfie",
+    Body: parentMessage.body,
     NumMedia: "0",
     NumSegments: "1",
-    ProfileName: "Sarah Testington",
+    ProfileName: parentMessage.profileName,
     WaId: "447700900123",
     MessageType: "text",
     ApiVersion: "2010-04-01",
     ...overrides,
   };
 }
-
-// The default message's text and sender: what the log scan must never find.
-recordSensitive("message body", [inboundMessage().Body]);
-recordSensitive("name", [inboundMessage().ProfileName]);
 
 export function formBody(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
@@ -37,7 +32,16 @@ export function formBody(fields: Record<string, string>): string {
 export interface SigningOptions {
   /** The URL Twilio signed for; the fixtures' webhook URL unless given. */
   url?: string;
+  /** The auth token it signed with; the test account's unless given. */
   token?: string;
+}
+
+/** X-Twilio-Signature for `fields` (a repeated field with all its values), as Twilio makes it. */
+export function twilioSignature(fields: Record<string, string | string[]>, { url = webhookUrl, token = testCredentials.authToken }: SigningOptions = {}): string {
+  return getExpectedTwilioSignature(token, url, fields);
+}
+
+export interface SignedEventOptions extends SigningOptions {
   header?: string;
   base64?: boolean;
   /** A body other than the signed fields, to forge a change after signing. */
@@ -45,13 +49,29 @@ export interface SigningOptions {
 }
 
 /** A POST /webhook event carrying `fields`, signed as Twilio would sign them. */
-export function signedEvent(fields: Record<string, string>, options: SigningOptions = {}): APIGatewayProxyEvent {
+export function signedEvent(fields: Record<string, string>, options: SignedEventOptions = {}): APIGatewayProxyEvent {
   const body = options.body ?? formBody(fields);
-  const signature = getExpectedTwilioSignature(options.token ?? testCredentials.authToken, options.url ?? webhookUrl, fields);
   return proxyEvent({
     path: "/webhook",
     body: options.base64 ? Buffer.from(body).toString("base64") : body,
     isBase64Encoded: options.base64,
-    headers: { "Content-Type": "application/x-www-form-urlencoded", [options.header ?? "X-Twilio-Signature"]: signature },
+    headers: { "Content-Type": "application/x-www-form-urlencoded", [options.header ?? "X-Twilio-Signature"]: twilioSignature(fields, options) },
   });
 }
+
+const stagedUrl = new URL(webhookUrl);
+const pathWithoutStage = stagedUrl.pathname.replace(/^\/[^/]+/, "");
+
+/** URLs a signature may have been made for that are not the one pasted into Twilio, by what is wrong with each. */
+export const otherWebhookUrls = {
+  "the URL without its stage path": `${stagedUrl.origin}${pathWithoutStage}`,
+  "another stage": `${stagedUrl.origin}/prod${pathWithoutStage}`,
+  "http instead of https": webhookUrl.replace(/^https:/, "http:"),
+  "another API's host": webhookUrl.replace(stagedUrl.hostname, "f6g7h8i9j0.execute-api.eu-north-1.amazonaws.com"),
+  "the URL with a query string": `${webhookUrl}?from=twilio`,
+  "the URL with a trailing slash": `${webhookUrl}/`,
+  "another route": webhookUrl.replace(/webhook$/, "trigger"),
+};
+
+/** The webhook's own URL with the default port written out, which Twilio's validator also accepts. */
+export const webhookUrlWithPort = webhookUrl.replace(stagedUrl.hostname, `${stagedUrl.hostname}:443`);

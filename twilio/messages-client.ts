@@ -125,7 +125,7 @@ function sentMessageIn({ status, body }: HttpResponse, message: TemplateMessage,
 }
 
 export function createMessagesClient({
-  apiBaseUrl = process.env.TWILIO_API_BASE_URL,
+  apiBaseUrl,
   retry = defaultRetryPolicy,
   requestTimeoutMs = 5_000,
 }: MessagesClientOptions = {}): MessagesClient {

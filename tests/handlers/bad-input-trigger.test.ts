@@ -8,19 +8,19 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maxBodyBytes } from "../../plumbing/api-gateway-event";
 import { functions } from "../../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
-import type { LineWriter } from "../../plumbing/log";
 import { proxyEvent } from "../../local/gateway/proxy-event";
-import { requiredInviteFields, validInvite } from "../../testkit/fixtures";
-import { handlerUnderTest } from "../../testkit/handler-under-test";
+import { maxBodyBytes } from "../../plumbing/api-gateway-event";
+import { anyCase } from "../../testkit/arbitraries";
+import { requiredInviteFields, testApiKey, validInvite } from "../../testkit/fixtures";
+import { handlerUnderTest, type TestWiring } from "../../testkit/handler-under-test";
 
 const generatedBodies = 10_000;
 
 /** The one place the handler under test is wired, so its dependencies can change here alone. */
-function triggerUnderTest(writeLog: LineWriter): TriggerHandler {
-  return createTriggerHandler(functions.trigger, { writeLog });
+function triggerUnderTest(wiring: TestWiring): TriggerHandler {
+  return createTriggerHandler(functions.trigger, wiring);
 }
 
 const { handler, logLines, services } = handlerUnderTest(triggerUnderTest);
@@ -115,14 +115,13 @@ function withoutAbsent(fields: Record<string, unknown>): Record<string, unknown>
 }
 
 /** Header names in any case, and the content types callers get wrong. */
-const anyCase = (name: string) => fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((upper) => [...name].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(""));
 const headers = fc
   .tuple(
     fc.option(fc.tuple(anyCase("Content-Type"), fc.constantFrom("application/json", "APPLICATION/JSON; charset=UTF-8", "text/plain", "application/x-www-form-urlencoded", "", "garbage/\u0000")), { nil: undefined }),
     anyCase("x-api-key"),
     fc.dictionary(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 2 }),
   )
-  .map(([contentType, apiKeyName, extra]) => ({ ...extra, [apiKeyName]: "test-key", ...(contentType ? { [contentType[0]]: contentType[1] } : {}) }));
+  .map(([contentType, apiKeyName, extra]) => ({ ...extra, [apiKeyName]: testApiKey, ...(contentType ? { [contentType[0]]: contentType[1] } : {}) }));
 
 // ---- The cases: each is a request and what must come of it -------------------------------
 

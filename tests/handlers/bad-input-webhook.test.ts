@@ -8,21 +8,20 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
-import { maxBodyBytes } from "../../plumbing/api-gateway-event";
-import type { LineWriter } from "../../plumbing/log";
 import { functions } from "../../handlers/functions";
 import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
 import { proxyEvent } from "../../local/gateway/proxy-event";
-import { otherAuthToken, testCredentials, webhookUrl } from "../../testkit/fixtures";
-import { inboundMessage } from "../../testkit/twilio-webhook";
-import { handlerUnderTest } from "../../testkit/handler-under-test";
+import { maxBodyBytes } from "../../plumbing/api-gateway-event";
+import { anyCase } from "../../testkit/arbitraries";
+import { otherAuthToken } from "../../testkit/fixtures";
+import { handlerUnderTest, type TestWiring } from "../../testkit/handler-under-test";
+import { inboundMessage, otherWebhookUrls, twilioSignature, type SigningOptions } from "../../testkit/twilio-webhook";
 
 const generatedBodies = 10_000;
 
 /** The one place the handler under test is wired, so its dependencies can change here alone. */
-function webhookUnderTest(writeLog: LineWriter): WebhookHandler {
-  return createWebhookHandler(functions.webhook, { writeLog });
+function webhookUnderTest(wiring: TestWiring): WebhookHandler {
+  return createWebhookHandler(functions.webhook, wiring);
 }
 
 const { handler, logLines, services } = handlerUnderTest(webhookUnderTest);
@@ -48,8 +47,6 @@ function formOf(pairs: Pair[], spaceAsPercent: boolean): string {
   return spaceAsPercent ? form.replaceAll("+", "%20") : form;
 }
 
-const anyCase = (name: string) =>
-  fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((upper) => [...name].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(""));
 
 interface Delivery {
   body: string;
@@ -93,18 +90,13 @@ const signedShape = fc.record({
 type SignedShape = typeof signedShape extends fc.Arbitrary<infer T> ? T : never;
 type Encoding = Pick<SignedShape, "spaceAsPercent" | "base64" | "signatureHeader" | "contentTypeHeader">;
 
-interface Signing {
-  token?: string;
-  url?: string;
-}
-
 /** A delivery of `pairs` in the shape drawn, signed as Twilio signs, for the fixtures' URL and token unless told otherwise. */
-function deliveryOf(pairs: Pair[], encoding: Encoding, signing: Signing = {}): Delivery {
+function deliveryOf(pairs: Pair[], encoding: Encoding, signing: SigningOptions = {}): Delivery {
   const form = formOf(pairs, encoding.spaceAsPercent);
   return {
     body: encoding.base64 ? Buffer.from(form).toString("base64") : form,
     base64: encoding.base64,
-    signature: getExpectedTwilioSignature(signing.token ?? testCredentials.authToken, signing.url ?? webhookUrl, signedFields(pairs)),
+    signature: twilioSignature(signedFields(pairs), signing),
     signatureHeader: encoding.signatureHeader,
     contentTypeHeader: encoding.contentTypeHeader,
   };
@@ -113,18 +105,6 @@ function deliveryOf(pairs: Pair[], encoding: Encoding, signing: Signing = {}): D
 /** A new message (its own MessageSid) with the shape's Body, extra and repeated fields. */
 const messagePairs = (shape: SignedShape): Pair[] => [...Object.entries(inboundMessage({ Body: shape.body })), ...shape.extras, ...shape.repeats];
 
-const stagedUrl = new URL(webhookUrl);
-const pathWithoutStage = stagedUrl.pathname.replace(/^\/[^/]+/, "");
-/** URLs a signature may have been made for that are not the one pasted into Twilio. */
-const otherUrls = [
-  `${stagedUrl.origin}${pathWithoutStage}`,
-  `${stagedUrl.origin}/prod${pathWithoutStage}`,
-  webhookUrl.replace(/^https:/, "http:"),
-  `${webhookUrl}/`,
-  `${webhookUrl}?source=twilio`,
-  webhookUrl.replace(stagedUrl.hostname, "f6g7h8i9j0.execute-api.eu-north-1.amazonaws.com"),
-  webhookUrl.replace(/webhook$/, "trigger"),
-];
 
 /** `name`, or it with underscores added until no field has it: an added field must be a new one. */
 function unusedName(pairs: Pair[], name: string): string {
@@ -162,7 +142,7 @@ const forgery: fc.Arbitrary<Forgery> = fc.oneof(
   fc.constant({ kind: "unsigned" as const }),
   garbageSignature.map((signature) => ({ kind: "garbage signature" as const, signature })),
   change.map((changed) => ({ kind: "changed after signing" as const, change: changed })),
-  fc.constantFrom(...otherUrls).map((url) => ({ kind: "other URL" as const, url })),
+  fc.constantFrom(...Object.values(otherWebhookUrls)).map((url) => ({ kind: "other URL" as const, url })),
   fc.constant({ kind: "other token" as const }),
   fc.constant({ kind: "base64 flag that lies" as const }),
 );

@@ -2,40 +2,17 @@
  * POST /trigger in-process: the real handler and its real HTTP calls to Twilio and Parameter Store, against
  * the local Twilio and SSM stand-ins on loopback.
  */
-import type { APIGatewayProxyResult } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createMessagesClient } from "../../twilio/messages-client";
-import { functions } from "../../handlers/functions";
-import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
-import {
-  clubSettings,
-  parameterPath,
-  requiredInviteFields,
-  testCredentials,
-  validInvite,
-  validInviteVariables,
-} from "../../testkit/fixtures";
-import { startLocalServices, withSsmContents, type LocalServices } from "../../testkit/local-services";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { proxyEvent } from "../../local/gateway/proxy-event";
-import { triggerEvent } from "../../testkit/trigger-event";
+import { clubSettings, parameterPath, requiredInviteFields, testCredentials, validInvite, validInviteVariables } from "../../testkit/fixtures";
+import { bodyOf, fastRetry, handlerUnderTest, lambdaContext, testTrigger } from "../../testkit/handler-under-test";
+import { withSsmContents } from "../../testkit/local-services";
 import { capturing } from "../../testkit/log-capture";
+import { triggerEvent } from "../../testkit/trigger-event";
 
-const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
-let services: LocalServices;
-let handler: TriggerHandler;
-const logLines: string[] = [];
+const { handler, logLines, services } = handlerUnderTest((wiring) => testTrigger(wiring, { retry: fastRetry }));
 
-const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, any>;
-const lambdaContext = { getRemainingTimeInMillis: () => 20_000 };
-
-beforeAll(async () => {
-  services = await startLocalServices();
-  Object.assign(process.env, services.env);
-  handler = createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: fastRetry }), writeLog: capturing((line) => logLines.push(line)) });
-});
-
-afterAll(async () => {
-  await services.close();
+afterAll(() => {
   // The whole file's logs: no name, no full phone number, no credential.
   const logs = logLines.join("\n");
   for (const secret of [testCredentials.authToken, testCredentials.accountSid, "Sarah", "Alfie", "Testington", "Dave", "900123", "900456"]) {
@@ -44,7 +21,7 @@ afterAll(async () => {
 });
 
 // Each test's invite is new to Twilio and to the duplicate check.
-afterEach(() => services.reset());
+afterEach(() => services().reset());
 
 describe("a valid invite", () => {
   it("sends one WhatsApp template message and answers 200 with what was sent", async () => {
@@ -61,8 +38,8 @@ describe("a valid invite", () => {
       request_id: event.requestContext.requestId,
     });
     expect(body.message).toBe("Invite sent on WhatsApp to Sarah to register Alfie Testington for Lions u11s");
-    expect(services.twilio.messages).toHaveLength(1);
-    const [sent] = services.twilio.messages;
+    expect(services().twilio.messages).toHaveLength(1);
+    const [sent] = services().twilio.messages;
     expect(body.message_sid).toBe(sent.sid);
     expect(sent).toMatchObject({
       accountSid: testCredentials.accountSid,
@@ -79,7 +56,7 @@ describe("a valid invite", () => {
       triggerEvent({ ...validInvite, current_registration_season: "2026-27", membership_fee_amount: "£45", subscription_fee_amount: 27.5 }),
     );
     expect(accepted.statusCode).toBe(200);
-    expect(JSON.parse(services.twilio.messages[0].ContentVariables)).toMatchObject({ "5": "2026-27", "6": "45", "7": "27.50" });
+    expect(JSON.parse(services().twilio.messages[0].ContentVariables)).toMatchObject({ "5": "2026-27", "6": "45", "7": "27.50" });
   });
 
   it.each([
@@ -91,13 +68,13 @@ describe("a valid invite", () => {
   ])("normalises the parent's number %s to E.164", async (typed) => {
     const response = await handler(triggerEvent({ ...validInvite, parent_tel: typed }));
     expect(response.statusCode).toBe(200);
-    expect(services.twilio.messages[0].To).toBe("whatsapp:+447700900123");
+    expect(services().twilio.messages[0].To).toBe("whatsapp:+447700900123");
   });
 
   it("cleans white space WhatsApp would refuse before Twilio sees it", async () => {
     const response = await handler(triggerEvent({ ...validInvite, team_name: "Lions\n\tBlue      Team ", age_group: " u11s " }));
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(services.twilio.messages[0].ContentVariables)).toMatchObject({ "3": "Lions Blue Team", "4": "u11s" });
+    expect(JSON.parse(services().twilio.messages[0].ContentVariables)).toMatchObject({ "3": "Lions Blue Team", "4": "u11s" });
   });
 
   it("reads a base64-encoded body", async () => {
@@ -106,11 +83,11 @@ describe("a valid invite", () => {
   });
 
   it("reads its settings from SSM once per container, not once per invite", async () => {
-    const before = services.ssm.calls.length;
+    const before = services().ssm.calls.length;
     await handler(triggerEvent(validInvite));
     await handler(triggerEvent(validInvite));
-    expect(services.ssm.calls.length).toBe(before);
-    expect(services.ssm.calls.map((call) => call.operation).sort()).toEqual(["GetParameter", "GetParameters"]);
+    expect(services().ssm.calls.length).toBe(before);
+    expect(services().ssm.calls.map((call) => call.operation).sort()).toEqual(["GetParameter", "GetParameters"]);
   });
 });
 
@@ -122,7 +99,7 @@ describe("a bad payload", () => {
     expect(response.statusCode).toBe(400);
     expect(bodyOf(response)).toMatchObject({ error: "invalid_request", problems: [{ field, message: "is required" }] });
     expect(bodyOf(response).message).toContain(`${field} is required`);
-    expect(services.twilio.attempts).toBe(0);
+    expect(services().twilio.attempts).toBe(0);
   });
 
   it("lists every problem at once", async () => {
@@ -146,7 +123,7 @@ describe("a bad payload", () => {
       const response = await handler(triggerEvent({ ...validInvite, parent_tel: typed }));
       expect(response.statusCode).toBe(400);
       expect(bodyOf(response).problems).toEqual([{ field: "parent_tel", message: expect.any(String) }]);
-      expect(services.twilio.attempts).toBe(0);
+      expect(services().twilio.attempts).toBe(0);
     },
   );
 
@@ -176,8 +153,8 @@ describe("a bad payload", () => {
 describe("a deployment problem", () => {
   it("answers 500 without detail when a setting is missing, and logs which one", async () => {
     const lines: string[] = [];
-    await withSsmContents({ parameters: {} }, async () => {
-      const response = await createTriggerHandler(functions.trigger, { writeLog: capturing((line) => lines.push(line)) })(triggerEvent(validInvite));
+    await withSsmContents(services().env, { parameters: {} }, async (env) => {
+      const response = await testTrigger({ env, writeLog: capturing((line) => lines.push(line)) })(triggerEvent(validInvite));
       expect(response.statusCode).toBe(500);
       expect(bodyOf(response)).toMatchObject({ error: "internal_error" });
       expect(response.body).not.toMatch(/parameter|\/signon\/|\n\s+at /i);
@@ -192,7 +169,7 @@ describe("its logs", () => {
   it("carry the request id on every line and mask the parent's number", async () => {
     const lines: string[] = [];
     const event = triggerEvent(validInvite);
-    await createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: fastRetry }), writeLog: capturing((line) => lines.push(line)) })(event);
+    await testTrigger({ env: services().env, writeLog: capturing((line) => lines.push(line)) }, { retry: fastRetry })(event);
     const parsed = lines.map((line) => JSON.parse(line));
     expect(parsed.map((line) => line.event)).toEqual(["invite_sent", "request_done"]);
     for (const line of parsed) expect(line).toMatchObject({ request_id: event.requestContext.requestId, route: "POST /trigger" });

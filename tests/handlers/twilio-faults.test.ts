@@ -4,31 +4,24 @@
  * Lambda's budget; refusals are not retried; and no fault ever sends an invite twice, even
  * when Twilio created the message and only its answer was lost.
  */
-import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createMessagesClient, type MessagesClientOptions } from "../../twilio/messages-client";
-import { functions } from "../../handlers/functions";
-import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
+import type { TriggerHandler } from "../../handlers/trigger";
 import { serveOnLoopback, type LoopbackServer } from "../../local/loopback";
 import { startTwilioStandIn, type Failure, type Fault, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
-import { triggerEvent } from "../../testkit/trigger-event";
 import { clubSettings, otherAuthToken, testCredentials, twilioSecretName, validInvite } from "../../testkit/fixtures";
-import { startLocalServices, withSsmContents, type LocalServices } from "../../testkit/local-services";
-import { capturing } from "../../testkit/log-capture";
+import { bodyOf, fastRetry, lambdaContext, standInsForFile, testTrigger } from "../../testkit/handler-under-test";
+import { withSsmContents } from "../../testkit/local-services";
+import { triggerEvent } from "../../testkit/trigger-event";
+import type { MessagesClientOptions } from "../../twilio/messages-client";
 
-const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 // Short, so a stalled Twilio costs the tests little; the timeout path is the same as at 5 s.
 const requestTimeoutMs = 300;
-const lambdaContext = { getRemainingTimeInMillis: () => 20_000 };
 const clubAddress = `whatsapp:${clubSettings.whatsappNumber}`;
 
-let services: LocalServices;
+const { services, wiring, logLines } = standInsForFile();
 let handler: TriggerHandler;
-const logLines: string[] = [];
 
-const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, any>;
-const triggerWith = (options: MessagesClientOptions) =>
-  createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: fastRetry, requestTimeoutMs, ...options }), writeLog: capturing((line) => logLines.push(line)) });
+const triggerWith = (client: MessagesClientOptions, env = services().env) => testTrigger({ ...wiring(), env }, { retry: fastRetry, requestTimeoutMs, ...client });
 
 // Each test invites its own parent, so what the stand-in holds for that parent is that test's doing alone.
 let nextParent = 200;
@@ -38,20 +31,17 @@ function newParent() {
 }
 const sentTo = (standIn: TwilioStandIn, address: string) => standIn.messages.filter((message) => message.To === address);
 
-beforeAll(async () => {
-  services = await startLocalServices();
-  Object.assign(process.env, services.env);
+beforeAll(() => {
   handler = triggerWith({});
 });
 
 afterEach(() => {
-  services.twilio.clearFaults();
-  services.twilio.attempts = 0;
-  services.twilio.lookups = 0;
+  services().twilio.clearFaults();
+  services().twilio.attempts = 0;
+  services().twilio.lookups = 0;
 });
 
-afterAll(async () => {
-  await services?.close();
+afterAll(() => {
   // No full phone number of any parent, and no credential, in the whole file's logs.
   const logs = logLines.join("\n");
   for (let number = 200; number < nextParent; number++) expect(logs).not.toContain(`900${number}`);
@@ -109,14 +99,14 @@ const faultCases: [string, FaultCase][] = [
 describe("every fault kind", () => {
   it.each(faultCases)("%s: never two messages, and the answer agrees with what Twilio holds", async (_, fault) => {
     const parent = newParent();
-    services.twilio.failNext(...fault.faults);
-    services.twilio.failNextLookup(...(fault.lookupFailures ?? []));
+    services().twilio.failNext(...fault.faults);
+    services().twilio.failNextLookup(...(fault.lookupFailures ?? []));
     const response = await handler(triggerEvent({ ...validInvite, parent_tel: parent.typed }), lambdaContext);
-    const held = sentTo(services.twilio, parent.address);
+    const held = sentTo(services().twilio, parent.address);
 
     expect(response.statusCode, response.body).toBe(fault.status);
     expect(held).toHaveLength(fault.held);
-    expect({ attempts: services.twilio.attempts, lookups: services.twilio.lookups }).toEqual({ attempts: fault.attempts, lookups: fault.lookups });
+    expect({ attempts: services().twilio.attempts, lookups: services().twilio.lookups }).toEqual({ attempts: fault.attempts, lookups: fault.lookups });
     const body = bodyOf(response);
     if (response.statusCode === 200) {
       // Sent: exactly one message, the one the caller is told of.
@@ -149,15 +139,15 @@ const refusals: [number, string, (address: string) => string][] = [
 describe("a permanent refusal", () => {
   it.each(refusals)("%i (%s) is tried once, not looked up, and reported with Twilio's code", async (code, _, twilioMessage) => {
     const parent = newParent();
-    services.twilio.failNext({ status: 400, code, message: twilioMessage(parent.address) });
+    services().twilio.failNext({ status: 400, code, message: twilioMessage(parent.address) });
     const response = await handler(triggerEvent({ ...validInvite, parent_tel: parent.typed }), lambdaContext);
 
     expect(response.statusCode).toBe(422);
     const body = bodyOf(response);
     expect(body).toMatchObject({ error: "twilio_rejected", twilio_code: code, twilio_status: 400, more_info: `https://www.twilio.com/docs/errors/${code}` });
     expect(body.message).toContain(`(error ${code})`);
-    expect({ attempts: services.twilio.attempts, lookups: services.twilio.lookups }).toEqual({ attempts: 1, lookups: 0 });
-    expect(sentTo(services.twilio, parent.address)).toHaveLength(0);
+    expect({ attempts: services().twilio.attempts, lookups: services().twilio.lookups }).toEqual({ attempts: 1, lookups: 0 });
+    expect(sentTo(services().twilio, parent.address)).toHaveLength(0);
     // No stack trace, and not the parent's full number even where Twilio's message quotes it.
     expect(response.body).not.toMatch(/\n\s+at |RestException|node_modules/);
     expect(response.body).not.toContain(parent.lastDigits);
@@ -166,11 +156,11 @@ describe("a permanent refusal", () => {
   it("of the club's own credentials is 502, tried once", async () => {
     const parent = newParent();
     const wrongToken = { [twilioSecretName]: JSON.stringify({ ...testCredentials, authToken: otherAuthToken }) };
-    await withSsmContents({ secrets: wrongToken }, async () => {
-      const response = await triggerWith({})(triggerEvent({ ...validInvite, parent_tel: parent.typed }), lambdaContext);
+    await withSsmContents(services().env, { secrets: wrongToken }, async (env) => {
+      const response = await triggerWith({}, env)(triggerEvent({ ...validInvite, parent_tel: parent.typed }), lambdaContext);
       expect(response.statusCode).toBe(502);
       expect(bodyOf(response)).toMatchObject({ error: "twilio_credentials_rejected", twilio_code: 20003 });
-      expect(services.twilio.attempts).toBe(1);
+      expect(services().twilio.attempts).toBe(1);
     });
   });
 });
@@ -179,11 +169,8 @@ describe("the Lambda's time budget", () => {
   it("bounds the retries of a Twilio that never answers: 503 before the function's time is up", async () => {
     const parent = newParent();
     // The default 5 s request timeout, far longer than the budget: the deadline must cut it short.
-    const patient = createTriggerHandler(functions.trigger, {
-      messagesClient: createMessagesClient({ retry: { attempts: 10, baseDelayMs: 50, maxDelayMs: 200 } }),
-      writeLog: capturing((line) => logLines.push(line)),
-    });
-    services.twilio.failNext(...Array.from({ length: 10 }, () => ({ stall: true as const })));
+    const patient = testTrigger(wiring(), { retry: { attempts: 10, baseDelayMs: 50, maxDelayMs: 200 } });
+    services().twilio.failNext(...Array.from({ length: 10 }, () => ({ stall: true as const })));
     const budgetMs = 2_500;
     const started = Date.now();
     const response = await patient(triggerEvent({ ...validInvite, parent_tel: parent.typed }), { getRemainingTimeInMillis: () => budgetMs - (Date.now() - started) });
@@ -191,16 +178,16 @@ describe("the Lambda's time budget", () => {
     expect(Date.now() - started).toBeLessThan(budgetMs);
     expect(response.statusCode).toBe(503);
     expect(response.headers?.["Retry-After"]).toBe("30");
-    expect(sentTo(services.twilio, parent.address)).toHaveLength(0);
+    expect(sentTo(services().twilio, parent.address)).toHaveLength(0);
     // Every timed-out send was followed by a lookup before the next, and one after the last.
-    expect(services.twilio.lookups).toBe(services.twilio.attempts);
+    expect(services().twilio.lookups).toBe(services().twilio.attempts);
   });
 
   it("does not start a wait that would end past the deadline", async () => {
     const parent = newParent();
-    const slow = createTriggerHandler(functions.trigger, { messagesClient: createMessagesClient({ retry: { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 5_000 } }), writeLog: capturing((line) => logLines.push(line)) });
+    const slow = testTrigger(wiring(), { retry: { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 5_000 } });
     // More than it can use, whatever its jitter: any attempt that starts meets a rate limit.
-    services.twilio.failNext(...Array.from({ length: 10 }, () => rateLimit));
+    services().twilio.failNext(...Array.from({ length: 10 }, () => rateLimit));
     const started = Date.now();
     const response = await slow(triggerEvent({ ...validInvite, parent_tel: parent.typed }), { getRemainingTimeInMillis: () => 2_000 });
     expect(response.statusCode).toBe(503);

@@ -3,32 +3,22 @@
  * public URL from SSM, TwiML answers, one reply per MessageSid.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { functions } from "../../handlers/functions";
-import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
+import { afterAll, describe, expect, it } from "vitest";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { otherAuthToken, testCredentials } from "../../testkit/fixtures";
-import { startLocalServices, withSsmContents, type LocalServices } from "../../testkit/local-services";
-import { formBody, inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
+import { handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
+import { withSsmContents } from "../../testkit/local-services";
 import { capturing } from "../../testkit/log-capture";
+import { formBody, inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 
-let services: LocalServices;
-let handler: WebhookHandler;
-const logLines: string[] = [];
+const { handler, logLines, services } = handlerUnderTest(testWebhook);
 
 const expectForbidden = (response: APIGatewayProxyResult) => {
   expect(response.statusCode).toBe(403);
   expect(response.body).not.toContain("<Message>");
 };
 
-beforeAll(async () => {
-  services = await startLocalServices();
-  Object.assign(process.env, services.env);
-  handler = createWebhookHandler(functions.webhook, { writeLog: capturing((line) => logLines.push(line)) });
-});
-
-afterAll(async () => {
-  await services.close();
+afterAll(() => {
   const logs = logLines.join("\n");
   for (const personal of [testCredentials.authToken, "Sarah", "Testington", "Alfie", "Ready to register", "900123"]) {
     expect(logs).not.toContain(personal);
@@ -102,8 +92,8 @@ describe("a forged or altered request", () => {
 describe("a deployment problem", () => {
   it("answers 500 so Twilio may retry, without detail, when the Twilio secret cannot be read", async () => {
     const lines: string[] = [];
-    await withSsmContents({ secrets: {} }, async () => {
-      const response = await createWebhookHandler(functions.webhook, { writeLog: capturing((line) => lines.push(line)) })(signedEvent(inboundMessage()));
+    await withSsmContents(services().env, { secrets: {} }, async (env) => {
+      const response = await testWebhook({ env, writeLog: capturing((line) => lines.push(line)) })(signedEvent(inboundMessage()));
       expect(response.statusCode).toBe(500);
       expect(response.body).toBe("signon could not handle this message; please try again.");
       expect(lines.map((line) => JSON.parse(line))).toEqual([

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
 import { startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { validInvite } from "../../testkit/fixtures";
-import { startSignon, type RunningSignon } from "../../testkit/npm-start";
+import { postInvite, startSignon, type RunningSignon } from "../../testkit/npm-start";
 
 const requests = 2_000;
 const clients = 50;
@@ -37,11 +37,7 @@ beforeAll(async () => {
   const client = async () => {
     while (next < requests) {
       const index = next++;
-      const response = await fetch(`${signon.url}/trigger`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "x-api-key": apiKey },
-        body: JSON.stringify(inviteFor(index)),
-      });
+      const response = await postInvite(signon.url, inviteFor(index), { "x-api-key": apiKey });
       const body = (await response.json()) as { message_sid?: string };
       outcomes.push({ player: `Player${index}`, status: response.status, messageSid: body.message_sid });
     }

@@ -4,14 +4,13 @@
  * real handlers, invites landing in the built-in Twilio stand-in, replies as signed webhooks.
  */
 import { randomBytes } from "node:crypto";
-import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDefaults } from "../../local/options";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
 import { startTwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { otherAuthToken, validInvite } from "../../testkit/fixtures";
-import { signonRefusing, startSignon, type RunningSignon } from "../../testkit/npm-start";
-import { formBody, inboundMessage } from "../../testkit/twilio-webhook";
+import { postInvite, signonRefusing, startSignon, type RunningSignon } from "../../testkit/npm-start";
+import { formBody, inboundMessage, twilioSignature } from "../../testkit/twilio-webhook";
 
 const apiKey = `test-local-api-key-${randomBytes(8).toString("hex")}`;
 const account = madeUpTwilioAccount();
@@ -19,6 +18,8 @@ const account = madeUpTwilioAccount();
 interface State {
   conversations: { phone: string; name: string | null; messages: { direction: string; kind: string; body: string }[] }[];
 }
+
+const simulatorState = async (baseUrl: string) => (await (await fetch(`${baseUrl}/simulator/api/state`)).json()) as State;
 
 describe("npm start", () => {
   let signon: RunningSignon;
@@ -28,9 +29,8 @@ describe("npm start", () => {
   });
   afterAll(() => signon?.stop());
 
-  const trigger = (body: unknown, headers: Record<string, string> = { "x-api-key": apiKey }) =>
-    fetch(`${signon.url}/trigger`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
-  const state = async () => (await (await fetch(`${signon.url}/simulator/api/state`)).json()) as State;
+  const trigger = (body: unknown, headers: Record<string, string> = { "x-api-key": apiKey }) => postInvite(signon.url, body, headers);
+  const state = () => simulatorState(signon.url);
   const conversationWith = async (phone: string) => (await state()).conversations.find((conversation) => conversation.phone === phone);
 
   it("prints where it serves and the stack it runs", () => {
@@ -107,8 +107,8 @@ describe("npm start", () => {
     const fields = inboundMessage({ From: "whatsapp:+447700900204", AccountSid: account.accountSid });
     const forgeries: Record<string, string>[] = [
       {},
-      { "X-Twilio-Signature": getExpectedTwilioSignature(otherAuthToken, `${signon.url}/webhook`, fields) },
-      { "X-Twilio-Signature": getExpectedTwilioSignature(account.authToken, "https://example.org/webhook", fields) },
+      { "X-Twilio-Signature": twilioSignature(fields, { token: otherAuthToken, url: `${signon.url}/webhook` }) },
+      { "X-Twilio-Signature": twilioSignature(fields, { token: account.authToken, url: "https://example.org/webhook" }) },
     ];
     for (const headers of forgeries) {
       const response = await fetch(`${signon.url}/webhook`, {
@@ -174,15 +174,10 @@ describe("npm start's settings", () => {
     const signon = await startSignon({ TWILIO_API_BASE_URL: elsewhere.url, TWILIO_ACCOUNT_SID: account.accountSid, TWILIO_AUTH_TOKEN: account.authToken });
     try {
       expect(signon.lines.join("\n")).toContain(`Twilio      ${elsewhere.url}`);
-      const response = await fetch(`${signon.url}/trigger`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "x-api-key": localDefaults.SIGNON_API_KEY },
-        body: JSON.stringify(validInvite),
-      });
+      const response = await postInvite(signon.url, validInvite, { "x-api-key": localDefaults.SIGNON_API_KEY });
       expect(response.status).toBe(200);
       expect(elsewhere.messages).toEqual([expect.objectContaining({ To: "whatsapp:+447700900123", ContentSid: "HXbd20683c439d5894ded688d2a667a02c" })]);
-      const state = (await (await fetch(`${signon.url}/simulator/api/state`)).json()) as State;
-      expect(state.conversations).toEqual([]);
+      expect((await simulatorState(signon.url)).conversations).toEqual([]);
     } finally {
       await signon.stop();
       await elsewhere.close();

@@ -3,17 +3,13 @@
  * contract first, then what WhatsApp adds for a template send (a `whatsapp:` sender, variables
  * that are non-empty single lines, a known template with a value for each placeholder).
  */
+import type { TemplateMessage } from "../../../twilio/messages-client";
 import { contractError, twilioError, type TwilioError } from "./errors";
 import { renderTemplate } from "./invite-template";
 import type { MessagesContract } from "./openapi-contract";
 
-/** A send Twilio accepts, and the text the parent receives. */
-export interface AcceptedSend {
-  from: string;
-  to: string;
-  contentSid: string;
-  /** As sent: a JSON string. */
-  contentVariables: string;
+/** A send Twilio accepts, its variables read, and the text the parent receives. */
+export interface AcceptedSend extends TemplateMessage {
   variables: Record<string, string>;
   body: string;
 }
