@@ -23,3 +23,28 @@ export const registrationsTable = {
   byRegistrationId: { indexName: "by-registration-id", partitionKey: "registration_id" },
   bySeason: { indexName: "by-season", partitionKey: "season", sortKey: "season_order" },
 } as const;
+
+/** The table as DynamoDB's CreateTable takes it: what dynalite is given locally, and what infra/registrations-table.ts declares. */
+export function registrationsTableDefinition(tableName: string) {
+  const { partitionKey, sortKey, byRegistrationId, bySeason } = registrationsTable;
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [partitionKey, sortKey, byRegistrationId.partitionKey, bySeason.partitionKey, bySeason.sortKey].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: "HASH" },
+      { AttributeName: sortKey, KeyType: "RANGE" },
+    ],
+    GlobalSecondaryIndexes: [
+      { IndexName: byRegistrationId.indexName, KeySchema: [{ AttributeName: byRegistrationId.partitionKey, KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } },
+      {
+        IndexName: bySeason.indexName,
+        KeySchema: [
+          { AttributeName: bySeason.partitionKey, KeyType: "HASH" },
+          { AttributeName: bySeason.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+    ],
+  };
+}
