@@ -1,6 +1,7 @@
 /** The stack's idempotency table over DynamoDB's JSON API, with a signed request of our own (handlers/aws-json.ts). */
 import { environmentVariables } from "../config/settings";
 import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
+import { dynamoDbRetryPolicy, type AwsCallScope } from "./aws-retry";
 import { createRequestSender } from "./request";
 
 export type AttributeValue = { S: string } | { N: string };
@@ -16,9 +17,16 @@ export interface IdempotencyTableClient {
   tableName(): string;
 }
 
-export function createIdempotencyTableClient(env: NodeJS.ProcessEnv): IdempotencyTableClient {
+export function createIdempotencyTableClient(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): IdempotencyTableClient {
   return {
-    call: createAwsJsonCall({ service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" }, createRequestSender(), env, missingVariable),
+    call: createAwsJsonCall(
+      { service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0", retry: dynamoDbRetryPolicy },
+      createRequestSender(),
+      env,
+      missingVariable,
+      awsCalls,
+    ),
     tableName: () => requiredEnv(env, environmentVariables.idempotencyTable, missingVariable),
   };
 }
+

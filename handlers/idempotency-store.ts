@@ -10,6 +10,7 @@ import { BasePersistenceLayer, IdempotencyRecord } from "@aws-lambda-powertools/
 import type { IdempotencyRecordOptions, IdempotencyRecordStatusValue } from "@aws-lambda-powertools/idempotency/types";
 import { idempotencyTable } from "../config/idempotency";
 import { isAwsError } from "./aws-json";
+import type { AwsCallScope } from "./aws-retry";
 import { createIdempotencyTableClient, type Item } from "./dynamodb";
 
 const attributes = {
@@ -49,8 +50,8 @@ function recordFrom(item: Item): IdempotencyRecord {
  * at the top level, so that Pulumi's closure serializer captures Powertools' module (emitted as
  * a require) rather than serializing its base class by value.
  */
-export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env): BasePersistenceLayer {
-  const { call, tableName } = createIdempotencyTableClient(env);
+export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env, awsCalls?: AwsCallScope): BasePersistenceLayer {
+  const { call, tableName } = createIdempotencyTableClient(env, awsCalls);
   const keyOf = (idempotencyKey: string): Item => ({ [attributes.key]: { S: idempotencyKey } });
 
   class DynamoDbIdempotencyStore extends BasePersistenceLayer {

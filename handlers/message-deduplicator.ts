@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { idempotencyKeyPrefixes, idempotencyTable } from "../config/idempotency";
 import { isAwsError } from "./aws-json";
+import type { AwsCallScope } from "./aws-retry";
 import { createIdempotencyTableClient } from "./dynamodb";
 
 export interface MessageDeduplicator {
@@ -20,8 +21,8 @@ export interface MessageDeduplicator {
 
 export const messageWindowSeconds = 24 * 60 * 60;
 
-export function createMessageDeduplicator(env: NodeJS.ProcessEnv = process.env): MessageDeduplicator {
-  const { call, tableName } = createIdempotencyTableClient(env);
+export function createMessageDeduplicator(env: NodeJS.ProcessEnv = process.env, awsCalls?: AwsCallScope): MessageDeduplicator {
+  const { call, tableName } = createIdempotencyTableClient(env, awsCalls);
   return {
     async firstDelivery(messageSid) {
       const now = Math.floor(Date.now() / 1000);
