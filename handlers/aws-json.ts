@@ -4,6 +4,10 @@
  * SDK's rules, so local stand-ins are reached the same way: AWS_ENDPOINT_URL_<SERVICE>, then
  * AWS_ENDPOINT_URL, then the service's regional endpoint. A throttle, a 5xx or a network
  * fault is retried as the SDK's standard mode retries it (handlers/aws-retry.ts).
+ *
+ * A retried write may have been applied by an attempt whose answer was lost: a conditional
+ * write must then accept its own earlier attempt, or it would report its own record as
+ * someone else's (`ownWrite` in handlers/dynamodb.ts).
  */
 import { retryKind, type AwsCallScope, type AwsRetryPolicy, type RetryKind } from "./aws-retry";
 import { jsonObject } from "./json";

@@ -1,4 +1,5 @@
 /** The stack's idempotency table over DynamoDB's JSON API, with a signed request of our own (handlers/aws-json.ts). */
+import { randomUUID } from "node:crypto";
 import { environmentVariables } from "../config/settings";
 import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
 import { dynamoDbRetryPolicy, type AwsCallScope } from "./aws-retry";
@@ -30,3 +31,13 @@ export function createIdempotencyTableClient(env: NodeJS.ProcessEnv, awsCalls?: 
   };
 }
 
+/**
+ * A conditional PutItem retried after a lost answer (a reset once the request had gone) can
+ * meet the record its own first attempt wrote and fail its condition, a false duplicate. So
+ * each such write carries a random id, and its condition also accepts a record holding that
+ * id: the retry succeeds as its first attempt did, and any other request is still refused.
+ */
+export function ownWrite(): { item: Item; condition: string; names: Record<string, string>; values: Item } {
+  const id: AttributeValue = { S: randomUUID() };
+  return { item: { write_id: id }, condition: "#write_id = :write_id", names: { "#write_id": "write_id" }, values: { ":write_id": id } };
+}

@@ -2,7 +2,8 @@
  * AWS's faults, scripted into a proxy in front of the SSM stand-in and dynalite, against the
  * real trigger and webhook handlers and their real signed HTTP calls: throttles, 5xx and
  * resets are retried as the AWS SDK's standard mode retries them, within the function's time,
- * each retry logged by name; and anything else is not retried.
+ * each retry logged by name; anything else is not retried; and a write whose answer was lost
+ * is not taken for a duplicate on its retry.
  */
 import * as dynamoDb from "@aws-sdk/client-dynamodb";
 import * as ssm from "@aws-sdk/client-ssm";
@@ -168,6 +169,22 @@ describe("the trigger", () => {
     expect(retriesLogged().map((line) => [line.aws_call, line.attempts])).toEqual(faults.map((_fault, index) => ["dynamodb.PutItem", index + 1]));
   });
 
+  it("sends the invite once, not 409, when DynamoDB wrote the record but the answer was lost", async () => {
+    dynamoDbFaults.failNext("PutItem", { dropConnection: true, accepted: true });
+    const response = await newTrigger()(triggerEvent(validInvite), triggerContext);
+
+    expect(response.statusCode, response.body).toBe(200);
+    expect(bodyOf(response)).toMatchObject({ status: "message_sent", duplicate: false });
+    expect(services.twilio.messages).toHaveLength(1);
+    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(2);
+    const [record] = await services.dynamoDb.items();
+    expect(record.status).toEqual({ S: "COMPLETED" });
+    // Another request for the same invite is still a duplicate.
+    const repeat = await newTrigger()(triggerEvent(validInvite), triggerContext);
+    expect(bodyOf(repeat)).toMatchObject({ status: "message_sent", duplicate: true });
+    expect(services.twilio.messages).toHaveLength(1);
+  });
+
   it("keeps the record of the send when the record's update loses its answer", async () => {
     dynamoDbFaults.failNext("UpdateItem", { dropConnection: true, accepted: true });
     const response = await newTrigger()(triggerEvent(validInvite), triggerContext);
@@ -259,6 +276,19 @@ describe("the webhook", () => {
     expect(hasReply(response)).toBe(true);
     expect(callsTo(proxy, action)).toBe(2);
     expect(retriesLogged()).toMatchObject([{ route: "POST /webhook", aws_call: `${action.startsWith("Get") ? "ssm" : "dynamodb"}.${action}`, attempts: 1 }]);
+  });
+
+  it("replies when DynamoDB marked the message but the answer was lost, and still answers Twilio's repeat with nothing", async () => {
+    const webhook = newWebhook();
+    const message = inboundMessage();
+    dynamoDbFaults.failNext("PutItem", { dropConnection: true, accepted: true });
+    const first = await webhook(signedEvent(message), webhookContext);
+    const repeat = await webhook(signedEvent(message), webhookContext);
+
+    expect(hasReply(first)).toBe(true);
+    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(3);
+    expect(repeat.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    expect(await services.dynamoDb.items()).toHaveLength(1);
   });
 
   it("does not retry a refusal: 500 after one attempt", async () => {
