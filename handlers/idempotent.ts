@@ -7,6 +7,7 @@
  */
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import type { Context } from "aws-lambda";
+import type { AwsCallScope } from "./aws-retry";
 import { createIdempotencyStore } from "./idempotency-store";
 
 export interface IdempotencyRule {
@@ -27,7 +28,11 @@ export type RunOnce<Identity, Result> = (
   work: () => Promise<Result>,
 ) => Promise<{ result: Result; replayed: boolean }>;
 
-export function createRunOnce<Identity extends object, Result extends object>(rule: IdempotencyRule, env: NodeJS.ProcessEnv): RunOnce<Identity, Result> {
+export function createRunOnce<Identity extends object, Result extends object>(
+  rule: IdempotencyRule,
+  env: NodeJS.ProcessEnv,
+  awsCalls?: AwsCallScope,
+): RunOnce<Identity, Result> {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: rule.keyField,
     payloadValidationJmesPath: rule.sameField,
@@ -38,7 +43,7 @@ export function createRunOnce<Identity extends object, Result extends object>(ru
   });
   // One store per rule: Powertools configures a store once, with one expiry.
   const run = makeIdempotent((_identity: Identity, work: () => Promise<Result>) => work(), {
-    persistenceStore: createIdempotencyStore(env),
+    persistenceStore: createIdempotencyStore(env, awsCalls),
     config,
     keyPrefix: rule.keyPrefix,
   });

@@ -5,6 +5,7 @@
  * the key, not the invite, is what repeats, for a day, and a new key sends again.
  */
 import { idempotencyKeyPrefixes } from "../config/idempotency";
+import type { AwsCallScope } from "./aws-retry";
 import { createRunOnce, type RemainingTime } from "./idempotent";
 import type { InviteRequest } from "./invite";
 
@@ -40,15 +41,17 @@ export const duplicateWindowSeconds = { invite: 60 * 60, idempotencyKey: 24 * 60
 
 type Identity = { invite: InviteRequest; key?: string };
 
-export function createInviteDeduplicator(env: NodeJS.ProcessEnv = process.env): InviteDeduplicator {
+export function createInviteDeduplicator(env: NodeJS.ProcessEnv = process.env, awsCalls?: AwsCallScope): InviteDeduplicator {
   const byInvite = createRunOnce<Identity, SentInvite>(
     { keyField: "invite", expiresAfterSeconds: duplicateWindowSeconds.invite, keyPrefix: idempotencyKeyPrefixes.invite },
     env,
+    awsCalls,
   );
   // A key reused with another invite is refused, not answered with the first invite's result.
   const byKey = createRunOnce<Identity, SentInvite>(
     { keyField: "key", sameField: "invite", expiresAfterSeconds: duplicateWindowSeconds.idempotencyKey, keyPrefix: idempotencyKeyPrefixes.idempotencyKey },
     env,
+    awsCalls,
   );
   return {
     async once({ invite, idempotencyKey }, context, send) {

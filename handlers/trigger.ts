@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-l
 import { functionTimeoutSeconds } from "../config/function-timeouts";
 import { triggerSettingKeys } from "../config/settings";
 import { answerLogged } from "./answer";
+import { awsCallContext, createAwsCallScope } from "./aws-retry";
 import { bodyText, bodyTooLarge, headerValue, jsonResponse, requestIdOf } from "./http";
 import { createInviteDeduplicator, type Deduplicated, type InviteDeduplicator, type SentInvite } from "./invite-deduplicator";
 import { createInviteParser, parseJsonBody, templateVariables, type FieldProblem, type InviteRequest } from "./invite";
@@ -155,15 +156,18 @@ function duplicateCheckFailure(requestId: string, error: unknown): APIGatewayPro
 }
 
 export function createTriggerHandler(dependencies: Partial<TriggerDependencies> = {}): TriggerHandler {
-  const readSettings = dependencies.readSettings ?? createSettingsReader(triggerSettingKeys);
+  const awsCalls = createAwsCallScope();
+  const readSettings = dependencies.readSettings ?? createSettingsReader(triggerSettingKeys, { awsCalls });
   const messenger = dependencies.messenger ?? createMessenger();
-  const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator();
+  const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator(process.env, awsCalls);
   const parseInvite = createInviteParser();
 
   return async (event, context) => {
     const started = Date.now();
     const requestId = requestIdOf(event);
     const log = createLog({ request_id: requestId, route: "POST /trigger" }, dependencies.writeLog);
+    // Without a Lambda context (a direct call), the function's own budget from now.
+    const remaining = context ?? { getRemainingTimeInMillis: () => functionTimeoutSeconds.trigger * 1000 - (Date.now() - started) };
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
       const tooLarge = bodyTooLarge(event);
@@ -181,8 +185,6 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
       // Read while the duplicate check's first write is in flight: a cold start waits for one round trip, not two.
       const settings = readSettings();
       settings.catch(() => undefined); // awaited in send; a duplicate never gets there
-      // Without a Lambda context (a direct call), the function's own budget from now.
-      const remaining = context ?? { getRemainingTimeInMillis: () => functionTimeoutSeconds.trigger * 1000 - (Date.now() - started) };
       const to = maskPhone(invite.parent_tel);
       let delivered: SentInvite | undefined;
 
@@ -238,12 +240,14 @@ export function createTriggerHandler(dependencies: Partial<TriggerDependencies> 
       }
     };
 
-    return answerLogged(log, respond, () =>
-      jsonResponse(500, {
-        error: "internal_error",
-        message: `signon could not send the invite because of a problem on our side; nothing was sent. Quote request ${requestId} to the club's tech volunteer.`,
-        request_id: requestId,
-      }),
+    return awsCalls.run(awsCallContext(remaining.getRemainingTimeInMillis(), log), () =>
+      answerLogged(log, respond, () =>
+        jsonResponse(500, {
+          error: "internal_error",
+          message: `signon could not send the invite because of a problem on our side; nothing was sent. Quote request ${requestId} to the club's tech volunteer.`,
+          request_id: requestId,
+        }),
+      ),
     );
   };
 }

@@ -2,10 +2,12 @@
  * POST /webhook: Twilio's messaging webhook. Checks Twilio's signature against the public
  * URL, answers each MessageSid once, and replies with TwiML.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
+import { functionTimeoutSeconds } from "../config/function-timeouts";
 import { webhookSettingKeys } from "../config/settings";
 import { answerLogged } from "./answer";
+import { awsCallContext, createAwsCallScope } from "./aws-retry";
 import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse } from "./http";
 import { createLog, maskPhone, type LineWriter } from "./log";
 import { createMessageDeduplicator, type MessageDeduplicator } from "./message-deduplicator";
@@ -21,7 +23,7 @@ export interface WebhookDependencies {
   writeLog?: LineWriter;
 }
 
-export type WebhookHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type WebhookHandler = (event: APIGatewayProxyEvent, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<APIGatewayProxyResult>;
 
 /** Twilio's form fields; a repeated name keeps all its values, as the signature covers them all. */
 export function parseForm(text: string): Record<string, string | string[]> {
@@ -41,11 +43,14 @@ function firstValue(field: string | string[] | undefined): string | undefined {
 const twiml = (reply?: string) => textResponse(200, "text/xml", twimlResponse(reply));
 
 export function createWebhookHandler(dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
-  const readSettings = dependencies.readSettings ?? createSettingsReader(webhookSettingKeys);
-  const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator();
+  const awsCalls = createAwsCallScope();
+  const readSettings = dependencies.readSettings ?? createSettingsReader(webhookSettingKeys, { awsCalls });
+  const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(process.env, awsCalls);
 
-  return async (event) => {
+  return async (event, context) => {
     const log = createLog({ request_id: requestIdOf(event), route: "POST /webhook" }, dependencies.writeLog);
+    // Without a Lambda context (a direct call), the function's whole budget.
+    const remainingMs = context?.getRemainingTimeInMillis() ?? functionTimeoutSeconds.webhook * 1000;
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
       const tooLarge = bodyTooLarge(event);
@@ -71,8 +76,8 @@ export function createWebhookHandler(dependencies: Partial<WebhookDependencies> 
       return twiml(acknowledgement({ assistantName: values.assistantName, clubName: values.clubName }));
     };
 
-    return answerLogged(log, respond, () =>
-      textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again."),
+    return awsCalls.run(awsCallContext(remainingMs, log), () =>
+      answerLogged(log, respond, () => textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again.")),
     );
   };
 }
