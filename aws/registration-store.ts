@@ -12,7 +12,9 @@
 import { createHash } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { registrationsTable } from "../config/registrations-table";
+import { randomUUID } from "node:crypto";
 import { createAwsJsonCall, isAwsError, requiredEnv, type AwsJsonCall } from "../handlers/aws-json";
+import { dynamoDbRetryPolicy, type AwsCallScope } from "../handlers/aws-retry";
 import { createRequestSender } from "../handlers/request";
 
 /** What the store needs of a registration; the rest of it is kept as it is. */
@@ -150,15 +152,29 @@ export const registrationsTableVariable = "SIGNON_REGISTRATIONS_TABLE";
 
 const missingVariable = (variable: string) => Object.assign(new Error(`environment variable ${variable} is not set`), { name: "RegistrationStoreError" });
 
-export function createRegistrationsTableCall(env: NodeJS.ProcessEnv): { call: AwsJsonCall; tableName: () => string } {
+export function createRegistrationsTableCall(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): { call: AwsJsonCall; tableName: () => string } {
   return {
-    call: createAwsJsonCall({ service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" }, createRequestSender(), env, missingVariable),
+    call: createAwsJsonCall(
+      { service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0", retry: dynamoDbRetryPolicy },
+      createRequestSender(),
+      env,
+      missingVariable,
+      awsCalls,
+    ),
     tableName: () => requiredEnv(env, registrationsTableVariable, missingVariable),
   };
 }
 
-export function createRegistrationStore<R extends StoredRegistration>(env: NodeJS.ProcessEnv = process.env, clock: () => Date = () => new Date()): RegistrationStore<R> {
-  const { call, tableName } = createRegistrationsTableCall(env);
+export function createRegistrationStore<R extends StoredRegistration>(
+  env: NodeJS.ProcessEnv = process.env,
+  awsCalls?: AwsCallScope,
+  clock: () => Date = () => new Date(),
+): RegistrationStore<R> {
+  const { call: plainCall, tableName } = createRegistrationsTableCall(env, awsCalls);
+  // A transaction retried after a lost answer carries the same token, so DynamoDB answers it as
+  // done instead of failing its own conditions: no false conflict, nothing applied twice.
+  const call: AwsJsonCall = (action, input) =>
+    plainCall(action, action === "TransactWriteItems" ? { ClientRequestToken: randomUUID(), ...input } : input);
 
   const getRegistration = async (key: Item): Promise<R | undefined> => {
     const answer = await call("GetItem", { TableName: tableName(), Key: key, ConsistentRead: true });

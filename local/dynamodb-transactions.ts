@@ -9,7 +9,9 @@
  * - if any condition fails, every applied action is undone from what was read, and the answer
  *   is DynamoDB's `TransactionCanceledException` with one `CancellationReasons` entry per
  *   action (`ConditionalCheckFailed` with the old item when asked for, or `None`);
- * - two actions on one item are refused as DynamoDB refuses them.
+ * - two actions on one item are refused as DynamoDB refuses them;
+ * - a `ClientRequestToken` repeated after its transaction succeeded changes nothing and
+ *   answers success, as DynamoDB does for ten minutes (this proxy, for its lifetime).
  *
  * Requests are serialized so no other call sees a transaction half done. DynamoDB's
  * isolation is finer than that, never weaker, so code that is right here is right there.
@@ -114,7 +116,22 @@ export function createTransactions(call: Call) {
     });
   }
 
+  // ClientRequestToken -> the transaction it went with: a repeat of a done transaction changes nothing.
+  const doneTokens = new Map<string, string>();
+
   async function transactWrite(input: Record<string, unknown>): Promise<DynamoDbAnswer> {
+    const token = typeof input.ClientRequestToken === "string" ? input.ClientRequestToken : undefined;
+    const request = JSON.stringify(input.TransactItems);
+    if (token !== undefined && doneTokens.has(token)) {
+      if (doneTokens.get(token) === request) return { status: 200, body: {} };
+      return errorAnswer(400, "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException", "ClientRequestToken was used with another transaction");
+    }
+    const answer = await transactWriteOnce(input);
+    if (token !== undefined && answer.status === 200) doneTokens.set(token, request);
+    return answer;
+  }
+
+  async function transactWriteOnce(input: Record<string, unknown>): Promise<DynamoDbAnswer> {
     const entries = (input.TransactItems ?? []) as Record<string, Record<string, unknown>>[];
     if (entries.length === 0 || entries.length > 100) {
       return errorAnswer(400, "com.amazon.coral.validate#ValidationException", "TransactItems must have 1 to 100 actions");

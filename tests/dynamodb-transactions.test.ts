@@ -133,3 +133,22 @@ describe("what dynalite leaves out", () => {
     expect(answer.Responses).toEqual([{ Item: { ...key("a"), value: { S: "first" } } }, {}]);
   });
 });
+
+describe("a retried transaction", () => {
+  it("answers success and changes nothing when its ClientRequestToken already went through", async () => {
+    const bump = (version: string, next: string) =>
+      new TransactWriteItemsCommand({
+        ClientRequestToken: "token-for-one-step",
+        TransactItems: [
+          { Update: { TableName, Key: key("counter"), UpdateExpression: "SET version = :next", ConditionExpression: "version = :version", ExpressionAttributeValues: { ":version": { N: version }, ":next": { N: next } } } },
+        ],
+      });
+    const before = (await get("counter"))?.version?.N ?? "";
+    const next = String(Number(before) + 1);
+    await client.send(bump(before, next));
+    await client.send(bump(before, next));
+    expect((await get("counter"))?.version).toEqual({ N: next });
+    const mismatch = await client.send(bump(next, String(Number(next) + 1))).catch((caught: unknown) => caught);
+    expect((mismatch as Error).name).toBe("IdempotentParameterMismatchException");
+  });
+});
