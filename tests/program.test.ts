@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsNameProblem, type AwsNameKind } from "../config/aws-name-rules";
 import { pulumiAutoName, stackAwsNames } from "../config/names";
+import { routeRevision } from "../infra/route-revision";
 import { testCredentials } from "./support/fixtures";
 import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "./support/run-program";
 
@@ -268,9 +269,20 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("redeploys the stage when a route changes", () => {
+  it("redeploys the stage whenever any input of a route's method or integration changes, in place or not", () => {
     const deployment = resourcesOfType(result, "aws:apigateway/deployment:Deployment")[0];
-    expect(JSON.parse((deployment.inputs.triggers as { routes: string }).routes)).toHaveLength(2);
+    const triggers = deployment.inputs.triggers as Record<string, string>;
+    expect(Object.keys(triggers).sort()).toEqual(["POST /trigger", "POST /webhook"]);
+    for (const route of ["trigger", "webhook"]) {
+      const method = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-${route}`).inputs;
+      const integration = resourceNamed(result, "aws:apigateway/integration:Integration", `${prefix}-api-${route}`).inputs;
+      // The trigger is the hash of exactly the inputs the method and integration were given...
+      expect(triggers[`POST /${route}`]).toBe(routeRevision({ method, integration }));
+      // ...so an in-place change to either (no new id) gives another.
+      expect(routeRevision({ method: { ...method, apiKeyRequired: !method.apiKeyRequired }, integration })).not.toBe(triggers[`POST /${route}`]);
+      expect(routeRevision({ method, integration: { ...integration, timeoutMilliseconds: 5_000 } })).not.toBe(triggers[`POST /${route}`]);
+      expect(routeRevision({ method, integration: { ...integration, uri: String(integration.uri).replace(route, "other") } })).not.toBe(triggers[`POST /${route}`]);
+    }
     expect(resourcesOfType(result, "aws:apigateway/stage:Stage")[0].inputs).toMatchObject({ deployment: `${prefix}-api-id`, stageName: "v1" });
   });
 });
