@@ -2,11 +2,15 @@
  * The Pulumi program under mocks, for two made-up clubs: every resource, its names, its
  * permissions and its wiring, as `pulumi up` would declare them.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsNameProblem, type AwsNameKind } from "../config/aws-name-rules";
 import { pulumiAutoName, stackAwsNames } from "../config/names";
 import { routeRevision } from "../infra/route-revision";
+import { projectRoot } from "../local/stack-file";
 import { testCredentials } from "./support/fixtures";
+import { configCommandsIn, stackConfigAfter } from "./support/pulumi-config-set";
 import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "./support/run-program";
 
 const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
@@ -15,6 +19,7 @@ interface ClubCase {
   input: StackConfigInput;
   slug: string;
   throttle: { rateLimit: number; burstLimit: number };
+  reservedConcurrency: { trigger?: number; webhook?: number };
   expectedSettings: Record<string, string>;
   givenApiKey?: string;
 }
@@ -24,6 +29,7 @@ const clubs: ClubCase[] = [
     input: stackFileConfig("dev", secrets),
     slug: "urmston",
     throttle: { rateLimit: 25, burstLimit: 50 },
+    reservedConcurrency: {},
     expectedSettings: {
       "whatsapp-number": "+14155238886",
       "template-sid": "HXbd20683c439d5894ded688d2a667a02c",
@@ -43,11 +49,13 @@ const clubs: ClubCase[] = [
         twilio: { whatsappNumber: "+44 7700 900555", templateSid: "HX0123456789abcdef0123456789abcdef" },
         registration: { season: "2026-27", membershipFee: 35, subscriptionFee: "£22.50" },
         api: { rateLimit: 10, burstLimit: 20 },
+        concurrency: { trigger: 30, webhook: 5 },
       },
       secrets: { ...secrets, apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx" },
     },
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
+    reservedConcurrency: { trigger: 30, webhook: 5 },
     givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     expectedSettings: {
       "whatsapp-number": "+447700900555",
@@ -217,6 +225,13 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
+  it("reserves each function's concurrency from config, or none", () => {
+    for (const route of ["trigger", "webhook"] as const) {
+      const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-${route}`);
+      expect(fn.inputs.reservedConcurrentExecutions).toBe(club.reservedConcurrency[route]);
+    }
+  });
+
   it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
     const [table, ...others] = resourcesOfType(result, "aws:dynamodb/table:Table");
     expect(others).toEqual([]);
@@ -287,6 +302,65 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   });
 });
 
+/** A README section's text, from its heading to the next heading (a `#` line outside a code block). */
+function readmeSection(heading: string): string {
+  const lines = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8").split("\n");
+  const start = lines.indexOf(heading);
+  if (start < 0) throw new Error(`README.md has no heading ${heading}`);
+  let inCode = false;
+  const end = lines.findIndex((line, index) => {
+    if (line.startsWith("```")) inCode = !inCode;
+    return index > start && !inCode && /^#{1,6} /.test(line);
+  });
+  return lines.slice(start + 1, end < 0 ? undefined : end).join("\n");
+}
+
+/** The SSM settings the program writes, by name. */
+const settingsWritten = (result: ProgramResult, parameterPath: string) =>
+  Object.fromEntries(resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [String(p.inputs.name).slice(parameterPath.length + 1), p.inputs.value]));
+
+describe("the README's pulumi config commands, stored as pulumi config set stores them", () => {
+  const secretValues = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
+  const deploying = configCommandsIn(readmeSection("## Deploying a club"));
+  const rebranding = configCommandsIn(readmeSection("### Rebranding for another club"));
+  const urmstonSettings = {
+    "whatsapp-number": "+447700900000",
+    "template-sid": "HX7d785aa7b15519a858cfc7f0d485ff2c",
+    "club-name": "Urmston Town",
+    "assistant-name": "Omega",
+    season: "2025-26",
+    "membership-fee": "40",
+    "subscription-fee": "26",
+  };
+
+  it("leave the sender and the fees as numbers in the stack file, as Pulumi does", () => {
+    const { values } = stackConfigAfter("prod", deploying, secretValues);
+    expect(values.twilio).toEqual({ whatsappNumber: 447700900000, templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c" });
+    expect(values.registration).toEqual({ season: "2025-26", membershipFee: 40, subscriptionFee: 26 });
+    expect(values["aws:region"]).toBe("eu-north-1");
+  });
+
+  it("deploy a club, its sender given back its +", async () => {
+    const run = await runProgram(stackConfigAfter("prod", deploying, secretValues));
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    expect(settingsWritten(run.result, "/signon/urmston/prod")).toEqual({ ...urmstonSettings, "webhook-url": run.result.outputs.webhookUrl.value });
+    expect(run.result.outputs.apiUrl.value).toMatch(/\.execute-api\.eu-north-1\.amazonaws\.com\/v1$/);
+  });
+
+  it("rebrand it for another club, in a stack of its own in the region it sets", async () => {
+    // "the Twilio sender, template, season, fees and secrets as above"
+    const run = await runProgram(stackConfigAfter("sale-prod", [...deploying, ...rebranding], secretValues));
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    expect(settingsWritten(run.result, "/signon/sale-united/sale-prod")).toEqual({
+      ...urmstonSettings,
+      "club-name": "Sale United",
+      "assistant-name": "Sunny",
+      "webhook-url": run.result.outputs.webhookUrl.value,
+    });
+    expect(run.result.outputs.apiUrl.value).toMatch(/^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/);
+  });
+});
+
 describe("a bad stack config", () => {
   it("stops the program with every problem named, each with an example", async () => {
     const input = stackFileConfig("dev", { twilioAccountSid: testCredentials.accountSid });
@@ -305,6 +379,18 @@ describe("a bad stack config", () => {
     expect(run.stderr).toContain("signon:api.rateLimit");
     expect(run.stderr).toContain("signon:twilioAuthToken is missing. Example: pulumi config set --secret signon:twilioAuthToken");
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("stops a stack without aws:region, which would deploy wherever the shell's AWS profile points", async () => {
+    const input = stackFileConfig("dev", secrets);
+    delete input.values["aws:region"];
+    const run = await runProgram(input);
+    expect(run.ok).toBe(false);
+    if (run.ok) return;
+    expect(run.stderr.trim().split("\n")).toEqual([
+      "signon's stack config has a problem:",
+      "  - aws:region is missing. Example: pulumi config set aws:region eu-north-1",
+    ]);
   });
 
   it("refuses a malformed secret without echoing it, and a stack name that would break AWS names", async () => {
@@ -331,7 +417,7 @@ describe("a bad stack config", () => {
       "signon's stack config has 4 problems:",
       '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
       "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
-      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit. Example: pulumi config set --path signon:api.rateLimit 25",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
       '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
     ]);
   });
