@@ -3,7 +3,8 @@ import { awsNameProblem, awsNameRules } from "../config/aws-name-rules";
 import { stackAwsNames } from "../config/names";
 import { ConfigError, configExamples, parseStackConfig } from "../config/schema";
 import { testCredentials } from "./support/fixtures";
-import { applyConfigCommand, configCommandsOf } from "./support/pulumi-config-set";
+import { applyConfigCommand, configCommandsIn, configCommandsOf } from "./support/pulumi-config-set";
+import { readmeSection } from "./support/readme";
 import { stackFileConfig } from "./support/run-program";
 
 const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken, apiKey: undefined };
@@ -291,6 +292,14 @@ describe("the trigger's reserved concurrency against its usage plan", () => {
     const { settings } = parseStackConfig(config, secrets, "prod");
     expect(settings.concurrency.trigger).toBe(trigger);
     expect(settings.api.rateLimit + settings.api.burstLimit).toBeLessThanOrEqual(trigger);
+  });
+
+  it("as the README's example sets it, run as pulumi stores it, passes", () => {
+    const config = stackFile("prod");
+    for (const command of configCommandsIn(readmeSection("### Throttling and Lambda concurrency"))) applyConfigCommand(config, command);
+    const { settings } = parseStackConfig(config, secrets, "prod");
+    expect(settings.concurrency).toEqual({ trigger: 30, webhook: 10 });
+    expect(settings.api).toEqual({ rateLimit: 10, burstLimit: 20 });
   });
 
   it("leaves the webhook's reservation alone: the usage plan does not throttle it", () => {

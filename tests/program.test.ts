@@ -2,15 +2,13 @@
  * The Pulumi program under mocks, for two made-up clubs: every resource, its names, its
  * permissions and its wiring, as `pulumi up` would declare them.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsNameProblem, type AwsNameKind } from "../config/aws-name-rules";
 import { pulumiAutoName, stackAwsNames } from "../config/names";
 import { routeRevision } from "../infra/route-revision";
-import { projectRoot } from "../local/stack-file";
 import { testCredentials } from "./support/fixtures";
 import { configCommandsIn, stackConfigAfter } from "./support/pulumi-config-set";
+import { readmeSection } from "./support/readme";
 import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "./support/run-program";
 
 const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
@@ -301,19 +299,6 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     expect(resourcesOfType(result, "aws:apigateway/stage:Stage")[0].inputs).toMatchObject({ deployment: `${prefix}-api-id`, stageName: "v1" });
   });
 });
-
-/** A README section's text, from its heading to the next heading (a `#` line outside a code block). */
-function readmeSection(heading: string): string {
-  const lines = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8").split("\n");
-  const start = lines.indexOf(heading);
-  if (start < 0) throw new Error(`README.md has no heading ${heading}`);
-  let inCode = false;
-  const end = lines.findIndex((line, index) => {
-    if (line.startsWith("```")) inCode = !inCode;
-    return index > start && !inCode && /^#{1,6} /.test(line);
-  });
-  return lines.slice(start + 1, end < 0 ? undefined : end).join("\n");
-}
 
 /** The SSM settings the program writes, by name. */
 const settingsWritten = (result: ProgramResult, parameterPath: string) =>
