@@ -247,12 +247,12 @@ export function awsNameProblems(identity: StackIdentity): string[] {
 
 /**
  * The trigger's reserved concurrency against its usage plan. The plan lets a full burst through
- * at once and `rateLimit` more a second; a trigger call takes under a second when Twilio answers,
- * so up to burstLimit + rateLimit runs overlap. Lambda turns away runs past the reservation, and
- * API Gateway answers those 500 (a proxy integration does not pass Lambda's throttle on as 429),
- * so the plan must say 429 first.
+ * at once and `rateLimit` more a second; a trigger call normally takes well under a second (two
+ * DynamoDB requests and one to Twilio), so up to burstLimit + rateLimit runs overlap. Lambda turns
+ * away runs past the reservation, and API Gateway answers those 500 (a proxy integration does not
+ * pass Lambda's throttle on as 429), so the plan must say 429 first.
  */
-export function concurrencyProblems({ api, concurrency }: Pick<StackConfig, "api" | "concurrency">): string[] {
+function concurrencyProblems({ api, concurrency }: Pick<StackConfig, "api" | "concurrency">): string[] {
   const reserved = concurrency.trigger;
   const needed = api.burstLimit + api.rateLimit;
   if (reserved === undefined || reserved >= needed) return [];
