@@ -41,6 +41,7 @@ const trigger = new HandlerFunction(functionName(identity, "trigger"), {
   settingKeys: triggerSettingKeys,
   idempotencyKeyPrefix: functionKeyPrefixes.trigger,
   timeoutSeconds: functionTimeoutSeconds.trigger,
+  reservedConcurrency: config.concurrency.trigger,
 });
 
 const webhook = new HandlerFunction(functionName(identity, "webhook"), {
@@ -51,6 +52,7 @@ const webhook = new HandlerFunction(functionName(identity, "webhook"), {
   settingKeys: webhookSettingKeys,
   idempotencyKeyPrefix: functionKeyPrefixes.webhook,
   timeoutSeconds: functionTimeoutSeconds.webhook,
+  reservedConcurrency: config.concurrency.webhook,
 });
 
 const api = new RegistrationApi(`${prefix}-api`, {

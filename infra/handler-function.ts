@@ -26,6 +26,8 @@ export interface HandlerFunctionArgs {
   /** The start of every idempotency record key this function may read or write (config/idempotency.ts). */
   idempotencyKeyPrefix: string;
   timeoutSeconds: number;
+  /** Runs reserved for this function alone, and its ceiling; unset, it shares the account's unreserved pool. */
+  reservedConcurrency?: number;
   memorySizeMb: number;
   logRetentionDays: number;
 }
@@ -103,6 +105,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         // Graviton: cheaper per GB-second, and every dependency is plain JavaScript.
         architectures: ["arm64"],
         timeout: args.timeoutSeconds,
+        reservedConcurrentExecutions: args.reservedConcurrency,
         memorySize: args.memorySizeMb,
         environment: {
           variables: {

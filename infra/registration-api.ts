@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { routeRevision } from "./route-revision";
 
 export interface RegistrationApiArgs {
   trigger: aws.lambda.Function;
@@ -11,6 +12,12 @@ export interface RegistrationApiArgs {
   /** The value of the trigger's API key; generated when not given. */
   apiKey?: pulumi.Input<string>;
   stageName?: string;
+}
+
+/** Every input a route's method and integration are given. */
+interface RouteInputs {
+  method: aws.apigateway.MethodArgs;
+  integration: aws.apigateway.IntegrationArgs;
 }
 
 /**
@@ -44,8 +51,9 @@ export class RegistrationApi extends pulumi.ComponentResource {
       name,
       {
         restApi: this.restApi.id,
-        // A new deployment whenever a route changes, or the stage keeps serving the old one.
-        triggers: { routes: pulumi.jsonStringify(routes.map(({ method, integration }) => [method.id, integration.id, integration.uri])) },
+        // A new deployment whenever any input of a route changes, even in place (apiKeyRequired),
+        // or the stage keeps serving the old one.
+        triggers: Object.fromEntries(routes.map(({ path, inputs }) => [`POST /${path}`, pulumi.output(inputs).apply(routeRevision)])),
       },
       { parent: this, dependsOn: routes.flatMap(({ method, integration }) => [method, integration]) },
     );
@@ -83,23 +91,18 @@ export class RegistrationApi extends pulumi.ComponentResource {
       { restApi: this.restApi.id, parentId: this.restApi.rootResourceId, pathPart: path },
       { parent: this },
     );
-    const method = new aws.apigateway.Method(
-      `${name}-${path}`,
-      { restApi: this.restApi.id, resourceId: resource.id, httpMethod: "POST", authorization: "NONE", apiKeyRequired },
-      { parent: this },
-    );
-    const integration = new aws.apigateway.Integration(
-      `${name}-${path}`,
-      {
-        restApi: this.restApi.id,
-        resourceId: resource.id,
-        httpMethod: method.httpMethod,
-        type: "AWS_PROXY",
-        integrationHttpMethod: "POST",
-        uri: handler.invokeArn,
-      },
-      { parent: this },
-    );
+    // The stage's deployment hashes these very objects, so it follows any change to them.
+    const methodInputs: aws.apigateway.MethodArgs = { restApi: this.restApi.id, resourceId: resource.id, httpMethod: "POST", authorization: "NONE", apiKeyRequired };
+    const method = new aws.apigateway.Method(`${name}-${path}`, methodInputs, { parent: this });
+    const integrationInputs: aws.apigateway.IntegrationArgs = {
+      restApi: this.restApi.id,
+      resourceId: resource.id,
+      httpMethod: method.httpMethod,
+      type: "AWS_PROXY",
+      integrationHttpMethod: "POST",
+      uri: handler.invokeArn,
+    };
+    const integration = new aws.apigateway.Integration(`${name}-${path}`, integrationInputs, { parent: this });
     new aws.lambda.Permission(
       `${name}-${path}`,
       {
@@ -110,6 +113,7 @@ export class RegistrationApi extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return { method, integration };
+    const inputs: RouteInputs = { method: methodInputs, integration: integrationInputs };
+    return { path, inputs, method, integration };
   }
 }
