@@ -23,7 +23,10 @@ export interface InviteFields {
   /** E.164: the WhatsApp number the conversation happens on. */
   parent_tel: string;
   team_manager_name: string;
-  /** E.164 */
+  /**
+   * As the invite showed it, the way a parent dials it (`07700 900456`; the trigger formats it
+   * for the template), so replies need no phone library.
+   */
   team_manager_tel: string;
   /** Pounds, as the invite showed them: `40`, `26.50`. */
   membership_fee: string;

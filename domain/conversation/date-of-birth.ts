@@ -18,10 +18,10 @@ const year = "(\\d{4}|\\d{2})(?!\\d)";
 const readings: { pattern: RegExp; order: "ymd" | "dmy" | "mdy" }[] = [
   // 2015-03-14, 2015/3/14
   { pattern: /(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)/, order: "ymd" },
-  // 14 March 2015, 14th Mar 15, 14th of March, 2015, 14-Mar-2015
-  { pattern: new RegExp(`(?<![\\p{L}\\d])(\\d{1,2})${ordinal}(?:\\s+of)?[\\s/.,-]*(\\p{L}+)\\.?[\\s/.,-]*${year}`, "u"), order: "dmy" },
+  // 14 March 2015, 14th Mar 15, 14th of March, 2015, 14-Mar-2015 (month names are ASCII letters)
+  { pattern: new RegExp(`(?<![a-z\\d])(\\d{1,2})${ordinal}(?:\\s+of)?[\\s/.,-]*([a-z]+)\\.?[\\s/.,-]*${year}`, "i"), order: "dmy" },
   // March 14th, 2015: the month's name leaves no doubt, but only with four year digits
-  { pattern: new RegExp(`(?<!\\p{L})(\\p{L}+)\\.?\\s*(\\d{1,2})${ordinal}[\\s,]+(\\d{4})(?!\\d)`, "u"), order: "mdy" },
+  { pattern: new RegExp(`(?<![a-z])([a-z]+)\\.?\\s*(\\d{1,2})${ordinal}[\\s,]+(\\d{4})(?!\\d)`, "i"), order: "mdy" },
   // 14/03/2015, 14-3-15, 14.03.2015, 14 03 2015: always day first, as in the UK
   { pattern: new RegExp(`(?<!\\d)(\\d{1,2})(?:\\s*[/.-]\\s*|\\s+)(\\d{1,2})(?:\\s*[/.-]\\s*|\\s+)${year}`), order: "dmy" },
 ];

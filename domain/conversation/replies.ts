@@ -1,18 +1,16 @@
-import { toDisplayNumber } from "../../handlers/phone";
 import type { RegistrationRecord } from "../registration";
 import type { ScriptSettings } from "./script";
-
-/** What the assistant says outside the questions themselves: plain text, short, for a phone. */
 
 function team(record: RegistrationRecord): string {
   return `${record.team_name} ${record.age_group}`;
 }
 
 /** "team manager Dave Examplesson on 07700 900456" */
-export function teamManager(record: RegistrationRecord): string {
-  return `team manager ${record.team_manager_name} on ${toDisplayNumber(record.team_manager_tel) ?? record.team_manager_tel}`;
+function teamManager(record: RegistrationRecord): string {
+  return `team manager ${record.team_manager_name} on ${record.team_manager_tel}`;
 }
 
+/** What the assistant says outside the questions themselves: plain text, short, for a phone. */
 export const replies = {
   stranger: (settings: ScriptSettings) =>
     `Hello! This is ${settings.assistantName}, the ${settings.clubName} Registration Assistant. I don't have an invitation for this number, so please contact the club if you'd like to register a player.`,

@@ -17,7 +17,8 @@ export const script = buildScript(settings);
 export const now = new Date("2025-07-01T12:00:00.000Z");
 
 export const parentTel = "+447700900123";
-export const managerTel = "+447700900456";
+/** As the trigger formats it for the invite. */
+export const managerTel = "07700 900456";
 export const contactTel = "+447700900789";
 
 const invitedAt = "2025-06-01T10:00:00.000Z";
