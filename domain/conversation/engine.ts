@@ -88,7 +88,9 @@ class Turn {
       this.say(replies.erasedOnly(this.input.script.settings));
       return this.result();
     }
-    if (this.parent.pending_confirmation === "delete_my_data" && this.answerDeleteConfirmation(command === undefined)) return this.result();
+    // A second DELETE MY DATA is asked again below rather than taken as an answer.
+    const answersDeletion = this.parent.pending_confirmation === "delete_my_data" && command !== "delete_my_data";
+    if (answersDeletion && this.answerDeleteConfirmation(command === undefined)) return this.result();
     switch (command) {
       case "help":
         this.help();
@@ -118,10 +120,7 @@ class Turn {
   private answer(record: RegistrationRecord): void {
     const { step } = record.conversation;
     if (step === "start") return this.answerStart(record);
-    if (isNotJoining(this.text)) {
-      this.put({ ...record, conversation: { ...record.conversation, pending_confirmation: "decline" } });
-      return this.say(replies.confirmDecline(record));
-    }
+    if (isNotJoining(this.text)) return this.confirmDecline(record);
     const asked = this.stepAsked(record);
     if (asked === "summary") return this.answerSummary(record);
     if (asked.id !== step) return this.advance(record, undefined);
@@ -130,11 +129,13 @@ class Turn {
 
   private answerStart(record: RegistrationRecord): void {
     if (isReadyToStart(this.text) || parseYesNo(this.text) === "yes") return this.begin(record, replies.intro(record));
-    if (parseYesNo(this.text) === "no") {
-      this.put({ ...record, conversation: { ...record.conversation, pending_confirmation: "decline" } });
-      return this.say(replies.confirmDecline(record));
-    }
+    if (parseYesNo(this.text) === "no") return this.confirmDecline(record);
     this.say(replies.beforeStarting(record));
+  }
+
+  private confirmDecline(record: RegistrationRecord): void {
+    this.put({ ...record, conversation: { ...record.conversation, pending_confirmation: "decline" } });
+    this.say(replies.confirmDecline(record));
   }
 
   /** True when the message answered "is the child not joining?"; false hands it on as an ordinary answer. */

@@ -229,12 +229,12 @@ describe("random conversations", () => {
         });
         if (submitted) conversationsSubmitted++;
       }),
-      { numRuns: 400 },
+      { numRuns: 300 },
     );
-    // The properties above say something only if most runs get as far as submitting (about 300
-    // of the 400 do, checking about 12,000 kept answers).
-    expect(conversationsSubmitted).toBeGreaterThan(200);
-    expect(answersChecked).toBeGreaterThan(6_000);
+    // The properties above say something only if most runs get as far as submitting (about 230
+    // of the 300 do, checking about 9,000 kept answers).
+    expect(conversationsSubmitted).toBeGreaterThan(150);
+    expect(answersChecked).toBeGreaterThan(4_500);
   });
 
   it("say nothing at all to an opted-out parent but START's confirmation", () => {

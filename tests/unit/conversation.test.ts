@@ -443,6 +443,16 @@ describe("at any point", () => {
       parent_then: { opted_out: false, version: 2 },
     },
     {
+      label: "DELETE MY DATA again just asks again",
+      given: [alfieAt("medical")],
+      parent: { opted_out: false, pending_confirmation: "delete_my_data", version: 1 },
+      text: "delete my data",
+      says: ["Reply YES to delete"],
+      saysNot: ["haven't deleted"],
+      unchanged: ["alfie"],
+      parent_then: { pending_confirmation: "delete_my_data" },
+    },
+    {
       label: "an answer instead keeps everything and is taken as the answer",
       given: [alfieAt("medical")],
       parent: { opted_out: false, pending_confirmation: "delete_my_data", version: 1 },
