@@ -19,6 +19,7 @@ export interface ConversationInput {
   registrations: readonly Registration[];
   message: IncomingMessage;
   now: Date;
+  /** From buildScript (script.ts), once per container: the engine itself loads no parser or phone library. */
   script: Script;
 }
 

@@ -1,9 +1,8 @@
-import { toDisplayNumber } from "../../handlers/phone";
 import type { Answers, RegistrationRecord, StepId } from "../registration";
 import { ageGroupBirthRange, ageGroupFit, parseAgeGroup, parseSeasonStartYear } from "./age-group";
 import { isoDate, longDate, parseIsoDate, type CalendarDate } from "./calendar-date";
 import { parseDateOfBirth, type DateOfBirthProblem } from "./date-of-birth";
-import { parseEmergencyContact, type EmergencyContactProblem } from "./emergency-contact";
+import { displayPhone, parseEmergencyContact, type EmergencyContactProblem } from "./emergency-contact";
 import { parsePersonName, tidyText, type NameProblem } from "./names";
 import { normaliseReply, parseYesNo } from "./yes-no";
 
@@ -91,10 +90,6 @@ const contactProblems: Record<EmergencyContactProblem, string> = {
   bad_number: "That phone number doesn't look right.",
   own_number: "That's your own number: the club needs someone else to call if it can't reach you.",
 };
-
-function displayTel(tel: string): string {
-  return toDisplayNumber(tel) ?? tel;
-}
 
 function yesOrNo(value: boolean | undefined): string {
   return value ? "Yes" : "No";
@@ -216,7 +211,7 @@ const emergencyContact: Step = {
   question(context) {
     const offered = offeredContact(context);
     return offered && context.earlier
-      ? `Emergency contact: same as for ${context.earlier.player_first_name} (${offered.name}, ${displayTel(offered.tel)})? Reply YES, or send another name and number, for example: ${this.example(context)}`
+      ? `Emergency contact: same as for ${context.earlier.player_first_name} (${offered.name}, ${displayPhone(offered.tel)})? Reply YES, or send another name and number, for example: ${this.example(context)}`
       : `Who should the club call in an emergency if it can't reach you? Send their name and phone number, for example: ${this.example(context)}`;
   },
   example: () => exampleContact,
@@ -229,7 +224,7 @@ const emergencyContact: Step = {
       : { kind: "unusable", problem: contactProblems[contact.problem] };
   },
   answered: (record) => record.emergency_contact_name !== undefined && record.emergency_contact_tel !== undefined,
-  shown: (record) => `${record.emergency_contact_name ?? ""}, ${record.emergency_contact_tel ? displayTel(record.emergency_contact_tel) : ""}`,
+  shown: (record) => `${record.emergency_contact_name ?? ""}, ${record.emergency_contact_tel ? displayPhone(record.emergency_contact_tel) : ""}`,
 };
 
 const photoConsent: Step = {
