@@ -60,6 +60,12 @@ export interface MemoryChoice {
   /** The size from the first answers alone, and the least that leaves half as much again as the peak RSS. */
   fromLatencyMb: number;
   fromPeakRssMb: number;
+  /**
+   * Sizes at which the function got less than 85% of the share the quota allows, as other work
+   * on the machine took the rest: their figures understate what Lambda, which reserves the
+   * share, would give, so a choice resting on them is less sure.
+   */
+  shortOfQuotaMb: number[];
 }
 
 export interface MemoryResults {
@@ -171,7 +177,8 @@ export async function measureMemorySizes(packages: CodePackage[], env: Record<st
     const firstAnswerMsBySize = Object.fromEntries(overTls.map((row) => [row.memoryMb, row.firstAnswerMs.median]));
     const fromLatencyMb = sizeWhereFirstAnswerLevelsOff(firstAnswerMsBySize);
     const fromPeakRssMb = memorySizeForPeak(Math.max(...rows.filter((row) => row.function === name).map((row) => row.peakRssMb)));
-    return { memorySizeMb: Math.max(fromLatencyMb, fromPeakRssMb), firstAnswerMsBySize, fromLatencyMb, fromPeakRssMb };
+    const shortOfQuotaMb = overTls.filter((row) => row.cpuShare.got < 0.85 * row.cpuShare.given).map((row) => row.memoryMb);
+    return { memorySizeMb: Math.max(fromLatencyMb, fromPeakRssMb), firstAnswerMsBySize, fromLatencyMb, fromPeakRssMb, shortOfQuotaMb };
   };
 
   return {
@@ -216,5 +223,6 @@ export function printMemoryTable(results: MemoryResults): void {
       .map(([size, ms]) => `${size} MB ${ms} ms`)
       .join(", ");
     console.log(`${name}: ${choice.memorySizeMb} MB (first answer over TLS: ${series}; from the peak RSS at least ${choice.fromPeakRssMb} MB)`);
+    if (choice.shortOfQuotaMb.length > 0) console.log(`  other work on the machine held ${name} under its share at ${choice.shortOfQuotaMb.join(", ")} MB: those figures are slower than Lambda's would be`);
   }
 }
