@@ -22,15 +22,18 @@ const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
 
 const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableName: idempotencyTableName(identity) });
 
-// From `npm run bench` (bench/results.json): the larger peak, the trigger's, is about 80 MB of
-// resident memory, so Lambda's smallest size that leaves half as much again is its minimum, 128 MB.
-// tests/program/deployed-code.test.ts keeps this equal to the bench's figure.
-const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, memorySizeMb: 128, logRetentionDays: 30 };
+const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, logRetentionDays: 30 };
 
 // One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
 const routes = functionDeclarations.map((declaration) => {
   const name = functionName(identity, declaration.name);
-  const { function: handler } = new HandlerFunction(name, { ...functionDefaults, functionName: name, declaration });
+  const { function: handler } = new HandlerFunction(name, {
+    ...functionDefaults,
+    functionName: name,
+    declaration,
+    memorySizeMb: declaration.memorySizeMb,
+    reservedConcurrency: config.concurrency[declaration.name],
+  });
   return { declaration, handler };
 });
 

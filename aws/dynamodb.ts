@@ -1,8 +1,11 @@
 /** The stack's idempotency table over DynamoDB's JSON API, with a signed request of our own (aws/aws-json.ts). */
+import { randomUUID } from "node:crypto";
 import { environmentVariables } from "../config/settings";
 import { IdempotencyStoreError } from "../plumbing/errors";
 import { createRequestSender } from "../plumbing/outbound-http";
 import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
+import { dynamoDbRetryPolicy, type AwsCallScope } from "./aws-retry";
+
 
 export type AttributeValue = { S: string } | { N: string };
 export type Item = Record<string, AttributeValue>;
@@ -15,9 +18,26 @@ export interface IdempotencyTableClient {
   tableName(): string;
 }
 
-export function createIdempotencyTableClient(env: NodeJS.ProcessEnv): IdempotencyTableClient {
+export function createIdempotencyTableClient(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): IdempotencyTableClient {
   return {
-    call: createAwsJsonCall({ service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" }, createRequestSender(), env, missingVariable),
+    call: createAwsJsonCall(
+      { service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0", retry: dynamoDbRetryPolicy },
+      createRequestSender(),
+      env,
+      missingVariable,
+      awsCalls,
+    ),
     tableName: () => requiredEnv(env, environmentVariables.idempotencyTable, missingVariable),
   };
+}
+
+/**
+ * A conditional PutItem retried after a lost answer (a reset once the request had gone) can
+ * meet the record its own first attempt wrote and fail its condition, a false duplicate. So
+ * each such write carries a random id, and its condition also accepts a record holding that
+ * id: the retry succeeds as its first attempt did, and any other request is still refused.
+ */
+export function ownWrite(): { item: Item; condition: string; names: Record<string, string>; values: Item } {
+  const id: AttributeValue = { S: randomUUID() };
+  return { item: { write_id: id }, condition: "#write_id = :write_id", names: { "#write_id": "write_id" }, values: { ":write_id": id } };
 }

@@ -12,6 +12,7 @@ import {
   type SettingKey,
 } from "../config/settings";
 import { createAwsJsonCall, requiredEnv } from "./aws-json";
+import { parameterStoreRetryPolicy, type AwsCallScope } from "./aws-retry";
 import { SettingsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
 import type { TwilioCredentials } from "../twilio/messages-client";
@@ -28,6 +29,8 @@ export interface SettingsReaderOptions {
   env?: NodeJS.ProcessEnv;
   /** How long values are reused; a changed parameter is picked up after this. */
   cacheMs?: number;
+  /** The invocations whose deadline bounds the reads' retries and whose log names them. */
+  awsCalls?: AwsCallScope;
 }
 
 const missingVariable = (variable: string) => new SettingsError(`environment variable ${variable} is not set`);
@@ -42,13 +45,13 @@ function parseCredentials(secretString: string | undefined): TwilioCredentials {
 
 type SsmParameter = { Name?: string; Value?: string };
 
-const parameterStore = { service: "ssm", targetPrefix: "AmazonSSM", jsonVersion: "1.1" } as const;
+const parameterStore = { service: "ssm", targetPrefix: "AmazonSSM", jsonVersion: "1.1", retry: parameterStoreRetryPolicy } as const;
 
 export function createSettingsReader<K extends SettingKey>(
   keys: readonly K[],
-  { env = process.env, cacheMs = 5 * 60_000 }: SettingsReaderOptions = {},
+  { env = process.env, cacheMs = 5 * 60_000, awsCalls }: SettingsReaderOptions = {},
 ): SettingsReader<K> {
-  const callSsm = createAwsJsonCall(parameterStore, createRequestSender(), env, missingVariable);
+  const callSsm = createAwsJsonCall(parameterStore, createRequestSender(), env, missingVariable, awsCalls);
   let cached: { expires: number; settings: Promise<HandlerSettings<K>> } | undefined;
 
   async function load(): Promise<HandlerSettings<K>> {

@@ -11,6 +11,8 @@ const context = { getRemainingTimeInMillis: () => 10_000 };
 
 (async () => {
   const { handler } = require(path.resolve(codeDir, "__index.js"));
+  // The monotonic clock is the machine's, so the parent can subtract the moment it spawned this process.
+  const readyAtNs = String(process.hrtime.bigint());
   const latenciesMs = [];
   const statuses = [];
   for (const event of events) {
@@ -19,7 +21,8 @@ const context = { getRemainingTimeInMillis: () => 10_000 };
     latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
     statuses.push(result.statusCode);
   }
-  const report = { latenciesMs, statuses, maxRssKb: process.resourceUsage().maxRSS, loaded: Object.keys(require.cache) };
+  const { user, system } = process.cpuUsage();
+  const report = { readyAtNs, cpuMs: (user + system) / 1000, latenciesMs, statuses, maxRssKb: process.resourceUsage().maxRSS, loaded: Object.keys(require.cache) };
   fs.writeFileSync(reportFile, JSON.stringify(report));
   process.exit(0);
 })();

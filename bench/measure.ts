@@ -4,8 +4,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { commandInCgroup, type CpuCgroup } from "./cpu-cgroup";
 
 export interface ProcessReport {
+  /** process.hrtime.bigint() once `__index.js` was loaded and the handler made, in ns. */
+  readyAtNs: string;
+  /** CPU time the process used until it had answered, in ms. */
+  cpuMs: number;
   latenciesMs: number[];
   statuses: number[];
   maxRssKb: number;
@@ -19,19 +24,25 @@ let nextFile = 0;
 
 /**
  * Starts a process that loads `codeDir` and answers `events`, and waits for it to exit.
- * Returns its report and the wall time from spawn to exit: for one event, the cold start.
+ * Returns its report, the wall time from spawn to exit (for one event, the whole cold
+ * invocation) and from spawn to the handler being ready (the cold start).
+ * With `cgroup`, the process runs under that cgroup's CPU quota from its first instruction;
+ * the wrapping shell's own start, about a millisecond outside the cgroup, is counted.
  */
 export async function runFunctionProcess(
   codeDir: string,
   events: APIGatewayProxyEvent[],
   env: Record<string, string>,
-): Promise<{ report: ProcessReport; wallMs: number }> {
+  cgroup?: CpuCgroup,
+): Promise<{ report: ProcessReport; wallMs: number; coldStartMs: number }> {
   const id = nextFile++;
   const eventsFile = path.join(scratch, `events-${id}.json`);
   const reportFile = path.join(scratch, `report-${id}.json`);
   fs.writeFileSync(eventsFile, JSON.stringify(events));
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [runner, codeDir, eventsFile, reportFile], {
+  const command = [process.execPath, runner, codeDir, eventsFile, reportFile];
+  const [file, ...args] = cgroup ? commandInCgroup(cgroup, command) : command;
+  const child = spawn(file, args, {
     cwd: codeDir,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "ignore", "pipe"],
@@ -44,7 +55,7 @@ export async function runFunctionProcess(
   const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ProcessReport;
   const failed = report.statuses.find((status) => status !== 200);
   if (failed !== undefined) throw new Error(`${codeDir} answered ${failed}: the bench measures successful requests only`);
-  return { report, wallMs };
+  return { report, wallMs, coldStartMs: Number(BigInt(report.readyAtNs) - started) / 1e6 };
 }
 
 export function percentile(values: number[], fraction: number): number {

@@ -1,5 +1,5 @@
 /**
- * The Twilio and SSM stand-ins in a Node process of their own, as the real services are not
+ * The Twilio, SSM and DynamoDB stand-ins in a Node process of their own, as the real services are not
  * inside the Lambda container: their request handling and garbage collection then fall
  * neither on the function's process nor on the bench's (which holds the program run under
  * mocks). Sends the handlers' environment to its parent once serving; exits when the parent
@@ -8,26 +8,32 @@
 import { fork } from "node:child_process";
 import { testCredentials } from "../testkit/fixtures";
 import { startLocalServices } from "../testkit/local-services";
+import { frontWithTls, makeSelfSignedCertificate } from "./tls-front";
 
 export interface StandInsProcess {
+  /** The handlers' environment, reaching the stand-ins over plain HTTP. */
   env: Record<string, string>;
+  /** The same stand-ins over HTTPS, when asked for. */
+  tlsEnv?: Record<string, string>;
   close(): Promise<void>;
 }
 
+type Serving = Pick<StandInsProcess, "env" | "tlsEnv">;
+
 /** Forks this file as the stand-ins' process and waits until it serves. */
-export async function startStandInsProcess(): Promise<StandInsProcess> {
+export async function startStandInsProcess(options: { tls?: boolean } = {}): Promise<StandInsProcess> {
   const child = fork(__filename, [], {
     execArgv: ["-r", "ts-node/register"],
     // The fixtures draw the test account at random in each process: the stand-ins take the bench's.
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", SIGNON_BENCH_ACCOUNT: JSON.stringify(testCredentials) },
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", SIGNON_BENCH_ACCOUNT: JSON.stringify(testCredentials), SIGNON_BENCH_TLS: options.tls ? "1" : "" },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
-  const env = await new Promise<Record<string, string>>((resolve, reject) => {
-    child.once("message", (message) => resolve(message as Record<string, string>));
+  const serving = await new Promise<Serving>((resolve, reject) => {
+    child.once("message", (message) => resolve(message as Serving));
     child.once("exit", (code) => reject(new Error(`the stand-ins' process exited with ${code} before serving`)));
   });
   return {
-    env,
+    ...serving,
     close: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
@@ -36,9 +42,22 @@ export async function startStandInsProcess(): Promise<StandInsProcess> {
   };
 }
 
+async function serve(): Promise<void> {
+  const services = await startLocalServices({}, JSON.parse(process.env.SIGNON_BENCH_ACCOUNT!) as typeof testCredentials);
+  const certificate = process.env.SIGNON_BENCH_TLS ? makeSelfSignedCertificate() : undefined;
+  const tls = certificate && (await frontWithTls(services.env, certificate));
+  process.once("disconnect", async () => {
+    await tls?.close();
+    certificate?.remove();
+    await services.close();
+    process.exit(0);
+  });
+  process.send!({ env: services.env, tlsEnv: tls?.env } satisfies Serving);
+}
+
 if (require.main === module) {
-  startLocalServices({}, JSON.parse(process.env.SIGNON_BENCH_ACCOUNT!) as typeof testCredentials).then((services) => {
-    process.once("disconnect", () => void services.close().then(() => process.exit(0)));
-    process.send!(services.env);
+  serve().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
   });
 }

@@ -32,14 +32,18 @@ function whatsappTextProblem(text: string, max: number): string | undefined {
   return undefined;
 }
 
-const whatsappText = (max: number) =>
-  z
-    .string("must be text, in quotes if YAML would read it as a number or a date")
-    .trim()
-    .superRefine((text, context) => {
-      const problem = whatsappTextProblem(text, max);
-      if (problem) context.addIssue({ code: "custom", message: problem });
-    });
+/**
+ * Text that may have been stored as a number: `pulumi config set --path` stores a value that Go's
+ * strconv.Atoi parses (digits, with an optional sign) as an integer (pulumi/pulumi
+ * sdk/go/common/resource/config/map.go, adjustObjectValue), so `1874` comes back as 1874.
+ */
+const typedText = (message: string) => z.union([z.string(), z.int()], message).transform((typed) => String(typed).trim());
+
+const whatsappText = (max: number, example: string) =>
+  typedText(`must be text such as ${example}`).superRefine((text, context) => {
+    const problem = whatsappTextProblem(text, max);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
 
 /** `2025-26`: the year the season starts, then the last two digits of the next. */
 const season = z.string("must be a season such as 2025-26").trim().superRefine((text, context) => {
@@ -49,7 +53,10 @@ const season = z.string("must be a season such as 2025-26").trim().superRefine((
   }
 });
 
-/** YAML turns an unquoted `40` into a number; a fee is text in the template either way. */
+/**
+ * `pulumi config set --path` stores `40` as a number and `40.50` as text (only whole numbers
+ * become numbers), as does YAML written by hand; a fee is text in the template either way.
+ */
 const fee = z.union([z.string(), z.number()], "must be an amount in pounds such as 40 or 26.50").transform((typed, context) => {
   const amount = poundsAmount(typed);
   if (amount !== undefined && Number(amount) > 0) return amount;
@@ -57,9 +64,13 @@ const fee = z.union([z.string(), z.number()], "must be an amount in pounds such 
   return z.NEVER;
 });
 
-/** The sender as Twilio knows it: +, country code and number, a length its country allows. */
-const whatsappNumber = z.string('must be a quoted string such as "+447700900000"').transform((typed, context) => {
-  const number = typed.replace(/[\s()-]/g, "");
+/**
+ * The sender as Twilio knows it: +, country code and number, a length its country allows.
+ * `pulumi config set --path` stores "+447700900000" as the integer 447700900000 (Atoi takes the
+ * sign), so a whole number gets its + back; text must carry the + itself.
+ */
+const whatsappNumber = z.union([z.string(), z.int()], "must be the sender number in E.164 form, such as +447700900000").transform((typed, context) => {
+  const number = typeof typed === "number" ? (typed > 0 ? `+${typed}` : String(typed)) : typed.replace(/[\s()-]/g, "");
   if (/^whatsapp:/i.test(number)) {
     context.addIssue({ code: "custom", message: 'must be the number alone, without "whatsapp:", such as +447700900000' });
   } else if (!e164Pattern.test(number)) {
@@ -71,17 +82,30 @@ const whatsappNumber = z.string('must be a quoted string such as "+447700900000"
 });
 
 /**
- * A usage plan's limit: whole requests, at least one (0 would refuse every request), at most
- * API Gateway's default account quota (10,000 a second with a burst of 5,000), above which a
- * usage plan's limit could never be reached.
+ * A whole number from `min` to `max`, as a number or digits (a hand-written stack file may quote
+ * it). A usage plan's limits: at least one (0 would refuse every request), at most API Gateway's
+ * default account quota (10,000 a second with a burst of 5,000), above which a usage plan's
+ * limit could never be reached.
  */
-const requestLimit = (max: number, what: string) =>
+const wholeNumber = (min: number, max: number, what: string) =>
   z.union([z.number(), z.string()], `must be ${what}`).transform((typed, context) => {
     const value = typeof typed === "number" ? typed : /^\s*\d+\s*$/.test(typed) ? Number(typed) : Number.NaN;
-    if (Number.isInteger(value) && value >= 1 && value <= max) return value;
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
     context.addIssue({ code: "custom", message: `must be ${what}` });
     return z.NEVER;
   });
+
+/**
+ * Lambda keeps at least 100 of an account's concurrency unreserved, so with the default quota of
+ * 1,000 no function can reserve more than 900 (an account still on a new account's quota of 10
+ * can reserve none: leave these unset there).
+ */
+const maxReservedConcurrency = 900;
+const reservedConcurrency = (min: number, why = "") =>
+  wholeNumber(min, maxReservedConcurrency, `a whole number of concurrent runs from ${min} to ${maxReservedConcurrency}${why}`).optional();
+
+/** A region's code, such as eu-north-1 or us-gov-west-1; not an availability zone (eu-north-1a) or a name. */
+const awsRegion = z.string("must be an AWS region code such as eu-north-1").regex(/^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/, "must be an AWS region code such as eu-north-1");
 
 /** A group of settings; a key it does not know is refused, since a misspelt optional key would be ignored. */
 const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
@@ -89,16 +113,18 @@ const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
     error: (issue) => (issue.code === "invalid_type" ? "must be a group of settings, as in Pulumi.prod.yaml" : undefined),
   });
 
-const slug = z
-  .string("must be text such as sale-united")
-  .regex(nameSegmentPattern, "must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies)");
+const slug = typedText("must be text such as sale-united").pipe(
+  z.string().regex(nameSegmentPattern, "must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies)"),
+);
 
-// Not strict itself: the secrets and other namespaces' keys (`aws:region`) sit beside these groups.
+// Not strict itself: the secrets and other namespaces' keys sit beside these groups.
 export const stackConfigSchema = z.object({
+  // Without it a stack deploys wherever the shell's AWS profile points.
+  "aws:region": awsRegion,
   club: section({
-    name: whatsappText(60),
+    name: whatsappText(60, "Urmston Town"),
     slug,
-    assistantName: whatsappText(30),
+    assistantName: whatsappText(30, "Omega"),
   }),
   twilio: section({
     whatsappNumber,
@@ -110,9 +136,14 @@ export const stackConfigSchema = z.object({
     subscriptionFee: fee,
   }),
   api: section({
-    rateLimit: requestLimit(10_000, "a whole number of requests per second from 1 to 10000").default(25),
-    burstLimit: requestLimit(5_000, "a whole number of requests from 1 to 5000").default(50),
+    rateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(25),
+    burstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(50),
   }).default({ rateLimit: 25, burstLimit: 50 }),
+  /** Each function's reserved concurrency; unset, a function draws on the account's unreserved pool. */
+  concurrency: section({
+    trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
+    webhook: reservedConcurrency(1),
+  }).default({}),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -128,16 +159,19 @@ export type TwilioSecrets = z.infer<typeof twilioSecretsSchema>;
 
 /** The command that sets each key, shown beside every problem with it. */
 export const configExamples: Record<string, string> = {
+  "aws:region": "pulumi config set aws:region eu-north-1",
   "club.name": 'pulumi config set --path signon:club.name "Urmston Town"',
   "club.slug": "pulumi config set --path signon:club.slug urmston",
   "club.assistantName": "pulumi config set --path signon:club.assistantName Omega",
   "twilio.whatsappNumber": 'pulumi config set --path signon:twilio.whatsappNumber "+447700900000"',
   "twilio.templateSid": "pulumi config set --path signon:twilio.templateSid HX7d785aa7b15519a858cfc7f0d485ff2c",
   "registration.season": "pulumi config set --path signon:registration.season 2025-26",
-  "registration.membershipFee": 'pulumi config set --path signon:registration.membershipFee "40"',
-  "registration.subscriptionFee": 'pulumi config set --path signon:registration.subscriptionFee "26"',
+  "registration.membershipFee": "pulumi config set --path signon:registration.membershipFee 40",
+  "registration.subscriptionFee": "pulumi config set --path signon:registration.subscriptionFee 26.50",
   "api.rateLimit": "pulumi config set --path signon:api.rateLimit 25",
   "api.burstLimit": "pulumi config set --path signon:api.burstLimit 50",
+  "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
+  "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
   twilioAccountSid: "pulumi config set --secret signon:twilioAccountSid AC...",
   twilioAuthToken: "pulumi config set --secret signon:twilioAuthToken ...",
   apiKey: "pulumi config set --secret signon:apiKey <at least 20 characters>  (optional: one is generated otherwise)",
@@ -167,7 +201,9 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown
     if (issue.code === "unrecognized_keys") return issue.keys.map((key) => unknownKeyProblem(path, key));
     const example = configExamples[path] ?? keysIn(path).map((key) => configExamples[key])[0];
     const problem = valueAt(raw, issue.path) === undefined ? "is missing" : issue.message;
-    return [`signon:${path} ${problem}${example ? `. Example: ${example}` : ""}`];
+    // Another namespace's key (`aws:region`) is named as it is.
+    const key = path.includes(":") ? path : `signon:${path}`;
+    return [`${key} ${problem}${example ? `. Example: ${example}` : ""}`];
   });
 }
 
@@ -176,9 +212,12 @@ function keysIn(section: string): string[] {
   return Object.keys(configExamples).filter((key) => key.startsWith(`${section}.`));
 }
 
+/** The unknown key must go as well as the right one be set, or the volunteer would set it and be told the same again. */
 function unknownKeyProblem(section: string, key: string): string {
   const known = keysIn(section);
-  return `signon:${section}.${key} is not a setting signon knows (misspelt?); signon:${section} holds ${known.map((name) => name.slice(section.length + 1)).join(", ")}. Example: ${configExamples[known[0]]}`;
+  const unknown = `${section}.${key}`;
+  const meant = known.find((name) => name.toLowerCase() === unknown.toLowerCase()) ?? known[0];
+  return `signon:${unknown} is not a setting signon knows (misspelt?); signon:${section} holds ${known.map((name) => name.slice(section.length + 1)).join(", ")}. Example: pulumi config rm --path signon:${unknown} && ${configExamples[meant]}`;
 }
 
 /** The stack name goes into every AWS name beside the slug, so it has the same rules. */
@@ -207,8 +246,31 @@ export function awsNameProblems(identity: StackIdentity): string[] {
 }
 
 /**
+ * The trigger's reserved concurrency against its usage plan. The plan lets a full burst through
+ * at once and `rateLimit` more a second; a trigger call normally takes well under a second (two
+ * DynamoDB requests and one to Twilio), so up to burstLimit + rateLimit runs overlap. Lambda turns
+ * away runs past the reservation, and API Gateway answers those 500 (a proxy integration does not
+ * pass Lambda's throttle on as 429), so the plan must say 429 first.
+ */
+function concurrencyProblems({ api, concurrency }: Pick<StackConfig, "api" | "concurrency">): string[] {
+  const reserved = concurrency.trigger;
+  const needed = api.burstLimit + api.rateLimit;
+  if (reserved === undefined || reserved >= needed) return [];
+  const rate = Math.floor(reserved / 2);
+  const example =
+    needed <= maxReservedConcurrency
+      ? `pulumi config set --path signon:concurrency.trigger ${needed}`
+      : `pulumi config set --path signon:api.rateLimit ${rate} && pulumi config set --path signon:api.burstLimit ${reserved - rate}`;
+  return [
+    `signon:concurrency.trigger (${reserved}) is less than signon:api.burstLimit + signon:api.rateLimit (${api.burstLimit} + ${api.rateLimit} = ${needed}): ` +
+      `that many trigger calls can run at once, and the ones Lambda turns away reach the caller as 500, not 429. Reserve more or lower the usage plan's limits. Example: ${example}`,
+  ];
+}
+
+/**
  * Validates the whole stack config, secrets included, and throws one ConfigError
- * listing every problem so a volunteer fixes them all in one go.
+ * listing every problem so a volunteer fixes them all in one go. `raw` is the config as
+ * Pulumi.<stack>.yaml holds it: the `signon:` groups without their namespace, and `aws:region`.
  */
 export function parseStackConfig(
   raw: unknown,
@@ -224,6 +286,7 @@ export function parseStackConfig(
     ...stackProblems,
     ...(settings.success ? [] : describeIssues(settings.error.issues, raw)),
     ...(validSlug.success && stackProblems.length === 0 ? awsNameProblems({ slug: validSlug.data, stack }) : []),
+    ...(settings.success ? concurrencyProblems(settings.data) : []),
     ...(secrets.success ? [] : describeIssues(secrets.error.issues, rawSecrets)),
   ];
   if (problems.length > 0 || !settings.success || !secrets.success) throw new ConfigError(problems);

@@ -29,10 +29,12 @@ export function loadStackConfig(config: pulumi.Config, stack: string): LoadedSta
   try {
     const { settings } = parseStackConfig(
       {
+        "aws:region": new pulumi.Config("aws").get("region"),
         club: section(config, "club"),
         twilio: section(config, "twilio"),
         registration: section(config, "registration"),
         api: section(config, "api"),
+        concurrency: section(config, "concurrency"),
       },
       {
         twilioAccountSid: config.get("twilioAccountSid"),

@@ -4,6 +4,7 @@
  * duplicate check, answer what happened (handlers/trigger-answers.ts).
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createInviteDeduplicator, type Deduplicated, type InviteDeduplicator, type SentInvite } from "../aws/idempotency/invite-deduplicator";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
 import { createInviteParser, parseJsonBody, templateVariables, type InviteParseResult, type InviteRequest } from "../domain/invite";
@@ -126,9 +127,11 @@ function answerNotSent(invite: InviteRequest, error: unknown, { requestId, log }
 
 export function createTriggerHandler(declaration: FunctionDeclaration<TriggerSettingKey>, dependencies: Partial<TriggerDependencies> = {}): TriggerHandler {
   const env = dependencies.env ?? process.env;
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env });
+  // Each invocation's deadline and log, for the AWS calls it makes however deep (aws/aws-retry.ts).
+  const awsCalls = createAwsCallScope();
+  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
-  const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator(declaration.idempotencyKeyPrefix, env);
+  const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
   const route = `${declaration.route.method} ${declaration.route.path}`;
   const parseInvite = createInviteParser();
 
@@ -152,6 +155,6 @@ export function createTriggerHandler(declaration: FunctionDeclaration<TriggerSet
         (error: unknown) => answerNotSent(invite, error, request),
       );
     };
-    return answerLogged(log, answer, () => internalErrorAnswer(requestId));
+    return awsCalls.run(awsCallContext(remaining.getRemainingTimeInMillis(), log), () => answerLogged(log, answer, () => internalErrorAnswer(requestId)));
   };
 }

@@ -3,8 +3,9 @@
  * URL, answers each MessageSid once, and replies with TwiML.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { answerLogged } from "../plumbing/answer-logged";
-import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse, type RemainingTime } from "../plumbing/api-gateway-event";
 import { createLog, maskPhone, type LineWriter } from "../plumbing/log";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
 import { acknowledgement } from "../domain/replies";
@@ -21,18 +22,22 @@ export interface WebhookDependencies {
   writeLog?: LineWriter;
 }
 
-export type WebhookHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type WebhookHandler = (event: APIGatewayProxyEvent, context?: RemainingTime) => Promise<APIGatewayProxyResult>;
 
 const twiml = (reply?: string) => textResponse(200, "text/xml", twimlResponse(reply));
 
 export function createWebhookHandler(declaration: FunctionDeclaration<WebhookSettingKey>, dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
   const env = dependencies.env ?? process.env;
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env });
-  const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env);
+  // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
+  const awsCalls = createAwsCallScope();
+  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
   const route = `${declaration.route.method} ${declaration.route.path}`;
 
-  return async (event) => {
+  return async (event, context) => {
     const log = createLog({ request_id: requestIdOf(event), route }, dependencies.writeLog);
+    // Without a Lambda context (a direct call), the function's whole budget.
+    const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
       const tooLarge = bodyTooLarge(event);
@@ -58,8 +63,8 @@ export function createWebhookHandler(declaration: FunctionDeclaration<WebhookSet
       return twiml(acknowledgement({ assistantName: values.assistantName, clubName: values.clubName }));
     };
 
-    return answerLogged(log, respond, () =>
-      textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again."),
+    return awsCalls.run(awsCallContext(remainingMs, log), () =>
+      answerLogged(log, respond, () => textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again.")),
     );
   };
 }

@@ -19,6 +19,8 @@ export interface HandlerFunctionArgs {
   twilioSecret: TwilioSecret;
   idempotencyTable: IdempotencyTable;
   memorySizeMb: number;
+  /** Runs reserved for this function alone, and its ceiling; unset, it shares the account's unreserved pool. */
+  reservedConcurrency?: number;
   logRetentionDays: number;
 }
 
@@ -97,6 +99,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         // Graviton: cheaper per GB-second, and every dependency is plain JavaScript.
         architectures: ["arm64"],
         timeout: declaration.timeoutSeconds,
+        reservedConcurrentExecutions: args.reservedConcurrency,
         memorySize: args.memorySizeMb,
         environment: {
           variables: {

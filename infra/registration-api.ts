@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { FunctionDeclaration } from "../handlers/functions";
+import { routeRevision } from "./route-revision";
 
 export interface ApiRoute {
   /** Its path, method and API key (handlers/functions.ts). */
@@ -45,8 +46,9 @@ export class RegistrationApi extends pulumi.ComponentResource {
       name,
       {
         restApi: this.restApi.id,
-        // A new deployment whenever a route changes, or the stage keeps serving the old one.
-        triggers: { routes: pulumi.jsonStringify(routes.map(({ method, integration }) => [method.id, integration.id, integration.uri])) },
+        // A new deployment whenever any input of a route changes, even in place (apiKeyRequired),
+        // or the stage keeps serving the old one.
+        triggers: Object.fromEntries(routes.map(({ key, inputs }) => [key, pulumi.output(inputs).apply(routeRevision)])),
       },
       { parent: this, dependsOn: routes.flatMap(({ method, integration }) => [method, integration]) },
     );
@@ -90,23 +92,24 @@ export class RegistrationApi extends pulumi.ComponentResource {
       { restApi: this.restApi.id, parentId: this.restApi.rootResourceId, pathPart },
       { parent: this },
     );
-    const method = new aws.apigateway.Method(
-      logicalName,
-      { restApi: this.restApi.id, resourceId: resource.id, httpMethod, authorization: "NONE", apiKeyRequired: declaration.apiKey !== "none" },
-      { parent: this },
-    );
-    const integration = new aws.apigateway.Integration(
-      logicalName,
-      {
-        restApi: this.restApi.id,
-        resourceId: resource.id,
-        httpMethod: method.httpMethod,
-        type: "AWS_PROXY",
-        integrationHttpMethod: "POST",
-        uri: handler.invokeArn,
-      },
-      { parent: this },
-    );
+    // The stage's deployment hashes these very objects, so it follows any change to them.
+    const methodInputs: aws.apigateway.MethodArgs = {
+      restApi: this.restApi.id,
+      resourceId: resource.id,
+      httpMethod,
+      authorization: "NONE",
+      apiKeyRequired: declaration.apiKey !== "none",
+    };
+    const method = new aws.apigateway.Method(logicalName, methodInputs, { parent: this });
+    const integrationInputs: aws.apigateway.IntegrationArgs = {
+      restApi: this.restApi.id,
+      resourceId: resource.id,
+      httpMethod: method.httpMethod,
+      type: "AWS_PROXY",
+      integrationHttpMethod: "POST",
+      uri: handler.invokeArn,
+    };
+    const integration = new aws.apigateway.Integration(logicalName, integrationInputs, { parent: this });
     new aws.lambda.Permission(
       logicalName,
       {
@@ -117,6 +120,7 @@ export class RegistrationApi extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return { method, integration };
+    const inputs: { method: aws.apigateway.MethodArgs; integration: aws.apigateway.IntegrationArgs } = { method: methodInputs, integration: integrationInputs };
+    return { key: `${httpMethod} ${path}`, inputs, method, integration };
   }
 }

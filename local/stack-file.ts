@@ -20,6 +20,13 @@ export function stackFileValues(stack: string, root = projectRoot): Record<strin
 /** The stack's settings through the same schema as `pulumi up`, with secrets given from outside the file. */
 export function loadStackFile(stack: string, secrets: Record<keyof TwilioSecrets, string | undefined>, root = projectRoot): StackConfig {
   const values = stackFileValues(stack, root);
-  const raw = { club: values.club, twilio: values.twilio, registration: values.registration, api: values.api };
+  const raw = {
+    "aws:region": values["aws:region"],
+    club: values.club,
+    twilio: values.twilio,
+    registration: values.registration,
+    api: values.api,
+    concurrency: values.concurrency,
+  };
   return parseStackConfig(raw, secrets, stack).settings;
 }

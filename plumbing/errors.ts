@@ -19,6 +19,11 @@ export class IdempotencyStoreError extends Error {
 
 export const isIdempotencyStoreError = (error: unknown): error is IdempotencyStoreError => error instanceof IdempotencyStoreError;
 
+/** The registrations table cannot be used as deployed: a variable it needs is not set. */
+export class RegistrationStoreError extends Error {
+  override readonly name = "RegistrationStoreError";
+}
+
 /**
  * An AWS API's error answer, named after its error type (ParameterNotFound,
  * ConditionalCheckFailedException) as the AWS SDK names its errors.
@@ -29,6 +34,8 @@ export class AwsError extends Error {
     readonly type: string,
     /** The error answer itself: DynamoDB returns the existing item here on a failed condition. */
     readonly answer: Record<string, unknown>,
+    /** The HTTP status it came with: a 5xx is worth another attempt (aws/aws-retry.ts). */
+    readonly status: number,
   ) {
     super(`${service} answered ${type}`);
     this.name = type;

@@ -14,6 +14,10 @@ export interface LogFields {
   twilio_code?: number;
   twilio_status?: number;
   attempts?: number;
+  /** An AWS API call as `service.Action` (`dynamodb.PutItem`), never its input. */
+  aws_call?: string;
+  /** The wait before a retry. */
+  retry_in_ms?: number;
   /** An error's name or code, never its message (which may quote the input). */
   error?: string;
   /** Names of settings or fields, never their values. */

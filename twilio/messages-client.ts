@@ -179,7 +179,7 @@ export function createMessagesClient({
         return result;
       };
 
-      const { result, attempts } = await retryUntil(attempt, (outcome) => outcome.outcome !== "retryable", retry, deadline);
+      const { result, attempts } = await retryUntil(attempt, { isFinal: (outcome) => outcome.outcome !== "retryable", policy: retry, deadline });
       if (result.outcome !== "retryable") return result;
       const { httpStatus, reason } = result;
       if (!unresolved) return { outcome: "unavailable", httpStatus, reason, attempts };

@@ -3,14 +3,16 @@
  * what a duplicate is (in progress, completed, expired); this layer only stores records, with
  * the same item layout and conditions as Powertools' own DynamoDBPersistenceLayer, but over
  * a signed request of our own instead of the AWS SDK's DynamoDB client (about 75 ms of a
- * cold start to load).
+ * cold start to load). One difference: the first write accepts its own earlier attempt
+ * (`ownWrite`), so a retry after a lost answer is not refused as a request in progress.
  */
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from "@aws-lambda-powertools/idempotency";
 import { BasePersistenceLayer, IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
 import type { IdempotencyRecordOptions, IdempotencyRecordStatusValue } from "@aws-lambda-powertools/idempotency/types";
 import { idempotencyTable } from "./table-layout";
 import { isAwsError } from "../../plumbing/errors";
-import { createIdempotencyTableClient, type Item } from "../dynamodb";
+import type { AwsCallScope } from "../aws-retry";
+import { createIdempotencyTableClient, ownWrite, type Item } from "../dynamodb";
 
 const attributes = {
   key: idempotencyTable.keyAttribute,
@@ -49,8 +51,8 @@ function recordFrom(item: Item): IdempotencyRecord {
  * at the top level, so that Pulumi's closure serializer captures Powertools' module (emitted as
  * a require) rather than serializing its base class by value.
  */
-export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env): BasePersistenceLayer {
-  const { call, tableName } = createIdempotencyTableClient(env);
+export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env, awsCalls?: AwsCallScope): BasePersistenceLayer {
+  const { call, tableName } = createIdempotencyTableClient(env, awsCalls);
   const keyOf = (idempotencyKey: string): Item => ({ [attributes.key]: { S: idempotencyKey } });
 
   class DynamoDbIdempotencyStore extends BasePersistenceLayer {
@@ -69,14 +71,15 @@ export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env): Ba
       if (record.inProgressExpiryTimestamp !== undefined) item[attributes.inProgressExpiry] = { N: String(record.inProgressExpiryTimestamp) };
       if (this.isPayloadValidationEnabled() && record.payloadHash !== undefined) item[attributes.validation] = { S: record.payloadHash };
       const now = Date.now();
+      const own = ownWrite();
       try {
         await call("PutItem", {
           TableName: tableName(),
-          Item: item,
-          // New, or expired, or in progress by an invocation that has run out of time.
-          ConditionExpression: "attribute_not_exists(#id) OR #expiry < :now OR (#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)",
-          ExpressionAttributeNames: { "#id": attributes.key, "#expiry": attributes.expiry, "#status": attributes.status, "#in_progress_expiry": attributes.inProgressExpiry },
-          ExpressionAttributeValues: { ":now": { N: String(now / 1000) }, ":now_in_millis": { N: String(now) }, ":inprogress": { S: "INPROGRESS" } },
+          Item: { ...item, ...own.item },
+          // New, or expired, or in progress by an invocation that has run out of time, or this write's own.
+          ConditionExpression: `attribute_not_exists(#id) OR #expiry < :now OR (#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis) OR ${own.condition}`,
+          ExpressionAttributeNames: { "#id": attributes.key, "#expiry": attributes.expiry, "#status": attributes.status, "#in_progress_expiry": attributes.inProgressExpiry, ...own.names },
+          ExpressionAttributeValues: { ":now": { N: String(now / 1000) }, ":now_in_millis": { N: String(now) }, ":inprogress": { S: "INPROGRESS" }, ...own.values },
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         });
       } catch (error) {

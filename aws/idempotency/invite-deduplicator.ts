@@ -5,6 +5,7 @@
  * the key, not the invite, is what repeats, for a day, and a new key sends again.
  */
 import type { RemainingTime } from "../../plumbing/api-gateway-event";
+import type { AwsCallScope } from "../aws-retry";
 import { createRunOnce } from "./run-once";
 import type { InviteRequest } from "../../domain/invite";
 
@@ -43,15 +44,17 @@ export const duplicateWindowSeconds = { invite: 60 * 60, idempotencyKey: 24 * 60
 type Identity = { invite: InviteRequest; key?: string };
 
 /** Records under `functionKeyPrefix` (the trigger's own), one kind for invites and one for keys. */
-export function createInviteDeduplicator(functionKeyPrefix: string, env: NodeJS.ProcessEnv = process.env): InviteDeduplicator {
+export function createInviteDeduplicator(functionKeyPrefix: string, env: NodeJS.ProcessEnv = process.env, awsCalls?: AwsCallScope): InviteDeduplicator {
   const byInvite = createRunOnce<Identity, SentInvite>(
     { keyField: "invite", expiresAfterSeconds: duplicateWindowSeconds.invite, keyPrefix: `${functionKeyPrefix}invite` },
     env,
+    awsCalls,
   );
   // A key reused with another invite is refused, not answered with the first invite's result.
   const byKey = createRunOnce<Identity, SentInvite>(
     { keyField: "key", sameField: "invite", expiresAfterSeconds: duplicateWindowSeconds.idempotencyKey, keyPrefix: `${functionKeyPrefix}idempotency-key` },
     env,
+    awsCalls,
   );
   return {
     async once({ invite, idempotencyKey }, context, send) {

@@ -6,12 +6,14 @@
  * One conditional write per message marks it, in the same table and record layout as the
  * trigger's Powertools records. Powertools itself is not used here: the reply is only the
  * TwiML answer, so there is no in-progress work to track, and loading it would take the
- * webhook's cold start past its target (see docs/reliability.md).
+ * webhook's cold start past its target (see docs/reliability.md). The write accepts its own
+ * earlier attempt (`ownWrite`), so a retry after a lost answer is not taken for a repeat.
  */
 import { createHash } from "node:crypto";
 import { idempotencyTable } from "./table-layout";
 import { isAwsError } from "../../plumbing/errors";
-import { createIdempotencyTableClient } from "../dynamodb";
+import type { AwsCallScope } from "../aws-retry";
+import { createIdempotencyTableClient, ownWrite } from "../dynamodb";
 
 export interface MessageDeduplicator {
   /** True for a MessageSid's first delivery; false for every repeat. */
@@ -21,25 +23,27 @@ export interface MessageDeduplicator {
 export const messageWindowSeconds = 24 * 60 * 60;
 
 /** Marks under `functionKeyPrefix`, the webhook's own. */
-export function createMessageDeduplicator(functionKeyPrefix: string, env: NodeJS.ProcessEnv = process.env): MessageDeduplicator {
-  const { call, tableName } = createIdempotencyTableClient(env);
+export function createMessageDeduplicator(functionKeyPrefix: string, env: NodeJS.ProcessEnv = process.env, awsCalls?: AwsCallScope): MessageDeduplicator {
+  const { call, tableName } = createIdempotencyTableClient(env, awsCalls);
   return {
     async firstDelivery(messageSid) {
       const now = Math.floor(Date.now() / 1000);
       // Hashed as Powertools hashes a key, so the table holds no SID in clear.
       const key = `${functionKeyPrefix}message-sid#${createHash("sha256").update(JSON.stringify(messageSid)).digest("base64")}`;
+      const own = ownWrite();
       try {
         await call("PutItem", {
           TableName: tableName(),
           Item: {
             [idempotencyTable.keyAttribute]: { S: key },
             [idempotencyTable.expiryAttribute]: { N: String(now + messageWindowSeconds) },
+            ...own.item,
             [idempotencyTable.statusAttribute]: { S: "COMPLETED" },
           },
-          // New, or a record whose day has passed but which DynamoDB's TTL has not yet removed.
-          ConditionExpression: "attribute_not_exists(#id) OR #expiry < :now",
-          ExpressionAttributeNames: { "#id": idempotencyTable.keyAttribute, "#expiry": idempotencyTable.expiryAttribute },
-          ExpressionAttributeValues: { ":now": { N: String(now) } },
+          // New, or a record whose day has passed but which DynamoDB's TTL has not yet removed, or this write's own.
+          ConditionExpression: `attribute_not_exists(#id) OR #expiry < :now OR ${own.condition}`,
+          ExpressionAttributeNames: { "#id": idempotencyTable.keyAttribute, "#expiry": idempotencyTable.expiryAttribute, ...own.names },
+          ExpressionAttributeValues: { ":now": { N: String(now) }, ...own.values },
         });
         return true;
       } catch (error) {

@@ -8,6 +8,7 @@
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import type { Context } from "aws-lambda";
 import type { RemainingTime } from "../../plumbing/api-gateway-event";
+import type { AwsCallScope } from "../aws-retry";
 import { createIdempotencyStore } from "./dynamodb-persistence";
 
 export interface IdempotencyRule {
@@ -30,7 +31,7 @@ export interface RunOutcome<Result> {
 
 export type RunOnce<Identity, Result> = (identity: Identity, context: RemainingTime, work: () => Promise<Result>) => Promise<RunOutcome<Result>>;
 
-export function createRunOnce<Identity extends object, Result extends object>(rule: IdempotencyRule, env: NodeJS.ProcessEnv): RunOnce<Identity, Result> {
+export function createRunOnce<Identity extends object, Result extends object>(rule: IdempotencyRule, env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): RunOnce<Identity, Result> {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: rule.keyField,
     payloadValidationJmesPath: rule.sameField,
@@ -41,7 +42,7 @@ export function createRunOnce<Identity extends object, Result extends object>(ru
   });
   // One store per rule: Powertools configures a store once, with one expiry.
   const run = makeIdempotent((_identity: Identity, work: () => Promise<Result>) => work(), {
-    persistenceStore: createIdempotencyStore(env),
+    persistenceStore: createIdempotencyStore(env, awsCalls),
     config,
     keyPrefix: rule.keyPrefix,
   });

@@ -56,6 +56,8 @@ const logFieldKeys: Record<keyof LogFields, true> = {
   twilio_code: true,
   twilio_status: true,
   attempts: true,
+  aws_call: true,
+  retry_in_ms: true,
   error: true,
   detail: true,
 };

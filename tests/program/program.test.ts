@@ -7,8 +7,11 @@ import { awsNameProblem, type AwsNameKind } from "../../config/aws-name-rules";
 import { pulumiAutoName, stackAwsNames } from "../../config/names";
 import { settingParameterNames } from "../../config/settings";
 import { functionDeclarations } from "../../handlers/functions";
+import { routeRevision } from "../../infra/route-revision";
 import { testCredentials } from "../../testkit/fixtures";
 import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "../../testkit/run-program";
+import { configCommandsIn, stackConfigAfter } from "../../testkit/pulumi-config-set";
+import { readmeSection } from "../../testkit/readme";
 
 const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
 
@@ -16,6 +19,7 @@ interface ClubCase {
   input: StackConfigInput;
   slug: string;
   throttle: { rateLimit: number; burstLimit: number };
+  reservedConcurrency: { trigger?: number; webhook?: number };
   expectedSettings: Record<string, string>;
   givenApiKey?: string;
 }
@@ -25,6 +29,7 @@ const clubs: ClubCase[] = [
     input: stackFileConfig("dev", secrets),
     slug: "urmston",
     throttle: { rateLimit: 25, burstLimit: 50 },
+    reservedConcurrency: {},
     expectedSettings: {
       "whatsapp-number": "+14155238886",
       "template-sid": "HXbd20683c439d5894ded688d2a667a02c",
@@ -44,11 +49,13 @@ const clubs: ClubCase[] = [
         twilio: { whatsappNumber: "+44 7700 900555", templateSid: "HX0123456789abcdef0123456789abcdef" },
         registration: { season: "2026-27", membershipFee: 35, subscriptionFee: "£22.50" },
         api: { rateLimit: 10, burstLimit: 20 },
+        concurrency: { trigger: 30, webhook: 5 },
       },
       secrets: { ...secrets, apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx" },
     },
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
+    reservedConcurrency: { trigger: 30, webhook: 5 },
     givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     expectedSettings: {
       "whatsapp-number": "+447700900555",
@@ -218,6 +225,13 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
+  it("reserves each function's concurrency from config, or none", () => {
+    for (const route of ["trigger", "webhook"] as const) {
+      const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-${route}`);
+      expect(fn.inputs.reservedConcurrentExecutions).toBe(club.reservedConcurrency[route]);
+    }
+  });
+
   it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
     const [table, ...others] = resourcesOfType(result, "aws:dynamodb/table:Table");
     expect(others).toEqual([]);
@@ -285,10 +299,67 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     },
   );
 
-  it("redeploys the stage when a route changes", () => {
+  it("redeploys the stage whenever any input of a route's method or integration changes, in place or not", () => {
     const deployment = resourcesOfType(result, "aws:apigateway/deployment:Deployment")[0];
-    expect(JSON.parse((deployment.inputs.triggers as { routes: string }).routes)).toHaveLength(2);
+    const triggers = deployment.inputs.triggers as Record<string, string>;
+    expect(Object.keys(triggers).sort()).toEqual(["POST /trigger", "POST /webhook"]);
+    for (const route of ["trigger", "webhook"]) {
+      const method = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-${route}`).inputs;
+      const integration = resourceNamed(result, "aws:apigateway/integration:Integration", `${prefix}-api-${route}`).inputs;
+      // The trigger is the hash of exactly the inputs the method and integration were given...
+      expect(triggers[`POST /${route}`]).toBe(routeRevision({ method, integration }));
+      // ...so an in-place change to either (no new id) gives another.
+      expect(routeRevision({ method: { ...method, apiKeyRequired: !method.apiKeyRequired }, integration })).not.toBe(triggers[`POST /${route}`]);
+      expect(routeRevision({ method, integration: { ...integration, timeoutMilliseconds: 5_000 } })).not.toBe(triggers[`POST /${route}`]);
+      expect(routeRevision({ method, integration: { ...integration, uri: String(integration.uri).replace(route, "other") } })).not.toBe(triggers[`POST /${route}`]);
+    }
     expect(resourcesOfType(result, "aws:apigateway/stage:Stage")[0].inputs).toMatchObject({ deployment: `${prefix}-api-id`, stageName: "v1" });
+  });
+});
+
+/** The SSM settings the program writes, by name. */
+const settingsWritten = (result: ProgramResult, parameterPath: string) =>
+  Object.fromEntries(resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [String(p.inputs.name).slice(parameterPath.length + 1), p.inputs.value]));
+
+describe("the README's pulumi config commands, stored as pulumi config set stores them", () => {
+  const secretValues = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
+  const deploying = configCommandsIn(readmeSection("## Deploying a club"));
+  const rebranding = configCommandsIn(readmeSection("### Rebranding for another club"));
+  const urmstonSettings = {
+    "whatsapp-number": "+447700900000",
+    "template-sid": "HX7d785aa7b15519a858cfc7f0d485ff2c",
+    "club-name": "Urmston Town",
+    "assistant-name": "Omega",
+    season: "2025-26",
+    "membership-fee": "40",
+    "subscription-fee": "26",
+  };
+
+  it("leave the sender and the fees as numbers in the stack file, as Pulumi does", () => {
+    const { values } = stackConfigAfter("prod", deploying, secretValues);
+    expect(values.twilio).toEqual({ whatsappNumber: 447700900000, templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c" });
+    expect(values.registration).toEqual({ season: "2025-26", membershipFee: 40, subscriptionFee: 26 });
+    expect(values["aws:region"]).toBe("eu-north-1");
+  });
+
+  it("deploy a club, its sender given back its +", async () => {
+    const run = await runProgram(stackConfigAfter("prod", deploying, secretValues));
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    expect(settingsWritten(run.result, "/signon/urmston/prod")).toEqual({ ...urmstonSettings, "webhook-url": run.result.outputs.webhookUrl.value });
+    expect(run.result.outputs.apiUrl.value).toMatch(/\.execute-api\.eu-north-1\.amazonaws\.com\/v1$/);
+  });
+
+  it("rebrand it for another club, in a stack of its own in the region it sets", async () => {
+    // "the Twilio sender, template, season, fees and secrets as above"
+    const run = await runProgram(stackConfigAfter("sale-prod", [...deploying, ...rebranding], secretValues));
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    expect(settingsWritten(run.result, "/signon/sale-united/sale-prod")).toEqual({
+      ...urmstonSettings,
+      "club-name": "Sale United",
+      "assistant-name": "Sunny",
+      "webhook-url": run.result.outputs.webhookUrl.value,
+    });
+    expect(run.result.outputs.apiUrl.value).toMatch(/^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/);
   });
 });
 
@@ -310,6 +381,18 @@ describe("a bad stack config", () => {
     expect(run.stderr).toContain("signon:api.rateLimit");
     expect(run.stderr).toContain("signon:twilioAuthToken is missing. Example: pulumi config set --secret signon:twilioAuthToken");
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("stops a stack without aws:region, which would deploy wherever the shell's AWS profile points", async () => {
+    const input = stackFileConfig("dev", secrets);
+    delete input.values["aws:region"];
+    const run = await runProgram(input);
+    expect(run.ok).toBe(false);
+    if (run.ok) return;
+    expect(run.stderr.trim().split("\n")).toEqual([
+      "signon's stack config has a problem:",
+      "  - aws:region is missing. Example: pulumi config set aws:region eu-north-1",
+    ]);
   });
 
   it("refuses a malformed secret without echoing it, and a stack name that would break AWS names", async () => {
@@ -336,7 +419,7 @@ describe("a bad stack config", () => {
       "signon's stack config has 4 problems:",
       '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
       "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
-      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit. Example: pulumi config set --path signon:api.rateLimit 25",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
       '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
     ]);
   });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { awsNameProblem, awsNameRules } from "../../config/aws-name-rules";
 import { stackAwsNames } from "../../config/names";
-import { ConfigError, parseStackConfig } from "../../config/schema";
+import { ConfigError, configExamples, parseStackConfig } from "../../config/schema";
 import { testCredentials } from "../../testkit/fixtures";
 import { stackFileConfig } from "../../testkit/run-program";
+import { applyConfigCommand, configCommandsIn, configCommandsOf } from "../../testkit/pulumi-config-set";
+import { readmeSection } from "../../testkit/readme";
 
 const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken, apiKey: undefined };
 
@@ -87,8 +89,9 @@ describe("a stack config problem", () => {
         return caught as ConfigError;
       }
     })();
-    expect(error?.problems).toHaveLength(6);
-    expect(error?.message).toMatch(/^signon's stack config has 6 problems:\n  - the stack name "Prod_1"/);
+    expect(error?.problems).toHaveLength(7);
+    expect(error?.message).toMatch(/^signon's stack config has 7 problems:\n  - the stack name "Prod_1"/);
+    expect(error?.problems).toContain("aws:region is missing. Example: pulumi config set aws:region eu-north-1");
   });
 });
 
@@ -109,7 +112,8 @@ const abusiveValues: [string, string, unknown, string][] = [
   ["a slug with a dot (not in a Lambda name)", "club.slug", "sale.united", "must be lower-case letters"],
   ["a slug with an accent", "club.slug", "ürmston", "must be lower-case letters"],
   ["an empty slug", "club.slug", "", "must be lower-case letters"],
-  ["a slug that is a number", "club.slug", 1874, "must be text"],
+  ["a slug that is true", "club.slug", true, "must be text such as sale-united"],
+  ["a slug Pulumi stored as a negative number", "club.slug", -1874, "must be lower-case letters"],
   ["a club name with a newline", "club.name", "Urmston\nTown", "must be one line, without tabs or control characters"],
   ["a club name with a tab", "club.name", "Urmston\tTown", "must be one line"],
   ["a club name with a line separator", "club.name", "Urmston\u2028Town", "must be one line"],
@@ -119,7 +123,8 @@ const abusiveValues: [string, string, unknown, string][] = [
   ["a club name of invisible characters", "club.name", "\u200b\u200d", "must have something visible in it"],
   ["a club name over 60 characters", "club.name", "U".repeat(61), "must be at most 60 characters"],
   ["a club name with {{ }} (Parameter Store refuses it)", "club.name", "Urmston {{1}} Town", "must not contain {{ or }}"],
-  ["a club name that YAML read as a number", "club.name", 1874, "must be text, in quotes"],
+  ["a club name that is false", "club.name", false, "must be text such as Urmston Town"],
+  ["a club name YAML read as a fraction", "club.name", 18.74, "must be text such as Urmston Town"],
   ["an assistant name with a carriage return", "club.assistantName", "Ome\rga", "must be one line"],
   ["an assistant name with five spaces", "club.assistantName", "Omega     Bot", "more than four spaces"],
   ["an assistant name over 30 characters", "club.assistantName", "O".repeat(31), "must be at most 30 characters"],
@@ -128,7 +133,9 @@ const abusiveValues: [string, string, unknown, string][] = [
   ["a sender with whatsapp:", "twilio.whatsappNumber", "whatsapp:+447700900000", 'without "whatsapp:"'],
   ["a sender too short for its country", "twilio.whatsappNumber", "+4477009000", "is not a possible phone number for its country code"],
   ["a sender over 15 digits", "twilio.whatsappNumber", "+4477009000001234", "E.164 form"],
-  ["a sender YAML read as a number", "twilio.whatsappNumber", 447700900000, "must be a quoted string"],
+  ["a sender typed with a minus (Atoi takes it as a sign)", "twilio.whatsappNumber", -447700900000, "E.164 form"],
+  ["a sender too short, stored as a number", "twilio.whatsappNumber", 4477009000, "is not a possible phone number"],
+  ["a sender that is true", "twilio.whatsappNumber", true, "must be the sender number in E.164 form"],
   ["a short template SID", "twilio.templateSid", "HX123", "must be a Content template SID: HX followed by 32 hex characters"],
   ["a messaging service SID", "twilio.templateSid", "MG7d785aa7b15519a858cfc7f0d485ff2c", "must be a Content template SID"],
   ["a template SID in capitals", "twilio.templateSid", "HX7D785AA7B15519A858CFC7F0D485FF2C", "must be a Content template SID"],
@@ -150,6 +157,12 @@ const abusiveValues: [string, string, unknown, string][] = [
   ["a burst limit of 0", "api.burstLimit", 0, "must be a whole number of requests from 1 to 5000"],
   ["a negative burst limit", "api.burstLimit", -50, "from 1 to 5000"],
   ["a burst limit over the account quota", "api.burstLimit", 5_001, "from 1 to 5000"],
+  ["a reserved concurrency of one for the trigger", "concurrency.trigger", 1, "must be a whole number of concurrent runs from 2 to 900"],
+  ["a reserved concurrency of 0 (Lambda would run nothing)", "concurrency.webhook", 0, "must be a whole number of concurrent runs from 1 to 900"],
+  ["a reserved concurrency past what Lambda leaves reservable", "concurrency.webhook", 901, "from 1 to 900"],
+  ["a fractional reserved concurrency", "concurrency.trigger", 80.5, "from 2 to 900"],
+  ["a reserved concurrency in words", "concurrency.webhook", "lots", "from 1 to 900"],
+  ["a misspelt concurrency key", "concurrency.triger", 75, "is not a setting signon knows (misspelt?); signon:concurrency holds trigger, webhook"],
   ["a misspelt optional key (ignored otherwise)", "api.ratelimit", 100, "is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit"],
   ["a misspelt key in club", "club.slugg", "sale", "is not a setting signon knows"],
 ];
@@ -160,7 +173,14 @@ describe("config abuse", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0].startsWith(`signon:${key} `), problems[0]).toBe(true);
     expect(problems[0]).toContain(expected);
-    expect(problems[0]).toMatch(/\. Example: pulumi config set --path signon:\w+\.\w+ \S+/);
+    expect(problems[0]).toMatch(/\. Example: (pulumi config rm --path signon:\S+ && )?pulumi config set --path signon:\w+\.\w+ \S+/);
+  });
+
+  it.each(abusiveValues)("fixes %s with the example it gives, run as pulumi stores it", (_what, key, value) => {
+    const config = withSetting(key, value);
+    const [problem] = problemsOf(config, secrets, "prod");
+    for (const command of configCommandsOf(problem.split(". Example: ")[1])) applyConfigCommand(config, command);
+    expect(problemsOf(config, secrets, "prod")).toEqual([]);
   });
 
   it("refuses a section that is text instead of a group of settings", () => {
@@ -198,20 +218,107 @@ describe("config abuse", () => {
     ["an assistant name of 30 characters", "club.assistantName", "O".repeat(30), "O".repeat(30)],
     ["a sender with spaces", "twilio.whatsappNumber", "+44 7700 900000", "+447700900000"],
     ["a sender with brackets and dashes", "twilio.whatsappNumber", "+44 (7700) 900-999", "+447700900999"],
+    ["a sender as pulumi config set --path stores it, a whole number", "twilio.whatsappNumber", 447700900000, "+447700900000"],
+    ["a US sender stored as a whole number", "twilio.whatsappNumber", 14155238886, "+14155238886"],
+    ["a slug of digits, stored as a number", "club.slug", 1874, "1874"],
+    ["a club name of digits, stored as a number", "club.name", 1874, "1874"],
+    ["an assistant name of digits, stored as a number", "club.assistantName", 42, "42"],
     ["a season across a century", "registration.season", "2099-00", "2099-00"],
     ["the smallest fee", "registration.membershipFee", "0.01", "0.01"],
     ["the largest fee", "registration.subscriptionFee", "£9999.99", "9999.99"],
     ["a fee YAML read as a number", "registration.subscriptionFee", 26.5, "26.50"],
+    ["a whole fee, stored as a number", "registration.membershipFee", 40, "40"],
+    ["a fee in pounds and pence, which --path stores as text", "registration.subscriptionFee", "40.50", "40.50"],
     ["the lowest rate limit", "api.rateLimit", 1, 1],
     ["the account's rate quota", "api.rateLimit", 10_000, 10_000],
     ["a rate limit typed as text", "api.rateLimit", "30", 30],
     ["the lowest burst limit", "api.burstLimit", 1, 1],
     ["the account's burst quota", "api.burstLimit", 5_000, 5_000],
+    ["the trigger's concurrency equal to burst plus rate", "concurrency.trigger", 75, 75],
+    ["the trigger's concurrency typed as text", "concurrency.trigger", "900", 900],
+    ["the webhook's concurrency of one", "concurrency.webhook", 1, 1],
+    ["the most concurrency Lambda leaves reservable", "concurrency.webhook", 900, 900],
   ])("accepts %s", (_what, key, value, stored) => {
     const { settings } = parseStackConfig(withSetting(key, value), secrets, "prod");
     const [section, name] = key.split(".");
     expect((settings as unknown as Record<string, Record<string, unknown>>)[section][name]).toEqual(stored);
   });
+});
+
+describe("aws:region", () => {
+  it("is required: without it a stack deploys wherever the shell's AWS profile points", () => {
+    const { "aws:region": _omitted, ...withoutRegion } = stackFile("prod");
+    expect(problemsOf(withoutRegion, secrets, "prod")).toEqual(["aws:region is missing. Example: pulumi config set aws:region eu-north-1"]);
+  });
+
+  it.each([
+    ["an availability zone", "eu-north-1a"],
+    ["a region's name", "Europe (Stockholm)"],
+    ["a code without its number", "eu-north"],
+    ["capitals", "EU-NORTH-1"],
+    ["nothing", ""],
+    ["a number", 1],
+  ])("refuses %s, naming the key with an example", (_what, region) => {
+    expect(problemsOf({ ...stackFile("prod"), "aws:region": region }, secrets, "prod")).toEqual([
+      "aws:region must be an AWS region code such as eu-north-1. Example: pulumi config set aws:region eu-north-1",
+    ]);
+  });
+
+  it.each(["eu-north-1", "eu-west-2", "us-gov-west-1", "ap-southeast-5", "il-central-1", "eusc-de-east-1"])("accepts %s", (region) => {
+    expect(parseStackConfig({ ...stackFile("prod"), "aws:region": region }, secrets, "prod").settings["aws:region"]).toBe(region);
+  });
+});
+
+describe("the trigger's reserved concurrency against its usage plan", () => {
+  const withLimits = (limits: Record<string, number>, trigger: number) => ({ ...stackFile("prod"), api: limits, concurrency: { trigger } });
+
+  it("is optional: unset, neither function reserves any (a new account's quota of 10 leaves none to reserve)", () => {
+    expect(parseStackConfig(stackFile("prod"), secrets, "prod").settings.concurrency).toEqual({});
+  });
+
+  it("must cover a full burst and the next second's requests, which API Gateway would otherwise answer 500", () => {
+    const config = withLimits({ rateLimit: 25, burstLimit: 50 }, 74);
+    expect(problemsOf(config, secrets, "prod")).toEqual([
+      "signon:concurrency.trigger (74) is less than signon:api.burstLimit + signon:api.rateLimit (50 + 25 = 75): that many trigger calls can run at once, and the ones Lambda turns away reach the caller as 500, not 429. Reserve more or lower the usage plan's limits. Example: pulumi config set --path signon:concurrency.trigger 75",
+    ]);
+  });
+
+  it.each([
+    ["reserves enough", withLimits({ rateLimit: 25, burstLimit: 50 }, 74), 75],
+    ["lowers the usage plan when enough cannot be reserved", withLimits({ rateLimit: 5_000, burstLimit: 5_000 }, 11), 11],
+  ])("gives an example that %s, and works run as pulumi stores it", (_what, config, trigger) => {
+    const [problem] = problemsOf(config, secrets, "prod");
+    for (const command of configCommandsOf(problem.split(". Example: ")[1])) applyConfigCommand(config, command);
+    const { settings } = parseStackConfig(config, secrets, "prod");
+    expect(settings.concurrency.trigger).toBe(trigger);
+    expect(settings.api.rateLimit + settings.api.burstLimit).toBeLessThanOrEqual(trigger);
+  });
+
+  it("as the README's example sets it, run as pulumi stores it, passes", () => {
+    const config = stackFile("prod");
+    for (const command of configCommandsIn(readmeSection("### Throttling and Lambda concurrency"))) applyConfigCommand(config, command);
+    const { settings } = parseStackConfig(config, secrets, "prod");
+    expect(settings.concurrency).toEqual({ trigger: 30, webhook: 10 });
+    expect(settings.api).toEqual({ rateLimit: 10, burstLimit: 20 });
+  });
+
+  it("leaves the webhook's reservation alone: the usage plan does not throttle it", () => {
+    const config = { ...stackFile("prod"), concurrency: { webhook: 1 } };
+    expect(parseStackConfig(config, secrets, "prod").settings.concurrency).toEqual({ webhook: 1 });
+  });
+});
+
+describe("the example beside each key", () => {
+  it.each(Object.entries(configExamples).filter(([, example]) => example.startsWith("pulumi config set --path")))(
+    "for signon:%s, run as pulumi config set stores it, passes the schema",
+    (key, example) => {
+      const config = stackFile("prod");
+      for (const command of configCommandsOf(example)) applyConfigCommand(config, command);
+      const [section, name] = key.split(".");
+      expect((config[section] as Record<string, unknown>)[name]).toBeDefined();
+      expect(problemsOf(config, secrets, "prod")).toEqual([]);
+    },
+  );
 });
 
 // The IAM role name is the longest name for its limit: `signon-<slug>-<stack>-trigger-role-`

@@ -38,7 +38,7 @@ describe("each error", () => {
 describe("an AWS error", () => {
   it("is named after the API's error type and keeps the answer", () => {
     const answer = { __type: "ConditionalCheckFailedException", Item: { id: { S: "trigger.invite#x" } } };
-    const error = new AwsError("dynamodb", "ConditionalCheckFailedException", answer);
+    const error = new AwsError("dynamodb", "ConditionalCheckFailedException", answer, 400);
     expect(error).toMatchObject({ name: "ConditionalCheckFailedException", message: "dynamodb answered ConditionalCheckFailedException", answer });
     expect(isAwsError(error, "ConditionalCheckFailedException")).toBe(true);
     expect(isAwsError(error, "ParameterNotFound")).toBe(false);

@@ -1,0 +1,373 @@
+/**
+ * The registrations and each parent's conversation state in DynamoDB (config/registrations-table.ts
+ * has the keys and why): an interface for what signon does with them, and its DynamoDB
+ * implementation beside it, over signed requests of our own (aws-json.ts) rather than the AWS
+ * SDK's client, which would cost each cold start about 145 ms to load. Items are converted
+ * with the SDK's own marshaller, `@aws-sdk/util-dynamodb`, one file that loads in about 2 ms.
+ *
+ * Every change is conditional: a new registration on its natural key not existing and its
+ * parent not having opted out; a change to a parent's conversation on the versions it read.
+ * A condition that fails comes back as an outcome, never as a guess.
+ */
+import { createHash } from "node:crypto";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { registrationsTable } from "../config/registrations-table";
+import { randomUUID } from "node:crypto";
+import { isAwsError, RegistrationStoreError } from "../plumbing/errors";
+import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
+import { dynamoDbRetryPolicy, type AwsCallScope } from "./aws-retry";
+import { createRequestSender } from "../plumbing/outbound-http";
+
+/** What the store needs of a registration; the rest of it is kept as it is. */
+export interface StoredRegistration {
+  registration_id: string;
+  status: string;
+  season: string;
+  team_name: string;
+  age_group: string;
+  player_first_name: string;
+  player_last_name?: string;
+  parent_tel: string;
+  invited_at: string;
+  /** Raised by one at every change; a write is conditional on the version it read. */
+  version: number;
+  /** Epoch seconds: DynamoDB's TTL deletes the registration after this. */
+  retain_until: number;
+}
+
+/** What is kept per phone number: the opt-out, and the conversation's own version and recent messages. */
+export interface ParentContact {
+  parent_tel: string;
+  version: number;
+  /** Set by STOP, for good, until START: nothing is sent to this number. */
+  opted_out_at?: string;
+  /** Hashes of the last MessageSids applied, so a repeat changes nothing. */
+  recent_messages: string[];
+  [other: string]: unknown;
+}
+
+export interface ErasedRegistration {
+  registration_id: string;
+  status: "erased";
+  season: string;
+  erased_at: string;
+}
+
+type KeyOutcome =
+  /** The Idempotency-Key came with another invite within its day. */
+  | { outcome: "key_reused" }
+  /** The same Idempotency-Key with the same invite: a retry of a request already made. */
+  | { outcome: "key_repeated" };
+
+export type CreateOutcome<R> = { outcome: "created" } | { outcome: "exists"; registration: R } | { outcome: "opted_out" } | KeyOutcome;
+export type ResendOutcome = { outcome: "created" } | { outcome: "moved" } | { outcome: "opted_out" } | KeyOutcome;
+
+export interface ConversationWrite<R> {
+  tel: string;
+  /** The contact as read (undefined when there was none) and as it is to be. */
+  contact: { before?: ParentContact; after: ParentContact };
+  /** Each registration changed, as read and as it is to be; erased ones leave for a tombstone. */
+  registrations: { before: R; after: R | ErasedRegistration }[];
+}
+
+export interface SeasonPage<R> {
+  registrations: (R | ErasedRegistration)[];
+  /** Where the next page starts, when there is one: opaque to callers. */
+  cursor?: string;
+}
+
+export interface RegistrationStore<R extends StoredRegistration> {
+  /**
+   * Creates an invited registration unless the player has one already (same natural key), the
+   * parent opted out, or the Idempotency-Key went with another invite. One transaction.
+   */
+  create(registration: R, idempotencyKey?: string): Promise<CreateOutcome<R>>;
+  /** Claims a re-send: the registration moves from `before` to `after` unless it moved on meanwhile or the parent opted out. */
+  claimResend(before: R, after: R, idempotencyKey?: string): Promise<ResendOutcome>;
+  /** Replaces a registration if it is still at the version read; false when it moved on. */
+  replace(before: R, after: R): Promise<boolean>;
+  /** Removes a registration whose invite was never sent, so the next attempt sends it. */
+  remove(registration: R): Promise<void>;
+  /** A parent's registrations and contact, read strongly consistent in one Query. */
+  readParent(tel: string): Promise<{ contact?: ParentContact; registrations: R[] }>;
+  /** Applies a conversation step all or nothing; false when another step got there first. */
+  writeConversation(write: ConversationWrite<R>): Promise<boolean>;
+  listSeason(season: string, filter: { team_name?: string; age_group?: string }, cursor?: string, limit?: number): Promise<SeasonPage<R>>;
+  findById(registrationId: string): Promise<R | ErasedRegistration | undefined>;
+  /** Erases one registration: answers and names gone, a tombstone with its id, status and date left. */
+  erase(registration: R, now: Date): Promise<boolean>;
+}
+
+/** Case and spacing do not make another player: "Alfie  testington" is "Alfie Testington". */
+export function naturalKey(registration: Pick<StoredRegistration, "season" | "team_name" | "age_group" | "player_first_name" | "player_last_name" | "parent_tel">): string {
+  const fold = (text: string | undefined) => (text ?? "").normalize("NFKC").toLocaleLowerCase("en-GB").replace(/\s+/g, " ").trim();
+  const player = fold(`${registration.player_first_name} ${registration.player_last_name ?? ""}`);
+  return JSON.stringify([fold(registration.season), fold(registration.team_name), fold(registration.age_group), player, registration.parent_tel]);
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest("base64url");
+const { partitionKey: PK, sortKey: SK } = registrationsTable;
+const parentKey = (tel: string) => `parent#${tel}`;
+const contactSortKey = "contact";
+const registrationSortKey = (registration: StoredRegistration) => `registration#${digest(naturalKey(registration))}`;
+const erasedKey = (registrationId: string) => ({ [PK]: `erased#${registrationId}`, [SK]: "erased" });
+/** The export's order: team, age group, then invite time; erased records last. */
+const seasonOrder = (registration: StoredRegistration) =>
+  [registration.team_name.toLocaleLowerCase("en-GB"), registration.age_group.toLocaleLowerCase("en-GB"), registration.invited_at, registration.registration_id].join("#");
+
+const keyAttributes = [PK, SK, registrationsTable.bySeason.sortKey] as const;
+type Item = Record<string, unknown>;
+
+function withoutKeys<T>(item: Item): T {
+  const record = unmarshall(item as never) as Item;
+  for (const attribute of keyAttributes) delete record[attribute];
+  return record as T;
+}
+
+const registrationItem = (registration: StoredRegistration) =>
+  marshall(
+    { ...registration, [PK]: parentKey(registration.parent_tel), [SK]: registrationSortKey(registration), [registrationsTable.bySeason.sortKey]: seasonOrder(registration) },
+    { removeUndefinedValues: true },
+  );
+const contactItem = (contact: ParentContact) => marshall({ ...contact, [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey }, { removeUndefinedValues: true });
+const erasedItem = (erased: ErasedRegistration, retainUntil: number) =>
+  marshall({ ...erased, ...erasedKey(erased.registration_id), [registrationsTable.bySeason.sortKey]: `~erased#${erased.registration_id}`, retain_until: retainUntil });
+
+const versionIs = (version: number) => ({
+  ConditionExpression: "#version = :version",
+  ExpressionAttributeNames: { "#version": "version" },
+  ExpressionAttributeValues: marshall({ ":version": version }),
+});
+const absent = { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": PK } };
+
+/** An Idempotency-Key is kept a day; the invite it came with, as a digest, decides whether a repeat is a retry. */
+export const idempotencyKeySeconds = 24 * 60 * 60;
+
+/** Why DynamoDB cancelled a transaction, one entry per action; undefined for any other error. */
+function cancellationReasons(error: unknown): { Code?: string; Item?: Item }[] | undefined {
+  if (!isAwsError(error, "TransactionCanceledException")) return undefined;
+  return (error.answer.CancellationReasons ?? []) as { Code?: string; Item?: Item }[];
+}
+
+export const registrationsTableVariable = "SIGNON_REGISTRATIONS_TABLE";
+
+const missingVariable = (variable: string) => new RegistrationStoreError(`environment variable ${variable} is not set`);
+
+export function createRegistrationsTableCall(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): { call: AwsJsonCall; tableName: () => string } {
+  return {
+    call: createAwsJsonCall(
+      { service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0", retry: dynamoDbRetryPolicy },
+      createRequestSender(),
+      env,
+      missingVariable,
+      awsCalls,
+    ),
+    tableName: () => requiredEnv(env, registrationsTableVariable, missingVariable),
+  };
+}
+
+export function createRegistrationStore<R extends StoredRegistration>(
+  env: NodeJS.ProcessEnv = process.env,
+  awsCalls?: AwsCallScope,
+  clock: () => Date = () => new Date(),
+): RegistrationStore<R> {
+  const { call: plainCall, tableName } = createRegistrationsTableCall(env, awsCalls);
+  // A transaction retried after a lost answer carries the same token, so DynamoDB answers it as
+  // done instead of failing its own conditions: no false conflict, nothing applied twice.
+  const call: AwsJsonCall = (action, input) =>
+    plainCall(action, action === "TransactWriteItems" ? { ClientRequestToken: randomUUID(), ...input } : input);
+
+  const getRegistration = async (key: Item): Promise<R | undefined> => {
+    const answer = await call("GetItem", { TableName: tableName(), Key: key, ConsistentRead: true });
+    return answer.Item ? withoutKeys<R>(answer.Item as Item) : undefined;
+  };
+
+  /**
+   * One transaction for an invite: the parent has not opted out, the registration's own write
+   * (`write`), and the Idempotency-Key claimed for a day. "conflict" is the write's condition.
+   */
+  async function transactInvite(TableName: string, registration: R, write: Item, idempotencyKey: string | undefined) {
+    const now = Math.floor(clock().getTime() / 1000);
+    const invite = digest(naturalKey(registration));
+    const actions: Item[] = [
+      // A number that sent STOP gets nothing until START; no contact item means no opt-out.
+      {
+        ConditionCheck: {
+          TableName,
+          Key: marshall({ [PK]: parentKey(registration.parent_tel), [SK]: contactSortKey }),
+          ConditionExpression: "attribute_not_exists(#opted)",
+          ExpressionAttributeNames: { "#opted": "opted_out_at" },
+        },
+      },
+      write,
+    ];
+    if (idempotencyKey !== undefined) {
+      actions.push({
+        Put: {
+          TableName,
+          Item: marshall({ [PK]: `idempotency-key#${digest(idempotencyKey)}`, [SK]: "idempotency-key", invite, retain_until: now + idempotencyKeySeconds }),
+          // New, or a key whose day is over (DynamoDB's TTL removes it some time later).
+          ConditionExpression: "attribute_not_exists(#pk) OR #until < :now",
+          ExpressionAttributeNames: { "#pk": PK, "#until": "retain_until" },
+          ExpressionAttributeValues: marshall({ ":now": now }),
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        },
+      });
+    }
+    try {
+      await call("TransactWriteItems", { TransactItems: actions });
+      return { outcome: "created" } as const;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (reasons[0]?.Code === "ConditionalCheckFailed") return { outcome: "opted_out" } as const;
+      const key = reasons[2];
+      if (key?.Code === "ConditionalCheckFailed") {
+        // The same invite again under its key is a retry: answered, never sent again.
+        const sameInvite = key.Item && (unmarshall(key.Item as never) as { invite?: string }).invite === invite;
+        return { outcome: sameInvite ? "key_repeated" : "key_reused" } as const;
+      }
+      if (reasons[1]?.Code === "ConditionalCheckFailed") return "conflict" as const;
+      throw error;
+    }
+  }
+
+  return {
+    async create(registration, idempotencyKey) {
+      const TableName = tableName();
+      const item = registrationItem(registration);
+      const put = { Put: { TableName, Item: item, ...absent, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } };
+      const outcome = await transactInvite(TableName, registration, put, idempotencyKey);
+      if (outcome !== "conflict") return outcome;
+      const existing = await getRegistration({ [PK]: item[PK], [SK]: item[SK] });
+      // Gone between the failed condition and the read (erased, say): the caller may try again.
+      if (!existing) throw new Error("registration vanished while being invited");
+      return { outcome: "exists", registration: existing };
+    },
+
+    async claimResend(before, after, idempotencyKey) {
+      const TableName = tableName();
+      const put = { Put: { TableName, Item: registrationItem(after), ...versionIs(before.version) } };
+      const outcome = await transactInvite(TableName, before, put, idempotencyKey);
+      return outcome === "conflict" ? { outcome: "moved" } : outcome;
+    },
+
+    async replace(before, after) {
+      try {
+        await call("PutItem", { TableName: tableName(), Item: registrationItem(after), ...versionIs(before.version) });
+        return true;
+      } catch (error) {
+        if (isAwsError(error, "ConditionalCheckFailedException")) return false;
+        throw error;
+      }
+    },
+
+    async remove(registration) {
+      const item = registrationItem(registration);
+      try {
+        await call("DeleteItem", { TableName: tableName(), Key: { [PK]: item[PK], [SK]: item[SK] }, ...versionIs(registration.version) });
+      } catch (error) {
+        if (!isAwsError(error, "ConditionalCheckFailedException")) throw error;
+      }
+    },
+
+    async readParent(tel) {
+      const registrations: R[] = [];
+      let contact: ParentContact | undefined;
+      let start: Item | undefined;
+      do {
+        const answer = await call("Query", {
+          TableName: tableName(),
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": PK },
+          ExpressionAttributeValues: marshall({ ":pk": parentKey(tel) }),
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        });
+        for (const item of (answer.Items ?? []) as Item[]) {
+          const sortKey = (item[SK] as { S: string }).S;
+          if (sortKey === contactSortKey) contact = withoutKeys<ParentContact>(item);
+          else registrations.push(withoutKeys<R>(item));
+        }
+        start = answer.LastEvaluatedKey as Item | undefined;
+      } while (start);
+      registrations.sort((a, b) => a.invited_at.localeCompare(b.invited_at));
+      return { contact, registrations };
+    },
+
+    async writeConversation({ contact, registrations }) {
+      const TableName = tableName();
+      const actions: Item[] = [
+        { Put: { TableName, Item: contactItem(contact.after), ...(contact.before ? versionIs(contact.before.version) : absent) } },
+      ];
+      for (const { before, after } of registrations) {
+        if (after.status === "erased") {
+          const old = registrationItem(before);
+          actions.push({ Delete: { TableName, Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(before.version) } });
+          actions.push({ Put: { TableName, Item: erasedItem(after as ErasedRegistration, before.retain_until) } });
+        } else {
+          actions.push({ Put: { TableName, Item: registrationItem(after as R), ...versionIs(before.version) } });
+        }
+      }
+      try {
+        await call("TransactWriteItems", { TransactItems: actions });
+        return true;
+      } catch (error) {
+        if (cancellationReasons(error)?.some((reason) => reason.Code === "ConditionalCheckFailed")) return false;
+        throw error;
+      }
+    },
+
+    async listSeason(season, filter, cursor, limit = 1000) {
+      const { indexName, partitionKey, sortKey } = registrationsTable.bySeason;
+      const prefix = filter.team_name
+        ? `${filter.team_name.toLocaleLowerCase("en-GB")}#${filter.age_group ? `${filter.age_group.toLocaleLowerCase("en-GB")}#` : ""}`
+        : undefined;
+      const answer = await call("Query", {
+        TableName: tableName(),
+        IndexName: indexName,
+        KeyConditionExpression: prefix ? "#season = :season AND begins_with(#order, :prefix)" : "#season = :season",
+        ExpressionAttributeNames: { "#season": partitionKey, ...(prefix ? { "#order": sortKey } : {}) },
+        ExpressionAttributeValues: marshall({ ":season": season, ...(prefix ? { ":prefix": prefix } : {}) }),
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) } : {}),
+      });
+      const next = answer.LastEvaluatedKey;
+      return {
+        registrations: ((answer.Items ?? []) as Item[]).map((item) => withoutKeys<R | ErasedRegistration>(item)),
+        cursor: next ? Buffer.from(JSON.stringify(next)).toString("base64url") : undefined,
+      };
+    },
+
+    async findById(registrationId) {
+      const { indexName, partitionKey } = registrationsTable.byRegistrationId;
+      const answer = await call("Query", {
+        TableName: tableName(),
+        IndexName: indexName,
+        KeyConditionExpression: "#id = :id",
+        ExpressionAttributeNames: { "#id": partitionKey },
+        ExpressionAttributeValues: marshall({ ":id": registrationId }),
+      });
+      const [found] = (answer.Items ?? []) as Item[];
+      // The index is eventually consistent: the item itself is read by its own key.
+      return found ? getRegistration({ [PK]: found[PK], [SK]: found[SK] }) : undefined;
+    },
+
+    async erase(registration, now) {
+      const old = registrationItem(registration);
+      const erased: ErasedRegistration = { registration_id: registration.registration_id, status: "erased", season: registration.season, erased_at: now.toISOString() };
+      try {
+        await call("TransactWriteItems", {
+          TransactItems: [
+            { Delete: { TableName: tableName(), Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(registration.version) } },
+            { Put: { TableName: tableName(), Item: erasedItem(erased, registration.retain_until) } },
+          ],
+        });
+        return true;
+      } catch (error) {
+        if (cancellationReasons(error)) return false;
+        throw error;
+      }
+    },
+  };
+}

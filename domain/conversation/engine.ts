@@ -1,0 +1,405 @@
+import { answerKeys, eraseRegistration, type ParentState, type Registration, type RegistrationRecord } from "../registration";
+import { londonToday, type CalendarDate } from "./calendar-date";
+import { globalCommand } from "./commands";
+import { namesList, replies } from "./replies";
+import type { Script, Step, StepContext } from "./script";
+import { readSummaryReply, summaryText } from "./summary";
+import { isNotJoining, isReadyToStart, parseYesNo } from "./yes-no";
+
+/** A message from a parent, as Twilio posts it: `Body` and `NumMedia`. */
+export interface IncomingMessage {
+  text: string;
+  numMedia: number;
+}
+
+export interface ConversationInput {
+  /** What is stored for the parent's WhatsApp number; undefined when nothing is yet. */
+  parent: ParentState | undefined;
+  /** Every registration for the parent's number, whatever its status. */
+  registrations: readonly Registration[];
+  message: IncomingMessage;
+  now: Date;
+  /** From buildScript (script.ts), once per container: the engine itself loads no parser or phone library. */
+  script: Script;
+}
+
+export interface ConversationTurn {
+  /** The parent's new state when it changed (its version one up): write it, conditional on the version read. */
+  parent?: ParentState;
+  /** The registrations that changed, each with its version one up and `updated_at` now. */
+  registrations: Registration[];
+  /** The WhatsApp messages to send back, in order; none at all to an opted-out parent. */
+  replies: string[];
+  /** No invite for this number: nothing is stored (but a STOP, which must be kept). */
+  stranger: boolean;
+}
+
+// Twilio's limit for one message body; within it, everything goes in one message, because
+// Twilio does not promise to deliver a TwiML answer's messages in order.
+const maxMessageLength = 1600;
+const unusableAnswersBeforeHandover = 3;
+const noParentState: ParentState = { opted_out: false, version: 0 };
+
+/**
+ * The registration conversation: one parent's message in, the new state and the replies
+ * out. Pure: no I/O, no clock but `now`, the input left as it was.
+ */
+export function converse(input: ConversationInput): ConversationTurn {
+  return new Turn(input).run();
+}
+
+function isRecord(registration: Registration): registration is RegistrationRecord {
+  return registration.status !== "erased";
+}
+
+/** One message's worth of changes, made on copies and handed back at the end. */
+class Turn {
+  private readonly records: Registration[];
+  private readonly changed = new Set<string>();
+  private parent: ParentState;
+  private parentChanged = false;
+  private readonly parts: string[] = [];
+  private readonly text: string;
+  private readonly today: CalendarDate;
+
+  constructor(private readonly input: ConversationInput) {
+    // Siblings in the order they were invited: that is the order they are registered in.
+    this.records = [...input.registrations].sort((a, b) => this.invitedAt(a).localeCompare(this.invitedAt(b)) || a.registration_id.localeCompare(b.registration_id));
+    this.parent = input.parent ?? noParentState;
+    this.text = input.message.text;
+    this.today = londonToday(input.now);
+  }
+
+  run(): ConversationTurn {
+    const command = globalCommand(this.text);
+    if (this.parent.opted_out) {
+      // Silence until START: not even to HELP.
+      if (command === "start") this.optIn();
+      return this.result();
+    }
+    if (command === "stop") {
+      this.optOut();
+      return this.result();
+    }
+    if (this.records.length === 0) {
+      this.say(replies.stranger(this.input.script.settings));
+      return this.result();
+    }
+    if (!this.records.some(isRecord)) {
+      this.say(replies.erasedOnly(this.input.script.settings));
+      return this.result();
+    }
+    // A second DELETE MY DATA is asked again below rather than taken as an answer.
+    const answersDeletion = this.parent.pending_confirmation === "delete_my_data" && command !== "delete_my_data";
+    if (answersDeletion && this.answerDeleteConfirmation(command === undefined)) return this.result();
+    switch (command) {
+      case "help":
+        this.help();
+        return this.result();
+      case "restart":
+        this.restart();
+        return this.result();
+      case "delete_my_data":
+        this.setParent({ ...this.parent, pending_confirmation: "delete_my_data" });
+        this.say(replies.confirmDelete(this.firstNames(), this.input.script.settings));
+        return this.result();
+    }
+    const current = this.current();
+    if (!current) {
+      this.finished();
+    } else if (this.input.message.numMedia > 0) {
+      this.say(`${replies.media()} ${this.prompt(current)}`);
+    } else if (command === "start" && current.conversation.step !== "start") {
+      // START from a parent who never opted out: nothing to reverse.
+      this.say(this.prompt(current));
+    } else if (current.conversation.pending_confirmation !== "decline" || !this.answerDeclineConfirmation(current)) {
+      this.answer(this.withoutPending(current));
+    }
+    return this.result();
+  }
+
+  private answer(record: RegistrationRecord): void {
+    const { step } = record.conversation;
+    if (step === "start") return this.answerStart(record);
+    if (isNotJoining(this.text)) return this.confirmDecline(record);
+    const asked = this.stepAsked(record);
+    if (asked === "summary") return this.answerSummary(record);
+    if (asked.id !== step) return this.advance(record, undefined);
+    this.answerStep(record, asked);
+  }
+
+  private answerStart(record: RegistrationRecord): void {
+    if (isReadyToStart(this.text) || parseYesNo(this.text) === "yes") return this.begin(record, replies.intro(record));
+    if (parseYesNo(this.text) === "no") return this.confirmDecline(record);
+    this.say(replies.beforeStarting(record));
+  }
+
+  private confirmDecline(record: RegistrationRecord): void {
+    this.put({ ...record, conversation: { ...record.conversation, pending_confirmation: "decline" } });
+    this.say(replies.confirmDecline(record));
+  }
+
+  /** True when the message answered "is the child not joining?"; false hands it on as an ordinary answer. */
+  private answerDeclineConfirmation(record: RegistrationRecord): boolean {
+    const carryOn = this.withoutPending(record);
+    if (isReadyToStart(this.text)) {
+      if (carryOn.conversation.step === "start") this.begin(carryOn, replies.intro(carryOn));
+      else this.say(`${replies.carryOn()} ${this.prompt(this.put(carryOn))}`);
+      return true;
+    }
+    const yesNo = parseYesNo(this.text);
+    if (yesNo === "yes") {
+      const declined = this.put({ ...carryOn, status: "declined" });
+      this.say(replies.declined(declined));
+      const next = this.nextInvited();
+      if (next) this.say(replies.otherInvite(next));
+      return true;
+    }
+    if (yesNo === "no") {
+      this.say(`${replies.carryOn()} ${this.prompt(this.put(carryOn))}`);
+      return true;
+    }
+    return false;
+  }
+
+  /** True when the message answered "delete everything?"; any other message cancels it and is handled as usual. */
+  private answerDeleteConfirmation(plainText: boolean): boolean {
+    this.setParent({ ...this.parent, pending_confirmation: undefined });
+    const yesNo = plainText ? parseYesNo(this.text) : undefined;
+    if (yesNo === "yes") {
+      const names = this.firstNames();
+      for (const registration of this.records) if (isRecord(registration)) this.put(eraseRegistration(registration, this.input.now));
+      this.say(replies.deleted(names, this.input.script.settings));
+      return true;
+    }
+    this.say(replies.nothingDeleted());
+    if (yesNo === "no") {
+      const current = this.current();
+      if (current) this.say(this.prompt(current));
+      else this.finished();
+      return true;
+    }
+    return false;
+  }
+
+  private answerStep(record: RegistrationRecord, step: Step): void {
+    const outcome = step.read(this.text, this.context(record));
+    switch (outcome.kind) {
+      case "answer":
+        return this.advance({ ...record, ...outcome.answers }, outcome.note);
+      case "prompt":
+        return this.say(outcome.reply);
+      case "unusable":
+        return this.unusable(record, `${outcome.problem} ${step.question(this.context(record))}`);
+      case "handover":
+        return this.handOver({ ...record, ...outcome.answers }, replies.handedOver(outcome.reason, record));
+    }
+  }
+
+  private answerSummary(record: RegistrationRecord): void {
+    const { steps } = this.input.script;
+    const reply = readSummaryReply(this.text, steps.length);
+    switch (reply.kind) {
+      case "confirm": {
+        const missing = steps.find((step) => !step.answered(record));
+        // The club switched a step on since this summary was shown: ask it, then the summary again.
+        if (missing) return this.ask(record, missing, true);
+        return this.submit(record);
+      }
+      case "edit":
+        return this.ask(record, steps[reply.index], true);
+      case "which":
+        return this.say(replies.whichToChange(steps.length));
+      case "unusable":
+        return this.unusable(record, `${replies.summaryUnusable(steps.length)}\n\n${summaryText(record, this.input.script)}`);
+    }
+  }
+
+  /** After an answer: the summary when editing or when every step is answered, the next question otherwise. */
+  private advance(record: RegistrationRecord, note: string | undefined): void {
+    if (note) this.say(note);
+    const next = record.conversation.editing ? undefined : this.firstUnanswered(record);
+    if (next) return this.ask(record, next, false);
+    const atSummary = this.put({ ...record, status: "in_progress", conversation: { step: "summary", editing: false, unusable_answers: 0 } });
+    this.say(summaryText(atSummary, this.input.script));
+  }
+
+  private ask(record: RegistrationRecord, step: Step, editing: boolean): void {
+    const asked = this.put({ ...record, status: "in_progress", conversation: { step: step.id, editing, unusable_answers: 0 } });
+    this.say(step.question(this.context(asked)));
+  }
+
+  private unusable(record: RegistrationRecord, reply: string): void {
+    const count = record.conversation.unusable_answers + 1;
+    if (count >= unusableAnswersBeforeHandover) return this.handOver(record, replies.tooManyUnusable(record));
+    this.put({ ...record, conversation: { ...record.conversation, unusable_answers: count } });
+    this.say(reply);
+  }
+
+  private handOver(record: RegistrationRecord, reply: string): void {
+    this.put({ ...record, status: "needs_club" });
+    this.say(reply);
+    this.startNext();
+  }
+
+  private submit(record: RegistrationRecord): void {
+    const submitted = this.put({ ...record, status: "submitted", submitted_at: this.input.now.toISOString() });
+    this.say(replies.submitted(submitted, this.input.script.settings));
+    this.startNext();
+  }
+
+  /** A sibling still to register starts straight away: the parent is here and has said they are ready. */
+  private startNext(): void {
+    const next = this.nextInvited();
+    if (next) this.begin(next, replies.next(next));
+  }
+
+  private begin(record: RegistrationRecord, opening: string): void {
+    this.say(opening);
+    const first = this.firstUnanswered(record);
+    if (first) this.ask(record, first, false);
+    else this.advance(record, undefined);
+  }
+
+  private restart(): void {
+    const target = this.current() ?? this.latest((record) => record.status === "needs_club" || record.status === "declined");
+    if (!target) return this.finished();
+    const cleared: RegistrationRecord = { ...target, status: "in_progress", submitted_at: undefined, conversation: { step: "start", editing: false, unusable_answers: 0 } };
+    for (const key of answerKeys) delete cleared[key];
+    this.begin(cleared, replies.restarted(cleared));
+  }
+
+  private help(): void {
+    const current = this.current();
+    const record = current ?? this.latest(() => true);
+    if (record) this.say(replies.help(record, this.input.script.settings));
+    if (current) this.say(this.prompt(current));
+  }
+
+  private optOut(): void {
+    this.setParent({ opted_out: true, opted_out_at: this.input.now.toISOString(), version: this.parent.version });
+    for (const registration of this.records) {
+      if (registration.status === "invited" || registration.status === "in_progress") this.put({ ...registration, status: "opted_out" });
+    }
+    this.say(replies.optedOut(this.input.script.settings));
+  }
+
+  private optIn(): void {
+    this.setParent({ opted_out: false, version: this.parent.version });
+    for (const registration of this.records) {
+      if (registration.status === "opted_out") this.put({ ...registration, status: registration.conversation.step === "start" ? "invited" : "in_progress" });
+    }
+    this.say(replies.optedIn(this.input.script.settings));
+    const current = this.current();
+    if (current) this.say(this.prompt(current));
+  }
+
+  /** Nothing left to ask: say where the latest registration stands. */
+  private finished(): void {
+    const latest = this.latest(() => true);
+    if (!latest) return;
+    const { settings } = this.input.script;
+    if (latest.status === "submitted") this.say(replies.alreadySubmitted(latest, settings));
+    else if (latest.status === "declined") this.say(replies.alreadyDeclined(latest));
+    else this.say(replies.withTheClub(latest));
+  }
+
+  /** What the parent is being asked now. */
+  private prompt(record: RegistrationRecord): string {
+    if (record.conversation.step === "start") return replies.readyWhenYouAre(record);
+    const asked = this.stepAsked(record);
+    return asked === "summary" ? summaryText(record, this.input.script) : asked.question(this.context(record));
+  }
+
+  /** The step being asked; when the club has switched it off since, the next unanswered one (or the summary). */
+  private stepAsked(record: RegistrationRecord): Step | "summary" {
+    const { step } = record.conversation;
+    if (step === "summary") return "summary";
+    return this.input.script.steps.find((scripted) => scripted.id === step) ?? this.firstUnanswered(record) ?? "summary";
+  }
+
+  private firstUnanswered(record: RegistrationRecord): Step | undefined {
+    return this.input.script.steps.find((step) => !step.answered(record));
+  }
+
+  private context(record: RegistrationRecord): StepContext {
+    const earlier = this.latest((other) => other.status === "submitted" && other.registration_id !== record.registration_id, (other) => other.submitted_at ?? "");
+    return { record, earlier, today: this.today, settings: this.input.script.settings };
+  }
+
+  /** The registration being talked about: one in progress, otherwise the first still to start. */
+  private current(): RegistrationRecord | undefined {
+    const live = this.records.filter(isRecord);
+    return live.find((record) => record.status === "in_progress") ?? live.find((record) => record.status === "invited");
+  }
+
+  private nextInvited(): RegistrationRecord | undefined {
+    return this.records.filter(isRecord).find((record) => record.status === "invited");
+  }
+
+  private latest(matches: (record: RegistrationRecord) => boolean, when = (record: RegistrationRecord) => record.updated_at): RegistrationRecord | undefined {
+    return this.records
+      .filter(isRecord)
+      .filter(matches)
+      .reduce<RegistrationRecord | undefined>((latest, record) => (!latest || when(record) >= when(latest) ? record : latest), undefined);
+  }
+
+  private firstNames(): string {
+    return namesList(this.records.filter(isRecord).map((record) => record.player_first_name));
+  }
+
+  private invitedAt(registration: Registration): string {
+    return isRecord(registration) ? registration.invited_at : "";
+  }
+
+  private withoutPending(record: RegistrationRecord): RegistrationRecord {
+    if (record.conversation.pending_confirmation === undefined) return record;
+    const { pending_confirmation: _, ...conversation } = record.conversation;
+    return this.put({ ...record, conversation });
+  }
+
+  private put<T extends Registration>(registration: T): T {
+    const index = this.records.findIndex((existing) => existing.registration_id === registration.registration_id);
+    this.records[index] = registration;
+    this.changed.add(registration.registration_id);
+    return registration;
+  }
+
+  private setParent(parent: ParentState): void {
+    this.parent = parent;
+    this.parentChanged = true;
+  }
+
+  private say(text: string): void {
+    this.parts.push(text);
+  }
+
+  private result(): ConversationTurn {
+    const original = new Map(this.input.registrations.map((registration) => [registration.registration_id, registration.version]));
+    const now = this.input.now.toISOString();
+    const registrations = this.records
+      .filter((registration) => this.changed.has(registration.registration_id))
+      .map((registration) => {
+        const version = (original.get(registration.registration_id) ?? 0) + 1;
+        return isRecord(registration) ? { ...registration, version, updated_at: now } : { ...registration, version };
+      });
+    const parent = this.parentChanged ? withoutUndefined({ ...this.parent, version: (this.input.parent?.version ?? 0) + 1 }) : undefined;
+    return { parent, registrations: registrations.map(withoutUndefined), replies: packMessages(this.parts), stranger: this.records.length === 0 };
+  }
+}
+
+/** Absent rather than undefined, so a record reads the same after a round trip through JSON or DynamoDB. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+/** The parts, in order, in as few messages as fit Twilio's limit. */
+function packMessages(parts: readonly string[]): string[] {
+  const messages: string[] = [];
+  for (const part of parts) {
+    const last = messages.length - 1;
+    if (last >= 0 && messages[last].length + 2 + part.length <= maxMessageLength) messages[last] += `\n\n${part}`;
+    else messages.push(part);
+  }
+  return messages;
+}

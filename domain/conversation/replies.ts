@@ -1,0 +1,61 @@
+import type { RegistrationRecord } from "../registration";
+import type { ScriptSettings } from "./script";
+
+function team(record: RegistrationRecord): string {
+  return `${record.team_name} ${record.age_group}`;
+}
+
+/** "team manager Dave Examplesson on 07700 900456" */
+function teamManager(record: RegistrationRecord): string {
+  return `team manager ${record.team_manager_name} on ${record.team_manager_tel}`;
+}
+
+/** What the assistant says outside the questions themselves: plain text, short, for a phone. */
+export const replies = {
+  stranger: (settings: ScriptSettings) =>
+    `Hello! This is ${settings.assistantName}, the ${settings.clubName} Registration Assistant. I don't have an invitation for this number, so please contact the club if you'd like to register a player.`,
+  erasedOnly: (settings: ScriptSettings) => `Your registration details were deleted as you asked. To register again, please contact ${settings.clubName}.`,
+  optedOut: (settings: ScriptSettings) => `You're unsubscribed: ${settings.assistantName} won't send you any more messages. Reply START if you change your mind.`,
+  optedIn: (settings: ScriptSettings) => `Welcome back! You'll get messages from ${settings.assistantName} at ${settings.clubName} again.`,
+  help: (record: RegistrationRecord, settings: ScriptSettings) =>
+    `${settings.assistantName} here, the ${settings.clubName} Registration Assistant. Questions about the team? Call or message ${teamManager(record)}. Send RESTART to start ${record.player_first_name}'s registration again, or STOP to stop all messages.`,
+  intro: (record: RegistrationRecord) =>
+    `Great, let's register ${record.player_first_name} for ${team(record)}. It takes about 5 minutes, one question at a time. Send HELP at any time.`,
+  next: (record: RegistrationRecord) => `Next, let's register ${record.player_first_name} for ${team(record)}.`,
+  readyWhenYouAre: (record: RegistrationRecord) => `Reply READY when you're ready to register ${record.player_first_name} for ${team(record)}.`,
+  beforeStarting: (record: RegistrationRecord) => `No rush! If you have any questions before you start, ${teamManager(record)} can help. Reply READY when you are.`,
+  confirmDecline: (record: RegistrationRecord) =>
+    `Just to check: ${record.player_first_name} won't be joining ${team(record)} this season? Reply YES to confirm, or NO to carry on registering.`,
+  declined: (record: RegistrationRecord) =>
+    `Thanks for letting us know. I've told the club ${record.player_first_name} won't be joining this season. If that changes, send RESTART.`,
+  carryOn: () => "Great, let's carry on.",
+  restarted: (record: RegistrationRecord) => `OK, let's start ${record.player_first_name}'s registration again.`,
+  media: () => "Sorry, I can only read text, not photos, videos or voice notes. Please type your answer.",
+  handedOver: (reason: string, record: RegistrationRecord) => `${reason} I've passed ${record.player_first_name}'s registration to the club: you can reach ${teamManager(record)}.`,
+  tooManyUnusable: (record: RegistrationRecord) =>
+    `Sorry, I'm struggling with that answer, so I've passed ${record.player_first_name}'s registration to the club. You can reach ${teamManager(record)}, who will be in touch.`,
+  whichToChange: (count: number) => `Which answer would you like to change? Reply with its number, 1 to ${count}, for example 2.`,
+  summaryUnusable: (count: number) => `Please reply YES to confirm, or a number from 1 to ${count} to change that answer.`,
+  submitted: (record: RegistrationRecord, settings: ScriptSettings) =>
+    [
+      `Thank you! ${record.player_first_name}'s registration for ${team(record)} (${record.season}) is submitted.`,
+      `To finish, please pay the one-off membership fee of £${record.membership_fee} and set up the monthly direct debit of £${record.subscription_fee} on the club's payment page: ${settings.paymentUrl}`,
+      `${settings.clubName} will never ask for card or bank details on WhatsApp: only pay on that page.`,
+      `What happens next: the club registers ${record.player_first_name} with the league, and ${teamManager(record)} will be in touch about training.`,
+    ].join("\n\n"),
+  alreadySubmitted: (record: RegistrationRecord, settings: ScriptSettings) =>
+    `${record.player_first_name}'s registration for ${team(record)} is submitted. If you haven't paid yet, the club's payment page is ${settings.paymentUrl}. To change an answer, please contact ${teamManager(record)}.`,
+  withTheClub: (record: RegistrationRecord) =>
+    `The club is looking at ${record.player_first_name}'s registration and will be in touch: you can reach ${teamManager(record)}. To start again, send RESTART.`,
+  alreadyDeclined: (record: RegistrationRecord) => `You told us ${record.player_first_name} won't be joining ${team(record)} this season. If that changes, send RESTART.`,
+  otherInvite: (record: RegistrationRecord) => `You also have an invitation for ${record.player_first_name} to join ${team(record)}: reply READY when you'd like to register.`,
+  confirmDelete: (firstNames: string, settings: ScriptSettings) =>
+    `This permanently deletes the details you've given ${settings.clubName} for ${firstNames}. Reply YES to delete them, or NO to keep them.`,
+  deleted: (firstNames: string, settings: ScriptSettings) => `Done: I've deleted the registration details for ${firstNames}. To register again, please contact ${settings.clubName}.`,
+  nothingDeleted: () => "OK, I haven't deleted anything.",
+};
+
+/** "Alfie", "Alfie and Mia", "Alfie, Mia and Jack" */
+export function namesList(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}

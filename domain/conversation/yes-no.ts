@@ -1,0 +1,47 @@
+/**
+ * What a parent's short reply means, in the ways people say yes and no on WhatsApp. A reply
+ * counts when every word in it is one of these: "Yes please!", "ok let's go 👍", "nope".
+ */
+const yesWords = new Set(["yes", "y", "yeah", "yea", "yep", "yup", "ya", "ok", "okay", "k", "sure", "ready", "go", "correct", "right", "agree", "agreed", "absolutely", "definitely", "👍", "✅", "✔", "☑", "👌"]);
+const noWords = new Set(["no", "n", "nope", "nah", "👎", "❌", "✖", "disagree"]);
+// Words that ride along with a yes or a no without changing it.
+const fillerWords = new Set(["please", "thanks", "thank", "you", "i", "i'm", "im", "am", "we", "we're", "are", "all", "set", "let's", "lets", "that's", "thats", "is", "it", "that", "to", "good", "fine", "of", "course", "sorry", "now", "start", "begin"]);
+const notJoiningPhrases = /^(?:(?:he|she|they|we)(?:'s|'re| is| are)? )?not (?:joining|interested|this season|playing)$/;
+const disagreePhrases = /^(?:i )?(?:don't|do not) agree$/;
+const readyPhrases = /^(?:(?:i'm|im|i am|we're|we are) )?(?:ready|let's go|lets go|start|let's start|lets start|go)$/;
+
+// Words in any alphabet, and each emoji (✅ ✔ 👍 👎 ❌ are all pictographic) as a word of its own;
+// skin tones, variation selectors and punctuation fall away. One pattern for every reply: each
+// \p{...} pattern costs about half a millisecond to compile on a cold start.
+const wordPattern = /\p{Extended_Pictographic}|[\p{L}\p{N}']+/gu;
+
+/** A reply's words, lower case, curly apostrophes straight: `["yes", "please", "👍"]`. */
+export function replyWords(text: string): string[] {
+  return text.normalize("NFKC").toLowerCase().replace(/[\u2018\u2019]/g, "'").match(wordPattern) ?? [];
+}
+
+/** A reply's words joined by single spaces, for comparing with phrases. */
+export function normaliseReply(text: string): string {
+  return replyWords(text).join(" ");
+}
+
+/** `yes`, `no`, or undefined when the reply is neither (or both). */
+export function parseYesNo(text: string): "yes" | "no" | undefined {
+  const words = replyWords(text);
+  const normalised = words.join(" ");
+  if (notJoiningPhrases.test(normalised) || disagreePhrases.test(normalised)) return "no";
+  const yes = words.some((word) => yesWords.has(word));
+  const no = words.some((word) => noWords.has(word));
+  if (yes === no) return undefined;
+  return words.every((word) => yesWords.has(word) || noWords.has(word) || fillerWords.has(word)) ? (yes ? "yes" : "no") : undefined;
+}
+
+/** "Ready", "let's go", "start": the parent wants to begin (not a yes to some other question). */
+export function isReadyToStart(text: string): boolean {
+  return readyPhrases.test(normaliseReply(text));
+}
+
+/** "Not joining", "she's not playing": the child will not be joining, whatever the question was. */
+export function isNotJoining(text: string): boolean {
+  return notJoiningPhrases.test(normaliseReply(text));
+}

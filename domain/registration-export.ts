@@ -1,0 +1,56 @@
+/**
+ * The secretary's export: one row per registration, as JSON or as a CSV a spreadsheet opens
+ * cleanly (UTF-8 with a byte-order mark, so Excel reads £ and accents; one header row; a value
+ * that a spreadsheet would run as a formula made inert).
+ */
+import { stringify } from "csv-stringify/sync";
+
+/** The columns, in order: the JSON fields and the CSV header are these names. */
+export const exportColumns = [
+  "registration_id",
+  "status",
+  "season",
+  "team_name",
+  "age_group",
+  "player_first_name",
+  "player_last_name",
+  "player_legal_name",
+  "date_of_birth",
+  "playing_up",
+  "parent_first_name",
+  "parent_last_name",
+  "parent_tel",
+  "medical_notes",
+  "emergency_contact_name",
+  "emergency_contact_tel",
+  "photo_consent",
+  "code_of_conduct_agreed",
+  "invited_at",
+  "updated_at",
+  "submitted_at",
+] as const;
+
+export type ExportColumn = (typeof exportColumns)[number];
+/** A value not known yet (a question not reached, an erased record) is absent, and an empty CSV cell. */
+export type ExportRow = { registration_id: string; status: string } & Partial<Record<ExportColumn, string | boolean>>;
+
+/**
+ * OWASP's CSV injection rule: a cell starting with `=`, `+`, `-` or `@` (or a tab or carriage
+ * return, which some spreadsheets skip before reading one) is prefixed with `'`, which the
+ * spreadsheet shows as text. A phone number `+447700900123` becomes `'+447700900123`.
+ */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function cell(value: string | boolean | undefined): string {
+  if (value === undefined) return "";
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  return neutraliseFormula(value);
+}
+
+export function exportCsv(rows: readonly ExportRow[]): string {
+  const records = rows.map((row) => exportColumns.map((column) => cell(row[column])));
+  // Excel needs the byte-order mark to read the file as UTF-8; CRLF is what RFC 4180 says.
+  return `\uFEFF${stringify([[...exportColumns], ...records], { record_delimiter: "windows" })}`;
+}
