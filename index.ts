@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { functionName, idempotencyTableName, namePrefix, parameterPath } from "./config/names";
+import { functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
 import { settingValues } from "./config/setting-values";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions } from "./handlers/functions";
 import { HandlerFunction } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
+import { RegistrationsTable } from "./infra/registrations-table";
 import { SettingsParameters } from "./infra/settings-parameters";
 import { TwilioSecret } from "./infra/twilio-secret";
 
@@ -22,7 +23,9 @@ const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
 
 const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableName: idempotencyTableName(identity) });
 
-const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, logRetentionDays: 30 };
+const registrationsTable = new RegistrationsTable(`${prefix}-registrations`, { tableName: registrationsTableName(identity) });
+
+const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, registrationsTable, logRetentionDays: 30 };
 
 // One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
 const routes = functionDeclarations.map((declaration) => {

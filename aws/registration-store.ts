@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { registrationsTable } from "../config/registrations-table";
+import { environmentVariables } from "../config/settings";
 import { randomUUID } from "node:crypto";
 import { isAwsError, RegistrationStoreError } from "../plumbing/errors";
 import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
@@ -149,8 +150,6 @@ function cancellationReasons(error: unknown): { Code?: string; Item?: Item }[] |
   return (error.answer.CancellationReasons ?? []) as { Code?: string; Item?: Item }[];
 }
 
-export const registrationsTableVariable = "SIGNON_REGISTRATIONS_TABLE";
-
 const missingVariable = (variable: string) => new RegistrationStoreError(`environment variable ${variable} is not set`);
 
 export function createRegistrationsTableCall(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): { call: AwsJsonCall; tableName: () => string } {
@@ -162,7 +161,7 @@ export function createRegistrationsTableCall(env: NodeJS.ProcessEnv, awsCalls?: 
       missingVariable,
       awsCalls,
     ),
-    tableName: () => requiredEnv(env, registrationsTableVariable, missingVariable),
+    tableName: () => requiredEnv(env, environmentVariables.registrationsTable, missingVariable),
   };
 }
 

@@ -37,6 +37,10 @@ export function idempotencyTableName(identity: StackIdentity): string {
   return `${namePrefix(identity)}-idempotency`;
 }
 
+export function registrationsTableName(identity: StackIdentity): string {
+  return `${namePrefix(identity)}-registrations`;
+}
+
 /**
  * The name Pulumi gives a resource that has none of its own: the logical name, a hyphen and
  * seven random hex digits (shown here as x, which counts the same).
@@ -74,6 +78,7 @@ export function stackAwsNames(identity: StackIdentity): AwsName[] {
   return [
     ...perHandler,
     { kind: "DynamoDB table", name: idempotencyTableName(identity) },
+    { kind: "DynamoDB table", name: registrationsTableName(identity) },
     { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-twilio`) },
     ...parameters,
   ];

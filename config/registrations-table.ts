@@ -48,3 +48,31 @@ export function registrationsTableDefinition(tableName: string) {
     ],
   };
 }
+
+/**
+ * What each function may do to the registrations table (infra/handler-function.ts turns these
+ * into its role's policy). No Scan anywhere; Query only where a read needs one. A transaction
+ * needs the actions of its parts (ConditionCheckItem for its checks), as IAM evaluates them.
+ */
+export const registrationsAccess = {
+  /** The trigger: one transaction per invite (opt-out check, the registration, its Idempotency-Key), then the send's outcome. */
+  invite: {
+    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+    indexes: [],
+    leadingKeys: ["parent#*", "idempotency-key#*"],
+  },
+  /** The webhook: a parent's partition read with one Query, each step written in one transaction, erasure to tombstones. */
+  conversation: {
+    table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+    indexes: [],
+    leadingKeys: ["parent#*", "erased#*"],
+  },
+  /** The secretary's export and the club's erasure: the season index, a registration by id, its tombstone. */
+  export: {
+    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+    indexes: [registrationsTable.bySeason.indexName, registrationsTable.byRegistrationId.indexName],
+    leadingKeys: undefined,
+  },
+} as const satisfies Record<string, { table: readonly string[]; indexes: readonly string[]; leadingKeys: readonly string[] | undefined }>;
+
+export type RegistrationsAccess = keyof typeof registrationsAccess;

@@ -107,6 +107,28 @@ const reservedConcurrency = (min: number, why = "") =>
 /** A region's code, such as eu-north-1 or us-gov-west-1; not an availability zone (eu-north-1a) or a name. */
 const awsRegion = z.string("must be an AWS region code such as eu-north-1").regex(/^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/, "must be an AWS region code such as eu-north-1");
 
+/** A link sent to parents: https only, so WhatsApp shows it as the club's and nobody can read it on the way. */
+const httpsUrl = (example: string) =>
+  z.string(`must be an https link such as ${example}`).trim().superRefine((text, context) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== "https:" || !url.hostname.includes(".")) {
+      context.addIssue({ code: "custom", message: `must be an https link such as ${example}` });
+    } else if (/\s/.test(text) || text.length > 300) {
+      context.addIssue({ code: "custom", message: "must be one link of at most 300 characters, without spaces" });
+    }
+  });
+
+/** `pulumi config set --path` stores true and false as booleans; a hand-written file may quote them. */
+const onOff = z
+  .union([z.boolean(), z.enum(["true", "false"])], "must be true or false")
+  .transform((value) => value === true || value === "true")
+  .default(true);
+
 /** A group of settings; a key it does not know is refused, since a misspelt optional key would be ignored. */
 const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
   z.strictObject(shape, {
@@ -125,6 +147,8 @@ export const stackConfigSchema = z.object({
     name: whatsappText(60, "Urmston Town"),
     slug,
     assistantName: whatsappText(30, "Omega"),
+    codeOfConductUrl: httpsUrl("https://www.urmstontownjfc.example/code-of-conduct"),
+    privacyNoticeUrl: httpsUrl("https://www.urmstontownjfc.example/privacy"),
   }),
   twilio: section({
     whatsappNumber,
@@ -134,11 +158,20 @@ export const stackConfigSchema = z.object({
     season,
     membershipFee: fee,
     subscriptionFee: fee,
+    paymentUrl: httpsUrl("https://pay.urmstontownjfc.example/join"),
+    /** Whole years a registration is kept after 31 August following its season (domain/retention.ts). */
+    retentionYears: wholeNumber(0, 10, "a whole number of years from 0 to 10").default(1),
   }),
   api: section({
     rateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(25),
     burstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(50),
   }).default({ rateLimit: 25, burstLimit: 50 }),
+  /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
+  conversation: section({
+    medical: onOff,
+    emergencyContact: onOff,
+    photoConsent: onOff,
+  }).default({ medical: true, emergencyContact: true, photoConsent: true }),
   /** Each function's reserved concurrency; unset, a function draws on the account's unreserved pool. */
   concurrency: section({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
@@ -168,6 +201,13 @@ export const configExamples: Record<string, string> = {
   "registration.season": "pulumi config set --path signon:registration.season 2025-26",
   "registration.membershipFee": "pulumi config set --path signon:registration.membershipFee 40",
   "registration.subscriptionFee": "pulumi config set --path signon:registration.subscriptionFee 26.50",
+  "club.codeOfConductUrl": "pulumi config set --path signon:club.codeOfConductUrl https://www.urmstontownjfc.example/code-of-conduct",
+  "club.privacyNoticeUrl": "pulumi config set --path signon:club.privacyNoticeUrl https://www.urmstontownjfc.example/privacy",
+  "registration.paymentUrl": "pulumi config set --path signon:registration.paymentUrl https://pay.urmstontownjfc.example/join",
+  "registration.retentionYears": "pulumi config set --path signon:registration.retentionYears 1",
+  "conversation.medical": "pulumi config set --path signon:conversation.medical false",
+  "conversation.emergencyContact": "pulumi config set --path signon:conversation.emergencyContact false",
+  "conversation.photoConsent": "pulumi config set --path signon:conversation.photoConsent false",
   "api.rateLimit": "pulumi config set --path signon:api.rateLimit 25",
   "api.burstLimit": "pulumi config set --path signon:api.burstLimit 50",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",

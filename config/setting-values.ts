@@ -1,6 +1,12 @@
 import type { StackConfig } from "./schema";
 import type { SettingKey } from "./settings";
 
+/** The optional questions a club asks, as the script names them; `none` when every one is off (SSM refuses an empty value). */
+export function optionalSteps(conversation: StackConfig["conversation"]): string {
+  const asked = [conversation.medical && "medical", conversation.emergencyContact && "emergency_contact", conversation.photoConsent && "photo_consent"].filter(Boolean);
+  return asked.length > 0 ? asked.join(",") : "none";
+}
+
 /**
  * What each run-time setting holds for a stack: written to SSM by the program, handed to
  * the handlers directly by the local runtime, so both read the same values.
@@ -15,5 +21,10 @@ export function settingValues<Url>(config: StackConfig, webhookUrl: Url): Record
     membershipFee: config.registration.membershipFee,
     subscriptionFee: config.registration.subscriptionFee,
     webhookUrl,
+    codeOfConductUrl: config.club.codeOfConductUrl,
+    privacyNoticeUrl: config.club.privacyNoticeUrl,
+    paymentUrl: config.registration.paymentUrl,
+    retentionYears: String(config.registration.retentionYears),
+    optionalSteps: optionalSteps(config.conversation),
   };
 }

@@ -12,6 +12,12 @@ export const settingParameterNames = {
   membershipFee: "membership-fee",
   subscriptionFee: "subscription-fee",
   webhookUrl: "webhook-url",
+  codeOfConductUrl: "code-of-conduct-url",
+  privacyNoticeUrl: "privacy-notice-url",
+  paymentUrl: "payment-url",
+  retentionYears: "retention-years",
+  /** The optional questions asked, comma-separated: `medical,emergency_contact,photo_consent`. */
+  optionalSteps: "optional-steps",
 } as const;
 
 export type SettingKey = keyof typeof settingParameterNames;
@@ -21,6 +27,7 @@ export const environmentVariables = {
   parameterPath: "SIGNON_PARAMETER_PATH",
   twilioSecretName: "SIGNON_TWILIO_SECRET_NAME",
   idempotencyTable: "SIGNON_IDEMPOTENCY_TABLE",
+  registrationsTable: "SIGNON_REGISTRATIONS_TABLE",
 } as const;
 
 /** Parameter Store's pass-through path for reading a Secrets Manager secret. */

@@ -34,6 +34,7 @@ export function loadStackConfig(config: pulumi.Config, stack: string): LoadedSta
         twilio: section(config, "twilio"),
         registration: section(config, "registration"),
         api: section(config, "api"),
+        conversation: section(config, "conversation"),
         concurrency: section(config, "concurrency"),
       },
       {

@@ -10,6 +10,7 @@
  */
 import type { SettingsReader } from "../aws/settings-reader";
 import type { HandlerName } from "../config/names";
+import type { RegistrationsAccess } from "../config/registrations-table";
 import type { SettingKey } from "../config/settings";
 import type { ProxyHandler } from "../plumbing/api-gateway-event";
 import type { LineWriter } from "../plumbing/log";
@@ -48,6 +49,8 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
    * (`dynamodb:LeadingKeys`): the trigger cannot mark a webhook message, nor the webhook an invite.
    */
   idempotencyKeyPrefix: string;
+  /** What it does to the registrations table (config/registrations-table.ts), if anything: its role may do that and no more. */
+  registrations?: RegistrationsAccess;
   /** Runs once per container, given this declaration, and returns the handler. */
   createHandler(declaration: FunctionDeclaration<K>, wiring?: HandlerWiring): ProxyHandler;
 }
@@ -74,6 +77,7 @@ export const functions = {
     // Powertools keeps the invites' idempotency records (aws/idempotency/run-once.ts).
     npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"],
     idempotencyKeyPrefix: "trigger.",
+    registrations: "invite",
     createHandler: createTriggerHandler,
   }),
   webhook: declareFunction({
@@ -87,6 +91,7 @@ export const functions = {
     settingKeys: webhookSettingKeys,
     npmImports: ["twilio/lib/webhooks/webhooks"],
     idempotencyKeyPrefix: "webhook.",
+    registrations: "conversation",
     createHandler: createWebhookHandler,
   }),
 } satisfies { [Name in HandlerName]: FunctionDeclaration & { name: Name } };

@@ -6,7 +6,9 @@ import {
   settingParameterName,
 } from "../config/settings";
 import type { FunctionDeclaration } from "../handlers/functions";
+import { registrationsAccess } from "../config/registrations-table";
 import type { IdempotencyTable } from "./idempotency-table";
+import type { RegistrationsTable } from "./registrations-table";
 import { codePathOptionsFor } from "./package-files";
 import type { TwilioSecret } from "./twilio-secret";
 
@@ -18,6 +20,7 @@ export interface HandlerFunctionArgs {
   parameterPath: string;
   twilioSecret: TwilioSecret;
   idempotencyTable: IdempotencyTable;
+  registrationsTable: RegistrationsTable;
   memorySizeMb: number;
   /** Runs reserved for this function alone, and its ceiling; unset, it shares the account's unreserved pool. */
   reservedConcurrency?: number;
@@ -63,6 +66,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       ...declaration.settingKeys.map((key) => parameterArn(settingParameterName(args.parameterPath, key))),
       args.twilioSecret.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`)),
     ];
+    const registrationStatements = declaration.registrations ? this.registrationStatements(args.registrationsTable, declaration.registrations) : [];
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -81,6 +85,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
               Resource: args.idempotencyTable.table.arn,
               Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${declaration.idempotencyKeyPrefix}*`] } },
             },
+            ...registrationStatements,
           ],
         }),
       },
@@ -106,6 +111,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             [environmentVariables.parameterPath]: args.parameterPath,
             [environmentVariables.twilioSecretName]: args.twilioSecret.secretName,
             [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name,
+            ...(declaration.registrations ? { [environmentVariables.registrationsTable]: args.registrationsTable.table.name } : {}),
           },
         },
       },
@@ -114,5 +120,23 @@ export class HandlerFunction extends pulumi.ComponentResource {
     );
 
     this.registerOutputs({ functionName: this.function.name, roleArn: this.role.arn });
+  }
+
+  /** The registrations statements for one kind of access: the actions on the table (within the leading keys it writes) and on its indexes. */
+  private registrationStatements(registrationsTable: RegistrationsTable, kind: keyof typeof registrationsAccess) {
+    const access = registrationsAccess[kind];
+    const arn = registrationsTable.table.arn;
+    return [
+      {
+        Sid: "OwnRegistrationRecords",
+        Effect: "Allow",
+        Action: [...access.table],
+        Resource: arn,
+        ...(access.leadingKeys ? { Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...access.leadingKeys] } } } : {}),
+      },
+      ...(access.indexes.length > 0
+        ? [{ Sid: "QueryRegistrationIndexes", Effect: "Allow", Action: "dynamodb:Query", Resource: access.indexes.map((index) => pulumi.interpolate`${arn}/index/${index}`) }]
+        : []),
+    ];
   }
 }

@@ -26,6 +26,7 @@ export function loadStackFile(stack: string, secrets: Record<keyof TwilioSecrets
     twilio: values.twilio,
     registration: values.registration,
     api: values.api,
+    conversation: values.conversation,
     concurrency: values.concurrency,
   };
   return parseStackConfig(raw, secrets, stack).settings;

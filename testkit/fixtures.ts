@@ -28,6 +28,11 @@ export const clubSettings: Record<SettingKey, string> = {
   membershipFee: "40",
   subscriptionFee: "26",
   webhookUrl,
+  codeOfConductUrl: "https://www.urmstontownjfc.example/code-of-conduct",
+  privacyNoticeUrl: "https://www.urmstontownjfc.example/privacy",
+  paymentUrl: "https://pay.urmstontownjfc.example/join",
+  retentionYears: "1",
+  optionalSteps: "medical,emergency_contact,photo_consent",
 };
 
 export function settingsParameters(path = parameterPath, settings = clubSettings): Record<string, string> {

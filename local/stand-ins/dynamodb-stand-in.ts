@@ -1,7 +1,8 @@
 /**
  * A DynamoDB-compatible server (dynalite, in memory) on 127.0.0.1 holding the stack's
- * idempotency table, for `npm start` and the tests. The handlers reach it through the AWS
- * SDK's standard AWS_ENDPOINT_URL_DYNAMODB. dynalite does not expire items by TTL; Powertools
+ * idempotency and registrations tables, for `npm start` and the tests, behind a proxy that adds
+ * the transactions dynalite lacks (dynamodb-transactions.ts). The handlers reach it through the
+ * AWS SDK's standard AWS_ENDPOINT_URL_DYNAMODB. dynalite does not expire items by TTL; Powertools
  * checks a record's expiry itself, so that makes no difference to what is a duplicate.
  */
 import type { AddressInfo } from "node:net";
@@ -9,6 +10,8 @@ import dynalite from "dynalite";
 import { idempotencyTable } from "../../aws/idempotency/table-layout";
 import { environmentVariables } from "../../config/settings";
 import { createIdempotencyTableClient } from "../../aws/dynamodb";
+import { registrationsTable, registrationsTableDefinition } from "../../config/registrations-table";
+import { startTransactionsProxy } from "./dynamodb-transactions";
 
 export interface DynamoDbStandIn {
   url: string;
@@ -25,6 +28,7 @@ export interface DynamoDbStandIn {
 }
 
 const tableName = "signon-local-idempotency";
+const registrationsTableName = "signon-local-registrations";
 
 export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -32,13 +36,15 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const proxy = await startTransactionsProxy(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const { url } = proxy;
   const env = {
     AWS_ENDPOINT_URL_DYNAMODB: url,
     AWS_REGION: "eu-north-1",
     AWS_ACCESS_KEY_ID: "fake-access-key-for-local-stand-ins",
     AWS_SECRET_ACCESS_KEY: "fake-secret-key-for-local-stand-ins",
     [environmentVariables.idempotencyTable]: tableName,
+    [environmentVariables.registrationsTable]: registrationsTableName,
   };
   const { call } = createIdempotencyTableClient(env);
   // As the Pulumi program declares it (infra/idempotency-table.ts), less the TTL setting dynalite lacks.
@@ -51,6 +57,8 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
     });
   };
   await createTable(tableName);
+  // As the Pulumi program declares it (infra/registrations-table.ts), less TTL, PITR and encryption.
+  await call("CreateTable", registrationsTableDefinition(registrationsTableName));
   const items = async (table = tableName) => ((await call("Scan", { TableName: table, ConsistentRead: true })).Items ?? []) as Record<string, Record<string, string>>[];
   return {
     url,
@@ -62,7 +70,14 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
       for (const item of await items()) {
         await call("DeleteItem", { TableName: tableName, Key: { [idempotencyTable.keyAttribute]: item[idempotencyTable.keyAttribute] } });
       }
+      const { partitionKey, sortKey } = registrationsTable;
+      for (const item of await items(registrationsTableName)) {
+        await call("DeleteItem", { TableName: registrationsTableName, Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] } });
+      }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await proxy.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

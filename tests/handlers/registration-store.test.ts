@@ -6,7 +6,8 @@
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRegistrationsTableCall, createRegistrationStore, registrationsTableVariable, type StoredRegistration } from "../../aws/registration-store";
+import { createRegistrationsTableCall, createRegistrationStore, type StoredRegistration } from "../../aws/registration-store";
+import { environmentVariables } from "../../config/settings";
 import { registrationsTableDefinition } from "../../config/registrations-table";
 import { startTransactionsProxy, type TransactionsProxy } from "../../local/stand-ins/dynamodb-transactions";
 
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 /** A store on a table of its own, so each test starts empty. */
 async function freshStore() {
-  const tableEnv = { ...env, [registrationsTableVariable]: `registrations-${++tableCounter}` };
+  const tableEnv = { ...env, [environmentVariables.registrationsTable]: `registrations-${++tableCounter}` };
   const { call, tableName } = createRegistrationsTableCall(tableEnv);
   await call("CreateTable", registrationsTableDefinition(tableName()));
   const scan = async () => JSON.stringify((await call("Scan", { TableName: tableName() })).Items);

@@ -8,6 +8,7 @@ import { pulumiAutoName, stackAwsNames } from "../../config/names";
 import { settingParameterNames } from "../../config/settings";
 import { functionDeclarations } from "../../handlers/functions";
 import { routeRevision } from "../../infra/route-revision";
+import { registrationsAccess } from "../../config/registrations-table";
 import { testCredentials } from "../../testkit/fixtures";
 import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "../../testkit/run-program";
 import { configCommandsIn, stackConfigAfter } from "../../testkit/pulumi-config-set";
@@ -38,6 +39,11 @@ const clubs: ClubCase[] = [
       season: "2025-26",
       "membership-fee": "40",
       "subscription-fee": "26",
+      "code-of-conduct-url": "https://www.urmstontownjfc.example/code-of-conduct",
+      "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
+      "payment-url": "https://pay.urmstontownjfc.example/join",
+      "retention-years": "1",
+      "optional-steps": "medical,emergency_contact,photo_consent",
     },
   },
   {
@@ -45,9 +51,16 @@ const clubs: ClubCase[] = [
       stack: "prod",
       values: {
         "aws:region": "eu-west-2",
-        club: { name: "Sale United", slug: "sale-united", assistantName: "Sunny" },
+        club: {
+          name: "Sale United",
+          slug: "sale-united",
+          assistantName: "Sunny",
+          codeOfConductUrl: "https://www.saleunited.example/code-of-conduct",
+          privacyNoticeUrl: "https://www.saleunited.example/privacy",
+        },
         twilio: { whatsappNumber: "+44 7700 900555", templateSid: "HX0123456789abcdef0123456789abcdef" },
-        registration: { season: "2026-27", membershipFee: 35, subscriptionFee: "£22.50" },
+        registration: { season: "2026-27", membershipFee: 35, subscriptionFee: "£22.50", paymentUrl: "https://pay.saleunited.example/join", retentionYears: 2 },
+        conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
         api: { rateLimit: 10, burstLimit: 20 },
         concurrency: { trigger: 30, webhook: 5 },
       },
@@ -65,6 +78,11 @@ const clubs: ClubCase[] = [
       season: "2026-27",
       "membership-fee": "35",
       "subscription-fee": "22.50",
+      "code-of-conduct-url": "https://www.saleunited.example/code-of-conduct",
+      "privacy-notice-url": "https://www.saleunited.example/privacy",
+      "payment-url": "https://pay.saleunited.example/join",
+      "retention-years": "2",
+      "optional-steps": "medical",
     },
   },
 ];
@@ -120,7 +138,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       roles: 2,
       rolePolicies: 2,
       logGroups: 2,
-      parameters: 8,
+      parameters: 13,
       secrets: 1,
       secretVersions: 1,
       managedPolicyAttachments: 0,
@@ -208,6 +226,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         SIGNON_PARAMETER_PATH: path,
         SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3`,
         SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency`,
+        SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
       });
     }
   });
@@ -233,8 +252,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   });
 
   it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
-    const [table, ...others] = resourcesOfType(result, "aws:dynamodb/table:Table");
-    expect(others).toEqual([]);
+    const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-idempotency`);
+    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(2);
     expect(table.inputs).toMatchObject({
       name: `${prefix}-idempotency`,
       billingMode: "PAY_PER_REQUEST",
@@ -242,6 +261,47 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       attributes: [{ name: "id", type: "S" }],
       ttl: { attributeName: "expiration", enabled: true },
     });
+  });
+
+  it("keeps registrations in an on-demand table with its keys and indexes, encrypted, recoverable, protected from deletion, expiring at each record's retention date", () => {
+    const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-registrations`);
+    expect(table.inputs).toMatchObject({
+      name: `${prefix}-registrations`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "pk",
+      rangeKey: "sk",
+      ttl: { attributeName: "retain_until", enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: true,
+    });
+    expect(table.inputs.globalSecondaryIndexes).toEqual([
+      { name: "by-registration-id", hashKey: "registration_id", projectionType: "KEYS_ONLY" },
+      { name: "by-season", hashKey: "season", rangeKey: "season_order", projectionType: "ALL" },
+    ]);
+  });
+
+  it("lets each function do to the registrations only what its declaration says, with no Scan anywhere", () => {
+    const tableArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-registrations`;
+    for (const declaration of functionDeclarations) {
+      const statements = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${declaration.name}-policy`).inputs.policy);
+      const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-${declaration.name}`);
+      const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      const onRegistrations = statements.filter((statement) => asList(statement.Resource).some((arn) => arn.startsWith(tableArn)));
+      for (const statement of onRegistrations) expect(asList(statement.Action)).not.toContain("dynamodb:Scan");
+      if (!declaration.registrations) {
+        expect(onRegistrations).toEqual([]);
+        expect(variables.SIGNON_REGISTRATIONS_TABLE).toBeUndefined();
+        continue;
+      }
+      expect(variables.SIGNON_REGISTRATIONS_TABLE).toBe(`${prefix}-registrations`);
+      const access = registrationsAccess[declaration.registrations];
+      const own = onRegistrations.find((statement) => statement.Sid === "OwnRegistrationRecords");
+      expect(own).toMatchObject({ Action: [...access.table], Resource: tableArn });
+      if (access.leadingKeys) expect(JSON.stringify(own)).toContain(JSON.stringify({ "dynamodb:LeadingKeys": [...access.leadingKeys] }));
+      const indexes = onRegistrations.find((statement) => statement.Sid === "QueryRegistrationIndexes");
+      expect(indexes ? asList(indexes.Resource) : []).toEqual(access.indexes.map((index) => `${tableArn}/index/${index}`));
+    }
   });
 
   it("lets each role read exactly its own settings and the Twilio secret, touch only its own idempotency records, and write only its own logs", () => {
@@ -279,7 +339,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         Resource: `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-idempotency`,
         Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${route}.*`] } },
       });
-      expect(statements).toHaveLength(4);
+      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(4);
       expect(secret.inputs.name).toBeUndefined();
     }
   });
@@ -333,12 +393,17 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     season: "2025-26",
     "membership-fee": "40",
     "subscription-fee": "26",
+    "code-of-conduct-url": "https://www.urmstontownjfc.example/code-of-conduct",
+    "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
+    "payment-url": "https://pay.urmstontownjfc.example/join",
+    "retention-years": "1",
+    "optional-steps": "medical,emergency_contact,photo_consent",
   };
 
   it("leave the sender and the fees as numbers in the stack file, as Pulumi does", () => {
     const { values } = stackConfigAfter("prod", deploying, secretValues);
     expect(values.twilio).toEqual({ whatsappNumber: 447700900000, templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c" });
-    expect(values.registration).toEqual({ season: "2025-26", membershipFee: 40, subscriptionFee: 26 });
+    expect(values.registration).toEqual({ season: "2025-26", membershipFee: 40, subscriptionFee: 26, paymentUrl: "https://pay.urmstontownjfc.example/join" });
     expect(values["aws:region"]).toBe("eu-north-1");
   });
 
@@ -357,6 +422,9 @@ describe("the README's pulumi config commands, stored as pulumi config set store
       ...urmstonSettings,
       "club-name": "Sale United",
       "assistant-name": "Sunny",
+      "code-of-conduct-url": "https://www.saleunited.example/code-of-conduct",
+      "privacy-notice-url": "https://www.saleunited.example/privacy",
+      "payment-url": "https://pay.saleunited.example/join",
       "webhook-url": run.result.outputs.webhookUrl.value,
     });
     expect(run.result.outputs.apiUrl.value).toMatch(/^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/);
@@ -366,7 +434,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
 describe("a bad stack config", () => {
   it("stops the program with every problem named, each with an example", async () => {
     const input = stackFileConfig("dev", { twilioAccountSid: testCredentials.accountSid });
-    input.values.club = { name: "Urmston Town", slug: "Urmston Town", assistantName: "Omega" };
+    input.values.club = { ...(input.values.club as object), slug: "Urmston Town" };
     input.values.twilio = { whatsappNumber: "+14155238886" };
     input.values.api = { rateLimit: "fast" };
     const run = await runProgram(input);
@@ -409,7 +477,7 @@ describe("a bad stack config", () => {
   it("stops the program for a slug too long beside the stack name, a value WhatsApp would refuse, a misspelt key and a section given as text", async () => {
     const input = stackFileConfig("dev", secrets);
     input.stack = "sale-united-under-elevens";
-    input.values.club = { name: "Sale\nUnited", slug: "sale-united-juniors", assistantName: "Sunny" };
+    input.values.club = { ...(input.values.club as object), name: "Sale\nUnited", slug: "sale-united-juniors", assistantName: "Sunny" };
     input.values.api = { rateLimit: 25, burstlimit: 50 };
     input.values.registration = "2025-26";
     const run = await runProgram(input);
@@ -444,7 +512,7 @@ describe("the program for the longest slug and stack name allowed", () => {
 
   beforeAll(async () => {
     const input = stackFileConfig("prod", secrets);
-    input.values.club = { name: "Sale United Juniors and Academy", slug: identity.slug, assistantName: "Sunny" };
+    input.values.club = { ...(input.values.club as object), name: "Sale United Juniors and Academy", slug: identity.slug, assistantName: "Sunny" };
     const run = await runProgram(input);
     if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
     result = run.result;

@@ -35,7 +35,16 @@ const nameOfLength = (length: number) => "a1-".repeat(length).slice(0, length).r
 describe("the committed stack files", () => {
   it.each([["dev"], ["prod"]])("Pulumi.%s.yaml passes the schema", (stack) => {
     const { settings } = parseStackConfig(stackFile(stack), secrets, stack);
-    expect(settings.club).toEqual({ name: "Urmston Town", slug: "urmston", assistantName: "Omega" });
+    expect(settings.club).toEqual({
+      name: "Urmston Town",
+      slug: "urmston",
+      assistantName: "Omega",
+      codeOfConductUrl: "https://www.urmstontownjfc.example/code-of-conduct",
+      privacyNoticeUrl: "https://www.urmstontownjfc.example/privacy",
+    });
+    expect(settings.registration.paymentUrl).toBe("https://pay.urmstontownjfc.example/join");
+    expect(settings.registration.retentionYears).toBe(1);
+    expect(settings.conversation).toEqual({ medical: true, emergencyContact: true, photoConsent: true });
     expect(settings.api).toEqual({ rateLimit: 25, burstLimit: 50 });
   });
 
@@ -54,9 +63,25 @@ describe("a stack config problem", () => {
   });
 
   it("names a missing key with the command that sets it", () => {
-    expect(problemsOf({ ...valid, club: { name: "Urmston Town", slug: "urmston" } })).toEqual([
+    const { assistantName: _omitted, ...club } = valid.club as Record<string, unknown>;
+    expect(problemsOf({ ...valid, club })).toEqual([
       "signon:club.assistantName is missing. Example: pulumi config set --path signon:club.assistantName Omega",
     ]);
+  });
+
+  it.each([
+    ["club", "codeOfConductUrl", "http://www.urmstontownjfc.example/code-of-conduct"],
+    ["club", "privacyNoticeUrl", "privacy notice"],
+    ["registration", "paymentUrl", "https://pay example/join"],
+  ])("refuses a %s.%s that is not one https link (%j)", (section, key, value) => {
+    const config = { ...valid, [section]: { ...(valid[section] as object), [key]: value } };
+    expect(problemsOf(config)).toEqual([expect.stringMatching(new RegExp(`^signon:${section}\\.${key} must be .*https.* Example: pulumi config set --path signon:${section}\\.${key} https://`))]);
+  });
+
+  it("asks every optional question unless a club switches it off, as pulumi config set stores true and false", () => {
+    const { settings } = parseStackConfig({ ...valid, conversation: { medical: false, photoConsent: "false" } }, secrets, "prod");
+    expect(settings.conversation).toEqual({ medical: false, emergencyContact: true, photoConsent: false });
+    expect(problemsOf({ ...valid, conversation: { medical: "no" } })).toEqual([expect.stringContaining("signon:conversation.medical must be true or false")]);
   });
 
   it("names a whole missing section with a command for its first key", () => {
@@ -67,8 +92,9 @@ describe("a stack config problem", () => {
   });
 
   it("accepts fees typed as numbers or with a pound sign", () => {
-    const { settings } = parseStackConfig({ ...valid, registration: { season: "2025-26", membershipFee: 40, subscriptionFee: "£26.50" } }, secrets, "prod");
-    expect(settings.registration).toEqual({ season: "2025-26", membershipFee: "40", subscriptionFee: "26.50" });
+    const registration = { ...(valid.registration as object), membershipFee: 40, subscriptionFee: "£26.50" };
+    const { settings } = parseStackConfig({ ...valid, registration }, secrets, "prod");
+    expect(settings.registration).toMatchObject({ season: "2025-26", membershipFee: "40", subscriptionFee: "26.50" });
   });
 
   it("names missing and malformed secrets without showing their values", () => {
