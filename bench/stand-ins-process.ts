@@ -37,8 +37,15 @@ export async function startStandInsProcess(): Promise<StandInsProcess> {
 }
 
 if (require.main === module) {
-  startLocalServices({}, JSON.parse(process.env.SIGNON_BENCH_ACCOUNT!) as typeof testCredentials).then((services) => {
-    process.once("disconnect", () => void services.close().then(() => process.exit(0)));
-    process.send!(services.env);
-  });
+  startLocalServices({}, JSON.parse(process.env.SIGNON_BENCH_ACCOUNT!) as typeof testCredentials).then(
+    (services) => {
+      process.once("disconnect", () => void services.close().then(() => process.exit(0)));
+      process.send!(services.env);
+    },
+    (error: unknown) => {
+      // The parent reports an exit before serving.
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -88,7 +88,7 @@ describe("a stack config problem", () => {
       }
     })();
     expect(error?.problems).toHaveLength(6);
-    expect(error?.message).toMatch(/^signon's stack config has 6 problems:\n  - the stack name "Prod_1"/);
+    expect(error?.message).toMatch(/^signon's stack config has 6 problems:\n {2}- the stack name "Prod_1"/);
   });
 });
 
