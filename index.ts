@@ -24,7 +24,7 @@ const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableNa
 
 // From `npm run bench` (bench/results.json): the larger peak, the trigger's, is about 80 MB of
 // resident memory, so Lambda's smallest size that leaves half as much again is its minimum, 128 MB.
-// tests/program/deployed-code.test.ts keeps this equal to the bench's figure.
+// tests/deployed-code.test.ts keeps this equal to the bench's figure.
 const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, memorySizeMb: 128, logRetentionDays: 30 };
 
 // One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
