@@ -1,6 +1,6 @@
 /**
  * AWS Signature Version 4 for one JSON POST to an AWS API: what the AWS SDK does for SSM,
- * without loading the SDK (tests/sigv4.test.ts checks it against the SDK's own signer).
+ * without loading the SDK (tests/unit/sigv4.test.ts checks it against the SDK's own signer).
  */
 import { createHash, createHmac } from "node:crypto";
 

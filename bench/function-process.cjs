@@ -25,4 +25,8 @@ const context = { getRemainingTimeInMillis: () => 10_000 };
   const report = { readyAtNs, cpuMs: (user + system) / 1000, latenciesMs, statuses, maxRssKb: process.resourceUsage().maxRSS, loaded: Object.keys(require.cache) };
   fs.writeFileSync(reportFile, JSON.stringify(report));
   process.exit(0);
-})();
+})().catch((error) => {
+  // The bench reports the exit code and stderr.
+  console.error(error);
+  process.exit(1);
+});

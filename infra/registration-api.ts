@@ -74,7 +74,9 @@ export class RegistrationApi extends pulumi.ComponentResource {
 
     this.url = this.stage.invokeUrl;
     this.apiKey = pulumi.secret(key.value);
-    this.registerOutputs({ url: this.url });
+    // triggerUrl, webhookUrl, ...: each route's URL.
+    const routeUrls = args.routes.map(({ declaration }) => [`${declaration.name}Url`, this.urlOf(declaration.route.path)]);
+    this.registerOutputs({ url: this.url, ...Object.fromEntries(routeUrls) });
   }
 
   /** A route's public URL; the webhook's is the one to paste into Twilio, and the one its signatures are computed over. */

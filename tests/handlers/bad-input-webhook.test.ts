@@ -37,7 +37,7 @@ const wellFormed = (text: string) => Buffer.from(text, "utf8").toString("utf8");
 function signedFields(pairs: Pair[]): Record<string, string[]> {
   // No prototype: a field may be called __proto__ or constructor.
   const fields = Object.create(null) as Record<string, string[]>;
-  for (const [name, value] of pairs) (fields[name] ??= []).push(value);
+  for (const [name, value] of pairs) fields[name] = [...(fields[name] ?? []), value];
   return fields;
 }
 

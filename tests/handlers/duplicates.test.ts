@@ -4,6 +4,7 @@
  * DynamoDB layer against dynalite on loopback; the records are read back with the AWS SDK's
  * own DynamoDB client to check what DynamoDB holds.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -197,14 +198,18 @@ describe("when the idempotency table is out of reach", () => {
 describe("when the invite's record cannot be kept after the send", () => {
   it("answers 200, since the invite went, and logs that its record was not saved", async () => {
     // DynamoDB takes the in-progress record, then refuses the update that completes it.
-    const refusingUpdates = await serveOnLoopback(async (request, body, response) => {
-      if (request.headers["x-amz-target"] === "DynamoDB_20120810.UpdateItem") {
-        return sendJson(response, 500, { __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "" });
-      }
+    const forward = async (request: IncomingMessage, body: string, response: ServerResponse) => {
       const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)));
       const answer = await fetch(services().dynamoDb.url, { method: "POST", headers: headers as Record<string, string>, body });
       response.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "application/x-amz-json-1.0" });
       response.end(await answer.text());
+    };
+    const refusingUpdates = await serveOnLoopback((request, body, response) => {
+      if (request.headers["x-amz-target"] === "DynamoDB_20120810.UpdateItem") {
+        sendJson(response, 500, { __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "" });
+      } else {
+        forward(request, body, response).catch(() => sendJson(response, 502, { message: "dynalite could not be reached" }));
+      }
     });
     try {
       const handler = testTrigger({ ...wiring(), env: { ...services().env, AWS_ENDPOINT_URL_DYNAMODB: refusingUpdates.url } });

@@ -32,7 +32,7 @@ interface Checks {
 const allChecks: Checks = { credentials: true, phones: true, structure: true };
 /**
  * npm start's banner is the operator's terminal, not a log: it shows the documented local
- * default API key and the club's own sender number on purpose (tests/local-runtime.test.ts
+ * default API key and the club's own sender number on purpose (tests/local/local-runtime.test.ts
  * checks that it does). Any other credential, a person's name or a message is a leak there too.
  */
 const checksBySource: Record<LogSource, Checks> = {
