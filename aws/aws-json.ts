@@ -13,7 +13,7 @@ import { AwsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
 import type { SendRequest } from "../plumbing/outbound-http";
 import { retryUntil } from "../plumbing/retry";
-import { retryKind, type AwsCallScope, type AwsRetryPolicy, type RetryKind } from "./aws-retry";
+import { type AwsCallScope, type AwsRetryPolicy, type RetryKind, retryKind } from "./aws-retry";
 import { signedPostHeaders } from "./sigv4";
 
 export interface AwsJsonService {
@@ -48,7 +48,6 @@ const longestRequestMs = 5_000;
 
 type Attempt = { answer: Record<string, unknown> } | { error: unknown; retry?: RetryKind };
 
-
 /** A variable the function needs; throws `missing(name)` when it is not set. */
 export function requiredEnv(env: NodeJS.ProcessEnv, name: string, missing: (name: string) => Error): string {
   const value = env[name];
@@ -66,7 +65,8 @@ export function createAwsJsonCall(
 ): AwsJsonCall {
   return async (action, input) => {
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || requiredEnv(env, "AWS_REGION", missing);
-    const endpoint = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL || `https://${service}.${region}.amazonaws.com`;
+    const endpoint =
+      env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL || `https://${service}.${region}.amazonaws.com`;
     const url = new URL(endpoint);
     const body = JSON.stringify(input);
     const credentials = {

@@ -20,7 +20,12 @@ const maximumRetryDelayMs = 20_000;
 const throttlingBaseDelayMs = 1_000;
 
 /** As the SDK's SSM client retries (its defaults: 3 attempts, 50 ms base). */
-export const parameterStoreRetryPolicy: AwsRetryPolicy = { attempts: 3, baseDelayMs: 50, throttlingBaseDelayMs, maxDelayMs: maximumRetryDelayMs };
+export const parameterStoreRetryPolicy: AwsRetryPolicy = {
+  attempts: 3,
+  baseDelayMs: 50,
+  throttlingBaseDelayMs,
+  maxDelayMs: maximumRetryDelayMs,
+};
 
 /** As the SDK's DynamoDB client retries: it overrides the defaults with 4 attempts and a 25 ms base. */
 export const dynamoDbRetryPolicy: AwsRetryPolicy = { attempts: 4, baseDelayMs: 25, throttlingBaseDelayMs, maxDelayMs: maximumRetryDelayMs };
@@ -42,10 +47,24 @@ export const throttlingErrorNames: readonly string[] = [
   "TransactionInProgressException",
 ];
 // The last is one DynamoDB's API itself marks retryable, as the SDK's DynamoDB client knows.
-export const transientErrorNames: readonly string[] = ["TimeoutError", "RequestTimeout", "RequestTimeoutException", "ReplicatedWriteConflictException"];
+export const transientErrorNames: readonly string[] = [
+  "TimeoutError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "ReplicatedWriteConflictException",
+];
 export const transientStatuses: readonly number[] = [500, 502, 503, 504];
 /** Node's codes for a connection that failed, broke or timed out (a keep-alive socket gone stale while Lambda froze the container resets). */
-export const transientNetworkCodes: readonly string[] = ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"];
+export const transientNetworkCodes: readonly string[] = [
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+];
 
 export type RetryKind = "throttling" | "transient";
 

@@ -3,9 +3,8 @@ import { randomUUID } from "node:crypto";
 import { environmentVariables } from "../config/settings";
 import { IdempotencyStoreError } from "../plumbing/errors";
 import { createRequestSender } from "../plumbing/outbound-http";
-import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
-import { dynamoDbRetryPolicy, type AwsCallScope } from "./aws-retry";
-
+import { type AwsJsonCall, createAwsJsonCall, requiredEnv } from "./aws-json";
+import { type AwsCallScope, dynamoDbRetryPolicy } from "./aws-retry";
 
 export type AttributeValue = { S: string } | { N: string };
 export type Item = Record<string, AttributeValue>;

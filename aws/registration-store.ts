@@ -9,15 +9,14 @@
  * parent not having opted out; a change to a parent's conversation on the versions it read.
  * A condition that fails comes back as an outcome, never as a guess.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
-import { randomUUID } from "node:crypto";
 import { isAwsError, RegistrationStoreError } from "../plumbing/errors";
-import { createAwsJsonCall, requiredEnv, type AwsJsonCall } from "./aws-json";
-import { dynamoDbRetryPolicy, type AwsCallScope } from "./aws-retry";
 import { createRequestSender } from "../plumbing/outbound-http";
+import { type AwsJsonCall, createAwsJsonCall, requiredEnv } from "./aws-json";
+import { type AwsCallScope, dynamoDbRetryPolicy } from "./aws-retry";
 
 /** What the store needs of a registration; the rest of it is kept as it is. */
 export interface StoredRegistration {
@@ -100,10 +99,18 @@ export interface RegistrationStore<R extends StoredRegistration> {
 }
 
 /** Case and spacing do not make another player: "Alfie  testington" is "Alfie Testington". */
-export function naturalKey(registration: Pick<StoredRegistration, "season" | "team_name" | "age_group" | "player_first_name" | "player_last_name" | "parent_tel">): string {
+export function naturalKey(
+  registration: Pick<StoredRegistration, "season" | "team_name" | "age_group" | "player_first_name" | "player_last_name" | "parent_tel">,
+): string {
   const fold = (text: string | undefined) => (text ?? "").normalize("NFKC").toLocaleLowerCase("en-GB").replace(/\s+/g, " ").trim();
   const player = fold(`${registration.player_first_name} ${registration.player_last_name ?? ""}`);
-  return JSON.stringify([fold(registration.season), fold(registration.team_name), fold(registration.age_group), player, registration.parent_tel]);
+  return JSON.stringify([
+    fold(registration.season),
+    fold(registration.team_name),
+    fold(registration.age_group),
+    player,
+    registration.parent_tel,
+  ]);
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest("base64url");
@@ -114,7 +121,12 @@ const registrationSortKey = (registration: StoredRegistration) => `registration#
 const erasedKey = (registrationId: string) => ({ [PK]: `erased#${registrationId}`, [SK]: "erased" });
 /** The export's order: team, age group, then invite time; erased records last. */
 const seasonOrder = (registration: StoredRegistration) =>
-  [registration.team_name.toLocaleLowerCase("en-GB"), registration.age_group.toLocaleLowerCase("en-GB"), registration.invited_at, registration.registration_id].join("#");
+  [
+    registration.team_name.toLocaleLowerCase("en-GB"),
+    registration.age_group.toLocaleLowerCase("en-GB"),
+    registration.invited_at,
+    registration.registration_id,
+  ].join("#");
 
 const keyAttributes = [PK, SK, registrationsTable.bySeason.sortKey] as const;
 type Item = Record<string, unknown>;
@@ -127,12 +139,23 @@ function withoutKeys<T>(item: Item): T {
 
 const registrationItem = (registration: StoredRegistration) =>
   marshall(
-    { ...registration, [PK]: parentKey(registration.parent_tel), [SK]: registrationSortKey(registration), [registrationsTable.bySeason.sortKey]: seasonOrder(registration) },
+    {
+      ...registration,
+      [PK]: parentKey(registration.parent_tel),
+      [SK]: registrationSortKey(registration),
+      [registrationsTable.bySeason.sortKey]: seasonOrder(registration),
+    },
     { removeUndefinedValues: true },
   );
-const contactItem = (contact: ParentContact) => marshall({ ...contact, [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey }, { removeUndefinedValues: true });
+const contactItem = (contact: ParentContact) =>
+  marshall({ ...contact, [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey }, { removeUndefinedValues: true });
 const erasedItem = (erased: ErasedRegistration, retainUntil: number) =>
-  marshall({ ...erased, ...erasedKey(erased.registration_id), [registrationsTable.bySeason.sortKey]: `~erased#${erased.registration_id}`, retain_until: retainUntil });
+  marshall({
+    ...erased,
+    ...erasedKey(erased.registration_id),
+    [registrationsTable.bySeason.sortKey]: `~erased#${erased.registration_id}`,
+    retain_until: retainUntil,
+  });
 
 const versionIs = (version: number) => ({
   ConditionExpression: "#version = :version",
@@ -152,7 +175,10 @@ function cancellationReasons(error: unknown): { Code?: string; Item?: Item }[] |
 
 const missingVariable = (variable: string) => new RegistrationStoreError(`environment variable ${variable} is not set`);
 
-export function createRegistrationsTableCall(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): { call: AwsJsonCall; tableName: () => string } {
+export function createRegistrationsTableCall(
+  env: NodeJS.ProcessEnv,
+  awsCalls?: AwsCallScope,
+): { call: AwsJsonCall; tableName: () => string } {
   return {
     call: createAwsJsonCall(
       { service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0", retry: dynamoDbRetryPolicy },
@@ -204,7 +230,12 @@ export function createRegistrationStore<R extends StoredRegistration>(
       actions.push({
         Put: {
           TableName,
-          Item: marshall({ [PK]: `idempotency-key#${digest(idempotencyKey)}`, [SK]: "idempotency-key", invite, retain_until: now + idempotencyKeySeconds }),
+          Item: marshall({
+            [PK]: `idempotency-key#${digest(idempotencyKey)}`,
+            [SK]: "idempotency-key",
+            invite,
+            retain_until: now + idempotencyKeySeconds,
+          }),
           // New, or a key whose day is over (DynamoDB's TTL removes it some time later).
           ConditionExpression: "attribute_not_exists(#pk) OR #until < :now",
           ExpressionAttributeNames: { "#pk": PK, "#until": "retain_until" },
@@ -354,7 +385,12 @@ export function createRegistrationStore<R extends StoredRegistration>(
 
     async erase(registration, now) {
       const old = registrationItem(registration);
-      const erased: ErasedRegistration = { registration_id: registration.registration_id, status: "erased", season: registration.season, erased_at: now.toISOString() };
+      const erased: ErasedRegistration = {
+        registration_id: registration.registration_id,
+        status: "erased",
+        season: registration.season,
+        erased_at: now.toISOString(),
+      };
       try {
         await call("TransactWriteItems", {
           TransactItems: [

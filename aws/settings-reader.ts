@@ -5,18 +5,13 @@
  * Parameter Store is called with a signed request of our own: loading the AWS SDK's SSM
  * client would cost a cold start more than the whole webhook otherwise does.
  */
-import {
-  environmentVariables,
-  secretsManagerReferencePrefix,
-  settingParameterName,
-  type SettingKey,
-} from "../config/settings";
-import { createAwsJsonCall, requiredEnv } from "./aws-json";
-import { parameterStoreRetryPolicy, type AwsCallScope } from "./aws-retry";
+import { environmentVariables, type SettingKey, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
 import { SettingsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
-import type { TwilioCredentials } from "../twilio/messages-client";
 import { createRequestSender } from "../plumbing/outbound-http";
+import type { TwilioCredentials } from "../twilio/messages-client";
+import { createAwsJsonCall, requiredEnv } from "./aws-json";
+import { type AwsCallScope, parameterStoreRetryPolicy } from "./aws-retry";
 
 export interface HandlerSettings<K extends SettingKey> {
   values: Record<K, string>;

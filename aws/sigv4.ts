@@ -26,8 +26,19 @@ const sha256Hex = (text: string) => createHash("sha256").update(text, "utf8").di
 const hmac = (key: string | Buffer, text: string) => createHmac("sha256", key).update(text, "utf8").digest();
 
 /** The request's headers with Host, X-Amz-Date, the session token and Authorization added. */
-export function signedPostHeaders({ url, headers, body, credentials, region, service, now = new Date() }: SigningInput): Record<string, string> {
-  const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+export function signedPostHeaders({
+  url,
+  headers,
+  body,
+  credentials,
+  region,
+  service,
+  now = new Date(),
+}: SigningInput): Record<string, string> {
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const day = amzDate.slice(0, 8);
   const all: Record<string, string> = { ...headers, Host: url.host, "X-Amz-Date": amzDate };
   if (credentials.sessionToken) all["X-Amz-Security-Token"] = credentials.sessionToken;
@@ -36,10 +47,21 @@ export function signedPostHeaders({ url, headers, body, credentials, region, ser
     .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, " ")])
     .sort(([a], [b]) => (a < b ? -1 : 1));
   const signedNames = canonical.map(([name]) => name).join(";");
-  const canonicalRequest = ["POST", url.pathname || "/", "", ...canonical.map(([name, value]) => `${name}:${value}`), "", signedNames, sha256Hex(body)].join("\n");
+  const canonicalRequest = [
+    "POST",
+    url.pathname || "/",
+    "",
+    ...canonical.map(([name, value]) => `${name}:${value}`),
+    "",
+    signedNames,
+    sha256Hex(body),
+  ].join("\n");
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
-  const signingKey = [day, region, service, "aws4_request"].reduce<string | Buffer>((key, part) => hmac(key, part), `AWS4${credentials.secretAccessKey}`);
+  const signingKey = [day, region, service, "aws4_request"].reduce<string | Buffer>(
+    (key, part) => hmac(key, part),
+    `AWS4${credentials.secretAccessKey}`,
+  );
   const signature = createHmac("sha256", signingKey).update(stringToSign, "utf8").digest("hex");
   all.Authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedNames}, Signature=${signature}`;
   return all;

@@ -28,14 +28,22 @@ export interface CpuCgroup {
  * writes its own pid to cgroup.procs, then becomes `command` by exec. Moving the process in
  * after spawning it would let it run unthrottled for as long as the move took.
  */
-export const commandInCgroup = (cgroup: Pick<CpuCgroup, "procsFile">, command: string[]): string[] => ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', cgroup.procsFile, ...command];
+export const commandInCgroup = (cgroup: Pick<CpuCgroup, "procsFile">, command: string[]): string[] => [
+  "/bin/sh",
+  "-c",
+  'echo $$ > "$0" && exec "$@"',
+  cgroup.procsFile,
+  ...command,
+];
 
 export const quotaUsFor = (memoryMb: number, periodUs = cfsPeriodUs) => Math.round((memoryMb / fullCpuMemoryMb) * periodUs);
 
 function refuseWithoutCpuController(): void {
   if (fs.existsSync(path.join(cpuHierarchy, "cpu.cfs_quota_us"))) return;
   const mounted = fs.existsSync("/sys/fs/cgroup") ? fs.readdirSync("/sys/fs/cgroup").join(", ") : "nothing";
-  throw new Error(`npm run bench's memory sizes need cgroup v1's cpu controller at ${cpuHierarchy}, as root; /sys/fs/cgroup holds ${mounted}`);
+  throw new Error(
+    `npm run bench's memory sizes need cgroup v1's cpu controller at ${cpuHierarchy}, as root; /sys/fs/cgroup holds ${mounted}`,
+  );
 }
 
 /** Removes a cgroup; its processes must have exited. Says so, rather than throwing, when it cannot. */
@@ -43,7 +51,8 @@ function removeCgroup(dir: string): void {
   try {
     fs.rmdirSync(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") console.error(`could not remove ${dir} (${(error as NodeJS.ErrnoException).code}): rmdir it once its processes have exited`);
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      console.error(`could not remove ${dir} (${(error as NodeJS.ErrnoException).code}): rmdir it once its processes have exited`);
   }
 }
 

@@ -1,7 +1,7 @@
 /** The API Gateway events the bench sends: each one new work, never a duplicate. */
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { triggerEvent } from "../testkit/trigger-event";
 import { validInvite } from "../testkit/fixtures";
+import { triggerEvent } from "../testkit/trigger-event";
 import { inboundMessage, signedEvent } from "../testkit/twilio-webhook";
 import type { CodePackage } from "./packages";
 

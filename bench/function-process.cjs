@@ -22,7 +22,14 @@ const context = { getRemainingTimeInMillis: () => 10_000 };
     statuses.push(result.statusCode);
   }
   const { user, system } = process.cpuUsage();
-  const report = { readyAtNs, cpuMs: (user + system) / 1000, latenciesMs, statuses, maxRssKb: process.resourceUsage().maxRSS, loaded: Object.keys(require.cache) };
+  const report = {
+    readyAtNs,
+    cpuMs: (user + system) / 1000,
+    latenciesMs,
+    statuses,
+    maxRssKb: process.resourceUsage().maxRSS,
+    loaded: Object.keys(require.cache),
+  };
   fs.writeFileSync(reportFile, JSON.stringify(report));
   process.exit(0);
 })().catch((error) => {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { commandInCgroup, type CpuCgroup } from "./cpu-cgroup";
+import { type CpuCgroup, commandInCgroup } from "./cpu-cgroup";
 
 export interface ProcessReport {
   /** process.hrtime.bigint() once `__index.js` was loaded and the handler made, in ns. */

@@ -3,7 +3,7 @@
  * Lambda gives each memory size, over plain HTTP and over TLS to the stand-ins, what a cold
  * invocation costs at each size, and the memory size each function should get.
  */
-import { cfsPeriodUs, fullCpuMemoryMb, withCpuCgroups, type CpuCgroup } from "./cpu-cgroup";
+import { type CpuCgroup, cfsPeriodUs, fullCpuMemoryMb, withCpuCgroups } from "./cpu-cgroup";
 import { eventFor } from "./events";
 import { median, runFunctionProcess } from "./measure";
 import type { CodePackage } from "./packages";
@@ -77,7 +77,11 @@ export interface MemoryResults {
 }
 
 const round = (value: number, places = 1) => Number(value.toFixed(places));
-const spread = (values: number[]): Spread => ({ median: round(median(values)), min: round(Math.min(...values)), max: round(Math.max(...values)) });
+const spread = (values: number[]): Spread => ({
+  median: round(median(values)),
+  min: round(Math.min(...values)),
+  max: round(Math.max(...values)),
+});
 
 /** What 1,000 invocations cost at `memoryMb` when each runs for `durationMs`, billed per started ms. */
 export function costPer1000Invocations(durationMs: number, memoryMb: number): number {
@@ -94,7 +98,10 @@ export function sizeWhereFirstAnswerLevelsOff(firstAnswerMsBySize: Record<number
     .map(Number)
     .sort((a, b) => a - b);
   if (sizes.length === 0) throw new Error("no first answers to choose a memory size from");
-  const levelled = sizes.find((size, index) => index + 1 < sizes.length && firstAnswerMsBySize[sizes[index + 1]] > (1 - worthwhileSpeedup) * firstAnswerMsBySize[size]);
+  const levelled = sizes.find(
+    (size, index) =>
+      index + 1 < sizes.length && firstAnswerMsBySize[sizes[index + 1]] > (1 - worthwhileSpeedup) * firstAnswerMsBySize[size],
+  );
   return levelled ?? sizes[sizes.length - 1];
 }
 
@@ -118,7 +125,12 @@ interface Sample {
 }
 
 async function sample(subject: Subject, cgroup?: CpuCgroup): Promise<Sample> {
-  const { report, coldStartMs } = await runFunctionProcess(subject.codePackage.codeDir, [eventFor(subject.codePackage.route)], subject.env, cgroup);
+  const { report, coldStartMs } = await runFunctionProcess(
+    subject.codePackage.codeDir,
+    [eventFor(subject.codePackage.route)],
+    subject.env,
+    cgroup,
+  );
   return { coldStartMs, firstAnswerMs: report.latenciesMs[0], cpuMs: report.cpuMs, peakRssMb: report.maxRssKb / 1024 };
 }
 
@@ -126,7 +138,11 @@ async function sample(subject: Subject, cgroup?: CpuCgroup): Promise<Sample> {
  * Measures `packages` (the baseline, the trigger and the webhook) at each memory size's CPU
  * share, with `env` reaching the stand-ins over HTTP and `tlsEnv` over HTTPS.
  */
-export async function measureMemorySizes(packages: CodePackage[], env: Record<string, string>, tlsEnv: Record<string, string>): Promise<MemoryResults> {
+export async function measureMemorySizes(
+  packages: CodePackage[],
+  env: Record<string, string>,
+  tlsEnv: Record<string, string>,
+): Promise<MemoryResults> {
   const packageNamed = (name: FunctionName) => {
     const found = packages.find((codePackage) => codePackage.name === name);
     if (!found) throw new Error(`the memory sizes need the ${name} package`);
@@ -165,7 +181,10 @@ export async function measureMemorySizes(packages: CodePackage[], env: Record<st
         coldStartMs: spread(measured.map((one) => one.coldStartMs)),
         firstAnswerMs: spread(measured.map((one) => one.firstAnswerMs)),
         totalMs,
-        cpuShare: { given: round(Math.min(1, memoryMb / fullCpuMemoryMb), 3), got: round(median(measured.map((one, index) => one.cpuMs / totals[index])), 3) },
+        cpuShare: {
+          given: round(Math.min(1, memoryMb / fullCpuMemoryMb), 3),
+          got: round(median(measured.map((one, index) => one.cpuMs / totals[index])), 3),
+        },
         peakRssMb: round(Math.max(...measured.map((one) => one.peakRssMb))),
         costPer1000InvocationsUsd: Number(costPer1000Invocations(totalMs.median, memoryMb).toPrecision(3)),
       };
@@ -186,11 +205,14 @@ export async function measureMemorySizes(packages: CodePackage[], env: Record<st
     method: {
       coldStarts: memorySizesMb.map((memoryMb) => `${coldStartsAt(memoryMb)} at ${memoryMb} MB`).join(", "),
       cpuShare: `a cgroup of the v1 cpu controller per size, cpu.cfs_period_us ${cfsPeriodUs} and cpu.cfs_quota_us = round(memory / ${fullCpuMemoryMb} × period): Lambda's one vCPU at ${fullCpuMemoryMb} MB and its proportional share below. The function's process is in the cgroup from its first instruction (a shell writes its pid to cgroup.procs, then execs node); the stand-ins are not, as the real services are not in the Lambda container. The quota caps the share; other work on the machine can lower it further (cpuShare.got)`,
-      coldStart: "from spawning the process to the handler being ready (__index.js loaded, the handler made), on the machine's monotonic clock",
-      firstAnswer: "the first invocation, from the API Gateway event to the handler's answer: the settings read from SSM, the DynamoDB write(s) and, for the trigger, the send to Twilio, each on a new connection",
+      coldStart:
+        "from spawning the process to the handler being ready (__index.js loaded, the handler made), on the machine's monotonic clock",
+      firstAnswer:
+        "the first invocation, from the API Gateway event to the handler's answer: the settings read from SSM, the DynamoDB write(s) and, for the trigger, the send to Twilio, each on a new connection",
       total: "cold start plus first answer of the same process; the median, min and max are over the samples' totals",
       tls: "https rows: the stand-ins behind a TLS server (Node's defaults, TLS 1.3) with an RSA 2048 self-signed certificate made by openssl at bench time, trusted by the function through NODE_EXTRA_CA_CERTS; the TLS server pipes the bytes on to the plain stand-in in its own process. http rows: the stand-ins reached directly. With NODE_EXTRA_CA_CERTS set, Node 20 builds its root certificate store (the bundled roots and the extra one) at start-up rather than at the first TLS connection, so in the https rows that work is in the cold start, not the first answer; Lambda's Node.js runtimes leave NODE_EXTRA_CA_CERTS unset, so there it falls in the first answer. The baseline's https row measures it: its cold start less the http row's",
-      order: "round-robin: each round runs every function at every size that still needs samples, after one unmeasured run each at a full CPU",
+      order:
+        "round-robin: each round runs every function at every size that still needs samples, after one unmeasured run each at a full CPU",
       choice: `per function, from the https rows: the smallest size at which the next size's first answer is less than ${worthwhileSpeedup * 100}% faster (the largest if every step is), and at least the size that leaves half as much again as the peak RSS seen`,
     },
     pricing,
@@ -222,7 +244,12 @@ export function printMemoryTable(results: MemoryResults): void {
     const series = Object.entries(choice.firstAnswerMsBySize)
       .map(([size, ms]) => `${size} MB ${ms} ms`)
       .join(", ");
-    console.log(`${name}: ${choice.memorySizeMb} MB (first answer over TLS: ${series}; from the peak RSS at least ${choice.fromPeakRssMb} MB)`);
-    if (choice.shortOfQuotaMb.length > 0) console.log(`  other work on the machine held ${name} under its share at ${choice.shortOfQuotaMb.join(", ")} MB: those figures are slower than Lambda's would be`);
+    console.log(
+      `${name}: ${choice.memorySizeMb} MB (first answer over TLS: ${series}; from the peak RSS at least ${choice.fromPeakRssMb} MB)`,
+    );
+    if (choice.shortOfQuotaMb.length > 0)
+      console.log(
+        `  other work on the machine held ${name} under its share at ${choice.shortOfQuotaMb.join(", ")} MB: those figures are slower than Lambda's would be`,
+      );
   }
 }

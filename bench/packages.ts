@@ -81,7 +81,10 @@ exports.handler = async () => {
 }
 
 export async function buildPackages(): Promise<CodePackage[]> {
-  const [current, straightforward] = await Promise.all([programPackages(projectRoot, ""), programPackages(straightforwardCheckout(), "straightforward", straightforwardHarness)]);
+  const [current, straightforward] = await Promise.all([
+    programPackages(projectRoot, ""),
+    programPackages(straightforwardCheckout(), "straightforward", straightforwardHarness),
+  ]);
   return [baselinePackage(), roundTripPackage(), ...current, ...straightforward];
 }
 

@@ -25,7 +25,12 @@ export async function startStandInsProcess(options: { tls?: boolean } = {}): Pro
   const child = fork(__filename, [], {
     execArgv: ["-r", "ts-node/register"],
     // The fixtures draw the test account at random in each process: the stand-ins take the bench's.
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", SIGNON_BENCH_ACCOUNT: JSON.stringify(testCredentials), SIGNON_BENCH_TLS: options.tls ? "1" : "" },
+    env: {
+      ...process.env,
+      TS_NODE_TRANSPILE_ONLY: "true",
+      SIGNON_BENCH_ACCOUNT: JSON.stringify(testCredentials),
+      SIGNON_BENCH_TLS: options.tls ? "1" : "",
+    },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const serving = await new Promise<Serving>((resolve, reject) => {

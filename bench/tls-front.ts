@@ -28,15 +28,40 @@ export function makeSelfSignedCertificate(): SelfSignedCertificate {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "signon-bench-tls-"));
   const keyFile = path.join(dir, "key.pem");
   const certFile = path.join(dir, "cert.pem");
-  const args = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=signon bench stand-ins", "-addext", "subjectAltName=IP:127.0.0.1"];
+  const args = [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
+    "-days",
+    "1",
+    "-subj",
+    "/CN=signon bench stand-ins",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1",
+  ];
   try {
     execFileSync("openssl", args, { stdio: "pipe" });
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new Error(missing ? "the bench's TLS measurement needs the openssl command to make its certificate (apt-get install openssl)" : `openssl could not make the bench's certificate: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+    throw new Error(
+      missing
+        ? "the bench's TLS measurement needs the openssl command to make its certificate (apt-get install openssl)"
+        : `openssl could not make the bench's certificate: ${String((error as { stderr?: Buffer }).stderr ?? error)}`,
+    );
   }
-  return { key: fs.readFileSync(keyFile, "utf8"), cert: fs.readFileSync(certFile, "utf8"), certFile, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    key: fs.readFileSync(keyFile, "utf8"),
+    cert: fs.readFileSync(certFile, "utf8"),
+    certFile,
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface TlsFront {
@@ -87,10 +112,13 @@ export const endpointVariables = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB
  * `env` with each endpoint behind a TLS front, and NODE_EXTRA_CA_CERTS naming the certificate
  * so the function trusts it, as it trusts the real services' public certificates.
  */
-export async function frontWithTls(env: Record<string, string>, certificate: SelfSignedCertificate): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+export async function frontWithTls(
+  env: Record<string, string>,
+  certificate: SelfSignedCertificate,
+): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
   const fronts = await Promise.all(endpointVariables.map((name) => startTlsFront(env[name], certificate)));
   const tlsEnv: Record<string, string> = { ...env, NODE_EXTRA_CA_CERTS: certificate.certFile };
-  endpointVariables.forEach((name, index) => (tlsEnv[name] = fronts[index].url));
+  for (const [index, name] of endpointVariables.entries()) tlsEnv[name] = fronts[index].url;
   return {
     env: tlsEnv,
     close: async () => {

@@ -4,7 +4,7 @@
  * against AWS's limits before `pulumi up` touches anything.
  */
 import type { AwsNameKind } from "./aws-name-rules";
-import { settingParameterName, settingParameterNames, type SettingKey } from "./settings";
+import { type SettingKey, settingParameterName, settingParameterNames } from "./settings";
 
 export interface StackIdentity {
   slug: string;

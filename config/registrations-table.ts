@@ -30,13 +30,20 @@ export function registrationsTableDefinition(tableName: string) {
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
-    AttributeDefinitions: [partitionKey, sortKey, byRegistrationId.partitionKey, bySeason.partitionKey, bySeason.sortKey].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+    AttributeDefinitions: [partitionKey, sortKey, byRegistrationId.partitionKey, bySeason.partitionKey, bySeason.sortKey].map((name) => ({
+      AttributeName: name,
+      AttributeType: "S",
+    })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: "HASH" },
       { AttributeName: sortKey, KeyType: "RANGE" },
     ],
     GlobalSecondaryIndexes: [
-      { IndexName: byRegistrationId.indexName, KeySchema: [{ AttributeName: byRegistrationId.partitionKey, KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } },
+      {
+        IndexName: byRegistrationId.indexName,
+        KeySchema: [{ AttributeName: byRegistrationId.partitionKey, KeyType: "HASH" }],
+        Projection: { ProjectionType: "KEYS_ONLY" },
+      },
       {
         IndexName: bySeason.indexName,
         KeySchema: [

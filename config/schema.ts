@@ -7,7 +7,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { z } from "zod";
 import { poundsAmount } from "../domain/money";
 import { awsNameProblem, awsNameRules } from "./aws-name-rules";
-import { stackAwsNames, type StackIdentity } from "./names";
+import { type StackIdentity, stackAwsNames } from "./names";
 
 /**
  * Lower-case letters, digits and single hyphens inside: fits every AWS name, SSM path and IAM
@@ -46,12 +46,18 @@ const whatsappText = (max: number, example: string) =>
   });
 
 /** `2025-26`: the year the season starts, then the last two digits of the next. */
-const season = z.string("must be a season such as 2025-26").trim().superRefine((text, context) => {
-  const years = /^(\d{4})-(\d{2})$/.exec(text);
-  if (!years || (Number(years[1]) + 1) % 100 !== Number(years[2])) {
-    context.addIssue({ code: "custom", message: "must be a season such as 2025-26: the year it starts, a hyphen and the next year's last two digits" });
-  }
-});
+const season = z
+  .string("must be a season such as 2025-26")
+  .trim()
+  .superRefine((text, context) => {
+    const years = /^(\d{4})-(\d{2})$/.exec(text);
+    if (!years || (Number(years[1]) + 1) % 100 !== Number(years[2])) {
+      context.addIssue({
+        code: "custom",
+        message: "must be a season such as 2025-26: the year it starts, a hyphen and the next year's last two digits",
+      });
+    }
+  });
 
 /**
  * `pulumi config set --path` stores `40` as a number and `40.50` as text (only whole numbers
@@ -69,17 +75,22 @@ const fee = z.union([z.string(), z.number()], "must be an amount in pounds such 
  * `pulumi config set --path` stores "+447700900000" as the integer 447700900000 (Atoi takes the
  * sign), so a whole number gets its + back; text must carry the + itself.
  */
-const whatsappNumber = z.union([z.string(), z.int()], "must be the sender number in E.164 form, such as +447700900000").transform((typed, context) => {
-  const number = typeof typed === "number" ? (typed > 0 ? `+${typed}` : String(typed)) : typed.replace(/[\s()-]/g, "");
-  if (/^whatsapp:/i.test(number)) {
-    context.addIssue({ code: "custom", message: 'must be the number alone, without "whatsapp:", such as +447700900000' });
-  } else if (!e164Pattern.test(number)) {
-    context.addIssue({ code: "custom", message: "must be the sender number in E.164 form, such as +447700900000" });
-  } else if (!parsePhoneNumberFromString(number)?.isPossible()) {
-    context.addIssue({ code: "custom", message: "is not a possible phone number for its country code: check the digits, such as +447700900000" });
-  }
-  return number;
-});
+const whatsappNumber = z
+  .union([z.string(), z.int()], "must be the sender number in E.164 form, such as +447700900000")
+  .transform((typed, context) => {
+    const number = typeof typed === "number" ? (typed > 0 ? `+${typed}` : String(typed)) : typed.replace(/[\s()-]/g, "");
+    if (/^whatsapp:/i.test(number)) {
+      context.addIssue({ code: "custom", message: 'must be the number alone, without "whatsapp:", such as +447700900000' });
+    } else if (!e164Pattern.test(number)) {
+      context.addIssue({ code: "custom", message: "must be the sender number in E.164 form, such as +447700900000" });
+    } else if (!parsePhoneNumberFromString(number)?.isPossible()) {
+      context.addIssue({
+        code: "custom",
+        message: "is not a possible phone number for its country code: check the digits, such as +447700900000",
+      });
+    }
+    return number;
+  });
 
 /**
  * A whole number from `min` to `max`, as a number or digits (a hand-written stack file may quote
@@ -105,23 +116,23 @@ const reservedConcurrency = (min: number, why = "") =>
   wholeNumber(min, maxReservedConcurrency, `a whole number of concurrent runs from ${min} to ${maxReservedConcurrency}${why}`).optional();
 
 /** A region's code, such as eu-north-1 or us-gov-west-1; not an availability zone (eu-north-1a) or a name. */
-const awsRegion = z.string("must be an AWS region code such as eu-north-1").regex(/^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/, "must be an AWS region code such as eu-north-1");
+const awsRegion = z
+  .string("must be an AWS region code such as eu-north-1")
+  .regex(/^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/, "must be an AWS region code such as eu-north-1");
 
 /** A link sent to parents: https only, so WhatsApp shows it as the club's and nobody can read it on the way. */
 const httpsUrl = (example: string) =>
-  z.string(`must be an https link such as ${example}`).trim().superRefine((text, context) => {
-    let url: URL | undefined;
-    try {
-      url = new URL(text);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== "https:" || !url.hostname.includes(".")) {
-      context.addIssue({ code: "custom", message: `must be an https link such as ${example}` });
-    } else if (/\s/.test(text) || text.length > 300) {
-      context.addIssue({ code: "custom", message: "must be one link of at most 300 characters, without spaces" });
-    }
-  });
+  z
+    .string(`must be an https link such as ${example}`)
+    .trim()
+    .superRefine((text, context) => {
+      const url = URL.canParse(text) ? new URL(text) : undefined;
+      if (url?.protocol !== "https:" || !url.hostname.includes(".")) {
+        context.addIssue({ code: "custom", message: `must be an https link such as ${example}` });
+      } else if (/\s/.test(text) || text.length > 300) {
+        context.addIssue({ code: "custom", message: "must be one link of at most 300 characters, without spaces" });
+      }
+    });
 
 /** `pulumi config set --path` stores true and false as booleans; a hand-written file may quote them. */
 const onOff = z
@@ -136,7 +147,12 @@ const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
   });
 
 const slug = typedText("must be text such as sale-united").pipe(
-  z.string().regex(nameSegmentPattern, "must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies)"),
+  z
+    .string()
+    .regex(
+      nameSegmentPattern,
+      "must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies)",
+    ),
 );
 
 // Not strict itself: the secrets and other namespaces' keys sit beside these groups.
@@ -152,7 +168,9 @@ export const stackConfigSchema = z.object({
   }),
   twilio: section({
     whatsappNumber,
-    templateSid: z.string("must be text such as HX7d785aa7b15519a858cfc7f0d485ff2c").regex(/^HX[0-9a-f]{32}$/, "must be a Content template SID: HX followed by 32 hex characters"),
+    templateSid: z
+      .string("must be text such as HX7d785aa7b15519a858cfc7f0d485ff2c")
+      .regex(/^HX[0-9a-f]{32}$/, "must be a Content template SID: HX followed by 32 hex characters"),
   }),
   registration: section({
     season,
@@ -185,7 +203,12 @@ export const twilioSecretsSchema = z.object({
   twilioAccountSid: z.string().regex(/^AC[0-9a-f]{32}$/, "must be AC followed by 32 hex characters"),
   twilioAuthToken: z.string().regex(/^[0-9a-f]{32}$/, "must be the 32 hex characters of the account's auth token"),
   // API Gateway refuses key values shorter than 20 characters.
-  apiKey: z.string().min(20, "must be at least 20 characters").max(128, "must be at most 128 characters").regex(/^[\x21-\x7e]+$/, "must not contain spaces").optional(),
+  apiKey: z
+    .string()
+    .min(20, "must be at least 20 characters")
+    .max(128, "must be at most 128 characters")
+    .regex(/^[\x21-\x7e]+$/, "must not contain spaces")
+    .optional(),
 });
 
 export type TwilioSecrets = z.infer<typeof twilioSecretsSchema>;
@@ -219,7 +242,9 @@ export const configExamples: Record<string, string> = {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`signon's stack config has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n  - ${problems.join("\n  - ")}`);
+    super(
+      `signon's stack config has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n  - ${problems.join("\n  - ")}`,
+    );
     this.name = "ConfigError";
   }
 }

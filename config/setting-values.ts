@@ -3,7 +3,11 @@ import type { SettingKey } from "./settings";
 
 /** The optional questions a club asks, as the script names them; `none` when every one is off (SSM refuses an empty value). */
 export function optionalSteps(conversation: StackConfig["conversation"]): string {
-  const asked = [conversation.medical && "medical", conversation.emergencyContact && "emergency_contact", conversation.photoConsent && "photo_consent"].filter(Boolean);
+  const asked = [
+    conversation.medical && "medical",
+    conversation.emergencyContact && "emergency_contact",
+    conversation.photoConsent && "photo_consent",
+  ].filter(Boolean);
   return asked.length > 0 ? asked.join(",") : "none";
 }
 

@@ -45,7 +45,10 @@ function optionalText(max: number) {
   return z.optional(
     z.pipe(
       z.pipe(z.string({ error: "must be a string" }), z.transform(whatsappSafe)),
-      z.pipe(z.string().check(z.maxLength(max, `must be at most ${max} characters`)), z.transform((text) => text || undefined)),
+      z.pipe(
+        z.string().check(z.maxLength(max, `must be at most ${max} characters`)),
+        z.transform((text) => text || undefined),
+      ),
     ),
   );
 }

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type PhoneNumber } from "libphonenumber-js/min";
+import { type PhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js/min";
 
 // What people type into a spreadsheet: digits, spaces, +, brackets, dots and dashes.
 const typedPhonePattern = /^\+?[\d\s().-]{6,24}$/;

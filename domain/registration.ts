@@ -119,5 +119,10 @@ export const startPosition: ConversationPosition = { step: "start", editing: fal
  * goes up by one, as with any change.
  */
 export function eraseRegistration(registration: Registration, now: Date): ErasedRegistration {
-  return { registration_id: registration.registration_id, status: "erased", erased_at: now.toISOString(), version: registration.version + 1 };
+  return {
+    registration_id: registration.registration_id,
+    status: "erased",
+    erased_at: now.toISOString(),
+    version: registration.version + 1,
+  };
 }

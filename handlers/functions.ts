@@ -55,10 +55,18 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   createHandler(declaration: FunctionDeclaration<K>, wiring?: HandlerWiring): ProxyHandler;
 }
 
-const declareFunction = <K extends SettingKey, Name extends HandlerName>(declaration: FunctionDeclaration<K> & { name: Name }) => declaration;
+const declareFunction = <K extends SettingKey, Name extends HandlerName>(declaration: FunctionDeclaration<K> & { name: Name }) =>
+  declaration;
 
 // Declared apart from the functions so that each handler's code can name the settings it reads by type.
-const triggerSettingKeys = ["whatsappNumber", "templateSid", "clubName", "season", "membershipFee", "subscriptionFee"] as const satisfies readonly SettingKey[];
+const triggerSettingKeys = [
+  "whatsappNumber",
+  "templateSid",
+  "clubName",
+  "season",
+  "membershipFee",
+  "subscriptionFee",
+] as const satisfies readonly SettingKey[];
 const webhookSettingKeys = ["webhookUrl", "clubName", "assistantName"] as const satisfies readonly SettingKey[];
 export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
@@ -75,7 +83,12 @@ export const functions = {
     memorySizeMb: 1024,
     settingKeys: triggerSettingKeys,
     // Powertools keeps the invites' idempotency records (aws/idempotency/run-once.ts).
-    npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/idempotency/persistence"],
+    npmImports: [
+      "zod/mini",
+      "libphonenumber-js/min",
+      "@aws-lambda-powertools/idempotency",
+      "@aws-lambda-powertools/idempotency/persistence",
+    ],
     idempotencyKeyPrefix: "trigger.",
     registrations: "invite",
     createHandler: createTriggerHandler,

@@ -2,7 +2,11 @@
  * What the trigger answers its caller for each way a request ends: the status, the error code a
  * script can act on, and a message a secretary can read. Every answer carries the request id.
  */
-import { IdempotencyAlreadyInProgressError, IdempotencyPersistenceLayerError, IdempotencyValidationError } from "@aws-lambda-powertools/idempotency";
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+} from "@aws-lambda-powertools/idempotency";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import type { Deduplicated, SentInvite } from "../aws/idempotency/invite-deduplicator";
 import type { FieldProblem, InviteRequest } from "../domain/invite";
@@ -21,7 +25,11 @@ export type TriggerRefusal =
   | { refused: "invalid_idempotency_key" };
 
 /** An answer that asks the caller to come back: the wait in the body and in Retry-After. */
-function tryAgainLater(status: number, seconds: number, body: { error: string; message: string; request_id: string }): APIGatewayProxyResult {
+function tryAgainLater(
+  status: number,
+  seconds: number,
+  body: { error: string; message: string; request_id: string },
+): APIGatewayProxyResult {
   return jsonResponse(status, { ...body, retry_after_seconds: seconds }, { "Retry-After": String(seconds) });
 }
 
@@ -119,7 +127,8 @@ export function duplicateCheckAnswer(requestId: string, error: unknown): APIGate
   if (error instanceof IdempotencyValidationError) {
     return jsonResponse(422, {
       error: "idempotency_key_reused",
-      message: "This Idempotency-Key was used for a different invite in the last 24 hours; nothing was sent. Use a new key for a new invite.",
+      message:
+        "This Idempotency-Key was used for a different invite in the last 24 hours; nothing was sent. Use a new key for a new invite.",
       request_id: requestId,
     });
   }

@@ -5,16 +5,28 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
-import { createInviteDeduplicator, type Deduplicated, type InviteDeduplicator, type SentInvite } from "../aws/idempotency/invite-deduplicator";
+import {
+  createInviteDeduplicator,
+  type Deduplicated,
+  type InviteDeduplicator,
+  type SentInvite,
+} from "../aws/idempotency/invite-deduplicator";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
-import { createInviteParser, parseJsonBody, templateVariables, type InviteParseResult, type InviteRequest } from "../domain/invite";
+import { createInviteParser, type InviteParseResult, type InviteRequest, parseJsonBody, templateVariables } from "../domain/invite";
 import { answerLogged } from "../plumbing/answer-logged";
-import { bodyText, bodyTooLarge, headerValue, requestIdOf, type ProxyHandler, type RemainingTime } from "../plumbing/api-gateway-event";
+import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, type RemainingTime, requestIdOf } from "../plumbing/api-gateway-event";
 import { InviteNotSentError, isInviteNotSentError } from "../plumbing/errors";
-import { createLog, maskPhone, type LineWriter, type Log } from "../plumbing/log";
+import { createLog, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration, TriggerSettingKey } from "./functions";
-import { duplicateCheckAnswer, internalErrorAnswer, notSentAnswer, refusedAnswer, sentAnswer, type TriggerRefusal } from "./trigger-answers";
+import {
+  duplicateCheckAnswer,
+  internalErrorAnswer,
+  notSentAnswer,
+  refusedAnswer,
+  sentAnswer,
+  type TriggerRefusal,
+} from "./trigger-answers";
 
 export interface TriggerDependencies {
   /** The Lambda's environment unless given. */
@@ -125,7 +137,10 @@ function answerNotSent(invite: InviteRequest, error: unknown, { requestId, log }
   return answer;
 }
 
-export function createTriggerHandler(declaration: FunctionDeclaration<TriggerSettingKey>, dependencies: Partial<TriggerDependencies> = {}): TriggerHandler {
+export function createTriggerHandler(
+  declaration: FunctionDeclaration<TriggerSettingKey>,
+  dependencies: Partial<TriggerDependencies> = {},
+): TriggerHandler {
   const env = dependencies.env ?? process.env;
   // Each invocation's deadline and log, for the AWS calls it makes however deep (aws/aws-retry.ts).
   const awsCalls = createAwsCallScope();
@@ -150,11 +165,15 @@ export function createTriggerHandler(declaration: FunctionDeclaration<TriggerSet
       // Read while the duplicate check's first write is in flight: a cold start waits for one round trip, not two.
       const settings = readSettings();
       settings.catch(() => undefined); // awaited by the send; a duplicate never gets there
-      return deduplicator.once({ invite, idempotencyKey }, remaining, () => sendInvite(messagesClient, invite, settings, request)).then(
-        (deduplicated) => answerSent(invite, deduplicated, request),
-        (error: unknown) => answerNotSent(invite, error, request),
-      );
+      return deduplicator
+        .once({ invite, idempotencyKey }, remaining, () => sendInvite(messagesClient, invite, settings, request))
+        .then(
+          (deduplicated) => answerSent(invite, deduplicated, request),
+          (error: unknown) => answerNotSent(invite, error, request),
+        );
     };
-    return awsCalls.run(awsCallContext(remaining.getRemainingTimeInMillis(), log), () => answerLogged(log, answer, () => internalErrorAnswer(requestId)));
+    return awsCalls.run(awsCallContext(remaining.getRemainingTimeInMillis(), log), () =>
+      answerLogged(log, answer, () => internalErrorAnswer(requestId)),
+    );
   };
 }

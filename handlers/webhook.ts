@@ -4,12 +4,12 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
-import { answerLogged } from "../plumbing/answer-logged";
-import { bodyText, bodyTooLarge, headerValue, requestIdOf, textResponse, type RemainingTime } from "../plumbing/api-gateway-event";
-import { createLog, maskPhone, type LineWriter } from "../plumbing/log";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
-import { acknowledgement } from "../domain/replies";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import { acknowledgement } from "../domain/replies";
+import { answerLogged } from "../plumbing/answer-logged";
+import { bodyText, bodyTooLarge, headerValue, type RemainingTime, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
 import { firstValue, parseForm, signedByTwilio } from "../twilio/webhook-request";
 import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
@@ -26,7 +26,10 @@ export type WebhookHandler = (event: APIGatewayProxyEvent, context?: RemainingTi
 
 const twiml = (reply?: string) => textResponse(200, "text/xml", twimlResponse(reply));
 
-export function createWebhookHandler(declaration: FunctionDeclaration<WebhookSettingKey>, dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
+export function createWebhookHandler(
+  declaration: FunctionDeclaration<WebhookSettingKey>,
+  dependencies: Partial<WebhookDependencies> = {},
+): WebhookHandler {
   const env = dependencies.env ?? process.env;
   // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
   const awsCalls = createAwsCallScope();
@@ -64,7 +67,9 @@ export function createWebhookHandler(declaration: FunctionDeclaration<WebhookSet
     };
 
     return awsCalls.run(awsCallContext(remainingMs, log), () =>
-      answerLogged(log, respond, () => textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again.")),
+      answerLogged(log, respond, () =>
+        textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again."),
+      ),
     );
   };
 }

@@ -1,15 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  environmentVariables,
-  secretsManagerReferencePrefix,
-  settingParameterName,
-} from "../config/settings";
-import type { FunctionDeclaration } from "../handlers/functions";
 import { registrationsAccess } from "../config/registrations-table";
+import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
+import type { FunctionDeclaration } from "../handlers/functions";
 import type { IdempotencyTable } from "./idempotency-table";
-import type { RegistrationsTable } from "./registrations-table";
 import { codePathOptionsFor } from "./package-files";
+import type { RegistrationsTable } from "./registrations-table";
 import type { TwilioSecret } from "./twilio-secret";
 
 export interface HandlerFunctionArgs {
@@ -41,7 +37,8 @@ export class HandlerFunction extends pulumi.ComponentResource {
     const { partition } = aws.getPartitionOutput({}, { parent: this });
     const { region } = aws.getRegionOutput({}, { parent: this });
     const { accountId } = aws.getCallerIdentityOutput({}, { parent: this });
-    const parameterArn = (parameterName: string) => pulumi.interpolate`arn:${partition}:ssm:${region}:${accountId}:parameter${parameterName}`;
+    const parameterArn = (parameterName: string) =>
+      pulumi.interpolate`arn:${partition}:ssm:${region}:${accountId}:parameter${parameterName}`;
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       name,
@@ -66,7 +63,9 @@ export class HandlerFunction extends pulumi.ComponentResource {
       ...declaration.settingKeys.map((key) => parameterArn(settingParameterName(args.parameterPath, key))),
       args.twilioSecret.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`)),
     ];
-    const registrationStatements = declaration.registrations ? this.registrationStatements(args.registrationsTable, declaration.registrations) : [];
+    const registrationStatements = declaration.registrations
+      ? this.registrationStatements(args.registrationsTable, declaration.registrations)
+      : [];
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -74,8 +73,18 @@ export class HandlerFunction extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
-            { Sid: "ReadOwnSettings", Effect: "Allow", Action: ["ssm:GetParameters", "ssm:GetParameter"], Resource: pulumi.all(readableParameters) },
+            {
+              Sid: "WriteOwnLogs",
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
+            },
+            {
+              Sid: "ReadOwnSettings",
+              Effect: "Allow",
+              Action: ["ssm:GetParameters", "ssm:GetParameter"],
+              Resource: pulumi.all(readableParameters),
+            },
             { Sid: "ReadTwilioSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.twilioSecret.secretArn },
             {
               Sid: "OwnIdempotencyRecords",
@@ -135,7 +144,14 @@ export class HandlerFunction extends pulumi.ComponentResource {
         ...(access.leadingKeys ? { Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...access.leadingKeys] } } } : {}),
       },
       ...(access.indexes.length > 0
-        ? [{ Sid: "QueryRegistrationIndexes", Effect: "Allow", Action: "dynamodb:Query", Resource: access.indexes.map((index) => pulumi.interpolate`${arn}/index/${index}`) }]
+        ? [
+            {
+              Sid: "QueryRegistrationIndexes",
+              Effect: "Allow",
+              Action: "dynamodb:Query",
+              Resource: access.indexes.map((index) => pulumi.interpolate`${arn}/index/${index}`),
+            },
+          ]
         : []),
     ];
   }

@@ -48,7 +48,9 @@ function manifestsFor(file: string): string[] {
 
 /** Callback options that ship only `entryPoints`, what they load and the manifests Node reads on the way. */
 export function codePathOptionsFor(entryPoints: readonly string[]): pulumi.runtime.CodePathOptions {
-  const { dependencies = {} } = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  const { dependencies = {} } = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
   const files = filesLoadedBy(entryPoints);
   const manifests = new Set(files.flatMap(manifestsFor));
   return {

@@ -36,7 +36,11 @@ export class RegistrationApi extends pulumi.ComponentResource {
     super("signon:api:RegistrationApi", name, {}, opts);
     this.restApi = new aws.apigateway.RestApi(
       name,
-      { description: "signon: WhatsApp registration invites and replies", apiKeySource: "HEADER", endpointConfiguration: { types: "REGIONAL" } },
+      {
+        description: "signon: WhatsApp registration invites and replies",
+        apiKeySource: "HEADER",
+        endpointConfiguration: { types: "REGIONAL" },
+      },
       { parent: this },
     );
 
@@ -58,10 +62,12 @@ export class RegistrationApi extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
 
-    const keyValue =
-      args.apiKey ??
-      new random.RandomPassword(`${name}-key`, { length: 40, special: false }, { parent: this }).result;
-    const key = new aws.apigateway.ApiKey(name, { value: keyValue, description: "Sends registration invites (POST /trigger)" }, { parent: this });
+    const keyValue = args.apiKey ?? new random.RandomPassword(`${name}-key`, { length: 40, special: false }, { parent: this }).result;
+    const key = new aws.apigateway.ApiKey(
+      name,
+      { value: keyValue, description: "Sends registration invites (POST /trigger)" },
+      { parent: this },
+    );
     this.usagePlan = new aws.apigateway.UsagePlan(
       name,
       {
@@ -122,7 +128,10 @@ export class RegistrationApi extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const inputs: { method: aws.apigateway.MethodArgs; integration: aws.apigateway.IntegrationArgs } = { method: methodInputs, integration: integrationInputs };
+    const inputs: { method: aws.apigateway.MethodArgs; integration: aws.apigateway.IntegrationArgs } = {
+      method: methodInputs,
+      integration: integrationInputs,
+    };
     return { key: `${httpMethod} ${path}`, inputs, method, integration };
   }
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { settingParameterName, type SettingKey } from "../config/settings";
+import { type SettingKey, settingParameterName } from "../config/settings";
 
 export interface SettingsParametersArgs {
   /** `/signon/<slug>/<stack>` */

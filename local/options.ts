@@ -36,7 +36,8 @@ export const localDefaults = {
   PORT: "3000",
 } as const;
 
-export const usage = "Usage: npm start [-- --stack <name>] [-- --live]   (PORT, SIGNON_STACK, SIGNON_API_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN from the environment or .env)";
+export const usage =
+  "Usage: npm start [-- --stack <name>] [-- --live]   (PORT, SIGNON_STACK, SIGNON_API_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN from the environment or .env)";
 
 function readDotEnv(file: string): Record<string, string> {
   return fs.existsSync(file) ? (parseEnv(fs.readFileSync(file, "utf8")) as Record<string, string>) : {};
@@ -59,7 +60,8 @@ export function localOptions(argv: string[], env: NodeJS.ProcessEnv, dotEnvFile:
   };
 
   const port = Number(setting("PORT"));
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError([`PORT must be a port number such as 3000, not "${env.PORT ?? dotEnv.PORT}"`]);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ConfigError([`PORT must be a port number such as 3000, not "${env.PORT ?? dotEnv.PORT}"`]);
   const options: LocalOptions = {
     stack: flags.stack ?? setting("SIGNON_STACK"),
     port,
@@ -71,7 +73,9 @@ export function localOptions(argv: string[], env: NodeJS.ProcessEnv, dotEnvFile:
     defaulted,
   };
   if (options.live && (defaulted.includes("TWILIO_ACCOUNT_SID") || defaulted.includes("TWILIO_AUTH_TOKEN"))) {
-    throw new ConfigError(["--live sends real WhatsApp messages and needs your own TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment or .env"]);
+    throw new ConfigError([
+      "--live sends real WhatsApp messages and needs your own TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment or .env",
+    ]);
   }
   return options;
 }

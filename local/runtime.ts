@@ -8,7 +8,7 @@ import { settingValues } from "../config/setting-values";
 import { functionDeclarations, functions, type HandlerWiring } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
 import { createApiGateway, sendRefusal } from "./gateway/api-gateway";
-import { serveOnLoopback, type LoopbackHandler } from "./loopback";
+import { type LoopbackHandler, serveOnLoopback } from "./loopback";
 import type { LocalOptions } from "./options";
 import { createSimulatorRoutes } from "./simulator/routes";
 import { loadStackFile } from "./stack-file";
@@ -49,7 +49,9 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
 
   const standIn = createTwilioStandIn(account, {
-    templates: { [settings.twilio.templateSid]: inviteTemplateText({ clubName: settings.club.name, assistantName: settings.club.assistantName }) },
+    templates: {
+      [settings.twilio.templateSid]: inviteTemplateText({ clubName: settings.club.name, assistantName: settings.club.assistantName }),
+    },
     webhookUrl,
     clubAddress: `whatsapp:${settings.twilio.whatsappNumber}`,
   });
@@ -60,7 +62,10 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   const env = twilioBaseUrl === undefined ? dynamoDb.env : { ...dynamoDb.env, TWILIO_API_BASE_URL: twilioBaseUrl };
 
   const gateway = createApiGateway({
-    routes: functionDeclarations.map((declaration) => ({ ...declaration, handler: declaration.createHandler(declaration, { env, readSettings, writeLog }) })),
+    routes: functionDeclarations.map((declaration) => ({
+      ...declaration,
+      handler: declaration.createHandler(declaration, { env, readSettings, writeLog }),
+    })),
     apiKeys: { invite: options.apiKey },
     throttle: settings.api,
     writeLog,

@@ -11,7 +11,9 @@ export function stackFileValues(stack: string, root = projectRoot): Record<strin
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
     const stacks = fs.readdirSync(root).flatMap((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1] ?? []);
-    throw new ConfigError([`there is no stack file Pulumi.${stack}.yaml; the stacks here are: ${stacks.join(", ")}. Example: npm start -- --stack ${stacks[0] ?? "dev"}`]);
+    throw new ConfigError([
+      `there is no stack file Pulumi.${stack}.yaml; the stacks here are: ${stacks.join(", ")}. Example: npm start -- --stack ${stacks[0] ?? "dev"}`,
+    ]);
   }
   const { config = {} } = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   return Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(/^signon:/, ""), value]));

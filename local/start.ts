@@ -4,8 +4,8 @@
  */
 import * as path from "node:path";
 import { ConfigError } from "../config/schema";
-import { localOptions, type LocalOptions } from "./options";
-import { startLocalRuntime, type LocalRuntime } from "./runtime";
+import { type LocalOptions, localOptions } from "./options";
+import { type LocalRuntime, startLocalRuntime } from "./runtime";
 import { projectRoot } from "./stack-file";
 
 function banner(options: LocalOptions, runtime: LocalRuntime): string {
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof ConfigError) console.error(error.message);
-    else if (code === "EADDRINUSE") console.error(`signon: port ${process.env.PORT ?? 3000} is in use. Start with another, such as PORT=3001 npm start`);
+    else if (code === "EADDRINUSE")
+      console.error(`signon: port ${process.env.PORT ?? 3000} is in use. Start with another, such as PORT=3001 npm start`);
     else throw error;
     process.exit(1);
   }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
-import type { Log } from "./log";
 import { isSettingsError } from "./errors";
+import type { Log } from "./log";
 
 /**
  * Runs one request's handling and logs how it ended. Anything thrown becomes `failure`:

@@ -38,12 +38,16 @@ interface Relayed {
 
 function relay(target: URL, request: http.IncomingMessage, body: string): Promise<Relayed> {
   return new Promise((resolve, reject) => {
-    const forwarded = http.request(new URL(request.url ?? "/", target), { method: request.method, headers: request.headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
-      response.on("error", reject);
-    });
+    const forwarded = http.request(
+      new URL(request.url ?? "/", target),
+      { method: request.method, headers: request.headers },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on("error", reject);
+      },
+    );
     forwarded.on("error", reject);
     forwarded.end(body);
   });
@@ -51,7 +55,8 @@ function relay(target: URL, request: http.IncomingMessage, body: string): Promis
 
 function fail(fault: AwsFailure, request: http.IncomingMessage, response: http.ServerResponse): void {
   if ("dropConnection" in fault) request.socket.destroy();
-  else if ("status" in fault) sendJson(response, fault.status, { __type: fault.type, message: "Scripted fault" }, { "Content-Type": "application/x-amz-json-1.0" });
+  else if ("status" in fault)
+    sendJson(response, fault.status, { __type: fault.type, message: "Scripted fault" }, { "Content-Type": "application/x-amz-json-1.0" });
   // A stall leaves the request unanswered until the caller gives up.
 }
 
@@ -62,7 +67,10 @@ export async function startAwsFaultProxy(targetUrl: string): Promise<AwsFaultPro
 
   const server = await serveOnLoopback((request, body, response) => {
     // X-Amz-Target is `<prefix>.<action>`: `DynamoDB_20120810.PutItem`, `AmazonSSM.GetParameters`.
-    const action = String(request.headers["x-amz-target"] ?? "").split(".").pop() ?? "";
+    const action =
+      String(request.headers["x-amz-target"] ?? "")
+        .split(".")
+        .pop() ?? "";
     calls.push(action);
     const fault = faults.get(action)?.shift();
     const unreachable = () => sendJson(response, 502, { message: "the stand-in behind the fault proxy did not answer" });

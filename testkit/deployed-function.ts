@@ -1,5 +1,5 @@
 /** Runs a Lambda's extracted code package in its own Node process, as the Lambda runtime would. */
-import { fork, type ChildProcess } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import * as path from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { captureOutput } from "./log-capture";

@@ -2,7 +2,7 @@
  * Made-up clubs, people and credentials. Phone numbers are from Ofcom's drama range only.
  * Importing this writes nothing: recordFixtureValues tells the log scan what to look for.
  */
-import { settingParameterName, type SettingKey } from "../config/settings";
+import { type SettingKey, settingParameterName } from "../config/settings";
 import { madeUpTwilioAccount } from "../local/stand-ins/twilio/ids";
 import { recordSensitive } from "./log-capture";
 
@@ -36,9 +36,7 @@ export const clubSettings: Record<SettingKey, string> = {
 };
 
 export function settingsParameters(path = parameterPath, settings = clubSettings): Record<string, string> {
-  return Object.fromEntries(
-    (Object.keys(settings) as SettingKey[]).map((key) => [settingParameterName(path, key), settings[key]]),
-  );
+  return Object.fromEntries((Object.keys(settings) as SettingKey[]).map((key) => [settingParameterName(path, key), settings[key]]));
 }
 
 /** A complete, valid trigger payload, typed as a secretary's spreadsheet would send it. */

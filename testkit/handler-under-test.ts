@@ -10,7 +10,7 @@ import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
 import { createWebhookHandler, type WebhookHandler } from "../handlers/webhook";
 import type { LineWriter } from "../plumbing/log";
 import { createMessagesClient, type MessagesClientOptions } from "../twilio/messages-client";
-import { startLocalServices, type LocalServices } from "./local-services";
+import { type LocalServices, startLocalServices } from "./local-services";
 import { capturing } from "./log-capture";
 
 /** What a handler under test is built with. */
@@ -30,7 +30,11 @@ export const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.b
 
 /** The trigger on `wiring`, its Twilio client sending to the stand-in's URL unless `client` says otherwise. */
 export function testTrigger({ env, writeLog }: TestWiring, client: MessagesClientOptions = {}): TriggerHandler {
-  return createTriggerHandler(functions.trigger, { env, writeLog, messagesClient: createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL, ...client }) });
+  return createTriggerHandler(functions.trigger, {
+    env,
+    writeLog,
+    messagesClient: createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL, ...client }),
+  });
 }
 
 export function testWebhook({ env, writeLog }: TestWiring): WebhookHandler {

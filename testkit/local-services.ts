@@ -2,8 +2,8 @@
  * Starts the Twilio, SSM and DynamoDB stand-ins for one club and returns the environment a handler
  * needs to reach them: the standard AWS_ENDPOINT_URL and signon's TWILIO_API_BASE_URL.
  */
-import { startDynamoDbStandIn, type DynamoDbStandIn } from "../local/stand-ins/dynamodb-stand-in";
-import { startSsmStandIn, type SsmStandIn } from "../local/stand-ins/ssm-stand-in";
+import { type DynamoDbStandIn, startDynamoDbStandIn } from "../local/stand-ins/dynamodb-stand-in";
+import { type SsmStandIn, startSsmStandIn } from "../local/stand-ins/ssm-stand-in";
 import { startTwilioStandIn, type TwilioStandIn } from "../local/stand-ins/twilio/stand-in";
 import { clubSettings, parameterPath, settingsParameters, testCredentials, twilioSecretName } from "./fixtures";
 import { recordSensitive } from "./log-capture";
@@ -67,7 +67,11 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
  * Runs `body` with `env` changed to reach a separate SSM stand-in holding `contents` (a missing
  * parameter, a wrong secret) for AWS_ENDPOINT_URL, then closes that stand-in.
  */
-export async function withSsmContents<T>(env: Record<string, string>, contents: SsmContents, body: (env: Record<string, string>) => Promise<T>): Promise<T> {
+export async function withSsmContents<T>(
+  env: Record<string, string>,
+  contents: SsmContents,
+  body: (env: Record<string, string>) => Promise<T>,
+): Promise<T> {
   const ssm = await startSsmWith(contents);
   try {
     return await body({ ...env, AWS_ENDPOINT_URL: ssm.url });

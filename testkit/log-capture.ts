@@ -78,6 +78,8 @@ export function capturing(writeLog: LineWriter): LineWriter {
 }
 
 export function recordSensitive(kind: SensitiveKind, values: (string | undefined)[]): void {
-  const records = values.filter((value): value is string => Boolean(value)).map((value) => JSON.stringify({ kind, value } satisfies SensitiveRecord));
+  const records = values
+    .filter((value): value is string => Boolean(value))
+    .map((value) => JSON.stringify({ kind, value } satisfies SensitiveRecord));
   if (records.length) append(sensitiveFolder, `${writer}.jsonl`, `${records.join("\n")}\n`);
 }

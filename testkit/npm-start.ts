@@ -42,7 +42,10 @@ export function startSignon(env: Record<string, string> = {}, args: string[] = [
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start was not ready within ${readyWithinMs} ms:\n${lines.join("\n")}\n${stderr}`)), readyWithinMs);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start was not ready within ${readyWithinMs} ms:\n${lines.join("\n")}\n${stderr}`)),
+      readyWithinMs,
+    );
     let partial = "";
     let ready = false;
     child.stdout.on("data", (chunk: Buffer) => {
@@ -85,5 +88,9 @@ export function signonRefusing(env: Record<string, string>, args: string[] = [])
 
 /** POST /trigger as a secretary's script sends it: the invite as JSON, with `headers` (the API key, or not). */
 export function postInvite(baseUrl: string, invite: unknown, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${baseUrl}/trigger`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(invite) });
+  return fetch(`${baseUrl}/trigger`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(invite),
+  });
 }

@@ -44,7 +44,8 @@ async function extractArchive(archive: ArchiveLike, dir: string): Promise<string
     const target = path.join(dir, entry);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     if (asset.text !== undefined) fs.writeFileSync(target, await asset.text);
-    else if (asset.path !== undefined) fs.cpSync(path.resolve(projectRoot, await asset.path), target, { recursive: true, dereference: true });
+    else if (asset.path !== undefined)
+      fs.cpSync(path.resolve(projectRoot, await asset.path), target, { recursive: true, dereference: true });
   }
   return Object.keys(assets);
 }

@@ -35,7 +35,7 @@ export function pulumiPathValue(text: string): string | number | boolean {
 
 /** `pulumi config set [--path] [--secret] <key> <value>` or `pulumi config rm [--path] <key>`. */
 export type ConfigCommand =
-  | { action: "set"; /** `aws:region`, `signon:club.name` */ key: string; value: string; path: boolean; secret: boolean }
+  | { action: "set" /** `aws:region`, `signon:club.name` */; key: string; value: string; path: boolean; secret: boolean }
   | { action: "rm"; key: string; path: boolean };
 
 /**

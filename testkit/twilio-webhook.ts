@@ -37,7 +37,10 @@ export interface SigningOptions {
 }
 
 /** X-Twilio-Signature for `fields` (a repeated field with all its values), as Twilio makes it. */
-export function twilioSignature(fields: Record<string, string | string[]>, { url = webhookUrl, token = testCredentials.authToken }: SigningOptions = {}): string {
+export function twilioSignature(
+  fields: Record<string, string | string[]>,
+  { url = webhookUrl, token = testCredentials.authToken }: SigningOptions = {},
+): string {
   return getExpectedTwilioSignature(token, url, fields);
 }
 
@@ -55,7 +58,10 @@ export function signedEvent(fields: Record<string, string>, options: SignedEvent
     path: "/webhook",
     body: options.base64 ? Buffer.from(body).toString("base64") : body,
     isBase64Encoded: options.base64,
-    headers: { "Content-Type": "application/x-www-form-urlencoded", [options.header ?? "X-Twilio-Signature"]: twilioSignature(fields, options) },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      [options.header ?? "X-Twilio-Signature"]: twilioSignature(fields, options),
+    },
   });
 }
 

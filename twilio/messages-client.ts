@@ -10,7 +10,7 @@
 import { jsonObject } from "../plumbing/json";
 import { maskPhone } from "../plumbing/log";
 import { createRequestSender, type HttpRequest, type HttpResponse } from "../plumbing/outbound-http";
-import { defaultRetryPolicy, retryUntil, type RetryPolicy } from "../plumbing/retry";
+import { defaultRetryPolicy, type RetryPolicy, retryUntil } from "../plumbing/retry";
 
 /** The account's credentials, as the club's Twilio secret holds them. */
 export interface TwilioCredentials {
@@ -137,7 +137,10 @@ export function createMessagesClient({
       // date_created is whole seconds, and Twilio's clock is not ours.
       const since = Math.floor((Date.now() - clockSkewAllowanceMs) / 1000) * 1000;
       const messagesUrl = `${api}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
-      const headers = { Authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`, Accept: "application/json" };
+      const headers = {
+        Authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`,
+        Accept: "application/json",
+      };
       // A send leaves as long again for the lookup that may have to follow it.
       const timeoutMs = (share: number) => Math.max(shortestRequestMs, Math.min(requestTimeoutMs, (deadline - Date.now()) * share));
 
@@ -179,7 +182,11 @@ export function createMessagesClient({
         return result;
       };
 
-      const { result, attempts } = await retryUntil(attempt, { isFinal: (outcome) => outcome.outcome !== "retryable", policy: retry, deadline });
+      const { result, attempts } = await retryUntil(attempt, {
+        isFinal: (outcome) => outcome.outcome !== "retryable",
+        policy: retry,
+        deadline,
+      });
       if (result.outcome !== "retryable") return result;
       const { httpStatus, reason } = result;
       if (!unresolved) return { outcome: "unavailable", httpStatus, reason, attempts };

@@ -1,6 +1,7 @@
 // dynalite ships no types; this is the part signon uses (see its readme).
 declare module "dynalite" {
   import type { Server } from "node:http";
+
   interface DynaliteOptions {
     createTableMs?: number;
     deleteTableMs?: number;

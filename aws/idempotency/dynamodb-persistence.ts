@@ -9,10 +9,10 @@
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from "@aws-lambda-powertools/idempotency";
 import { BasePersistenceLayer, IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
 import type { IdempotencyRecordOptions, IdempotencyRecordStatusValue } from "@aws-lambda-powertools/idempotency/types";
-import { idempotencyTable } from "./table-layout";
 import { isAwsError } from "../../plumbing/errors";
 import type { AwsCallScope } from "../aws-retry";
-import { createIdempotencyTableClient, ownWrite, type Item } from "../dynamodb";
+import { createIdempotencyTableClient, type Item, ownWrite } from "../dynamodb";
+import { idempotencyTable } from "./table-layout";
 
 const attributes = {
   key: idempotencyTable.keyAttribute,
@@ -68,7 +68,8 @@ export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env, aws
         [attributes.expiry]: { N: String(record.expiryTimestamp) },
         [attributes.status]: { S: record.getStatus() },
       };
-      if (record.inProgressExpiryTimestamp !== undefined) item[attributes.inProgressExpiry] = { N: String(record.inProgressExpiryTimestamp) };
+      if (record.inProgressExpiryTimestamp !== undefined)
+        item[attributes.inProgressExpiry] = { N: String(record.inProgressExpiryTimestamp) };
       if (this.isPayloadValidationEnabled() && record.payloadHash !== undefined) item[attributes.validation] = { S: record.payloadHash };
       const now = Date.now();
       const own = ownWrite();
@@ -78,8 +79,19 @@ export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env, aws
           Item: { ...item, ...own.item },
           // New, or expired, or in progress by an invocation that has run out of time, or this write's own.
           ConditionExpression: `attribute_not_exists(#id) OR #expiry < :now OR (#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis) OR ${own.condition}`,
-          ExpressionAttributeNames: { "#id": attributes.key, "#expiry": attributes.expiry, "#status": attributes.status, "#in_progress_expiry": attributes.inProgressExpiry, ...own.names },
-          ExpressionAttributeValues: { ":now": { N: String(now / 1000) }, ":now_in_millis": { N: String(now) }, ":inprogress": { S: "INPROGRESS" }, ...own.values },
+          ExpressionAttributeNames: {
+            "#id": attributes.key,
+            "#expiry": attributes.expiry,
+            "#status": attributes.status,
+            "#in_progress_expiry": attributes.inProgressExpiry,
+            ...own.names,
+          },
+          ExpressionAttributeValues: {
+            ":now": { N: String(now / 1000) },
+            ":now_in_millis": { N: String(now) },
+            ":inprogress": { S: "INPROGRESS" },
+            ...own.values,
+          },
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         });
       } catch (error) {
@@ -104,7 +116,9 @@ export function createIdempotencyStore(env: NodeJS.ProcessEnv = process.env, aws
       await call("UpdateItem", {
         TableName: tableName(),
         Key: keyOf(record.idempotencyKey),
-        UpdateExpression: `SET ${Object.keys(names).map((name) => `${name} = :${name.slice(1)}`).join(", ")}`,
+        UpdateExpression: `SET ${Object.keys(names)
+          .map((name) => `${name} = :${name.slice(1)}`)
+          .join(", ")}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       });

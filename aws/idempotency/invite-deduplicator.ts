@@ -4,10 +4,11 @@
  * reaching Twilio again. A caller that sends an `Idempotency-Key` header decides for itself:
  * the key, not the invite, is what repeats, for a day, and a new key sends again.
  */
+
+import type { InviteRequest } from "../../domain/invite";
 import type { RemainingTime } from "../../plumbing/api-gateway-event";
 import type { AwsCallScope } from "../aws-retry";
 import { createRunOnce } from "./run-once";
-import type { InviteRequest } from "../../domain/invite";
 
 /**
  * What is remembered of a send: no name, no number, only what the caller needs to hear again.
@@ -36,7 +37,11 @@ export interface InviteDeduplicator {
    * (a key reused for another invite), IdempotencyPersistenceLayerError (the table is out of reach).
    * Whatever `send` throws is rethrown, and nothing is remembered, so the caller can try again.
    */
-  once(identity: { invite: InviteRequest; idempotencyKey?: string }, context: RemainingTime, send: () => Promise<SentInvite>): Promise<Deduplicated>;
+  once(
+    identity: { invite: InviteRequest; idempotencyKey?: string },
+    context: RemainingTime,
+    send: () => Promise<SentInvite>,
+  ): Promise<Deduplicated>;
 }
 
 export const duplicateWindowSeconds = { invite: 60 * 60, idempotencyKey: 24 * 60 * 60 } as const;
@@ -44,7 +49,11 @@ export const duplicateWindowSeconds = { invite: 60 * 60, idempotencyKey: 24 * 60
 type Identity = { invite: InviteRequest; key?: string };
 
 /** Records under `functionKeyPrefix` (the trigger's own), one kind for invites and one for keys. */
-export function createInviteDeduplicator(functionKeyPrefix: string, env: NodeJS.ProcessEnv = process.env, awsCalls?: AwsCallScope): InviteDeduplicator {
+export function createInviteDeduplicator(
+  functionKeyPrefix: string,
+  env: NodeJS.ProcessEnv = process.env,
+  awsCalls?: AwsCallScope,
+): InviteDeduplicator {
   const byInvite = createRunOnce<Identity, SentInvite>(
     { keyField: "invite", expiresAfterSeconds: duplicateWindowSeconds.invite, keyPrefix: `${functionKeyPrefix}invite` },
     env,
@@ -52,13 +61,22 @@ export function createInviteDeduplicator(functionKeyPrefix: string, env: NodeJS.
   );
   // A key reused with another invite is refused, not answered with the first invite's result.
   const byKey = createRunOnce<Identity, SentInvite>(
-    { keyField: "key", sameField: "invite", expiresAfterSeconds: duplicateWindowSeconds.idempotencyKey, keyPrefix: `${functionKeyPrefix}idempotency-key` },
+    {
+      keyField: "key",
+      sameField: "invite",
+      expiresAfterSeconds: duplicateWindowSeconds.idempotencyKey,
+      keyPrefix: `${functionKeyPrefix}idempotency-key`,
+    },
     env,
     awsCalls,
   );
   return {
     async once({ invite, idempotencyKey }, context, send) {
-      const { result, replayed, recordError } = await (idempotencyKey === undefined ? byInvite : byKey)({ invite, key: idempotencyKey }, context, send);
+      const { result, replayed, recordError } = await (idempotencyKey === undefined ? byInvite : byKey)(
+        { invite, key: idempotencyKey },
+        context,
+        send,
+      );
       return { sent: result, replayed, recordError };
     },
   };

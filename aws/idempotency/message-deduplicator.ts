@@ -10,10 +10,10 @@
  * earlier attempt (`ownWrite`), so a retry after a lost answer is not taken for a repeat.
  */
 import { createHash } from "node:crypto";
-import { idempotencyTable } from "./table-layout";
 import { isAwsError } from "../../plumbing/errors";
 import type { AwsCallScope } from "../aws-retry";
 import { createIdempotencyTableClient, ownWrite } from "../dynamodb";
+import { idempotencyTable } from "./table-layout";
 
 export interface MessageDeduplicator {
   /** True for a MessageSid's first delivery; false for every repeat. */
@@ -23,7 +23,11 @@ export interface MessageDeduplicator {
 export const messageWindowSeconds = 24 * 60 * 60;
 
 /** Marks under `functionKeyPrefix`, the webhook's own. */
-export function createMessageDeduplicator(functionKeyPrefix: string, env: NodeJS.ProcessEnv = process.env, awsCalls?: AwsCallScope): MessageDeduplicator {
+export function createMessageDeduplicator(
+  functionKeyPrefix: string,
+  env: NodeJS.ProcessEnv = process.env,
+  awsCalls?: AwsCallScope,
+): MessageDeduplicator {
   const { call, tableName } = createIdempotencyTableClient(env, awsCalls);
   return {
     async firstDelivery(messageSid) {

@@ -29,9 +29,17 @@ export interface RunOutcome<Result> {
   recordError?: unknown;
 }
 
-export type RunOnce<Identity, Result> = (identity: Identity, context: RemainingTime, work: () => Promise<Result>) => Promise<RunOutcome<Result>>;
+export type RunOnce<Identity, Result> = (
+  identity: Identity,
+  context: RemainingTime,
+  work: () => Promise<Result>,
+) => Promise<RunOutcome<Result>>;
 
-export function createRunOnce<Identity extends object, Result extends object>(rule: IdempotencyRule, env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): RunOnce<Identity, Result> {
+export function createRunOnce<Identity extends object, Result extends object>(
+  rule: IdempotencyRule,
+  env: NodeJS.ProcessEnv,
+  awsCalls?: AwsCallScope,
+): RunOnce<Identity, Result> {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: rule.keyField,
     payloadValidationJmesPath: rule.sameField,

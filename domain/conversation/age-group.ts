@@ -1,4 +1,4 @@
-import { compareDates, type CalendarDate } from "./calendar-date";
+import { type CalendarDate, compareDates } from "./calendar-date";
 
 /** The youngest and oldest "Under N" a club runs: from its first training groups up to U23. */
 const youngestUnder = 5;

@@ -1,4 +1,4 @@
-import { calendarDate, compareDates, monthNumber, type CalendarDate } from "./calendar-date";
+import { type CalendarDate, calendarDate, compareDates, monthNumber } from "./calendar-date";
 
 /**
  * Why a typed date of birth cannot be used: `unreadable` (no date in it), `impossible` (31/02,
@@ -48,7 +48,8 @@ export function parseDateOfBirth(text: string, today: CalendarDate): DateOfBirth
     const match = pattern.exec(text);
     if (!match) continue;
     const [first, second, third] = match.slice(1);
-    const [dayText, monthText, yearText] = order === "ymd" ? [third, second, first] : order === "mdy" ? [second, first, third] : [first, second, third];
+    const [dayText, monthText, yearText] =
+      order === "ymd" ? [third, second, first] : order === "mdy" ? [second, first, third] : [first, second, third];
     const month = monthOf(monthText);
     // "14 people 2015" is not a date: try the next reading.
     if (month === undefined) continue;

@@ -2,7 +2,7 @@
 // 33 to 37 ms to require in a fresh `node` here (load average about 2), more than the webhook's
 // whole cold start budget has left. Only this step needs it.
 import { toDisplayNumber, toE164 } from "../phone";
-import { parsePersonName, type NameProblem } from "./names";
+import { type NameProblem, parsePersonName } from "./names";
 
 export type EmergencyContactProblem = "no_number" | "bad_number" | "own_number" | NameProblem;
 

@@ -1,5 +1,5 @@
 import { answerKeys, eraseRegistration, type ParentState, type Registration, type RegistrationRecord } from "../registration";
-import { londonToday, type CalendarDate } from "./calendar-date";
+import { type CalendarDate, londonToday } from "./calendar-date";
 import { globalCommand } from "./commands";
 import { namesList, replies } from "./replies";
 import type { Script, Step, StepContext } from "./script";
@@ -64,7 +64,9 @@ class Turn {
 
   constructor(private readonly input: ConversationInput) {
     // Siblings in the order they were invited: that is the order they are registered in.
-    this.records = [...input.registrations].sort((a, b) => this.invitedAt(a).localeCompare(this.invitedAt(b)) || a.registration_id.localeCompare(b.registration_id));
+    this.records = [...input.registrations].sort(
+      (a, b) => this.invitedAt(a).localeCompare(this.invitedAt(b)) || a.registration_id.localeCompare(b.registration_id),
+    );
     this.parent = input.parent ?? noParentState;
     this.text = input.message.text;
     this.today = londonToday(input.now);
@@ -220,7 +222,11 @@ class Turn {
     if (note) this.say(note);
     const next = record.conversation.editing ? undefined : this.firstUnanswered(record);
     if (next) return this.ask(record, next, false);
-    const atSummary = this.put({ ...record, status: "in_progress", conversation: { step: "summary", editing: false, unusable_answers: 0 } });
+    const atSummary = this.put({
+      ...record,
+      status: "in_progress",
+      conversation: { step: "summary", editing: false, unusable_answers: 0 },
+    });
     this.say(summaryText(atSummary, this.input.script));
   }
 
@@ -264,7 +270,12 @@ class Turn {
   private restart(): void {
     const target = this.current() ?? this.latest((record) => record.status === "needs_club" || record.status === "declined");
     if (!target) return this.finished();
-    const cleared: RegistrationRecord = { ...target, status: "in_progress", submitted_at: undefined, conversation: { step: "start", editing: false, unusable_answers: 0 } };
+    const cleared: RegistrationRecord = {
+      ...target,
+      status: "in_progress",
+      submitted_at: undefined,
+      conversation: { step: "start", editing: false, unusable_answers: 0 },
+    };
     for (const key of answerKeys) delete cleared[key];
     this.begin(cleared, replies.restarted(cleared));
   }
@@ -287,7 +298,8 @@ class Turn {
   private optIn(): void {
     this.setParent({ opted_out: false, version: this.parent.version });
     for (const registration of this.records) {
-      if (registration.status === "opted_out") this.put({ ...registration, status: registration.conversation.step === "start" ? "invited" : "in_progress" });
+      if (registration.status === "opted_out")
+        this.put({ ...registration, status: registration.conversation.step === "start" ? "invited" : "in_progress" });
     }
     this.say(replies.optedIn(this.input.script.settings));
     const current = this.current();
@@ -323,7 +335,10 @@ class Turn {
   }
 
   private context(record: RegistrationRecord): StepContext {
-    const earlier = this.latest((other) => other.status === "submitted" && other.registration_id !== record.registration_id, (other) => other.submitted_at ?? "");
+    const earlier = this.latest(
+      (other) => other.status === "submitted" && other.registration_id !== record.registration_id,
+      (other) => other.submitted_at ?? "",
+    );
     return { record, earlier, today: this.today, settings: this.input.script.settings };
   }
 
@@ -337,7 +352,10 @@ class Turn {
     return this.records.filter(isRecord).find((record) => record.status === "invited");
   }
 
-  private latest(matches: (record: RegistrationRecord) => boolean, when = (record: RegistrationRecord) => record.updated_at): RegistrationRecord | undefined {
+  private latest(
+    matches: (record: RegistrationRecord) => boolean,
+    when = (record: RegistrationRecord) => record.updated_at,
+  ): RegistrationRecord | undefined {
     return this.records
       .filter(isRecord)
       .filter(matches)
@@ -384,7 +402,12 @@ class Turn {
         return isRecord(registration) ? { ...registration, version, updated_at: now } : { ...registration, version };
       });
     const parent = this.parentChanged ? withoutUndefined({ ...this.parent, version: (this.input.parent?.version ?? 0) + 1 }) : undefined;
-    return { parent, registrations: registrations.map(withoutUndefined), replies: packMessages(this.parts), stranger: this.records.length === 0 };
+    return {
+      parent,
+      registrations: registrations.map(withoutUndefined),
+      replies: packMessages(this.parts),
+      stranger: this.records.length === 0,
+    };
   }
 }
 

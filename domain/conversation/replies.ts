@@ -14,16 +14,20 @@ function teamManager(record: RegistrationRecord): string {
 export const replies = {
   stranger: (settings: ScriptSettings) =>
     `Hello! This is ${settings.assistantName}, the ${settings.clubName} Registration Assistant. I don't have an invitation for this number, so please contact the club if you'd like to register a player.`,
-  erasedOnly: (settings: ScriptSettings) => `Your registration details were deleted as you asked. To register again, please contact ${settings.clubName}.`,
-  optedOut: (settings: ScriptSettings) => `You're unsubscribed: ${settings.assistantName} won't send you any more messages. Reply START if you change your mind.`,
+  erasedOnly: (settings: ScriptSettings) =>
+    `Your registration details were deleted as you asked. To register again, please contact ${settings.clubName}.`,
+  optedOut: (settings: ScriptSettings) =>
+    `You're unsubscribed: ${settings.assistantName} won't send you any more messages. Reply START if you change your mind.`,
   optedIn: (settings: ScriptSettings) => `Welcome back! You'll get messages from ${settings.assistantName} at ${settings.clubName} again.`,
   help: (record: RegistrationRecord, settings: ScriptSettings) =>
     `${settings.assistantName} here, the ${settings.clubName} Registration Assistant. Questions about the team? Call or message ${teamManager(record)}. Send RESTART to start ${record.player_first_name}'s registration again, or STOP to stop all messages.`,
   intro: (record: RegistrationRecord) =>
     `Great, let's register ${record.player_first_name} for ${team(record)}. It takes about 5 minutes, one question at a time. Send HELP at any time.`,
   next: (record: RegistrationRecord) => `Next, let's register ${record.player_first_name} for ${team(record)}.`,
-  readyWhenYouAre: (record: RegistrationRecord) => `Reply READY when you're ready to register ${record.player_first_name} for ${team(record)}.`,
-  beforeStarting: (record: RegistrationRecord) => `No rush! If you have any questions before you start, ${teamManager(record)} can help. Reply READY when you are.`,
+  readyWhenYouAre: (record: RegistrationRecord) =>
+    `Reply READY when you're ready to register ${record.player_first_name} for ${team(record)}.`,
+  beforeStarting: (record: RegistrationRecord) =>
+    `No rush! If you have any questions before you start, ${teamManager(record)} can help. Reply READY when you are.`,
   confirmDecline: (record: RegistrationRecord) =>
     `Just to check: ${record.player_first_name} won't be joining ${team(record)} this season? Reply YES to confirm, or NO to carry on registering.`,
   declined: (record: RegistrationRecord) =>
@@ -31,7 +35,8 @@ export const replies = {
   carryOn: () => "Great, let's carry on.",
   restarted: (record: RegistrationRecord) => `OK, let's start ${record.player_first_name}'s registration again.`,
   media: () => "Sorry, I can only read text, not photos, videos or voice notes. Please type your answer.",
-  handedOver: (reason: string, record: RegistrationRecord) => `${reason} I've passed ${record.player_first_name}'s registration to the club: you can reach ${teamManager(record)}.`,
+  handedOver: (reason: string, record: RegistrationRecord) =>
+    `${reason} I've passed ${record.player_first_name}'s registration to the club: you can reach ${teamManager(record)}.`,
   tooManyUnusable: (record: RegistrationRecord) =>
     `Sorry, I'm struggling with that answer, so I've passed ${record.player_first_name}'s registration to the club. You can reach ${teamManager(record)}, who will be in touch.`,
   whichToChange: (count: number) => `Which answer would you like to change? Reply with its number, 1 to ${count}, for example 2.`,
@@ -47,11 +52,14 @@ export const replies = {
     `${record.player_first_name}'s registration for ${team(record)} is submitted. If you haven't paid yet, the club's payment page is ${settings.paymentUrl}. To change an answer, please contact ${teamManager(record)}.`,
   withTheClub: (record: RegistrationRecord) =>
     `The club is looking at ${record.player_first_name}'s registration and will be in touch: you can reach ${teamManager(record)}. To start again, send RESTART.`,
-  alreadyDeclined: (record: RegistrationRecord) => `You told us ${record.player_first_name} won't be joining ${team(record)} this season. If that changes, send RESTART.`,
-  otherInvite: (record: RegistrationRecord) => `You also have an invitation for ${record.player_first_name} to join ${team(record)}: reply READY when you'd like to register.`,
+  alreadyDeclined: (record: RegistrationRecord) =>
+    `You told us ${record.player_first_name} won't be joining ${team(record)} this season. If that changes, send RESTART.`,
+  otherInvite: (record: RegistrationRecord) =>
+    `You also have an invitation for ${record.player_first_name} to join ${team(record)}: reply READY when you'd like to register.`,
   confirmDelete: (firstNames: string, settings: ScriptSettings) =>
     `This permanently deletes the details you've given ${settings.clubName} for ${firstNames}. Reply YES to delete them, or NO to keep them.`,
-  deleted: (firstNames: string, settings: ScriptSettings) => `Done: I've deleted the registration details for ${firstNames}. To register again, please contact ${settings.clubName}.`,
+  deleted: (firstNames: string, settings: ScriptSettings) =>
+    `Done: I've deleted the registration details for ${firstNames}. To register again, please contact ${settings.clubName}.`,
   nothingDeleted: () => "OK, I haven't deleted anything.",
 };
 

@@ -1,9 +1,9 @@
 import type { Answers, RegistrationRecord, StepId } from "../registration";
 import { ageGroupBirthRange, ageGroupFit, parseAgeGroup, parseSeasonStartYear } from "./age-group";
-import { isoDate, longDate, parseIsoDate, type CalendarDate } from "./calendar-date";
-import { parseDateOfBirth, type DateOfBirthProblem } from "./date-of-birth";
-import { displayPhone, parseEmergencyContact, type EmergencyContactProblem } from "./emergency-contact";
-import { parsePersonName, tidyText, type NameProblem } from "./names";
+import { type CalendarDate, isoDate, longDate, parseIsoDate } from "./calendar-date";
+import { type DateOfBirthProblem, parseDateOfBirth } from "./date-of-birth";
+import { displayPhone, type EmergencyContactProblem, parseEmergencyContact } from "./emergency-contact";
+import { type NameProblem, parsePersonName, tidyText } from "./names";
 import { normaliseReply, parseYesNo } from "./yes-no";
 
 /** The steps a club may switch off in its stack config. */
@@ -67,7 +67,20 @@ export interface Script {
 
 const exampleContact = "Jane Testington 07700 900456";
 const maxMedicalNotesLength = 500;
-const nothingToDeclare = new Set(["none", "nothing", "n a", "na", "nil", "no none", "none at all", "nothing to declare", "not that i know of", "no medical conditions", "none thanks", "none thank you"]);
+const nothingToDeclare = new Set([
+  "none",
+  "nothing",
+  "n a",
+  "na",
+  "nil",
+  "no none",
+  "none at all",
+  "nothing to declare",
+  "not that i know of",
+  "no medical conditions",
+  "none thanks",
+  "none thank you",
+]);
 
 const nameProblems: Record<NameProblem, string> = {
   empty: "I didn't get a name.",
@@ -117,9 +130,15 @@ const legalName: Step = {
     const offered = offeredLegalName(context.record);
     const yesNo = parseYesNo(text);
     if (offered && yesNo === "yes") return { kind: "answer", answers: { player_legal_name: offered } };
-    if (offered && yesNo === "no") return { kind: "prompt", reply: `No problem. Please send ${context.record.player_first_name}'s full name as on their passport or birth certificate, for example: ${this.example(context)}` };
+    if (offered && yesNo === "no")
+      return {
+        kind: "prompt",
+        reply: `No problem. Please send ${context.record.player_first_name}'s full name as on their passport or birth certificate, for example: ${this.example(context)}`,
+      };
     const name = parsePersonName(text, 2);
-    return name.ok ? { kind: "answer", answers: { player_legal_name: name.name } } : { kind: "unusable", problem: nameProblems[name.problem] };
+    return name.ok
+      ? { kind: "answer", answers: { player_legal_name: name.name } }
+      : { kind: "unusable", problem: nameProblems[name.problem] };
   },
   answered: (record) => record.player_legal_name !== undefined,
   shown: (record) => record.player_legal_name ?? "",
@@ -154,7 +173,11 @@ const dateOfBirth: Step = {
     const under = parseAgeGroup(record.age_group);
     const seasonStart = parseSeasonStartYear(record.season);
     if (under === undefined || seasonStart === undefined) {
-      return { kind: "handover", answers: { date_of_birth }, reason: `Thanks. I can't check ${first}'s age against ${record.team_name} ${record.age_group} myself, so the club will confirm the team with you.` };
+      return {
+        kind: "handover",
+        answers: { date_of_birth },
+        reason: `Thanks. I can't check ${first}'s age against ${record.team_name} ${record.age_group} myself, so the club will confirm the team with you.`,
+      };
     }
     const range = ageGroupBirthRange(under, seasonStart);
     const group = `U${under} in ${record.season} is for children born ${longDate(range.from)} to ${longDate(range.to)}`;
@@ -162,10 +185,18 @@ const dateOfBirth: Step = {
       case "in_age_group":
         return { kind: "answer", answers: { date_of_birth, playing_up: false } };
       case "playing_up":
-        return { kind: "answer", answers: { date_of_birth, playing_up: true }, note: `${first} will be playing up: ${group}, and ${first} is a year younger, which the FA allows. I've noted it.` };
+        return {
+          kind: "answer",
+          answers: { date_of_birth, playing_up: true },
+          note: `${first} will be playing up: ${group}, and ${first} is a year younger, which the FA allows. I've noted it.`,
+        };
       case "too_old":
       case "too_young":
-        return { kind: "handover", answers: { date_of_birth, playing_up: false }, reason: `Thanks. Born ${longDate(reading.date)}, ${first} isn't in the right age group for ${record.team_name}: ${group}. The club will help find the right team.` };
+        return {
+          kind: "handover",
+          answers: { date_of_birth, playing_up: false },
+          reason: `Thanks. Born ${longDate(reading.date)}, ${first} isn't in the right age group for ${record.team_name}: ${group}. The club will help find the right team.`,
+        };
     }
   },
   answered: (record) => record.date_of_birth !== undefined && record.playing_up !== undefined,
@@ -186,10 +217,13 @@ const medical: Step = {
   example: () => "Asthma, uses an inhaler",
   read(text, context) {
     const notes = tidyText(text);
-    if (nothingToDeclare.has(normaliseReply(text)) || parseYesNo(text) === "no") return { kind: "answer", answers: { medical_notes: "None" } };
-    if (parseYesNo(text) === "yes") return { kind: "prompt", reply: `Please tell me what the coaches should know, for example: ${this.example(context)}` };
+    if (nothingToDeclare.has(normaliseReply(text)) || parseYesNo(text) === "no")
+      return { kind: "answer", answers: { medical_notes: "None" } };
+    if (parseYesNo(text) === "yes")
+      return { kind: "prompt", reply: `Please tell me what the coaches should know, for example: ${this.example(context)}` };
     if (notes === "") return { kind: "unusable", problem: "I didn't get an answer." };
-    if (notes.length > maxMedicalNotesLength) return { kind: "unusable", problem: `Please keep it under ${maxMedicalNotesLength} characters; the team manager can ask for more.` };
+    if (notes.length > maxMedicalNotesLength)
+      return { kind: "unusable", problem: `Please keep it under ${maxMedicalNotesLength} characters; the team manager can ask for more.` };
     return { kind: "answer", answers: { medical_notes: notes } };
   },
   answered: (record) => record.medical_notes !== undefined,
@@ -217,14 +251,16 @@ const emergencyContact: Step = {
   example: () => exampleContact,
   read(text, context) {
     const offered = offeredContact(context);
-    if (offered && (parseYesNo(text) === "yes" || isSame(text))) return { kind: "answer", answers: { emergency_contact_name: offered.name, emergency_contact_tel: offered.tel } };
+    if (offered && (parseYesNo(text) === "yes" || isSame(text)))
+      return { kind: "answer", answers: { emergency_contact_name: offered.name, emergency_contact_tel: offered.tel } };
     const contact = parseEmergencyContact(text, context.record.parent_tel);
     return contact.ok
       ? { kind: "answer", answers: { emergency_contact_name: contact.name, emergency_contact_tel: contact.tel } }
       : { kind: "unusable", problem: contactProblems[contact.problem] };
   },
   answered: (record) => record.emergency_contact_name !== undefined && record.emergency_contact_tel !== undefined,
-  shown: (record) => `${record.emergency_contact_name ?? ""}, ${record.emergency_contact_tel ? displayPhone(record.emergency_contact_tel) : ""}`,
+  shown: (record) =>
+    `${record.emergency_contact_name ?? ""}, ${record.emergency_contact_tel ? displayPhone(record.emergency_contact_tel) : ""}`,
 };
 
 const photoConsent: Step = {
@@ -244,7 +280,9 @@ const photoConsent: Step = {
     const earlierConsent = context.earlier?.photo_consent;
     if (earlierConsent !== undefined && isSame(text)) return { kind: "answer", answers: { photo_consent: earlierConsent } };
     const yesNo = parseYesNo(text);
-    return yesNo ? { kind: "answer", answers: { photo_consent: yesNo === "yes" } } : { kind: "unusable", problem: "Please reply YES or NO." };
+    return yesNo
+      ? { kind: "answer", answers: { photo_consent: yesNo === "yes" } }
+      : { kind: "unusable", problem: "Please reply YES or NO." };
   },
   answered: (record) => record.photo_consent !== undefined,
   shown: (record) => yesOrNo(record.photo_consent),

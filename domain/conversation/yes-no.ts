@@ -2,10 +2,65 @@
  * What a parent's short reply means, in the ways people say yes and no on WhatsApp. A reply
  * counts when every word in it is one of these: "Yes please!", "ok let's go 👍", "nope".
  */
-const yesWords = new Set(["yes", "y", "yeah", "yea", "yep", "yup", "ya", "ok", "okay", "k", "sure", "ready", "go", "correct", "right", "agree", "agreed", "absolutely", "definitely", "👍", "✅", "✔", "☑", "👌"]);
+const yesWords = new Set([
+  "yes",
+  "y",
+  "yeah",
+  "yea",
+  "yep",
+  "yup",
+  "ya",
+  "ok",
+  "okay",
+  "k",
+  "sure",
+  "ready",
+  "go",
+  "correct",
+  "right",
+  "agree",
+  "agreed",
+  "absolutely",
+  "definitely",
+  "👍",
+  "✅",
+  "✔",
+  "☑",
+  "👌",
+]);
 const noWords = new Set(["no", "n", "nope", "nah", "👎", "❌", "✖", "disagree"]);
 // Words that ride along with a yes or a no without changing it.
-const fillerWords = new Set(["please", "thanks", "thank", "you", "i", "i'm", "im", "am", "we", "we're", "are", "all", "set", "let's", "lets", "that's", "thats", "is", "it", "that", "to", "good", "fine", "of", "course", "sorry", "now", "start", "begin"]);
+const fillerWords = new Set([
+  "please",
+  "thanks",
+  "thank",
+  "you",
+  "i",
+  "i'm",
+  "im",
+  "am",
+  "we",
+  "we're",
+  "are",
+  "all",
+  "set",
+  "let's",
+  "lets",
+  "that's",
+  "thats",
+  "is",
+  "it",
+  "that",
+  "to",
+  "good",
+  "fine",
+  "of",
+  "course",
+  "sorry",
+  "now",
+  "start",
+  "begin",
+]);
 const notJoiningPhrases = /^(?:(?:he|she|they|we)(?:'s|'re| is| are)? )?not (?:joining|interested|this season|playing)$/;
 const disagreePhrases = /^(?:i )?(?:don't|do not) agree$/;
 const readyPhrases = /^(?:(?:i'm|im|i am|we're|we are) )?(?:ready|let's go|lets go|start|let's start|lets start|go)$/;
@@ -17,7 +72,13 @@ const wordPattern = /\p{Extended_Pictographic}|[\p{L}\p{N}']+/gu;
 
 /** A reply's words, lower case, curly apostrophes straight: `["yes", "please", "👍"]`. */
 export function replyWords(text: string): string[] {
-  return text.normalize("NFKC").toLowerCase().replace(/[\u2018\u2019]/g, "'").match(wordPattern) ?? [];
+  return (
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .replace(/[\u2018\u2019]/g, "'")
+      .match(wordPattern) ?? []
+  );
 }
 
 /** A reply's words joined by single spaces, for comparing with phrases. */

@@ -12,7 +12,10 @@ import { sendJson } from "../loopback";
 import { proxyEvent } from "./proxy-event";
 import { createThrottle, type ThrottleLimits } from "./throttle";
 
-export type ProxyHandler = (event: APIGatewayProxyEvent, context: Pick<Context, "getRemainingTimeInMillis">) => Promise<APIGatewayProxyResult>;
+export type ProxyHandler = (
+  event: APIGatewayProxyEvent,
+  context: Pick<Context, "getRemainingTimeInMillis">,
+) => Promise<APIGatewayProxyResult>;
 
 /** A function's route, the key it needs and its timeout, as declared (handlers/functions.ts), with its handler. */
 export interface GatewayRoute extends Pick<FunctionDeclaration, "route" | "apiKey" | "timeoutSeconds"> {

@@ -32,7 +32,7 @@ function replyRequest(body: string): { to: string; text: string } | { problem: s
   try {
     parsed = JSON.parse(body) ?? {};
   } catch {
-    return { problem: "the body must be JSON such as {\"to\": \"+447700900123\", \"text\": \"Ready\"}" };
+    return { problem: 'the body must be JSON such as {"to": "+447700900123", "text": "Ready"}' };
   }
   const { to, text } = parsed;
   if (typeof to !== "string" || !e164.test(to)) return { problem: "to must be the parent's number in E.164 form, such as +447700900123" };
@@ -90,7 +90,9 @@ export function createSimulatorRoutes({ standIn, settings, apiKey }: SimulatorOp
     } else if (request.method === "GET" && pathname === "/simulator/events") {
       streamEvents(response);
     } else if (request.method === "POST" && pathname === "/simulator/api/reply") {
-      reply(request, body, response).catch(() => sendJson(response, 500, { error: "reply_failed", message: "the reply could not be delivered" }));
+      reply(request, body, response).catch(() =>
+        sendJson(response, 500, { error: "reply_failed", message: "the reply could not be delivered" }),
+      );
     } else {
       return false;
     }

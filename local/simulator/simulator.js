@@ -5,17 +5,20 @@
 "use strict";
 
 const OPTIONAL_FIELDS = new Set([
-  "parent_last_name", "player_last_name", "current_registration_season",
-  "membership_fee_amount", "subscription_fee_amount",
+  "parent_last_name",
+  "player_last_name",
+  "current_registration_season",
+  "membership_fee_amount",
+  "subscription_fee_amount",
 ]);
 
 const view = {
-  state: null,          // the latest State from the server
-  selected: null,       // phone of the open conversation
-  pendingDigits: null,  // last 10 digits of an invite's number, to open its chat when it appears
-  renderedKey: "",      // which chat/messages are on screen, to scroll only when they change
+  state: null, // the latest State from the server
+  selected: null, // phone of the open conversation
+  pendingDigits: null, // last 10 digits of an invite's number, to open its chat when it appears
+  renderedKey: "", // which chat/messages are on screen, to scroll only when they change
   apiKeyFilled: false,
-  sending: false,       // a reply is in flight: SSE re-renders must not re-enable the box
+  sending: false, // a reply is in flight: SSE re-renders must not re-enable the box
 };
 
 const $ = (id) => document.getElementById(id);
@@ -69,7 +72,10 @@ function applyState(state) {
   const convs = state.conversations ?? [];
   if (view.pendingDigits) {
     const match = convs.find((c) => last10(c.phone) === view.pendingDigits);
-    if (match) { view.selected = match.phone; view.pendingDigits = null; }
+    if (match) {
+      view.selected = match.phone;
+      view.pendingDigits = null;
+    }
   }
   if (!convs.some((c) => c.phone === view.selected)) view.selected = convs[0]?.phone ?? null;
   fillFormDefaults(state);
@@ -82,11 +88,13 @@ function fillFormDefaults({ club, apiKey }) {
   form.elements.membership_fee_amount.placeholder = club?.membershipFee ?? "";
   form.elements.subscription_fee_amount.placeholder = club?.subscriptionFee ?? "";
   // Prefill once: later pushes must not overwrite a key the user is editing.
-  if (!view.apiKeyFilled && apiKey) { form.elements.apiKey.value = apiKey; view.apiKeyFilled = true; }
+  if (!view.apiKeyFilled && apiKey) {
+    form.elements.apiKey.value = apiKey;
+    view.apiKeyFilled = true;
+  }
 }
 
-const selectedConversation = () =>
-  view.state?.conversations?.find((c) => c.phone === view.selected) ?? null;
+const selectedConversation = () => view.state?.conversations?.find((c) => c.phone === view.selected) ?? null;
 
 // ---- rendering --------------------------------------------------------------
 
@@ -104,8 +112,11 @@ function renderChatList() {
   const items = convs.map((conv) => {
     const last = conv.messages.at(-1);
     const item = el("li", {
-      class: "chat-item", role: "option", tabindex: "0",
-      "data-testid": "chat-item", "data-phone": conv.phone,
+      class: "chat-item",
+      role: "option",
+      tabindex: "0",
+      "data-testid": "chat-item",
+      "data-phone": conv.phone,
       "aria-selected": String(conv.phone === view.selected),
     });
     item.append(
@@ -116,7 +127,12 @@ function renderChatList() {
       el("span", { class: "preview" }, last ? previewOf(last) : ""),
     );
     item.addEventListener("click", () => selectChat(conv.phone));
-    item.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectChat(conv.phone); } });
+    item.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        selectChat(conv.phone);
+      }
+    });
     return item;
   });
   $("chat-list").replaceChildren(...items);
@@ -155,7 +171,10 @@ function renderChat() {
   let lastDay = "";
   for (const message of conv.messages) {
     const day = dayOf(message.at);
-    if (day !== lastDay) { nodes.push(el("li", { class: "day", "aria-hidden": "true" }, isToday(message.at) ? "Today" : day)); lastDay = day; }
+    if (day !== lastDay) {
+      nodes.push(el("li", { class: "day", "aria-hidden": "true" }, isToday(message.at) ? "Today" : day));
+      lastDay = day;
+    }
     nodes.push(bubble(message));
   }
   list.replaceChildren(...nodes);
@@ -167,8 +186,11 @@ function renderChat() {
 
 function bubble(message) {
   const node = el("li", {
-    class: "bubble", "data-testid": "message", "data-sid": message.sid ?? "",
-    "data-direction": message.direction, "data-kind": message.kind ?? "",
+    class: "bubble",
+    "data-testid": "message",
+    "data-sid": message.sid ?? "",
+    "data-direction": message.direction,
+    "data-kind": message.kind ?? "",
   });
   if (message.kind === "template") node.append(el("div", { class: "tag" }, "Invite"));
   node.append(el("span", { class: "body" }, message.body));
@@ -197,7 +219,9 @@ async function sendReply(event) {
   setReplyEnabled(true);
   try {
     const response = await fetch("/simulator/api/reply", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ to, text }),
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ to, text }),
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(answer.message || answer.error || `The simulator answered ${response.status}`);
@@ -320,7 +344,10 @@ function wire() {
   $("reply-input").addEventListener("input", autoGrow);
   $("reply-input").addEventListener("keydown", (e) => {
     // Enter sends, Shift+Enter starts a new line, as in WhatsApp Web.
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); $("reply-form").requestSubmit(); }
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $("reply-form").requestSubmit();
+    }
   });
   $("invite-form").addEventListener("submit", sendInvite);
   $("toggle-key").addEventListener("click", () => {

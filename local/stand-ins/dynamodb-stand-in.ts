@@ -7,10 +7,10 @@
  */
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
-import { idempotencyTable } from "../../aws/idempotency/table-layout";
-import { environmentVariables } from "../../config/settings";
 import { createIdempotencyTableClient } from "../../aws/dynamodb";
+import { idempotencyTable } from "../../aws/idempotency/table-layout";
 import { registrationsTable, registrationsTableDefinition } from "../../config/registrations-table";
+import { environmentVariables } from "../../config/settings";
 import { startTransactionsProxy } from "./dynamodb-transactions";
 
 export interface DynamoDbStandIn {
@@ -59,7 +59,8 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   await createTable(tableName);
   // As the Pulumi program declares it (infra/registrations-table.ts), less TTL, PITR and encryption.
   await call("CreateTable", registrationsTableDefinition(registrationsTableName));
-  const items = async (table = tableName) => ((await call("Scan", { TableName: table, ConsistentRead: true })).Items ?? []) as Record<string, Record<string, string>>[];
+  const items = async (table = tableName) =>
+    ((await call("Scan", { TableName: table, ConsistentRead: true })).Items ?? []) as Record<string, Record<string, string>>[];
   return {
     url,
     tableName,
@@ -72,7 +73,10 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
       }
       const { partitionKey, sortKey } = registrationsTable;
       for (const item of await items(registrationsTableName)) {
-        await call("DeleteItem", { TableName: registrationsTableName, Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] } });
+        await call("DeleteItem", {
+          TableName: registrationsTableName,
+          Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] },
+        });
       }
     },
     close: async () => {

@@ -33,7 +33,8 @@ function errorAnswer(status: number, type: string, message: string, extra: Recor
   return { status, body: { __type: type, message, ...extra } };
 }
 
-const isConditionFailure = (answer: DynamoDbAnswer) => answer.status === 400 && String(answer.body.__type).endsWith("#ConditionalCheckFailedException");
+const isConditionFailure = (answer: DynamoDbAnswer) =>
+  answer.status === 400 && String(answer.body.__type).endsWith("#ConditionalCheckFailedException");
 
 /** Forwards one call to dynalite as the handlers sent it (dynalite checks no signature). */
 function dynaliteCall(target: URL): Call {
@@ -48,7 +49,8 @@ function dynaliteCall(target: URL): Call {
             "Content-Type": "application/x-amz-json-1.0",
             "X-Amz-Target": `DynamoDB_20120810.${action}`,
             // dynalite wants a signature's shape, not a valid one.
-            Authorization: "AWS4-HMAC-SHA256 Credential=local/20260101/eu-north-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0",
+            Authorization:
+              "AWS4-HMAC-SHA256 Credential=local/20260101/eu-north-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0",
             "X-Amz-Date": "20260101T000000Z",
             "Content-Length": Buffer.byteLength(body),
           },
@@ -97,7 +99,8 @@ export function createTransactions(call: Call) {
     return { kind, input, table, key: Object.fromEntries(names.map((name) => [name, item[name]])) };
   }
 
-  const read = async (action: Action) => (await call("GetItem", { TableName: action.table, Key: action.key, ConsistentRead: true })).body.Item as Item | undefined;
+  const read = async (action: Action) =>
+    (await call("GetItem", { TableName: action.table, Key: action.key, ConsistentRead: true })).body.Item as Item | undefined;
   const restore = async (action: Action, before: Item | undefined) => {
     if (before) await call("PutItem", { TableName: action.table, Item: before });
     else await call("DeleteItem", { TableName: action.table, Key: action.key });
@@ -111,8 +114,14 @@ export function createTransactions(call: Call) {
     return call("UpdateItem", {
       ...input,
       UpdateExpression: `SET ${transactionMarker} = :__signon_transaction_check`,
-      ExpressionAttributeNames: { ...(input.ExpressionAttributeNames as Item | undefined), [transactionMarker]: "signon_transaction_check" },
-      ExpressionAttributeValues: { ...(input.ExpressionAttributeValues as Item | undefined), ":__signon_transaction_check": { BOOL: true } },
+      ExpressionAttributeNames: {
+        ...(input.ExpressionAttributeNames as Item | undefined),
+        [transactionMarker]: "signon_transaction_check",
+      },
+      ExpressionAttributeValues: {
+        ...(input.ExpressionAttributeValues as Item | undefined),
+        ":__signon_transaction_check": { BOOL: true },
+      },
     });
   }
 
@@ -124,7 +133,11 @@ export function createTransactions(call: Call) {
     const request = JSON.stringify(input.TransactItems);
     if (token !== undefined && doneTokens.has(token)) {
       if (doneTokens.get(token) === request) return { status: 200, body: {} };
-      return errorAnswer(400, "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException", "ClientRequestToken was used with another transaction");
+      return errorAnswer(
+        400,
+        "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+        "ClientRequestToken was used with another transaction",
+      );
     }
     const answer = await transactWriteOnce(input);
     if (token !== undefined && answer.status === 200) doneTokens.set(token, request);
@@ -139,7 +152,11 @@ export function createTransactions(call: Call) {
     const actions = await Promise.all(entries.map(actionOf));
     const identities = actions.map((action) => `${action.table}\u0000${JSON.stringify(action.key)}`);
     if (new Set(identities).size !== identities.length) {
-      return errorAnswer(400, "com.amazon.coral.validate#ValidationException", "Transaction request cannot include multiple operations on one item");
+      return errorAnswer(
+        400,
+        "com.amazon.coral.validate#ValidationException",
+        "Transaction request cannot include multiple operations on one item",
+      );
     }
     const before: (Item | undefined)[] = [];
     for (const action of actions) before.push(await read(action));
@@ -157,7 +174,11 @@ export function createTransactions(call: Call) {
         return answer;
       }
       const withItem = action.input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && before[index];
-      reasons.push({ Code: "ConditionalCheckFailed", Message: "The conditional request failed", ...(withItem ? { Item: before[index] } : {}) });
+      reasons.push({
+        Code: "ConditionalCheckFailed",
+        Message: "The conditional request failed",
+        ...(withItem ? { Item: before[index] } : {}),
+      });
     }
     const cancelled = applied.length !== actions.length;
     // Undo the ConditionChecks' markers always, and everything when cancelled.
@@ -186,7 +207,10 @@ export function createTransactions(call: Call) {
   async function singleWrite(action: string, input: Record<string, unknown>): Promise<DynamoDbAnswer> {
     const wantsOld = input.ReturnValuesOnConditionCheckFailure === "ALL_OLD";
     const table = String(input.TableName);
-    const key = action === "PutItem" ? Object.fromEntries((await keyAttributes(table)).map((name) => [name, (input.Item as Item)[name]])) : (input.Key as Item);
+    const key =
+      action === "PutItem"
+        ? Object.fromEntries((await keyAttributes(table)).map((name) => [name, (input.Item as Item)[name]]))
+        : (input.Key as Item);
     const old = wantsOld ? await read({ kind: "Put", input, table, key }) : undefined;
     const answer = await call(action, input);
     if (old && isConditionFailure(answer)) answer.body.Item = old;
@@ -215,13 +239,20 @@ export async function startTransactionsProxy(dynaliteUrl: string): Promise<Trans
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      const action = String(request.headers["x-amz-target"] ?? "").split(".").pop() ?? "";
+      const action =
+        String(request.headers["x-amz-target"] ?? "")
+          .split(".")
+          .pop() ?? "";
       const answered = queue.then(async () => {
         let answer: DynamoDbAnswer;
         try {
           answer = await handle(action, JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>);
         } catch (error) {
-          answer = errorAnswer(500, "com.amazonaws.dynamodb.v20120810#InternalServerError", error instanceof Error ? error.message : "internal error");
+          answer = errorAnswer(
+            500,
+            "com.amazonaws.dynamodb.v20120810#InternalServerError",
+            error instanceof Error ? error.message : "internal error",
+          );
         }
         response.writeHead(answer.status, { "Content-Type": "application/x-amz-json-1.0" });
         response.end(JSON.stringify(answer.body));

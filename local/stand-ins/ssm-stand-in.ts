@@ -14,7 +14,10 @@ export interface SsmStandIn {
 
 const referencePrefix = "/aws/reference/secretsmanager/";
 
-export async function startSsmStandIn(initial: { parameters: Record<string, string>; secrets: Record<string, string> }): Promise<SsmStandIn> {
+export async function startSsmStandIn(initial: {
+  parameters: Record<string, string>;
+  secrets: Record<string, string>;
+}): Promise<SsmStandIn> {
   const parameters = new Map(Object.entries(initial.parameters));
   const secrets = new Map(Object.entries(initial.secrets));
   const calls: SsmStandIn["calls"] = [];

@@ -5,11 +5,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../local/stack-file";
 import { chooseChromium } from "../../testkit/chromium";
-import { startSignon, type RunningSignon } from "../../testkit/npm-start";
+import { type RunningSignon, startSignon } from "../../testkit/npm-start";
 
 const screenshotDir = path.join(projectRoot, "test-output");
 
@@ -34,7 +34,8 @@ describe("the WhatsApp simulator page", () => {
     await signon?.stop();
   });
 
-  const messages = (direction: string) => page.locator(`[data-testid="chat-messages"] [data-testid="message"][data-direction="${direction}"]`);
+  const messages = (direction: string) =>
+    page.locator(`[data-testid="chat-messages"] [data-testid="message"][data-direction="${direction}"]`);
 
   it("shows the club from the stack and no chats yet", async () => {
     expect(await page.getByTestId("club-name").textContent()).toBe("Urmston Town");

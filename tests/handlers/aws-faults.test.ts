@@ -18,12 +18,12 @@ import {
   transientErrorNames,
   transientNetworkCodes,
 } from "../../aws/aws-retry";
-import { fastRetry, testTrigger, testWebhook } from "../../testkit/handler-under-test";
-import { triggerEvent } from "../../testkit/trigger-event";
-import { startAwsFaultProxy, type AwsFault, type AwsFaultProxy } from "../../testkit/aws-fault-proxy";
+import { type AwsFault, type AwsFaultProxy, startAwsFaultProxy } from "../../testkit/aws-fault-proxy";
 import { validInvite } from "../../testkit/fixtures";
-import { startLocalServices, type LocalServices } from "../../testkit/local-services";
+import { fastRetry, testTrigger, testWebhook } from "../../testkit/handler-under-test";
+import { type LocalServices, startLocalServices } from "../../testkit/local-services";
 import { capturing } from "../../testkit/log-capture";
+import { triggerEvent } from "../../testkit/trigger-event";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 
 let services: LocalServices;
@@ -40,7 +40,8 @@ const writeLog = capturing((line) => logLines.push(line));
 let env: Record<string, string>;
 const newTrigger = () => testTrigger({ env, writeLog }, { retry: fastRetry });
 const newWebhook = () => testWebhook({ env, writeLog });
-const retriesLogged = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === "aws_call_retried");
+const retriesLogged = () =>
+  logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === "aws_call_retried");
 const callsTo = (proxy: AwsFaultProxy, action: string) => proxy.calls.filter((call) => call === action).length;
 const hasReply = (response: APIGatewayProxyResult) => response.body.includes("<Message>");
 /** What the SDK's standard mode makes of a failure: a throttle, a transient fault, or final. */
@@ -80,9 +81,13 @@ afterAll(async () => {
 
 describe("what is retried, and how long it waits, is what the AWS SDK does", () => {
   const sdkErrorClasses = [
-    ...Object.values(dynamoDb).filter((value) => typeof value === "function" && value.prototype instanceof dynamoDb.DynamoDBServiceException),
+    ...Object.values(dynamoDb).filter(
+      (value) => typeof value === "function" && value.prototype instanceof dynamoDb.DynamoDBServiceException,
+    ),
     ...Object.values(ssm).filter((value) => typeof value === "function" && value.prototype instanceof ssm.SSMServiceException),
-  ] as (new (options: object) => Error & { $fault: "client" | "server" })[];
+  ] as (new (
+    options: object,
+  ) => Error & { $fault: "client" | "server" })[];
 
   it("for every error DynamoDB's and Parameter Store's APIs define, at the status it comes with", () => {
     expect(sdkErrorClasses.length).toBeGreaterThan(100);
@@ -96,11 +101,26 @@ describe("what is retried, and how long it waits, is what the AWS SDK does", () 
   });
 
   it("for the error names and statuses of its standard mode, and any other status", () => {
-    const names = [...throttlingErrorNames, ...transientErrorNames, "ValidationException", "AccessDeniedException", "HTTP502", "ServiceUnavailable"];
+    const names = [
+      ...throttlingErrorNames,
+      ...transientErrorNames,
+      "ValidationException",
+      "AccessDeniedException",
+      "HTTP502",
+      "ServiceUnavailable",
+    ];
     for (const name of names) {
       for (const status of [400, 403, 413, 429, 500, 501, 502, 503, 504]) {
-        const sdkError = Object.assign(new Error(), { name, $metadata: { httpStatusCode: status }, ...(name === "ReplicatedWriteConflictException" ? { $retryable: {} } : {}) });
-        expect([name, status, retryKind(Object.assign(new Error(), { name, status, answer: {} }))]).toEqual([name, status, sdkRetryKind(sdkError)]);
+        const sdkError = Object.assign(new Error(), {
+          name,
+          $metadata: { httpStatusCode: status },
+          ...(name === "ReplicatedWriteConflictException" ? { $retryable: {} } : {}),
+        });
+        expect([name, status, retryKind(Object.assign(new Error(), { name, status, answer: {} }))]).toEqual([
+          name,
+          status,
+          sdkRetryKind(sdkError),
+        ]);
       }
     }
   });
@@ -166,7 +186,9 @@ describe("the trigger", () => {
     expect(bodyOf(response)).toMatchObject({ status: "message_sent", duplicate: false });
     expect(services.twilio.messages).toHaveLength(1);
     expect(callsTo(dynamoDbFaults, "PutItem")).toBe(faults.length + 1);
-    expect(retriesLogged().map((line) => [line.aws_call, line.attempts])).toEqual(faults.map((_fault, index) => ["dynamodb.PutItem", index + 1]));
+    expect(retriesLogged().map((line) => [line.aws_call, line.attempts])).toEqual(
+      faults.map((_fault, index) => ["dynamodb.PutItem", index + 1]),
+    );
   });
 
   it("sends the invite once, not 409, when DynamoDB wrote the record but the answer was lost", async () => {
@@ -275,7 +297,9 @@ describe("the webhook", () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(hasReply(response)).toBe(true);
     expect(callsTo(proxy, action)).toBe(2);
-    expect(retriesLogged()).toMatchObject([{ route: "POST /webhook", aws_call: `${action.startsWith("Get") ? "ssm" : "dynamodb"}.${action}`, attempts: 1 }]);
+    expect(retriesLogged()).toMatchObject([
+      { route: "POST /webhook", aws_call: `${action.startsWith("Get") ? "ssm" : "dynamodb"}.${action}`, attempts: 1 },
+    ]);
   });
 
   it("replies when DynamoDB marked the message but the answer was lost, and still answers Twilio's repeat with nothing", async () => {
@@ -305,7 +329,9 @@ describe("the webhook", () => {
     dynamoDbFaults.failNext("PutItem", ...Array.from({ length: 4 }, (): AwsFault => ({ stall: true })));
     const budgetMs = 2_000;
     const started = Date.now();
-    const response = await newWebhook()(signedEvent(inboundMessage()), { getRemainingTimeInMillis: () => budgetMs - (Date.now() - started) });
+    const response = await newWebhook()(signedEvent(inboundMessage()), {
+      getRemainingTimeInMillis: () => budgetMs - (Date.now() - started),
+    });
 
     expect(Date.now() - started).toBeLessThan(budgetMs);
     expect(response.statusCode).toBe(500);

@@ -40,7 +40,25 @@ const optionalTextFields = ["parent_last_name", "player_last_name", "current_reg
 const allFields = [...requiredInviteFields, ...optionalTextFields, ...feeFields];
 
 /** Characters WhatsApp refuses in a template value or that show as nothing: white space of every kind, controls, format marks, a lone surrogate. */
-const invisible = fc.constantFrom(" ", "     ", "\n", "\r\n", "\t", "\v", "\f", "\u00a0", "\u2028", "\u3000", "\ufeff", "\u0000", "\u001b", "\u007f", "\u0085", "\u200b", "\ud800");
+const invisible = fc.constantFrom(
+  " ",
+  "     ",
+  "\n",
+  "\r\n",
+  "\t",
+  "\v",
+  "\f",
+  "\u00a0",
+  "\u2028",
+  "\u3000",
+  "\ufeff",
+  "\u0000",
+  "\u001b",
+  "\u007f",
+  "\u0085",
+  "\u200b",
+  "\ud800",
+);
 const invisibleRun = fc.string({ unit: invisible, maxLength: 6 });
 
 /** A value with something to read, wrapped in and broken up by what WhatsApp would refuse; at most 34 characters once cleaned. */
@@ -53,7 +71,8 @@ const nastyName = fc
   )
   .map(([before, core, pieces, after]) => before + core + pieces.map(([gap, piece]) => gap + piece).join("") + after);
 
-const nastyShort = (values: string[]) => fc.tuple(invisibleRun, fc.constantFrom(...values), invisibleRun).map(([a, value, b]) => a + value + b);
+const nastyShort = (values: string[]) =>
+  fc.tuple(invisibleRun, fc.constantFrom(...values), invisibleRun).map(([a, value, b]) => a + value + b);
 
 /** A subscriber number in Ofcom's drama range, 900000 to 900999. */
 const dramaSubscriber = fc.integer({ min: 900_000, max: 900_999 }).map(String);
@@ -117,11 +136,28 @@ function withoutAbsent(fields: Record<string, unknown>): Record<string, unknown>
 /** Header names in any case, and the content types callers get wrong. */
 const headers = fc
   .tuple(
-    fc.option(fc.tuple(anyCase("Content-Type"), fc.constantFrom("application/json", "APPLICATION/JSON; charset=UTF-8", "text/plain", "application/x-www-form-urlencoded", "", "garbage/\u0000")), { nil: undefined }),
+    fc.option(
+      fc.tuple(
+        anyCase("Content-Type"),
+        fc.constantFrom(
+          "application/json",
+          "APPLICATION/JSON; charset=UTF-8",
+          "text/plain",
+          "application/x-www-form-urlencoded",
+          "",
+          "garbage/\u0000",
+        ),
+      ),
+      { nil: undefined },
+    ),
     anyCase("x-api-key"),
     fc.dictionary(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 2 }),
   )
-  .map(([contentType, apiKeyName, extra]) => ({ ...extra, [apiKeyName]: testApiKey, ...(contentType ? { [contentType[0]]: contentType[1] } : {}) }));
+  .map(([contentType, apiKeyName, extra]) => ({
+    ...extra,
+    [apiKeyName]: testApiKey,
+    ...(contentType ? { [contentType[0]]: contentType[1] } : {}),
+  }));
 
 // ---- The cases: each is a request and what must come of it -------------------------------
 
@@ -143,36 +179,57 @@ const json = (value: unknown) => JSON.stringify(value);
 const toBase64 = (text: string) => Buffer.from(text).toString("base64");
 
 /** Valid invites full of values WhatsApp would refuse until cleaned, as JSON or honestly base64-encoded. */
-const validCase = fc.tuple(validPayload, fc.boolean()).map(([{ payload, parentE164 }, base64]): Case => ({
-  name: "valid",
-  body: base64 ? toBase64(json(payload)) : json(payload),
-  base64,
-  expected: { kind: "sent", parentE164 },
-}));
+const validCase = fc.tuple(validPayload, fc.boolean()).map(
+  ([{ payload, parentE164 }, base64]): Case => ({
+    name: "valid",
+    body: base64 ? toBase64(json(payload)) : json(payload),
+    base64,
+    expected: { kind: "sent", parentE164 },
+  }),
+);
 
 /** A required text field that is empty once the white space WhatsApp refuses is gone. */
-const blankCase = fc
-  .tuple(validPayload, fc.constantFrom(...textFields), fc.string({ unit: invisible, maxLength: 12 }))
-  .map(([{ payload }, field, blank]): Case => ({
+const blankCase = fc.tuple(validPayload, fc.constantFrom(...textFields), fc.string({ unit: invisible, maxLength: 12 })).map(
+  ([{ payload }, field, blank]): Case => ({
     name: "blank",
     body: json({ ...payload, [field]: blank }),
     base64: false,
     expected: { kind: "problems", fields: { [field]: "must not be empty" } },
-  }));
+  }),
+);
 
 /** A text field too long once cleaned, up to strings that push the body past 64 KB. */
 const tooLongCase = fc
-  .tuple(validPayload, fc.constantFrom(...textFields), fc.constantFrom("x", "é", "李", "😀"), fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40_000 })))
-  .map(([{ payload }, field, character, extra]): Case => ({
-    name: "too long",
-    body: json({ ...payload, [field]: ` ${character.repeat(lengthLimits[field] + extra)}\n` }),
-    base64: false,
-    expected: { kind: "problems", fields: { [field]: `must be at most ${lengthLimits[field]} characters` } },
-  }));
+  .tuple(
+    validPayload,
+    fc.constantFrom(...textFields),
+    fc.constantFrom("x", "é", "李", "😀"),
+    fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40_000 })),
+  )
+  .map(
+    ([{ payload }, field, character, extra]): Case => ({
+      name: "too long",
+      body: json({ ...payload, [field]: ` ${character.repeat(lengthLimits[field] + extra)}\n` }),
+      base64: false,
+      expected: { kind: "problems", fields: { [field]: `must be at most ${lengthLimits[field]} characters` } },
+    }),
+  );
 
 /** Any value that is not a string; fees also take numbers, so theirs are neither. */
-const notAString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(anyJson, { maxLength: 3 }), fc.dictionary(fc.string(), anyJson, { maxKeys: 3 }));
-const neitherStringNorNumber = fc.oneof(fc.boolean(), fc.constant(null), fc.array(anyJson, { maxLength: 3 }), fc.dictionary(fc.string(), anyJson, { maxKeys: 3 }));
+const notAString = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(anyJson, { maxLength: 3 }),
+  fc.dictionary(fc.string(), anyJson, { maxKeys: 3 }),
+);
+const neitherStringNorNumber = fc.oneof(
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(anyJson, { maxLength: 3 }),
+  fc.dictionary(fc.string(), anyJson, { maxKeys: 3 }),
+);
 
 /** Fields missing or of the wrong type: every one named, nothing else. */
 const wrongFieldsCase = fc
@@ -208,13 +265,35 @@ const garbageCase = fc
   .oneof(
     fc.string({ unit: "binary", maxLength: 200 }).map((body) => ({ body, expected: "some" as const })),
     fc.json({ maxDepth: 3 }).map((body) => ({ body, expected: "some" as const })),
-    fc.jsonValue({ maxDepth: 2 }).filter((value) => typeof value !== "object" || value === null || Array.isArray(value)).map((value) => ({ body: json(value), expected: "body" as const })),
-    fc.integer({ min: 1, max: json(validInvite).length - 1 }).map((length) => ({ body: json(validInvite).slice(0, length), expected: "body" as const })),
+    fc
+      .jsonValue({ maxDepth: 2 })
+      .filter((value) => typeof value !== "object" || value === null || Array.isArray(value))
+      .map((value) => ({ body: json(value), expected: "body" as const })),
+    fc
+      .integer({ min: 1, max: json(validInvite).length - 1 })
+      .map((length) => ({ body: json(validInvite).slice(0, length), expected: "body" as const })),
     fc.constant({ body: new URLSearchParams(validInvite).toString(), expected: "body" as const }),
-    fc.constantFrom("{'parent_first_name': 'Sam'}", '{"parent_first_name": "Sam",}', "{parent_first_name: Sam}", "NaN", "undefined", "[", "}").map((body) => ({ body, expected: "body" as const })),
+    fc
+      .constantFrom(
+        "{'parent_first_name': 'Sam'}",
+        '{"parent_first_name": "Sam",}',
+        "{parent_first_name: Sam}",
+        "NaN",
+        "undefined",
+        "[",
+        "}",
+      )
+      .map((body) => ({ body, expected: "body" as const })),
     fc.constantFrom("", "   ", "\n\t", null).map((body) => ({ body, expected: "body" as const })),
   )
-  .map(({ body, expected }): Case => ({ name: "garbage", body, base64: false, expected: { kind: expected === "body" ? "body problem" : "some problem" } }));
+  .map(
+    ({ body, expected }): Case => ({
+      name: "garbage",
+      body,
+      base64: false,
+      expected: { kind: expected === "body" ? "body problem" : "some problem" },
+    }),
+  );
 
 /** isBase64Encoded that lies: JSON flagged as base64, base64 not flagged, noise flagged. */
 const lyingBase64Case = fc
@@ -224,7 +303,14 @@ const lyingBase64Case = fc
     // Noise flagged as base64 decodes to anything, even to a JSON object.
     fc.string({ unit: "binary", minLength: 1, maxLength: 100 }).map((body) => ({ body, base64: true, noise: true })),
   )
-  .map(({ body, base64, ...rest }): Case => ({ name: "lying base64 flag", body, base64, expected: { kind: "noise" in rest ? "some problem" : "body problem" } }));
+  .map(
+    ({ body, base64, ...rest }): Case => ({
+      name: "lying base64 flag",
+      body,
+      base64,
+      expected: { kind: "noise" in rest ? "some problem" : "body problem" },
+    }),
+  );
 
 /** An invite padded past 64 KB, counted in bytes: 413 before anything is read. */
 const tooLargeCase = fc
@@ -308,7 +394,12 @@ async function checkOne(request: Case, event: APIGatewayProxyEvent, tally: Tally
   expect(problems.length).toBeGreaterThan(0);
   for (const problem of problems) expect(body.message).toContain(`${problem.field} ${problem.message}`);
   if (request.expected.kind === "body problem") {
-    expect(problems).toEqual([{ field: "body", message: expect.stringMatching(/^(is not valid JSON|is empty: send the invite as a JSON object|must be a JSON object)$/) }]);
+    expect(problems).toEqual([
+      {
+        field: "body",
+        message: expect.stringMatching(/^(is not valid JSON|is empty: send the invite as a JSON object|must be a JSON object)$/),
+      },
+    ]);
   }
   if (request.expected.kind === "problems") {
     const named = Object.fromEntries(problems.map((problem) => [problem.field, problem.message]));
@@ -329,7 +420,12 @@ describe("generated trigger bodies", () => {
 
     await fc.assert(
       fc.asyncProperty(triggerCase, headers, async (request, requestHeaders) => {
-        const event = proxyEvent({ path: "/trigger", body: request.body ?? undefined, headers: requestHeaders, isBase64Encoded: request.base64 });
+        const event = proxyEvent({
+          path: "/trigger",
+          body: request.body ?? undefined,
+          headers: requestHeaders,
+          isBase64Encoded: request.base64,
+        });
         await checkOne(request, event, tally, sentSids);
       }),
       { numRuns: generatedBodies },
@@ -337,7 +433,11 @@ describe("generated trigger bodies", () => {
 
     const answered = Object.values(tally.byStatus).reduce((sum, count) => sum + count, 0);
     expect(answered).toBeGreaterThanOrEqual(generatedBodies);
-    expect(Object.keys(tally.byStatus).map(Number).every((status) => status < 500)).toBe(true);
+    expect(
+      Object.keys(tally.byStatus)
+        .map(Number)
+        .every((status) => status < 500),
+    ).toBe(true);
     // Every Twilio call was an invite that was answered 200; Twilio refused none of them.
     expect(services().twilio.attempts - attemptsBefore).toBe(tally.newSends);
     expect(services().twilio.messages).toHaveLength(services().twilio.attempts);
@@ -347,13 +447,17 @@ describe("generated trigger bodies", () => {
     expect(tally.byStatus[413]).toBeGreaterThan(generatedBodies / 100);
     // Nothing thrown inside the handler, even where the answer was right.
     expect(logLines.filter((line) => JSON.parse(line).level === "error")).toEqual([]);
-    console.info(`trigger: ${answered} generated bodies in ${Date.now() - started} ms; by status ${JSON.stringify(tally.byStatus)}; by case ${JSON.stringify(tally.byCase)}; Twilio sends ${tally.newSends}`);
+    console.info(
+      `trigger: ${answered} generated bodies in ${Date.now() - started} ms; by status ${JSON.stringify(tally.byStatus)}; by case ${JSON.stringify(tally.byCase)}; Twilio sends ${tally.newSends}`,
+    );
   });
 });
 
 describe("values WhatsApp would refuse", () => {
   it("are cleaned of control characters and lone surrogates before Twilio sees them", async () => {
-    const response = await handler(proxyEvent({ path: "/trigger", body: json({ ...validInvite, team_name: "Lions\u0000\u001b Blue\ud800", age_group: "u11s\u007f" }) }));
+    const response = await handler(
+      proxyEvent({ path: "/trigger", body: json({ ...validInvite, team_name: "Lions\u0000\u001b Blue\ud800", age_group: "u11s\u007f" }) }),
+    );
     expect(response.statusCode).toBe(200);
     const { message_sid } = JSON.parse(response.body) as { message_sid: string };
     const sent = services().twilio.messages.find((message) => message.sid === message_sid)!;
@@ -362,7 +466,9 @@ describe("values WhatsApp would refuse", () => {
 
   it("are refused with a 400 naming the field when nothing visible is left", async () => {
     const attempts = services().twilio.attempts;
-    const response = await handler(proxyEvent({ path: "/trigger", body: json({ ...validInvite, parent_first_name: "\u200b\u200d\u0000 " }) }));
+    const response = await handler(
+      proxyEvent({ path: "/trigger", body: json({ ...validInvite, parent_first_name: "\u200b\u200d\u0000 " }) }),
+    );
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).problems).toEqual([{ field: "parent_first_name", message: "must not be empty" }]);
     expect(services().twilio.attempts).toBe(attempts);

@@ -15,7 +15,7 @@ import { maxBodyBytes } from "../../plumbing/api-gateway-event";
 import { anyCase } from "../../testkit/arbitraries";
 import { otherAuthToken } from "../../testkit/fixtures";
 import { handlerUnderTest, type TestWiring } from "../../testkit/handler-under-test";
-import { inboundMessage, otherWebhookUrls, twilioSignature, type SigningOptions } from "../../testkit/twilio-webhook";
+import { inboundMessage, otherWebhookUrls, type SigningOptions, twilioSignature } from "../../testkit/twilio-webhook";
 
 const generatedBodies = 10_000;
 
@@ -47,7 +47,6 @@ function formOf(pairs: Pair[], spaceAsPercent: boolean): string {
   return spaceAsPercent ? form.replaceAll("+", "%20") : form;
 }
 
-
 interface Delivery {
   body: string;
   base64: boolean;
@@ -57,7 +56,10 @@ interface Delivery {
 }
 
 function eventOf(delivery: Delivery): APIGatewayProxyEvent {
-  const headers: Record<string, string> = { [delivery.contentTypeHeader]: "application/x-www-form-urlencoded", "User-Agent": "TwilioProxy/1.1" };
+  const headers: Record<string, string> = {
+    [delivery.contentTypeHeader]: "application/x-www-form-urlencoded",
+    "User-Agent": "TwilioProxy/1.1",
+  };
   if (delivery.signature !== undefined) headers[delivery.signatureHeader] = delivery.signature;
   return proxyEvent({ path: "/webhook", body: delivery.body, headers, isBase64Encoded: delivery.base64 });
 }
@@ -65,16 +67,36 @@ function eventOf(delivery: Delivery): APIGatewayProxyEvent {
 // ---- Generated values --------------------------------------------------------------------
 
 const basicNames = Object.keys(inboundMessage());
-const anyText = fc.oneof(
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.string({ unit: "grapheme", maxLength: 20 }),
-  fc.string({ unit: fc.constantFrom("\u0000", "\r\n", "\t", "     ", "&", "=", "+", "%", "%zz", "<", "]]>", "\ud800", "😀", "é"), maxLength: 10 }),
-).map(wellFormed);
+const anyText = fc
+  .oneof(
+    fc.string({ unit: "binary", maxLength: 40 }),
+    fc.string({ unit: "grapheme", maxLength: 20 }),
+    fc.string({
+      unit: fc.constantFrom("\u0000", "\r\n", "\t", "     ", "&", "=", "+", "%", "%zz", "<", "]]>", "\ud800", "😀", "é"),
+      maxLength: 10,
+    }),
+  )
+  .map(wellFormed);
 /** Names Twilio may add without notice, and any other, __proto__ and constructor included. */
 const extraName = fc
-  .oneof(fc.constantFrom("ChannelMetadata", "Latitude", "MediaUrl0", "MediaContentType0", "ButtonText", "OriginalRepliedMessageSid", "__proto__", "constructor", "toString"), anyText)
+  .oneof(
+    fc.constantFrom(
+      "ChannelMetadata",
+      "Latitude",
+      "MediaUrl0",
+      "MediaContentType0",
+      "ButtonText",
+      "OriginalRepliedMessageSid",
+      "__proto__",
+      "constructor",
+      "toString",
+    ),
+    anyText,
+  )
   .filter((name) => !basicNames.includes(name));
-const hugeText = fc.tuple(fc.constantFrom("x", "é", "李", "😀", "a b&c=d"), fc.integer({ min: 1_000, max: 40_000 })).map(([piece, count]) => piece.repeat(count));
+const hugeText = fc
+  .tuple(fc.constantFrom("x", "é", "李", "😀", "a b&c=d"), fc.integer({ min: 1_000, max: 40_000 }))
+  .map(([piece, count]) => piece.repeat(count));
 
 /** A message Twilio signed: extra fields, repeated ones, any Body, in any encoding and header case. */
 const signedShape = fc.record({
@@ -103,8 +125,11 @@ function deliveryOf(pairs: Pair[], encoding: Encoding, signing: SigningOptions =
 }
 
 /** A new message (its own MessageSid) with the shape's Body, extra and repeated fields. */
-const messagePairs = (shape: SignedShape): Pair[] => [...Object.entries(inboundMessage({ Body: shape.body })), ...shape.extras, ...shape.repeats];
-
+const messagePairs = (shape: SignedShape): Pair[] => [
+  ...Object.entries(inboundMessage({ Body: shape.body })),
+  ...shape.extras,
+  ...shape.repeats,
+];
 
 /** `name`, or it with underscores added until no field has it: an added field must be a new one. */
 function unusedName(pairs: Pair[], name: string): string {
@@ -113,15 +138,27 @@ function unusedName(pairs: Pair[], name: string): string {
 
 /** How a forger changes a signed message before sending it on. Repeats are left out so every change changes what was signed. */
 const change = fc.oneof(
-  anyText.map((suffix) => (pairs: Pair[]): Pair[] => pairs.map(([name, value]) => [name, name === "Body" ? `${value}${suffix || "!"}` : value])),
+  anyText.map(
+    (suffix) =>
+      (pairs: Pair[]): Pair[] =>
+        pairs.map(([name, value]) => [name, name === "Body" ? `${value}${suffix || "!"}` : value]),
+  ),
   // Twilio signs names and values run together, so an added field with an empty name and value changes nothing signed.
   fc.tuple(extraName, anyText).map(([name, value]) => (pairs: Pair[]): Pair[] => [...pairs, [unusedName(pairs, name || "Added"), value]]),
   fc
     .integer({ min: 900_000, max: 900_999 })
     .map((subscriber) => `whatsapp:+447700${subscriber}`)
     .filter((from) => from !== inboundMessage().From)
-    .map((from) => (pairs: Pair[]): Pair[] => pairs.map(([name, value]) => [name, name === "From" ? from : value])),
-  fc.constantFrom("Body", "From", "To", "AccountSid").map((dropped) => (pairs: Pair[]): Pair[] => pairs.filter(([name]) => name !== dropped)),
+    .map(
+      (from) =>
+        (pairs: Pair[]): Pair[] =>
+          pairs.map(([name, value]) => [name, name === "From" ? from : value]),
+    ),
+  fc.constantFrom("Body", "From", "To", "AccountSid").map(
+    (dropped) =>
+      (pairs: Pair[]): Pair[] =>
+        pairs.filter(([name]) => name !== dropped),
+  ),
 );
 
 const garbageSignature = fc.oneof(
@@ -169,7 +206,11 @@ function forgedDelivery(pairs: Pair[], shape: SignedShape, forged: Forgery): Del
 /** Noise for a body, with no signature or a made-up one. */
 const noiseDelivery = fc
   .record({
-    body: fc.oneof({ arbitrary: fc.string({ unit: "binary", maxLength: 300 }), weight: 3 }, { arbitrary: fc.json({ maxDepth: 2 }), weight: 3 }, { arbitrary: hugeText, weight: 1 }),
+    body: fc.oneof(
+      { arbitrary: fc.string({ unit: "binary", maxLength: 300 }), weight: 3 },
+      { arbitrary: fc.json({ maxDepth: 2 }), weight: 3 },
+      { arbitrary: hugeText, weight: 1 },
+    ),
     base64: fc.boolean(),
     signature: fc.option(garbageSignature, { nil: undefined }),
     signatureHeader: anyCase("X-Twilio-Signature"),
@@ -184,7 +225,15 @@ type WebhookCase =
 
 const webhookCase: fc.Arbitrary<WebhookCase> = fc.oneof(
   { arbitrary: signedShape.map((shape) => ({ kind: "signed" as const, shape })), weight: 4 },
-  { arbitrary: fc.tuple(signedShape.map((shape) => ({ ...shape, repeats: [] })), forgery).map(([shape, forged]) => ({ kind: "forged" as const, shape, forged })), weight: 4 },
+  {
+    arbitrary: fc
+      .tuple(
+        signedShape.map((shape) => ({ ...shape, repeats: [] })),
+        forgery,
+      )
+      .map(([shape, forged]) => ({ kind: "forged" as const, shape, forged })),
+    weight: 4,
+  },
   { arbitrary: noiseDelivery.map((delivery) => ({ kind: "noise" as const, delivery })), weight: 2 },
 );
 
@@ -249,7 +298,11 @@ describe("generated webhook bodies", () => {
 
     const answered = Object.values(tally.byStatus).reduce((sum, count) => sum + count, 0);
     expect(answered).toBeGreaterThanOrEqual(generatedBodies);
-    expect(Object.keys(tally.byStatus).map(Number).every((status) => status < 500)).toBe(true);
+    expect(
+      Object.keys(tally.byStatus)
+        .map(Number)
+        .every((status) => status < 500),
+    ).toBe(true);
     // The mix reached every path.
     expect(tally.byStatus[200]).toBeGreaterThan(generatedBodies / 4);
     expect(tally.byStatus[403]).toBeGreaterThan(generatedBodies / 4);
@@ -257,7 +310,9 @@ describe("generated webhook bodies", () => {
     // A webhook answers with TwiML; it never calls Twilio's API.
     expect(services().twilio.attempts).toBe(0);
     expect(logLines.filter((line) => JSON.parse(line).level === "error")).toEqual([]);
-    console.info(`webhook: ${answered} requests (${generatedBodies} generated) in ${Date.now() - started} ms; by status ${JSON.stringify(tally.byStatus)}; by case ${JSON.stringify(tally.byCase)}`);
+    console.info(
+      `webhook: ${answered} requests (${generatedBodies} generated) in ${Date.now() - started} ms; by status ${JSON.stringify(tally.byStatus)}; by case ${JSON.stringify(tally.byCase)}`,
+    );
   });
 });
 

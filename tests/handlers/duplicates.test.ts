@@ -60,7 +60,10 @@ describe("the same invite sent twice", () => {
   });
 
   it("sends once when the repeat arrives while the first is still sending (a double click)", async () => {
-    const answers = await Promise.all([trigger(triggerEvent(validInvite), lambdaContext), trigger(triggerEvent(validInvite), lambdaContext)]);
+    const answers = await Promise.all([
+      trigger(triggerEvent(validInvite), lambdaContext),
+      trigger(triggerEvent(validInvite), lambdaContext),
+    ]);
     expect(services().twilio.messages).toHaveLength(1);
     const statuses = answers.map((answer) => answer.statusCode).sort();
     // The second either waited for nothing (409, ask again) or came after the first finished (200, duplicate).
@@ -108,7 +111,11 @@ describe("the same invite sent twice", () => {
     const attempts = services().twilio.attempts;
     const repeat = await trigger(triggerEvent(validInvite), lambdaContext);
     expect(repeat.statusCode).toBe(504);
-    expect(bodyOf(repeat)).toMatchObject({ error: "twilio_unconfirmed", duplicate: true, message: expect.stringContaining(bodyOf(lost).request_id) });
+    expect(bodyOf(repeat)).toMatchObject({
+      error: "twilio_unconfirmed",
+      duplicate: true,
+      message: expect.stringContaining(bodyOf(lost).request_id),
+    });
     expect(services().twilio.attempts).toBe(attempts);
     const deliberate = await trigger(triggerEvent(validInvite, { "Idempotency-Key": "send-it-anyway" }), lambdaContext);
     expect(bodyOf(deliberate)).toMatchObject({ status: "message_sent", duplicate: false });
@@ -190,7 +197,9 @@ describe("when the idempotency table is out of reach", () => {
     expect(response.headers?.["Retry-After"]).toBe("30");
     expect(bodyOf(response)).toMatchObject({ error: "duplicate_check_unavailable", message: expect.stringContaining("sent nothing") });
     expect(services().twilio.attempts).toBe(0);
-    const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.event === "duplicate_check_stopped_send" && line.request_id === bodyOf(response).request_id);
+    const logged = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.event === "duplicate_check_stopped_send" && line.request_id === bodyOf(response).request_id);
     expect(logged?.error).toBe("IdempotencyPersistenceLayerError: ECONNREFUSED");
   });
 });
@@ -199,7 +208,9 @@ describe("when the invite's record cannot be kept after the send", () => {
   it("answers 200, since the invite went, and logs that its record was not saved", async () => {
     // DynamoDB takes the in-progress record, then refuses the update that completes it.
     const forward = async (request: IncomingMessage, body: string, response: ServerResponse) => {
-      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)));
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)),
+      );
       const answer = await fetch(services().dynamoDb.url, { method: "POST", headers: headers as Record<string, string>, body });
       response.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "application/x-amz-json-1.0" });
       response.end(await answer.text());
@@ -218,7 +229,12 @@ describe("when the invite's record cannot be kept after the send", () => {
       expect(services().twilio.messages).toHaveLength(1);
       expect(bodyOf(response)).toMatchObject({ status: "message_sent", duplicate: false, message_sid: services().twilio.messages[0].sid });
       expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
-        expect.objectContaining({ level: "warn", event: "duplicate_record_not_saved", message_sid: services().twilio.messages[0].sid, error: "IdempotencyPersistenceLayerError: InternalServerError" }),
+        expect.objectContaining({
+          level: "warn",
+          event: "duplicate_record_not_saved",
+          message_sid: services().twilio.messages[0].sid,
+          error: "IdempotencyPersistenceLayerError: InternalServerError",
+        }),
       );
     } finally {
       await refusingUpdates.close();

@@ -40,18 +40,57 @@ function expectForbidden(response: APIGatewayProxyResult): void {
 
 /** Each forgery of `message`, a genuine Twilio message. */
 const forgeries: [string, (message: Record<string, string>) => APIGatewayProxyEvent, string][] = [
-  ["without a signature", (message) => proxyEvent({ path: "/webhook", body: formBody(message), headers: { "Content-Type": "application/x-www-form-urlencoded" } }), "signature_missing"],
+  [
+    "without a signature",
+    (message) =>
+      proxyEvent({ path: "/webhook", body: formBody(message), headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
+    "signature_missing",
+  ],
   ["with an empty signature", (message) => withSignature(signedEvent(message), ""), "signature_missing"],
   ["with a signature that is not base64", (message) => withSignature(signedEvent(message), "not-a-signature"), "signature_mismatch"],
-  ["with a well-formed signature of nothing", (message) => withSignature(signedEvent(message), Buffer.alloc(20, 7).toString("base64")), "signature_mismatch"],
-  ["with another message's signature", (message) => withSignature(signedEvent(message), signatureOf(signedEvent(inboundMessage()))), "signature_mismatch"],
-  ["replayed with a changed Body", (message) => signedEvent(message, { body: formBody({ ...message, Body: "Please send the registration link to someone else" }) }), "signature_mismatch"],
-  ["replayed with an added field", (message) => signedEvent(message, { body: formBody({ ...message, ForwardTo: "whatsapp:+447700900999" }) }), "signature_mismatch"],
-  ["replayed with a changed From", (message) => signedEvent(message, { body: formBody({ ...message, From: "whatsapp:+447700900999" }) }), "signature_mismatch"],
-  ["replayed with a field dropped", (message) => signedEvent(message, { body: formBody(withoutField(message, "Body")) }), "signature_mismatch"],
-  ...(["the URL without its stage path", "another stage", "http instead of https", "another API's host", "the URL with a query string"] as const).map(
-    (wrong): [string, (message: Record<string, string>) => APIGatewayProxyEvent, string] => [`signed for ${wrong}`, (message) => signedEvent(message, { url: otherWebhookUrls[wrong] }), "signature_mismatch"],
-  ),
+  [
+    "with a well-formed signature of nothing",
+    (message) => withSignature(signedEvent(message), Buffer.alloc(20, 7).toString("base64")),
+    "signature_mismatch",
+  ],
+  [
+    "with another message's signature",
+    (message) => withSignature(signedEvent(message), signatureOf(signedEvent(inboundMessage()))),
+    "signature_mismatch",
+  ],
+  [
+    "replayed with a changed Body",
+    (message) => signedEvent(message, { body: formBody({ ...message, Body: "Please send the registration link to someone else" }) }),
+    "signature_mismatch",
+  ],
+  [
+    "replayed with an added field",
+    (message) => signedEvent(message, { body: formBody({ ...message, ForwardTo: "whatsapp:+447700900999" }) }),
+    "signature_mismatch",
+  ],
+  [
+    "replayed with a changed From",
+    (message) => signedEvent(message, { body: formBody({ ...message, From: "whatsapp:+447700900999" }) }),
+    "signature_mismatch",
+  ],
+  [
+    "replayed with a field dropped",
+    (message) => signedEvent(message, { body: formBody(withoutField(message, "Body")) }),
+    "signature_mismatch",
+  ],
+  ...(
+    [
+      "the URL without its stage path",
+      "another stage",
+      "http instead of https",
+      "another API's host",
+      "the URL with a query string",
+    ] as const
+  ).map((wrong): [string, (message: Record<string, string>) => APIGatewayProxyEvent, string] => [
+    `signed for ${wrong}`,
+    (message) => signedEvent(message, { url: otherWebhookUrls[wrong] }),
+    "signature_mismatch",
+  ]),
   ["signed with another account's auth token", (message) => signedEvent(message, { token: otherAuthToken }), "signature_mismatch"],
 ];
 
@@ -106,7 +145,12 @@ describe("a webhook signed with the twilio package's own function", () => {
   });
 
   it("passes with unicode, control characters and fields Twilio added without notice", async () => {
-    const message = inboundMessage({ Body: "Ready ✅ to register 李明\n\t&=+%zz", ProfileName: "Zoë O'Neil 😀", ButtonPayload: "", ChannelMetadata: '{"type":"whatsapp"}' });
+    const message = inboundMessage({
+      Body: "Ready ✅ to register 李明\n\t&=+%zz",
+      ProfileName: "Zoë O'Neil 😀",
+      ButtonPayload: "",
+      ChannelMetadata: '{"type":"whatsapp"}',
+    });
     expectReply(await handler(signedEvent(message)));
   });
 });

@@ -8,13 +8,13 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from "@aws-lambda-powertools/idempotency";
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { idempotencyTable } from "../../aws/idempotency/table-layout";
 import { createIdempotencyTableClient } from "../../aws/dynamodb";
 import { createRunOnce, type IdempotencyRule } from "../../aws/idempotency/run-once";
-import { startDynamoDbStandIn, type DynamoDbStandIn } from "../../local/stand-ins/dynamodb-stand-in";
+import { idempotencyTable } from "../../aws/idempotency/table-layout";
+import { type DynamoDbStandIn, startDynamoDbStandIn } from "../../local/stand-ins/dynamodb-stand-in";
 
 const conditionFailedType = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException";
 
@@ -40,7 +40,9 @@ async function startRealDynamoDbAnswers(dynalite: DynamoDbStandIn): Promise<Real
     actions.push(action);
     const forwarded = await fetch(`${dynalite.url}/`, {
       method: "POST",
-      headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== "host" && name !== "content-length")) as Record<string, string>,
+      headers: Object.fromEntries(
+        Object.entries(request.headers).filter(([name]) => name !== "host" && name !== "content-length"),
+      ) as Record<string, string>,
       body,
     });
     const answer = (await forwarded.json()) as Record<string, unknown>;
@@ -77,7 +79,8 @@ let newContainer: () => ReturnType<typeof createRunOnce<Invite, { messageSid: st
 beforeAll(async () => {
   dynalite = await startDynamoDbStandIn();
   realDynamoDb = await startRealDynamoDbAnswers(dynalite);
-  newContainer = () => createRunOnce<Invite, { messageSid: string }>(rule, { ...dynalite.env, AWS_ENDPOINT_URL_DYNAMODB: realDynamoDb.url });
+  newContainer = () =>
+    createRunOnce<Invite, { messageSid: string }>(rule, { ...dynalite.env, AWS_ENDPOINT_URL_DYNAMODB: realDynamoDb.url });
 });
 
 afterAll(async () => {
@@ -101,7 +104,14 @@ describe("the loopback answers as DynamoDB does", () => {
     });
     const item = { [idempotencyTable.keyAttribute]: { S: "trigger.test#sdk" }, [idempotencyTable.statusAttribute]: { S: "COMPLETED" } };
     const put = (returnValues?: "ALL_OLD") =>
-      client.send(new PutItemCommand({ TableName: dynalite.tableName, Item: item, ConditionExpression: "attribute_not_exists(id)", ReturnValuesOnConditionCheckFailure: returnValues }));
+      client.send(
+        new PutItemCommand({
+          TableName: dynalite.tableName,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(id)",
+          ReturnValuesOnConditionCheckFailure: returnValues,
+        }),
+      );
     try {
       await put();
       const refused = await put("ALL_OLD").catch((error: unknown) => error);
@@ -147,9 +157,13 @@ describe("a repeat whose record comes back with the failed condition", () => {
   });
 
   it("is refused when the same key came with another invite, from the record's validation hash", async () => {
-    await newContainer()({ inviteKey: "key-1", invite: "Alfie, Lions, u11s" }, lambdaContext, async () => ({ messageSid: "SM33333333333333333333333333333333" }));
+    await newContainer()({ inviteKey: "key-1", invite: "Alfie, Lions, u11s" }, lambdaContext, async () => ({
+      messageSid: "SM33333333333333333333333333333333",
+    }));
     realDynamoDb.actions.length = 0;
-    const reused = newContainer()({ inviteKey: "key-1", invite: "Maya, Tigers, u9s" }, lambdaContext, async () => ({ messageSid: "SM44444444444444444444444444444444" }));
+    const reused = newContainer()({ inviteKey: "key-1", invite: "Maya, Tigers, u9s" }, lambdaContext, async () => ({
+      messageSid: "SM44444444444444444444444444444444",
+    }));
     await expect(reused).rejects.toBeInstanceOf(IdempotencyValidationError);
     expect(realDynamoDb.actions).toEqual(["PutItem"]);
   });

@@ -6,9 +6,9 @@
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRegistrationsTableCall, createRegistrationStore, type StoredRegistration } from "../../aws/registration-store";
-import { environmentVariables } from "../../config/settings";
+import { createRegistrationStore, createRegistrationsTableCall, type StoredRegistration } from "../../aws/registration-store";
 import { registrationsTableDefinition } from "../../config/registrations-table";
+import { environmentVariables } from "../../config/settings";
 import { startTransactionsProxy, type TransactionsProxy } from "../../local/stand-ins/dynamodb-transactions";
 
 let server: ReturnType<typeof dynalite>;
@@ -104,8 +104,16 @@ describe("the registration store", () => {
     const step = (answer: string) =>
       store.writeConversation({
         tel: invited.parent_tel,
-        contact: { before: contact, after: { parent_tel: invited.parent_tel, version: (contact?.version ?? 0) + 1, recent_messages: [answer] } },
-        registrations: [{ before: registrations[0], after: { ...registrations[0], status: "in_progress", version: registrations[0].version + 1, answer } }],
+        contact: {
+          before: contact,
+          after: { parent_tel: invited.parent_tel, version: (contact?.version ?? 0) + 1, recent_messages: [answer] },
+        },
+        registrations: [
+          {
+            before: registrations[0],
+            after: { ...registrations[0], status: "in_progress", version: registrations[0].version + 1, answer },
+          },
+        ],
       });
     const outcomes = await Promise.all([step("first"), step("second")]);
     expect(outcomes.sort()).toEqual([false, true]);
@@ -118,7 +126,13 @@ describe("the registration store", () => {
     const invited = registration({ parent_tel: "+447700900125", medical_notes: "Peanut allergy" });
     await store.create(invited);
     expect(await store.erase(invited, new Date("2025-07-01T12:00:00.000Z"))).toBe(true);
-    expect(await store.findById(invited.registration_id)).toEqual({ registration_id: invited.registration_id, status: "erased", season: "2025-26", erased_at: "2025-07-01T12:00:00.000Z", retain_until: invited.retain_until });
+    expect(await store.findById(invited.registration_id)).toEqual({
+      registration_id: invited.registration_id,
+      status: "erased",
+      season: "2025-26",
+      erased_at: "2025-07-01T12:00:00.000Z",
+      retain_until: invited.retain_until,
+    });
     expect((await store.readParent("+447700900125")).registrations).toEqual([]);
     const everything = await scan();
     for (const personal of ["900125", "Alfie", "Testington", "Sarah", "Peanut"]) expect(everything).not.toContain(personal);
@@ -128,7 +142,13 @@ describe("the registration store", () => {
     const { store } = await freshStore();
     const teams = ["Lions", "Cubs", "Lionesses"];
     for (let index = 0; index < 30; index++) {
-      await store.create(registration({ team_name: teams[index % 3], player_first_name: `Player${index}`, parent_tel: `+4477009002${String(index).padStart(2, "0")}` }));
+      await store.create(
+        registration({
+          team_name: teams[index % 3],
+          player_first_name: `Player${index}`,
+          parent_tel: `+4477009002${String(index).padStart(2, "0")}`,
+        }),
+      );
     }
     const listed: string[] = [];
     let cursor: string | undefined;

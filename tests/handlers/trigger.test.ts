@@ -4,7 +4,14 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { proxyEvent } from "../../local/gateway/proxy-event";
-import { clubSettings, parameterPath, requiredInviteFields, testCredentials, validInvite, validInviteVariables } from "../../testkit/fixtures";
+import {
+  clubSettings,
+  parameterPath,
+  requiredInviteFields,
+  testCredentials,
+  validInvite,
+  validInviteVariables,
+} from "../../testkit/fixtures";
 import { bodyOf, fastRetry, handlerUnderTest, lambdaContext, testTrigger } from "../../testkit/handler-under-test";
 import { withSsmContents } from "../../testkit/local-services";
 import { capturing } from "../../testkit/log-capture";
@@ -15,7 +22,16 @@ const { handler, logLines, services } = handlerUnderTest((wiring) => testTrigger
 afterAll(() => {
   // The whole file's logs: no name, no full phone number, no credential.
   const logs = logLines.join("\n");
-  for (const secret of [testCredentials.authToken, testCredentials.accountSid, "Sarah", "Alfie", "Testington", "Dave", "900123", "900456"]) {
+  for (const secret of [
+    testCredentials.authToken,
+    testCredentials.accountSid,
+    "Sarah",
+    "Alfie",
+    "Testington",
+    "Dave",
+    "900123",
+    "900456",
+  ]) {
     expect(logs).not.toContain(secret);
   }
 });
@@ -59,17 +75,14 @@ describe("a valid invite", () => {
     expect(JSON.parse(services().twilio.messages[0].ContentVariables)).toMatchObject({ "5": "2026-27", "6": "45", "7": "27.50" });
   });
 
-  it.each([
-    ["07700 900123"],
-    ["+44 7700 900123"],
-    ["447700900123"],
-    ["0044 7700 900123"],
-    ["(07700) 900-123"],
-  ])("normalises the parent's number %s to E.164", async (typed) => {
-    const response = await handler(triggerEvent({ ...validInvite, parent_tel: typed }));
-    expect(response.statusCode).toBe(200);
-    expect(services().twilio.messages[0].To).toBe("whatsapp:+447700900123");
-  });
+  it.each([["07700 900123"], ["+44 7700 900123"], ["447700900123"], ["0044 7700 900123"], ["(07700) 900-123"]])(
+    "normalises the parent's number %s to E.164",
+    async (typed) => {
+      const response = await handler(triggerEvent({ ...validInvite, parent_tel: typed }));
+      expect(response.statusCode).toBe(200);
+      expect(services().twilio.messages[0].To).toBe("whatsapp:+447700900123");
+    },
+  );
 
   it("cleans white space WhatsApp would refuse before Twilio sees it", async () => {
     const response = await handler(triggerEvent({ ...validInvite, team_name: "Lions\n\tBlue      Team ", age_group: " u11s " }));
@@ -78,7 +91,11 @@ describe("a valid invite", () => {
   });
 
   it("reads a base64-encoded body", async () => {
-    const event = proxyEvent({ path: "/trigger", body: Buffer.from(JSON.stringify(validInvite)).toString("base64"), isBase64Encoded: true });
+    const event = proxyEvent({
+      path: "/trigger",
+      body: Buffer.from(JSON.stringify(validInvite)).toString("base64"),
+      isBase64Encoded: true,
+    });
     expect((await handler(event)).statusCode).toBe(200);
   });
 
@@ -87,7 +104,11 @@ describe("a valid invite", () => {
     await handler(triggerEvent(validInvite));
     await handler(triggerEvent(validInvite));
     expect(services().ssm.calls.length).toBe(before);
-    expect(services().ssm.calls.map((call) => call.operation).sort()).toEqual(["GetParameter", "GetParameters"]);
+    expect(
+      services()
+        .ssm.calls.map((call) => call.operation)
+        .sort(),
+    ).toEqual(["GetParameter", "GetParameters"]);
   });
 });
 
@@ -130,7 +151,9 @@ describe("a bad payload", () => {
   it.each([["forty"], ["-5"], ["40.123"], ["£"], [true]])("refuses the fee %j naming membership_fee_amount", async (fee) => {
     const response = await handler(triggerEvent({ ...validInvite, membership_fee_amount: fee }));
     expect(response.statusCode).toBe(400);
-    expect(bodyOf(response).problems).toEqual([{ field: "membership_fee_amount", message: expect.stringContaining("must be an amount in pounds") }]);
+    expect(bodyOf(response).problems).toEqual([
+      { field: "membership_fee_amount", message: expect.stringContaining("must be an amount in pounds") },
+    ]);
   });
 
   it("refuses a team manager number that is not one, naming team_manager_1_tel", async () => {

@@ -6,8 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TriggerHandler } from "../../handlers/trigger";
-import { serveOnLoopback, type LoopbackServer } from "../../local/loopback";
-import { startTwilioStandIn, type Failure, type Fault, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
+import { type LoopbackServer, serveOnLoopback } from "../../local/loopback";
+import { type Failure, type Fault, startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { clubSettings, otherAuthToken, testCredentials, twilioSecretName, validInvite } from "../../testkit/fixtures";
 import { bodyOf, fastRetry, lambdaContext, standInsForFile, testTrigger } from "../../testkit/handler-under-test";
 import { withSsmContents } from "../../testkit/local-services";
@@ -21,7 +21,8 @@ const clubAddress = `whatsapp:${clubSettings.whatsappNumber}`;
 const { services, wiring, logLines } = standInsForFile();
 let handler: TriggerHandler;
 
-const triggerWith = (client: MessagesClientOptions, env = services().env) => testTrigger({ ...wiring(), env }, { retry: fastRetry, requestTimeoutMs, ...client });
+const triggerWith = (client: MessagesClientOptions, env = services().env) =>
+  testTrigger({ ...wiring(), env }, { retry: fastRetry, requestTimeoutMs, ...client });
 
 // Each test invites its own parent, so what the stand-in holds for that parent is that test's doing alone.
 let nextParent = 200;
@@ -70,7 +71,10 @@ const faultCases: [string, FaultCase][] = [
   ["an outage, once", { faults: [outage], status: 200, attempts: 2, lookups: 1, held: 1 }],
   ["a reset before Twilio took the message", { faults: [{ dropConnection: true }], status: 200, attempts: 2, lookups: 1, held: 1 }],
   ["a timeout before Twilio took the message", { faults: [{ stall: true }], status: 200, attempts: 2, lookups: 1, held: 1 }],
-  ["a reset after Twilio took the message", { faults: [{ dropConnection: true, accepted: true }], status: 200, attempts: 1, lookups: 1, held: 1 }],
+  [
+    "a reset after Twilio took the message",
+    { faults: [{ dropConnection: true, accepted: true }], status: 200, attempts: 1, lookups: 1, held: 1 },
+  ],
   ["a timeout after Twilio took the message", { faults: [{ stall: true, accepted: true }], status: 200, attempts: 1, lookups: 1, held: 1 }],
   ["a 500 after Twilio took the message", { faults: [{ status: 500, accepted: true }], status: 200, attempts: 1, lookups: 1, held: 1 }],
   [
@@ -84,11 +88,30 @@ const faultCases: [string, FaultCase][] = [
   ["rate limits on every attempt", { faults: [rateLimit, rateLimit, rateLimit], status: 503, attempts: 3, lookups: 0, held: 0 }],
   ["an outage on every attempt", { faults: [outage, outage, outage], status: 503, attempts: 3, lookups: 3, held: 0 }],
   ["a mix of 5xx and rate limits", { faults: [outage, rateLimit, { status: 502 }], status: 503, attempts: 3, lookups: 2, held: 0 }],
-  ["resets on every attempt", { faults: [{ dropConnection: true }, { dropConnection: true }, { dropConnection: true }], status: 503, attempts: 3, lookups: 3, held: 0 }],
-  ["timeouts on every attempt", { faults: [{ stall: true }, { stall: true }, { stall: true }], status: 503, attempts: 3, lookups: 3, held: 0 }],
+  [
+    "resets on every attempt",
+    {
+      faults: [{ dropConnection: true }, { dropConnection: true }, { dropConnection: true }],
+      status: 503,
+      attempts: 3,
+      lookups: 3,
+      held: 0,
+    },
+  ],
+  [
+    "timeouts on every attempt",
+    { faults: [{ stall: true }, { stall: true }, { stall: true }], status: 503, attempts: 3, lookups: 3, held: 0 },
+  ],
   [
     "a reset after Twilio took the message, and every lookup failing",
-    { faults: [{ dropConnection: true, accepted: true }], lookupFailures: [outage, { dropConnection: true }, { stall: true }], status: 504, attempts: 1, lookups: 3, held: 1 },
+    {
+      faults: [{ dropConnection: true, accepted: true }],
+      lookupFailures: [outage, { dropConnection: true }, { stall: true }],
+      status: 504,
+      attempts: 1,
+      lookups: 3,
+      held: 1,
+    },
   ],
   [
     "a timeout before Twilio took the message, and every lookup failing",
@@ -106,7 +129,10 @@ describe("every fault kind", () => {
 
     expect(response.statusCode, response.body).toBe(fault.status);
     expect(held).toHaveLength(fault.held);
-    expect({ attempts: services().twilio.attempts, lookups: services().twilio.lookups }).toEqual({ attempts: fault.attempts, lookups: fault.lookups });
+    expect({ attempts: services().twilio.attempts, lookups: services().twilio.lookups }).toEqual({
+      attempts: fault.attempts,
+      lookups: fault.lookups,
+    });
     const body = bodyOf(response);
     if (response.statusCode === 200) {
       // Sent: exactly one message, the one the caller is told of.
@@ -132,7 +158,12 @@ describe("every fault kind", () => {
 const refusals: [number, string, (address: string) => string][] = [
   [21211, "an invalid number", (address) => `The 'To' number ${address} is not a valid phone number.`],
   [21610, "a parent who replied STOP", () => "Attempt to send to unsubscribed recipient"],
-  [63016, "a message outside WhatsApp's window", () => "Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template."],
+  [
+    63016,
+    "a message outside WhatsApp's window",
+    () =>
+      "Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template.",
+  ],
   [63003, "an address WhatsApp cannot find", () => "Channel could not find To address"],
 ];
 
@@ -144,7 +175,12 @@ describe("a permanent refusal", () => {
 
     expect(response.statusCode).toBe(422);
     const body = bodyOf(response);
-    expect(body).toMatchObject({ error: "twilio_rejected", twilio_code: code, twilio_status: 400, more_info: `https://www.twilio.com/docs/errors/${code}` });
+    expect(body).toMatchObject({
+      error: "twilio_rejected",
+      twilio_code: code,
+      twilio_status: 400,
+      more_info: `https://www.twilio.com/docs/errors/${code}`,
+    });
     expect(body.message).toContain(`(error ${code})`);
     expect({ attempts: services().twilio.attempts, lookups: services().twilio.lookups }).toEqual({ attempts: 1, lookups: 0 });
     expect(sentTo(services().twilio, parent.address)).toHaveLength(0);
@@ -173,7 +209,9 @@ describe("the Lambda's time budget", () => {
     services().twilio.failNext(...Array.from({ length: 10 }, () => ({ stall: true as const })));
     const budgetMs = 2_500;
     const started = Date.now();
-    const response = await patient(triggerEvent({ ...validInvite, parent_tel: parent.typed }), { getRemainingTimeInMillis: () => budgetMs - (Date.now() - started) });
+    const response = await patient(triggerEvent({ ...validInvite, parent_tel: parent.typed }), {
+      getRemainingTimeInMillis: () => budgetMs - (Date.now() - started),
+    });
 
     expect(Date.now() - started).toBeLessThan(budgetMs);
     expect(response.statusCode).toBe(503);
@@ -207,7 +245,11 @@ describe("the lookup after an ambiguous fault", () => {
       response.writeHead(200, { "Content-Type": "text/xml" });
       response.end('<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks, we will be in touch</Message></Response>');
     });
-    standIn = await startTwilioStandIn(testCredentials, { webhookUrl: `${webhook.url}/webhook`, clubAddress, now: () => new Date(Date.now() + twilioClockOffsetMs) });
+    standIn = await startTwilioStandIn(testCredentials, {
+      webhookUrl: `${webhook.url}/webhook`,
+      clubAddress,
+      now: () => new Date(Date.now() + twilioClockOffsetMs),
+    });
     replying = triggerWith({ apiBaseUrl: standIn.url });
   });
 
@@ -234,7 +276,11 @@ describe("the lookup after an ambiguous fault", () => {
     const held = sentTo(standIn, parent.address);
     expect(held).toHaveLength(1);
     expect(bodyOf(response).message_sid).toBe(held[0].sid);
-    expect(standIn.conversations.find(`+447700${parent.lastDigits}`)?.messages.map((message) => message.kind)).toEqual(["text", "reply", "template"]);
+    expect(standIn.conversations.find(`+447700${parent.lastDigits}`)?.messages.map((message) => message.kind)).toEqual([
+      "text",
+      "reply",
+      "template",
+    ]);
   });
 
   it("does not take an earlier invite to the same parent for this one", async () => {

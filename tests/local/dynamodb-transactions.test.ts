@@ -57,9 +57,24 @@ describe("TransactWriteItems over dynalite", () => {
     await client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          { ConditionCheck: { TableName, Key: key("counter"), ConditionExpression: "version = :one", ExpressionAttributeValues: { ":one": { N: "1" } } } },
+          {
+            ConditionCheck: {
+              TableName,
+              Key: key("counter"),
+              ConditionExpression: "version = :one",
+              ExpressionAttributeValues: { ":one": { N: "1" } },
+            },
+          },
           { Put: { TableName, Item: { ...key("a"), value: { S: "first" } }, ConditionExpression: "attribute_not_exists(pk)" } },
-          { Update: { TableName, Key: key("b"), UpdateExpression: "SET #v = :v", ExpressionAttributeNames: { "#v": "value" }, ExpressionAttributeValues: { ":v": { S: "second" } } } },
+          {
+            Update: {
+              TableName,
+              Key: key("b"),
+              UpdateExpression: "SET #v = :v",
+              ExpressionAttributeNames: { "#v": "value" },
+              ExpressionAttributeValues: { ":v": { S: "second" } },
+            },
+          },
         ],
       }),
     );
@@ -72,9 +87,24 @@ describe("TransactWriteItems over dynalite", () => {
     const attempt = client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          { Update: { TableName, Key: key("b"), UpdateExpression: "SET #v = :v", ExpressionAttributeNames: { "#v": "value" }, ExpressionAttributeValues: { ":v": { S: "changed" } } } },
+          {
+            Update: {
+              TableName,
+              Key: key("b"),
+              UpdateExpression: "SET #v = :v",
+              ExpressionAttributeNames: { "#v": "value" },
+              ExpressionAttributeValues: { ":v": { S: "changed" } },
+            },
+          },
           { Delete: { TableName, Key: key("counter") } },
-          { Put: { TableName, Item: { ...key("a"), value: { S: "again" } }, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+          {
+            Put: {
+              TableName,
+              Item: { ...key("a"), value: { S: "again" } },
+              ConditionExpression: "attribute_not_exists(pk)",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
         ],
       }),
     );
@@ -105,12 +135,23 @@ describe("TransactWriteItems over dynalite", () => {
         .send(
           new TransactWriteItemsCommand({
             TransactItems: [
-              { Update: { TableName, Key: key("counter"), UpdateExpression: "SET version = :two", ConditionExpression: "version = :one", ExpressionAttributeValues: { ":one": { N: "1" }, ":two": { N: "2" } } } },
+              {
+                Update: {
+                  TableName,
+                  Key: key("counter"),
+                  UpdateExpression: "SET version = :two",
+                  ConditionExpression: "version = :one",
+                  ExpressionAttributeValues: { ":one": { N: "1" }, ":two": { N: "2" } },
+                },
+              },
               { Put: { TableName, Item: { ...key(`winner-${writer}`) } } },
             ],
           }),
         )
-        .then(() => writer, (error: Error) => error.name);
+        .then(
+          () => writer,
+          (error: Error) => error.name,
+        );
     const outcomes = await Promise.all([bump("x"), bump("y")]);
     expect(outcomes.filter((outcome) => outcome === "TransactionCanceledException")).toHaveLength(1);
     const winner = outcomes.find((outcome) => outcome !== "TransactionCanceledException");
@@ -122,14 +163,23 @@ describe("TransactWriteItems over dynalite", () => {
 describe("what dynalite leaves out", () => {
   it("returns the old item with a single write's failed condition when asked", async () => {
     const error = await client
-      .send(new PutItemCommand({ TableName, Item: { ...key("a") }, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" }))
+      .send(
+        new PutItemCommand({
+          TableName,
+          Item: { ...key("a") },
+          ConditionExpression: "attribute_not_exists(pk)",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      )
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConditionalCheckFailedException);
     expect((error as ConditionalCheckFailedException).Item).toEqual({ ...key("a"), value: { S: "first" } });
   });
 
   it("reads several items consistently with TransactGetItems", async () => {
-    const answer = await client.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName, Key: key("a") } }, { Get: { TableName, Key: key("missing") } }] }));
+    const answer = await client.send(
+      new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName, Key: key("a") } }, { Get: { TableName, Key: key("missing") } }] }),
+    );
     expect(answer.Responses).toEqual([{ Item: { ...key("a"), value: { S: "first" } } }, {}]);
   });
 });
@@ -140,7 +190,15 @@ describe("a retried transaction", () => {
       new TransactWriteItemsCommand({
         ClientRequestToken: "token-for-one-step",
         TransactItems: [
-          { Update: { TableName, Key: key("counter"), UpdateExpression: "SET version = :next", ConditionExpression: "version = :version", ExpressionAttributeValues: { ":version": { N: version }, ":next": { N: next } } } },
+          {
+            Update: {
+              TableName,
+              Key: key("counter"),
+              UpdateExpression: "SET version = :next",
+              ConditionExpression: "version = :version",
+              ExpressionAttributeValues: { ":version": { N: version }, ":next": { N: next } },
+            },
+          },
         ],
       });
     const before = (await get("counter"))?.version?.N ?? "";

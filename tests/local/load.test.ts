@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
 import { startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { validInvite } from "../../testkit/fixtures";
-import { postInvite, startSignon, type RunningSignon } from "../../testkit/npm-start";
+import { postInvite, type RunningSignon, startSignon } from "../../testkit/npm-start";
 
 const requests = 2_000;
 const clients = 50;
@@ -31,7 +31,12 @@ const inviteFor = (index: number) => ({
 
 beforeAll(async () => {
   twilio = await startTwilioStandIn(account);
-  signon = await startSignon({ SIGNON_API_KEY: apiKey, TWILIO_ACCOUNT_SID: account.accountSid, TWILIO_AUTH_TOKEN: account.authToken, TWILIO_API_BASE_URL: twilio.url });
+  signon = await startSignon({
+    SIGNON_API_KEY: apiKey,
+    TWILIO_ACCOUNT_SID: account.accountSid,
+    TWILIO_AUTH_TOKEN: account.authToken,
+    TWILIO_API_BASE_URL: twilio.url,
+  });
 
   let next = 0;
   const client = async () => {
@@ -59,7 +64,14 @@ describe(`${requests} triggers from ${clients} concurrent clients`, () => {
     expect(count(200) + count(429)).toBe(requests);
     // At least the burst gets through; the rest are refused at the gateway.
     expect(count(200)).toBeGreaterThanOrEqual(50);
-    const figures = { requests, clients, sent: count(200), throttled: count(429), elapsedMs: Math.round(elapsedMs), requestsPerSecond: Math.round((requests / elapsedMs) * 1000) };
+    const figures = {
+      requests,
+      clients,
+      sent: count(200),
+      throttled: count(429),
+      elapsedMs: Math.round(elapsedMs),
+      requestsPerSecond: Math.round((requests / elapsedMs) * 1000),
+    };
     fs.mkdirSync(path.join(__dirname, "../../test-output"), { recursive: true });
     fs.writeFileSync(path.join(__dirname, "../../test-output/load.json"), `${JSON.stringify(figures, null, 2)}\n`);
   });
@@ -72,8 +84,13 @@ describe(`${requests} triggers from ${clients} concurrent clients`, () => {
     }
     const sent = outcomes.filter((outcome) => outcome.status === 200);
     expect(twilio.messages).toHaveLength(sent.length);
-    for (const outcome of sent) expect(messagesByPlayer.get(outcome.player)?.map((message) => message.sid), outcome.player).toEqual([outcome.messageSid]);
-    for (const outcome of outcomes.filter((o) => o.status === 429)) expect(messagesByPlayer.has(outcome.player), outcome.player).toBe(false);
+    for (const outcome of sent)
+      expect(
+        messagesByPlayer.get(outcome.player)?.map((message) => message.sid),
+        outcome.player,
+      ).toEqual([outcome.messageSid]);
+    for (const outcome of outcomes.filter((o) => o.status === 429))
+      expect(messagesByPlayer.has(outcome.player), outcome.player).toBe(false);
   });
 
   it("reached the handler only for the requests the throttle let through", () => {

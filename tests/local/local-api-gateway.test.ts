@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiGateway, type ProxyHandler } from "../../local/gateway/api-gateway";
-import { serveOnLoopback, type LoopbackServer } from "../../local/loopback";
+import { type LoopbackServer, serveOnLoopback } from "../../local/loopback";
 import { capturing } from "../../testkit/log-capture";
 
 const apiKey = "test-gateway-key-0123456789";
@@ -46,7 +46,12 @@ describe("the local API Gateway", () => {
       httpMethod: "POST",
       body: '{"a":1}',
       isBase64Encoded: false,
-      requestContext: { stage: "v1", path: "/v1/trigger", requestId: response.headers.get("x-amzn-requestid"), identity: { apiKey, sourceIp: "127.0.0.1" } },
+      requestContext: {
+        stage: "v1",
+        path: "/v1/trigger",
+        requestId: response.headers.get("x-amzn-requestid"),
+        identity: { apiKey, sourceIp: "127.0.0.1" },
+      },
     });
     expect(received?.headers["X-Custom-Case"]).toBe("kept");
     expect(received?.multiValueHeaders["X-Custom-Case"]).toEqual(["kept"]);
@@ -69,9 +74,13 @@ describe("the local API Gateway", () => {
 
   it("answers 502 Internal server error when the function throws or overruns its timeout, as API Gateway does", async () => {
     const logLines: string[] = [];
-    const throwing = await gatewayWith(async () => {
-      throw new Error("boom with +447700900123 in it");
-    }, 5, logLines);
+    const throwing = await gatewayWith(
+      async () => {
+        throw new Error("boom with +447700900123 in it");
+      },
+      5,
+      logLines,
+    );
     const thrown = await post(throwing);
     expect(thrown.status).toBe(502);
     expect(await thrown.json()).toEqual({ message: "Internal server error" });
@@ -90,15 +99,26 @@ describe("the local API Gateway", () => {
   it("serves every route it is given, each behind the key its kind needs: a new declaration is a new route", async () => {
     const gateway = createApiGateway({
       routes: [
-        { route: { method: "POST", path: "/export" }, apiKey: "invite", timeoutSeconds: 5, handler: async (event) => ({ statusCode: 200, body: event.path }) },
-        { route: { method: "POST", path: "/status" }, apiKey: "none", timeoutSeconds: 5, handler: async (event) => ({ statusCode: 200, body: event.path }) },
+        {
+          route: { method: "POST", path: "/export" },
+          apiKey: "invite",
+          timeoutSeconds: 5,
+          handler: async (event) => ({ statusCode: 200, body: event.path }),
+        },
+        {
+          route: { method: "POST", path: "/status" },
+          apiKey: "none",
+          timeoutSeconds: 5,
+          handler: async (event) => ({ statusCode: 200, body: event.path }),
+        },
       ],
       apiKeys: { invite: apiKey },
       throttle: { rateLimit: 10, burstLimit: 10 },
       writeLog: capturing(() => undefined),
     });
     server = await serveOnLoopback((request, body, response) => void gateway(request, body, response));
-    const send = (path: string, headers: Record<string, string> = {}) => fetch(`${server!.url}${path}`, { method: "POST", headers, body: "{}" });
+    const send = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${server!.url}${path}`, { method: "POST", headers, body: "{}" });
 
     const keyed = await send("/export", { "x-api-key": apiKey });
     expect([keyed.status, await keyed.text()]).toEqual([200, "/export"]);

@@ -9,7 +9,7 @@ import { localDefaults } from "../../local/options";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
 import { startTwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { otherAuthToken, validInvite } from "../../testkit/fixtures";
-import { postInvite, signonRefusing, startSignon, type RunningSignon } from "../../testkit/npm-start";
+import { postInvite, type RunningSignon, signonRefusing, startSignon } from "../../testkit/npm-start";
 import { formBody, inboundMessage, twilioSignature } from "../../testkit/twilio-webhook";
 
 const apiKey = `test-local-api-key-${randomBytes(8).toString("hex")}`;
@@ -56,7 +56,11 @@ describe("npm start", () => {
     const chat = await conversationWith("+447700900201");
     expect(chat?.name).toBe("Sarah");
     expect(chat?.messages).toEqual([
-      expect.objectContaining({ direction: "to-parent", kind: "template", body: expect.stringContaining("Hi Sarah 👋,\nOmega here, the Urmston Town Registration Assistant.") }),
+      expect.objectContaining({
+        direction: "to-parent",
+        kind: "template",
+        body: expect.stringContaining("Hi Sarah 👋,\nOmega here, the Urmston Town Registration Assistant."),
+      }),
     ]);
     expect(chat?.messages[0].body).toContain("register Alfie to join Urmston Town Lions u11s for the upcoming 2025-26 season");
     expect(chat?.messages[0].body).toContain("£40");
@@ -94,10 +98,16 @@ describe("npm start", () => {
     const reply = (await response.json()) as { webhookStatus: number; replies: string[] };
     // The webhook answers 403 to anything its signature check refuses, so 200 means it verified.
     expect(reply.webhookStatus).toBe(200);
-    expect(reply.replies).toEqual([expect.stringMatching(/^Thanks for your message! Omega here, the Urmston Town Registration Assistant\./)]);
+    expect(reply.replies).toEqual([
+      expect.stringMatching(/^Thanks for your message! Omega here, the Urmston Town Registration Assistant\./),
+    ]);
 
     const chat = await conversationWith("+447700900203");
-    expect(chat?.messages.map(({ direction, kind }) => `${direction}/${kind}`)).toEqual(["to-parent/template", "from-parent/text", "to-parent/reply"]);
+    expect(chat?.messages.map(({ direction, kind }) => `${direction}/${kind}`)).toEqual([
+      "to-parent/template",
+      "from-parent/text",
+      "to-parent/reply",
+    ]);
     expect(chat?.messages[1].body).toBe("Yes, ready to register");
     expect(chat?.messages[2].body).toBe(reply.replies[0]);
     expect(signon.logs()).toContainEqual(expect.objectContaining({ route: "POST /webhook", event: "message_received" }));
@@ -145,7 +155,12 @@ describe("npm start", () => {
     const done = logs.filter((line) => line.event === "request_done");
     expect(done.length).toBeGreaterThan(0);
     for (const line of done) {
-      expect(line).toMatchObject({ request_id: expect.any(String), route: expect.stringMatching(/^POST \/(trigger|webhook)$/), status: expect.any(Number), latency_ms: expect.any(Number) });
+      expect(line).toMatchObject({
+        request_id: expect.any(String),
+        route: expect.stringMatching(/^POST \/(trigger|webhook)$/),
+        status: expect.any(Number),
+        latency_ms: expect.any(Number),
+      });
     }
     const printedLogs = signon.lines.filter((line) => line.startsWith("{")).join("\n");
     expect(printedLogs).not.toMatch(/7700 ?900\d{3}/);
@@ -171,12 +186,18 @@ describe("npm start's settings", () => {
 
   it("sends through another Twilio stand-in when TWILIO_API_BASE_URL names one", async () => {
     const elsewhere = await startTwilioStandIn(account);
-    const signon = await startSignon({ TWILIO_API_BASE_URL: elsewhere.url, TWILIO_ACCOUNT_SID: account.accountSid, TWILIO_AUTH_TOKEN: account.authToken });
+    const signon = await startSignon({
+      TWILIO_API_BASE_URL: elsewhere.url,
+      TWILIO_ACCOUNT_SID: account.accountSid,
+      TWILIO_AUTH_TOKEN: account.authToken,
+    });
     try {
       expect(signon.lines.join("\n")).toContain(`Twilio      ${elsewhere.url}`);
       const response = await postInvite(signon.url, validInvite, { "x-api-key": localDefaults.SIGNON_API_KEY });
       expect(response.status).toBe(200);
-      expect(elsewhere.messages).toEqual([expect.objectContaining({ To: "whatsapp:+447700900123", ContentSid: "HXbd20683c439d5894ded688d2a667a02c" })]);
+      expect(elsewhere.messages).toEqual([
+        expect.objectContaining({ To: "whatsapp:+447700900123", ContentSid: "HXbd20683c439d5894ded688d2a667a02c" }),
+      ]);
       expect((await simulatorState(signon.url)).conversations).toEqual([]);
     } finally {
       await signon.stop();

@@ -7,11 +7,11 @@ import twilio from "twilio";
 import RequestClient from "twilio/lib/base/RequestClient";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inviteTemplateText } from "../../local/stand-ins/twilio/invite-template";
-import { serveOnLoopback, type LoopbackServer } from "../../local/loopback";
-import { startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
+import { type LoopbackServer, serveOnLoopback } from "../../local/loopback";
 import { twilioSid } from "../../local/stand-ins/twilio/ids";
+import { inviteTemplateText } from "../../local/stand-ins/twilio/invite-template";
 import { loadMessagesContract } from "../../local/stand-ins/twilio/openapi-contract";
+import { startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { clubSettings, otherAuthToken, testCredentials, validInviteVariables } from "../../testkit/fixtures";
 import { parseForm } from "../../twilio/webhook-request";
 
@@ -99,7 +99,12 @@ describe("the Twilio stand-in", () => {
     ["ContentSid not a Content SID", { ContentSid: "HX123" }, 21655, "'ContentSid' must match pattern"],
     ["Attempt not an integer", { Attempt: "1.5" }, 20001, "'Attempt' must be integer"],
     ["ProvideFeedback not a boolean", { ProvideFeedback: "perhaps" }, 20001, "'ProvideFeedback' must be boolean"],
-    ["ContentRetention outside its enum", { ContentRetention: "forever" }, 20001, "'ContentRetention' must be equal to one of the allowed values"],
+    [
+      "ContentRetention outside its enum",
+      { ContentRetention: "forever" },
+      20001,
+      "'ContentRetention' must be equal to one of the allowed values",
+    ],
     ["ApplicationSid of the wrong kind", { ApplicationSid: twilioSid("MG") }, 20001, "'ApplicationSid' must match pattern"],
     ["SendAt not a date-time", { SendAt: "next Tuesday" }, 20001, "'SendAt' must match format \"date-time\""],
   ])("refuses a request Twilio's OpenAPI contract refuses: %s", async (_, change, code, message) => {
@@ -180,7 +185,9 @@ describe("the Twilio stand-in", () => {
       expect(loadMessagesContract().checkMessagePage(first.body)).toEqual([]);
       expect(first.body).toMatchObject({ page: 0, page_size: 2, start: 0, end: 1, previous_page_uri: null });
       expect(first.body.messages).toHaveLength(2);
-      const next = (await (await fetch(`${standIn.url}${first.body.next_page_uri}`, { headers: { Authorization: authorization } })).json()) as Record<string, any>;
+      const next = (await (
+        await fetch(`${standIn.url}${first.body.next_page_uri}`, { headers: { Authorization: authorization } })
+      ).json()) as Record<string, any>;
       expect(loadMessagesContract().checkMessagePage(next)).toEqual([]);
       expect(next).toMatchObject({ page: 1, start: 2, end: 2, next_page_uri: null, messages: [expect.objectContaining({ to: parent })] });
     });
@@ -191,7 +198,12 @@ describe("the Twilio stand-in", () => {
       const day = new Date(String(sent.body.date_created)).toISOString().slice(0, 10);
       const dayBefore = new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10);
       const count = async (query: Record<string, string>) => (await list({ To: parent, ...query })).body.messages.length;
-      expect([await count({ DateSent: day }), await count({ "DateSent>": day }), await count({ "DateSent<": dayBefore }), await count({ DateSent: dayBefore })]).toEqual([1, 1, 0, 0]);
+      expect([
+        await count({ DateSent: day }),
+        await count({ "DateSent>": day }),
+        await count({ "DateSent<": dayBefore }),
+        await count({ DateSent: dayBefore }),
+      ]).toEqual([1, 1, 0, 0]);
       const client = twilioClientAt(standIn.url);
       const aMinuteAgo = new Date(Date.now() - 60_000);
       expect(await client.messages.list({ to: parent, dateSentAfter: aMinuteAgo })).toHaveLength(1);
@@ -210,8 +222,14 @@ describe("the Twilio stand-in", () => {
     });
 
     it("refuses what Twilio's contract refuses, and another account's credentials", async () => {
-      expect(await list({ PageSize: "0" })).toMatchObject({ status: 400, body: { code: 20001, message: expect.stringContaining("'PageSize' must be >= 1") } });
-      expect(await list({ To: "the parent" })).toMatchObject({ status: 400, body: { message: expect.stringContaining("'To' must match format") } });
+      expect(await list({ PageSize: "0" })).toMatchObject({
+        status: 400,
+        body: { code: 20001, message: expect.stringContaining("'PageSize' must be >= 1") },
+      });
+      expect(await list({ To: "the parent" })).toMatchObject({
+        status: 400,
+        body: { message: expect.stringContaining("'To' must match format") },
+      });
       const wrong = `Basic ${Buffer.from(`${testCredentials.accountSid}:${otherAuthToken}`).toString("base64")}`;
       expect(await list({}, wrong)).toMatchObject({ status: 401, body: { code: 20003 } });
     });
@@ -230,7 +248,13 @@ describe("the Twilio stand-in", () => {
 
     expect(answer).toEqual({ webhookStatus: 200, replies: ["Got it & thanks <3"] });
     const { signature, fields } = webhookRequests.at(-1)!;
-    expect(fields).toMatchObject({ From: "whatsapp:+447700900777", To: club, Body: "Ready when you are", AccountSid: testCredentials.accountSid, WaId: "447700900777" });
+    expect(fields).toMatchObject({
+      From: "whatsapp:+447700900777",
+      To: club,
+      Body: "Ready when you are",
+      AccountSid: testCredentials.accountSid,
+      WaId: "447700900777",
+    });
     expect(validateRequest(testCredentials.authToken, signature!, `${webhook.url}/webhook`, fields)).toBe(true);
     const chat = standIn.conversations.find("+447700900777");
     expect(chat?.name).toBe("Sarah");

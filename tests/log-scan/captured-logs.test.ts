@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { captureDirVariable, type LogSource, type SensitiveKind } from "../../testkit/log-capture";
-import { scanCapture, type CaptureScan } from "./log-scanner";
+import { type CaptureScan, scanCapture } from "./log-scanner";
 
 /** Each source the suite logs through, and what produces it: none may be empty, or the scan proves nothing. */
 const expectedSources: Partial<Record<LogSource, string>> = {
@@ -27,7 +27,10 @@ beforeAll(() => {
 describe("the logs captured from the whole suite", () => {
   it("come from every source the suite logs through", () => {
     const empty = Object.entries(expectedSources).filter(([source]) => scan.linesBySource[source as LogSource] === 0);
-    expect(empty.map(([source, from]) => `no lines from ${from} (${source})`), "run the whole suite (npm test) before the log scan").toEqual([]);
+    expect(
+      empty.map(([source, from]) => `no lines from ${from} (${source})`),
+      "run the whole suite (npm test) before the log scan",
+    ).toEqual([]);
   });
 
   it("are checked against every kind of sensitive value the suite handed to the code", () => {
@@ -36,7 +39,9 @@ describe("the logs captured from the whole suite", () => {
   });
 
   it("hold no credential, full phone number, name or message body, and only LogFields", () => {
-    const shown = scan.findings.slice(0, 40).map(({ file, line, problems, excerpt }) => `${file}:${line} ${problems.join(", ")}: ${excerpt}`);
+    const shown = scan.findings
+      .slice(0, 40)
+      .map(({ file, line, problems, excerpt }) => `${file}:${line} ${problems.join(", ")}: ${excerpt}`);
     expect(shown, `${scan.findings.length} log lines leak`).toEqual([]);
   });
 });

@@ -31,7 +31,10 @@ describe("the log capture", () => {
   });
 
   it("copies a child process's stdout and stderr line by line, the last line without its newline too", async () => {
-    const child = spawn(process.execPath, ["-e", 'process.stdout.write("one\\ntwo\\nthr"); process.stdout.write("ee"); process.stderr.write("four\\n")']);
+    const child = spawn(process.execPath, [
+      "-e",
+      'process.stdout.write("one\\ntwo\\nthr"); process.stdout.write("ee"); process.stderr.write("four\\n")',
+    ]);
     captureOutput("program", child.stdout);
     captureOutput("program", child.stderr);
     await new Promise((resolve) => child.once("close", resolve));

@@ -41,7 +41,14 @@ function expectNothingShown(excerpt: string) {
 
 describe("the log scanner", () => {
   it("flags a planted token, full phone number and name, naming the file and line, and shows none of them", () => {
-    const cleanLine = JSON.stringify({ level: "info", event: "request_done", request_id: "3f1c2b7e-9a41-4c55-8e0d-6b2a1f0c9d11", route: "POST /trigger", status: 200, latency_ms: 12 });
+    const cleanLine = JSON.stringify({
+      level: "info",
+      event: "request_done",
+      request_id: "3f1c2b7e-9a41-4c55-8e0d-6b2a1f0c9d11",
+      route: "POST /trigger",
+      status: 200,
+      latency_ms: 12,
+    });
     const dir = plantedCapture({
       "handler/planted.test.ts.log": [
         cleanLine,
@@ -86,8 +93,22 @@ describe("the log scanner", () => {
 
   it("lets masked numbers, request ids, message SIDs, template SIDs, latencies and dates through", () => {
     for (const line of [
-      JSON.stringify({ level: "info", event: "invite_sent", request_id: "9a41c2b7-4c55-4e0d-8b2a-1f0c9d113f1c", to: "+44•••••••123", message_sid: "SM0e6c2216b26ad30086c818ed2809f60f" }),
-      JSON.stringify({ level: "warn", event: "twilio_retry", request_id: "3f1c2b7e-9a41-4c55-8e0d-447700900123", from: "•••", twilio_code: 20429, attempts: 3, latency_ms: 1712345678901 }),
+      JSON.stringify({
+        level: "info",
+        event: "invite_sent",
+        request_id: "9a41c2b7-4c55-4e0d-8b2a-1f0c9d113f1c",
+        to: "+44•••••••123",
+        message_sid: "SM0e6c2216b26ad30086c818ed2809f60f",
+      }),
+      JSON.stringify({
+        level: "warn",
+        event: "twilio_retry",
+        request_id: "3f1c2b7e-9a41-4c55-8e0d-447700900123",
+        from: "•••",
+        twilio_code: 20429,
+        attempts: 3,
+        latency_ms: 1712345678901,
+      }),
       "signon:twilio.templateSid is missing. Example: pulumi config set --path signon:twilio.templateSid HX7d785aa7b15519a858cfc7f0d485ff2c",
       "trigger: 10000 generated bodies in 9720 ms, season 2025-26, started 2026-01-02 12:00",
     ]) {
@@ -118,8 +139,12 @@ describe("the log scanner", () => {
   });
 
   it("flags an unmasked to or from, even when the number is not one it would recognise", () => {
-    expect(unrecordedScan(JSON.stringify({ level: "info", event: "message_received", from: "whatsapp:+447700900123" }), "handler")?.problems).toEqual(["phone number", "unmasked phone field"]);
-    expect(unrecordedScan(JSON.stringify({ level: "info", event: "invite_sent", to: "7700 900 123" }), "handler")?.problems).toEqual(["unmasked phone field"]);
+    expect(
+      unrecordedScan(JSON.stringify({ level: "info", event: "message_received", from: "whatsapp:+447700900123" }), "handler")?.problems,
+    ).toEqual(["phone number", "unmasked phone field"]);
+    expect(unrecordedScan(JSON.stringify({ level: "info", event: "invite_sent", to: "7700 900 123" }), "handler")?.problems).toEqual([
+      "unmasked phone field",
+    ]);
   });
 
   it("lets npm start's banner show only the documented local key and the club's sender number", () => {

@@ -6,9 +6,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LogFields } from "../../plumbing/log";
 import { localDefaults } from "../../local/options";
-import { logSources, sensitiveFolder, sensitiveKinds, type LogSource, type SensitiveKind, type SensitiveRecord } from "../../testkit/log-capture";
+import type { LogFields } from "../../plumbing/log";
+import {
+  type LogSource,
+  logSources,
+  type SensitiveKind,
+  type SensitiveRecord,
+  sensitiveFolder,
+  sensitiveKinds,
+} from "../../testkit/log-capture";
 
 export type Problem = SensitiveKind | "phone number" | "log field outside LogFields" | "unmasked phone field";
 
@@ -133,7 +140,9 @@ export function lineScanner(sensitive: SensitiveRecord[]): LineScan {
   const spansIn = (text: string, checks: Checks): Span[] => {
     const literalSpans = literals ? spansOf(literals, text, (match) => kindOf.get(match)!) : [];
     return [
-      ...literalSpans.filter((span) => (checks.credentials || !credentialKinds.has(span.problem)) && !checks.allowed?.includes(text.slice(span.start, span.end))),
+      ...literalSpans.filter(
+        (span) => (checks.credentials || !credentialKinds.has(span.problem)) && !checks.allowed?.includes(text.slice(span.start, span.end)),
+      ),
       ...(checks.credentials ? credentialPatterns.flatMap(({ problem, pattern }) => spansOf(pattern, text, () => problem)) : []),
       ...(checks.phones ? spansOf(phoneCandidate, text, (match) => (isFullPhoneNumber(match) ? "phone number" : undefined)) : []),
     ];
@@ -217,7 +226,8 @@ export function readSensitive(captureDir: string): SensitiveRecord[] {
 export function scanCapture(captureDir: string): CaptureScan {
   const sensitive = readSensitive(captureDir);
   const scan = lineScanner(sensitive);
-  const distinctValues = (kind: SensitiveKind) => new Set(sensitive.filter((record) => record.kind === kind).map(({ value }) => value)).size;
+  const distinctValues = (kind: SensitiveKind) =>
+    new Set(sensitive.filter((record) => record.kind === kind).map(({ value }) => value)).size;
   const recordedByKind = Object.fromEntries(sensitiveKinds.map((kind) => [kind, distinctValues(kind)])) as Record<SensitiveKind, number>;
   const linesBySource = Object.fromEntries(logSources.map((source) => [source, 0])) as Record<LogSource, number>;
   const findings: Finding[] = [];

@@ -8,13 +8,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyEvent } from "../../local/gateway/proxy-event";
-import { triggerEvent } from "../../testkit/trigger-event";
 import { packageSize } from "../../testkit/code-package";
-import { startDeployedFunction, type DeployedFunction } from "../../testkit/deployed-function";
+import { type DeployedFunction, startDeployedFunction } from "../../testkit/deployed-function";
 import { testCredentials, validInvite, validInviteVariables } from "../../testkit/fixtures";
-import { startLocalServices, type LocalServices } from "../../testkit/local-services";
+import { type LocalServices, startLocalServices } from "../../testkit/local-services";
 import type { RecordedResource } from "../../testkit/program-under-mocks";
-import { resourcesOfType, runProgram, stackFileConfig, type ProgramResult } from "../../testkit/run-program";
+import { type ProgramResult, resourcesOfType, runProgram, stackFileConfig } from "../../testkit/run-program";
+import { triggerEvent } from "../../testkit/trigger-event";
 import { formBody, inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 
 const prefix = "signon-urmston-dev";
@@ -31,7 +31,8 @@ async function deploy(name: string): Promise<DeployedFunction> {
   const fn = functionNamed(name);
   const { variables } = fn.inputs.environment as { variables: Record<string, string> };
   // What the Lambda service adds, then the function's own variables as declared.
-  const { AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, TWILIO_API_BASE_URL } = services.env;
+  const { AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, TWILIO_API_BASE_URL } =
+    services.env;
   return startDeployedFunction(fn.codeDir!, {
     AWS_ENDPOINT_URL,
     AWS_ENDPOINT_URL_DYNAMODB,
@@ -44,13 +45,18 @@ async function deploy(name: string): Promise<DeployedFunction> {
 }
 
 beforeAll(async () => {
-  const run = await runProgram(stackFileConfig("dev", { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken }), {
-    extractCode: true,
-  });
+  const run = await runProgram(
+    stackFileConfig("dev", { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken }),
+    {
+      extractCode: true,
+    },
+  );
   if (!run.ok) throw new Error(run.stderr);
   result = run.result;
   webhookUrl = result.outputs.webhookUrl.value as string;
-  const parameters = Object.fromEntries(resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, p.inputs.value])) as Record<string, string>;
+  const parameters = Object.fromEntries(
+    resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, p.inputs.value]),
+  ) as Record<string, string>;
   const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
   const secretString = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString as string;
   services = await startLocalServices({ parameters, secrets: { [variables.SIGNON_TWILIO_SECRET_NAME]: secretString } });
@@ -72,11 +78,17 @@ describe("the uploaded code packages", () => {
       expect(code).toContain("exports.handler = ");
       expect(code).not.toContain(testCredentials.authToken);
     }
-    expect(fs.readFileSync(path.join(functionNamed("webhook").codeDir!, "__index.js"), "utf8")).toMatch(/require\("twilio\/lib\/webhooks\/webhooks/);
+    expect(fs.readFileSync(path.join(functionNamed("webhook").codeDir!, "__index.js"), "utf8")).toMatch(
+      /require\("twilio\/lib\/webhooks\/webhooks/,
+    );
   });
 
   it("carry only the files their imports load: no twilio client, no AWS SDK, no Pulumi", () => {
-    expect(functionNamed("webhook").codeFiles!.sort()).toEqual(["__index.js", "node_modules/twilio/lib/webhooks/webhooks.js", "node_modules/twilio/package.json"]);
+    expect(functionNamed("webhook").codeFiles!.sort()).toEqual([
+      "__index.js",
+      "node_modules/twilio/lib/webhooks/webhooks.js",
+      "node_modules/twilio/package.json",
+    ]);
     const triggerFiles = functionNamed("trigger").codeFiles!;
     expect(triggerFiles).toContain("node_modules/zod/mini/index.cjs");
     expect(triggerFiles).toContain("node_modules/libphonenumber-js/min/index.cjs");
@@ -88,8 +100,11 @@ describe("the uploaded code packages", () => {
 
   it("each get the memory size the bench chose for it (bench/results.json)", () => {
     type Choices = Record<"trigger" | "webhook", { memorySizeMb: number }>;
-    const { choices } = (JSON.parse(fs.readFileSync(path.join(__dirname, "../../bench/results.json"), "utf8")) as { memory: { choices: Choices } }).memory;
-    for (const name of ["trigger", "webhook"] as const) expect(functionNamed(name).inputs.memorySize, name).toBe(choices[name].memorySizeMb);
+    const { choices } = (
+      JSON.parse(fs.readFileSync(path.join(__dirname, "../../bench/results.json"), "utf8")) as { memory: { choices: Choices } }
+    ).memory;
+    for (const name of ["trigger", "webhook"] as const)
+      expect(functionNamed(name).inputs.memorySize, name).toBe(choices[name].memorySizeMb);
   });
 
   it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
@@ -118,7 +133,11 @@ describe("the deployed trigger", () => {
     const before = services.twilio.messages.length;
     const response = await trigger.invoke(triggerEvent(validInvite));
     expect(response.statusCode, response.body).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ status: "message_sent", duplicate: true, message_sid: services.twilio.messages[0].sid });
+    expect(JSON.parse(response.body)).toMatchObject({
+      status: "message_sent",
+      duplicate: true,
+      message_sid: services.twilio.messages[0].sid,
+    });
     expect(services.twilio.messages.length).toBe(before);
     const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
     const records = await services.dynamoDb.items(variables.SIGNON_IDEMPOTENCY_TABLE);

@@ -3,16 +3,23 @@
  * permissions and its wiring, as `pulumi up` would declare them.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { awsNameProblem, type AwsNameKind } from "../../config/aws-name-rules";
+import { type AwsNameKind, awsNameProblem } from "../../config/aws-name-rules";
 import { pulumiAutoName, stackAwsNames } from "../../config/names";
+import { registrationsAccess } from "../../config/registrations-table";
 import { settingParameterNames } from "../../config/settings";
 import { functionDeclarations } from "../../handlers/functions";
 import { routeRevision } from "../../infra/route-revision";
-import { registrationsAccess } from "../../config/registrations-table";
 import { testCredentials } from "../../testkit/fixtures";
-import { resourceNamed, resourcesOfType, runProgram, stackFileConfig, type ProgramResult, type StackConfigInput } from "../../testkit/run-program";
 import { configCommandsIn, stackConfigAfter } from "../../testkit/pulumi-config-set";
 import { readmeSection } from "../../testkit/readme";
+import {
+  type ProgramResult,
+  resourceNamed,
+  resourcesOfType,
+  runProgram,
+  type StackConfigInput,
+  stackFileConfig,
+} from "../../testkit/run-program";
 
 const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
 
@@ -59,7 +66,13 @@ const clubs: ClubCase[] = [
           privacyNoticeUrl: "https://www.saleunited.example/privacy",
         },
         twilio: { whatsappNumber: "+44 7700 900555", templateSid: "HX0123456789abcdef0123456789abcdef" },
-        registration: { season: "2026-27", membershipFee: 35, subscriptionFee: "£22.50", paymentUrl: "https://pay.saleunited.example/join", retentionYears: 2 },
+        registration: {
+          season: "2026-27",
+          membershipFee: 35,
+          subscriptionFee: "£22.50",
+          paymentUrl: "https://pay.saleunited.example/join",
+          retentionYears: 2,
+        },
         conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
         api: { rateLimit: 10, burstLimit: 20 },
         concurrency: { trigger: 30, webhook: 5 },
@@ -152,7 +165,11 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     for (const parameter of resourcesOfType(result, "aws:ssm/parameter:Parameter")) {
       expect(parameter.inputs.name).toMatch(new RegExp(`^${path}/[a-z-]+$`));
     }
-    expect(resourcesOfType(result, "aws:lambda/function:Function").map((f) => f.inputs.name).sort()).toEqual([`${prefix}-trigger`, `${prefix}-webhook`]);
+    expect(
+      resourcesOfType(result, "aws:lambda/function:Function")
+        .map((f) => f.inputs.name)
+        .sort(),
+    ).toEqual([`${prefix}-trigger`, `${prefix}-webhook`]);
   });
 
   it("routes POST /trigger behind the API key and POST /webhook without one", () => {
@@ -234,7 +251,12 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   it("runs each handler on nodejs22.x with a role of its own", () => {
     for (const route of ["trigger", "webhook"]) {
       const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-${route}`);
-      expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", handler: "__index.handler", architectures: ["arm64"], timeout: route === "trigger" ? 20 : 10 });
+      expect(fn.inputs).toMatchObject({
+        runtime: "nodejs22.x",
+        handler: "__index.handler",
+        architectures: ["arm64"],
+        timeout: route === "trigger" ? 20 : 10,
+      });
       expect(fn.inputs.role).toBe(`arn:aws:iam:${club.input.values["aws:region"]}:123456789012:${prefix}-${route}-role-0a1b2c3`);
       const role = resourceNamed(result, "aws:iam/role:Role", `${prefix}-${route}-role`);
       expect(role.inputs.managedPolicyArns ?? []).toEqual([]);
@@ -284,7 +306,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   it("lets each function do to the registrations only what its declaration says, with no Scan anywhere", () => {
     const tableArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-registrations`;
     for (const declaration of functionDeclarations) {
-      const statements = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${declaration.name}-policy`).inputs.policy);
+      const statements = statementsOf(
+        resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${declaration.name}-policy`).inputs.policy,
+      );
       const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-${declaration.name}`);
       const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
       const onRegistrations = statements.filter((statement) => asList(statement.Resource).some((arn) => arn.startsWith(tableArn)));
@@ -330,7 +354,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
           `arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`,
         ].sort(),
       );
-      expect(bySid.ReadTwilioSecret).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf` });
+      expect(bySid.ReadTwilioSecret).toMatchObject({
+        Action: "secretsmanager:GetSecretValue",
+        Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf`,
+      });
       expect(bySid.WriteOwnLogs.Resource).toBe(`arn:aws:logs:${region}:123456789012:log-group:/aws/lambda/${prefix}-${route}:*`);
       expect(bySid.OwnIdempotencyRecords).toEqual({
         Sid: "OwnIdempotencyRecords",
@@ -351,10 +378,19 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect(fn.inputs.timeout).toBe(declaration.timeoutSeconds);
       const method = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-${name}`);
       expect(method.inputs).toMatchObject({ httpMethod: declaration.route.method, apiKeyRequired: declaration.apiKey !== "none" });
-      expect(`/${resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-${name}`).inputs.pathPart}`).toBe(declaration.route.path);
-      const bySid = Object.fromEntries(statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).map((s) => [s.Sid, s]));
+      expect(`/${resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-${name}`).inputs.pathPart}`).toBe(
+        declaration.route.path,
+      );
+      const bySid = Object.fromEntries(
+        statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).map((s) => [
+          s.Sid,
+          s,
+        ]),
+      );
       const readable = asList(bySid.ReadOwnSettings.Resource).filter((arn) => !arn.includes("/aws/reference/"));
-      expect(readable.map((arn) => arn.split("/").pop()).sort()).toEqual(declaration.settingKeys.map((key) => settingParameterNames[key]).sort());
+      expect(readable.map((arn) => arn.split("/").pop()).sort()).toEqual(
+        declaration.settingKeys.map((key) => settingParameterNames[key]).sort(),
+      );
       expect(JSON.stringify(bySid.OwnIdempotencyRecords)).toContain(`"dynamodb:LeadingKeys":["${declaration.idempotencyKeyPrefix}*"]`);
     },
   );
@@ -369,17 +405,29 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       // The trigger is the hash of exactly the inputs the method and integration were given...
       expect(triggers[`POST /${route}`]).toBe(routeRevision({ method, integration }));
       // ...so an in-place change to either (no new id) gives another.
-      expect(routeRevision({ method: { ...method, apiKeyRequired: !method.apiKeyRequired }, integration })).not.toBe(triggers[`POST /${route}`]);
+      expect(routeRevision({ method: { ...method, apiKeyRequired: !method.apiKeyRequired }, integration })).not.toBe(
+        triggers[`POST /${route}`],
+      );
       expect(routeRevision({ method, integration: { ...integration, timeoutMilliseconds: 5_000 } })).not.toBe(triggers[`POST /${route}`]);
-      expect(routeRevision({ method, integration: { ...integration, uri: String(integration.uri).replace(route, "other") } })).not.toBe(triggers[`POST /${route}`]);
+      expect(routeRevision({ method, integration: { ...integration, uri: String(integration.uri).replace(route, "other") } })).not.toBe(
+        triggers[`POST /${route}`],
+      );
     }
-    expect(resourcesOfType(result, "aws:apigateway/stage:Stage")[0].inputs).toMatchObject({ deployment: `${prefix}-api-id`, stageName: "v1" });
+    expect(resourcesOfType(result, "aws:apigateway/stage:Stage")[0].inputs).toMatchObject({
+      deployment: `${prefix}-api-id`,
+      stageName: "v1",
+    });
   });
 });
 
 /** The SSM settings the program writes, by name. */
 const settingsWritten = (result: ProgramResult, parameterPath: string) =>
-  Object.fromEntries(resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [String(p.inputs.name).slice(parameterPath.length + 1), p.inputs.value]));
+  Object.fromEntries(
+    resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [
+      String(p.inputs.name).slice(parameterPath.length + 1),
+      p.inputs.value,
+    ]),
+  );
 
 describe("the README's pulumi config commands, stored as pulumi config set stores them", () => {
   const secretValues = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
@@ -403,14 +451,22 @@ describe("the README's pulumi config commands, stored as pulumi config set store
   it("leave the sender and the fees as numbers in the stack file, as Pulumi does", () => {
     const { values } = stackConfigAfter("prod", deploying, secretValues);
     expect(values.twilio).toEqual({ whatsappNumber: 447700900000, templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c" });
-    expect(values.registration).toEqual({ season: "2025-26", membershipFee: 40, subscriptionFee: 26, paymentUrl: "https://pay.urmstontownjfc.example/join" });
+    expect(values.registration).toEqual({
+      season: "2025-26",
+      membershipFee: 40,
+      subscriptionFee: 26,
+      paymentUrl: "https://pay.urmstontownjfc.example/join",
+    });
     expect(values["aws:region"]).toBe("eu-north-1");
   });
 
   it("deploy a club, its sender given back its +", async () => {
     const run = await runProgram(stackConfigAfter("prod", deploying, secretValues));
     if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
-    expect(settingsWritten(run.result, "/signon/urmston/prod")).toEqual({ ...urmstonSettings, "webhook-url": run.result.outputs.webhookUrl.value });
+    expect(settingsWritten(run.result, "/signon/urmston/prod")).toEqual({
+      ...urmstonSettings,
+      "webhook-url": run.result.outputs.webhookUrl.value,
+    });
     expect(run.result.outputs.apiUrl.value).toMatch(/\.execute-api\.eu-north-1\.amazonaws\.com\/v1$/);
   });
 
@@ -427,7 +483,9 @@ describe("the README's pulumi config commands, stored as pulumi config set store
       "payment-url": "https://pay.saleunited.example/join",
       "webhook-url": run.result.outputs.webhookUrl.value,
     });
-    expect(run.result.outputs.apiUrl.value).toMatch(/^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/);
+    expect(run.result.outputs.apiUrl.value).toMatch(
+      /^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/,
+    );
   });
 });
 
@@ -512,7 +570,12 @@ describe("the program for the longest slug and stack name allowed", () => {
 
   beforeAll(async () => {
     const input = stackFileConfig("prod", secrets);
-    input.values.club = { ...(input.values.club as object), name: "Sale United Juniors and Academy", slug: identity.slug, assistantName: "Sunny" };
+    input.values.club = {
+      ...(input.values.club as object),
+      name: "Sale United Juniors and Academy",
+      slug: identity.slug,
+      assistantName: "Sunny",
+    };
     const run = await runProgram(input);
     if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
     result = run.result;
@@ -533,11 +596,20 @@ describe("the program for the longest slug and stack name allowed", () => {
 
   it("names nothing else with a limit AWS documents", () => {
     // Resources without a name, or (REST API, API key, usage plan) with no limit these names come near.
-    const unlimited = ["restApi:RestApi", "resource:Resource", "method:Method", "integration:Integration", "deployment:Deployment", "stage:Stage", "apiKey:ApiKey", "usagePlan:UsagePlan", "usagePlanKey:UsagePlanKey"]
+    const unlimited = [
+      "restApi:RestApi",
+      "resource:Resource",
+      "method:Method",
+      "integration:Integration",
+      "deployment:Deployment",
+      "stage:Stage",
+      "apiKey:ApiKey",
+      "usagePlan:UsagePlan",
+      "usagePlanKey:UsagePlanKey",
+    ]
       .map((type) => `aws:apigateway/${type}`)
       .concat("aws:secretsmanager/secretVersion:SecretVersion");
     const others = new Set(result.resources.map((r) => r.type).filter((type) => type.startsWith("aws:") && !(type in physicalNames)));
     expect([...others].sort()).toEqual(unlimited.sort());
   });
 });
-

@@ -14,7 +14,9 @@ describe("parseAgeGroup", () => {
     ["U18", 18],
   ])("%s is Under %d", (typed, under) => expect(parseAgeGroup(typed)).toBe(under));
 
-  it.each(["Open age", "Seniors", "11", "u", "u111", "u2", "u40", "Lions u11"])("%s is no Under N", (typed) => expect(parseAgeGroup(typed)).toBeUndefined());
+  it.each(["Open age", "Seniors", "11", "u", "u111", "u2", "u40", "Lions u11"])("%s is no Under N", (typed) =>
+    expect(parseAgeGroup(typed)).toBeUndefined(),
+  );
 });
 
 describe("parseSeasonStartYear", () => {
@@ -25,7 +27,9 @@ describe("parseSeasonStartYear", () => {
     ["2099-00", 2099],
   ])("%s starts in %d", (typed, year) => expect(parseSeasonStartYear(typed)).toBe(year));
 
-  it.each(["2025-27", "2025", "25-26", "2025-2025", "season"])("%s is no season", (typed) => expect(parseSeasonStartYear(typed)).toBeUndefined());
+  it.each(["2025-27", "2025", "25-26", "2025-2025", "season"])("%s is no season", (typed) =>
+    expect(parseSeasonStartYear(typed)).toBeUndefined(),
+  );
 });
 
 describe("ageGroupFit: U11 in 2025-26 is born 1 Sep 2014 to 31 Aug 2015", () => {

@@ -10,8 +10,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cfsPeriodUs, commandInCgroup, quotaUsFor, withCpuCgroups } from "../../bench/cpu-cgroup";
 import { costPer1000Invocations, memorySizeForPeak, sizeWhereFirstAnswerLevelsOff } from "../../bench/memory-sizes";
-import { makeSelfSignedCertificate, startTlsFront, type SelfSignedCertificate, type TlsFront } from "../../bench/tls-front";
-import { serveOnLoopback, type LoopbackServer } from "../../local/loopback";
+import { makeSelfSignedCertificate, type SelfSignedCertificate, startTlsFront, type TlsFront } from "../../bench/tls-front";
+import { type LoopbackServer, serveOnLoopback } from "../../local/loopback";
 
 const run = promisify(execFile);
 
@@ -101,9 +101,13 @@ describe("TLS in front of a stand-in", () => {
   let front: TlsFront;
   // A function's process: only the environment it is given, as the bench starts it.
   const fetchIn = (env: Record<string, string>) =>
-    run(process.execPath, ["-e", "fetch(process.argv[1], { method: 'POST', body: 'ping' }).then((r) => r.text()).then(console.log)", `${front.url}/echo`], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-    });
+    run(
+      process.execPath,
+      ["-e", "fetch(process.argv[1], { method: 'POST', body: 'ping' }).then((r) => r.text()).then(console.log)", `${front.url}/echo`],
+      {
+        env: { PATH: process.env.PATH ?? "", ...env },
+      },
+    );
 
   beforeAll(async () => {
     certificate = makeSelfSignedCertificate();

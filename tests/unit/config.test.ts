@@ -3,9 +3,9 @@ import { awsNameProblem, awsNameRules } from "../../config/aws-name-rules";
 import { stackAwsNames } from "../../config/names";
 import { ConfigError, configExamples, parseStackConfig } from "../../config/schema";
 import { testCredentials } from "../../testkit/fixtures";
-import { stackFileConfig } from "../../testkit/run-program";
 import { applyConfigCommand, configCommandsIn, configCommandsOf } from "../../testkit/pulumi-config-set";
 import { readmeSection } from "../../testkit/readme";
+import { stackFileConfig } from "../../testkit/run-program";
 
 const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken, apiKey: undefined };
 
@@ -75,13 +75,19 @@ describe("a stack config problem", () => {
     ["registration", "paymentUrl", "https://pay example/join"],
   ])("refuses a %s.%s that is not one https link (%j)", (section, key, value) => {
     const config = { ...valid, [section]: { ...(valid[section] as object), [key]: value } };
-    expect(problemsOf(config)).toEqual([expect.stringMatching(new RegExp(`^signon:${section}\\.${key} must be .*https.* Example: pulumi config set --path signon:${section}\\.${key} https://`))]);
+    expect(problemsOf(config)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^signon:${section}\\.${key} must be .*https.* Example: pulumi config set --path signon:${section}\\.${key} https://`),
+      ),
+    ]);
   });
 
   it("asks every optional question unless a club switches it off, as pulumi config set stores true and false", () => {
     const { settings } = parseStackConfig({ ...valid, conversation: { medical: false, photoConsent: "false" } }, secrets, "prod");
     expect(settings.conversation).toEqual({ medical: false, emergencyContact: true, photoConsent: false });
-    expect(problemsOf({ ...valid, conversation: { medical: "no" } })).toEqual([expect.stringContaining("signon:conversation.medical must be true or false")]);
+    expect(problemsOf({ ...valid, conversation: { medical: "no" } })).toEqual([
+      expect.stringContaining("signon:conversation.medical must be true or false"),
+    ]);
   });
 
   it("names a whole missing section with a command for its first key", () => {
@@ -116,7 +122,7 @@ describe("a stack config problem", () => {
       }
     })();
     expect(error?.problems).toHaveLength(7);
-    expect(error?.message).toMatch(/^signon's stack config has 7 problems:\n  - the stack name "Prod_1"/);
+    expect(error?.message).toMatch(/^signon's stack config has 7 problems:\n {2}- the stack name "Prod_1"/);
     expect(error?.problems).toContain("aws:region is missing. Example: pulumi config set aws:region eu-north-1");
   });
 });
@@ -184,12 +190,27 @@ const abusiveValues: [string, string, unknown, string][] = [
   ["a negative burst limit", "api.burstLimit", -50, "from 1 to 5000"],
   ["a burst limit over the account quota", "api.burstLimit", 5_001, "from 1 to 5000"],
   ["a reserved concurrency of one for the trigger", "concurrency.trigger", 1, "must be a whole number of concurrent runs from 2 to 900"],
-  ["a reserved concurrency of 0 (Lambda would run nothing)", "concurrency.webhook", 0, "must be a whole number of concurrent runs from 1 to 900"],
+  [
+    "a reserved concurrency of 0 (Lambda would run nothing)",
+    "concurrency.webhook",
+    0,
+    "must be a whole number of concurrent runs from 1 to 900",
+  ],
   ["a reserved concurrency past what Lambda leaves reservable", "concurrency.webhook", 901, "from 1 to 900"],
   ["a fractional reserved concurrency", "concurrency.trigger", 80.5, "from 2 to 900"],
   ["a reserved concurrency in words", "concurrency.webhook", "lots", "from 1 to 900"],
-  ["a misspelt concurrency key", "concurrency.triger", 75, "is not a setting signon knows (misspelt?); signon:concurrency holds trigger, webhook"],
-  ["a misspelt optional key (ignored otherwise)", "api.ratelimit", 100, "is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit"],
+  [
+    "a misspelt concurrency key",
+    "concurrency.triger",
+    75,
+    "is not a setting signon knows (misspelt?); signon:concurrency holds trigger, webhook",
+  ],
+  [
+    "a misspelt optional key (ignored otherwise)",
+    "api.ratelimit",
+    100,
+    "is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit",
+  ],
   ["a misspelt key in club", "club.slugg", "sale", "is not a setting signon knows"],
 ];
 
@@ -386,7 +407,9 @@ describe("names built from the longest slug and stack name allowed", () => {
     const config = { ...withSetting("club.slug", nameOfLength(40)), api: { rateLimit: 0 } };
     expect(problemsOf(config, secrets, "prod")).toEqual([
       expect.stringMatching(/^signon:api\.rateLimit must be a whole number/),
-      expect.stringMatching(/^signon:club\.slug "a1-.*" with the stack name "prod" makes the IAM role name .*, which would be 73 characters/),
+      expect.stringMatching(
+        /^signon:club\.slug "a1-.*" with the stack name "prod" makes the IAM role name .*, which would be 73 characters/,
+      ),
     ]);
   });
 });

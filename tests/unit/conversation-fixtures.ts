@@ -1,6 +1,6 @@
 /** Made-up parents and children for the conversation's tests. Phone numbers are from Ofcom's drama range only. */
 import { buildScript, defaultSteps, type ScriptSettings } from "../../domain/conversation/script";
-import { startPosition, type Answers, type RegistrationRecord, type StepId } from "../../domain/registration";
+import { type Answers, type RegistrationRecord, type StepId, startPosition } from "../../domain/registration";
 
 export const settings: ScriptSettings = {
   clubName: "Urmston Town",
@@ -84,7 +84,12 @@ export function answersBefore(step: StepId | "summary", answers: Answers = alfie
 
 /** Alfie's registration in progress at `step`, every step before it answered. */
 export function alfieAt(step: StepId | "summary", overrides: Partial<RegistrationRecord> = {}): RegistrationRecord {
-  return alfie({ status: "in_progress", ...answersBefore(step), conversation: { step, editing: false, unusable_answers: 0 }, ...overrides });
+  return alfie({
+    status: "in_progress",
+    ...answersBefore(step),
+    conversation: { step, editing: false, unusable_answers: 0 },
+    ...overrides,
+  });
 }
 
 /** Alfie's registration, submitted. */

@@ -6,17 +6,21 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { toE164 } from "../../domain/phone";
 import { ageGroupBirthRange, ageGroupFit, parseAgeGroup, parseSeasonStartYear } from "../../domain/conversation/age-group";
-import { compareDates, londonToday, parseIsoDate, type CalendarDate } from "../../domain/conversation/calendar-date";
+import { type CalendarDate, compareDates, londonToday, parseIsoDate } from "../../domain/conversation/calendar-date";
 import { globalCommand } from "../../domain/conversation/commands";
 import { converse, type IncomingMessage } from "../../domain/conversation/engine";
 import { parsePersonName } from "../../domain/conversation/names";
 import { buildScript, type Script, type Step } from "../../domain/conversation/script";
+import { toE164 } from "../../domain/phone";
 import { answerKeys, type ParentState, type Registration, type RegistrationRecord } from "../../domain/registration";
-import { alfie, alfieSubmitted, mia, now as firstMessageAt, settings } from "./conversation-fixtures";
+import { alfie, alfieSubmitted, now as firstMessageAt, mia, settings } from "./conversation-fixtures";
 
-type Move = { kind: "good"; variant: number } | { kind: "text"; text: string } | { kind: "media"; text: string; numMedia: number } | { kind: "repeat" };
+type Move =
+  | { kind: "good"; variant: number }
+  | { kind: "text"; text: string }
+  | { kind: "media"; text: string; numMedia: number }
+  | { kind: "repeat" };
 
 interface World {
   parent: ParentState | undefined;
@@ -62,7 +66,12 @@ const moves: fc.Arbitrary<Move> = fc.oneof(
   { weight: 12, arbitrary: fc.nat(7).map((variant): Move => ({ kind: "good", variant })) },
   { weight: 4, arbitrary: fc.constantFrom(...noise).map((text): Move => ({ kind: "text", text })) },
   { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 40 }).map((text): Move => ({ kind: "text", text })) },
-  { weight: 1, arbitrary: fc.record({ text: fc.constantFrom("", "14/03/2015", "yes"), numMedia: fc.integer({ min: 1, max: 10 }) }).map((media): Move => ({ kind: "media", ...media })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ text: fc.constantFrom("", "14/03/2015", "yes"), numMedia: fc.integer({ min: 1, max: 10 }) })
+      .map((media): Move => ({ kind: "media", ...media })),
+  },
   { weight: 1, arbitrary: fc.constant<Move>({ kind: "repeat" }) },
 );
 
@@ -80,7 +89,9 @@ const worlds: fc.Arbitrary<{ world: World; script: Script }> = fc
       registrations: [
         alfie(noLastName ? { player_last_name: undefined } : {}),
         ...(siblings ? [mia()] : []),
-        ...(lastSeason ? [alfieSubmitted({ registration_id: "alfie-2024-25", season: "2024-25", age_group: "u10s", photo_consent: true })] : []),
+        ...(lastSeason
+          ? [alfieSubmitted({ registration_id: "alfie-2024-25", season: "2024-25", age_group: "u10s", photo_consent: true })]
+          : []),
       ],
     },
   }));
@@ -102,7 +113,11 @@ function goodDateOfBirth(record: RegistrationRecord, variant: number): string {
   const range = ageGroupBirthRange(parseAgeGroup(record.age_group)!, parseSeasonStartYear(record.season)!);
   const playingUp = ageGroupBirthRange(parseAgeGroup(record.age_group)! - 1, parseSeasonStartYear(record.season)!);
   const { year, month, day } = [range.from, range.to, playingUp.from, playingUp.to][variant % 4];
-  return [`${day}/${month}/${year}`, `${day} ${monthNames[month - 1]} ${year}`, `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`][variant % 3];
+  return [
+    `${day}/${month}/${year}`,
+    `${day} ${monthNames[month - 1]} ${year}`,
+    `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`,
+  ][variant % 3];
 }
 
 /** What a parent who wants to finish would send now. */
@@ -167,7 +182,13 @@ describe("random conversations", () => {
         sequence.forEach((move, index) => {
           const now = new Date(firstMessageAt.getTime() + index * 60_000);
           const message: IncomingMessage =
-            move.kind === "good" ? { text: goodAnswer(world, move.variant), numMedia: 0 } : move.kind === "text" ? { text: move.text, numMedia: 0 } : move.kind === "media" ? { text: move.text, numMedia: move.numMedia } : previous;
+            move.kind === "good"
+              ? { text: goodAnswer(world, move.variant), numMedia: 0 }
+              : move.kind === "text"
+                ? { text: move.text, numMedia: 0 }
+                : move.kind === "media"
+                  ? { text: move.text, numMedia: move.numMedia }
+                  : previous;
           previous = message;
           const before = new Map(world.registrations.map((registration) => [registration.registration_id, registration]));
           const turn = converse({ parent: world.parent, registrations: world.registrations, message, now, script });
@@ -207,7 +228,9 @@ describe("random conversations", () => {
             const was = earlier as RegistrationRecord;
             if (was.status === "submitted") expect(after.status).toBe("submitted");
             const restarted = command === "restart" && answerKeys.every((key) => after[key] === undefined);
-            const edited = was.conversation.editing ? (script.steps.find((step) => step.id === was.conversation.step)?.answerKeys ?? []) : [];
+            const edited = was.conversation.editing
+              ? (script.steps.find((step) => step.id === was.conversation.step)?.answerKeys ?? [])
+              : [];
             for (const key of answerKeys) {
               if (was[key] === undefined || restarted || edited.includes(key)) continue;
               expect(after[key], `${key} of ${after.registration_id} after "${message.text}"`).toEqual(was[key]);
@@ -221,7 +244,10 @@ describe("random conversations", () => {
           if (turn.parent) expect(turn.parent.version).toBe((world.parent?.version ?? 0) + 1);
 
           world.parent = turn.parent ?? world.parent;
-          world.registrations = world.registrations.map((registration) => turn.registrations.find((changed) => changed.registration_id === registration.registration_id) ?? registration);
+          world.registrations = world.registrations.map(
+            (registration) =>
+              turn.registrations.find((changed) => changed.registration_id === registration.registration_id) ?? registration,
+          );
           const live = world.registrations.filter(isRecord);
           // One conversation at a time, and opted_out only while the parent is.
           expect(live.filter((record) => record.status === "in_progress").length).toBeLessThanOrEqual(1);
@@ -243,9 +269,20 @@ describe("random conversations", () => {
       fc.property(
         fc.oneof(fc.string({ unit: "grapheme", maxLength: 60 }), fc.constantFrom(...noise)),
         fc.nat(3),
-        fc.constantFrom<Registration[]>([], [alfie({ status: "opted_out" })], [alfieSubmitted()], [alfie({ status: "opted_out" }), mia({ status: "opted_out" })]),
+        fc.constantFrom<Registration[]>(
+          [],
+          [alfie({ status: "opted_out" })],
+          [alfieSubmitted()],
+          [alfie({ status: "opted_out" }), mia({ status: "opted_out" })],
+        ),
         (text, numMedia, registrations) => {
-          const turn = converse({ parent: optedOut, registrations, message: { text, numMedia }, now: firstMessageAt, script: buildScript(settings) });
+          const turn = converse({
+            parent: optedOut,
+            registrations,
+            message: { text, numMedia },
+            now: firstMessageAt,
+            script: buildScript(settings),
+          });
           if (globalCommand(text) === "start") {
             expect(turn.replies.join(" ")).toContain("Welcome back");
           } else {

@@ -5,8 +5,19 @@
 import { describe, expect, it } from "vitest";
 import { converse } from "../../domain/conversation/engine";
 import { buildScript, defaultSteps, type Script } from "../../domain/conversation/script";
-import { eraseRegistration, type Answers, type ParentState, type Registration } from "../../domain/registration";
-import { alfie, alfieAt, alfiesAnswers, alfieSubmitted, answersBefore, contactTel, mia, now, script, settings } from "./conversation-fixtures";
+import { type Answers, eraseRegistration, type ParentState, type Registration } from "../../domain/registration";
+import {
+  alfie,
+  alfieAt,
+  alfieSubmitted,
+  alfiesAnswers,
+  answersBefore,
+  contactTel,
+  mia,
+  now,
+  script,
+  settings,
+} from "./conversation-fixtures";
 
 interface Row {
   label: string;
@@ -21,18 +32,24 @@ interface Row {
   /** No reply of any kind. */
   silent?: true;
   /** What each registration must hold afterwards, changed or not. */
-  then?: Record<string, object>;
+  becomes?: Record<string, object>;
   /** Answers that must be gone from Alfie's registration. */
   cleared?: (keyof Answers)[];
   /** Registrations that must come back unchanged (not among those to write). */
   unchanged?: string[];
   /** The parent's state to write; null: nothing to write. */
-  parent_then?: Partial<ParentState> | null;
+  parent_becomes?: Partial<ParentState> | null;
   stranger?: true;
 }
 
 function play(row: Row) {
-  const turn = converse({ parent: row.parent, registrations: row.given, message: { text: row.text, numMedia: row.numMedia ?? 0 }, now, script: row.script ?? script });
+  const turn = converse({
+    parent: row.parent,
+    registrations: row.given,
+    message: { text: row.text, numMedia: row.numMedia ?? 0 },
+    now,
+    script: row.script ?? script,
+  });
   const after = new Map(row.given.map((registration) => [registration.registration_id, registration as object]));
   for (const registration of turn.registrations) after.set(registration.registration_id, registration);
   const said = turn.replies.join("\n\n").toLowerCase();
@@ -41,12 +58,12 @@ function play(row: Row) {
   else expect(turn.replies.length).toBeGreaterThan(0);
   for (const text of row.says ?? []) expect(said).toContain(text.toLowerCase());
   for (const text of row.saysNot ?? []) expect(said).not.toContain(text.toLowerCase());
-  for (const [id, expected] of Object.entries(row.then ?? {})) expect(after.get(id)).toMatchObject(expected);
+  for (const [id, expected] of Object.entries(row.becomes ?? {})) expect(after.get(id)).toMatchObject(expected);
   for (const key of row.cleared ?? []) expect(after.get("alfie")).not.toHaveProperty(key);
   const changed = turn.registrations.map((registration) => registration.registration_id);
   for (const id of row.unchanged ?? []) expect(changed).not.toContain(id);
-  if (row.parent_then === null) expect(turn.parent).toBeUndefined();
-  else if (row.parent_then) expect(turn.parent).toMatchObject(row.parent_then);
+  if (row.parent_becomes === null) expect(turn.parent).toBeUndefined();
+  else if (row.parent_becomes) expect(turn.parent).toMatchObject(row.parent_becomes);
   expect(turn.stranger).toBe(row.stranger ?? false);
 }
 
@@ -55,16 +72,24 @@ const dobQuestion = "What is Alfie's date of birth? Day first, for example: 14/0
 const medicalQuestion = "medical conditions, allergies or medication";
 const contactQuestion = "Send their name and phone number, for example: Jane Testington 07700 900456";
 const photoQuestion = "photos and videos of Alfie";
-const conductQuestion = "code of conduct (https://www.urmstontownjfc.example/code-of-conduct) and privacy notice (https://www.urmstontownjfc.example/privacy)? Reply YES";
+const conductQuestion =
+  "code of conduct (https://www.urmstontownjfc.example/code-of-conduct) and privacy notice (https://www.urmstontownjfc.example/privacy)? Reply YES";
 const manager = ["Dave Examplesson", "07700 900456"];
 const summaryEnd = "Reply YES to confirm, or the number of an answer to change it";
 
 describe("step 1: starting", () => {
   const yesLike = ["yes", "Ready!", "ok", "okay", "let's go", "sure", "yep", "👍", "✅", "Yes please", "I'm ready"];
-  it.each(yesLike.map((text): Row => ({ label: text, given: [alfie()], text, says: ["let's register Alfie for Lions u11s", legalNameQuestion], then: { alfie: { status: "in_progress", conversation: { step: "legal_name", editing: false, unusable_answers: 0 } } } })))(
-    "$label starts",
-    play,
-  );
+  it.each(
+    yesLike.map(
+      (text): Row => ({
+        label: text,
+        given: [alfie()],
+        text,
+        says: ["let's register Alfie for Lions u11s", legalNameQuestion],
+        becomes: { alfie: { status: "in_progress", conversation: { step: "legal_name", editing: false, unusable_answers: 0 } } },
+      }),
+    ),
+  )("$label starts", play);
 
   it.each<Row>([
     {
@@ -74,76 +99,100 @@ describe("step 1: starting", () => {
       says: [...manager, "Reply READY when you are"],
       unchanged: ["alfie"],
     },
-    { label: "no asks to confirm", given: [alfie()], text: "no", says: ["Alfie won't be joining Lions u11s this season?", "Reply YES to confirm"], then: { alfie: { status: "invited", conversation: { pending_confirmation: "decline" } } } },
-    { label: "not joining asks to confirm", given: [alfie()], text: "Not joining", says: ["won't be joining"], then: { alfie: { conversation: { pending_confirmation: "decline" } } } },
+    {
+      label: "no asks to confirm",
+      given: [alfie()],
+      text: "no",
+      says: ["Alfie won't be joining Lions u11s this season?", "Reply YES to confirm"],
+      becomes: { alfie: { status: "invited", conversation: { pending_confirmation: "decline" } } },
+    },
+    {
+      label: "not joining asks to confirm",
+      given: [alfie()],
+      text: "Not joining",
+      says: ["won't be joining"],
+      becomes: { alfie: { conversation: { pending_confirmation: "decline" } } },
+    },
     {
       label: "YES confirms: declined, with thanks",
       given: [alfie({ conversation: { step: "start", editing: false, unusable_answers: 0, pending_confirmation: "decline" } })],
       text: "yes",
       says: ["Thanks for letting us know"],
-      then: { alfie: { status: "declined" } },
+      becomes: { alfie: { status: "declined" } },
     },
     {
       label: "NO to the confirmation carries on",
       given: [alfie({ conversation: { step: "start", editing: false, unusable_answers: 0, pending_confirmation: "decline" } })],
       text: "no",
       says: ["carry on", "Reply READY"],
-      then: { alfie: { status: "invited", conversation: { step: "start", editing: false, unusable_answers: 0 } } },
+      becomes: { alfie: { status: "invited", conversation: { step: "start", editing: false, unusable_answers: 0 } } },
     },
     {
       label: "READY instead of confirming starts",
       given: [alfie({ conversation: { step: "start", editing: false, unusable_answers: 0, pending_confirmation: "decline" } })],
       text: "ready",
       says: [legalNameQuestion],
-      then: { alfie: { status: "in_progress", conversation: { step: "legal_name", editing: false, unusable_answers: 0 } } },
+      becomes: { alfie: { status: "in_progress", conversation: { step: "legal_name", editing: false, unusable_answers: 0 } } },
     },
     {
       label: "a declined child's sibling is offered",
       given: [alfie({ conversation: { step: "start", editing: false, unusable_answers: 0, pending_confirmation: "decline" } }), mia()],
       text: "YES",
       says: ["You also have an invitation for Mia to join Lionesses u9s", "READY"],
-      then: { alfie: { status: "declined" }, mia: { status: "invited" } },
+      becomes: { alfie: { status: "declined" }, mia: { status: "invited" } },
     },
     {
       label: "not joining mid-way asks to confirm too",
       given: [alfieAt("medical")],
       text: "he's not joining",
       says: ["Alfie won't be joining"],
-      then: { alfie: { status: "in_progress", conversation: { step: "medical", pending_confirmation: "decline" } } },
+      becomes: { alfie: { status: "in_progress", conversation: { step: "medical", pending_confirmation: "decline" } } },
     },
     {
       label: "NO to a mid-way decline asks the question again",
-      given: [alfieAt("medical", { conversation: { step: "medical", editing: false, unusable_answers: 0, pending_confirmation: "decline" } })],
+      given: [
+        alfieAt("medical", { conversation: { step: "medical", editing: false, unusable_answers: 0, pending_confirmation: "decline" } }),
+      ],
       text: "no",
       says: ["carry on", medicalQuestion],
-      then: { alfie: { status: "in_progress", conversation: { step: "medical", editing: false, unusable_answers: 0 } } },
+      becomes: { alfie: { status: "in_progress", conversation: { step: "medical", editing: false, unusable_answers: 0 } } },
     },
     {
       label: "an answer instead of confirming is taken as the answer",
-      given: [alfieAt("medical", { conversation: { step: "medical", editing: false, unusable_answers: 0, pending_confirmation: "decline" } })],
+      given: [
+        alfieAt("medical", { conversation: { step: "medical", editing: false, unusable_answers: 0, pending_confirmation: "decline" } }),
+      ],
       text: "Peanut allergy",
       says: [contactQuestion],
-      then: { alfie: { medical_notes: "Peanut allergy", conversation: { step: "emergency_contact", editing: false, unusable_answers: 0 } } },
+      becomes: {
+        alfie: { medical_notes: "Peanut allergy", conversation: { step: "emergency_contact", editing: false, unusable_answers: 0 } },
+      },
     },
   ])("$label", play);
 });
 
 describe("step 2: the legal name", () => {
   it.each<Row>([
-    { label: "YES takes the invite's name", given: [alfieAt("legal_name")], text: "Yes", says: [dobQuestion], then: { alfie: { player_legal_name: "Alfie Testington", conversation: { step: "date_of_birth" } } } },
+    {
+      label: "YES takes the invite's name",
+      given: [alfieAt("legal_name")],
+      text: "Yes",
+      says: [dobQuestion],
+      becomes: { alfie: { player_legal_name: "Alfie Testington", conversation: { step: "date_of_birth" } } },
+    },
     {
       label: "a full name is kept as typed, spaces tidied",
       given: [alfieAt("legal_name")],
       text: "  alfie   James\tTESTINGTON ",
       says: [dobQuestion],
-      then: { alfie: { player_legal_name: "alfie James TESTINGTON" } },
+      becomes: { alfie: { player_legal_name: "alfie James TESTINGTON" } },
     },
     {
       label: "NO asks for the full name without counting against the parent",
       given: [alfieAt("legal_name")],
       text: "no",
       says: ["Please send Alfie's full name", "for example: Alfie Alex Testington"],
-      then: { alfie: { conversation: { step: "legal_name", unusable_answers: 0 } } },
+      becomes: { alfie: { conversation: { step: "legal_name", unusable_answers: 0 } } },
       cleared: ["player_legal_name"],
     },
     {
@@ -151,18 +200,25 @@ describe("step 2: the legal name", () => {
       given: [alfieAt("legal_name")],
       text: "Alfie",
       says: ["Please send the first and last name", "for example: Alfie Alex Testington"],
-      then: { alfie: { status: "in_progress", conversation: { step: "legal_name", unusable_answers: 1 } } },
+      becomes: { alfie: { status: "in_progress", conversation: { step: "legal_name", unusable_answers: 1 } } },
     },
     {
       label: "digits in a name: ask again",
       given: [alfieAt("legal_name", { conversation: { step: "legal_name", editing: false, unusable_answers: 1 } })],
       text: "Alfie 2 Testington",
       says: ["letters, spaces, hyphens and apostrophes", legalNameQuestion],
-      then: { alfie: { conversation: { unusable_answers: 2 } } },
+      becomes: { alfie: { conversation: { unusable_answers: 2 } } },
     },
     {
       label: "no last name on the invite: the question asks for the full name",
-      given: [alfieAt("date_of_birth", { player_last_name: undefined, player_legal_name: undefined, conversation: { step: "start", editing: false, unusable_answers: 0 }, status: "invited" })],
+      given: [
+        alfieAt("date_of_birth", {
+          player_last_name: undefined,
+          player_legal_name: undefined,
+          conversation: { step: "start", editing: false, unusable_answers: 0 },
+          status: "invited",
+        }),
+      ],
       text: "ready",
       says: ["What is Alfie's full name?", "For example: Alfie Alex Testington"],
       saysNot: ["Is Alfie Testington right"],
@@ -172,174 +228,399 @@ describe("step 2: the legal name", () => {
       given: [alfieAt("legal_name", { player_last_name: undefined })],
       text: "yes",
       says: ["Please send the first and last name"],
-      then: { alfie: { conversation: { step: "legal_name", unusable_answers: 1 } } },
+      becomes: { alfie: { conversation: { step: "legal_name", unusable_answers: 1 } } },
     },
   ])("$label", play);
 });
 
 describe("step 3: the date of birth and the age group", () => {
   const readable = ["14/03/2015", "14-3-15", "14.03.2015", "14 March 2015", "14th Mar 2015", "2015-03-14"];
-  it.each(readable.map((text): Row => ({ label: text, given: [alfieAt("date_of_birth")], text, says: [medicalQuestion], then: { alfie: { date_of_birth: "2015-03-14", playing_up: false, conversation: { step: "medical" } } } })))(
-    "%s is 14 March 2015",
-    play,
-  );
+  it.each(
+    readable.map(
+      (text): Row => ({
+        label: text,
+        given: [alfieAt("date_of_birth")],
+        text,
+        says: [medicalQuestion],
+        becomes: { alfie: { date_of_birth: "2015-03-14", playing_up: false, conversation: { step: "medical" } } },
+      }),
+    ),
+  )("%s is 14 March 2015", play);
 
   it.each<Row>([
-    { label: "31 August 2015, the youngest in U11", given: [alfieAt("date_of_birth")], text: "31/08/2015", then: { alfie: { date_of_birth: "2015-08-31", playing_up: false, status: "in_progress" } } },
-    { label: "1 September 2014, the oldest in U11", given: [alfieAt("date_of_birth")], text: "01/09/2014", then: { alfie: { date_of_birth: "2014-09-01", playing_up: false, status: "in_progress" } } },
+    {
+      label: "31 August 2015, the youngest in U11",
+      given: [alfieAt("date_of_birth")],
+      text: "31/08/2015",
+      becomes: { alfie: { date_of_birth: "2015-08-31", playing_up: false, status: "in_progress" } },
+    },
+    {
+      label: "1 September 2014, the oldest in U11",
+      given: [alfieAt("date_of_birth")],
+      text: "01/09/2014",
+      becomes: { alfie: { date_of_birth: "2014-09-01", playing_up: false, status: "in_progress" } },
+    },
     {
       label: "1 September 2015: one year younger, playing up, said and recorded",
       given: [alfieAt("date_of_birth")],
       text: "1/9/2015",
       says: ["Alfie will be playing up", "which the FA allows", medicalQuestion],
-      then: { alfie: { date_of_birth: "2015-09-01", playing_up: true, status: "in_progress", conversation: { step: "medical" } } },
+      becomes: { alfie: { date_of_birth: "2015-09-01", playing_up: true, status: "in_progress", conversation: { step: "medical" } } },
     },
-    { label: "31 August 2016: still playing up", given: [alfieAt("date_of_birth")], text: "31/08/2016", says: ["playing up"], then: { alfie: { playing_up: true, status: "in_progress" } } },
+    {
+      label: "31 August 2016: still playing up",
+      given: [alfieAt("date_of_birth")],
+      text: "31/08/2016",
+      says: ["playing up"],
+      becomes: { alfie: { playing_up: true, status: "in_progress" } },
+    },
     {
       label: "1 September 2016: two years younger, handed to the club",
       given: [alfieAt("date_of_birth")],
       text: "01/09/2016",
-      says: ["isn't in the right age group for Lions", "U11 in 2025-26 is for children born 1 September 2014 to 31 August 2015", ...manager],
+      says: [
+        "isn't in the right age group for Lions",
+        "U11 in 2025-26 is for children born 1 September 2014 to 31 August 2015",
+        ...manager,
+      ],
       saysNot: [medicalQuestion],
-      then: { alfie: { status: "needs_club", date_of_birth: "2016-09-01" } },
+      becomes: { alfie: { status: "needs_club", date_of_birth: "2016-09-01" } },
     },
     {
       label: "31 August 2014: older, handed to the club",
       given: [alfieAt("date_of_birth")],
       text: "31 Aug 2014",
       says: ["isn't in the right age group", ...manager],
-      then: { alfie: { status: "needs_club", date_of_birth: "2014-08-31" } },
+      becomes: { alfie: { status: "needs_club", date_of_birth: "2014-08-31" } },
     },
     {
       label: "an impossible date: said so, with an example",
       given: [alfieAt("date_of_birth")],
       text: "31/02/2015",
       says: ["That date doesn't exist", "for example: 14/03/2015"],
-      then: { alfie: { conversation: { step: "date_of_birth", unusable_answers: 1 } } },
+      becomes: { alfie: { conversation: { step: "date_of_birth", unusable_answers: 1 } } },
       cleared: ["date_of_birth"],
     },
-    { label: "a future date: said so", given: [alfieAt("date_of_birth")], text: "14/03/2026", says: ["in the future", "for example: 14/03/2015"], then: { alfie: { conversation: { unusable_answers: 1 } } } },
-    { label: "no date at all: said so", given: [alfieAt("date_of_birth")], text: "not sure, ask his dad", says: ["couldn't find a date", dobQuestion], then: { alfie: { conversation: { unusable_answers: 1 } } } },
+    {
+      label: "a future date: said so",
+      given: [alfieAt("date_of_birth")],
+      text: "14/03/2026",
+      says: ["in the future", "for example: 14/03/2015"],
+      becomes: { alfie: { conversation: { unusable_answers: 1 } } },
+    },
+    {
+      label: "no date at all: said so",
+      given: [alfieAt("date_of_birth")],
+      text: "not sure, ask his dad",
+      says: ["couldn't find a date", dobQuestion],
+      becomes: { alfie: { conversation: { unusable_answers: 1 } } },
+    },
     {
       label: "an age group the rule cannot read: the club confirms",
       given: [alfieAt("date_of_birth", { age_group: "Development squad" })],
       text: "14/03/2015",
       says: ["can't check Alfie's age", ...manager],
-      then: { alfie: { status: "needs_club", date_of_birth: "2015-03-14" } },
+      becomes: { alfie: { status: "needs_club", date_of_birth: "2015-03-14" } },
     },
   ])("$label", play);
 });
 
 describe("steps 4 to 7", () => {
   it.each<Row>([
-    { label: "medical: none is an answer", given: [alfieAt("medical")], text: "None", says: [contactQuestion], then: { alfie: { medical_notes: "None", conversation: { step: "emergency_contact" } } } },
-    { label: "medical: no means none", given: [alfieAt("medical")], text: "no", then: { alfie: { medical_notes: "None" } } },
-    { label: "medical: n/a means none", given: [alfieAt("medical")], text: "N/A", then: { alfie: { medical_notes: "None" } } },
-    { label: "medical: notes are kept, spaces tidied", given: [alfieAt("medical")], text: "Asthma,   uses an\ninhaler", then: { alfie: { medical_notes: "Asthma, uses an inhaler" } } },
-    { label: "medical: YES asks what", given: [alfieAt("medical")], text: "yes", says: ["Please tell me what the coaches should know"], then: { alfie: { conversation: { step: "medical", unusable_answers: 0 } } }, cleared: ["medical_notes"] },
-    { label: "medical: too long", given: [alfieAt("medical")], text: "a".repeat(501), says: ["under 500 characters", "for example: Asthma, uses an inhaler"], then: { alfie: { conversation: { unusable_answers: 1 } } } },
+    {
+      label: "medical: none is an answer",
+      given: [alfieAt("medical")],
+      text: "None",
+      says: [contactQuestion],
+      becomes: { alfie: { medical_notes: "None", conversation: { step: "emergency_contact" } } },
+    },
+    { label: "medical: no means none", given: [alfieAt("medical")], text: "no", becomes: { alfie: { medical_notes: "None" } } },
+    { label: "medical: n/a means none", given: [alfieAt("medical")], text: "N/A", becomes: { alfie: { medical_notes: "None" } } },
+    {
+      label: "medical: notes are kept, spaces tidied",
+      given: [alfieAt("medical")],
+      text: "Asthma,   uses an\ninhaler",
+      becomes: { alfie: { medical_notes: "Asthma, uses an inhaler" } },
+    },
+    {
+      label: "medical: YES asks what",
+      given: [alfieAt("medical")],
+      text: "yes",
+      says: ["Please tell me what the coaches should know"],
+      becomes: { alfie: { conversation: { step: "medical", unusable_answers: 0 } } },
+      cleared: ["medical_notes"],
+    },
+    {
+      label: "medical: too long",
+      given: [alfieAt("medical")],
+      text: "a".repeat(501),
+      says: ["under 500 characters", "for example: Asthma, uses an inhaler"],
+      becomes: { alfie: { conversation: { unusable_answers: 1 } } },
+    },
     {
       label: "emergency contact: name and number",
       given: [alfieAt("emergency_contact")],
       text: "Jane Testington on 07700 900789",
       says: [photoQuestion, "Reply YES or NO"],
-      then: { alfie: { emergency_contact_name: "Jane Testington", emergency_contact_tel: contactTel, conversation: { step: "photo_consent" } } },
+      becomes: {
+        alfie: { emergency_contact_name: "Jane Testington", emergency_contact_tel: contactTel, conversation: { step: "photo_consent" } },
+      },
     },
-    { label: "emergency contact: the parent's own number is refused", given: [alfieAt("emergency_contact")], text: "Sarah 07700 900123", says: ["That's your own number", contactQuestion], then: { alfie: { conversation: { unusable_answers: 1 } } } },
-    { label: "emergency contact: a name alone", given: [alfieAt("emergency_contact")], text: "Jane Testington", says: ["I need their phone number as well", "for example: Jane Testington 07700 900456"] },
-    { label: "emergency contact: a number alone", given: [alfieAt("emergency_contact")], text: "07700 900789", says: ["I need their name as well"] },
-    { label: "emergency contact: a number that cannot be", given: [alfieAt("emergency_contact")], text: "Jane 07700 9007891234", says: ["doesn't look right"] },
-    { label: "photo consent: YES", given: [alfieAt("photo_consent")], text: "YES", says: [conductQuestion], then: { alfie: { photo_consent: true, conversation: { step: "code_of_conduct" } } } },
-    { label: "photo consent: NO is fine too", given: [alfieAt("photo_consent")], text: "no", says: [conductQuestion], then: { alfie: { photo_consent: false } } },
-    { label: "photo consent: neither", given: [alfieAt("photo_consent")], text: "maybe", says: ["Please reply YES or NO", photoQuestion], then: { alfie: { conversation: { unusable_answers: 1 } } } },
+    {
+      label: "emergency contact: the parent's own number is refused",
+      given: [alfieAt("emergency_contact")],
+      text: "Sarah 07700 900123",
+      says: ["That's your own number", contactQuestion],
+      becomes: { alfie: { conversation: { unusable_answers: 1 } } },
+    },
+    {
+      label: "emergency contact: a name alone",
+      given: [alfieAt("emergency_contact")],
+      text: "Jane Testington",
+      says: ["I need their phone number as well", "for example: Jane Testington 07700 900456"],
+    },
+    {
+      label: "emergency contact: a number alone",
+      given: [alfieAt("emergency_contact")],
+      text: "07700 900789",
+      says: ["I need their name as well"],
+    },
+    {
+      label: "emergency contact: a number that cannot be",
+      given: [alfieAt("emergency_contact")],
+      text: "Jane 07700 9007891234",
+      says: ["doesn't look right"],
+    },
+    {
+      label: "photo consent: YES",
+      given: [alfieAt("photo_consent")],
+      text: "YES",
+      says: [conductQuestion],
+      becomes: { alfie: { photo_consent: true, conversation: { step: "code_of_conduct" } } },
+    },
+    {
+      label: "photo consent: NO is fine too",
+      given: [alfieAt("photo_consent")],
+      text: "no",
+      says: [conductQuestion],
+      becomes: { alfie: { photo_consent: false } },
+    },
+    {
+      label: "photo consent: neither",
+      given: [alfieAt("photo_consent")],
+      text: "maybe",
+      says: ["Please reply YES or NO", photoQuestion],
+      becomes: { alfie: { conversation: { unusable_answers: 1 } } },
+    },
     {
       label: "code of conduct: YES shows the numbered summary",
       given: [alfieAt("code_of_conduct")],
       text: "I agree",
-      says: ["1. Full legal name: Alfie Testington", "2. Date of birth: 14 March 2015", "3. Medical conditions, allergies, medication: None", "4. Emergency contact: Jane Testington, 07700 900789", "5. Photos and videos: No", "6. Code of conduct and privacy notice: Agreed", summaryEnd],
-      then: { alfie: { code_of_conduct_agreed: true, status: "in_progress", conversation: { step: "summary", editing: false, unusable_answers: 0 } } },
+      says: [
+        "1. Full legal name: Alfie Testington",
+        "2. Date of birth: 14 March 2015",
+        "3. Medical conditions, allergies, medication: None",
+        "4. Emergency contact: Jane Testington, 07700 900789",
+        "5. Photos and videos: No",
+        "6. Code of conduct and privacy notice: Agreed",
+        summaryEnd,
+      ],
+      becomes: {
+        alfie: {
+          code_of_conduct_agreed: true,
+          status: "in_progress",
+          conversation: { step: "summary", editing: false, unusable_answers: 0 },
+        },
+      },
     },
     {
       label: "code of conduct: NO explains and hands over",
       given: [alfieAt("code_of_conduct")],
       text: "No",
       says: ["can't register Alfie without agreement to the code of conduct", ...manager],
-      then: { alfie: { status: "needs_club", code_of_conduct_agreed: false } },
+      becomes: { alfie: { status: "needs_club", code_of_conduct_agreed: false } },
     },
-    { label: "code of conduct: neither", given: [alfieAt("code_of_conduct")], text: "what does it say?", says: ["Please reply YES to agree", conductQuestion], then: { alfie: { conversation: { unusable_answers: 1 } } } },
+    {
+      label: "code of conduct: neither",
+      given: [alfieAt("code_of_conduct")],
+      text: "what does it say?",
+      says: ["Please reply YES to agree", conductQuestion],
+      becomes: { alfie: { conversation: { unusable_answers: 1 } } },
+    },
   ])("$label", play);
 });
 
 describe("three unusable answers to one question hand the registration to the club", () => {
   const twice = { editing: false, unusable_answers: 2 };
   it.each<Row>([
-    { label: "legal name", given: [alfieAt("legal_name", { conversation: { step: "legal_name", ...twice } })], text: "A", says: ["passed Alfie's registration to the club", ...manager], then: { alfie: { status: "needs_club" } } },
-    { label: "date of birth", given: [alfieAt("date_of_birth", { conversation: { step: "date_of_birth", ...twice } })], text: "31/02/2015", says: ["passed Alfie's registration to the club", ...manager], then: { alfie: { status: "needs_club" } } },
-    { label: "emergency contact", given: [alfieAt("emergency_contact", { conversation: { step: "emergency_contact", ...twice } })], text: "Jane", says: manager, then: { alfie: { status: "needs_club" } } },
-    { label: "summary", given: [alfieAt("summary", { conversation: { step: "summary", ...twice } })], text: "what?", says: manager, then: { alfie: { status: "needs_club" } } },
+    {
+      label: "legal name",
+      given: [alfieAt("legal_name", { conversation: { step: "legal_name", ...twice } })],
+      text: "A",
+      says: ["passed Alfie's registration to the club", ...manager],
+      becomes: { alfie: { status: "needs_club" } },
+    },
+    {
+      label: "date of birth",
+      given: [alfieAt("date_of_birth", { conversation: { step: "date_of_birth", ...twice } })],
+      text: "31/02/2015",
+      says: ["passed Alfie's registration to the club", ...manager],
+      becomes: { alfie: { status: "needs_club" } },
+    },
+    {
+      label: "emergency contact",
+      given: [alfieAt("emergency_contact", { conversation: { step: "emergency_contact", ...twice } })],
+      text: "Jane",
+      says: manager,
+      becomes: { alfie: { status: "needs_club" } },
+    },
+    {
+      label: "summary",
+      given: [alfieAt("summary", { conversation: { step: "summary", ...twice } })],
+      text: "what?",
+      says: manager,
+      becomes: { alfie: { status: "needs_club" } },
+    },
     {
       label: "a good answer after two bad ones moves on and starts the count again",
       given: [alfieAt("date_of_birth", { conversation: { step: "date_of_birth", ...twice } })],
       text: "14/03/2015",
       says: [medicalQuestion],
-      then: { alfie: { status: "in_progress", conversation: { step: "medical", unusable_answers: 0 } } },
+      becomes: { alfie: { status: "in_progress", conversation: { step: "medical", unusable_answers: 0 } } },
     },
     {
       label: "the next child starts after a handover",
       given: [alfieAt("photo_consent", { conversation: { step: "photo_consent", ...twice } }), mia()],
       text: "perhaps",
       says: ["passed Alfie's registration to the club", "Next, let's register Mia for Lionesses u9s"],
-      then: { alfie: { status: "needs_club" }, mia: { status: "in_progress", conversation: { step: "legal_name" } } },
+      becomes: { alfie: { status: "needs_club" }, mia: { status: "in_progress", conversation: { step: "legal_name" } } },
     },
   ])("$label", play);
 });
 
 describe("steps 8 and 9: the summary, edits and submission", () => {
-  const editing = (step: (typeof defaultSteps)[number]["id"]) => alfieAt("summary", { conversation: { step, editing: true, unusable_answers: 0 } });
+  const editing = (step: (typeof defaultSteps)[number]["id"]) =>
+    alfieAt("summary", { conversation: { step, editing: true, unusable_answers: 0 } });
   it.each<Row>([
     {
       label: "YES submits: payment link, amounts, what happens next, no card details asked",
       given: [alfieAt("summary")],
       text: "YES",
-      says: ["Alfie's registration for Lions u11s (2025-26) is submitted", "£40", "£26", "monthly direct debit", "https://pay.urmstontownjfc.example/join", "never ask for card or bank details", "What happens next", ...manager],
-      then: { alfie: { status: "submitted", submitted_at: now.toISOString(), ...alfiesAnswers } },
+      says: [
+        "Alfie's registration for Lions u11s (2025-26) is submitted",
+        "£40",
+        "£26",
+        "monthly direct debit",
+        "https://pay.urmstontownjfc.example/join",
+        "never ask for card or bank details",
+        "What happens next",
+        ...manager,
+      ],
+      becomes: { alfie: { status: "submitted", submitted_at: now.toISOString(), ...alfiesAnswers } },
     },
-    { label: "a number asks that question again", given: [alfieAt("summary")], text: "3", says: [medicalQuestion], then: { alfie: { status: "in_progress", medical_notes: "None", conversation: { step: "medical", editing: true, unusable_answers: 0 } } } },
-    { label: "number 1 asks the name again", given: [alfieAt("summary")], text: "1", says: [legalNameQuestion], then: { alfie: { conversation: { step: "legal_name", editing: true } } } },
+    {
+      label: "a number asks that question again",
+      given: [alfieAt("summary")],
+      text: "3",
+      says: [medicalQuestion],
+      becomes: {
+        alfie: { status: "in_progress", medical_notes: "None", conversation: { step: "medical", editing: true, unusable_answers: 0 } },
+      },
+    },
+    {
+      label: "number 1 asks the name again",
+      given: [alfieAt("summary")],
+      text: "1",
+      says: [legalNameQuestion],
+      becomes: { alfie: { conversation: { step: "legal_name", editing: true } } },
+    },
     {
       label: "the new answer goes back to the summary, not on to the next question",
       given: [editing("medical")],
       text: "Peanut allergy",
       says: ["3. Medical conditions, allergies, medication: Peanut allergy", "6. Code of conduct and privacy notice: Agreed", summaryEnd],
       saysNot: [contactQuestion],
-      then: { alfie: { ...alfiesAnswers, medical_notes: "Peanut allergy", conversation: { step: "summary", editing: false, unusable_answers: 0 } } },
+      becomes: {
+        alfie: {
+          ...alfiesAnswers,
+          medical_notes: "Peanut allergy",
+          conversation: { step: "summary", editing: false, unusable_answers: 0 },
+        },
+      },
     },
     {
       label: "a changed date of birth is checked against the age group again",
       given: [editing("date_of_birth")],
       text: "01/09/2015",
       says: ["playing up", "2. Date of birth: 1 September 2015 (playing up)", summaryEnd],
-      then: { alfie: { date_of_birth: "2015-09-01", playing_up: true, conversation: { step: "summary" } } },
+      becomes: { alfie: { date_of_birth: "2015-09-01", playing_up: true, conversation: { step: "summary" } } },
     },
-    { label: "a changed date of birth outside the age group hands over", given: [editing("date_of_birth")], text: "01/01/2010", says: manager, then: { alfie: { status: "needs_club" } } },
-    { label: "an unusable edit asks that question again, still editing", given: [editing("photo_consent")], text: "hmm", says: ["Please reply YES or NO"], then: { alfie: { conversation: { step: "photo_consent", editing: true, unusable_answers: 1 } } } },
-    { label: "NO asks which answer", given: [alfieAt("summary")], text: "no", says: ["Which answer would you like to change?", "1 to 6"], then: { alfie: { status: "in_progress", conversation: { step: "summary", unusable_answers: 0 } } } },
-    { label: "a number past the last answer", given: [alfieAt("summary")], text: "7", says: ["a number from 1 to 6", summaryEnd], then: { alfie: { conversation: { step: "summary", unusable_answers: 1 } } } },
+    {
+      label: "a changed date of birth outside the age group hands over",
+      given: [editing("date_of_birth")],
+      text: "01/01/2010",
+      says: manager,
+      becomes: { alfie: { status: "needs_club" } },
+    },
+    {
+      label: "an unusable edit asks that question again, still editing",
+      given: [editing("photo_consent")],
+      text: "hmm",
+      says: ["Please reply YES or NO"],
+      becomes: { alfie: { conversation: { step: "photo_consent", editing: true, unusable_answers: 1 } } },
+    },
+    {
+      label: "NO asks which answer",
+      given: [alfieAt("summary")],
+      text: "no",
+      says: ["Which answer would you like to change?", "1 to 6"],
+      becomes: { alfie: { status: "in_progress", conversation: { step: "summary", unusable_answers: 0 } } },
+    },
+    {
+      label: "a number past the last answer",
+      given: [alfieAt("summary")],
+      text: "7",
+      says: ["a number from 1 to 6", summaryEnd],
+      becomes: { alfie: { conversation: { step: "summary", unusable_answers: 1 } } },
+    },
   ])("$label", play);
 });
 
 describe("a parent with two children", () => {
-  const miasAnswers = { player_legal_name: "Mia Testington", date_of_birth: "2017-03-03", playing_up: false, medical_notes: "None", emergency_contact_name: "Nan", emergency_contact_tel: "+447700900321" };
+  const miasAnswers = {
+    player_legal_name: "Mia Testington",
+    date_of_birth: "2017-03-03",
+    playing_up: false,
+    medical_notes: "None",
+    emergency_contact_name: "Nan",
+    emergency_contact_tel: "+447700900321",
+  };
   const miaAt = (step: (typeof defaultSteps)[number]["id"], overrides = {}) =>
-    mia({ status: "in_progress", ...answersBefore(step, miasAnswers), conversation: { step, editing: false, unusable_answers: 0 }, ...overrides });
+    mia({
+      status: "in_progress",
+      ...answersBefore(step, miasAnswers),
+      conversation: { step, editing: false, unusable_answers: 0 },
+      ...overrides,
+    });
   it.each<Row>([
-    { label: "READY starts the first invited", given: [mia(), alfie()], text: "ready", says: ["let's register Alfie"], then: { alfie: { status: "in_progress" }, mia: { status: "invited" } }, unchanged: ["mia"] },
+    {
+      label: "READY starts the first invited",
+      given: [mia(), alfie()],
+      text: "ready",
+      says: ["let's register Alfie"],
+      becomes: { alfie: { status: "in_progress" }, mia: { status: "invited" } },
+      unchanged: ["mia"],
+    },
     {
       label: "the second starts when the first is submitted",
       given: [alfieAt("summary"), mia()],
       text: "yes",
-      says: ["Alfie's registration for Lions u11s (2025-26) is submitted", "Next, let's register Mia for Lionesses u9s", "Is Mia Testington right?"],
-      then: { alfie: { status: "submitted" }, mia: { status: "in_progress", conversation: { step: "legal_name" } } },
+      says: [
+        "Alfie's registration for Lions u11s (2025-26) is submitted",
+        "Next, let's register Mia for Lionesses u9s",
+        "Is Mia Testington right?",
+      ],
+      becomes: { alfie: { status: "submitted" }, mia: { status: "in_progress", conversation: { step: "legal_name" } } },
     },
     {
       label: "the emergency contact is offered for reuse",
@@ -352,12 +633,35 @@ describe("a parent with two children", () => {
       given: [alfieSubmitted(), miaAt("emergency_contact")],
       text: "yes",
       says: ["for Alfie you said NO. Same for Mia? Reply SAME, or YES or NO"],
-      then: { mia: { emergency_contact_name: "Jane Testington", emergency_contact_tel: contactTel, conversation: { step: "photo_consent" } } },
+      becomes: {
+        mia: { emergency_contact_name: "Jane Testington", emergency_contact_tel: contactTel, conversation: { step: "photo_consent" } },
+      },
     },
-    { label: "another contact replaces the offer", given: [alfieSubmitted(), miaAt("emergency_contact")], text: "Nan 07700 900321", then: { mia: { emergency_contact_name: "Nan", emergency_contact_tel: "+447700900321" } } },
-    { label: "SAME reuses photo consent, whatever it was", given: [alfieSubmitted(), miaAt("photo_consent")], text: "same", then: { mia: { photo_consent: false, conversation: { step: "code_of_conduct" } } } },
-    { label: "YES to photos is a yes, not a reuse", given: [alfieSubmitted(), miaAt("photo_consent")], text: "yes", then: { mia: { photo_consent: true } } },
-    { label: "without an earlier child there is nothing to reuse", given: [miaAt("emergency_contact")], text: "same", says: ["I need their phone number"], then: { mia: { conversation: { unusable_answers: 1 } } } },
+    {
+      label: "another contact replaces the offer",
+      given: [alfieSubmitted(), miaAt("emergency_contact")],
+      text: "Nan 07700 900321",
+      becomes: { mia: { emergency_contact_name: "Nan", emergency_contact_tel: "+447700900321" } },
+    },
+    {
+      label: "SAME reuses photo consent, whatever it was",
+      given: [alfieSubmitted(), miaAt("photo_consent")],
+      text: "same",
+      becomes: { mia: { photo_consent: false, conversation: { step: "code_of_conduct" } } },
+    },
+    {
+      label: "YES to photos is a yes, not a reuse",
+      given: [alfieSubmitted(), miaAt("photo_consent")],
+      text: "yes",
+      becomes: { mia: { photo_consent: true } },
+    },
+    {
+      label: "without an earlier child there is nothing to reuse",
+      given: [miaAt("emergency_contact")],
+      text: "same",
+      says: ["I need their phone number"],
+      becomes: { mia: { conversation: { unusable_answers: 1 } } },
+    },
   ])("$label", play);
 });
 
@@ -371,33 +675,68 @@ describe("at any point", () => {
         given: [alfieAt("medical"), alfieSubmitted({ registration_id: "alfie-last-season", season: "2024-25" })],
         text,
         says: ["won't send you any more messages", "START"],
-        then: { alfie: { status: "opted_out", ...answersBeforeMedical(), conversation: { step: "medical" } }, "alfie-last-season": { status: "submitted" } },
+        becomes: {
+          alfie: { status: "opted_out", ...answersBeforeMedical(), conversation: { step: "medical" } },
+          "alfie-last-season": { status: "submitted" },
+        },
         unchanged: ["alfie-last-season"],
-        parent_then: { opted_out: true, opted_out_at: now.toISOString(), version: 1 },
+        parent_becomes: { opted_out: true, opted_out_at: now.toISOString(), version: 1 },
       }),
     ),
   )("$label opts the parent out for good", play);
 
   const ignored = ["hello", "HELP", "RESTART", "yes", "14/03/2015", "DELETE MY DATA", "STOP", "start again"];
-  it.each(ignored.map((text): Row => ({ label: text, given: [alfieAt("medical", { status: "opted_out" })], parent: optedOut, text, silent: true, unchanged: ["alfie"], parent_then: null })))(
-    "an opted-out parent gets no reply to %s",
-    play,
-  );
+  it.each(
+    ignored.map(
+      (text): Row => ({
+        label: text,
+        given: [alfieAt("medical", { status: "opted_out" })],
+        parent: optedOut,
+        text,
+        silent: true,
+        unchanged: ["alfie"],
+        parent_becomes: null,
+      }),
+    ),
+  )("an opted-out parent gets no reply to %s", play);
 
   it.each<Row>([
-    { label: "an opted-out parent gets no reply to a photo", given: [alfieAt("medical", { status: "opted_out" })], parent: optedOut, text: "", numMedia: 1, silent: true, parent_then: null },
+    {
+      label: "an opted-out parent gets no reply to a photo",
+      given: [alfieAt("medical", { status: "opted_out" })],
+      parent: optedOut,
+      text: "",
+      numMedia: 1,
+      silent: true,
+      parent_becomes: null,
+    },
     {
       label: "START reverses it, says so, and asks the question again",
       given: [alfieAt("medical", { status: "opted_out" })],
       parent: optedOut,
       text: "start",
       says: ["Welcome back", medicalQuestion],
-      then: { alfie: { status: "in_progress", conversation: { step: "medical" } } },
+      becomes: { alfie: { status: "in_progress", conversation: { step: "medical" } } },
       cleared: ["medical_notes"],
-      parent_then: { opted_out: false, version: 4 },
+      parent_becomes: { opted_out: false, version: 4 },
     },
-    { label: "START before the registration began: invited again", given: [alfie({ status: "opted_out" })], parent: optedOut, text: "START", says: ["Welcome back", "Reply READY"], then: { alfie: { status: "invited" } } },
-    { label: "START from a parent who never stopped: the question again", given: [alfieAt("medical")], text: "START", says: [medicalQuestion], saysNot: ["Welcome back"], unchanged: ["alfie"], parent_then: null },
+    {
+      label: "START before the registration began: invited again",
+      given: [alfie({ status: "opted_out" })],
+      parent: optedOut,
+      text: "START",
+      says: ["Welcome back", "Reply READY"],
+      becomes: { alfie: { status: "invited" } },
+    },
+    {
+      label: "START from a parent who never stopped: the question again",
+      given: [alfieAt("medical")],
+      text: "START",
+      says: [medicalQuestion],
+      saysNot: ["Welcome back"],
+      unchanged: ["alfie"],
+      parent_becomes: null,
+    },
     {
       label: "HELP: the team manager, RESTART, STOP, then the question again",
       given: [alfieAt("date_of_birth")],
@@ -410,19 +749,38 @@ describe("at any point", () => {
       given: [alfieAt("photo_consent")],
       text: "Restart",
       says: ["start Alfie's registration again", legalNameQuestion],
-      then: { alfie: { status: "in_progress", conversation: { step: "legal_name", editing: false, unusable_answers: 0 } } },
+      becomes: { alfie: { status: "in_progress", conversation: { step: "legal_name", editing: false, unusable_answers: 0 } } },
       cleared: ["player_legal_name", "date_of_birth", "playing_up", "medical_notes", "emergency_contact_name", "emergency_contact_tel"],
     },
-    { label: "RESTART after a handover tries again", given: [alfieAt("date_of_birth", { status: "needs_club", date_of_birth: "2010-01-01" })], text: "RESTART", says: [legalNameQuestion], then: { alfie: { status: "in_progress" } }, cleared: ["date_of_birth"] },
-    { label: "RESTART restarts the one in progress, not the submitted one", given: [alfieSubmitted(), mia({ status: "in_progress", conversation: { step: "medical", editing: false, unusable_answers: 0 } })], text: "restart", says: ["start Mia's registration again"], unchanged: ["alfie"] },
-    { label: "RESTART once submitted: the team manager changes answers", given: [alfieSubmitted()], text: "restart", says: ["is submitted", ...manager], unchanged: ["alfie"] },
+    {
+      label: "RESTART after a handover tries again",
+      given: [alfieAt("date_of_birth", { status: "needs_club", date_of_birth: "2010-01-01" })],
+      text: "RESTART",
+      says: [legalNameQuestion],
+      becomes: { alfie: { status: "in_progress" } },
+      cleared: ["date_of_birth"],
+    },
+    {
+      label: "RESTART restarts the one in progress, not the submitted one",
+      given: [alfieSubmitted(), mia({ status: "in_progress", conversation: { step: "medical", editing: false, unusable_answers: 0 } })],
+      text: "restart",
+      says: ["start Mia's registration again"],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "RESTART once submitted: the team manager changes answers",
+      given: [alfieSubmitted()],
+      text: "restart",
+      says: ["is submitted", ...manager],
+      unchanged: ["alfie"],
+    },
     {
       label: "DELETE MY DATA asks to confirm",
       given: [alfieAt("medical"), mia()],
       text: "Delete my data",
       says: ["permanently deletes the details you've given Urmston Town for Alfie and Mia", "Reply YES to delete"],
       unchanged: ["alfie", "mia"],
-      parent_then: { pending_confirmation: "delete_my_data", opted_out: false, version: 1 },
+      parent_becomes: { pending_confirmation: "delete_my_data", opted_out: false, version: 1 },
     },
     {
       label: "YES erases every registration of the parent",
@@ -430,8 +788,11 @@ describe("at any point", () => {
       parent: { opted_out: false, pending_confirmation: "delete_my_data", version: 1 },
       text: "yes",
       says: ["deleted the registration details for Alfie and Mia"],
-      then: { alfie: { registration_id: "alfie", status: "erased", erased_at: now.toISOString(), version: 2 }, mia: { status: "erased" } },
-      parent_then: { opted_out: false, version: 2 },
+      becomes: {
+        alfie: { registration_id: "alfie", status: "erased", erased_at: now.toISOString(), version: 2 },
+        mia: { status: "erased" },
+      },
+      parent_becomes: { opted_out: false, version: 2 },
     },
     {
       label: "NO keeps everything",
@@ -440,7 +801,7 @@ describe("at any point", () => {
       text: "no",
       says: ["haven't deleted anything", medicalQuestion],
       unchanged: ["alfie"],
-      parent_then: { opted_out: false, version: 2 },
+      parent_becomes: { opted_out: false, version: 2 },
     },
     {
       label: "DELETE MY DATA again just asks again",
@@ -450,7 +811,7 @@ describe("at any point", () => {
       says: ["Reply YES to delete"],
       saysNot: ["haven't deleted"],
       unchanged: ["alfie"],
-      parent_then: { pending_confirmation: "delete_my_data" },
+      parent_becomes: { pending_confirmation: "delete_my_data" },
     },
     {
       label: "an answer instead keeps everything and is taken as the answer",
@@ -458,28 +819,102 @@ describe("at any point", () => {
       parent: { opted_out: false, pending_confirmation: "delete_my_data", version: 1 },
       text: "Hay fever",
       says: ["haven't deleted anything", contactQuestion],
-      then: { alfie: { status: "in_progress", medical_notes: "Hay fever" } },
+      becomes: { alfie: { status: "in_progress", medical_notes: "Hay fever" } },
     },
-    { label: "a photo where text is expected", given: [alfieAt("date_of_birth")], text: "", numMedia: 1, says: ["I can only read text", dobQuestion], unchanged: ["alfie"] },
-    { label: "a voice note with a caption is still not text", given: [alfieAt("date_of_birth")], text: "14/03/2015", numMedia: 1, says: ["I can only read text"], unchanged: ["alfie"] },
-    { label: "a photo before starting", given: [alfie()], text: "", numMedia: 2, says: ["I can only read text", "Reply READY"], unchanged: ["alfie"] },
-    { label: "a number with no invite: a polite reply naming the club, nothing stored", given: [], text: "Hello?", says: ["Urmston Town", "Omega", "don't have an invitation for this number"], parent_then: null, stranger: true },
-    { label: "a number with no invite that sends STOP: the opt-out alone is kept", given: [], text: "STOP", says: ["won't send you any more messages"], parent_then: { opted_out: true }, stranger: true },
-    { label: "after erasure", given: [eraseRegistration(alfieSubmitted(), now)], text: "hi", says: ["deleted as you asked", "Urmston Town"], unchanged: ["alfie"], parent_then: null },
-    { label: "after submission", given: [alfieSubmitted()], text: "Thanks!", says: ["Alfie's registration for Lions u11s is submitted", "https://pay.urmstontownjfc.example/join", ...manager], unchanged: ["alfie"] },
-    { label: "after a handover", given: [alfieAt("date_of_birth", { status: "needs_club" })], text: "any news?", says: ["The club is looking at Alfie's registration", ...manager, "RESTART"], unchanged: ["alfie"] },
-    { label: "after declining", given: [alfie({ status: "declined" })], text: "hi", says: ["won't be joining Lions u11s", "RESTART"], unchanged: ["alfie"] },
+    {
+      label: "a photo where text is expected",
+      given: [alfieAt("date_of_birth")],
+      text: "",
+      numMedia: 1,
+      says: ["I can only read text", dobQuestion],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "a voice note with a caption is still not text",
+      given: [alfieAt("date_of_birth")],
+      text: "14/03/2015",
+      numMedia: 1,
+      says: ["I can only read text"],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "a photo before starting",
+      given: [alfie()],
+      text: "",
+      numMedia: 2,
+      says: ["I can only read text", "Reply READY"],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "a number with no invite: a polite reply naming the club, nothing stored",
+      given: [],
+      text: "Hello?",
+      says: ["Urmston Town", "Omega", "don't have an invitation for this number"],
+      parent_becomes: null,
+      stranger: true,
+    },
+    {
+      label: "a number with no invite that sends STOP: the opt-out alone is kept",
+      given: [],
+      text: "STOP",
+      says: ["won't send you any more messages"],
+      parent_becomes: { opted_out: true },
+      stranger: true,
+    },
+    {
+      label: "after erasure",
+      given: [eraseRegistration(alfieSubmitted(), now)],
+      text: "hi",
+      says: ["deleted as you asked", "Urmston Town"],
+      unchanged: ["alfie"],
+      parent_becomes: null,
+    },
+    {
+      label: "after submission",
+      given: [alfieSubmitted()],
+      text: "Thanks!",
+      says: ["Alfie's registration for Lions u11s is submitted", "https://pay.urmstontownjfc.example/join", ...manager],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "after a handover",
+      given: [alfieAt("date_of_birth", { status: "needs_club" })],
+      text: "any news?",
+      says: ["The club is looking at Alfie's registration", ...manager, "RESTART"],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "after declining",
+      given: [alfie({ status: "declined" })],
+      text: "hi",
+      says: ["won't be joining Lions u11s", "RESTART"],
+      unchanged: ["alfie"],
+    },
   ])("$label", play);
 });
 
 describe("a club's own script", () => {
   const requiredOnly = buildScript({ ...settings, optionalSteps: { medical: false, emergency_contact: false, photo_consent: false } });
   it.each<Row>([
-    { label: "optional steps off: the date of birth leads to the code of conduct", script: requiredOnly, given: [alfieAt("date_of_birth")], text: "14/03/2015", says: [conductQuestion], saysNot: [medicalQuestion] },
+    {
+      label: "optional steps off: the date of birth leads to the code of conduct",
+      script: requiredOnly,
+      given: [alfieAt("date_of_birth")],
+      text: "14/03/2015",
+      says: [conductQuestion],
+      saysNot: [medicalQuestion],
+    },
     {
       label: "optional steps off: a three-line summary",
       script: requiredOnly,
-      given: [alfieAt("code_of_conduct", { medical_notes: undefined, emergency_contact_name: undefined, emergency_contact_tel: undefined, photo_consent: undefined })],
+      given: [
+        alfieAt("code_of_conduct", {
+          medical_notes: undefined,
+          emergency_contact_name: undefined,
+          emergency_contact_tel: undefined,
+          photo_consent: undefined,
+        }),
+      ],
       text: "yes",
       says: ["1. Full legal name", "2. Date of birth", "3. Code of conduct and privacy notice: Agreed"],
       saysNot: ["4.", "Medical"],
@@ -489,9 +924,17 @@ describe("a club's own script", () => {
       given: [alfieAt("summary", { medical_notes: undefined })],
       text: "yes",
       says: [medicalQuestion],
-      then: { alfie: { status: "in_progress", conversation: { step: "medical", editing: true } } },
+      becomes: { alfie: { status: "in_progress", conversation: { step: "medical", editing: true } } },
     },
-    { label: "a step switched off while being asked: on to the next", script: requiredOnly, given: [alfieAt("medical")], text: "none", says: [conductQuestion], then: { alfie: { conversation: { step: "code_of_conduct" } } }, cleared: ["medical_notes"] },
+    {
+      label: "a step switched off while being asked: on to the next",
+      script: requiredOnly,
+      given: [alfieAt("medical")],
+      text: "none",
+      says: [conductQuestion],
+      becomes: { alfie: { conversation: { step: "code_of_conduct" } } },
+      cleared: ["medical_notes"],
+    },
   ])("$label", play);
 });
 
@@ -501,18 +944,34 @@ describe("the turn itself", () => {
     const frozen = JSON.stringify(given);
     const turn = converse({ parent: undefined, registrations: given, message: { text: "none", numMedia: 0 }, now, script });
     expect(JSON.stringify(given)).toBe(frozen);
-    expect(turn.registrations).toEqual([{ ...given[0], medical_notes: "None", conversation: { step: "emergency_contact", editing: false, unusable_answers: 0 }, version: 2, updated_at: now.toISOString() }]);
+    expect(turn.registrations).toEqual([
+      {
+        ...given[0],
+        medical_notes: "None",
+        conversation: { step: "emergency_contact", editing: false, unusable_answers: 0 },
+        version: 2,
+        updated_at: now.toISOString(),
+      },
+    ]);
     expect(turn.parent).toBeUndefined();
   });
 
   it("eraseRegistration keeps the id, the status and the date, nothing personal", () => {
-    expect(eraseRegistration(alfieSubmitted({ version: 7 }), now)).toStrictEqual({ registration_id: "alfie", status: "erased", erased_at: now.toISOString(), version: 8 });
+    expect(eraseRegistration(alfieSubmitted({ version: 7 }), now)).toStrictEqual({
+      registration_id: "alfie",
+      status: "erased",
+      erased_at: now.toISOString(),
+      version: 8,
+    });
   });
 
   it("asks every question with an example of a good answer", () => {
     const earlier = alfieSubmitted();
     for (const step of defaultSteps) {
-      for (const context of [{ record: mia(), today: { year: 2025, month: 7, day: 1 }, settings }, { record: mia(), earlier, today: { year: 2025, month: 7, day: 1 }, settings }]) {
+      for (const context of [
+        { record: mia(), today: { year: 2025, month: 7, day: 1 }, settings },
+        { record: mia(), earlier, today: { year: 2025, month: 7, day: 1 }, settings },
+      ]) {
         expect(step.question(context)).toContain(step.example(context));
       }
     }

@@ -1,7 +1,7 @@
 /** UK parents' dates of birth, read day first, with impossible and future dates refused. */
 import { describe, expect, it } from "vitest";
-import { parseDateOfBirth } from "../../domain/conversation/date-of-birth";
 import { isoDate } from "../../domain/conversation/calendar-date";
+import { parseDateOfBirth } from "../../domain/conversation/date-of-birth";
 
 const today = { year: 2025, month: 7, day: 1 };
 

@@ -4,13 +4,13 @@ import {
   AwsError,
   IdempotencyStoreError,
   InviteNotSentError,
-  RequestTimeoutError,
-  SettingsError,
   isAwsError,
   isIdempotencyStoreError,
   isInviteNotSentError,
   isRequestTimeoutError,
   isSettingsError,
+  RequestTimeoutError,
+  SettingsError,
 } from "../../plumbing/errors";
 
 const refused = { outcome: "refused", httpStatus: 400, code: 21211, message: "Invalid 'To' Phone Number" } as const;
@@ -18,7 +18,11 @@ const refused = { outcome: "refused", httpStatus: 400, code: 21211, message: "In
 describe("each error", () => {
   it.each([
     ["SettingsError", new SettingsError("missing parameters /signon/urmston/test/season"), isSettingsError],
-    ["IdempotencyStoreError", new IdempotencyStoreError("environment variable SIGNON_IDEMPOTENCY_TABLE is not set"), isIdempotencyStoreError],
+    [
+      "IdempotencyStoreError",
+      new IdempotencyStoreError("environment variable SIGNON_IDEMPOTENCY_TABLE is not set"),
+      isIdempotencyStoreError,
+    ],
     ["RequestTimeoutError", new RequestTimeoutError(), isRequestTimeoutError],
     ["InviteNotSentError", new InviteNotSentError(refused), isInviteNotSentError],
   ] as const)("%s carries its name, the one a log line shows, and its guard knows it", (name, error, guard) => {
@@ -39,7 +43,11 @@ describe("an AWS error", () => {
   it("is named after the API's error type and keeps the answer", () => {
     const answer = { __type: "ConditionalCheckFailedException", Item: { id: { S: "trigger.invite#x" } } };
     const error = new AwsError("dynamodb", "ConditionalCheckFailedException", answer, 400);
-    expect(error).toMatchObject({ name: "ConditionalCheckFailedException", message: "dynamodb answered ConditionalCheckFailedException", answer });
+    expect(error).toMatchObject({
+      name: "ConditionalCheckFailedException",
+      message: "dynamodb answered ConditionalCheckFailedException",
+      answer,
+    });
     expect(isAwsError(error, "ConditionalCheckFailedException")).toBe(true);
     expect(isAwsError(error, "ParameterNotFound")).toBe(false);
   });

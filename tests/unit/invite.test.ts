@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createInviteParser, templateVariables, whatsappSafe } from "../../domain/invite";
-import { maskPhone } from "../../plumbing/log";
 import { poundsAmount } from "../../domain/money";
 import { toDisplayNumber, toE164 } from "../../domain/phone";
+import { maskPhone } from "../../plumbing/log";
 import { validInvite, validInviteVariables } from "../../testkit/fixtures";
 
 const defaults = { season: "2025-26", membershipFee: "40", subscriptionFee: "26" };

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { inviteTemplateText, renderTemplate } from "../../local/stand-ins/twilio/invite-template";
-import { localDefaults, localOptions } from "../../local/options";
 import { createThrottle } from "../../local/gateway/throttle";
+import { localDefaults, localOptions } from "../../local/options";
+import { inviteTemplateText, renderTemplate } from "../../local/stand-ins/twilio/invite-template";
 import { validInviteVariables } from "../../testkit/fixtures";
 
 describe("the usage plan throttle", () => {
@@ -24,7 +24,10 @@ describe("the usage plan throttle", () => {
 describe("the invite template", () => {
   it("renders the spec's text with the stack's names and the nine variables", () => {
     const rendered = renderTemplate(inviteTemplateText({ clubName: "Sale United", assistantName: "Ada" }), validInviteVariables);
-    expect(rendered).toEqual({ ok: true, text: expect.stringContaining("Hi Sarah 👋,\nAda here, the Sale United Registration Assistant.\n") });
+    expect(rendered).toEqual({
+      ok: true,
+      text: expect.stringContaining("Hi Sarah 👋,\nAda here, the Sale United Registration Assistant.\n"),
+    });
     if (!rendered.ok) return;
     expect(rendered.text).toContain("register Alfie to join Sale United Lions u11s for the upcoming 2025-26 season.");
     expect(rendered.text).toContain("payment for the season of £40, and also setup a direct debit payment of £26 per month");
@@ -34,7 +37,10 @@ describe("the invite template", () => {
 
   it("names the placeholders that have no value", () => {
     const { "5": _season, "9": _managerTel, ...partial } = validInviteVariables;
-    expect(renderTemplate(inviteTemplateText({ clubName: "Sale United", assistantName: "Ada" }), partial)).toEqual({ ok: false, missing: ["5", "9"] });
+    expect(renderTemplate(inviteTemplateText({ clubName: "Sale United", assistantName: "Ada" }), partial)).toEqual({
+      ok: false,
+      missing: ["5", "9"],
+    });
   });
 });
 

@@ -4,7 +4,16 @@
  * and pulumi/pulumi sdk/go/common/resource/config/map.go adjustObjectValue.
  */
 import { describe, expect, it } from "vitest";
-import { applyConfigCommand, configCommand, configCommandsIn, configCommandsOf, goAtoi, pulumiPathValue, shellWords, type StackValues } from "../../testkit/pulumi-config-set";
+import {
+  applyConfigCommand,
+  configCommand,
+  configCommandsIn,
+  configCommandsOf,
+  goAtoi,
+  pulumiPathValue,
+  type StackValues,
+  shellWords,
+} from "../../testkit/pulumi-config-set";
 
 describe("goAtoi, as Go's strconv.Atoi", () => {
   // [input, Atoi's int, or undefined where it returns an error]
@@ -83,7 +92,9 @@ describe("pulumiPathValue, as adjustObjectValue stores a --path value", () => {
 describe("applyConfigCommand, as the CLI writes the stack file", () => {
   it("builds a group from --path keys, converts values, and keeps other values as typed", () => {
     const values: StackValues = {};
-    const set = (line: string) => configCommandsOf(line).forEach((command) => applyConfigCommand(values, command));
+    const set = (line: string) => {
+      for (const command of configCommandsOf(line)) applyConfigCommand(values, command);
+    };
     set("pulumi config set aws:region eu-north-1");
     set('pulumi config set --path signon:twilio.whatsappNumber "+447700900000"   # the sender');
     set("pulumi config set --path signon:twilio.templateSid HX7d785aa7b15519a858cfc7f0d485ff2c");
@@ -106,7 +117,9 @@ describe("applyConfigCommand, as the CLI writes the stack file", () => {
 
   it("removes a key from its group with config rm --path, and chains commands with &&", () => {
     const values: StackValues = { api: { ratelimit: 100, burstLimit: 50 } };
-    for (const command of configCommandsOf("pulumi config rm --path signon:api.ratelimit && pulumi config set --path signon:api.rateLimit 25")) {
+    for (const command of configCommandsOf(
+      "pulumi config rm --path signon:api.ratelimit && pulumi config set --path signon:api.rateLimit 25",
+    )) {
       applyConfigCommand(values, command);
     }
     expect(values).toStrictEqual({ api: { burstLimit: 50, rateLimit: 25 } });
@@ -116,9 +129,15 @@ describe("applyConfigCommand, as the CLI writes the stack file", () => {
     expect(() => shellWords('pulumi config set --path signon:club.name "$CLUB"')).toThrow(/does not expand/);
     expect(() => configCommand(shellWords("pulumi config set --type string signon:x 1"))).toThrow(/does not mimic/);
     expect(() => configCommand(shellWords("pulumi config rm --path signon:api.rateLimit 25"))).toThrow(/does not mimic/);
-    expect(() => applyConfigCommand({}, { action: "set", key: "signon:names[0]", value: "a", path: true, secret: false })).toThrow(/does not mimic/);
-    expect(() => applyConfigCommand({}, { action: "set", key: "signon:club.pin", value: "1", path: true, secret: true })).toThrow(/does not mimic/);
-    expect(() => applyConfigCommand({}, { action: "set", key: "club.name", value: "a", path: true, secret: false })).toThrow(/namespaced key/);
+    expect(() => applyConfigCommand({}, { action: "set", key: "signon:names[0]", value: "a", path: true, secret: false })).toThrow(
+      /does not mimic/,
+    );
+    expect(() => applyConfigCommand({}, { action: "set", key: "signon:club.pin", value: "1", path: true, secret: true })).toThrow(
+      /does not mimic/,
+    );
+    expect(() => applyConfigCommand({}, { action: "set", key: "club.name", value: "a", path: true, secret: false })).toThrow(
+      /namespaced key/,
+    );
   });
 
   it("finds the config commands in a Markdown section's sh blocks only", () => {

@@ -1,10 +1,10 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { exportColumns, exportCsv, neutraliseFormula, type ExportRow } from "../../domain/registration-export";
+import { type ExportRow, exportColumns, exportCsv, neutraliseFormula } from "../../domain/registration-export";
 
 describe("the secretary's CSV", () => {
   it.each([
-    ["=HYPERLINK(\"http://example.invalid\")", "'=HYPERLINK(\"http://example.invalid\")"],
+    ['=HYPERLINK("http://example.invalid")', '\'=HYPERLINK("http://example.invalid")'],
     ["+447700900123", "'+447700900123"],
     ["-2+3", "'-2+3"],
     ["@SUM(A1)", "'@SUM(A1)"],
@@ -18,7 +18,14 @@ describe("the secretary's CSV", () => {
 
   it("starts with a byte-order mark and one header row, and reads back cell for cell", () => {
     const rows: ExportRow[] = [
-      { registration_id: "r1", status: "submitted", player_first_name: "Zoë", parent_tel: "+447700900123", playing_up: true, medical_notes: "Asthma, inhaler \"blue\"\nin bag" },
+      {
+        registration_id: "r1",
+        status: "submitted",
+        player_first_name: "Zoë",
+        parent_tel: "+447700900123",
+        playing_up: true,
+        medical_notes: 'Asthma, inhaler "blue"\nin bag',
+      },
       { registration_id: "r2", status: "erased" },
     ];
     const csv = exportCsv(rows);
@@ -29,7 +36,7 @@ describe("the secretary's CSV", () => {
     expect(value(first, "player_first_name")).toBe("Zoë");
     expect(value(first, "parent_tel")).toBe("'+447700900123");
     expect(value(first, "playing_up")).toBe("yes");
-    expect(value(first, "medical_notes")).toBe("Asthma, inhaler \"blue\"\nin bag");
+    expect(value(first, "medical_notes")).toBe('Asthma, inhaler "blue"\nin bag');
     expect(value(second, "status")).toBe("erased");
     expect(second.slice(2).every((cell) => cell === "")).toBe(true);
   });

@@ -5,7 +5,12 @@ import type { SourceData } from "@smithy/types";
 import { describe, expect, it } from "vitest";
 import { signedPostHeaders } from "../../aws/sigv4";
 
-const bytes = (data: SourceData) => (typeof data === "string" ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
+const bytes = (data: SourceData) =>
+  typeof data === "string"
+    ? data
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
 
 // The SDK's signer takes a hash class; this one is Node's, as the SDK's own Node build uses.
 class NodeSha256 {
@@ -21,7 +26,11 @@ class NodeSha256 {
   }
 }
 
-const credentials = { accessKeyId: "AKIDEXAMPLEFAKE", secretAccessKey: "fake-secret-key-for-signing-tests", sessionToken: "fake-session-token" };
+const credentials = {
+  accessKeyId: "AKIDEXAMPLEFAKE",
+  secretAccessKey: "fake-secret-key-for-signing-tests",
+  sessionToken: "fake-session-token",
+};
 const now = new Date("2025-06-01T12:34:56Z");
 
 describe("signedPostHeaders", () => {
@@ -36,7 +45,16 @@ describe("signedPostHeaders", () => {
 
     const sdk = new SignatureV4({ service: "ssm", region: "eu-north-1", credentials: creds, sha256: NodeSha256, applyChecksum: false });
     const signed = await sdk.sign(
-      { method: "POST", protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: "/", query: {}, headers: { ...headers, host: url.host }, body },
+      {
+        method: "POST",
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port ? Number(url.port) : undefined,
+        path: "/",
+        query: {},
+        headers: { ...headers, host: url.host },
+        body,
+      },
       { signingDate: now },
     );
     expect(ours.Authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLEFAKE\/20250601\/eu-north-1\/ssm\/aws4_request, /);

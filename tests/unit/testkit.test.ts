@@ -29,7 +29,9 @@ describe("importing the test kit", () => {
       encoding: "utf8",
     });
     expect(output.trim()).toBe(`imported ${modules.length} modules`);
-    expect(modules).toEqual(expect.arrayContaining(["fixtures.ts", "trigger-event.ts", "twilio-webhook.ts", "program-under-mocks.ts", "local-services.ts"]));
+    expect(modules).toEqual(
+      expect.arrayContaining(["fixtures.ts", "trigger-event.ts", "twilio-webhook.ts", "program-under-mocks.ts", "local-services.ts"]),
+    );
     expect(fs.readdirSync(captureDir, { recursive: true })).toEqual([]);
   });
 });

@@ -4,24 +4,81 @@ import { globalCommand } from "../../domain/conversation/commands";
 import { isNotJoining, isReadyToStart, parseYesNo } from "../../domain/conversation/yes-no";
 
 describe("parseYesNo", () => {
-  it.each(["yes", "YES", "Yes!", "y", "yeah", "yep", "yup", "ok", "OK", "okay", "k", "sure", "ready", "Ready!", "I'm ready", "I\u2019m ready", "let's go", "Lets go!", "ok let's go", "yes please", "Yes, ready 👍", "👍", "👍🏽", "👍👍", "✅", "✔️", "👌", "agreed", "I agree", "correct", "that's right"])(
-    "%s is yes",
-    (typed) => expect(parseYesNo(typed)).toBe("yes"),
-  );
+  it.each([
+    "yes",
+    "YES",
+    "Yes!",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "ok",
+    "OK",
+    "okay",
+    "k",
+    "sure",
+    "ready",
+    "Ready!",
+    "I'm ready",
+    "I\u2019m ready",
+    "let's go",
+    "Lets go!",
+    "ok let's go",
+    "yes please",
+    "Yes, ready 👍",
+    "👍",
+    "👍🏽",
+    "👍👍",
+    "✅",
+    "✔️",
+    "👌",
+    "agreed",
+    "I agree",
+    "correct",
+    "that's right",
+  ])("%s is yes", (typed) => expect(parseYesNo(typed)).toBe("yes"));
 
-  it.each(["no", "NO", "No.", "n", "nope", "nah", "no thanks", "No thank you", "not joining", "Not joining", "he's not joining", "she is not joining", "not this season", "👎", "❌", "I don't agree", "disagree"])("%s is no", (typed) =>
-    expect(parseYesNo(typed)).toBe("no"),
-  );
+  it.each([
+    "no",
+    "NO",
+    "No.",
+    "n",
+    "nope",
+    "nah",
+    "no thanks",
+    "No thank you",
+    "not joining",
+    "Not joining",
+    "he's not joining",
+    "she is not joining",
+    "not this season",
+    "👎",
+    "❌",
+    "I don't agree",
+    "disagree",
+  ])("%s is no", (typed) => expect(parseYesNo(typed)).toBe("no"));
 
-  it.each(["", "maybe", "yes no", "👍👎", "what time is training?", "yes but what's the fee", "Alfie Testington", "14/03/2015", "not sure"])("%s is neither", (typed) =>
-    expect(parseYesNo(typed)).toBeUndefined(),
-  );
+  it.each([
+    "",
+    "maybe",
+    "yes no",
+    "👍👎",
+    "what time is training?",
+    "yes but what's the fee",
+    "Alfie Testington",
+    "14/03/2015",
+    "not sure",
+  ])("%s is neither", (typed) => expect(parseYesNo(typed)).toBeUndefined());
 });
 
 describe("isReadyToStart and isNotJoining", () => {
-  it.each(["ready", "READY!", "I'm ready", "we are ready", "let's go", "start", "let's start", "go"])("%s is ready to start", (typed) => expect(isReadyToStart(typed)).toBe(true));
+  it.each(["ready", "READY!", "I'm ready", "we are ready", "let's go", "start", "let's start", "go"])("%s is ready to start", (typed) =>
+    expect(isReadyToStart(typed)).toBe(true),
+  );
   it.each(["yes", "no", "ready or not", "not ready"])("%s is not ready to start", (typed) => expect(isReadyToStart(typed)).toBe(false));
-  it.each(["not joining", "They're not joining", "not interested", "not playing"])("%s is not joining", (typed) => expect(isNotJoining(typed)).toBe(true));
+  it.each(["not joining", "They're not joining", "not interested", "not playing"])("%s is not joining", (typed) =>
+    expect(isNotJoining(typed)).toBe(true),
+  );
   it.each(["no", "nope", "joining", "not sure"])("%s is not a decline", (typed) => expect(isNotJoining(typed)).toBe(false));
 });
 
@@ -45,7 +102,15 @@ describe("globalCommand: whole messages, any case", () => {
     ["Delete my details", "delete_my_data"],
   ])("%s is %s", (typed, command) => expect(globalCommand(typed)).toBe(command));
 
-  it.each(["stop it", "please stop messaging me now", "help me with the date", "can I restart later?", "delete", "yes", "constructor", "toString", "__proto__"])("%s is no command", (typed) =>
-    expect(globalCommand(typed)).toBeUndefined(),
-  );
+  it.each([
+    "stop it",
+    "please stop messaging me now",
+    "help me with the date",
+    "can I restart later?",
+    "delete",
+    "yes",
+    "constructor",
+    "toString",
+    "__proto__",
+  ])("%s is no command", (typed) => expect(globalCommand(typed)).toBeUndefined());
 });

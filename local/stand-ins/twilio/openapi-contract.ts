@@ -60,14 +60,21 @@ function formAsJson(form: URLSearchParams, arrayFields: ReadonlySet<string>): Re
 function querySchema(operation: OpenApiOperation): object {
   const parameters = (operation.parameters ?? []).filter((parameter) => parameter.in === "query");
   // The description says date-time for DateSent, and documents YYYY-MM-DD beside it.
-  const dateOrDateTime = (schema: { format?: string }) => (schema.format === "date-time" ? { anyOf: [{ type: "string", format: "date" }, schema] } : schema);
-  return { type: "object", properties: Object.fromEntries(parameters.map((parameter) => [parameter.name, dateOrDateTime(parameter.schema)])) };
+  const dateOrDateTime = (schema: { format?: string }) =>
+    schema.format === "date-time" ? { anyOf: [{ type: "string", format: "date" }, schema] } : schema;
+  return {
+    type: "object",
+    properties: Object.fromEntries(parameters.map((parameter) => [parameter.name, dateOrDateTime(parameter.schema)])),
+  };
 }
 
 /** A list page's links are paths, as the description's own examples show, not the absolute URIs its `uri` format asks for. */
 function withPathLinks(schema: { properties: Record<string, { format?: string }> }): object {
   const properties = Object.fromEntries(
-    Object.entries(schema.properties).map(([name, property]) => [name, property.format === "uri" ? { ...property, format: "uri-reference" } : property]),
+    Object.entries(schema.properties).map(([name, property]) => [
+      name,
+      property.format === "uri" ? { ...property, format: "uri-reference" } : property,
+    ]),
   );
   return { ...schema, properties };
 }
@@ -90,7 +97,9 @@ export function loadMessagesContract(): MessagesContract {
   };
   const resourceSchema = inlineReferences(operation.responses["201"].content["application/json"].schema, schemas) as object;
   const list = document.paths[messagesPath].get;
-  const pageSchema = withPathLinks(inlineReferences(list.responses["200"].content["application/json"].schema, schemas) as { properties: Record<string, object> });
+  const pageSchema = withPathLinks(
+    inlineReferences(list.responses["200"].content["application/json"].schema, schemas) as { properties: Record<string, object> },
+  );
 
   // strict: false because the description carries Twilio's own `x-twilio` keywords.
   // coerceTypes because a form's "true" or "1.5" is Twilio's boolean or number.

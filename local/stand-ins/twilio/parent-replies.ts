@@ -29,7 +29,14 @@ export interface ParentReplyOptions {
 }
 
 /** The fields Twilio posts for an inbound WhatsApp text, in its order. */
-function inboundFields(account: TwilioCredentials, sid: string, phone: string, text: string, clubAddress: string, profileName: string): Record<string, string> {
+function inboundFields(
+  account: TwilioCredentials,
+  sid: string,
+  phone: string,
+  text: string,
+  clubAddress: string,
+  profileName: string,
+): Record<string, string> {
   return {
     SmsMessageSid: sid,
     NumMedia: "0",
@@ -50,13 +57,24 @@ function inboundFields(account: TwilioCredentials, sid: string, phone: string, t
 }
 
 /** The parent at `phone` (E.164) sends `text`. */
-export function createParentReplies({ account, conversations, accountMessages, webhookUrl, clubAddress: defaultClubAddress }: ParentReplyOptions) {
+export function createParentReplies({
+  account,
+  conversations,
+  accountMessages,
+  webhookUrl,
+  clubAddress: defaultClubAddress,
+}: ParentReplyOptions) {
   return async (phone: string, text: string): Promise<ParentReply> => {
     if (!webhookUrl) throw new Error("the stand-in has no webhook URL to post replies to");
     const clubAddress = conversations.find(phone)?.clubAddress ?? defaultClubAddress ?? "";
     const sid = twilioSid("SM");
-    const notice = (body: string) => conversations.add(phone, { sid: twilioSid("NO"), direction: "notice", kind: "notice", body, at: new Date().toISOString() });
-    conversations.add(phone, { sid, direction: "from-parent", kind: "text", body: text, at: new Date().toISOString(), status: "received" }, { clubAddress });
+    const notice = (body: string) =>
+      conversations.add(phone, { sid: twilioSid("NO"), direction: "notice", kind: "notice", body, at: new Date().toISOString() });
+    conversations.add(
+      phone,
+      { sid, direction: "from-parent", kind: "text", body: text, at: new Date().toISOString(), status: "received" },
+      { clubAddress },
+    );
     accountMessages.record({ sid, from: `whatsapp:${phone}`, to: clubAddress, body: text, direction: "inbound" });
 
     const fields = inboundFields(account, sid, phone, text, clubAddress, conversations.find(phone)?.name ?? "Parent");
@@ -83,8 +101,21 @@ export function createParentReplies({ account, conversations, accountMessages, w
     }
     const replies = twimlMessages(answer);
     for (const reply of replies) {
-      const { sid: replySid } = accountMessages.record({ sid: twilioSid("SM"), from: clubAddress, to: `whatsapp:${phone}`, body: reply, direction: "outbound-reply" });
-      conversations.add(phone, { sid: replySid, direction: "to-parent", kind: "reply", body: reply, at: new Date().toISOString(), status: "delivered" });
+      const { sid: replySid } = accountMessages.record({
+        sid: twilioSid("SM"),
+        from: clubAddress,
+        to: `whatsapp:${phone}`,
+        body: reply,
+        direction: "outbound-reply",
+      });
+      conversations.add(phone, {
+        sid: replySid,
+        direction: "to-parent",
+        kind: "reply",
+        body: reply,
+        at: new Date().toISOString(),
+        status: "delivered",
+      });
     }
     return { webhookStatus: response.status, replies };
   };

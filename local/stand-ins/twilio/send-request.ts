@@ -4,7 +4,7 @@
  * that are non-empty single lines, a known template with a value for each placeholder).
  */
 import type { TemplateMessage } from "../../../twilio/messages-client";
-import { contractError, twilioError, type TwilioError } from "./errors";
+import { contractError, type TwilioError, twilioError } from "./errors";
 import { renderTemplate } from "./invite-template";
 import type { MessagesContract } from "./openapi-contract";
 
@@ -65,10 +65,19 @@ export function checkSendRequest(
   if (template) {
     const rendered = renderTemplate(template, variables);
     if (!rendered.ok) {
-      return { refused: twilioError(400, 21656, `The ContentVariables Parameter is invalid: no value for {{${rendered.missing.join("}}, {{")}}}.`) };
+      return {
+        refused: twilioError(400, 21656, `The ContentVariables Parameter is invalid: no value for {{${rendered.missing.join("}}, {{")}}}.`),
+      };
     }
     body = rendered.text;
   }
-  const accepted = { from: form.get("From")!, to: form.get("To")!, contentSid, contentVariables: form.get("ContentVariables") ?? "", variables, body };
+  const accepted = {
+    from: form.get("From")!,
+    to: form.get("To")!,
+    contentSid,
+    contentVariables: form.get("ContentVariables") ?? "",
+    variables,
+    body,
+  };
   return { accepted };
 }

@@ -8,9 +8,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TwilioCredentials } from "../../../twilio/messages-client";
 import { sendJson, serveOnLoopback } from "../../loopback";
-import { createConversations, type Conversations } from "../../simulator/conversations";
+import { type Conversations, createConversations } from "../../simulator/conversations";
 import { createAccountMessages } from "./account-messages";
-import { authenticationError, queryError, twilioError, type TwilioError } from "./errors";
+import { authenticationError, queryError, type TwilioError, twilioError } from "./errors";
 import { twilioSid } from "./ids";
 import { loadMessagesContract } from "./openapi-contract";
 import { createParentReplies, type ParentReply } from "./parent-replies";
@@ -88,7 +88,8 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
   const expectedAuth = `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString("base64")}`;
   const conversations = createConversations();
   const accountMessages = createAccountMessages(account.accountSid, options.now ?? (() => new Date()));
-  const authenticated = (accountSid: string, authorization: string | undefined) => authorization === expectedAuth && accountSid === account.accountSid;
+  const authenticated = (accountSid: string, authorization: string | undefined) =>
+    authorization === expectedAuth && accountSid === account.accountSid;
 
   /** The answer Twilio would give a create request, recording what it accepted. */
   function createMessage(accountSid: string, authorization: string | undefined, text: string): TwilioError | { status: 201; body: object } {
@@ -108,7 +109,11 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
   }
 
   /** A page of the account's messages, newest first, as Twilio's list answers. */
-  function listMessages(accountSid: string, authorization: string | undefined, query: URLSearchParams): TwilioError | { status: 200; body: object } {
+  function listMessages(
+    accountSid: string,
+    authorization: string | undefined,
+    query: URLSearchParams,
+  ): TwilioError | { status: 200; body: object } {
     if (!authenticated(accountSid, authorization)) return authenticationError();
     const problems = contract.checkListQuery(query);
     if (problems.length > 0) return queryError(problems);
@@ -157,7 +162,13 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
       }
       return true;
     },
-    replyAsParent: createParentReplies({ account, conversations, accountMessages, webhookUrl: options.webhookUrl, clubAddress: options.clubAddress }),
+    replyAsParent: createParentReplies({
+      account,
+      conversations,
+      accountMessages,
+      webhookUrl: options.webhookUrl,
+      clubAddress: options.clubAddress,
+    }),
   };
   return standIn;
 }
