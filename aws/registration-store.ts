@@ -59,7 +59,13 @@ type KeyOutcome =
   /** The same Idempotency-Key with the same invite: a retry of a request already made. */
   | { outcome: "key_repeated" };
 
-export type CreateOutcome<R> = { outcome: "created" } | { outcome: "exists"; registration: R } | { outcome: "opted_out" } | KeyOutcome;
+export type CreateOutcome<R> =
+  | { outcome: "created" }
+  | { outcome: "exists"; registration: R }
+  | { outcome: "opted_out" }
+  | { outcome: "key_reused" }
+  /** A retry of a request already made: the registration as it stands now (undefined if it has gone since). */
+  | { outcome: "key_repeated"; registration?: R };
 export type ResendOutcome = { outcome: "created" } | { outcome: "moved" } | { outcome: "opted_out" } | KeyOutcome;
 
 export interface ConversationWrite<R> {
@@ -268,8 +274,11 @@ export function createRegistrationStore<R extends StoredRegistration>(
       const item = registrationItem(registration);
       const put = { Put: { TableName, Item: item, ...absent, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } };
       const outcome = await transactInvite(TableName, registration, put, idempotencyKey);
-      if (outcome !== "conflict") return outcome;
-      const existing = await getRegistration({ [PK]: item[PK], [SK]: item[SK] });
+      const key = { [PK]: item[PK], [SK]: item[SK] };
+      if (outcome !== "conflict") {
+        return outcome.outcome === "key_repeated" ? { outcome: "key_repeated", registration: await getRegistration(key) } : outcome;
+      }
+      const existing = await getRegistration(key);
       // Gone between the failed condition and the read (erased, say): the caller may try again.
       if (!existing) throw new Error("registration vanished while being invited");
       return { outcome: "exists", registration: existing };

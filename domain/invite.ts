@@ -5,6 +5,7 @@
 import { z } from "zod/mini";
 import { poundsAmount } from "./money";
 import { toDisplayNumber, toE164 } from "./phone";
+import type { InviteFields } from "./registration";
 
 export interface FieldProblem {
   field: string;
@@ -100,6 +101,8 @@ function inviteSchema() {
       // Shown to the parent in the message, so written the way they would dial it.
       team_manager_1_tel: phone(toDisplayNumber),
       parent_tel: phone(toE164),
+      // Sends the invite again for a player who has one; without it a repeat sends nothing.
+      resend: z.optional(z.boolean({ error: "must be true or false" })),
     },
     { error: "must be a JSON object" },
   );
@@ -149,4 +152,23 @@ export function templateVariables(invite: InviteRequest, defaults: InviteDefault
     if (variables[key] === "") throw new Error(`template variable ${key} is empty`);
   }
   return variables;
+}
+
+/** What the registration keeps of the invite: the stack's defaults filled in, the text as the parent saw it. */
+export function inviteFields(invite: InviteRequest, defaults: InviteDefaults): InviteFields {
+  const variables = templateVariables(invite, defaults);
+  return {
+    season: variables["5"],
+    team_name: variables["3"],
+    age_group: variables["4"],
+    player_first_name: invite.player_first_name,
+    player_last_name: invite.player_last_name,
+    parent_first_name: invite.parent_first_name,
+    parent_last_name: invite.parent_last_name,
+    parent_tel: invite.parent_tel,
+    team_manager_name: variables["8"],
+    team_manager_tel: variables["9"],
+    membership_fee: variables["6"],
+    subscription_fee: variables["7"],
+  };
 }

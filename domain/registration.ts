@@ -114,6 +114,20 @@ export interface ParentState {
 /** A new registration's conversation: waiting for the parent to say they are ready. */
 export const startPosition: ConversationPosition = { step: "start", editing: false, unusable_answers: 0 };
 
+/** The registration an invite creates: invited, no answers yet, its conversation at the start. */
+export function invitedRegistration(fields: InviteFields, registrationId: string, now: Date): RegistrationRecord {
+  const at = now.toISOString();
+  return {
+    ...fields,
+    registration_id: registrationId,
+    status: "invited",
+    conversation: startPosition,
+    invited_at: at,
+    updated_at: at,
+    version: 1,
+  };
+}
+
 /**
  * Erasure is real: the answers and the invite's personal fields go, not hidden. The version
  * goes up by one, as with any change.

@@ -66,6 +66,7 @@ const triggerSettingKeys = [
   "season",
   "membershipFee",
   "subscriptionFee",
+  "retentionYears",
 ] as const satisfies readonly SettingKey[];
 const webhookSettingKeys = ["webhookUrl", "clubName", "assistantName"] as const satisfies readonly SettingKey[];
 export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
@@ -82,13 +83,8 @@ export const functions = {
     // 1769 MB by 20% in one run and 3% in the other: not reliably the 15% that counts.
     memorySizeMb: 1024,
     settingKeys: triggerSettingKeys,
-    // Powertools keeps the invites' idempotency records (aws/idempotency/run-once.ts).
-    npmImports: [
-      "zod/mini",
-      "libphonenumber-js/min",
-      "@aws-lambda-powertools/idempotency",
-      "@aws-lambda-powertools/idempotency/persistence",
-    ],
+    // The SDK's marshaller converts the registration to DynamoDB's JSON (aws/registration-store.ts).
+    npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-sdk/util-dynamodb"],
     idempotencyKeyPrefix: "trigger.",
     registrations: "invite",
     createHandler: createTriggerHandler,

@@ -2,16 +2,27 @@
  * What the trigger answers its caller for each way a request ends: the status, the error code a
  * script can act on, and a message a secretary can read. Every answer carries the request id.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyPersistenceLayerError,
-  IdempotencyValidationError,
-} from "@aws-lambda-powertools/idempotency";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import type { Deduplicated, SentInvite } from "../aws/idempotency/invite-deduplicator";
 import type { FieldProblem, InviteRequest } from "../domain/invite";
+import type { RegistrationRecord } from "../domain/registration";
 import { jsonResponse } from "../plumbing/api-gateway-event";
 import type { NotSentOutcome } from "../twilio/messages-client";
+
+/** The registration as the trigger keeps it: the record, its retention date and its invite's sends. */
+export interface InvitedRegistration extends RegistrationRecord {
+  /** Epoch seconds: DynamoDB's TTL deletes the registration after this. */
+  retain_until: number;
+  invites_sent: number;
+  /** Set while a request sends the invite: a repeat meanwhile is asked to come back. */
+  sending?: { request_id: string; since: string };
+  invite_message_sid?: string;
+  invite_twilio_status?: string;
+  invite_sent_at?: string;
+  /** The request that sent the invite last. */
+  invite_request_id?: string;
+  /** Twilio may have taken the last send but never confirmed it: repeats get 504 until a resend. */
+  invite_unconfirmed_at?: string;
+}
 
 // Seconds a caller should wait before trying again when Twilio stays unavailable.
 const retryAfterSeconds = 30;
@@ -60,33 +71,45 @@ export function refusedAnswer(requestId: string, refusal: TriggerRefusal): APIGa
   }
 }
 
-/** A send whose outcome nobody knows: answered 504 without a retry hint, now and for every repeat in the window. */
-function unconfirmedAnswer(requestId: string, record: SentInvite, replayed: boolean): APIGatewayProxyResult {
+const registrationFields = (registration: InvitedRegistration) => ({
+  registration_id: registration.registration_id,
+  registration_status: registration.status,
+});
+
+/** A send whose outcome nobody knows: answered 504 without a retry hint, now and for every repeat until a resend. */
+export function unconfirmedAnswer(requestId: string, registration: InvitedRegistration, duplicate: boolean): APIGatewayProxyResult {
+  const when = registration.invite_unconfirmed_at ?? registration.sending?.since;
   return jsonResponse(504, {
     error: "twilio_unconfirmed",
-    message: `${replayed ? `An earlier request for this invite (${record.request_id}, at ${record.sent_at})` : "This request"} lost touch with Twilio, which may have sent the invite; signon could not confirm it and will not send this invite again for now. Check the parent's messages in Twilio's Messaging logs; to send it anyway, send it again with a new Idempotency-Key header.`,
-    duplicate: replayed,
+    message: `${duplicate ? `An earlier request for this invite (${registration.invite_request_id ?? registration.sending?.request_id}, at ${when})` : "This request"} lost touch with Twilio, which may have sent the invite; signon could not confirm it and will not send this invite again on its own. Check the parent's messages in Twilio's Messaging logs; to send it anyway, send it again with "resend": true.`,
+    duplicate,
+    ...registrationFields(registration),
     request_id: requestId,
   });
 }
 
-/** The invite went, now or in the earlier request whose record answers this one. */
-export function sentAnswer(requestId: string, invite: InviteRequest, { sent: record, replayed }: Deduplicated): APIGatewayProxyResult {
-  if (!record.message_sid) return unconfirmedAnswer(requestId, record, replayed);
+/** The invite went: now, or earlier (`duplicate`), when this request sent nothing. */
+export function sentAnswer(
+  requestId: string,
+  invite: InviteRequest,
+  registration: InvitedRegistration,
+  duplicate: boolean,
+): APIGatewayProxyResult {
   const player = fullName(invite.player_first_name, invite.player_last_name);
   const team = `${invite.team_name} ${invite.age_group}`;
   return jsonResponse(200, {
-    message: replayed
-      ? `Invite already sent on WhatsApp to ${invite.parent_first_name} for ${player} (${team}) at ${record.sent_at} by request ${record.request_id}; not sent again`
+    message: duplicate
+      ? `Invite already sent on WhatsApp to ${invite.parent_first_name} for ${player} (${team}) at ${registration.invite_sent_at} by request ${registration.invite_request_id}; not sent again (send "resend": true to send it again)`
       : `Invite sent on WhatsApp to ${invite.parent_first_name} to register ${player} for ${team}`,
     player,
     parent: fullName(invite.parent_first_name, invite.parent_last_name),
     team,
     status: "message_sent",
-    message_sid: record.message_sid,
-    twilio_status: record.twilio_status,
-    duplicate: replayed,
-    ...(replayed ? { first_request_id: record.request_id, sent_at: record.sent_at } : {}),
+    message_sid: registration.invite_message_sid,
+    twilio_status: registration.invite_twilio_status,
+    duplicate,
+    ...(duplicate ? { first_request_id: registration.invite_request_id, sent_at: registration.invite_sent_at } : {}),
+    ...registrationFields(registration),
     request_id: requestId,
   });
 }
@@ -112,34 +135,47 @@ export function notSentAnswer(requestId: string, outcome: NotSentOutcome): APIGa
   });
 }
 
-/**
- * The duplicate checks that stop a send: another request has it, a key was reused, the table is
- * out of reach. Undefined for any other error.
- */
-export function duplicateCheckAnswer(requestId: string, error: unknown): APIGatewayProxyResult | undefined {
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return tryAgainLater(409, inProgressRetryAfterSeconds, {
-      error: "invite_in_progress",
-      message: `The same invite is being sent by another request right now; it will be sent once. Ask again in ${inProgressRetryAfterSeconds} seconds to see its result.`,
-      request_id: requestId,
-    });
-  }
-  if (error instanceof IdempotencyValidationError) {
-    return jsonResponse(422, {
-      error: "idempotency_key_reused",
-      message:
-        "This Idempotency-Key was used for a different invite in the last 24 hours; nothing was sent. Use a new key for a new invite.",
-      request_id: requestId,
-    });
-  }
-  if (error instanceof IdempotencyPersistenceLayerError) {
-    return tryAgainLater(503, retryAfterSeconds, {
-      error: "duplicate_check_unavailable",
-      message: `signon could not check whether this invite was sent already, so it sent nothing. Try again in ${retryAfterSeconds} seconds.`,
-      request_id: requestId,
-    });
-  }
-  return undefined;
+export function inProgressAnswer(requestId: string): APIGatewayProxyResult {
+  return tryAgainLater(409, inProgressRetryAfterSeconds, {
+    error: "invite_in_progress",
+    message: `The same invite is being sent by another request right now; it will be sent once. Ask again in ${inProgressRetryAfterSeconds} seconds to see its result.`,
+    request_id: requestId,
+  });
+}
+
+export function optedOutAnswer(requestId: string): APIGatewayProxyResult {
+  return jsonResponse(409, {
+    error: "parent_opted_out",
+    message:
+      "The parent asked for no more WhatsApp messages from the club (STOP); nothing was sent. They can send START to hear from the club again.",
+    request_id: requestId,
+  });
+}
+
+/** A resend of a registration that is finished with: the parent is not asked again. */
+export function registrationClosedAnswer(requestId: string, registration: InvitedRegistration): APIGatewayProxyResult {
+  return jsonResponse(409, {
+    error: "registration_closed",
+    message: `This player's registration is ${registration.status.replace("_", " ")}, so the invite is not sent again.`,
+    ...registrationFields(registration),
+    request_id: requestId,
+  });
+}
+
+export function keyReusedAnswer(requestId: string): APIGatewayProxyResult {
+  return jsonResponse(422, {
+    error: "idempotency_key_reused",
+    message: "This Idempotency-Key was used for a different invite in the last 24 hours; nothing was sent. Use a new key for a new invite.",
+    request_id: requestId,
+  });
+}
+
+export function storeUnavailableAnswer(requestId: string): APIGatewayProxyResult {
+  return tryAgainLater(503, retryAfterSeconds, {
+    error: "duplicate_check_unavailable",
+    message: `signon could not check whether this invite was sent already, so it sent nothing. Try again in ${retryAfterSeconds} seconds.`,
+    request_id: requestId,
+  });
 }
 
 /** A problem on signon's side: the caller learns only the request id to quote. */

@@ -1,31 +1,46 @@
 /**
- * POST /trigger: validates an invite, fills the template's nine variables and sends the
- * WhatsApp template message through Twilio, once: parse the request, run the send under the
- * duplicate check, answer what happened (handlers/trigger-answers.ts).
+ * POST /trigger: validates an invite, creates the player's registration and sends the parent the
+ * WhatsApp template through Twilio, once per registration: parse the request, create the
+ * registration (or find the one that exists), send, record the send, answer what happened
+ * (handlers/trigger-answers.ts).
+ *
+ * The registration is the duplicate check: its key is the invite's natural key (season, team,
+ * age group, player, parent), so the same player invited twice, with or without an
+ * Idempotency-Key, is one registration and one message unless the caller asks to resend.
  */
-import type { APIGatewayProxyEvent } from "aws-lambda";
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
-import {
-  createInviteDeduplicator,
-  type Deduplicated,
-  type InviteDeduplicator,
-  type SentInvite,
-} from "../aws/idempotency/invite-deduplicator";
+import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
-import { createInviteParser, type InviteParseResult, type InviteRequest, parseJsonBody, templateVariables } from "../domain/invite";
+import {
+  createInviteParser,
+  type InviteParseResult,
+  type InviteRequest,
+  inviteFields,
+  parseJsonBody,
+  templateVariables,
+} from "../domain/invite";
+import { invitedRegistration } from "../domain/registration";
+import { retainUntil, seasonStartYear } from "../domain/retention";
 import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, type RemainingTime, requestIdOf } from "../plumbing/api-gateway-event";
-import { InviteNotSentError, isInviteNotSentError } from "../plumbing/errors";
 import { createLog, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration, TriggerSettingKey } from "./functions";
 import {
-  duplicateCheckAnswer,
+  type InvitedRegistration,
+  inProgressAnswer,
   internalErrorAnswer,
+  keyReusedAnswer,
   notSentAnswer,
+  optedOutAnswer,
   refusedAnswer,
+  registrationClosedAnswer,
   sentAnswer,
+  storeUnavailableAnswer,
   type TriggerRefusal,
+  unconfirmedAnswer,
 } from "./trigger-answers";
 
 export interface TriggerDependencies {
@@ -33,7 +48,7 @@ export interface TriggerDependencies {
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<TriggerSettingKey>;
   messagesClient: MessagesClient;
-  deduplicator: InviteDeduplicator;
+  registrations: RegistrationStore<InvitedRegistration>;
   writeLog?: LineWriter;
 }
 
@@ -44,12 +59,17 @@ interface TriggerRequest {
   requestId: string;
   log: Log;
   remaining: RemainingTime;
+  invite: InviteRequest;
+  idempotencyKey?: string;
+  settings: HandlerSettings<TriggerSettingKey>;
 }
 
 // Time kept back from the Lambda's budget so a retried send still answers before the timeout.
 const responseReserveMs = 1_500;
 // Visible ASCII, as the IETF Idempotency-Key draft and Stripe's keys use; UUIDs fit.
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
+// Finished with: the parent is not invited again, even when asked to resend.
+const closedStatuses: readonly string[] = ["submitted", "opted_out"];
 
 /** The invite and its Idempotency-Key, or why the request is refused. */
 function parseRequest(
@@ -71,71 +91,41 @@ function parseRequest(
   return { invite: parsed.invite, idempotencyKey };
 }
 
-/**
- * Sends the invite through Twilio and returns what is kept of the send. A send Twilio may or may
- * not have taken is kept too, so that a repeat does not risk a second invite; one that made no
- * message throws InviteNotSentError, so that nothing is kept and the caller can try again.
- */
-async function sendInvite(
-  messagesClient: MessagesClient,
-  invite: InviteRequest,
-  settings: Promise<HandlerSettings<TriggerSettingKey>>,
-  { requestId, log, remaining }: TriggerRequest,
-): Promise<SentInvite> {
-  const { values, twilio } = await settings;
-  const message = {
-    from: `whatsapp:${values.whatsappNumber}`,
-    to: `whatsapp:${invite.parent_tel}`,
-    contentSid: values.templateSid,
-    contentVariables: JSON.stringify(templateVariables(invite, values)),
+/** The retention date of the invite's season; a season typed another way (`2026/27`) keeps the stack's, which the config checked. */
+function retentionDate(season: string, values: Record<TriggerSettingKey, string>): number {
+  const years = Number(values.retentionYears);
+  try {
+    seasonStartYear(season);
+    return retainUntil(season, years);
+  } catch {
+    return retainUntil(values.season, years);
+  }
+}
+
+/** The registration this invite makes, claimed for sending by this request. */
+function newRegistration({ invite, settings, requestId }: TriggerRequest, now: Date): InvitedRegistration {
+  const fields = inviteFields(invite, settings.values);
+  return {
+    ...invitedRegistration(fields, randomUUID(), now),
+    retain_until: retentionDate(fields.season, settings.values),
+    invites_sent: 0,
+    sending: { request_id: requestId, since: now.toISOString() },
   };
-  const outcome = await messagesClient.sendTemplate(twilio, message, Date.now() + remaining.getRemainingTimeInMillis() - responseReserveMs);
-  const sentAt = new Date().toISOString();
-  const to = maskPhone(invite.parent_tel);
-  if (outcome.outcome === "unconfirmed") {
-    log("warn", "invite_unconfirmed", { to, twilio_status: outcome.httpStatus, attempts: outcome.attempts });
-    return { request_id: requestId, sent_at: sentAt };
-  }
-  if (outcome.outcome !== "sent") throw new InviteNotSentError(outcome);
-  log("info", "invite_sent", { to, message_sid: outcome.sid });
-  return { message_sid: outcome.sid, twilio_status: outcome.status, request_id: requestId, sent_at: sentAt };
 }
 
-/** Powertools wraps the table's failure: its cause's code or name (ECONNREFUSED, ResourceNotFoundException) is what a volunteer can act on. */
-function causeName(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; name?: unknown } | undefined) : undefined;
-  const detail = typeof cause?.code === "string" ? cause.code : typeof cause?.name === "string" ? cause.name : undefined;
+/** The error's name or code, what a volunteer can act on (ECONNREFUSED, ResourceNotFoundException); never its message. */
+function errorName(error: unknown): string {
+  const code = (error as { code?: unknown; type?: unknown } | undefined)?.code ?? (error as { type?: unknown } | undefined)?.type;
   const name = error instanceof Error ? error.name : typeof error;
-  return detail ? `${name}: ${detail}` : name;
+  return typeof code === "string" ? `${name}: ${code}` : name;
 }
 
-/** The invite went, now or earlier. */
-function answerSent(invite: InviteRequest, deduplicated: Deduplicated, { requestId, log }: TriggerRequest) {
-  if (deduplicated.replayed) log("info", "duplicate_not_sent", { message_sid: deduplicated.sent.message_sid });
-  // The invite went though its record was not kept: the caller must hear that it went.
-  if (deduplicated.recordError !== undefined) {
-    log("warn", "duplicate_record_not_saved", { message_sid: deduplicated.sent.message_sid, error: causeName(deduplicated.recordError) });
-  }
-  return sentAnswer(requestId, invite, deduplicated);
-}
-
-/** Nothing was sent: Twilio refused or stayed unavailable, or a duplicate check stopped the send. Anything else is rethrown. */
-function answerNotSent(invite: InviteRequest, error: unknown, { requestId, log }: TriggerRequest) {
-  if (isInviteNotSentError(error)) {
-    const { outcome } = error;
-    log("warn", `invite_${outcome.outcome}`, {
-      to: maskPhone(invite.parent_tel),
-      twilio_code: outcome.outcome === "refused" ? outcome.code : undefined,
-      twilio_status: outcome.httpStatus,
-      attempts: outcome.outcome === "unavailable" ? outcome.attempts : undefined,
-    });
-    return notSentAnswer(requestId, outcome);
-  }
-  const answer = duplicateCheckAnswer(requestId, error);
-  if (!answer) throw error;
-  log("warn", "duplicate_check_stopped_send", { error: causeName(error) });
-  return answer;
-}
+/**
+ * What the registration says to do: answer without sending, or send for `claimed` (the
+ * registration this request now holds the sending marker of; `unclaimed` is how it stood before
+ * a resend's claim, to go back to when the send makes no message).
+ */
+type Decision = { answer: APIGatewayProxyResult } | { send: InvitedRegistration; unclaimed?: InvitedRegistration };
 
 export function createTriggerHandler(
   declaration: FunctionDeclaration<TriggerSettingKey>,
@@ -146,9 +136,135 @@ export function createTriggerHandler(
   const awsCalls = createAwsCallScope();
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
-  const deduplicator = dependencies.deduplicator ?? createInviteDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
+  const store = dependencies.registrations ?? createRegistrationStore<InvitedRegistration>(env, awsCalls);
   const route = `${declaration.route.method} ${declaration.route.path}`;
   const parseInvite = createInviteParser();
+  // A marker older than the function's timeout belongs to a request that is over: its send may have gone.
+  const sendingNow = (registration: InvitedRegistration) =>
+    registration.sending !== undefined && Date.now() - Date.parse(registration.sending.since) < declaration.timeoutSeconds * 1000;
+
+  /** Keeps what became of a send; the caller hears what happened even when that write fails. */
+  async function keep(request: TriggerRequest, before: InvitedRegistration, after: InvitedRegistration | undefined) {
+    try {
+      if (after === undefined) await store.remove(before);
+      else if (!(await store.replace(before, after)))
+        request.log("warn", "registration_moved_on", { registration_id: before.registration_id });
+    } catch (error) {
+      request.log("warn", "registration_not_updated", { registration_id: before.registration_id, error: errorName(error) });
+    }
+  }
+
+  /**
+   * Sends the invite for `claimed` (a registration this request holds the sending marker of) and
+   * records the outcome. A send that made no message leaves the registration as it was before the
+   * claim (a new one is removed), so a retry sends; one Twilio may have taken is kept as such.
+   */
+  async function sendInvite(request: TriggerRequest, claimed: InvitedRegistration, unclaimed: InvitedRegistration | undefined) {
+    const { invite, settings, requestId, log, remaining } = request;
+    const { values, twilio } = settings;
+    const message = {
+      from: `whatsapp:${values.whatsappNumber}`,
+      to: `whatsapp:${invite.parent_tel}`,
+      contentSid: values.templateSid,
+      contentVariables: JSON.stringify(templateVariables(invite, values)),
+    };
+    const outcome = await messagesClient.sendTemplate(
+      twilio,
+      message,
+      Date.now() + remaining.getRemainingTimeInMillis() - responseReserveMs,
+    );
+    const now = new Date().toISOString();
+    const to = maskPhone(invite.parent_tel);
+    const done = { sending: undefined, updated_at: now, version: claimed.version + 1, invite_request_id: requestId };
+    if (outcome.outcome === "sent") {
+      log("info", "invite_sent", { to, message_sid: outcome.sid, registration_id: claimed.registration_id });
+      const sent: InvitedRegistration = {
+        ...claimed,
+        ...done,
+        invites_sent: claimed.invites_sent + 1,
+        invite_message_sid: outcome.sid,
+        invite_twilio_status: outcome.status,
+        invite_sent_at: now,
+        invite_unconfirmed_at: undefined,
+      };
+      await keep(request, claimed, sent);
+      return sentAnswer(requestId, invite, sent, false);
+    }
+    if (outcome.outcome === "unconfirmed") {
+      log("warn", "invite_unconfirmed", { to, twilio_status: outcome.httpStatus, attempts: outcome.attempts });
+      const unconfirmed: InvitedRegistration = { ...claimed, ...done, invites_sent: claimed.invites_sent + 1, invite_unconfirmed_at: now };
+      await keep(request, claimed, unconfirmed);
+      return unconfirmedAnswer(requestId, unconfirmed, false);
+    }
+    log("warn", `invite_${outcome.outcome}`, {
+      to,
+      twilio_code: outcome.outcome === "refused" ? outcome.code : undefined,
+      twilio_status: outcome.httpStatus,
+      attempts: outcome.outcome === "unavailable" ? outcome.attempts : undefined,
+    });
+    await keep(request, claimed, unclaimed && { ...unclaimed, version: claimed.version + 1 });
+    return notSentAnswer(requestId, outcome);
+  }
+
+  /** The player has a registration: answer from it, or resend when asked and allowed. */
+  async function answerExisting(
+    request: TriggerRequest,
+    registration: InvitedRegistration | undefined,
+    mayResend: boolean,
+  ): Promise<Decision> {
+    const { requestId, invite, log } = request;
+    const answer = (result: APIGatewayProxyResult) => ({ answer: result });
+    // Removed since (its send made no message): the key is this invite's, so create it again without one.
+    if (registration === undefined) return create({ ...request, idempotencyKey: undefined });
+    if (invite.resend && mayResend) {
+      if (closedStatuses.includes(registration.status)) return answer(registrationClosedAnswer(requestId, registration));
+      if (sendingNow(registration)) return answer(inProgressAnswer(requestId));
+      const now = new Date().toISOString();
+      const claimed: InvitedRegistration = {
+        ...registration,
+        sending: { request_id: requestId, since: now },
+        updated_at: now,
+        version: registration.version + 1,
+      };
+      const claim = await store.claimResend(registration, claimed, request.idempotencyKey);
+      switch (claim.outcome) {
+        case "created":
+          return { send: claimed, unclaimed: registration };
+        case "moved":
+          return answer(inProgressAnswer(requestId));
+        case "opted_out":
+          return answer(optedOutAnswer(requestId));
+        case "key_reused":
+          return answer(keyReusedAnswer(requestId));
+        case "key_repeated":
+          return answerExisting(request, registration, false);
+      }
+    }
+    if (sendingNow(registration)) return answer(inProgressAnswer(requestId));
+    if (registration.invite_unconfirmed_at !== undefined || registration.sending !== undefined) {
+      return answer(unconfirmedAnswer(requestId, registration, true));
+    }
+    log("info", "duplicate_not_sent", { message_sid: registration.invite_message_sid, registration_id: registration.registration_id });
+    return answer(sentAnswer(requestId, invite, registration, true));
+  }
+
+  async function create(request: TriggerRequest): Promise<Decision> {
+    const registration = newRegistration(request, new Date());
+    const created = await store.create(registration, request.idempotencyKey);
+    switch (created.outcome) {
+      case "created":
+        return { send: registration };
+      case "exists":
+        return answerExisting(request, created.registration, true);
+      case "key_repeated":
+        // A retry of a request already made: answered from where it stands, never a second send.
+        return answerExisting(request, created.registration, false);
+      case "opted_out":
+        return { answer: optedOutAnswer(request.requestId) };
+      case "key_reused":
+        return { answer: keyReusedAnswer(request.requestId) };
+    }
+  }
 
   return async (event, context) => {
     const started = Date.now();
@@ -156,21 +272,22 @@ export function createTriggerHandler(
     const log = createLog({ request_id: requestId, route }, dependencies.writeLog);
     // Without a Lambda context (a direct call), the function's own budget from now.
     const remaining = context ?? { getRemainingTimeInMillis: () => declaration.timeoutSeconds * 1000 - (Date.now() - started) };
-    const request: TriggerRequest = { requestId, log, remaining };
 
     const answer = async () => {
       const parsed = parseRequest(event, parseInvite, log);
       if ("refused" in parsed) return refusedAnswer(requestId, parsed);
-      const { invite, idempotencyKey } = parsed;
-      // Read while the duplicate check's first write is in flight: a cold start waits for one round trip, not two.
-      const settings = readSettings();
-      settings.catch(() => undefined); // awaited by the send; a duplicate never gets there
-      return deduplicator
-        .once({ invite, idempotencyKey }, remaining, () => sendInvite(messagesClient, invite, settings, request))
-        .then(
-          (deduplicated) => answerSent(invite, deduplicated, request),
-          (error: unknown) => answerNotSent(invite, error, request),
-        );
+      // The registration's season and fees are the stack's unless the invite gives them.
+      const settings = await readSettings();
+      const request: TriggerRequest = { requestId, log, remaining, settings, ...parsed };
+      let decision: Decision;
+      try {
+        decision = await create(request);
+      } catch (error) {
+        // The table out of reach: nothing is sent that might be a second invite.
+        log("warn", "duplicate_check_stopped_send", { error: errorName(error) });
+        return storeUnavailableAnswer(requestId);
+      }
+      return "answer" in decision ? decision.answer : sendInvite(request, decision.send, decision.unclaimed);
     };
     return awsCalls.run(awsCallContext(remaining.getRemainingTimeInMillis(), log), () =>
       answerLogged(log, answer, () => internalErrorAnswer(requestId)),

@@ -11,6 +11,8 @@ export interface LogFields {
   to?: string;
   from?: string;
   message_sid?: string;
+  /** A registration's random id: names no one. */
+  registration_id?: string;
   twilio_code?: number;
   twilio_status?: number;
   attempts?: number;

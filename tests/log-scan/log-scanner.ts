@@ -60,6 +60,7 @@ const logFieldKeys: Record<keyof LogFields, true> = {
   to: true,
   from: true,
   message_sid: true,
+  registration_id: true,
   twilio_code: true,
   twilio_status: true,
   attempts: true,
