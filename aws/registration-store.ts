@@ -17,6 +17,7 @@ import { isAwsError, RegistrationStoreError } from "../plumbing/errors";
 import { createRequestSender } from "../plumbing/outbound-http";
 import { type AwsJsonCall, createAwsJsonCall, requiredEnv } from "./aws-json";
 import { type AwsCallScope, dynamoDbRetryPolicy } from "./aws-retry";
+import { ownWrite } from "./dynamodb";
 
 /** What the store needs of a registration; the rest of it is kept as it is. */
 export interface StoredRegistration {
@@ -134,7 +135,7 @@ const seasonOrder = (registration: StoredRegistration) =>
     registration.registration_id,
   ].join("#");
 
-const keyAttributes = [PK, SK, registrationsTable.bySeason.sortKey] as const;
+const keyAttributes = [PK, SK, registrationsTable.bySeason.sortKey, "write_id"] as const;
 type Item = Record<string, unknown>;
 
 function withoutKeys<T>(item: Item): T {
@@ -292,8 +293,17 @@ export function createRegistrationStore<R extends StoredRegistration>(
     },
 
     async replace(before, after) {
+      // A retry after a lost answer finds its own write, not a registration that moved on.
+      const own = ownWrite();
+      const version = versionIs(before.version);
       try {
-        await call("PutItem", { TableName: tableName(), Item: registrationItem(after), ...versionIs(before.version) });
+        await call("PutItem", {
+          TableName: tableName(),
+          Item: { ...registrationItem(after), ...own.item },
+          ConditionExpression: `${version.ConditionExpression} OR ${own.condition}`,
+          ExpressionAttributeNames: { ...version.ExpressionAttributeNames, ...own.names },
+          ExpressionAttributeValues: { ...version.ExpressionAttributeValues, ...own.values },
+        });
         return true;
       } catch (error) {
         if (isAwsError(error, "ConditionalCheckFailedException")) return false;

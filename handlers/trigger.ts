@@ -113,11 +113,11 @@ function newRegistration({ invite, settings, requestId }: TriggerRequest, now: D
   };
 }
 
-/** The error's name or code, what a volunteer can act on (ECONNREFUSED, ResourceNotFoundException); never its message. */
+/** The error's name, and its code when that says more (ECONNREFUSED): what a volunteer can act on, never its message. */
 function errorName(error: unknown): string {
-  const code = (error as { code?: unknown; type?: unknown } | undefined)?.code ?? (error as { type?: unknown } | undefined)?.type;
+  const code = (error as { code?: unknown } | undefined)?.code;
   const name = error instanceof Error ? error.name : typeof error;
-  return typeof code === "string" ? `${name}: ${code}` : name;
+  return typeof code === "string" && code !== name ? `${name}: ${code}` : name;
 }
 
 /**

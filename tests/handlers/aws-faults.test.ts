@@ -7,6 +7,7 @@
  */
 import * as dynamoDb from "@aws-sdk/client-dynamodb";
 import * as ssm from "@aws-sdk/client-ssm";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { isThrottlingError, isTransientError, MAXIMUM_RETRY_DELAY, Retry } from "@smithy/core/retry";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -18,6 +19,7 @@ import {
   transientErrorNames,
   transientNetworkCodes,
 } from "../../aws/aws-retry";
+import { environmentVariables } from "../../config/settings";
 import { type AwsFault, type AwsFaultProxy, startAwsFaultProxy } from "../../testkit/aws-fault-proxy";
 import { validInvite } from "../../testkit/fixtures";
 import { fastRetry, testTrigger, testWebhook } from "../../testkit/handler-under-test";
@@ -43,6 +45,9 @@ const newWebhook = () => testWebhook({ env, writeLog });
 const retriesLogged = () =>
   logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === "aws_call_retried");
 const callsTo = (proxy: AwsFaultProxy, action: string) => proxy.calls.filter((call) => call === action).length;
+/** The registrations table's items as the trigger wrote them. */
+const registrations = async () =>
+  (await services.dynamoDb.items(services.env[environmentVariables.registrationsTable])).map((item) => unmarshall(item as never));
 const hasReply = (response: APIGatewayProxyResult) => response.body.includes("<Message>");
 /** What the SDK's standard mode makes of a failure: a throttle, a transient fault, or final. */
 function sdkRetryKind(failure: object): string | undefined {
@@ -178,79 +183,91 @@ describe("the trigger", () => {
     ["a reset connection", [{ dropConnection: true }]],
   ];
 
-  it.each(passingFaults)("sends the invite once after %s on the duplicate check's first write", async (_, faults) => {
-    dynamoDbFaults.failNext("PutItem", ...faults);
+  it.each(passingFaults)("sends the invite once after %s on the registration's transaction", async (_, faults) => {
+    dynamoDbFaults.failNext("TransactWriteItems", ...faults);
     const response = await newTrigger()(triggerEvent(validInvite), triggerContext);
 
     expect(response.statusCode, response.body).toBe(200);
     expect(bodyOf(response)).toMatchObject({ status: "message_sent", duplicate: false });
     expect(services.twilio.messages).toHaveLength(1);
-    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(faults.length + 1);
+    expect(callsTo(dynamoDbFaults, "TransactWriteItems")).toBe(faults.length + 1);
     expect(retriesLogged().map((line) => [line.aws_call, line.attempts])).toEqual(
-      faults.map((_fault, index) => ["dynamodb.PutItem", index + 1]),
+      faults.map((_fault, index) => ["dynamodb.TransactWriteItems", index + 1]),
     );
   });
 
-  it("sends the invite once, not 409, when DynamoDB wrote the record but the answer was lost", async () => {
-    dynamoDbFaults.failNext("PutItem", { dropConnection: true, accepted: true });
+  it("sends the invite once, not as a duplicate, when DynamoDB made the registration but the answer was lost", async () => {
+    dynamoDbFaults.failNext("TransactWriteItems", { dropConnection: true, accepted: true });
     const response = await newTrigger()(triggerEvent(validInvite), triggerContext);
 
     expect(response.statusCode, response.body).toBe(200);
     expect(bodyOf(response)).toMatchObject({ status: "message_sent", duplicate: false });
     expect(services.twilio.messages).toHaveLength(1);
-    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(2);
-    const [record] = await services.dynamoDb.items();
-    expect(record.status).toEqual({ S: "COMPLETED" });
+    expect(callsTo(dynamoDbFaults, "TransactWriteItems")).toBe(2);
+    expect(await registrations()).toEqual([
+      expect.objectContaining({ status: "invited", invite_message_sid: services.twilio.messages[0].sid, invites_sent: 1 }),
+    ]);
     // Another request for the same invite is still a duplicate.
     const repeat = await newTrigger()(triggerEvent(validInvite), triggerContext);
     expect(bodyOf(repeat)).toMatchObject({ status: "message_sent", duplicate: true });
     expect(services.twilio.messages).toHaveLength(1);
   });
 
-  it("keeps the record of the send when the record's update loses its answer", async () => {
-    dynamoDbFaults.failNext("UpdateItem", { dropConnection: true, accepted: true });
+  it("keeps the record of the send when the registration's update loses its answer", async () => {
+    dynamoDbFaults.failNext("PutItem", { dropConnection: true, accepted: true });
     const response = await newTrigger()(triggerEvent(validInvite), triggerContext);
 
     expect(response.statusCode).toBe(200);
-    expect(callsTo(dynamoDbFaults, "UpdateItem")).toBe(2);
-    expect(logLines.join("\n")).not.toContain("duplicate_record_not_saved");
-    const [record] = await services.dynamoDb.items();
-    expect(JSON.parse(record.data.S)).toMatchObject({ message_sid: services.twilio.messages[0].sid });
+    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(2);
+    // The retry found its own write, not a registration that moved on.
+    expect(logLines.join("\n")).not.toMatch(/registration_moved_on|registration_not_updated/);
+    expect(await registrations()).toEqual([expect.objectContaining({ invite_message_sid: services.twilio.messages[0].sid, version: 2 })]);
   });
 
-  it("does not retry a failed condition: a repeat is answered as a duplicate after one write", async () => {
+  it("answers 200 when the send's record cannot be written, since the invite went, and logs it", async () => {
+    dynamoDbFaults.failNext("PutItem", internalError, internalError, internalError, internalError);
+    const response = await newTrigger()(triggerEvent(validInvite), triggerContext);
+
+    expect(response.statusCode).toBe(200);
+    expect(services.twilio.messages).toHaveLength(1);
+    expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ level: "warn", event: "registration_not_updated", error: "InternalServerError" }),
+    );
+  });
+
+  it("does not retry a failed condition: a repeat is answered as a duplicate after one transaction and one read", async () => {
     const trigger = newTrigger();
     await trigger(triggerEvent(validInvite), triggerContext);
     dynamoDbFaults.calls.length = 0;
     const repeat = await trigger(triggerEvent(validInvite), triggerContext);
 
     expect(bodyOf(repeat)).toMatchObject({ duplicate: true });
-    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(1);
+    expect(dynamoDbFaults.calls).toEqual(["TransactWriteItems", "GetItem"]);
     expect(retriesLogged()).toEqual([]);
   });
 
   it("does not retry a validation error: 503 after one attempt, nothing sent", async () => {
-    dynamoDbFaults.failNext("PutItem", dynamoDbError(400, "ValidationException"));
+    dynamoDbFaults.failNext("TransactWriteItems", dynamoDbError(400, "ValidationException"));
     const response = await newTrigger()(triggerEvent(validInvite), triggerContext);
 
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toMatchObject({ error: "duplicate_check_unavailable" });
-    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(1);
+    expect(callsTo(dynamoDbFaults, "TransactWriteItems")).toBe(1);
     expect(retriesLogged()).toEqual([]);
     expect(services.twilio.messages).toHaveLength(0);
   });
 
   it("stops at DynamoDB's 4 attempts: 503, nothing sent", async () => {
-    dynamoDbFaults.failNext("PutItem", internalError, internalError, internalError, internalError, internalError);
+    dynamoDbFaults.failNext("TransactWriteItems", internalError, internalError, internalError, internalError, internalError);
     const response = await newTrigger()(triggerEvent(validInvite), triggerContext);
 
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toMatchObject({ error: "duplicate_check_unavailable" });
-    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(4);
+    expect(callsTo(dynamoDbFaults, "TransactWriteItems")).toBe(4);
     expect(retriesLogged().map((line) => [line.aws_call, line.error, line.attempts])).toEqual([
-      ["dynamodb.PutItem", "InternalServerError", 1],
-      ["dynamodb.PutItem", "InternalServerError", 2],
-      ["dynamodb.PutItem", "InternalServerError", 3],
+      ["dynamodb.TransactWriteItems", "InternalServerError", 1],
+      ["dynamodb.TransactWriteItems", "InternalServerError", 2],
+      ["dynamodb.TransactWriteItems", "InternalServerError", 3],
     ]);
     expect(services.twilio.messages).toHaveLength(0);
   });
@@ -267,7 +284,7 @@ describe("the trigger", () => {
   });
 
   it("stops at the function's deadline: a DynamoDB that never answers gets 503 before the time is up", async () => {
-    dynamoDbFaults.failNext("PutItem", ...Array.from({ length: 4 }, (): AwsFault => ({ stall: true })));
+    dynamoDbFaults.failNext("TransactWriteItems", ...Array.from({ length: 4 }, (): AwsFault => ({ stall: true })));
     const budgetMs = 2_500;
     const started = Date.now();
     const response = await newTrigger()(triggerEvent(validInvite), { getRemainingTimeInMillis: () => budgetMs - (Date.now() - started) });
@@ -275,7 +292,7 @@ describe("the trigger", () => {
     // Without the deadline, each attempt would wait out its 5 s timeout.
     expect(Date.now() - started).toBeLessThan(budgetMs);
     expect(response.statusCode).toBe(503);
-    expect(callsTo(dynamoDbFaults, "PutItem")).toBe(1);
+    expect(callsTo(dynamoDbFaults, "TransactWriteItems")).toBe(1);
     expect(services.twilio.messages).toHaveLength(0);
   });
 });
