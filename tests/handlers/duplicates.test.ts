@@ -1,16 +1,20 @@
 /**
- * Duplicates: a repeated invite sends one WhatsApp message, an Idempotency-Key is honoured,
- * a repeated MessageSid gets one reply. The real handlers, Powertools Idempotency and our
- * DynamoDB layer against dynalite on loopback; the records are read back with the AWS SDK's
+ * Duplicates: a player invited again gets one WhatsApp message whatever the Idempotency-Keys,
+ * `"resend": true` sends again, a repeated MessageSid gets one reply. The real handlers and the
+ * registration store against dynalite on loopback; the records are read back with the AWS SDK's
  * own DynamoDB client to check what DynamoDB holds.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { duplicateWindowSeconds } from "../../aws/idempotency/invite-deduplicator";
 import { messageWindowSeconds } from "../../aws/idempotency/message-deduplicator";
+import { createRegistrationStore, idempotencyKeySeconds } from "../../aws/registration-store";
+import { environmentVariables } from "../../config/settings";
+import { retainUntil } from "../../domain/retention";
 import type { TriggerHandler } from "../../handlers/trigger";
+import type { InvitedRegistration } from "../../handlers/trigger-answers";
 import type { WebhookHandler } from "../../handlers/webhook";
 import { sendJson, serveOnLoopback } from "../../local/loopback";
 import { validInvite } from "../../testkit/fixtures";
@@ -37,6 +41,15 @@ beforeAll(() => {
 afterAll(() => {
   dynamoDb?.destroy();
 });
+
+/** The registrations table's items, as DynamoDB holds them. */
+async function registrationItems() {
+  const { Items = [] } = await dynamoDb.send(new ScanCommand({ TableName: services().env[environmentVariables.registrationsTable] }));
+  return Items.map((item) => unmarshall(item));
+}
+const registrationsOnly = async () => (await registrationItems()).filter((item) => item.sk.startsWith("registration#"));
+const store = () => createRegistrationStore<InvitedRegistration>(services().env);
+const resend = { ...validInvite, resend: true };
 
 // Each test's invite is new to Twilio and to the duplicate check.
 afterEach(() => services().reset());
@@ -94,7 +107,7 @@ describe("the same invite sent twice", () => {
     services().twilio.failNext({ status: 400, code: 21211, message: "Invalid 'To' Phone Number" });
     const refused = await trigger(triggerEvent(validInvite), lambdaContext);
     expect(refused.statusCode).toBe(422);
-    expect(await services().dynamoDb.items()).toEqual([]);
+    expect(await registrationItems()).toEqual([]);
     const again = await trigger(triggerEvent(validInvite), lambdaContext);
     expect(bodyOf(again)).toMatchObject({ status: "message_sent", duplicate: false });
     expect(services().twilio.messages).toHaveLength(1);
@@ -117,51 +130,187 @@ describe("the same invite sent twice", () => {
       message: expect.stringContaining(bodyOf(lost).request_id),
     });
     expect(services().twilio.attempts).toBe(attempts);
-    const deliberate = await trigger(triggerEvent(validInvite, { "Idempotency-Key": "send-it-anyway" }), lambdaContext);
+    // A new key is no way round it: the registration, not the key, says whether the player was invited.
+    const newKey = await trigger(triggerEvent(validInvite, { "Idempotency-Key": "send-it-anyway" }), lambdaContext);
+    expect(newKey.statusCode).toBe(504);
+    expect(services().twilio.attempts).toBe(attempts);
+    const deliberate = await trigger(triggerEvent(resend), lambdaContext);
     expect(bodyOf(deliberate)).toMatchObject({ status: "message_sent", duplicate: false });
+    expect(await registrationsOnly()).toEqual([
+      expect.objectContaining({ invites_sent: 2, invite_message_sid: bodyOf(deliberate).message_sid }),
+    ]);
   });
 
-  it("keeps a record DynamoDB holds as Powertools lays it out: hashed key, completed, no name or number, expiring after an hour", async () => {
-    const before = Math.floor(Date.now() / 1000);
-    await trigger(triggerEvent(validInvite), lambdaContext);
-    const { Items = [] } = await dynamoDb.send(new ScanCommand({ TableName: services().dynamoDb.tableName }));
-    expect(Items).toHaveLength(1);
-    const [item] = Items;
-    expect(item.id.S).toMatch(/^trigger\.invite#[A-Za-z0-9+/=]{44}$/);
-    expect(item.status.S).toBe("COMPLETED");
-    const expiry = Number(item.expiration.N);
-    expect(expiry).toBeGreaterThanOrEqual(before + duplicateWindowSeconds.invite);
-    expect(expiry).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + duplicateWindowSeconds.invite);
-    expect(JSON.parse(item.data.S!)).toEqual({
-      message_sid: services().twilio.messages[0].sid,
-      twilio_status: "queued",
-      request_id: expect.any(String),
-      sent_at: expect.any(String),
+  it("keeps the registration under the parent's number and the invite's natural key: invited, the send recorded, kept until the season's retention date", async () => {
+    const response = await trigger(triggerEvent(validInvite), lambdaContext);
+    const items = await registrationItems();
+    expect(items).toHaveLength(1);
+    const [item] = items;
+    expect(item.pk).toBe("parent#+447700900123");
+    expect(item.sk).toMatch(/^registration#[A-Za-z0-9_-]{43}$/);
+    expect(item).toMatchObject({
+      registration_id: bodyOf(response).registration_id,
+      status: "invited",
+      season: "2025-26",
+      team_name: "Lions",
+      age_group: "u11s",
+      player_first_name: "Alfie",
+      parent_tel: "+447700900123",
+      team_manager_tel: "07700 900456",
+      membership_fee: "40",
+      conversation: { step: "start", editing: false, unusable_answers: 0 },
+      version: 2,
+      invites_sent: 1,
+      invite_message_sid: services().twilio.messages[0].sid,
+      invite_request_id: bodyOf(response).request_id,
+      retain_until: retainUntil("2025-26", 1),
     });
-    const stored = JSON.stringify(item);
-    for (const personal of ["Sarah", "Alfie", "Testington", "900123", "Lions"]) expect(stored).not.toContain(personal);
+    expect(item.registration_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The send is over: nothing says it is still going, and no answer is there yet.
+    expect(item.sending).toBeUndefined();
+    expect(item.date_of_birth).toBeUndefined();
+    expect(bodyOf(response)).toMatchObject({ registration_status: "invited", duplicate: false });
+  });
+
+  it("keeps the registration when the season is typed another way, until the stack season's retention date", async () => {
+    await trigger(triggerEvent({ ...validInvite, current_registration_season: "Season 2026" }), lambdaContext);
+    expect(await registrationsOnly()).toEqual([
+      expect.objectContaining({ season: "Season 2026", retain_until: retainUntil("2025-26", 1) }),
+    ]);
+  });
+});
+
+describe("a player invited again", () => {
+  it("sends one message with and without an Idempotency-Key, in either order", async () => {
+    for (const keys of [
+      ["key-first", undefined],
+      [undefined, "key-second"],
+      ["key-a", "key-b"],
+    ]) {
+      await services().reset();
+      const answers = [];
+      for (const key of keys) answers.push(await trigger(triggerEvent(validInvite, key ? { "Idempotency-Key": key } : {}), lambdaContext));
+      expect(
+        answers.map((answer) => [answer.statusCode, bodyOf(answer).duplicate]),
+        String(keys),
+      ).toEqual([
+        [200, false],
+        [200, true],
+      ]);
+      expect(services().twilio.messages).toHaveLength(1);
+      expect(bodyOf(answers[1])).toMatchObject({
+        registration_id: bodyOf(answers[0]).registration_id,
+        registration_status: "invited",
+        message_sid: services().twilio.messages[0].sid,
+      });
+    }
+  });
+
+  it('is sent again with "resend": true, and the registration counts both sends', async () => {
+    const first = await trigger(triggerEvent(validInvite), lambdaContext);
+    const again = await trigger(triggerEvent(resend), lambdaContext);
+    expect(bodyOf(again)).toMatchObject({ duplicate: false, registration_id: bodyOf(first).registration_id });
+    expect(services().twilio.messages).toHaveLength(2);
+    expect(bodyOf(again).message_sid).toBe(services().twilio.messages[1].sid);
+    expect(await registrationsOnly()).toEqual([expect.objectContaining({ invites_sent: 2, version: 4, status: "invited" })]);
+    // A repeat of the resend under its key is the same request: not a third message.
+    const keyed = triggerEvent(resend, { "Idempotency-Key": "resend-once" });
+    await trigger(keyed, lambdaContext);
+    const retried = await trigger(keyed, lambdaContext);
+    expect(bodyOf(retried)).toMatchObject({ duplicate: true });
+    expect(services().twilio.messages).toHaveLength(3);
+  });
+
+  it('sends a first invite for "resend": true when there was none', async () => {
+    const response = await trigger(triggerEvent(resend), lambdaContext);
+    expect(bodyOf(response)).toMatchObject({ duplicate: false, registration_status: "invited" });
+    expect(services().twilio.messages).toHaveLength(1);
+  });
+
+  it("is not re-sent once the registration is submitted: 409 naming why, nothing sent", async () => {
+    await trigger(triggerEvent(validInvite), lambdaContext);
+    const [registration] = (await registrationsOnly()) as InvitedRegistration[];
+    const {
+      pk: _pk,
+      sk: _sk,
+      season_order: _order,
+      write_id: _write,
+      ...stored
+    } = registration as InvitedRegistration & Record<string, string>;
+    expect(await store().replace(stored, { ...stored, status: "submitted", version: stored.version + 1 })).toBe(true);
+    const response = await trigger(triggerEvent(resend), lambdaContext);
+    expect(response.statusCode).toBe(409);
+    expect(bodyOf(response)).toMatchObject({
+      error: "registration_closed",
+      registration_status: "submitted",
+      message: expect.stringContaining("submitted"),
+    });
+    expect(services().twilio.messages).toHaveLength(1);
+  });
+
+  it("keeps a resend Twilio refused from changing the registration, so a corrected retry sends", async () => {
+    await trigger(triggerEvent(validInvite), lambdaContext);
+    services().twilio.failNext({ status: 400, code: 63016, message: "Outside the allowed window" });
+    const refused = await trigger(triggerEvent(resend), lambdaContext);
+    expect(refused.statusCode).toBe(422);
+    const [registration] = await registrationsOnly();
+    expect(registration).toMatchObject({ invites_sent: 1, invite_message_sid: services().twilio.messages[0].sid });
+    expect(registration.sending).toBeUndefined();
+    const again = await trigger(triggerEvent(resend), lambdaContext);
+    expect(bodyOf(again)).toMatchObject({ status: "message_sent", duplicate: false });
+    expect(services().twilio.messages).toHaveLength(2);
+  });
+});
+
+describe("a parent who opted out (STOP)", () => {
+  const optOut = () =>
+    store().writeConversation({
+      tel: "+447700900123",
+      contact: { after: { parent_tel: "+447700900123", version: 1, recent_messages: [], opted_out_at: new Date().toISOString() } },
+      registrations: [],
+    });
+
+  it("is refused a new invite with 409 parent_opted_out, and nothing is kept or sent", async () => {
+    expect(await optOut()).toBe(true);
+    const response = await trigger(triggerEvent(validInvite), lambdaContext);
+    expect(response.statusCode).toBe(409);
+    expect(bodyOf(response)).toMatchObject({ error: "parent_opted_out", message: expect.stringContaining("STOP") });
+    expect(await registrationsOnly()).toEqual([]);
+    expect(services().twilio.attempts).toBe(0);
+  });
+
+  it("is not re-sent an invite made before the opt-out", async () => {
+    await trigger(triggerEvent(validInvite), lambdaContext);
+    expect(await optOut()).toBe(true);
+    const response = await trigger(triggerEvent(resend), lambdaContext);
+    expect(response.statusCode).toBe(409);
+    expect(bodyOf(response)).toMatchObject({ error: "parent_opted_out" });
+    expect(services().twilio.messages).toHaveLength(1);
   });
 });
 
 describe("an Idempotency-Key header", () => {
   const withKey = (key: string, invite: object = validInvite) => triggerEvent(invite, { "Idempotency-Key": key });
 
-  it("sends once per key, and answers a repeat of the key from the record", async () => {
+  it("sends once per key, and keeps the key a day as a digest, with no name or number", async () => {
     const first = await trigger(withKey("6f1c1f0e-1b7a-4b39-9a52-2c1f0d9e7a10"), lambdaContext);
     const repeat = await trigger(withKey("6f1c1f0e-1b7a-4b39-9a52-2c1f0d9e7a10"), lambdaContext);
     expect(bodyOf(first)).toMatchObject({ duplicate: false });
     expect(bodyOf(repeat)).toMatchObject({ duplicate: true, message_sid: bodyOf(first).message_sid });
     expect(services().twilio.messages).toHaveLength(1);
-    const { Items = [] } = await dynamoDb.send(new ScanCommand({ TableName: services().dynamoDb.tableName }));
-    expect(Items.map((item) => item.id.S)).toEqual([expect.stringMatching(/^trigger\.idempotency-key#/)]);
-    expect(Number(Items[0].expiration.N)).toBeGreaterThan(Date.now() / 1000 + duplicateWindowSeconds.idempotencyKey - 60);
+    const keys = (await registrationItems()).filter((item) => item.pk.startsWith("idempotency-key#"));
+    expect(keys).toHaveLength(1);
+    expect(keys[0].retain_until).toBeGreaterThan(Date.now() / 1000 + idempotencyKeySeconds - 60);
+    const stored = JSON.stringify(keys[0]);
+    for (const personal of ["6f1c1f0e", "Sarah", "Alfie", "Testington", "900123", "Lions"]) expect(stored).not.toContain(personal);
   });
 
-  it("sends the same invite again under a new key: the caller decides what repeats", async () => {
-    await trigger(withKey("resend-1"), lambdaContext);
-    const resent = await trigger(withKey("resend-2"), lambdaContext);
-    expect(bodyOf(resent)).toMatchObject({ duplicate: false });
-    expect(services().twilio.messages).toHaveLength(2);
+  it("sends after a refusal when retried under the same key", async () => {
+    services().twilio.failNext({ status: 400, code: 21211, message: "Invalid 'To' Phone Number" });
+    expect((await trigger(withKey("retry-after-refusal"), lambdaContext)).statusCode).toBe(422);
+    const retried = await trigger(withKey("retry-after-refusal"), lambdaContext);
+    expect(bodyOf(retried)).toMatchObject({ status: "message_sent", duplicate: false });
+    expect(services().twilio.messages).toHaveLength(1);
   });
 
   it("is found whatever case the header name arrives in", async () => {
@@ -189,7 +338,7 @@ describe("an Idempotency-Key header", () => {
   });
 });
 
-describe("when the idempotency table is out of reach", () => {
+describe("when the registrations table is out of reach", () => {
   it("sends nothing and answers 503 with a retry hint, rather than risk a second invite", async () => {
     const unreachable = testTrigger({ ...wiring(), env: { ...services().env, AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:9" } });
     const response = await unreachable(triggerEvent(validInvite), lambdaContext);
@@ -200,13 +349,13 @@ describe("when the idempotency table is out of reach", () => {
     const logged = logLines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((line) => line.event === "duplicate_check_stopped_send" && line.request_id === bodyOf(response).request_id);
-    expect(logged?.error).toBe("IdempotencyPersistenceLayerError: ECONNREFUSED");
+    expect(logged?.error).toContain("ECONNREFUSED");
   });
 });
 
-describe("when the invite's record cannot be kept after the send", () => {
-  it("answers 200, since the invite went, and logs that its record was not saved", async () => {
-    // DynamoDB takes the in-progress record, then refuses the update that completes it.
+describe("when the send cannot be recorded on the registration", () => {
+  it("answers 200, since the invite went, and logs that the registration was not updated", async () => {
+    // DynamoDB takes the registration, then refuses the update that records the send.
     const forward = async (request: IncomingMessage, body: string, response: ServerResponse) => {
       const headers = Object.fromEntries(
         Object.entries(request.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)),
@@ -216,7 +365,7 @@ describe("when the invite's record cannot be kept after the send", () => {
       response.end(await answer.text());
     };
     const refusingUpdates = await serveOnLoopback((request, body, response) => {
-      if (request.headers["x-amz-target"] === "DynamoDB_20120810.UpdateItem") {
+      if (request.headers["x-amz-target"] === "DynamoDB_20120810.PutItem") {
         sendJson(response, 500, { __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "" });
       } else {
         forward(request, body, response).catch(() => sendJson(response, 502, { message: "dynalite could not be reached" }));
@@ -231,9 +380,9 @@ describe("when the invite's record cannot be kept after the send", () => {
       expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
         expect.objectContaining({
           level: "warn",
-          event: "duplicate_record_not_saved",
-          message_sid: services().twilio.messages[0].sid,
-          error: "IdempotencyPersistenceLayerError: InternalServerError",
+          event: "registration_not_updated",
+          registration_id: bodyOf(response).registration_id,
+          error: "InternalServerError",
         }),
       );
     } finally {
