@@ -91,8 +91,8 @@ export interface AwsCallContext {
 }
 
 /**
- * Binds AWS calls to the invocation that makes them, however deep the call (Powertools calls
- * the idempotency store without any context) and however many invocations share the
+ * Binds AWS calls to the invocation that makes them, however deep the call (a store passes no
+ * context down) and however many invocations share the
  * container's clients at once (npm start, the tests). Made in a handler factory, as the
  * Pulumi serializer wants objects to be.
  */

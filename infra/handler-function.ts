@@ -89,7 +89,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             {
               Sid: "OwnIdempotencyRecords",
               Effect: "Allow",
-              // What Powertools Idempotency does to a record by its key; no Scan or Query.
+              // Records read and written by their key only; no Scan or Query.
               Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
               Resource: args.idempotencyTable.table.arn,
               Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${declaration.idempotencyKeyPrefix}*`] } },

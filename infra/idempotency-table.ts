@@ -8,8 +8,8 @@ export interface IdempotencyTableArgs {
 }
 
 /**
- * The records that make a repeated invite or webhook a duplicate (Powertools Idempotency's
- * layout). On demand, since a club sends a few hundred invites a season; DynamoDB's TTL
+ * The records that make a repeated webhook delivery a duplicate (aws/idempotency/table-layout.ts).
+ * On demand, since a club sends a few hundred invites a season; DynamoDB's TTL
  * removes each record once it expires, so the table holds at most a day's worth.
  */
 export class IdempotencyTable extends pulumi.ComponentResource {

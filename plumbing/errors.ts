@@ -1,9 +1,7 @@
 /**
- * Every error the handlers' own code raises, each a class with its name and a type guard (as
- * Powertools' errors.ts has them). A log line carries an error's name, never its message, and
+ * Every error the handlers' own code raises, each a class with its name and a type guard. A log line carries an error's name, never its message, and
  * these messages name settings, variables and outcomes, never a value a caller sent.
  */
-import type { NotSentOutcome } from "../twilio/messages-client";
 
 /** The handler's settings or the Twilio secret cannot be read as deployed; the message names which. */
 export class SettingsError extends Error {
@@ -55,14 +53,3 @@ export class RequestTimeoutError extends Error {
 }
 
 export const isRequestTimeoutError = (error: unknown): error is RequestTimeoutError => error instanceof RequestTimeoutError;
-
-/** A send that ended without a message: thrown so that no record of it is kept; its outcome becomes the answer. */
-export class InviteNotSentError extends Error {
-  override readonly name = "InviteNotSentError";
-
-  constructor(readonly outcome: NotSentOutcome) {
-    super(`invite ${outcome.outcome}`);
-  }
-}
-
-export const isInviteNotSentError = (error: unknown): error is InviteNotSentError => error instanceof InviteNotSentError;

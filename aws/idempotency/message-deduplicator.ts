@@ -3,10 +3,8 @@
  * first delivery failed, and anyone holding a signed request can replay it: a parent must
  * never get two replies, so a repeat within a day gets no reply at all.
  *
- * One conditional write per message marks it, in the same table and record layout as the
- * trigger's Powertools records. Powertools itself is not used here: the reply is only the
- * TwiML answer, so there is no in-progress work to track, and loading it would take the
- * webhook's cold start past its target (see docs/reliability.md). The write accepts its own
+ * One conditional write per message marks it, in the idempotency table (table-layout.ts). The
+ * reply is only the TwiML answer, so there is no in-progress work to track. The write accepts its own
  * earlier attempt (`ownWrite`), so a retry after a lost answer is not taken for a repeat.
  */
 import { createHash } from "node:crypto";
@@ -32,7 +30,7 @@ export function createMessageDeduplicator(
   return {
     async firstDelivery(messageSid) {
       const now = Math.floor(Date.now() / 1000);
-      // Hashed as Powertools hashes a key, so the table holds no SID in clear.
+      // Hashed, so the table holds no SID in clear.
       const key = `${functionKeyPrefix}message-sid#${createHash("sha256").update(JSON.stringify(messageSid)).digest("base64")}`;
       const own = ownWrite();
       try {

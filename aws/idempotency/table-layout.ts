@@ -4,10 +4,10 @@
  * Plain data only: the handlers' serialized code captures this module by value.
  */
 export const idempotencyTable = {
-  /** The partition key: Powertools' hashed idempotency key, `<prefix>#<sha256>`. */
+  /** The partition key: the function's prefix and the hashed key, `<prefix>#<sha256>`. */
   keyAttribute: "id",
   /** Epoch seconds; DynamoDB's TTL deletes a record some time after this passes. */
   expiryAttribute: "expiration",
-  /** INPROGRESS or COMPLETED, as Powertools writes it. */
+  /** COMPLETED once the record's work is done. */
   statusAttribute: "status",
 } as const;

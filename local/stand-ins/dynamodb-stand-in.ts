@@ -2,8 +2,8 @@
  * A DynamoDB-compatible server (dynalite, in memory) on 127.0.0.1 holding the stack's
  * idempotency and registrations tables, for `npm start` and the tests, behind a proxy that adds
  * the transactions dynalite lacks (dynamodb-transactions.ts). The handlers reach it through the
- * AWS SDK's standard AWS_ENDPOINT_URL_DYNAMODB. dynalite does not expire items by TTL; Powertools
- * checks a record's expiry itself, so that makes no difference to what is a duplicate.
+ * AWS SDK's standard AWS_ENDPOINT_URL_DYNAMODB. dynalite does not expire items by TTL; the
+ * handlers check a record's expiry themselves, so that makes no difference to what is a duplicate.
  */
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";

@@ -3,17 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   AwsError,
   IdempotencyStoreError,
-  InviteNotSentError,
   isAwsError,
   isIdempotencyStoreError,
-  isInviteNotSentError,
   isRequestTimeoutError,
   isSettingsError,
   RequestTimeoutError,
   SettingsError,
 } from "../../plumbing/errors";
-
-const refused = { outcome: "refused", httpStatus: 400, code: 21211, message: "Invalid 'To' Phone Number" } as const;
 
 describe("each error", () => {
   it.each([
@@ -24,7 +20,6 @@ describe("each error", () => {
       isIdempotencyStoreError,
     ],
     ["RequestTimeoutError", new RequestTimeoutError(), isRequestTimeoutError],
-    ["InviteNotSentError", new InviteNotSentError(refused), isInviteNotSentError],
   ] as const)("%s carries its name, the one a log line shows, and its guard knows it", (name, error, guard) => {
     expect(error.name).toBe(name);
     expect(error).toBeInstanceOf(Error);
@@ -35,7 +30,7 @@ describe("each error", () => {
   it("is not mistaken for another that merely shares its name", () => {
     const lookalike = Object.assign(new Error("a lookalike"), { name: "SettingsError" });
     expect(isSettingsError(lookalike)).toBe(false);
-    expect(isInviteNotSentError(Object.assign(new Error(), { name: "InviteNotSentError", outcome: refused }))).toBe(false);
+    expect(isAwsError(Object.assign(new Error(), { name: "AwsError", type: "ThrottlingException" }), "ThrottlingException")).toBe(false);
   });
 });
 
