@@ -2,11 +2,14 @@
  * The code `pulumi up` would upload actually works: each Lambda's serialized archive, taken
  * from the program under mocks, runs in a plain Node process with the function's own
  * environment, against the local Twilio and SSM stand-ins seeded with what the program
- * would write to SSM and Secrets Manager, and dynalite holding a table of the program's name.
+ * would write to SSM and Secrets Manager, and dynalite holding tables of the program's names.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRegistrationStore, createRegistrationsTableCall, type StoredRegistration } from "../../aws/registration-store";
+import { registrationsTableDefinition } from "../../config/registrations-table";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { packageSize } from "../../testkit/code-package";
 import { type DeployedFunction, startDeployedFunction } from "../../testkit/deployed-function";
@@ -23,6 +26,8 @@ let services: LocalServices;
 let trigger: DeployedFunction;
 let webhook: DeployedFunction;
 let webhookUrl: string;
+/** The stand-ins' environment naming the registrations table as the program does. */
+let registrationsTableEnv: Record<string, string>;
 
 const functionNamed = (name: string): RecordedResource =>
   resourcesOfType(result, "aws:lambda/function:Function").find((fn) => fn.name === `${prefix}-${name}`)!;
@@ -61,6 +66,11 @@ beforeAll(async () => {
   const secretString = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString as string;
   services = await startLocalServices({ parameters, secrets: { [variables.SIGNON_TWILIO_SECRET_NAME]: secretString } });
   await services.dynamoDb.createTable(variables.SIGNON_IDEMPOTENCY_TABLE);
+  registrationsTableEnv = { ...services.env, SIGNON_REGISTRATIONS_TABLE: variables.SIGNON_REGISTRATIONS_TABLE };
+  await createRegistrationsTableCall(registrationsTableEnv).call(
+    "CreateTable",
+    registrationsTableDefinition(variables.SIGNON_REGISTRATIONS_TABLE),
+  );
   [trigger, webhook] = await Promise.all([deploy("trigger"), deploy("webhook")]);
 });
 
@@ -92,10 +102,11 @@ describe("the uploaded code packages", () => {
     const triggerFiles = functionNamed("trigger").codeFiles!;
     expect(triggerFiles).toContain("node_modules/zod/mini/index.cjs");
     expect(triggerFiles).toContain("node_modules/libphonenumber-js/min/index.cjs");
-    expect(triggerFiles).toContain("node_modules/@aws-lambda-powertools/idempotency/lib/cjs/makeIdempotent.js");
-    expect(triggerFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk|@smithy|@pulumi)\//.test(file))).toEqual([]);
-    // Powertools' own DynamoDB layer would load the AWS SDK; the trigger brings its own (aws/idempotency/dynamodb-persistence.ts).
-    expect(triggerFiles.filter((file) => file.includes("DynamoDBPersistenceLayer"))).toEqual([]);
+    // The SDK's marshaller alone, for the registration's items; no client, no Powertools.
+    expect(triggerFiles).toContain("node_modules/@aws-sdk/util-dynamodb/dist-cjs/index.js");
+    expect(
+      triggerFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk|@smithy|@pulumi|@aws-lambda-powertools)\//.test(file)),
+    ).toEqual(["node_modules/@aws-sdk/util-dynamodb/dist-cjs/index.js", "node_modules/@aws-sdk/util-dynamodb/package.json"]);
   });
 
   it("each get the memory size the bench chose for it (bench/results.json)", () => {
@@ -129,19 +140,55 @@ describe("the deployed trigger", () => {
     expect(JSON.parse(sent.ContentVariables)).toEqual(validInviteVariables);
   });
 
-  it("answers a repeat of the same invite from its record in DynamoDB, without sending again", async () => {
+  it("keeps the player's registration in the program's table: invited, the send recorded", async () => {
+    const registrations = (await services.dynamoDb.items(registrationsTableEnv.SIGNON_REGISTRATIONS_TABLE)).map((item) =>
+      unmarshall(item as never),
+    );
+    expect(registrations).toEqual([
+      expect.objectContaining({
+        status: "invited",
+        player_first_name: "Alfie",
+        invites_sent: 1,
+        invite_message_sid: services.twilio.messages[0].sid,
+        pk: "parent#+447700900123",
+      }),
+    ]);
+  });
+
+  it("sends the same invite again, with and without Idempotency-Keys in any order, not once more; a resend sends", async () => {
     const before = services.twilio.messages.length;
-    const response = await trigger.invoke(triggerEvent(validInvite));
-    expect(response.statusCode, response.body).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({
-      status: "message_sent",
-      duplicate: true,
-      message_sid: services.twilio.messages[0].sid,
-    });
+    const keyings: Record<string, string>[] = [
+      {},
+      { "Idempotency-Key": "deployed-1" },
+      {},
+      { "Idempotency-Key": "deployed-2" },
+      { "Idempotency-Key": "deployed-1" },
+    ];
+    for (const headers of keyings) {
+      const response = await trigger.invoke(triggerEvent(validInvite, headers));
+      expect(response.statusCode, response.body).toBe(200);
+      expect(JSON.parse(response.body)).toMatchObject({
+        duplicate: true,
+        registration_status: "invited",
+        message_sid: services.twilio.messages[0].sid,
+      });
+    }
     expect(services.twilio.messages.length).toBe(before);
-    const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
-    const records = await services.dynamoDb.items(variables.SIGNON_IDEMPOTENCY_TABLE);
-    expect(records.map((item) => item.id)).toEqual([{ S: expect.stringMatching(/^trigger\.invite#[A-Za-z0-9+/=]{44}$/) }]);
+    const resent = await trigger.invoke(triggerEvent({ ...validInvite, resend: true }));
+    expect(JSON.parse(resent.body)).toMatchObject({ status: "message_sent", duplicate: false });
+    expect(services.twilio.messages.length).toBe(before + 1);
+  });
+
+  it("refuses a parent who opted out with 409, sending nothing", async () => {
+    const optedOut = "+447700900125";
+    const store = createRegistrationStore<StoredRegistration>(registrationsTableEnv);
+    const contact = { parent_tel: optedOut, version: 1, recent_messages: [], opted_out_at: new Date().toISOString() };
+    expect(await store.writeConversation({ tel: optedOut, contact: { after: contact }, registrations: [] })).toBe(true);
+    const before = services.twilio.attempts;
+    const response = await trigger.invoke(triggerEvent({ ...validInvite, parent_tel: "07700 900125" }));
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body)).toMatchObject({ error: "parent_opted_out" });
+    expect(services.twilio.attempts).toBe(before);
   });
 
   it("retries a Twilio rate limit and still sends once", async () => {
