@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createInviteParser, templateVariables, whatsappSafe } from "../../domain/invite";
+import { createInviteParser, inviteFields, templateVariables, whatsappSafe } from "../../domain/invite";
 import { poundsAmount } from "../../domain/money";
 import { toDisplayNumber, toE164 } from "../../domain/phone";
 import { maskPhone } from "../../plumbing/log";
@@ -92,5 +92,44 @@ describe("phone numbers", () => {
     expect(maskPhone("+447700900123")).toBe("+44•••••••123");
     expect(maskPhone("whatsapp:+447700900123")).toBe("+44•••••••123");
     expect(maskPhone("12")).toBe("•••");
+  });
+});
+
+describe("resend", () => {
+  const parse = createInviteParser();
+
+  it("is optional, and true or false when given", () => {
+    for (const resend of [undefined, true, false]) {
+      const parsed = parse({ ...validInvite, resend });
+      expect(parsed.ok).toBe(true);
+      expect(parsed.ok && parsed.invite.resend).toBe(resend);
+    }
+  });
+
+  it("is refused as anything but a boolean, naming the field", () => {
+    for (const resend of ["yes", 1, "true", null]) {
+      expect(parse({ ...validInvite, resend })).toEqual({ ok: false, problems: [{ field: "resend", message: "must be true or false" }] });
+    }
+  });
+});
+
+describe("inviteFields", () => {
+  it("keeps what the parent was sent, the stack's season and fees filled in", () => {
+    const parsed = createInviteParser()({ ...validInvite, subscription_fee_amount: "27.5" });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(inviteFields(parsed.invite, defaults)).toEqual({
+      season: "2025-26",
+      team_name: "Lions",
+      age_group: "u11s",
+      player_first_name: "Alfie",
+      player_last_name: "Testington",
+      parent_first_name: "Sarah",
+      parent_last_name: "Testington",
+      parent_tel: "+447700900123",
+      team_manager_name: "Dave Examplesson",
+      team_manager_tel: "07700 900456",
+      membership_fee: "40",
+      subscription_fee: "27.50",
+    });
   });
 });
