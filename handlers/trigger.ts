@@ -22,7 +22,7 @@ import {
   templateVariables,
 } from "../domain/invite";
 import { invitedRegistration } from "../domain/registration";
-import { retainUntil, seasonStartYear } from "../domain/retention";
+import { retainUntil } from "../domain/retention";
 import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, type RemainingTime, requestIdOf } from "../plumbing/api-gateway-event";
 import { createLog, type LineWriter, type Log, maskPhone } from "../plumbing/log";
@@ -95,7 +95,6 @@ function parseRequest(
 function retentionDate(season: string, values: Record<TriggerSettingKey, string>): number {
   const years = Number(values.retentionYears);
   try {
-    seasonStartYear(season);
     return retainUntil(season, years);
   } catch {
     return retainUntil(values.season, years);
