@@ -334,7 +334,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
     const secretName = `${prefix}-twilio-0a1b2c3`;
     const expectedParameters = {
-      trigger: ["whatsapp-number", "template-sid", "club-name", "season", "membership-fee", "subscription-fee"],
+      trigger: ["whatsapp-number", "template-sid", "club-name", "season", "membership-fee", "subscription-fee", "retention-years"],
       webhook: ["webhook-url", "club-name", "assistant-name"],
     };
     for (const route of ["trigger", "webhook"] as const) {
