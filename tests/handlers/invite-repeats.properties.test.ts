@@ -51,7 +51,7 @@ describe("invites and their repeats, generated", () => {
         const answered: { request: Request; response: APIGatewayProxyResult }[] = [];
         for (const together of steps) {
           const responses = await Promise.all(together.map(send));
-          together.forEach((request, index) => answered.push({ request, response: responses[index] }));
+          answered.push(...together.map((request, index) => ({ request, response: responses[index] })));
         }
         const stored = await registrations();
         for (const [index, player] of players.entries()) {
