@@ -13,6 +13,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
+import type { ParentState } from "../domain/registration";
 import { isAwsError, RegistrationStoreError } from "../plumbing/errors";
 import { createRequestSender } from "../plumbing/outbound-http";
 import { type AwsJsonCall, createAwsJsonCall, requiredEnv } from "./aws-json";
@@ -36,15 +37,14 @@ export interface StoredRegistration {
   retain_until: number;
 }
 
-/** What is kept per phone number: the opt-out, and the conversation's own version and recent messages. */
-export interface ParentContact {
+/**
+ * What is kept per phone number: the conversation's ParentState (STOP's `opted_out`, for good
+ * until START: nothing is sent to this number), its number and its recent messages.
+ */
+export interface ParentContact extends ParentState {
   parent_tel: string;
-  version: number;
-  /** Set by STOP, for good, until START: nothing is sent to this number. */
-  opted_out_at?: string;
   /** Hashes of the last MessageSids applied, so a repeat changes nothing. */
   recent_messages: string[];
-  [other: string]: unknown;
 }
 
 export interface ErasedRegistration {
@@ -71,10 +71,10 @@ export type ResendOutcome = { outcome: "created" } | { outcome: "moved" } | { ou
 
 export interface ConversationWrite<R> {
   tel: string;
-  /** The contact as read (undefined when there was none) and as it is to be. */
-  contact: { before?: ParentContact; after: ParentContact };
-  /** Each registration changed, as read and as it is to be; erased ones leave for a tombstone. */
-  registrations: { before: R; after: R | ErasedRegistration }[];
+  /** The contact as read (undefined when there was none) and as it is to be (undefined: deleted, as after DELETE MY DATA). */
+  contact: { before?: ParentContact; after?: ParentContact };
+  /** Each registration changed, as read and as it is to be; erased ones leave for a tombstone (its season taken from `before`). */
+  registrations: { before: R; after: R | Omit<ErasedRegistration, "season"> }[];
 }
 
 export interface SeasonPage<R> {
@@ -227,8 +227,10 @@ export function createRegistrationStore<R extends StoredRegistration>(
         ConditionCheck: {
           TableName,
           Key: marshall({ [PK]: parentKey(registration.parent_tel), [SK]: contactSortKey }),
-          ConditionExpression: "attribute_not_exists(#opted)",
-          ExpressionAttributeNames: { "#opted": "opted_out_at" },
+          // The attribute the conversation's STOP sets and START clears (domain/registration.ts ParentState).
+          ConditionExpression: "attribute_not_exists(#opted) OR #opted = :no",
+          ExpressionAttributeNames: { "#opted": "opted_out" },
+          ExpressionAttributeValues: marshall({ ":no": false }),
         },
       },
       write,
@@ -344,16 +346,20 @@ export function createRegistrationStore<R extends StoredRegistration>(
       return { contact, registrations };
     },
 
-    async writeConversation({ contact, registrations }) {
+    async writeConversation({ tel, contact, registrations }) {
       const TableName = tableName();
-      const actions: Item[] = [
-        { Put: { TableName, Item: contactItem(contact.after), ...(contact.before ? versionIs(contact.before.version) : absent) } },
-      ];
+      const actions: Item[] = [];
+      const readVersion = contact.before ? versionIs(contact.before.version) : absent;
+      if (contact.after) actions.push({ Put: { TableName, Item: contactItem(contact.after), ...readVersion } });
+      else if (contact.before)
+        actions.push({ Delete: { TableName, Key: marshall({ [PK]: parentKey(tel), [SK]: contactSortKey }), ...readVersion } });
       for (const { before, after } of registrations) {
         if (after.status === "erased") {
           const old = registrationItem(before);
           actions.push({ Delete: { TableName, Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(before.version) } });
-          actions.push({ Put: { TableName, Item: erasedItem(after as ErasedRegistration, before.retain_until) } });
+          const { registration_id, erased_at } = after as ErasedRegistration;
+          const tombstone: ErasedRegistration = { registration_id, status: "erased", season: before.season, erased_at };
+          actions.push({ Put: { TableName, Item: erasedItem(tombstone, before.retain_until) } });
         } else {
           actions.push({ Put: { TableName, Item: registrationItem(after as R), ...versionIs(before.version) } });
         }

@@ -1,4 +1,18 @@
-import { type PhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js/min";
+import type { PhoneNumber } from "libphonenumber-js/min";
+
+type PhoneLibrary = typeof import("libphonenumber-js/min");
+let phoneLibrary: PhoneLibrary | undefined;
+
+/**
+ * libphonenumber-js/min costs 33 to 37 ms to require (domain/conversation/emergency-contact.ts),
+ * and the webhook needs it only at the emergency contact step: loaded at first use, not with the
+ * module. A plain require, so the code Pulumi uploads resolves it from the package's node_modules
+ * (it is in each function's npmImports).
+ */
+function phoneNumbers(): PhoneLibrary {
+  phoneLibrary ??= require("libphonenumber-js/min") as PhoneLibrary;
+  return phoneLibrary;
+}
 
 // What people type into a spreadsheet: digits, spaces, +, brackets, dots and dashes.
 const typedPhonePattern = /^\+?[\d\s().-]{6,24}$/;
@@ -11,7 +25,7 @@ export function parsePhone(typed: string): PhoneNumber | undefined {
   const trimmed = typed.trim();
   if (!typedPhonePattern.test(trimmed)) return undefined;
   const international = trimmed.replace(/^00/, "+");
-  const phone = parsePhoneNumberFromString(international, "GB");
+  const phone = phoneNumbers().parsePhoneNumberFromString(international, "GB");
   return phone?.isPossible() ? phone : undefined;
 }
 

@@ -68,7 +68,16 @@ const triggerSettingKeys = [
   "subscriptionFee",
   "retentionYears",
 ] as const satisfies readonly SettingKey[];
-const webhookSettingKeys = ["webhookUrl", "clubName", "assistantName"] as const satisfies readonly SettingKey[];
+const webhookSettingKeys = [
+  "webhookUrl",
+  "clubName",
+  "assistantName",
+  // The conversation's script (domain/conversation/script.ts).
+  "codeOfConductUrl",
+  "privacyNoticeUrl",
+  "paymentUrl",
+  "optionalSteps",
+] as const satisfies readonly SettingKey[];
 export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
 
@@ -98,7 +107,8 @@ export const functions = {
     // Up to 1024 MB each step cut it by 32% or more, the step to 1769 MB by 16% and -4%. A parent waits for this reply.
     memorySizeMb: 1024,
     settingKeys: webhookSettingKeys,
-    npmImports: ["twilio/lib/webhooks/webhooks"],
+    // The store's marshaller; the phone library for the emergency contact step (domain/phone.ts).
+    npmImports: ["twilio/lib/webhooks/webhooks", "@aws-sdk/util-dynamodb", "libphonenumber-js/min"],
     idempotencyKeyPrefix: "webhook.",
     registrations: "conversation",
     createHandler: createWebhookHandler,

@@ -1,30 +1,115 @@
 /**
  * POST /webhook: Twilio's messaging webhook. Checks Twilio's signature against the public
- * URL, answers each MessageSid once, and replies with TwiML.
+ * URL, then runs the parent's message through the registration conversation
+ * (domain/conversation/engine.ts): reads the parent's registrations and contact in one
+ * consistent Query, applies the message, and writes the result and the MessageSid's mark in one
+ * transaction conditional on the versions read. Answers with TwiML carrying every reply.
  */
+import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
+import { type ConversationWrite, createRegistrationStore, type ParentContact, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
-import { acknowledgement } from "../domain/replies";
+import { type ConversationTurn, converse } from "../domain/conversation/engine";
+import { buildScript, type OptionalStepId, type Script } from "../domain/conversation/script";
+import type { ParentState, RegistrationRecord } from "../domain/registration";
 import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, type RemainingTime, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { ConversationConflictError } from "../plumbing/errors";
 import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
 import { firstValue, parseForm, signedByTwilio } from "../twilio/webhook-request";
 import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
+
+/** A registration as the table keeps it: the record and when DynamoDB's TTL removes it. */
+export type StoredRegistrationRecord = RegistrationRecord & { retain_until: number };
 
 export interface WebhookDependencies {
   /** The Lambda's environment unless given. */
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<WebhookSettingKey>;
   deduplicator: MessageDeduplicator;
+  store: RegistrationStore<StoredRegistrationRecord>;
+  clock: () => Date;
   writeLog?: LineWriter;
 }
 
 export type WebhookHandler = (event: APIGatewayProxyEvent, context?: RemainingTime) => Promise<APIGatewayProxyResult>;
 
-const twiml = (reply?: string) => textResponse(200, "text/xml", twimlResponse(reply));
+const twiml = (replies: string[] = []) => textResponse(200, "text/xml", twimlResponse(...replies));
+
+/** Enough recent MessageSids to catch Twilio's retries and a parent's double sends, small enough for one item. */
+const recentMessagesKept = 50;
+/** Another message from the same parent may win each race; a few more tries fit well inside Twilio's 15 s. */
+const conversationAttempts = 5;
+
+/** A MessageSid as the contact keeps it: a digest, so the table holds nothing Twilio could look up. */
+const messageMark = (messageSid: string) => createHash("sha256").update(messageSid).digest("base64url").slice(0, 22);
+
+/** `whatsapp:+447700900123` → `+447700900123`. */
+const phoneOf = (address: string) => address.replace(/^whatsapp:/, "");
+
+function parentStateOf(contact: ParentContact | undefined): ParentState | undefined {
+  if (!contact) return undefined;
+  const { parent_tel: _tel, recent_messages: _recent, ...state } = contact;
+  return state;
+}
+
+/** The script for one value of the club's settings; settings change rarely, so the last one is kept. */
+function scriptCache() {
+  let cached: { key: string; script: Script } | undefined;
+  return (values: Record<WebhookSettingKey, string>): Script => {
+    const key = JSON.stringify(values);
+    if (cached?.key !== key) {
+      // Parameter Store holds the optional questions asked, comma-separated (config/settings.ts).
+      const asked = new Set(values.optionalSteps.split(",").map((step) => step.trim()));
+      const optionalSteps: Record<OptionalStepId, boolean> = {
+        medical: asked.has("medical"),
+        emergency_contact: asked.has("emergency_contact"),
+        photo_consent: asked.has("photo_consent"),
+      };
+      const { clubName, assistantName, codeOfConductUrl, privacyNoticeUrl, paymentUrl } = values;
+      cached = { key, script: buildScript({ clubName, assistantName, codeOfConductUrl, privacyNoticeUrl, paymentUrl, optionalSteps }) };
+    }
+    return cached.script;
+  };
+}
+
+/** The transaction that applies `turn`: the contact with the new state and the message's mark, and each changed registration. */
+function conversationWrite(
+  tel: string,
+  contact: ParentContact | undefined,
+  registrations: readonly StoredRegistrationRecord[],
+  turn: ConversationTurn,
+  mark: string,
+): ConversationWrite<StoredRegistrationRecord> {
+  const state = turn.parent ?? { ...(parentStateOf(contact) ?? { opted_out: false }), version: (contact?.version ?? 0) + 1 };
+  const read = new Map(registrations.map((registration) => [registration.registration_id, registration]));
+  const after: ParentContact = {
+    ...state,
+    parent_tel: tel,
+    recent_messages: [mark, ...(contact?.recent_messages ?? [])].slice(0, recentMessagesKept),
+  };
+  return {
+    tel,
+    contact: { before: contact, after: erasesEverything(registrations, turn) ? undefined : after },
+    registrations: turn.registrations.map((after) => {
+      const before = read.get(after.registration_id)!;
+      // The engine keeps every field it does not change, retain_until among them.
+      return { before, after: after.status === "erased" ? after : (after as StoredRegistrationRecord) };
+    }),
+  };
+}
+
+/**
+ * DELETE MY DATA confirmed, and no STOP to keep: the parent's number goes with their
+ * registrations, so the contact (and the message's mark in it) goes too.
+ */
+function erasesEverything(registrations: readonly StoredRegistrationRecord[], turn: ConversationTurn): boolean {
+  const erased = new Set(turn.registrations.filter((after) => after.status === "erased").map((after) => after.registration_id));
+  return erased.size > 0 && registrations.every((read) => erased.has(read.registration_id)) && !turn.parent?.opted_out;
+}
 
 export function createWebhookHandler(
   declaration: FunctionDeclaration<WebhookSettingKey>,
@@ -35,6 +120,9 @@ export function createWebhookHandler(
   const awsCalls = createAwsCallScope();
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
   const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
+  const store = dependencies.store ?? createRegistrationStore<StoredRegistrationRecord>(env, awsCalls);
+  const clock = dependencies.clock ?? (() => new Date());
+  const scriptFor = scriptCache();
   const route = `${declaration.route.method} ${declaration.route.path}`;
 
   return async (event, context) => {
@@ -54,16 +142,43 @@ export function createWebhookHandler(
       }
       const messageSid = firstValue(fields.MessageSid);
       const from = firstValue(fields.From);
-      if (!messageSid) {
-        log("info", "ignored_without_message_sid");
+      if (!messageSid || !from) {
+        log("info", messageSid ? "ignored_without_sender" : "ignored_without_message_sid");
         return twiml();
       }
-      if (!(await deduplicator.firstDelivery(messageSid))) {
-        log("info", "duplicate_ignored", { message_sid: messageSid });
-        return twiml();
+      const tel = phoneOf(from);
+      log("info", "message_received", { message_sid: messageSid, from: maskPhone(tel) });
+      const message = { text: firstValue(fields.Body) ?? "", numMedia: Number(firstValue(fields.NumMedia)) || 0 };
+      const script = scriptFor(values);
+      const mark = messageMark(messageSid);
+
+      for (let attempt = 1; attempt <= conversationAttempts; attempt++) {
+        const { contact, registrations } = await store.readParent(tel);
+        if (contact?.recent_messages.includes(mark)) {
+          log("info", "duplicate_ignored", { message_sid: messageSid });
+          return twiml();
+        }
+        const turn = converse({ parent: parentStateOf(contact), registrations, message, now: clock(), script });
+        if (turn.stranger && !turn.parent) {
+          // No invite for this number: nothing stored, but a retried delivery gets no second reply.
+          if (!(await deduplicator.firstDelivery(messageSid))) {
+            log("info", "duplicate_ignored", { message_sid: messageSid });
+            return twiml();
+          }
+          log("info", "stranger_answered", { message_sid: messageSid });
+          return twiml(turn.replies);
+        }
+        const write = conversationWrite(tel, contact, registrations, turn, mark);
+        // With the contact gone, the number is a stranger's again: a retried delivery must find the message marked
+        // where strangers' are. Marked first, so a failure between the two leaves the message to be applied, not lost.
+        if (!write.contact.after) await deduplicator.firstDelivery(messageSid);
+        if (await store.writeConversation(write)) {
+          log("info", "message_applied", { message_sid: messageSid, attempts: attempt });
+          return twiml(turn.replies);
+        }
+        log("info", "conversation_conflict", { message_sid: messageSid, attempts: attempt });
       }
-      log("info", "message_received", { message_sid: messageSid, from: from ? maskPhone(from) : undefined });
-      return twiml(acknowledgement({ assistantName: values.assistantName, clubName: values.clubName }));
+      throw new ConversationConflictError(conversationAttempts);
     };
 
     return awsCalls.run(awsCallContext(remainingMs, log), () =>

@@ -22,6 +22,14 @@ export class RegistrationStoreError extends Error {
   override readonly name = "RegistrationStoreError";
 }
 
+/** Other messages from the same parent won every race to write the conversation: this one was not applied (Twilio may retry it). */
+export class ConversationConflictError extends Error {
+  override readonly name = "ConversationConflictError";
+  constructor(attempts: number) {
+    super(`the conversation moved on at each of ${attempts} attempts`);
+  }
+}
+
 /**
  * An AWS API's error answer, named after its error type (ParameterNotFound,
  * ConditionalCheckFailedException) as the AWS SDK names its errors.

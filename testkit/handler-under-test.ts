@@ -7,7 +7,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, beforeAll } from "vitest";
 import { functions } from "../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
-import { createWebhookHandler, type WebhookHandler } from "../handlers/webhook";
+import { createWebhookHandler, type WebhookDependencies, type WebhookHandler } from "../handlers/webhook";
 import type { LineWriter } from "../plumbing/log";
 import { createMessagesClient, type MessagesClientOptions } from "../twilio/messages-client";
 import { type LocalServices, startLocalServices } from "./local-services";
@@ -37,8 +37,9 @@ export function testTrigger({ env, writeLog }: TestWiring, client: MessagesClien
   });
 }
 
-export function testWebhook({ env, writeLog }: TestWiring): WebhookHandler {
-  return createWebhookHandler(functions.webhook, { env, writeLog });
+/** The webhook on `wiring`; `dependencies` replace its defaults (its clock, say). */
+export function testWebhook({ env, writeLog }: TestWiring, dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
+  return createWebhookHandler(functions.webhook, { env, writeLog, ...dependencies });
 }
 
 export interface StandInsForFile {

@@ -13,10 +13,11 @@ function unescapeXml(text: string): string {
   return text.replace(/&(?:lt|gt|quot|apos|amp);/g, (entity) => entities[entity]);
 }
 
-/** `<Response/>` acknowledges without replying; with text, the parent receives it as a message. */
-export function twimlResponse(reply?: string): string {
+/** `<Response/>` acknowledges without replying; each reply given becomes a message to the parent, in order. */
+export function twimlResponse(...replies: (string | undefined)[]): string {
   const declaration = '<?xml version="1.0" encoding="UTF-8"?>';
-  return reply ? `${declaration}<Response><Message>${escapeXml(reply)}</Message></Response>` : `${declaration}<Response/>`;
+  const messages = replies.filter((reply): reply is string => Boolean(reply)).map((reply) => `<Message>${escapeXml(reply)}</Message>`);
+  return messages.length > 0 ? `${declaration}<Response>${messages.join("")}</Response>` : `${declaration}<Response/>`;
 }
 
 /** The text of each `<Message>` in a TwiML answer: what Twilio would send the parent. */

@@ -55,14 +55,20 @@ function isRecord(registration: Registration): registration is RegistrationRecor
 /** One message's worth of changes, made on copies and handed back at the end. */
 class Turn {
   private readonly records: Registration[];
-  private readonly changed = new Set<string>();
+  private readonly changed: Set<string>;
   private parent: ParentState;
-  private parentChanged = false;
-  private readonly parts: string[] = [];
+  private parentChanged: boolean;
+  private readonly parts: string[];
   private readonly text: string;
   private readonly today: CalendarDate;
 
+  // Every field is set here, none by an initializer beside its declaration: Pulumi serializes a
+  // class for the webhook's package from its constructor and methods, and drops class fields'
+  // initializers (tests/program/deployed-code.test.ts runs that package).
   constructor(private readonly input: ConversationInput) {
+    this.changed = new Set<string>();
+    this.parentChanged = false;
+    this.parts = [];
     // Siblings in the order they were invited: that is the order they are registered in.
     this.records = [...input.registrations].sort(
       (a, b) => this.invitedAt(a).localeCompare(this.invitedAt(b)) || a.registration_id.localeCompare(b.registration_id),

@@ -67,7 +67,8 @@ export interface Script {
 
 const exampleContact = "Jane Testington 07700 900456";
 const maxMedicalNotesLength = 500;
-const nothingToDeclare = new Set([
+// An array, not a Set, as in yes-no.ts: a Set does not survive Pulumi's serialization.
+const nothingToDeclare: readonly string[] = [
   "none",
   "nothing",
   "n a",
@@ -80,7 +81,7 @@ const nothingToDeclare = new Set([
   "no medical conditions",
   "none thanks",
   "none thank you",
-]);
+];
 
 const nameProblems: Record<NameProblem, string> = {
   empty: "I didn't get a name.",
@@ -217,7 +218,7 @@ const medical: Step = {
   example: () => "Asthma, uses an inhaler",
   read(text, context) {
     const notes = tidyText(text);
-    if (nothingToDeclare.has(normaliseReply(text)) || parseYesNo(text) === "no")
+    if (nothingToDeclare.includes(normaliseReply(text)) || parseYesNo(text) === "no")
       return { kind: "answer", answers: { medical_notes: "None" } };
     if (parseYesNo(text) === "yes")
       return { kind: "prompt", reply: `Please tell me what the coaches should know, for example: ${this.example(context)}` };

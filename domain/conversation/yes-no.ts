@@ -2,7 +2,9 @@
  * What a parent's short reply means, in the ways people say yes and no on WhatsApp. A reply
  * counts when every word in it is one of these: "Yes please!", "ok let's go 👍", "nope".
  */
-const yesWords = new Set([
+// Arrays, not Sets: Pulumi serializes a module's values into the webhook's package, and a Set
+// arrives there as a plain object without its methods (tests/program/deployed-code.test.ts).
+const yesWords: readonly string[] = [
   "yes",
   "y",
   "yeah",
@@ -27,10 +29,10 @@ const yesWords = new Set([
   "✔",
   "☑",
   "👌",
-]);
-const noWords = new Set(["no", "n", "nope", "nah", "👎", "❌", "✖", "disagree"]);
+];
+const noWords: readonly string[] = ["no", "n", "nope", "nah", "👎", "❌", "✖", "disagree"];
 // Words that ride along with a yes or a no without changing it.
-const fillerWords = new Set([
+const fillerWords: readonly string[] = [
   "please",
   "thanks",
   "thank",
@@ -60,7 +62,7 @@ const fillerWords = new Set([
   "now",
   "start",
   "begin",
-]);
+];
 const notJoiningPhrases = /^(?:(?:he|she|they|we)(?:'s|'re| is| are)? )?not (?:joining|interested|this season|playing)$/;
 const disagreePhrases = /^(?:i )?(?:don't|do not) agree$/;
 const readyPhrases = /^(?:(?:i'm|im|i am|we're|we are) )?(?:ready|let's go|lets go|start|let's start|lets start|go)$/;
@@ -91,10 +93,14 @@ export function parseYesNo(text: string): "yes" | "no" | undefined {
   const words = replyWords(text);
   const normalised = words.join(" ");
   if (notJoiningPhrases.test(normalised) || disagreePhrases.test(normalised)) return "no";
-  const yes = words.some((word) => yesWords.has(word));
-  const no = words.some((word) => noWords.has(word));
+  const yes = words.some((word) => yesWords.includes(word));
+  const no = words.some((word) => noWords.includes(word));
   if (yes === no) return undefined;
-  return words.every((word) => yesWords.has(word) || noWords.has(word) || fillerWords.has(word)) ? (yes ? "yes" : "no") : undefined;
+  return words.every((word) => yesWords.includes(word) || noWords.includes(word) || fillerWords.includes(word))
+    ? yes
+      ? "yes"
+      : "no"
+    : undefined;
 }
 
 /** "Ready", "let's go", "start": the parent wants to begin (not a yes to some other question). */

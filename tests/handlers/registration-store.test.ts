@@ -71,12 +71,16 @@ describe("the registration store", () => {
     expect((await store.readParent("+447700900123")).registrations).toEqual([first]);
   });
 
-  it("refuses a parent who opted out, and creates nothing", async () => {
+  it("refuses a parent who opted out (the conversation's STOP), and creates nothing; START lets invites through again", async () => {
     const { store } = await freshStore();
-    const optedOut = { parent_tel: "+447700900124", version: 1, recent_messages: [], opted_out_at: "2025-06-01T09:00:00.000Z" };
-    expect(await store.writeConversation({ tel: "+447700900124", contact: { after: optedOut }, registrations: [] })).toBe(true);
-    expect(await store.create(registration({ parent_tel: "+447700900124" }))).toEqual({ outcome: "opted_out" });
-    expect((await store.readParent("+447700900124")).registrations).toEqual([]);
+    const tel = "+447700900124";
+    const optedOut = { parent_tel: tel, version: 1, recent_messages: [], opted_out: true, opted_out_at: "2025-06-01T09:00:00.000Z" };
+    expect(await store.writeConversation({ tel, contact: { after: optedOut }, registrations: [] })).toBe(true);
+    expect(await store.create(registration({ parent_tel: tel }))).toEqual({ outcome: "opted_out" });
+    expect((await store.readParent(tel)).registrations).toEqual([]);
+    const optedIn = { parent_tel: tel, version: 2, recent_messages: [], opted_out: false };
+    expect(await store.writeConversation({ tel, contact: { before: optedOut, after: optedIn }, registrations: [] })).toBe(true);
+    expect(await store.create(registration({ parent_tel: tel }))).toEqual({ outcome: "created" });
   });
 
   it("tells a retried Idempotency-Key from one reused for another invite", async () => {
@@ -108,7 +112,7 @@ describe("the registration store", () => {
         tel: invited.parent_tel,
         contact: {
           before: contact,
-          after: { parent_tel: invited.parent_tel, version: (contact?.version ?? 0) + 1, recent_messages: [answer] },
+          after: { parent_tel: invited.parent_tel, opted_out: false, version: (contact?.version ?? 0) + 1, recent_messages: [answer] },
         },
         registrations: [
           {

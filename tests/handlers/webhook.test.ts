@@ -1,6 +1,7 @@
 /**
  * POST /webhook in-process: Twilio's signature checked with the twilio package against the
- * public URL from SSM, TwiML answers, one reply per MessageSid.
+ * public URL from SSM, TwiML answers, one reply per MessageSid. The conversation itself:
+ * tests/handlers/conversation.test.ts.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, describe, expect, it } from "vitest";
@@ -26,12 +27,12 @@ afterAll(() => {
 });
 
 describe("a message signed by Twilio", () => {
-  it("is acknowledged with TwiML that replies as the club's assistant", async () => {
+  it("is answered with TwiML as the club's assistant (to a number with no invite, by saying so)", async () => {
     const response = await handler(signedEvent(inboundMessage()));
     expect(response.statusCode).toBe(200);
     expect(response.headers?.["Content-Type"]).toBe("text/xml");
     expect(response.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response><Message>.*<\/Message><\/Response>$/);
-    expect(response.body).toContain("Omega here, the Urmston Town Registration Assistant");
+    expect(response.body).toContain("This is Omega, the Urmston Town Registration Assistant");
   });
 
   it("is accepted with the header in lower case, as API Gateway may pass it", async () => {

@@ -16,9 +16,11 @@ import { type DeployedFunction, startDeployedFunction } from "../../testkit/depl
 import { testCredentials, validInvite, validInviteVariables } from "../../testkit/fixtures";
 import { type LocalServices, startLocalServices } from "../../testkit/local-services";
 import type { RecordedResource } from "../../testkit/program-under-mocks";
+import { alfiesAnswerMessages, invite, invitedRegistration } from "../../testkit/registrations";
 import { type ProgramResult, resourcesOfType, runProgram, stackFileConfig } from "../../testkit/run-program";
 import { triggerEvent } from "../../testkit/trigger-event";
 import { formBody, inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
+import { twimlMessages } from "../../twilio/twiml";
 
 const prefix = "signon-urmston-dev";
 let result: ProgramResult;
@@ -94,11 +96,16 @@ describe("the uploaded code packages", () => {
   });
 
   it("carry only the files their imports load: no twilio client, no AWS SDK, no Pulumi", () => {
-    expect(functionNamed("webhook").codeFiles!.sort()).toEqual([
+    const webhookFiles = functionNamed("webhook").codeFiles!;
+    // The phone library's files, for the emergency contact step, and besides them only these.
+    expect(webhookFiles.filter((file) => !file.startsWith("node_modules/libphonenumber-js/")).sort()).toEqual([
       "__index.js",
+      "node_modules/@aws-sdk/util-dynamodb/dist-cjs/index.js",
+      "node_modules/@aws-sdk/util-dynamodb/package.json",
       "node_modules/twilio/lib/webhooks/webhooks.js",
       "node_modules/twilio/package.json",
     ]);
+    expect(webhookFiles).toContain("node_modules/libphonenumber-js/min/index.cjs");
     const triggerFiles = functionNamed("trigger").codeFiles!;
     expect(triggerFiles).toContain("node_modules/zod/mini/index.cjs");
     expect(triggerFiles).toContain("node_modules/libphonenumber-js/min/index.cjs");
@@ -182,7 +189,7 @@ describe("the deployed trigger", () => {
   it("refuses a parent who opted out with 409, sending nothing", async () => {
     const optedOut = "+447700900125";
     const store = createRegistrationStore<StoredRegistration>(registrationsTableEnv);
-    const contact = { parent_tel: optedOut, version: 1, recent_messages: [], opted_out_at: new Date().toISOString() };
+    const contact = { parent_tel: optedOut, version: 1, recent_messages: [], opted_out: true, opted_out_at: new Date().toISOString() };
     expect(await store.writeConversation({ tel: optedOut, contact: { after: contact }, registrations: [] })).toBe(true);
     const before = services.twilio.attempts;
     const response = await trigger.invoke(triggerEvent({ ...validInvite, parent_tel: "07700 900125" }));
@@ -208,14 +215,36 @@ describe("the deployed trigger", () => {
 
 describe("the deployed webhook", () => {
   it("answers a signed message with TwiML, once per MessageSid", async () => {
-    const fields = inboundMessage();
+    const fields = inboundMessage({ From: "whatsapp:+447700900301" });
     const event = () => signedEvent(fields, { url: webhookUrl });
     const first = await webhook.invoke(event());
     expect(first.statusCode).toBe(200);
     expect(first.headers?.["Content-Type"]).toBe("text/xml");
-    expect(first.body).toContain("Omega here, the Urmston Town Registration Assistant");
+    expect(first.body).toContain("This is Omega, the Urmston Town Registration Assistant");
     const repeat = await webhook.invoke(event());
     expect(repeat.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+
+  it("registers a player from Ready! to the payment link, loading the phone library only at the emergency contact", async () => {
+    const { variables } = functionNamed("webhook").inputs.environment as { variables: Record<string, string> };
+    await invite({ ...services.env, ...variables }, invitedRegistration({ parent_tel: "+447700900302" }));
+    const say = async (text: string) => {
+      const fields = inboundMessage({ From: "whatsapp:+447700900302", WaId: "447700900302", Body: text });
+      const response = await webhook.invoke(signedEvent(fields, { url: webhookUrl }));
+      expect(response.statusCode).toBe(200);
+      return twimlMessages(response.body).join("\n\n");
+    };
+    const phoneLibraryLoaded = async () => (await webhook.loadedFiles()).some((file) => file.includes("libphonenumber-js"));
+
+    expect(await say("Ready!")).toContain("let's register Alfie for Lions u11s");
+    expect(await phoneLibraryLoaded()).toBe(false);
+    const answers = [];
+    for (const answer of alfiesAnswerMessages) answers.push(await say(answer));
+    expect(answers.at(-1)).toContain("Jane Testington, 07700 900789");
+    const done = await say("YES");
+    expect(done).toContain("Alfie's registration for Lions u11s (2025-26) is submitted");
+    expect(done).toContain("https://");
+    expect(await phoneLibraryLoaded()).toBe(true);
   });
 
   it("refuses an unsigned message with 403", async () => {

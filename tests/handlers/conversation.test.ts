@@ -1,0 +1,164 @@
+/**
+ * The registration conversation through POST /webhook, in-process against dynalite (behind the
+ * transactions proxy) and the SSM stand-in: each message read, applied by the engine and written
+ * in one conditional transaction, every reply in the TwiML answer.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { createRegistrationStore } from "../../aws/registration-store";
+import { environmentVariables } from "../../config/settings";
+import type { StoredRegistrationRecord } from "../../handlers/webhook";
+import { handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
+import { alfiesAnswerMessages, conversationNow, invite, invitedRegistration, parentPhone } from "../../testkit/registrations";
+import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
+import { twimlMessages } from "../../twilio/twiml";
+
+const { handler, logLines, services } = handlerUnderTest((wiring) => testWebhook(wiring, { clock: () => conversationNow }));
+
+const env = () => services().env;
+const store = () => createRegistrationStore<StoredRegistrationRecord>(env());
+const registrationsTable = () => services().dynamoDb.items(env()[environmentVariables.registrationsTable]);
+const paymentUrl = "https://pay.urmstontownjfc.example/join";
+const emptyResponse = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+/** Each test its own parent, so none sees another's registrations. */
+function parentOf(tel: string, overrides: Partial<StoredRegistrationRecord> = {}) {
+  const phone = parentPhone(handler, tel);
+  return { ...phone, invite: () => invite(env(), invitedRegistration({ parent_tel: tel, ...overrides })) };
+}
+
+afterAll(() => {
+  // Names, dates of birth, medical notes and emergency contacts never reach a log line.
+  const logs = logLines.join("\n");
+  for (const personal of ["Alfie", "Testington", "Jane", "14/03/2015", "2015-03-14", "Peanut", "900789", "Ready"]) {
+    expect(logs).not.toContain(personal);
+  }
+});
+
+describe("a parent with an invite", () => {
+  it("registers from Ready! to the payment link, and the answers are stored", async () => {
+    const parent = parentOf("+447700900201");
+    const invited = await parent.invite();
+    expect(await parent.says("Ready!")).toContain("let's register Alfie for Lions u11s");
+    const answers = [];
+    for (const answer of alfiesAnswerMessages) answers.push(await parent.says(answer));
+    expect(answers.at(-1)).toContain("Alfie James Testington");
+    const done = await parent.says("Yes");
+    expect(done).toContain("is submitted");
+    expect(done).toContain(paymentUrl);
+
+    const { registrations, contact } = await store().readParent("+447700900201");
+    expect(registrations).toEqual([
+      expect.objectContaining({
+        registration_id: invited.registration_id,
+        status: "submitted",
+        player_legal_name: "Alfie James Testington",
+        date_of_birth: "2015-03-14",
+        medical_notes: "None",
+        emergency_contact_name: "Jane Testington",
+        emergency_contact_tel: "+447700900789",
+        photo_consent: false,
+        code_of_conduct_agreed: true,
+        retain_until: invited.retain_until,
+      }),
+    ]);
+    // One version per message applied: Ready!, six answers and the confirmation.
+    expect(registrations[0].version).toBe(invited.version + 8);
+    expect(contact?.recent_messages).toHaveLength(8);
+  });
+
+  it("is answered once per MessageSid: a repeated delivery gets an empty Response and changes nothing", async () => {
+    const parent = parentOf("+447700900202");
+    await parent.invite();
+    const message = inboundMessage({ From: "whatsapp:+447700900202", Body: "Ready!" });
+    const first = await handler(signedEvent(message));
+    const before = await store().readParent("+447700900202");
+    const repeat = await handler(signedEvent(message));
+    expect(first.body).toContain("<Message>");
+    expect(repeat.statusCode).toBe(200);
+    expect(repeat.body).toBe(emptyResponse);
+    expect(await store().readParent("+447700900202")).toEqual(before);
+  });
+
+  it("is told text is needed when a photo comes instead, and asked again", async () => {
+    const parent = parentOf("+447700900203");
+    await parent.invite();
+    await parent.says("Ready!");
+    const { replies } = await parent.send("", { NumMedia: "1", MediaContentType0: "image/jpeg" });
+    expect(replies.join("\n")).toMatch(/I can only read text.*legal name/s);
+    expect((await store().readParent("+447700900203")).registrations[0].player_legal_name).toBeUndefined();
+  });
+
+  it("applies two messages sent at once, both, one after the other, neither twice", async () => {
+    const parent = parentOf("+447700900204");
+    const invited = await parent.invite();
+    await parent.says("Ready!");
+    const [name, birthday] = await Promise.all([parent.send("Alfie James Testington"), parent.send("14/03/2015")]);
+    expect([name.status, birthday.status]).toEqual([200, 200]);
+    const { registrations, contact } = await store().readParent("+447700900204");
+    // Whichever was applied first, each was applied once: two versions on from Ready!'s.
+    expect(registrations[0].version).toBe(invited.version + 3);
+    expect(contact?.recent_messages).toHaveLength(3);
+    expect(name.replies.length + birthday.replies.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("STOP", () => {
+  it("is kept for good: silence to every message, no new invite, until START", async () => {
+    const parent = parentOf("+447700900205");
+    await parent.invite();
+    await parent.says("Ready!");
+    expect(await parent.says("STOP")).toContain("You're unsubscribed");
+    const silent = await parent.send("HELP");
+    expect(silent.body).toBe(emptyResponse);
+    expect(await store().create(invitedRegistration({ parent_tel: "+447700900205", player_first_name: "Mia" }))).toEqual({
+      outcome: "opted_out",
+    });
+
+    const back = await parent.says("START");
+    expect(back).toContain("Welcome back!");
+    expect(back).toContain("legal name");
+    expect(await store().create(invitedRegistration({ parent_tel: "+447700900205", player_first_name: "Mia" }))).toEqual({
+      outcome: "created",
+    });
+  });
+
+  it("from a number with no invite is kept too, so the trigger refuses to invite it", async () => {
+    const parent = parentOf("+447700900206");
+    expect(await parent.says("STOP")).toContain("You're unsubscribed");
+    expect((await parent.send("Hello?")).body).toBe(emptyResponse);
+    expect(await store().create(invitedRegistration({ parent_tel: "+447700900206" }))).toEqual({ outcome: "opted_out" });
+  });
+});
+
+describe("DELETE MY DATA", () => {
+  it("erases every registration of the number once confirmed: the table keeps nothing personal", async () => {
+    const parent = parentOf("+447700900207");
+    const invited = await parent.invite();
+    await parent.says("Ready!");
+    await parent.says("Alfie James Testington");
+    await parent.says("14/03/2015");
+    await parent.says("Peanut allergy");
+    expect(await parent.says("DELETE MY DATA")).toContain("permanently deletes");
+    const yes = inboundMessage({ From: "whatsapp:+447700900207", Body: "YES" });
+    expect(twimlMessages((await handler(signedEvent(yes))).body).join("")).toContain("I've deleted the registration details for Alfie");
+    // A retried delivery of the confirmation gets nothing more.
+    expect((await handler(signedEvent(yes))).body).toBe(emptyResponse);
+
+    expect(await store().findById(invited.registration_id)).toEqual(expect.objectContaining({ status: "erased" }));
+    // Other tests' parents share the table: this parent's items are those naming the number or the registration.
+    const items = (await registrationsTable()).map((item) => JSON.stringify(item));
+    const left = items.filter((item) => item.includes("900207") || item.includes(invited.registration_id));
+    expect(left).toHaveLength(1);
+    for (const personal of ["900207", "Alfie", "Testington", "Sarah", "Peanut", "2015-03-14"]) expect(left[0]).not.toContain(personal);
+  });
+});
+
+describe("a number with no invite", () => {
+  it("gets a polite reply naming the club, once per MessageSid, and nothing is stored", async () => {
+    const message = inboundMessage({ From: "whatsapp:+447700900208", Body: "Hi, can my son join?" });
+    const first = await handler(signedEvent(message));
+    expect(first.body).toContain("the Urmston Town Registration Assistant. I don&apos;t have an invitation for this number");
+    expect((await handler(signedEvent(message))).body).toBe(emptyResponse);
+    expect(JSON.stringify(await registrationsTable())).not.toContain("900208");
+  });
+});
