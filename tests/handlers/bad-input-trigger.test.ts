@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { functions } from "../../handlers/functions";
 import { createTriggerHandler, type TriggerHandler } from "../../handlers/trigger";
 import { proxyEvent } from "../../local/gateway/proxy-event";
@@ -15,6 +15,10 @@ import { maxBodyBytes } from "../../plumbing/api-gateway-event";
 import { anyCase } from "../../testkit/arbitraries";
 import { requiredInviteFields, testApiKey, validInvite } from "../../testkit/fixtures";
 import { handlerUnderTest, type TestWiring } from "../../testkit/handler-under-test";
+
+// Thousands of real requests against the stand-ins: about 10 to 20 s on a quiet 2-CPU machine, several
+// times that when the machine is busy. A generous bound, so load makes the run slower, not red.
+vi.setConfig({ testTimeout: 300_000 });
 
 const generatedBodies = 10_000;
 

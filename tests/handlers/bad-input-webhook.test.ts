@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { functions } from "../../handlers/functions";
 import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhook";
 import { proxyEvent } from "../../local/gateway/proxy-event";
@@ -16,6 +16,10 @@ import { anyCase } from "../../testkit/arbitraries";
 import { otherAuthToken } from "../../testkit/fixtures";
 import { handlerUnderTest, type TestWiring } from "../../testkit/handler-under-test";
 import { inboundMessage, otherWebhookUrls, type SigningOptions, twilioSignature } from "../../testkit/twilio-webhook";
+
+// Thousands of real requests against the stand-ins: about 10 to 20 s on a quiet 2-CPU machine, several
+// times that when the machine is busy. A generous bound, so load makes the run slower, not red.
+vi.setConfig({ testTimeout: 300_000 });
 
 const generatedBodies = 10_000;
 

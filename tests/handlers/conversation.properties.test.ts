@@ -5,13 +5,17 @@
  * message applied exactly once (the contact's version counts them).
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
 import type { StoredRegistrationRecord } from "../../handlers/webhook";
 import { handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
 import { alfiesAnswerMessages, conversationNow, invite, invitedRegistration } from "../../testkit/registrations";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 import { twimlMessages } from "../../twilio/twiml";
+
+// Thousands of real requests against the stand-ins: about 10 to 20 s on a quiet 2-CPU machine, several
+// times that when the machine is busy. A generous bound, so load makes the run slower, not red.
+vi.setConfig({ testTimeout: 300_000 });
 
 const { handler, services } = handlerUnderTest((wiring) => testWebhook(wiring, { clock: () => conversationNow }));
 

@@ -266,7 +266,9 @@ describe("a parent who opted out (STOP)", () => {
   const optOut = () =>
     store().writeConversation({
       tel: "+447700900123",
-      contact: { after: { parent_tel: "+447700900123", version: 1, recent_messages: [], opted_out: true, opted_out_at: new Date().toISOString() } },
+      contact: {
+        after: { parent_tel: "+447700900123", version: 1, recent_messages: [], opted_out: true, opted_out_at: new Date().toISOString() },
+      },
       registrations: [],
     });
 

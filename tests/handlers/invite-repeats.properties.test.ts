@@ -8,11 +8,15 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { environmentVariables } from "../../config/settings";
 import { validInvite } from "../../testkit/fixtures";
 import { bodyOf, fastRetry, handlerUnderTest, lambdaContext, testTrigger } from "../../testkit/handler-under-test";
 import { triggerEvent } from "../../testkit/trigger-event";
+
+// Thousands of real requests against the stand-ins: about 10 to 20 s on a quiet 2-CPU machine, several
+// times that when the machine is busy. A generous bound, so load makes the run slower, not red.
+vi.setConfig({ testTimeout: 300_000 });
 
 const { handler: trigger, services } = handlerUnderTest((wiring) => testTrigger(wiring, { retry: fastRetry }));
 

@@ -335,7 +335,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const secretName = `${prefix}-twilio-0a1b2c3`;
     const expectedParameters = {
       trigger: ["whatsapp-number", "template-sid", "club-name", "season", "membership-fee", "subscription-fee", "retention-years"],
-      webhook: ["webhook-url", "club-name", "assistant-name"],
+      webhook: ["webhook-url", "club-name", "assistant-name", "code-of-conduct-url", "privacy-notice-url", "payment-url", "optional-steps"],
     };
     for (const route of ["trigger", "webhook"] as const) {
       const policy = resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${route}-policy`);
