@@ -7,7 +7,12 @@ import { applyConfigCommand, configCommandsIn, configCommandsOf } from "../../te
 import { readmeSection } from "../../testkit/readme";
 import { stackFileConfig } from "../../testkit/run-program";
 
-const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken, apiKey: undefined, exportApiKey: undefined };
+const secrets = {
+  twilioAccountSid: testCredentials.accountSid,
+  twilioAuthToken: testCredentials.authToken,
+  apiKey: undefined,
+  exportApiKey: undefined,
+};
 
 /** A committed stack file's `signon:` keys (the schema ignores `aws:region` beside them). */
 const stackFile = (stack: string) => stackFileConfig(stack, {}).values;
@@ -104,7 +109,12 @@ describe("a stack config problem", () => {
   });
 
   it("names missing and malformed secrets without showing their values", () => {
-    const problems = problemsOf(valid, { twilioAccountSid: undefined, twilioAuthToken: "my-secret-token", apiKey: "short", exportApiKey: undefined });
+    const problems = problemsOf(valid, {
+      twilioAccountSid: undefined,
+      twilioAuthToken: "my-secret-token",
+      apiKey: "short",
+      exportApiKey: undefined,
+    });
     expect(problems).toEqual([
       "signon:twilioAccountSid is missing. Example: pulumi config set --secret signon:twilioAccountSid AC...",
       "signon:twilioAuthToken must be the 32 hex characters of the account's auth token. Example: pulumi config set --secret signon:twilioAuthToken ...",
@@ -116,7 +126,11 @@ describe("a stack config problem", () => {
   it("lists every problem in one message", () => {
     const error = (() => {
       try {
-        parseStackConfig({}, { twilioAccountSid: undefined, twilioAuthToken: undefined, apiKey: undefined, exportApiKey: undefined }, "Prod_1");
+        parseStackConfig(
+          {},
+          { twilioAccountSid: undefined, twilioAuthToken: undefined, apiKey: undefined, exportApiKey: undefined },
+          "Prod_1",
+        );
       } catch (caught) {
         return caught as ConfigError;
       }
