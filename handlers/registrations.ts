@@ -30,6 +30,8 @@ export interface RegistrationsDependencies {
   readSettings: SettingsReader<RegistrationsSettingKey>;
   store: RegistrationStore<StoredRecord>;
   clock: () => Date;
+  /** The most row bytes one answer carries, and records per Query: responseBudgetBytes and 250 unless a test wants pages sooner. */
+  paging: { budgetBytes: number; pageSize: number };
   writeLog?: LineWriter;
 }
 
@@ -38,8 +40,6 @@ export interface RegistrationsDependencies {
  * stop short of it with room for JSON's escaping of the envelope and the headers.
  */
 export const responseBudgetBytes = 5 * 1024 * 1024;
-/** Records per Query: small enough that one more page never overruns the budget. */
-const pageSize = 250;
 
 const filterNames = ["team_name", "age_group", "status", "season"] as const;
 const queryNames = new Set<string>([...filterNames, "format", "cursor"]);
@@ -107,6 +107,8 @@ export function createRegistrationsHandler(
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
   const store = dependencies.store ?? createRegistrationStore<StoredRecord>(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
+  // Pages small enough that one more never overruns the budget.
+  const { budgetBytes, pageSize } = dependencies.paging ?? { budgetBytes: responseBudgetBytes, pageSize: 250 };
 
   /** Pages of the season until the next might not fit; the cursor of the rest, if any. */
   async function collect(season: string, filters: Filters, startCursor: string | undefined) {
@@ -138,7 +140,7 @@ export function createRegistrationsHandler(
       bytes += pageBytes;
       largestPageBytes = Math.max(largestPageBytes, pageBytes);
       cursor = page.cursor;
-    } while (cursor !== undefined && bytes + largestPageBytes < responseBudgetBytes);
+    } while (cursor !== undefined && bytes + largestPageBytes < budgetBytes);
     return { rows, cursor };
   }
 
