@@ -59,5 +59,5 @@ export const apiUrl = api.url;
 export const triggerUrl = api.urlOf(functions.trigger.route.path);
 export const webhookUrl = api.urlOf(functions.webhook.route.path);
 export const apiKey = api.apiKey;
-export const registrationsUrl = api.urlOf(functions.registrations.route.path);
+export const registrationsUrl = api.urlOf(functions.export.route.path);
 export const exportApiKey = api.exportApiKey;

@@ -194,7 +194,7 @@ export const stackConfigSchema = z.object({
   concurrency: section({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
     webhook: reservedConcurrency(1),
-    registrations: reservedConcurrency(1),
+    export: reservedConcurrency(1),
   }).default({}),
 });
 
@@ -239,7 +239,7 @@ export const configExamples: Record<string, string> = {
   "api.burstLimit": "pulumi config set --path signon:api.burstLimit 50",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
-  "concurrency.registrations": "pulumi config set --path signon:concurrency.registrations 2",
+  "concurrency.export": "pulumi config set --path signon:concurrency.export 2",
   twilioAccountSid: "pulumi config set --secret signon:twilioAccountSid AC...",
   twilioAuthToken: "pulumi config set --secret signon:twilioAuthToken ...",
   apiKey: "pulumi config set --secret signon:apiKey <at least 20 characters>  (optional: one is generated otherwise)",

@@ -125,8 +125,10 @@ export const functions = {
     registrations: "conversation",
     createHandler: createWebhookHandler,
   }),
-  registrations: declareFunction({
-    name: "registrations",
+  // Named `export`, not `registrations`: AWS names carry it, and the longer word would lower the
+  // slug and stack name's shared limit from 35 characters to 29 (config/names.ts).
+  export: declareFunction({
+    name: "export",
     route: { method: "GET", path: "/registrations" },
     moreRoutes: [{ name: "erase", method: "DELETE", path: "/registrations/{id}" }],
     apiKey: "export",
@@ -136,7 +138,7 @@ export const functions = {
     memorySizeMb: 1024,
     settingKeys: registrationsSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb", "csv-stringify/sync"],
-    idempotencyKeyPrefix: "registrations.",
+    idempotencyKeyPrefix: "export.",
     registrations: "export",
     createHandler: createRegistrationsHandler,
   }),

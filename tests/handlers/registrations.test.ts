@@ -20,8 +20,8 @@ let handler: ProxyHandler;
 // Pages after a few rows, so paging is seen without writing megabytes.
 let smallPages: ProxyHandler;
 beforeAll(() => {
-  handler = createRegistrationsHandler(functions.registrations, { ...wiring(), clock: () => erasedAt });
-  smallPages = createRegistrationsHandler(functions.registrations, { ...wiring(), paging: { budgetBytes: 4_000, pageSize: 5 } });
+  handler = createRegistrationsHandler(functions.export, { ...wiring(), clock: () => erasedAt });
+  smallPages = createRegistrationsHandler(functions.export, { ...wiring(), paging: { budgetBytes: 4_000, pageSize: 5 } });
 });
 
 const store = () => createRegistrationStore<StoredRecord>(services().env);

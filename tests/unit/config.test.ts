@@ -401,8 +401,8 @@ describe("names built from the longest slug and stack name allowed", () => {
       expect(name, kind).toMatch(awsNameRules[kind].characters);
       expect(awsNameProblem(kind, name)).toBeUndefined();
     }
-    // The limit is reached exactly: a longer slug or stack name breaks it.
-    expect(names.filter(({ kind }) => kind === "IAM role").map(({ name }) => name.length)).toEqual([64, 64]);
+    // The limit is reached exactly (by the trigger's and webhook's roles): a longer slug or stack name breaks it.
+    expect(Math.max(...names.filter(({ kind }) => kind === "IAM role").map(({ name }) => name.length))).toBe(64);
     const { settings } = parseStackConfig(withSetting("club.slug", identity.slug), secrets, identity.stack);
     expect(settings.club.slug).toBe(identity.slug);
   });
