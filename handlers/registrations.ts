@@ -42,7 +42,8 @@ export interface RegistrationsDependencies {
 export const responseBudgetBytes = 5 * 1024 * 1024;
 
 const filterNames = ["team_name", "age_group", "status", "season"] as const;
-const queryNames = new Set<string>([...filterNames, "format", "cursor"]);
+// An array, not a Set: Pulumi serializes a Set into the code package as an empty object.
+const queryNames: readonly string[] = [...filterNames, "format", "cursor"];
 type Filters = Partial<Record<(typeof filterNames)[number], string>>;
 
 const seasonPattern = /^\d{4}-\d{2}$/;
@@ -79,10 +80,10 @@ function matches(row: ExportRow, filters: Filters): boolean {
 /** The query string, checked: a misspelt filter is a 400 that names it, not a silently unfiltered export. */
 function parseQuery(event: APIGatewayProxyEvent): { filters: Filters; format: "json" | "csv"; cursor?: string } | { problem: string } {
   const query = event.queryStringParameters ?? {};
-  const unknown = Object.keys(query).filter((name) => !queryNames.has(name));
+  const unknown = Object.keys(query).filter((name) => !queryNames.includes(name));
   if (unknown.length > 0) {
     return {
-      problem: `Unknown query parameter ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(", ")}; use ${[...queryNames].join(", ")}.`,
+      problem: `Unknown query parameter ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(", ")}; use ${queryNames.join(", ")}.`,
     };
   }
   const filters: Filters = {};
