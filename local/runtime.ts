@@ -71,7 +71,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     throttle: settings.api,
     writeLog,
   });
-  const simulator = createSimulatorRoutes({ standIn, settings, apiKey: options.apiKey });
+  const simulator = createSimulatorRoutes({ standIn, settings, apiKey: options.apiKey, exportApiKey: options.exportApiKey });
   dispatch = (request, body, response) => {
     if (simulator(request, body, response) || standIn.handle(request, body, response)) return;
     void gateway(request, body, response);
