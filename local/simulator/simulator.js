@@ -118,7 +118,7 @@ let registrationsTimer = null;
 
 function scheduleRegistrations() {
   clearTimeout(registrationsTimer);
-  registrationsTimer = setTimeout(loadRegistrations, 250);
+  registrationsTimer = setTimeout(() => void loadRegistrations(), 250);
 }
 
 async function loadRegistrations() {
@@ -435,7 +435,7 @@ function wire() {
   $("invite-form").addEventListener("submit", sendInvite);
   $("registrations-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    loadRegistrations();
+    void loadRegistrations();
   });
   $("toggle-key").addEventListener("click", () => {
     const key = $("api-key");
