@@ -45,16 +45,19 @@ const api = new RegistrationApi(`${prefix}-api`, {
   rateLimit: config.api.rateLimit,
   burstLimit: config.api.burstLimit,
   apiKey: config.apiKey,
+  exportApiKey: config.exportApiKey,
 });
 
 // Written after the API exists: the webhook URL is one of them, and the handlers read
 // these at run time, so the functions need only their names (no dependency cycle).
 new SettingsParameters(`${prefix}-settings`, {
   parameterPath: settingsPath,
-  values: settingValues(config, api.urlOf(functions.webhook.route.path)),
+  values: settingValues(config, api.urlOf(functions.webhook.route.path), api.exportApiKeyId),
 });
 
 export const apiUrl = api.url;
 export const triggerUrl = api.urlOf(functions.trigger.route.path);
 export const webhookUrl = api.urlOf(functions.webhook.route.path);
 export const apiKey = api.apiKey;
+export const registrationsUrl = api.urlOf(functions.export.route.path);
+export const exportApiKey = api.exportApiKey;

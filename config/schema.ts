@@ -194,21 +194,25 @@ export const stackConfigSchema = z.object({
   concurrency: section({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
     webhook: reservedConcurrency(1),
+    export: reservedConcurrency(1),
   }).default({}),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
+// API Gateway refuses key values shorter than 20 characters.
+const apiKeyValue = z
+  .string()
+  .min(20, "must be at least 20 characters")
+  .max(128, "must be at most 128 characters")
+  .regex(/^[\x21-\x7e]+$/, "must not contain spaces")
+  .optional();
+
 export const twilioSecretsSchema = z.object({
   twilioAccountSid: z.string().regex(/^AC[0-9a-f]{32}$/, "must be AC followed by 32 hex characters"),
   twilioAuthToken: z.string().regex(/^[0-9a-f]{32}$/, "must be the 32 hex characters of the account's auth token"),
-  // API Gateway refuses key values shorter than 20 characters.
-  apiKey: z
-    .string()
-    .min(20, "must be at least 20 characters")
-    .max(128, "must be at most 128 characters")
-    .regex(/^[\x21-\x7e]+$/, "must not contain spaces")
-    .optional(),
+  apiKey: apiKeyValue,
+  exportApiKey: apiKeyValue,
 });
 
 export type TwilioSecrets = z.infer<typeof twilioSecretsSchema>;
@@ -235,9 +239,11 @@ export const configExamples: Record<string, string> = {
   "api.burstLimit": "pulumi config set --path signon:api.burstLimit 50",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
+  "concurrency.export": "pulumi config set --path signon:concurrency.export 2",
   twilioAccountSid: "pulumi config set --secret signon:twilioAccountSid AC...",
   twilioAuthToken: "pulumi config set --secret signon:twilioAuthToken ...",
   apiKey: "pulumi config set --secret signon:apiKey <at least 20 characters>  (optional: one is generated otherwise)",
+  exportApiKey: "pulumi config set --secret signon:exportApiKey <at least 20 characters>  (optional: one is generated otherwise)",
 };
 
 export class ConfigError extends Error {

@@ -15,7 +15,7 @@ export function optionalSteps(conversation: StackConfig["conversation"]): string
  * What each run-time setting holds for a stack: written to SSM by the program, handed to
  * the handlers directly by the local runtime, so both read the same values.
  */
-export function settingValues<Url>(config: StackConfig, webhookUrl: Url): Record<SettingKey, string | Url> {
+export function settingValues<Url>(config: StackConfig, webhookUrl: Url, exportApiKeyId: Url): Record<SettingKey, string | Url> {
   return {
     whatsappNumber: config.twilio.whatsappNumber,
     templateSid: config.twilio.templateSid,
@@ -30,5 +30,6 @@ export function settingValues<Url>(config: StackConfig, webhookUrl: Url): Record
     paymentUrl: config.registration.paymentUrl,
     retentionYears: String(config.registration.retentionYears),
     optionalSteps: optionalSteps(config.conversation),
+    exportApiKeyId,
   };
 }

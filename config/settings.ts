@@ -18,6 +18,8 @@ export const settingParameterNames = {
   retentionYears: "retention-years",
   /** The optional questions asked, comma-separated: `medical,emergency_contact,photo_consent`. */
   optionalSteps: "optional-steps",
+  /** The export API key's id: API Gateway accepts either key on any keyed route, so the export function checks which one came. */
+  exportApiKeyId: "export-api-key-id",
 } as const;
 
 export type SettingKey = keyof typeof settingParameterNames;

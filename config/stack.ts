@@ -5,6 +5,7 @@ export interface LoadedStackConfig extends StackConfig {
   twilioAccountSid: pulumi.Output<string>;
   twilioAuthToken: pulumi.Output<string>;
   apiKey?: pulumi.Output<string>;
+  exportApiKey?: pulumi.Output<string>;
 }
 
 /**
@@ -41,6 +42,7 @@ export function loadStackConfig(config: pulumi.Config, stack: string): LoadedSta
         twilioAccountSid: config.get("twilioAccountSid"),
         twilioAuthToken: config.get("twilioAuthToken"),
         apiKey: config.get("apiKey"),
+        exportApiKey: config.get("exportApiKey"),
       },
       stack,
     );
@@ -49,6 +51,7 @@ export function loadStackConfig(config: pulumi.Config, stack: string): LoadedSta
       twilioAccountSid: config.requireSecret("twilioAccountSid"),
       twilioAuthToken: config.requireSecret("twilioAuthToken"),
       apiKey: config.getSecret("apiKey"),
+      exportApiKey: config.getSecret("exportApiKey"),
     };
   } catch (error) {
     // RunError prints the message alone, without a stack trace.

@@ -14,11 +14,22 @@ import type { RegistrationsAccess } from "../config/registrations-table";
 import type { SettingKey } from "../config/settings";
 import type { ProxyHandler } from "../plumbing/api-gateway-event";
 import type { LineWriter } from "../plumbing/log";
+import { createRegistrationsHandler } from "./registrations";
 import { createTriggerHandler } from "./trigger";
 import { createWebhookHandler } from "./webhook";
 
-/** The API key a route needs: the invite key (the secretary's spreadsheet), or none (Twilio signs its requests instead). */
-export type ApiKeyKind = "invite" | "none";
+/**
+ * The API key a route needs: the invite key (the secretary's spreadsheet), the export key (the
+ * secretary reading and erasing registrations), or none (Twilio signs its requests instead).
+ * API Gateway lets either key through to any keyed route, so the export's handler checks which came.
+ */
+export type ApiKeyKind = "invite" | "export" | "none";
+
+/** A method and path API Gateway routes to a function; `{name}` in the path is a path parameter. */
+export interface Route {
+  method: "GET" | "POST" | "DELETE";
+  path: `/${string}`;
+}
 
 /** What a handler may be given instead of its defaults: how `npm start` and the tests wire it. */
 export interface HandlerWiring {
@@ -31,7 +42,12 @@ export interface HandlerWiring {
 export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   /** Names the Lambda (`signon-<slug>-<stack>-<name>`), its role, log group and route resources. */
   name: HandlerName;
-  route: { method: "POST"; path: `/${string}` };
+  route: Route;
+  /**
+   * Routes beyond the first, each named for its API Gateway resources (config/names.ts lists
+   * the names, for AWS's length limits). A path's parent must be a route declared before it.
+   */
+  moreRoutes?: readonly (Route & { name: string })[];
   apiKey: ApiKeyKind;
   timeoutSeconds: number;
   /**
@@ -78,8 +94,10 @@ const webhookSettingKeys = [
   "paymentUrl",
   "optionalSteps",
 ] as const satisfies readonly SettingKey[];
+const registrationsSettingKeys = ["season", "exportApiKeyId"] as const satisfies readonly SettingKey[];
 export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
+export type RegistrationsSettingKey = (typeof registrationsSettingKeys)[number];
 
 export const functions = {
   trigger: declareFunction({
@@ -113,7 +131,30 @@ export const functions = {
     registrations: "conversation",
     createHandler: createWebhookHandler,
   }),
+  // Named `export`, not `registrations`: AWS names carry it, and the longer word would lower the
+  // slug and stack name's shared limit from 35 characters to 29 (config/names.ts).
+  export: declareFunction({
+    name: "export",
+    route: { method: "GET", path: "/registrations" },
+    moreRoutes: [{ name: "erase", method: "DELETE", path: "/registrations/{id}" }],
+    apiKey: "export",
+    // A few thousand records read page by page; API Gateway itself gives up at 29 s.
+    timeoutSeconds: 25,
+    // Not measured by the bench yet: the trigger's size, as the export is also CPU work (JSON, CSV).
+    memorySizeMb: 1024,
+    settingKeys: registrationsSettingKeys,
+    npmImports: ["@aws-sdk/util-dynamodb", "csv-stringify/sync"],
+    idempotencyKeyPrefix: "export.",
+    registrations: "export",
+    createHandler: createRegistrationsHandler,
+  }),
 } satisfies { [Name in HandlerName]: FunctionDeclaration & { name: Name } };
+
+/** A function's routes, its first one first. */
+export const routesOf = (declaration: Pick<FunctionDeclaration, "route" | "moreRoutes">): readonly Route[] => [
+  declaration.route,
+  ...(declaration.moreRoutes ?? []),
+];
 
 /** Every declaration, for what treats them all alike: the program, the local gateway. */
 export const functionDeclarations: readonly FunctionDeclaration[] = Object.values(functions);

@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { FunctionDeclaration } from "../handlers/functions";
+import { type FunctionDeclaration, type Route, routesOf } from "../handlers/functions";
 import { routeRevision } from "./route-revision";
 
 export interface ApiRoute {
   /** Its path, method and API key (handlers/functions.ts). */
-  declaration: Pick<FunctionDeclaration, "name" | "route" | "apiKey">;
+  declaration: Pick<FunctionDeclaration, "name" | "route" | "moreRoutes" | "apiKey">;
   handler: aws.lambda.Function;
 }
 
@@ -17,6 +17,8 @@ export interface RegistrationApiArgs {
   burstLimit: number;
   /** The value of the trigger's API key; generated when not given. */
   apiKey?: pulumi.Input<string>;
+  /** The value of the export's API key (GET and DELETE /registrations); generated when not given. */
+  exportApiKey?: pulumi.Input<string>;
   stageName?: string;
 }
 
@@ -31,6 +33,11 @@ export class RegistrationApi extends pulumi.ComponentResource {
   readonly usagePlan: aws.apigateway.UsagePlan;
   readonly url: pulumi.Output<string>;
   readonly apiKey: pulumi.Output<string>;
+  readonly exportApiKey: pulumi.Output<string>;
+  /** The export key's id, which the export's handler checks each request's key against. */
+  readonly exportApiKeyId: pulumi.Output<string>;
+  /** Each path's resource, so a path parameter's resource hangs under its parent's. */
+  private readonly resources = new Map<string, aws.apigateway.Resource>();
 
   constructor(name: string, args: RegistrationApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("signon:api:RegistrationApi", name, {}, opts);
@@ -44,7 +51,16 @@ export class RegistrationApi extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const routes = args.routes.map((route) => this.route(name, route));
+    const routes = args.routes.flatMap(({ declaration, handler }) =>
+      routesOf(declaration).map((route, index) =>
+        this.route(
+          index === 0 ? `${name}-${declaration.name}` : `${name}-${declaration.name}-${declaration.moreRoutes?.[index - 1].name}`,
+          route,
+          declaration,
+          handler,
+        ),
+      ),
+    );
 
     const deployment = new aws.apigateway.Deployment(
       name,
@@ -62,12 +78,6 @@ export class RegistrationApi extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
 
-    const keyValue = args.apiKey ?? new random.RandomPassword(`${name}-key`, { length: 40, special: false }, { parent: this }).result;
-    const key = new aws.apigateway.ApiKey(
-      name,
-      { value: keyValue, description: "Sends registration invites (POST /trigger)" },
-      { parent: this },
-    );
     this.usagePlan = new aws.apigateway.UsagePlan(
       name,
       {
@@ -76,10 +86,13 @@ export class RegistrationApi extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.apigateway.UsagePlanKey(name, { keyId: key.id, keyType: "API_KEY", usagePlanId: this.usagePlan.id }, { parent: this });
+    const inviteKey = this.apiKeyInPlan(name, args.apiKey, "Sends registration invites (POST /trigger)");
+    const exportKey = this.apiKeyInPlan(`${name}-export`, args.exportApiKey, "Reads and erases registrations (GET, DELETE /registrations)");
 
     this.url = this.stage.invokeUrl;
-    this.apiKey = pulumi.secret(key.value);
+    this.apiKey = pulumi.secret(inviteKey.value);
+    this.exportApiKey = pulumi.secret(exportKey.value);
+    this.exportApiKeyId = exportKey.id;
     // triggerUrl, webhookUrl, ...: each route's URL.
     const routeUrls = args.routes.map(({ declaration }) => [`${declaration.name}Url`, this.urlOf(declaration.route.path)]);
     this.registerOutputs({ url: this.url, ...Object.fromEntries(routeUrls) });
@@ -90,16 +103,38 @@ export class RegistrationApi extends pulumi.ComponentResource {
     return pulumi.interpolate`${this.stage.invokeUrl}${path}`;
   }
 
-  /** The route proxied to its function, which API Gateway may invoke for that route only. Resources are named after the function. */
-  private route(name: string, { declaration, handler }: ApiRoute) {
-    const logicalName = `${name}-${declaration.name}`;
-    const { method: httpMethod, path } = declaration.route;
-    const pathPart = path.slice(1);
+  /** A key in the usage plan: its value as given, or generated. */
+  private apiKeyInPlan(name: string, value: pulumi.Input<string> | undefined, description: string) {
+    const keyValue = value ?? new random.RandomPassword(`${name}-key`, { length: 40, special: false }, { parent: this }).result;
+    const key = new aws.apigateway.ApiKey(name, { value: keyValue, description }, { parent: this });
+    new aws.apigateway.UsagePlanKey(name, { keyId: key.id, keyType: "API_KEY", usagePlanId: this.usagePlan.id }, { parent: this });
+    return key;
+  }
+
+  /** A path's resource, made under its parent's (declared before it) the first time the path is routed. */
+  private resourceFor(logicalName: string, path: string): aws.apigateway.Resource {
+    const existing = this.resources.get(path);
+    if (existing) return existing;
+    const parentPath = path.slice(0, path.lastIndexOf("/"));
+    const parent = parentPath === "" ? undefined : this.resources.get(parentPath);
+    if (parentPath !== "" && !parent) throw new Error(`route ${path} is declared before its parent ${parentPath}`);
     const resource = new aws.apigateway.Resource(
       logicalName,
-      { restApi: this.restApi.id, parentId: this.restApi.rootResourceId, pathPart },
+      { restApi: this.restApi.id, parentId: parent?.id ?? this.restApi.rootResourceId, pathPart: path.slice(parentPath.length + 1) },
       { parent: this },
     );
+    this.resources.set(path, resource);
+    return resource;
+  }
+
+  /** The route proxied to its function, which API Gateway may invoke for that route only. Resources are named after the function. */
+  private route(
+    logicalName: string,
+    { method: httpMethod, path }: Route,
+    declaration: ApiRoute["declaration"],
+    handler: aws.lambda.Function,
+  ) {
+    const resource = this.resourceFor(logicalName, path);
     // The stage's deployment hashes these very objects, so it follows any change to them.
     const methodInputs: aws.apigateway.MethodArgs = {
       restApi: this.restApi.id,
@@ -124,7 +159,8 @@ export class RegistrationApi extends pulumi.ComponentResource {
         action: "lambda:InvokeFunction",
         function: handler.name,
         principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${this.restApi.executionArn}/*/${httpMethod}/${pathPart}`,
+        // A path parameter is any one segment in the ARN.
+        sourceArn: pulumi.interpolate`${this.restApi.executionArn}/*/${httpMethod}/${path.slice(1).replace(/\{[^}]+\}/g, "*")}`,
       },
       { parent: this },
     );

@@ -12,6 +12,8 @@ export interface LocalOptions {
   stack: string;
   port: number;
   apiKey: string;
+  /** The export key: GET and DELETE /registrations. */
+  exportApiKey: string;
   twilioAccountSid: string;
   twilioAuthToken: string;
   /** Send through real Twilio with the given credentials instead of the built-in stand-in. */
@@ -30,6 +32,7 @@ const madeUpAccount = madeUpTwilioAccount();
  */
 export const localDefaults = {
   SIGNON_API_KEY: "local-signon-api-key-not-secret",
+  SIGNON_EXPORT_API_KEY: "local-signon-export-key-not-secret",
   TWILIO_ACCOUNT_SID: madeUpAccount.accountSid,
   TWILIO_AUTH_TOKEN: madeUpAccount.authToken,
   SIGNON_STACK: "dev",
@@ -37,7 +40,7 @@ export const localDefaults = {
 } as const;
 
 export const usage =
-  "Usage: npm start [-- --stack <name>] [-- --live]   (PORT, SIGNON_STACK, SIGNON_API_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN from the environment or .env)";
+  "Usage: npm start [-- --stack <name>] [-- --live]   (PORT, SIGNON_STACK, SIGNON_API_KEY, SIGNON_EXPORT_API_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN from the environment or .env)";
 
 function readDotEnv(file: string): Record<string, string> {
   return fs.existsSync(file) ? (parseEnv(fs.readFileSync(file, "utf8")) as Record<string, string>) : {};
@@ -66,6 +69,7 @@ export function localOptions(argv: string[], env: NodeJS.ProcessEnv, dotEnvFile:
     stack: flags.stack ?? setting("SIGNON_STACK"),
     port,
     apiKey: setting("SIGNON_API_KEY"),
+    exportApiKey: setting("SIGNON_EXPORT_API_KEY"),
     twilioAccountSid: setting("TWILIO_ACCOUNT_SID"),
     twilioAuthToken: setting("TWILIO_AUTH_TOKEN"),
     live: flags.live ?? false,

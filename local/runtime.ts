@@ -5,9 +5,9 @@
  */
 import type { StackConfig } from "../config/schema";
 import { settingValues } from "../config/setting-values";
-import { functionDeclarations, functions, type HandlerWiring } from "../handlers/functions";
+import { functionDeclarations, functions, type HandlerWiring, routesOf } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
-import { createApiGateway, sendRefusal } from "./gateway/api-gateway";
+import { createApiGateway, localApiKeyId, sendRefusal } from "./gateway/api-gateway";
 import { type LoopbackHandler, serveOnLoopback } from "./loopback";
 import type { LocalOptions } from "./options";
 import { createSimulatorRoutes } from "./simulator/routes";
@@ -33,6 +33,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     twilioAccountSid: options.twilioAccountSid,
     twilioAuthToken: options.twilioAuthToken,
     apiKey: options.apiKey,
+    exportApiKey: options.exportApiKey,
   });
 
   // Served first: the port, and with it the webhook URL Twilio signs, is known only then.
@@ -44,7 +45,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   });
   const webhookUrl = `${server.url}${functions.webhook.route.path}`;
   const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
-  const values = settingValues(settings, webhookUrl);
+  const values = settingValues(settings, webhookUrl, localApiKeyId("export"));
   // The stack file's values, as Parameter Store would hand them over.
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
 
@@ -62,15 +63,15 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   const env = twilioBaseUrl === undefined ? dynamoDb.env : { ...dynamoDb.env, TWILIO_API_BASE_URL: twilioBaseUrl };
 
   const gateway = createApiGateway({
-    routes: functionDeclarations.map((declaration) => ({
-      ...declaration,
-      handler: declaration.createHandler(declaration, { env, readSettings, writeLog }),
-    })),
-    apiKeys: { invite: options.apiKey },
+    routes: functionDeclarations.flatMap((declaration) => {
+      const handler = declaration.createHandler(declaration, { env, readSettings, writeLog });
+      return routesOf(declaration).map((route) => ({ ...declaration, route, handler }));
+    }),
+    apiKeys: { invite: options.apiKey, export: options.exportApiKey },
     throttle: settings.api,
     writeLog,
   });
-  const simulator = createSimulatorRoutes({ standIn, settings, apiKey: options.apiKey });
+  const simulator = createSimulatorRoutes({ standIn, settings, apiKey: options.apiKey, exportApiKey: options.exportApiKey });
   dispatch = (request, body, response) => {
     if (simulator(request, body, response) || standIn.handle(request, body, response)) return;
     void gateway(request, body, response);

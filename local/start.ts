@@ -11,6 +11,9 @@ import { projectRoot } from "./stack-file";
 function banner(options: LocalOptions, runtime: LocalRuntime): string {
   // Only the documented local default key is shown; a key or credentials of the operator's own are never echoed.
   const apiKey = options.defaulted.includes("SIGNON_API_KEY") ? `${options.apiKey} (local default)` : "the SIGNON_API_KEY you set";
+  const exportApiKey = options.defaulted.includes("SIGNON_EXPORT_API_KEY")
+    ? `${options.exportApiKey} (local default)`
+    : "the SIGNON_EXPORT_API_KEY you set";
   const credentials = options.defaulted.includes("TWILIO_AUTH_TOKEN")
     ? "an account made up for this run (set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to choose one)"
     : `account ${options.twilioAccountSid.slice(0, 6)}… from the environment`;
@@ -20,6 +23,7 @@ function banner(options: LocalOptions, runtime: LocalRuntime): string {
     `  Simulator   ${runtime.url}/`,
     `  Trigger     POST ${runtime.url}/trigger   header x-api-key: ${apiKey}`,
     `  Webhook     POST ${runtime.url}/webhook   signed for ${runtime.webhookUrl}`,
+    `  Export      GET ${runtime.url}/registrations, DELETE ${runtime.url}/registrations/{id}   header x-api-key: ${exportApiKey}`,
     `  Twilio      ${runtime.twilioTarget}, ${credentials}`,
     `  Sender      whatsapp:${twilio.whatsappNumber}, template ${twilio.templateSid}`,
     `  Throttle    ${api.rateLimit} requests/s, burst ${api.burstLimit}`,

@@ -18,6 +18,9 @@ export const testApiKey = "test-key";
 export const parameterPath = "/signon/urmston/test";
 export const twilioSecretName = "signon-urmston-test-twilio-0a1b2c3";
 export const webhookUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/webhook";
+/** API Gateway's ids of the two keys, as a request's `requestContext.identity.apiKeyId` carries them. */
+export const exportApiKeyId = "exp0key0id";
+export const inviteApiKeyId = "inv1key1id";
 
 export const clubSettings: Record<SettingKey, string> = {
   whatsappNumber: "+447700900000",
@@ -33,6 +36,7 @@ export const clubSettings: Record<SettingKey, string> = {
   paymentUrl: "https://pay.urmstontownjfc.example/join",
   retentionYears: "1",
   optionalSteps: "medical,emergency_contact,photo_consent",
+  exportApiKeyId,
 };
 
 export function settingsParameters(path = parameterPath, settings = clubSettings): Record<string, string> {

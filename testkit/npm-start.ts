@@ -21,6 +21,7 @@ export interface ExitedSignon {
 
 function npmStart(args: string[], env: Record<string, string>) {
   recordSensitive("API key", [env.SIGNON_API_KEY ?? localDefaults.SIGNON_API_KEY]);
+  recordSensitive("API key", [env.SIGNON_EXPORT_API_KEY ?? localDefaults.SIGNON_EXPORT_API_KEY]);
   recordSensitive("account SID", [env.TWILIO_ACCOUNT_SID]);
   recordSensitive("auth token", [env.TWILIO_AUTH_TOKEN]);
   const child = spawn("npm", ["start", "--silent", "--", ...args], {

@@ -41,6 +41,7 @@ export function runProgram(
   recordSensitive("account SID", [input.secrets.twilioAccountSid]);
   recordSensitive("auth token", [input.secrets.twilioAuthToken]);
   recordSensitive("API key", [input.secrets.apiKey]);
+  recordSensitive("API key", [input.secrets.exportApiKey]);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `signon-${input.stack}-`));
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...input.values, ...input.secrets })) {

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import type { ApiKeyKind, FunctionDeclaration } from "../../handlers/functions";
+import type { ApiKeyKind, FunctionDeclaration, Route } from "../../handlers/functions";
 import { createLog, type LineWriter } from "../../plumbing/log";
 import { sendJson } from "../loopback";
 import { proxyEvent } from "./proxy-event";
@@ -17,15 +17,44 @@ export type ProxyHandler = (
   context: Pick<Context, "getRemainingTimeInMillis">,
 ) => Promise<APIGatewayProxyResult>;
 
-/** A function's route, the key it needs and its timeout, as declared (handlers/functions.ts), with its handler. */
-export interface GatewayRoute extends Pick<FunctionDeclaration, "route" | "apiKey" | "timeoutSeconds"> {
+/** One of a function's routes, the key it needs and its timeout, as declared (handlers/functions.ts), with its handler. */
+export interface GatewayRoute extends Pick<FunctionDeclaration, "apiKey" | "timeoutSeconds"> {
+  route: Route;
   handler: ProxyHandler;
+}
+
+type KeyKind = Exclude<ApiKeyKind, "none">;
+
+/** The id API Gateway would give each key, passed on in `requestContext.identity.apiKeyId`. */
+export const localApiKeyId = (kind: KeyKind) => `local-${kind}-api-key`;
+
+/** The path's parameters when it matches the route's path (`/registrations/{id}`), else undefined. */
+function pathParametersOf(routePath: string, path: string): Record<string, string> | undefined {
+  const wanted = routePath.split("/");
+  const given = path.split("/");
+  if (wanted.length !== given.length) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const [index, part] of wanted.entries()) {
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (name && given[index] !== "") {
+      try {
+        parameters[name] = decodeURIComponent(given[index]);
+      } catch {
+        // A malformed escape (`%E0`) matches no route, as nothing could be looked up by it.
+        return undefined;
+      }
+    } else if (part !== given[index]) return undefined;
+  }
+  return parameters;
 }
 
 export interface ApiGatewayOptions {
   routes: readonly GatewayRoute[];
-  /** Each kind of key's value; a route that needs one is behind it and the usage plan's throttle. */
-  apiKeys: Record<Exclude<ApiKeyKind, "none">, string>;
+  /**
+   * Each kind of key's value. As in AWS, where both keys are in one usage plan, either key opens
+   * any keyed route (behind the plan's throttle); the handler sees which one came by its id.
+   */
+  apiKeys: Record<KeyKind, string>;
   throttle: ThrottleLimits;
   writeLog?: LineWriter;
 }
@@ -73,24 +102,46 @@ export function createApiGateway({ routes, apiKeys, throttle, writeLog }: ApiGat
   return async (request: IncomingMessage, body: string, response: ServerResponse): Promise<void> => {
     const started = Date.now();
     const requestId = randomUUID();
-    const path = new URL(request.url ?? "/", "http://local").pathname;
-    // Only known paths are named in the log: an arbitrary path is caller input.
-    const known = routes.some(({ route }) => route.path === path);
-    const log = createLog({ request_id: requestId, route: known ? `${request.method} ${path}` : "unknown" }, writeLog);
+    const url = new URL(request.url ?? "/", "http://local");
+    const path = url.pathname;
+    const matching = routes.flatMap((candidate) => {
+      const pathParameters = pathParametersOf(candidate.route.path, path);
+      return pathParameters ? [{ candidate, pathParameters }] : [];
+    });
+    // Only declared routes are named in the log: an arbitrary path is caller input.
+    const known = matching[0]?.candidate.route.path;
+    const log = createLog({ request_id: requestId, route: known ? `${request.method} ${known}` : "unknown" }, writeLog);
     const refuse = (refusal: Refusal) => {
       sendRefusal(response, refusal, requestId);
       log("info", "gateway_refused", { status: refusals[refusal].status, detail: refusal, latency_ms: Date.now() - started });
     };
 
-    const route = routes.find((candidate) => candidate.route.path === path && candidate.route.method === request.method);
-    if (!route) return refuse("noRoute");
+    const found = matching.find(({ candidate }) => candidate.route.method === request.method);
+    if (!found) return refuse("noRoute");
+    const { candidate: route, pathParameters } = found;
     const headers = headersAsSent(request);
-    const apiKey = route.apiKey === "none" ? undefined : apiKeys[route.apiKey];
-    if (apiKey !== undefined) {
-      if (request.headers["x-api-key"] !== apiKey) return refuse("badKey");
+    let apiKey: string | undefined;
+    let apiKeyId: string | undefined;
+    if (route.apiKey !== "none") {
+      const kind = (Object.keys(apiKeys) as KeyKind[]).find((candidate) => request.headers["x-api-key"] === apiKeys[candidate]);
+      if (!kind) return refuse("badKey");
       if (!withinThrottle()) return refuse("throttled");
+      apiKey = apiKeys[kind];
+      apiKeyId = localApiKeyId(kind);
     }
-    const event = proxyEvent({ path, body, headers, requestId, sourceIp: request.socket.remoteAddress, apiKey });
+    const event = proxyEvent({
+      path,
+      method: request.method,
+      resource: route.route.path,
+      pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : undefined,
+      query: url.searchParams,
+      body,
+      headers,
+      requestId,
+      sourceIp: request.socket.remoteAddress,
+      apiKey,
+      apiKeyId,
+    });
     const result = await invoke(route, event);
     if (result === "failed") return refuse("functionFailed");
     const resultHeaders = { ...result.headers, ...result.multiValueHeaders, "x-amzn-RequestId": requestId };

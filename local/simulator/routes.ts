@@ -15,6 +15,8 @@ export interface SimulatorOptions {
   settings: StackConfig;
   /** Prefilled in the invite form: the page is served on loopback only. */
   apiKey: string;
+  /** Prefilled in the registrations view, likewise. */
+  exportApiKey: string;
 }
 
 const pageFiles: Record<string, { file: string; type: string }> = {
@@ -41,7 +43,7 @@ function replyRequest(body: string): { to: string; text: string } | { problem: s
   return { to, text };
 }
 
-export function createSimulatorRoutes({ standIn, settings, apiKey }: SimulatorOptions) {
+export function createSimulatorRoutes({ standIn, settings, apiKey, exportApiKey }: SimulatorOptions) {
   const state = () => ({
     club: {
       name: settings.club.name,
@@ -52,6 +54,7 @@ export function createSimulatorRoutes({ standIn, settings, apiKey }: SimulatorOp
       subscriptionFee: settings.registration.subscriptionFee,
     },
     apiKey,
+    exportApiKey,
     conversations: standIn.conversations.list().map(({ phone, name, messages }) => ({ phone, name, messages })),
   });
 

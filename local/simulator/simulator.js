@@ -18,6 +18,7 @@ const view = {
   pendingDigits: null, // last 10 digits of an invite's number, to open its chat when it appears
   renderedKey: "", // which chat/messages are on screen, to scroll only when they change
   apiKeyFilled: false,
+  exportKeyFilled: false,
   sending: false, // a reply is in flight: SSE re-renders must not re-enable the box
 };
 
@@ -80,9 +81,16 @@ function applyState(state) {
   if (!convs.some((c) => c.phone === view.selected)) view.selected = convs[0]?.phone ?? null;
   fillFormDefaults(state);
   render();
+  // Live: every change to the chats (an invite, a reply) may have changed a registration.
+  scheduleRegistrations();
 }
 
-function fillFormDefaults({ club, apiKey }) {
+function fillFormDefaults({ club, apiKey, exportApiKey }) {
+  const exportKey = $("registrations-form").elements.exportApiKey;
+  if (!view.exportKeyFilled && exportApiKey) {
+    exportKey.value = exportApiKey;
+    view.exportKeyFilled = true;
+  }
   const form = $("invite-form");
   form.elements.current_registration_season.placeholder = club?.season ?? "";
   form.elements.membership_fee_amount.placeholder = club?.membershipFee ?? "";
@@ -92,6 +100,81 @@ function fillFormDefaults({ club, apiKey }) {
     form.elements.apiKey.value = apiKey;
     view.apiKeyFilled = true;
   }
+}
+
+// ---- registrations (the secretary's view, from GET /registrations) ----------
+
+const registrationColumns = [
+  ["Player", (r) => [r.player_first_name, r.player_last_name].filter(Boolean).join(" ")],
+  ["Status", (r) => r.status],
+  ["Legal name", (r) => r.player_legal_name],
+  ["Date of birth", (r) => r.date_of_birth],
+  ["Parent", (r) => [r.parent_first_name, r.parent_last_name].filter(Boolean).join(" ")],
+  ["Medical", (r) => r.medical_notes],
+  ["Emergency contact", (r) => r.emergency_contact_name],
+  ["Photos", (r) => (r.photo_consent === undefined ? "" : r.photo_consent ? "yes" : "no")],
+];
+let registrationsTimer = null;
+
+function scheduleRegistrations() {
+  clearTimeout(registrationsTimer);
+  registrationsTimer = setTimeout(() => void loadRegistrations(), 250);
+}
+
+async function loadRegistrations() {
+  const status = $("registrations-status");
+  const key = $("registrations-form").elements.exportApiKey.value;
+  if (!key) {
+    status.textContent = "Enter the export key to see the registrations.";
+    return;
+  }
+  let response;
+  try {
+    response = await fetch("/registrations", { headers: { "x-api-key": key, Accept: "application/json" } });
+  } catch {
+    status.textContent = "Could not reach signon.";
+    return;
+  }
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    status.textContent = `${response.status}: ${body.error ?? body.message ?? "refused"}`;
+    return;
+  }
+  renderRegistrations(body.registrations ?? []);
+  status.textContent = `${body.registrations.length} registration${body.registrations.length === 1 ? "" : "s"}`;
+}
+
+/** One table per team and age group; erased ones (no team) under their own heading. Text only, never HTML. */
+function renderRegistrations(registrations) {
+  const container = $("registrations-tables");
+  const teams = new Map();
+  for (const registration of registrations) {
+    const team = registration.team_name ? `${registration.team_name} ${registration.age_group ?? ""}`.trim() : "Erased";
+    if (!teams.has(team)) teams.set(team, []);
+    teams.get(team).push(registration);
+  }
+  const tables = [...teams].map(([team, rows]) => {
+    const section = document.createElement("section");
+    const heading = document.createElement("h3");
+    heading.textContent = team;
+    const table = document.createElement("table");
+    table.dataset.team = team;
+    const headRow = table.createTHead().insertRow();
+    for (const [title] of registrationColumns) {
+      const cell = document.createElement("th");
+      cell.textContent = title;
+      headRow.append(cell);
+    }
+    const tbody = table.createTBody();
+    for (const registration of rows) {
+      const row = tbody.insertRow();
+      row.dataset.registrationId = registration.registration_id;
+      for (const [, value] of registrationColumns) row.insertCell().textContent = value(registration) ?? "";
+    }
+    section.append(heading, table);
+    return section;
+  });
+  container.replaceChildren(...tables);
 }
 
 const selectedConversation = () => view.state?.conversations?.find((c) => c.phone === view.selected) ?? null;
@@ -350,6 +433,10 @@ function wire() {
     }
   });
   $("invite-form").addEventListener("submit", sendInvite);
+  $("registrations-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void loadRegistrations();
+  });
   $("toggle-key").addEventListener("click", () => {
     const key = $("api-key");
     const show = key.type === "password";

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localDefaults } from "../../local/options";
 import { projectRoot } from "../../local/stack-file";
 import { chooseChromium } from "../../testkit/chromium";
 import { type RunningSignon, startSignon } from "../../testkit/npm-start";
@@ -88,5 +89,20 @@ describe("the WhatsApp simulator page", () => {
 
     await page.locator('[data-testid="invite-result"][data-status="403"]').waitFor();
     expect(await page.getByTestId("chat-item").count()).toBe(chatsBefore);
+  });
+
+  it("shows the registrations view from GET /registrations with the local export key, and the handler's refusal of the invite key", async () => {
+    // Loaded live after each change to the chats, with the prefilled local export key.
+    const status = page.getByTestId("registrations-status");
+    await page.waitForFunction(() =>
+      /^\d+ registrations?$/.test(document.querySelector('[data-testid="registrations-status"]')?.textContent ?? ""),
+    );
+    const shown = Number((await status.textContent())!.split(" ")[0]);
+    expect(await page.locator('[data-testid="registrations-tables"] tbody tr').count()).toBe(shown);
+
+    await page.locator('#registrations-form input[name="exportApiKey"]').fill(localDefaults.SIGNON_API_KEY);
+    await page.locator("#registrations-refresh").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="registrations-status"]')?.textContent?.startsWith("403"));
+    expect(await status.textContent()).toBe("403: Forbidden: these routes need the export API key.");
   });
 });

@@ -9,6 +9,7 @@ import { type LoopbackServer, serveOnLoopback } from "../../local/loopback";
 import { capturing } from "../../testkit/log-capture";
 
 const apiKey = "test-gateway-key-0123456789";
+const exportKey = "test-gateway-export-key-0123456789";
 let server: LoopbackServer | undefined;
 afterEach(() => server?.close());
 
@@ -18,7 +19,7 @@ async function gatewayWith(trigger: ProxyHandler, timeoutSeconds = 5, logLines: 
       { route: { method: "POST", path: "/trigger" }, apiKey: "invite", handler: trigger, timeoutSeconds },
       { route: { method: "POST", path: "/webhook" }, apiKey: "none", handler: async () => ({ statusCode: 200, body: "" }), timeoutSeconds },
     ],
-    apiKeys: { invite: apiKey },
+    apiKeys: { invite: apiKey, export: exportKey },
     throttle: { rateLimit: 10, burstLimit: 10 },
     writeLog: capturing((line) => logLines.push(line)),
   });
@@ -112,7 +113,7 @@ describe("the local API Gateway", () => {
           handler: async (event) => ({ statusCode: 200, body: event.path }),
         },
       ],
-      apiKeys: { invite: apiKey },
+      apiKeys: { invite: apiKey, export: exportKey },
       throttle: { rateLimit: 10, burstLimit: 10 },
       writeLog: capturing(() => undefined),
     });
@@ -137,5 +138,54 @@ describe("the local API Gateway", () => {
     const response = await post(url, "x".repeat(2048));
     expect(response.status).toBe(413);
     expect(called).toBe(false);
+  });
+
+  it("routes a path parameter and a query to the handler, with the id of whichever key came", async () => {
+    const received: APIGatewayProxyEvent[] = [];
+    const record = async (event: APIGatewayProxyEvent) => {
+      received.push(event);
+      return { statusCode: 200, body: "{}" };
+    };
+    const gateway = createApiGateway({
+      routes: [
+        { route: { method: "GET", path: "/registrations" }, apiKey: "export", timeoutSeconds: 5, handler: record },
+        { route: { method: "DELETE", path: "/registrations/{id}" }, apiKey: "export", timeoutSeconds: 5, handler: record },
+      ],
+      apiKeys: { invite: apiKey, export: exportKey },
+      throttle: { rateLimit: 10, burstLimit: 10 },
+      writeLog: capturing(() => undefined),
+    });
+    server = await serveOnLoopback((request, body, response) => void gateway(request, body, response));
+
+    const listed = await fetch(`${server.url}/registrations?team_name=Lions&format=csv`, { headers: { "x-api-key": exportKey } });
+    const erased = await fetch(`${server.url}/registrations/reg-1`, { method: "DELETE", headers: { "x-api-key": apiKey } });
+    expect([listed.status, erased.status]).toEqual([200, 200]);
+    expect(
+      received.map(({ httpMethod, resource, pathParameters, queryStringParameters, requestContext }) => ({
+        httpMethod,
+        resource,
+        pathParameters,
+        queryStringParameters,
+        apiKeyId: requestContext.identity.apiKeyId,
+      })),
+    ).toEqual([
+      {
+        httpMethod: "GET",
+        resource: "/registrations",
+        pathParameters: null,
+        queryStringParameters: { team_name: "Lions", format: "csv" },
+        apiKeyId: "local-export-api-key",
+      },
+      {
+        httpMethod: "DELETE",
+        resource: "/registrations/{id}",
+        pathParameters: { id: "reg-1" },
+        queryStringParameters: null,
+        apiKeyId: "local-invite-api-key",
+      },
+    ]);
+    const unknownMethod = await fetch(`${server.url}/registrations/reg-1`, { method: "GET", headers: { "x-api-key": exportKey } });
+    const noKey = await fetch(`${server.url}/registrations`);
+    expect([unknownMethod.status, noKey.status, received.length]).toEqual([403, 403, 2]);
   });
 });

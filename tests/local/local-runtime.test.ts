@@ -13,6 +13,7 @@ import { postInvite, type RunningSignon, signonRefusing, startSignon } from "../
 import { formBody, inboundMessage, twilioSignature } from "../../testkit/twilio-webhook";
 
 const apiKey = `test-local-api-key-${randomBytes(8).toString("hex")}`;
+const exportApiKey = `test-local-export-key-${randomBytes(8).toString("hex")}`;
 const account = madeUpTwilioAccount();
 
 interface State {
@@ -25,7 +26,12 @@ describe("npm start", () => {
   let signon: RunningSignon;
 
   beforeAll(async () => {
-    signon = await startSignon({ SIGNON_API_KEY: apiKey, TWILIO_ACCOUNT_SID: account.accountSid, TWILIO_AUTH_TOKEN: account.authToken });
+    signon = await startSignon({
+      SIGNON_API_KEY: apiKey,
+      SIGNON_EXPORT_API_KEY: exportApiKey,
+      TWILIO_ACCOUNT_SID: account.accountSid,
+      TWILIO_AUTH_TOKEN: account.authToken,
+    });
   });
   afterAll(() => signon?.stop());
 
@@ -38,9 +44,13 @@ describe("npm start", () => {
     expect(printed).toContain(`signon: Urmston Town, stack "dev" (Pulumi.dev.yaml)`);
     expect(printed).toContain(`POST ${signon.url}/trigger   header x-api-key: the SIGNON_API_KEY you set`);
     expect(printed).toContain(`signed for ${signon.url}/webhook`);
+    expect(printed).toContain(
+      `GET ${signon.url}/registrations, DELETE ${signon.url}/registrations/{id}   header x-api-key: the SIGNON_EXPORT_API_KEY you set`,
+    );
     expect(printed).toContain("Throttle    25 requests/s, burst 50");
     // Credentials given in the environment are not echoed back.
     expect(printed).not.toContain(apiKey);
+    expect(printed).not.toContain(exportApiKey);
     expect(printed).not.toContain(account.authToken);
     expect(printed).not.toContain(account.accountSid);
   });
@@ -65,6 +75,25 @@ describe("npm start", () => {
     expect(chat?.messages[0].body).toContain("register Alfie to join Urmston Town Lions u11s for the upcoming 2025-26 season");
     expect(chat?.messages[0].body).toContain("£40");
     expect(chat?.messages[0].body).toContain("team manager Dave Examplesson on 07700 900456");
+  });
+
+  it("exports the registrations with the export key; the invite key gets 403 from the handler, no key 403 from the gateway", async () => {
+    const exported = await fetch(`${signon.url}/registrations?team_name=lions`, { headers: { "x-api-key": exportApiKey } });
+    expect(exported.status).toBe(200);
+    expect(await exported.json()).toEqual({ registrations: expect.any(Array) });
+    const csv = await fetch(`${signon.url}/registrations?format=csv`, { headers: { "x-api-key": exportApiKey } });
+    expect([csv.status, csv.headers.get("content-disposition")]).toEqual([200, 'attachment; filename="registrations-2025-26.csv"']);
+    const withInviteKey = await fetch(`${signon.url}/registrations`, { headers: { "x-api-key": apiKey } });
+    expect([withInviteKey.status, await withInviteKey.json()]).toEqual([
+      403,
+      { error: "Forbidden: these routes need the export API key." },
+    ]);
+    const erase = await fetch(`${signon.url}/registrations/00000000-0000-4000-8000-000000000000`, {
+      method: "DELETE",
+      headers: { "x-api-key": exportApiKey },
+    });
+    expect(erase.status).toBe(404);
+    expect((await fetch(`${signon.url}/registrations`)).status).toBe(403);
   });
 
   it("refuses a trigger without the key, or with a wrong one, as API Gateway does: 403 Forbidden, nothing sent", async () => {
@@ -161,7 +190,7 @@ describe("npm start", () => {
     for (const line of done) {
       expect(line).toMatchObject({
         request_id: expect.any(String),
-        route: expect.stringMatching(/^POST \/(trigger|webhook)$/),
+        route: expect.stringMatching(/^(POST \/(trigger|webhook)|GET \/registrations|DELETE \/registrations\/\{id\})$/),
         status: expect.any(Number),
         latency_ms: expect.any(Number),
       });
@@ -179,6 +208,7 @@ describe("npm start's settings", () => {
       const printed = signon.lines.join("\n");
       expect(printed).toContain(`stack "prod" (Pulumi.prod.yaml)`);
       expect(printed).toContain(`x-api-key: ${localDefaults.SIGNON_API_KEY} (local default)`);
+      expect(printed).toContain(`x-api-key: ${localDefaults.SIGNON_EXPORT_API_KEY} (local default)`);
       expect(printed).toContain("Twilio      built-in stand-in, an account made up for this run");
       // Made up, but still never printed: logs and terminals hold no Twilio credential.
       expect(printed).not.toMatch(/AC[0-9a-f]{32}|(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])/);

@@ -10,12 +10,14 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall, type StoredRegistration } from "../../aws/registration-store";
 import { registrationsTableDefinition } from "../../config/registrations-table";
+import type { StoredRecord } from "../../handlers/registrations";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { packageSize } from "../../testkit/code-package";
 import { type DeployedFunction, startDeployedFunction } from "../../testkit/deployed-function";
-import { testCredentials, validInvite, validInviteVariables } from "../../testkit/fixtures";
+import { inviteApiKeyId, testCredentials, validInvite, validInviteVariables } from "../../testkit/fixtures";
 import { type LocalServices, startLocalServices } from "../../testkit/local-services";
 import type { RecordedResource } from "../../testkit/program-under-mocks";
+import { exportEvent, registrationRecord } from "../../testkit/registration-records";
 import { alfiesAnswerMessages, invite, invitedRegistration } from "../../testkit/registrations";
 import { type ProgramResult, resourcesOfType, runProgram, stackFileConfig } from "../../testkit/run-program";
 import { triggerEvent } from "../../testkit/trigger-event";
@@ -27,9 +29,12 @@ let result: ProgramResult;
 let services: LocalServices;
 let trigger: DeployedFunction;
 let webhook: DeployedFunction;
+let exporter: DeployedFunction;
 let webhookUrl: string;
-/** The stand-ins' environment naming the registrations table as the program does. */
+/** The stand-ins' environment naming the registrations table as the program does; the deployed functions' table, written to directly. */
 let registrationsTableEnv: Record<string, string>;
+/** The export key's id, as the program wrote it to Parameter Store. */
+let exportApiKeyId: string;
 
 const functionNamed = (name: string): RecordedResource =>
   resourcesOfType(result, "aws:lambda/function:Function").find((fn) => fn.name === `${prefix}-${name}`)!;
@@ -73,11 +78,12 @@ beforeAll(async () => {
     "CreateTable",
     registrationsTableDefinition(variables.SIGNON_REGISTRATIONS_TABLE),
   );
-  [trigger, webhook] = await Promise.all([deploy("trigger"), deploy("webhook")]);
+  exportApiKeyId = parameters["/signon/urmston/dev/export-api-key-id"];
+  [trigger, webhook, exporter] = await Promise.all([deploy("trigger"), deploy("webhook"), deploy("export")]);
 });
 
 afterAll(async () => {
-  await Promise.all([trigger?.stop(), webhook?.stop()]);
+  await Promise.all([trigger?.stop(), webhook?.stop(), exporter?.stop()]);
   await services?.close();
 });
 
@@ -126,7 +132,7 @@ describe("the uploaded code packages", () => {
   });
 
   it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
-    for (const name of ["trigger", "webhook"]) {
+    for (const name of ["trigger", "webhook", "export"]) {
       expect(packageSize(functionNamed(name).codeDir!).zippedBytes).toBeLessThan(5 * 1024 * 1024);
     }
   });
@@ -253,10 +259,67 @@ describe("the deployed webhook", () => {
   });
 });
 
+describe("the deployed export", () => {
+  const store = () => createRegistrationStore<StoredRecord>(registrationsTableEnv);
+  // 3,000 players, written with the store a few at a time: dynalite is one process.
+  const players = Array.from({ length: 3_000 }, (_, index) =>
+    registrationRecord({ team_name: index % 2 ? "Lions" : "Tigers", status: index % 3 ? "in_progress" : "submitted" }),
+  );
+
+  beforeAll(async () => {
+    for (let start = 0; start < players.length; start += 50) {
+      await Promise.all(players.slice(start, start + 50).map((player) => store().create(player)));
+    }
+  }, 120_000);
+
+  it("answers every one of 3,000 registrations in one JSON answer, under Lambda's 6 MB", async () => {
+    const response = await exporter.invoke(exportEvent({ apiKeyId: exportApiKeyId }));
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.byteLength(response.body)).toBeLessThan(6 * 1024 * 1024);
+    const body = JSON.parse(response.body) as { registrations: { registration_id: string }[]; next_cursor?: string };
+    expect(body.next_cursor).toBeUndefined();
+    expect(body.registrations.map((row) => row.registration_id).sort()).toEqual(players.map((player) => player.registration_id).sort());
+  });
+
+  it("filters, in any case, and answers CSV as an attachment", async () => {
+    const response = await exporter.invoke(
+      exportEvent({ apiKeyId: exportApiKeyId, query: { team_name: "LIONS", status: "submitted", format: "csv" } }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.["Content-Disposition"]).toBe('attachment; filename="registrations-2025-26.csv"');
+    const lines = response.body.split("\r\n").filter(Boolean);
+    const expected = players.filter((player) => player.team_name === "Lions" && player.status === "submitted");
+    expect(lines).toHaveLength(expected.length + 1);
+    expect(lines[0].startsWith("\uFEFFregistration_id,status,")).toBe(true);
+    expect(lines.slice(1).every((line) => line.includes(",submitted,2025-26,Lions,"))).toBe(true);
+  });
+
+  it("refuses the invite key's id with 403", async () => {
+    const response = await exporter.invoke(exportEvent({ apiKeyId: inviteApiKeyId }));
+    expect([response.statusCode, JSON.parse(response.body)]).toEqual([403, { error: "Forbidden: these routes need the export API key." }]);
+  });
+
+  it("erases a registration so that nothing personal of it is left in the table", async () => {
+    const [erased] = players;
+    const response = await exporter.invoke(exportEvent({ apiKeyId: exportApiKeyId, method: "DELETE", id: erased.registration_id }));
+    expect([response.statusCode, JSON.parse(response.body).status]).toEqual([200, "erased"]);
+    const items = await services.dynamoDb.items(registrationsTableEnv.SIGNON_REGISTRATIONS_TABLE);
+    const table = JSON.stringify(items);
+    for (const name of [erased.player_first_name, erased.player_legal_name!]) expect(table).not.toContain(`"${name}"`);
+    // What is left of it is the tombstone: its id, status and date, keys that name no one, and when it expires.
+    const left = items.filter((item) => JSON.stringify(item).includes(erased.registration_id));
+    expect(left.map((item) => Object.keys(item).sort())).toEqual([
+      ["erased_at", "pk", "registration_id", "retain_until", "season", "season_order", "sk", "status"],
+    ]);
+    expect(JSON.stringify(left)).not.toContain(erased.parent_tel);
+  });
+});
+
 describe("the functions, having answered", () => {
-  it.each([["trigger"], ["webhook"]])("have loaded every module their %s package carries", async (name) => {
+  it.each([["trigger"], ["webhook"], ["export"]])("have loaded every module their %s package carries", async (name) => {
     const fn = functionNamed(name);
-    const loaded = new Set((await (name === "trigger" ? trigger : webhook).loadedFiles()).map((file) => path.relative(fn.codeDir!, file)));
+    const running = { trigger, webhook, export: exporter }[name]!;
+    const loaded = new Set((await running.loadedFiles()).map((file) => path.relative(fn.codeDir!, file)));
     const modules = fn.codeFiles!.filter((file) => file !== "__index.js" && !file.endsWith("package.json"));
     expect(modules.filter((file) => !loaded.has(file))).toEqual([]);
   });
@@ -264,7 +327,7 @@ describe("the functions, having answered", () => {
 
 describe("the functions' logs", () => {
   it("hold no credential, name or full phone number", () => {
-    const logs = trigger.logs() + webhook.logs();
+    const logs = trigger.logs() + webhook.logs() + exporter.logs();
     expect(logs).toContain('"event":"invite_sent"');
     for (const secret of [testCredentials.authToken, testCredentials.accountSid, "Sarah", "Alfie", "Testington", "900123", "900456"]) {
       expect(logs).not.toContain(secret);

@@ -1,0 +1,213 @@
+/**
+ * The secretary's view of the registrations, behind the export API key:
+ * - GET /registrations: the season's registrations as JSON, or as CSV (`Accept: text/csv` or
+ *   `?format=csv`), filtered by team, age group and status; complete in one answer when it fits;
+ * - DELETE /registrations/{id}: erasure, leaving a tombstone with the id, `erased` and the date.
+ * API Gateway lets the invite key through too (usage-plan keys do not separate routes), so the
+ * key's id is checked here against the export key's, which the program writes to Parameter Store.
+ */
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
+import {
+  createRegistrationStore,
+  type ErasedRegistration,
+  type RegistrationStore,
+  type StoredRegistration,
+} from "../aws/registration-store";
+import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import type { RegistrationRecord } from "../domain/registration";
+import { type ExportRow, exportColumns, exportCsv } from "../domain/registration-export";
+import { answerLogged } from "../plumbing/answer-logged";
+import { headerValue, jsonResponse, type ProxyHandler, requestIdOf } from "../plumbing/api-gateway-event";
+import { createLog, type LineWriter } from "../plumbing/log";
+import type { FunctionDeclaration, RegistrationsSettingKey } from "./functions";
+
+export type StoredRecord = RegistrationRecord & StoredRegistration;
+
+export interface RegistrationsDependencies {
+  /** The Lambda's environment unless given. */
+  env: NodeJS.ProcessEnv;
+  readSettings: SettingsReader<RegistrationsSettingKey>;
+  store: RegistrationStore<StoredRecord>;
+  clock: () => Date;
+  /** The most row bytes one answer carries, and records per Query: responseBudgetBytes and 250 unless a test wants pages sooner. */
+  paging: { budgetBytes: number; pageSize: number };
+  writeLog?: LineWriter;
+}
+
+/**
+ * Lambda refuses a response over 6 MB (6,291,456 bytes, headers and envelope included); the rows
+ * stop short of it with room for JSON's escaping of the envelope and the headers.
+ */
+export const responseBudgetBytes = 5 * 1024 * 1024;
+
+const filterNames = ["team_name", "age_group", "status", "season"] as const;
+// An array, not a Set: Pulumi serializes a Set into the code package as an empty object.
+const queryNames: readonly string[] = [...filterNames, "format", "cursor"];
+type Filters = Partial<Record<(typeof filterNames)[number], string>>;
+
+const seasonPattern = /^\d{4}-\d{2}$/;
+// Ids are UUIDs; a little wider, so the answer for anything else is a clear 400 rather than a lookup.
+const registrationIdPattern = /^[A-Za-z0-9-]{1,64}$/;
+
+const refuse = (statusCode: number, error: string) => jsonResponse(statusCode, { error });
+
+/** One export row: a record's columns, or only what a tombstone keeps (id, status, date). */
+export function exportRowOf(record: StoredRecord | ErasedRegistration): ExportRow {
+  if (record.status === "erased") {
+    const erased = record as ErasedRegistration;
+    return { registration_id: erased.registration_id, status: "erased", updated_at: erased.erased_at };
+  }
+  const row: ExportRow = { registration_id: record.registration_id, status: record.status };
+  for (const column of exportColumns) {
+    const value = (record as unknown as Record<string, unknown>)[column];
+    if (typeof value === "string" || typeof value === "boolean") Object.assign(row, { [column]: value });
+  }
+  return row;
+}
+
+const fold = (text: string) => text.normalize("NFKC").toLocaleLowerCase("en-GB").trim();
+
+function matches(row: ExportRow, filters: Filters): boolean {
+  return (["team_name", "age_group", "status"] as const).every((name) => {
+    const wanted = filters[name];
+    if (wanted === undefined) return true;
+    const value = row[name];
+    return typeof value === "string" && fold(value) === fold(wanted);
+  });
+}
+
+/** The query string, checked: a misspelt filter is a 400 that names it, not a silently unfiltered export. */
+function parseQuery(event: APIGatewayProxyEvent): { filters: Filters; format: "json" | "csv"; cursor?: string } | { problem: string } {
+  const query = event.queryStringParameters ?? {};
+  const unknown = Object.keys(query).filter((name) => !queryNames.includes(name));
+  if (unknown.length > 0) {
+    return {
+      problem: `Unknown query parameter ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(", ")}; use ${queryNames.join(", ")}.`,
+    };
+  }
+  const filters: Filters = {};
+  for (const name of filterNames) {
+    const value = query[name]?.trim();
+    if (value) filters[name] = value;
+  }
+  if (filters.season !== undefined && !seasonPattern.test(filters.season)) return { problem: "season must look like 2025-26." };
+  const accept = headerValue(event, "Accept") ?? "";
+  const format = query.format ?? (/\btext\/csv\b/i.test(accept) ? "csv" : "json");
+  if (format !== "json" && format !== "csv") return { problem: "format must be json or csv." };
+  return { filters, format, cursor: query.cursor || undefined };
+}
+
+export function createRegistrationsHandler(
+  declaration: FunctionDeclaration<RegistrationsSettingKey>,
+  dependencies: Partial<RegistrationsDependencies> = {},
+): ProxyHandler {
+  const env = dependencies.env ?? process.env;
+  // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
+  const awsCalls = createAwsCallScope();
+  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const store = dependencies.store ?? createRegistrationStore<StoredRecord>(env, awsCalls);
+  const clock = dependencies.clock ?? (() => new Date());
+  // Pages small enough that one more never overruns the budget.
+  const { budgetBytes, pageSize } = dependencies.paging ?? { budgetBytes: responseBudgetBytes, pageSize: 250 };
+
+  /** Pages of the season until the next might not fit; the cursor of the rest, if any. */
+  async function collect(season: string, filters: Filters, startCursor: string | undefined) {
+    const rows: ExportRow[] = [];
+    let bytes = 0;
+    let largestPageBytes = 0;
+    let cursor = startCursor;
+    do {
+      let page: Awaited<ReturnType<typeof store.listSeason>>;
+      try {
+        page = await store.listSeason(season, { team_name: filters.team_name, age_group: filters.age_group }, cursor, pageSize);
+      } catch (error) {
+        // A cursor that is not one of ours fails to parse; DynamoDB refuses one from another query.
+        if (
+          cursor !== undefined &&
+          cursor === startCursor &&
+          (error instanceof SyntaxError || (error as Error).name === "ValidationException")
+        )
+          return "bad cursor" as const;
+        throw error;
+      }
+      let pageBytes = 0;
+      for (const record of page.registrations) {
+        const row = exportRowOf(record);
+        if (!matches(row, filters)) continue;
+        rows.push(row);
+        pageBytes += Buffer.byteLength(JSON.stringify(row)) + 1;
+      }
+      bytes += pageBytes;
+      largestPageBytes = Math.max(largestPageBytes, pageBytes);
+      cursor = page.cursor;
+    } while (cursor !== undefined && bytes + largestPageBytes < budgetBytes);
+    return { rows, cursor };
+  }
+
+  async function list(event: APIGatewayProxyEvent, season: string) {
+    const query = parseQuery(event);
+    if ("problem" in query) return refuse(400, query.problem);
+    const listSeason = query.filters.season ?? season;
+    const collected = await collect(listSeason, query.filters, query.cursor);
+    if (collected === "bad cursor") return refuse(400, "cursor is not one this export gave; start again without it.");
+    const { rows, cursor } = collected;
+    if (query.format === "json") return jsonResponse(200, { registrations: rows, ...(cursor ? { next_cursor: cursor } : {}) });
+    const headers: Record<string, string> = {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Content-Disposition": `attachment; filename="registrations-${listSeason}.csv"`,
+    };
+    if (cursor) {
+      const next = new URLSearchParams({ ...event.queryStringParameters, format: "csv", cursor });
+      headers.Link = `<${event.requestContext?.path ?? event.path}?${next}>; rel="next"`;
+    }
+    return { statusCode: 200, headers, body: exportCsv(rows) };
+  }
+
+  async function erase(registrationId: string) {
+    if (!registrationIdPattern.test(registrationId)) return refuse(400, "The registration id must be letters, digits and hyphens.");
+    // Retried when the registration changed between the read and the erasure (a reply came in).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const found = await store.findById(registrationId);
+      if (!found) return refuse(404, "No registration has this id.");
+      if (found.status === "erased") {
+        const erased = found as ErasedRegistration;
+        return jsonResponse(200, {
+          registration_id: registrationId,
+          status: "erased",
+          erased_at: erased.erased_at,
+          message: "already erased",
+        });
+      }
+      const now = clock();
+      if (await store.erase(found as StoredRecord, now)) {
+        return jsonResponse(200, { registration_id: registrationId, status: "erased", erased_at: now.toISOString() });
+      }
+    }
+    return refuse(409, "The registration kept changing while being erased; please try again.");
+  }
+
+  return async (event, context) => {
+    const route = `${event.httpMethod} ${event.resource}`;
+    const log = createLog({ request_id: requestIdOf(event), route }, dependencies.writeLog);
+    // Without a Lambda context (a direct call), the function's whole budget.
+    const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
+
+    const respond = async () => {
+      const { values } = await readSettings();
+      if (event.requestContext?.identity?.apiKeyId !== values.exportApiKeyId) {
+        log("warn", "not_the_export_key");
+        return refuse(403, "Forbidden: these routes need the export API key.");
+      }
+      const id = event.pathParameters?.id;
+      if (event.httpMethod === "GET" && id === undefined) return list(event, values.season);
+      if (event.httpMethod === "DELETE" && id !== undefined) return erase(id);
+      return refuse(405, "Use GET /registrations or DELETE /registrations/{id}.");
+    };
+
+    return awsCalls.run(awsCallContext(remainingMs, log), () =>
+      answerLogged(log, respond, () => refuse(500, "signon could not answer; please try again.")),
+    );
+  };
+}
