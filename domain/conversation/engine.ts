@@ -4,7 +4,7 @@ import { globalCommand } from "./commands";
 import { namesList, replies } from "./replies";
 import type { Script, Step, StepContext } from "./script";
 import { readSummaryReply, summaryText } from "./summary";
-import { isNotJoining, isReadyToStart, parseYesNo } from "./yes-no";
+import { isNotJoining, isReadyPhrase, isReadyToStart, parseYesNo } from "./yes-no";
 
 /** A message from a parent, as Twilio posts it: `Body` and `NumMedia`. */
 export interface IncomingMessage {
@@ -150,12 +150,13 @@ class Turn {
   /** True when the message answered "is the child not joining?"; false hands it on as an ordinary answer. */
   private answerDeclineConfirmation(record: RegistrationRecord): boolean {
     const carryOn = this.withoutPending(record);
-    if (isReadyToStart(this.text)) {
+    // A plain YES answers the question asked (not joining); "ready" means carry on.
+    const yesNo = parseYesNo(this.text);
+    if (isReadyPhrase(this.text) || (yesNo !== "yes" && isReadyToStart(this.text))) {
       if (carryOn.conversation.step === "start") this.begin(carryOn, replies.intro(carryOn));
       else this.say(`${replies.carryOn()} ${this.prompt(this.put(carryOn))}`);
       return true;
     }
-    const yesNo = parseYesNo(this.text);
     if (yesNo === "yes") {
       const declined = this.put({ ...carryOn, status: "declined" });
       this.say(replies.declined(declined));

@@ -103,9 +103,41 @@ export function parseYesNo(text: string): "yes" | "no" | undefined {
     : undefined;
 }
 
-/** "Ready", "let's go", "start": the parent wants to begin (not a yes to some other question). */
-export function isReadyToStart(text: string): boolean {
+/** Exactly "ready", "let's go", "I'm ready": said to go on, never a yes to the question asked. */
+export function isReadyPhrase(text: string): boolean {
   return readyPhrases.test(normaliseReply(text));
+}
+
+// Words that hold a start back however keen the rest sounds: "not ready yet", "ready later".
+const holdingWords: readonly string[] = [
+  "not",
+  "no",
+  "nope",
+  "nah",
+  "don't",
+  "dont",
+  "can't",
+  "cant",
+  "later",
+  "tomorrow",
+  "wait",
+  "yet",
+  "soon",
+  "👎",
+  "❌",
+];
+const startWords: readonly string[] = ["ready", "start", "go", "begin"];
+
+/**
+ * "Ready", "let's go", "Yes, ready to register", "Ready when you are 👍": the parent wants to
+ * begin. A reply with a ready or yes word and nothing that holds it back starts; a question
+ * ("is it ok to pay later?") does not.
+ */
+export function isReadyToStart(text: string): boolean {
+  if (isReadyPhrase(text)) return true;
+  const words = replyWords(text);
+  if (text.includes("?") || words.some((word) => holdingWords.includes(word))) return false;
+  return words.some((word) => startWords.includes(word) || yesWords.includes(word));
 }
 
 /** "Not joining", "she's not playing": the child will not be joining, whatever the question was. */

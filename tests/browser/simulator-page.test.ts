@@ -69,15 +69,40 @@ describe("the WhatsApp simulator page", () => {
     await messages("from-parent").filter({ hasText: "Ready when you are" }).waitFor();
     const answer = page.locator('[data-testid="message"][data-direction="to-parent"][data-kind="reply"]');
     await answer.waitFor();
-    // Registering Maisie, or, until the trigger records its invites (issue 13), the reply to a number with no invite.
-    expect(await answer.textContent()).toMatch(
-      /Great, let's register Maisie for Lions u11s|This is Omega, the Urmston Town Registration Assistant\./,
-    );
+    expect(await answer.textContent()).toMatch(/Great, let's register Maisie for Lions u11s/);
 
     fs.mkdirSync(screenshotDir, { recursive: true });
     const screenshot = path.join(screenshotDir, "simulator.png");
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(fs.statSync(screenshot).size).toBeGreaterThan(10_000);
+  });
+
+  it("takes the parent from the first answer to the payment link, one reply per answer", async () => {
+    // The legal name, a date of birth in the u11s' year (1 Sep 2014 to 31 Aug 2015), no medical notes,
+    // an emergency contact, photo consent, the code of conduct, then YES to the summary.
+    const answers = ["Maisie Jane Testington", "14/03/2015", "None", "Jane Testington 07700 900789", "No", "Yes", "YES"];
+    for (const [index, text] of answers.entries()) {
+      const before = await messages("to-parent").count();
+      await page.getByTestId("reply-input").fill(text);
+      await page.getByTestId("reply-send").click();
+      await page.waitForFunction(
+        (count) => document.querySelectorAll('[data-testid="chat-messages"] [data-direction="to-parent"]').length > count,
+        before,
+      );
+      if (index === answers.length - 2) expect(await messages("to-parent").last().textContent()).toMatch(/Reply YES to confirm/i);
+    }
+    const last = await messages("to-parent").last().textContent();
+    expect(last).toContain("https://pay.urmstontownjfc.example/join");
+    expect(last).toContain("£40");
+  });
+
+  it("shows the submitted registration and its answers in the secretary's view", async () => {
+    await page.locator("#registrations-refresh").click();
+    const row = page.locator('[data-testid="registrations-tables"] tbody tr', { hasText: "Maisie" });
+    await row.filter({ hasText: "submitted" }).waitFor();
+    const text = await row.textContent();
+    expect(text).toContain("Maisie Jane Testington");
+    expect(text).toContain("2015-03-14");
   });
 
   it("says so when the API key is refused, and sends nothing", async () => {

@@ -39,14 +39,14 @@ interface Checks {
 const allChecks: Checks = { credentials: true, phones: true, structure: true };
 /**
  * npm start's banner is the operator's terminal, not a log: it shows the documented local
- * default API key and the club's own sender number on purpose (tests/local/local-runtime.test.ts
+ * default API keys (invite and export) and the club's own sender number on purpose (tests/local/local-runtime.test.ts
  * checks that it does). Any other credential, a person's name or a message is a leak there too.
  */
 const checksBySource: Record<LogSource, Checks> = {
   handler: allChecks,
   console: allChecks,
   "npm-start": allChecks,
-  "npm-start-banner": { credentials: true, phones: false, structure: false, allowed: [localDefaults.SIGNON_API_KEY] },
+  "npm-start-banner": { credentials: true, phones: false, structure: false, allowed: [localDefaults.SIGNON_API_KEY, localDefaults.SIGNON_EXPORT_API_KEY] },
   program: allChecks,
   "deployed-function": allChecks,
 };

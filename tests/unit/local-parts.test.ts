@@ -57,11 +57,12 @@ describe("npm start's options", () => {
       stack: "dev",
       port: 3000,
       apiKey: localDefaults.SIGNON_API_KEY,
+      exportApiKey: localDefaults.SIGNON_EXPORT_API_KEY,
       twilioAccountSid: localDefaults.TWILIO_ACCOUNT_SID,
       twilioAuthToken: localDefaults.TWILIO_AUTH_TOKEN,
       live: false,
       twilioApiBaseUrl: undefined,
-      defaulted: ["PORT", "SIGNON_STACK", "SIGNON_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+      defaulted: ["PORT", "SIGNON_STACK", "SIGNON_API_KEY", "SIGNON_EXPORT_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
     });
   });
 
@@ -69,7 +70,7 @@ describe("npm start's options", () => {
     const file = dotEnv("SIGNON_API_KEY=from-dot-env-0123456789\nPORT=4000\nSIGNON_STACK=dev\n");
     const options = localOptions(["--stack", "prod"], { PORT: "5000", SIGNON_STACK: "dev" }, file);
     expect(options).toMatchObject({ stack: "prod", port: 5000, apiKey: "from-dot-env-0123456789" });
-    expect(options.defaulted).toEqual(["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]);
+    expect(options.defaulted).toEqual(["SIGNON_EXPORT_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]);
   });
 
   it("refuses an unknown flag, a bad port, and --live on default credentials, each with what to do", () => {

@@ -72,10 +72,30 @@ describe("parseYesNo", () => {
 });
 
 describe("isReadyToStart and isNotJoining", () => {
-  it.each(["ready", "READY!", "I'm ready", "we are ready", "let's go", "start", "let's start", "go"])("%s is ready to start", (typed) =>
-    expect(isReadyToStart(typed)).toBe(true),
-  );
-  it.each(["yes", "no", "ready or not", "not ready"])("%s is not ready to start", (typed) => expect(isReadyToStart(typed)).toBe(false));
+  it.each([
+    "ready",
+    "READY!",
+    "I'm ready",
+    "we are ready",
+    "let's go",
+    "start",
+    "let's start",
+    "go",
+    "yes",
+    "Yes, ready to register",
+    "Ready when you are",
+    "ok let's do this 👍",
+  ])("%s is ready to start", (typed) => expect(isReadyToStart(typed)).toBe(true));
+  it.each([
+    "no",
+    "ready or not",
+    "not ready",
+    "not ready yet",
+    "ready later",
+    "Is it ok to pay later?",
+    "Can I ask something first?",
+    "What kit do we need",
+  ])("%s is not ready to start", (typed) => expect(isReadyToStart(typed)).toBe(false));
   it.each(["not joining", "They're not joining", "not interested", "not playing"])("%s is not joining", (typed) =>
     expect(isNotJoining(typed)).toBe(true),
   );
