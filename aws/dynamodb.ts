@@ -1,4 +1,4 @@
-/** The stack's idempotency table over DynamoDB's JSON API, with a signed request of our own (aws/aws-json.ts). */
+/** The stack's DynamoDB tables over DynamoDB's JSON API, with a signed request of our own (aws/aws-json.ts). */
 import { randomUUID } from "node:crypto";
 import { environmentVariables } from "../config/settings";
 import { IdempotencyStoreError } from "../plumbing/errors";
@@ -9,25 +9,41 @@ import { type AwsCallScope, dynamoDbRetryPolicy } from "./aws-retry";
 export type AttributeValue = { S: string } | { N: string };
 export type Item = Record<string, AttributeValue>;
 
-const missingVariable = (variable: string) => new IdempotencyStoreError(`environment variable ${variable} is not set`);
-
-export interface IdempotencyTableClient {
+export interface DynamoDbTableClient {
   call: AwsJsonCall;
   /** Read at each call, like the AWS settings: a missing variable fails the request that needs it, with its name. */
   tableName(): string;
 }
 
-export function createIdempotencyTableClient(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): IdempotencyTableClient {
+/**
+ * One of the stack's tables over DynamoDB's JSON API, named by the environment variable
+ * `tableVariable`; `missing` is the error a function without it raises (named for its logs).
+ */
+export function createDynamoDbTableClient(
+  env: NodeJS.ProcessEnv,
+  tableVariable: string,
+  missing: (variable: string) => Error,
+  awsCalls?: AwsCallScope,
+): DynamoDbTableClient {
   return {
     call: createAwsJsonCall(
       { service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0", retry: dynamoDbRetryPolicy },
       createRequestSender(),
       env,
-      missingVariable,
+      missing,
       awsCalls,
     ),
-    tableName: () => requiredEnv(env, environmentVariables.idempotencyTable, missingVariable),
+    tableName: () => requiredEnv(env, tableVariable, missing),
   };
+}
+
+export function createIdempotencyTableClient(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): DynamoDbTableClient {
+  return createDynamoDbTableClient(
+    env,
+    environmentVariables.idempotencyTable,
+    (variable) => new IdempotencyStoreError(`environment variable ${variable} is not set`),
+    awsCalls,
+  );
 }
 
 /**

@@ -15,10 +15,9 @@ import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
 import type { ParentState } from "../domain/registration";
 import { isAwsError, RegistrationStoreError } from "../plumbing/errors";
-import { createRequestSender } from "../plumbing/outbound-http";
-import { type AwsJsonCall, createAwsJsonCall, requiredEnv } from "./aws-json";
-import { type AwsCallScope, dynamoDbRetryPolicy } from "./aws-retry";
-import { ownWrite } from "./dynamodb";
+import type { AwsJsonCall } from "./aws-json";
+import type { AwsCallScope } from "./aws-retry";
+import { createDynamoDbTableClient, type DynamoDbTableClient, ownWrite } from "./dynamodb";
 
 /** What the store needs of a registration; the rest of it is kept as it is. */
 export interface StoredRegistration {
@@ -180,22 +179,13 @@ function cancellationReasons(error: unknown): { Code?: string; Item?: Item }[] |
   return (error.answer.CancellationReasons ?? []) as { Code?: string; Item?: Item }[];
 }
 
-const missingVariable = (variable: string) => new RegistrationStoreError(`environment variable ${variable} is not set`);
-
-export function createRegistrationsTableCall(
-  env: NodeJS.ProcessEnv,
-  awsCalls?: AwsCallScope,
-): { call: AwsJsonCall; tableName: () => string } {
-  return {
-    call: createAwsJsonCall(
-      { service: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0", retry: dynamoDbRetryPolicy },
-      createRequestSender(),
-      env,
-      missingVariable,
-      awsCalls,
-    ),
-    tableName: () => requiredEnv(env, environmentVariables.registrationsTable, missingVariable),
-  };
+export function createRegistrationsTableCall(env: NodeJS.ProcessEnv, awsCalls?: AwsCallScope): DynamoDbTableClient {
+  return createDynamoDbTableClient(
+    env,
+    environmentVariables.registrationsTable,
+    (variable) => new RegistrationStoreError(`environment variable ${variable} is not set`),
+    awsCalls,
+  );
 }
 
 export function createRegistrationStore<R extends StoredRegistration>(

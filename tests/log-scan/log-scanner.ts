@@ -46,7 +46,12 @@ const checksBySource: Record<LogSource, Checks> = {
   handler: allChecks,
   console: allChecks,
   "npm-start": allChecks,
-  "npm-start-banner": { credentials: true, phones: false, structure: false, allowed: [localDefaults.SIGNON_API_KEY, localDefaults.SIGNON_EXPORT_API_KEY] },
+  "npm-start-banner": {
+    credentials: true,
+    phones: false,
+    structure: false,
+    allowed: [localDefaults.SIGNON_API_KEY, localDefaults.SIGNON_EXPORT_API_KEY],
+  },
   program: allChecks,
   "deployed-function": allChecks,
 };
