@@ -14,7 +14,7 @@ import { jsonObject } from "../plumbing/json";
 import type { SendRequest } from "../plumbing/outbound-http";
 import { retryUntil } from "../plumbing/retry";
 import { type AwsCallScope, type AwsRetryPolicy, type RetryKind, retryKind } from "./aws-retry";
-import { signedPostHeaders } from "./sigv4";
+import { createSigningKeyCache, signedPostHeaders } from "./sigv4";
 
 export interface AwsJsonService {
   /** Signing name and endpoint host prefix: `ssm`, `dynamodb`. */
@@ -63,6 +63,7 @@ export function createAwsJsonCall(
   /** Where the calling invocation's deadline and log are found; without one, retries are bounded by attempts alone and not logged. */
   awsCalls?: AwsCallScope,
 ): AwsJsonCall {
+  const signingKeys = createSigningKeyCache();
   return async (action, input) => {
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || requiredEnv(env, "AWS_REGION", missing);
     const endpoint =
@@ -86,6 +87,7 @@ export function createAwsJsonCall(
         credentials,
         region,
         service,
+        signingKeys,
       });
       const timeoutMs = Math.max(shortestRequestMs, Math.min(longestRequestMs, deadline - Date.now()));
       return send({ url, method: "POST", headers, body, timeoutMs }).then(

@@ -20,10 +20,31 @@ export interface SigningInput {
   region: string;
   service: string;
   now?: Date;
+  /** Where the day's signing key is kept between requests; derived afresh for each request without one. */
+  signingKeys?: SigningKeyCache;
 }
+
+/** The signing key for a secret, day, region and service: four HMACs, the same all day. */
+export type SigningKeyCache = (secretAccessKey: string, day: string, region: string, service: string) => Buffer;
 
 const sha256Hex = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 const hmac = (key: string | Buffer, text: string) => createHmac("sha256", key).update(text, "utf8").digest();
+
+const signingKey: SigningKeyCache = (secretAccessKey, day, region, service) =>
+  [day, region, service, "aws4_request"].reduce<string | Buffer>((key, part) => hmac(key, part), `AWS4${secretAccessKey}`) as Buffer;
+
+/**
+ * Keeps the last signing key, as the AWS SDK does: a warm conversation step signs two requests,
+ * and the key's four HMACs were about a third of the signing's CPU in a profile of 300 steps.
+ */
+export function createSigningKeyCache(): SigningKeyCache {
+  let last: { id: string; key: Buffer } | undefined;
+  return (secretAccessKey, day, region, service) => {
+    const id = JSON.stringify([secretAccessKey, day, region, service]);
+    if (last?.id !== id) last = { id, key: signingKey(secretAccessKey, day, region, service) };
+    return last.key;
+  };
+}
 
 /** The request's headers with Host, X-Amz-Date, the session token and Authorization added. */
 export function signedPostHeaders({
@@ -34,6 +55,7 @@ export function signedPostHeaders({
   region,
   service,
   now = new Date(),
+  signingKeys = signingKey,
 }: SigningInput): Record<string, string> {
   const amzDate = now
     .toISOString()
@@ -58,11 +80,9 @@ export function signedPostHeaders({
   ].join("\n");
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
-  const signingKey = [day, region, service, "aws4_request"].reduce<string | Buffer>(
-    (key, part) => hmac(key, part),
-    `AWS4${credentials.secretAccessKey}`,
-  );
-  const signature = createHmac("sha256", signingKey).update(stringToSign, "utf8").digest("hex");
+  const signature = createHmac("sha256", signingKeys(credentials.secretAccessKey, day, region, service))
+    .update(stringToSign, "utf8")
+    .digest("hex");
   all.Authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedNames}, Signature=${signature}`;
   return all;
 }

@@ -7,8 +7,10 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { environmentVariables } from "../config/settings";
 import { testCredentials } from "../testkit/fixtures";
 import { resourcesOfType, runProgram, stackFileConfig } from "../testkit/run-program";
+import { benchParentTel } from "./events";
 
 /**
  * The last commit before the packages were trimmed: every production dependency in every
@@ -82,12 +84,54 @@ exports.handler = async () => {
   return { name: "HTTP round trip", codeDir, route: "trigger" };
 }
 
+/**
+ * The floor under a conversation step: the two DynamoDB requests the webhook cannot avoid, with
+ * Node's own client and no other work. A consistent Query of the bench parent's partition,
+ * then a TransactWriteItems of two conditional Puts of about the contact's and a
+ * registration's size, the second with the indexes' keys (to new keys, so each succeeds), to the same stand-in; then a constant
+ * answer. The stand-in checks a signature's shape only, so the floor sends a fixed one.
+ */
+function dynamoDbRoundTripsPackage(parentTel: string): CodePackage {
+  const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "signon-dynamodb-floor-"));
+  const handler = `const http = require("node:http");
+const agent = new http.Agent({ keepAlive: true });
+const table = process.env.${environmentVariables.registrationsTable};
+const call = (action, input) => new Promise((resolve, reject) => {
+  const body = JSON.stringify(input);
+  const request = http.request(new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB), { method: "POST", agent, headers: {
+    "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + action, "Content-Length": Buffer.byteLength(body),
+    Authorization: "AWS4-HMAC-SHA256 Credential=local/20260101/eu-north-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0",
+    "X-Amz-Date": "20260101T000000Z" } }, (response) => {
+    const chunks = [];
+    response.on("data", (chunk) => chunks.push(chunk));
+    response.on("end", () => response.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))) : reject(new Error(action + " answered " + response.statusCode)));
+  });
+  request.on("error", reject);
+  request.end(body);
+});
+let calls = 0;
+const put = (pk, sk, more) => ({ Put: { TableName: table, ConditionExpression: "attribute_not_exists(pk)",
+  Item: { pk: { S: pk }, sk: { S: sk }, padding: { S: "x".repeat(1200) }, ...more } } });
+// The registration carries the two indexes' keys, as a registration does.
+const indexed = (id) => ({ registration_id: { S: id }, season: { S: "bench-floor" }, season_order: { S: id } });
+exports.handler = async () => {
+  await call("Query", { TableName: table, ConsistentRead: true, KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": { S: "parent#${parentTel}" } } });
+  const pk = "bench-floor#" + process.pid + "-" + ++calls;
+  await call("TransactWriteItems", { TransactItems: [put(pk, "contact"), put(pk, "registration", indexed(pk))] });
+  return { statusCode: 200, body: "ok" };
+};
+`;
+  fs.writeFileSync(path.join(codeDir, "__index.js"), handler);
+  return { name: "DynamoDB round trips", codeDir, route: "trigger" };
+}
+
 export async function buildPackages(): Promise<CodePackage[]> {
   const [current, straightforward] = await Promise.all([
     programPackages(projectRoot, ""),
     programPackages(straightforwardCheckout(), "straightforward", straightforwardHarness),
   ]);
-  return [baselinePackage(), roundTripPackage(), ...current, ...straightforward];
+  return [baselinePackage(), roundTripPackage(), dynamoDbRoundTripsPackage(benchParentTel), ...current, ...straightforward];
 }
 
 /** The baseline and this checkout's functions only: what the memory sizes are measured on. */

@@ -158,31 +158,26 @@ export function createTransactions(call: Call) {
         "Transaction request cannot include multiple operations on one item",
       );
     }
-    const before: (Item | undefined)[] = [];
-    for (const action of actions) before.push(await read(action));
-    const reasons: Record<string, unknown>[] = [];
-    const applied: number[] = [];
-    for (const [index, action] of actions.entries()) {
-      const answer = await apply(action);
-      if (answer.status === 200) {
-        applied.push(index);
-        reasons.push({ Code: "None" });
-        continue;
-      }
-      if (!isConditionFailure(answer)) {
-        for (const done of applied) await restore(actions[done], before[done]);
-        return answer;
-      }
-      const withItem = action.input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && before[index];
-      reasons.push({
-        Code: "ConditionalCheckFailed",
-        Message: "The conditional request failed",
-        ...(withItem ? { Item: before[index] } : {}),
-      });
+    // The proxy serves one request at a time and the items are distinct, so the reads, the
+    // writes and the undoing each go to dynalite together: a transaction then takes about as
+    // long as two of its calls, as in DynamoDB, rather than growing with its items.
+    const before = await Promise.all(actions.map(read));
+    const answers = await Promise.all(actions.map(apply));
+    const applied = answers.flatMap((answer, index) => (answer.status === 200 ? [index] : []));
+    const undo = (indexes: number[]) => Promise.all(indexes.map((index) => restore(actions[index], before[index])));
+    const failure = answers.find((answer) => answer.status !== 200 && !isConditionFailure(answer));
+    if (failure) {
+      await undo(applied);
+      return failure;
     }
+    const reasons = answers.map((answer, index) => {
+      if (answer.status === 200) return { Code: "None" };
+      const withItem = actions[index].input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && before[index];
+      return { Code: "ConditionalCheckFailed", Message: "The conditional request failed", ...(withItem ? { Item: before[index] } : {}) };
+    });
     const cancelled = applied.length !== actions.length;
     // Undo the ConditionChecks' markers always, and everything when cancelled.
-    for (const done of applied) if (cancelled || actions[done].kind === "ConditionCheck") await restore(actions[done], before[done]);
+    await undo(applied.filter((index) => cancelled || actions[index].kind === "ConditionCheck"));
     if (!cancelled) return { status: 200, body: {} };
     return errorAnswer(
       400,

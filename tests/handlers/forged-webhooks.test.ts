@@ -18,7 +18,7 @@ function webhookUnderTest(wiring: TestWiring): WebhookHandler {
   return createWebhookHandler(functions.webhook, wiring);
 }
 
-const { handler, logLines } = handlerUnderTest(webhookUnderTest);
+const { handler, logLines, services } = handlerUnderTest(webhookUnderTest);
 
 beforeEach(() => {
   logLines.length = 0;
@@ -122,6 +122,18 @@ describe("a forged webhook", () => {
     logLines.length = 0;
     expectForbidden(await handler(signedEvent(message, { body: formBody({ ...message, Body: "changed after signing" }) })));
     expect(loggedEvents()).toEqual(["signature_mismatch", "request_done"]);
+  });
+
+  it("is 403, not an error, while the table is out of reach: the partition read during the settings' read is dropped unused", async () => {
+    // Port 9 (discard) refuses on loopback: every read of the parent's partition fails.
+    const env = { ...services().env, AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:9" };
+    const unreachable = webhookUnderTest({ env, writeLog: (line) => logLines.push(line) });
+    const message = inboundMessage();
+    for (const [, forge] of forgeries) expectForbidden(await unreachable(forge(message)));
+    expect(loggedEvents().filter((event) => event !== "request_done")).toEqual(forgeries.map(([, , logged]) => logged));
+
+    // The same handler with a genuine signature does use the read: its failure is the answer.
+    expect((await unreachable(signedEvent(message))).statusCode).toBe(500);
   });
 
   it("is 403 when a signature for the base64 body is sent with the decoded body, and the reverse", async () => {

@@ -3,7 +3,7 @@ import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { SourceData } from "@smithy/types";
 import { describe, expect, it } from "vitest";
-import { signedPostHeaders } from "../../aws/sigv4";
+import { createSigningKeyCache, signedPostHeaders } from "../../aws/sigv4";
 
 const bytes = (data: SourceData) =>
   typeof data === "string"
@@ -60,5 +60,26 @@ describe("signedPostHeaders", () => {
     expect(ours.Authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLEFAKE\/20250601\/eu-north-1\/ssm\/aws4_request, /);
     expect(ours.Authorization).toBe(signed.headers.authorization);
     expect(ours["X-Amz-Date"]).toBe(signed.headers["x-amz-date"]);
+  });
+
+  it("signs the same with a kept signing key, which changes with the day, the region, the service and the secret", () => {
+    const signingKeys = createSigningKeyCache();
+    const url = new URL("https://dynamodb.eu-north-1.amazonaws.com/");
+    const headers = { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.Query" };
+    const requests = [
+      { now, region: "eu-north-1", service: "dynamodb", credentials },
+      { now: new Date("2025-06-01T23:59:59Z"), region: "eu-north-1", service: "dynamodb", credentials },
+      { now: new Date("2025-06-02T00:00:01Z"), region: "eu-north-1", service: "dynamodb", credentials },
+      { now, region: "eu-west-2", service: "dynamodb", credentials },
+      { now, region: "eu-north-1", service: "ssm", credentials },
+      { now, region: "eu-north-1", service: "dynamodb", credentials: { ...credentials, secretAccessKey: "another-fake-secret" } },
+      { now, region: "eu-north-1", service: "dynamodb", credentials },
+    ];
+    const signatures = requests.map((request) => {
+      const kept = signedPostHeaders({ url, headers, body: "{}", ...request, signingKeys }).Authorization;
+      expect(kept).toBe(signedPostHeaders({ url, headers, body: "{}", ...request }).Authorization);
+      return kept;
+    });
+    expect(new Set(signatures).size).toBe(requests.length - 1);
   });
 });
