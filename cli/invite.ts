@@ -121,7 +121,7 @@ async function run(file: string, options: InviteOptions, env: NodeJS.ProcessEnv)
 
   const count = (outcome: Outcome) => results.filter((result) => result.outcome === outcome).length;
   console.log(
-    `${results.length} rows: ${outcomes
+    `${results.length === 1 ? "1 row" : `${results.length} rows`}: ${outcomes
       .filter((outcome) => outcome !== "not sent" || count(outcome) > 0)
       .map((outcome) => `${count(outcome)} ${outcome}`)
       .join(", ")}`,

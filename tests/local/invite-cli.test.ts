@@ -274,6 +274,33 @@ describe("npm run invite, sending", () => {
     expect(twilio.messages.map((message) => message.To)).not.toContain("whatsapp:+447700900590");
   });
 
+  /** A stand-in for the Pulumi CLI on the PATH: prints the stack's outputs as `pulumi stack output --json --show-secrets` does. */
+  function pulumiStandIn(stack: string, outputs: object): string {
+    const bin = fs.mkdtempSync(path.join(folder, "bin-"));
+    const script = [
+      "#!/bin/sh",
+      `if [ "$*" != "stack output --stack ${stack} --json --show-secrets" ]; then echo "error: no stack named '$4' found" >&2; exit 255; fi`,
+      `echo '${JSON.stringify(outputs)}'`,
+    ].join("\n");
+    fs.writeFileSync(path.join(bin, "pulumi"), `${script}\n`, { mode: 0o755 });
+    return `${bin}:${path.dirname(process.execPath)}`;
+  }
+
+  it("reads the URL and key from pulumi stack output with --stack, and passes on Pulumi's own error", async () => {
+    const PATH = pulumiStandIn("club-prod", { apiUrl: plan.url, triggerUrl: `${plan.url}/trigger`, apiKey });
+    const sheet = writeSheet("from-stack.csv", [header, squadRow(30)]);
+    const run = await runInvite([sheet, "--stack", "club-prod"], { PATH });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toContain("1 row: 1 sent, 0 already invited, 0 opted out, 0 failed\n");
+    expect(twilio.messages.map((message) => message.To)).toContain("whatsapp:+447700900530");
+
+    const missing = await runInvite([sheet, "--stack", "club-staging"], { PATH });
+    expect([missing.exitCode, missing.stderr]).toEqual([
+      1,
+      "pulumi stack output --stack club-staging failed: error: no stack named 'club-staging' found\n",
+    ]);
+  });
+
   it("stops at the first 403 when the API key is wrong: that row failed, the rest not sent, exit 2", async () => {
     const attemptsBefore = twilio.attempts;
     const sheet = writeSheet("wrong-key.csv", [header, squadRow(40), squadRow(41), squadRow(42)]);
