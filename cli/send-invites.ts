@@ -26,8 +26,6 @@ export interface SendOptions {
   apiKey: string;
   concurrency: number;
   onResult: (result: RowResult) => void;
-  /** Tries per row before it counts as failed; a throttled try counts. */
-  maxAttempts?: number;
 }
 
 interface TriggerAnswer {
@@ -40,6 +38,8 @@ interface TriggerAnswer {
 
 // The first wait after a 429 without Retry-After: about what a usage plan's bucket takes to refill a few requests.
 const firstBackoffMs = 500;
+// Tries per row before it counts as failed; a throttled try counts. 10 waits reach about a minute.
+const maxAttempts = 10;
 const maxBackoffMs = 20_000;
 // A Retry-After longer than this is not waited for: the row fails and a re-run picks it up.
 const maxRetryAfterMs = 120_000;
@@ -86,7 +86,6 @@ function stopsTheRun(status: number): string | undefined {
 
 /** Each row's result in row order, and why the run stopped early if it did. */
 export async function sendInvites(rows: readonly SquadRow[], options: SendOptions): Promise<{ results: RowResult[]; stopped?: string }> {
-  const maxAttempts = options.maxAttempts ?? 10;
   const results: RowResult[] = [];
   // Shared by every sender: the plan throttles the key, not one connection.
   let pausedUntil = 0;
