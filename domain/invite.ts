@@ -110,6 +110,14 @@ function inviteSchema() {
 
 export type InviteRequest = z.infer<ReturnType<typeof inviteSchema>>;
 
+/** The invite's fields in the trigger's order, and whether each must be given: what a spreadsheet's columns are matched to (cli/squad-sheet.ts). */
+export function inviteFieldNames(): { field: keyof InviteRequest; required: boolean }[] {
+  return Object.entries(inviteSchema().shape).map(([field, schema]) => ({
+    field: field as keyof InviteRequest,
+    required: schema._zod.optin !== "optional",
+  }));
+}
+
 export type InviteParseResult = { ok: true; invite: InviteRequest } | { ok: false; problems: FieldProblem[] };
 
 /** Builds the schema once (per Lambda container) and returns the parser. */

@@ -16,8 +16,19 @@ export const captureDirVariable = "SIGNON_LOG_CAPTURE_DIR";
 /**
  * Where a line came from. `npm-start-banner` is what npm start prints before it is ready: the
  * operator's terminal, which shows their API key and the local default account on purpose.
+ * `invite-cli` is what `npm run invite` prints while sending; `invite-cli-sheet` what it shows of
+ * the sheet itself: a dry run's rows, phone numbers included, or the sheet's problems.
  */
-export const logSources = ["handler", "console", "npm-start", "npm-start-banner", "program", "deployed-function"] as const;
+export const logSources = [
+  "handler",
+  "console",
+  "npm-start",
+  "npm-start-banner",
+  "program",
+  "deployed-function",
+  "invite-cli",
+  "invite-cli-sheet",
+] as const;
 export type LogSource = (typeof logSources)[number];
 
 export const sensitiveKinds = ["auth token", "account SID", "API key", "name", "message body"] as const;

@@ -14,6 +14,8 @@ const expectedSources: Partial<Record<LogSource, string>> = {
   "npm-start-banner": "npm start children, at start-up",
   program: "the Pulumi program under mocks",
   "deployed-function": "the deployed Lambda code in its own process",
+  "invite-cli": "npm run invite children, sending",
+  "invite-cli-sheet": "npm run invite children, dry runs and sheet problems",
 };
 
 let scan: CaptureScan;

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { localDefaults } from "../../local/options";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
-import type { SensitiveRecord } from "../../testkit/log-capture";
+import { logSources, type SensitiveRecord } from "../../testkit/log-capture";
 import { lineScanner, scanCapture } from "./log-scanner";
 
 const account = madeUpTwilioAccount();
@@ -158,10 +158,19 @@ describe("the log scanner", () => {
     expect(scan("  Welcome back, Poppy", "npm-start-banner")?.problems).toEqual(["name"]);
   });
 
+  it("lets npm run invite show a sheet's numbers only while checking the sheet, and never the key", () => {
+    const dryRunLine = "row 2: invite Helen (+447700900123) to register Noah Example for Lions u11s";
+    expect(scan(dryRunLine, "invite-cli-sheet")).toBeUndefined();
+    expect(scan(dryRunLine, "invite-cli")?.problems).toEqual(["phone number"]);
+    expect(scan("row 2: sent", "invite-cli")).toBeUndefined();
+    expect(scan(`Sending with key ${apiKey}`, "invite-cli-sheet")?.problems).toEqual(["API key"]);
+    expect(scan(`Sending with key ${apiKey}`, "invite-cli")?.problems).toEqual(["API key"]);
+  });
+
   it("reports an empty capture as empty, with nothing recorded", () => {
     const { findings, linesBySource, recordedByKind } = scanCapture(plantedCapture({}, []));
     expect(findings).toEqual([]);
-    expect(Object.values(linesBySource)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(linesBySource)).toEqual(logSources.map(() => 0));
     expect(Object.values(recordedByKind)).toEqual([0, 0, 0, 0, 0]);
   });
 });

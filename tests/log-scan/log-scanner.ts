@@ -54,6 +54,11 @@ const checksBySource: Record<LogSource, Checks> = {
   },
   program: allChecks,
   "deployed-function": allChecks,
+  // A terminal, not JSON log lines: rows by number and outcome, never the key or a number.
+  "invite-cli": { credentials: true, phones: true, structure: false },
+  // Shows the user their own sheet as the trigger will read it, numbers included, or its problems
+  // (whose hints give example numbers); never the key.
+  "invite-cli-sheet": { credentials: true, phones: false, structure: false },
 };
 
 // Every key of LogFields, and the compiler insists on each one.

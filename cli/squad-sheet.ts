@@ -1,0 +1,128 @@
+/**
+ * A squad spreadsheet, saved as CSV, read into invites: its columns matched to the trigger's
+ * fields, each row checked by the trigger's own parser (domain/invite.ts createInviteParser, not a
+ * copy of it), and every problem named with the row number the spreadsheet shows (the header is
+ * row 1). Pure: the caller reads the file.
+ */
+import { createHash } from "node:crypto";
+import { CsvError, parse } from "csv-parse/sync";
+import stringify from "safe-stable-stringify";
+import { createInviteParser, type InviteRequest, inviteFieldNames } from "../domain/invite";
+
+export interface SquadRow {
+  /** The row number the spreadsheet shows. */
+  row: number;
+  /** The row's cells by the trigger's field names, as the spreadsheet holds them: the body sent. */
+  cells: Record<string, string>;
+  /** The row as the trigger reads it. */
+  invite: InviteRequest;
+  idempotencyKey: string;
+}
+
+/** A sheet that cannot be sent: every problem, and what would help with all of them. */
+export type SquadSheet = { ok: true; rows: SquadRow[] } | { ok: false; problems: string[]; hint?: string };
+
+/** Fields a spreadsheet does not give: a re-run never sends an invite twice, and a resend is asked for one player with POST /trigger. */
+const notFromSheet = new Set<string>(["resend"]);
+
+/** "Parent first name", " parent_first_name " and "Parent-First-Name" are all parent_first_name. */
+export function fieldOfHeader(header: string): string {
+  return header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, "_");
+}
+
+/** The spreadsheet's letter for a 0-based column: 0 is A, 26 is AA. */
+function columnLetter(index: number): string {
+  let letters = "";
+  for (let rest = index + 1; rest > 0; rest = Math.floor((rest - 1) / 26)) letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
+  return letters;
+}
+
+/**
+ * The same invite gives the same key however its cells are typed ("07700 900123" or
+ * "+447700900123"), so a re-run of the sheet, or the row twice in it, is one invite to the trigger.
+ */
+export function rowIdempotencyKey(invite: InviteRequest): string {
+  return `signon-sheet-${createHash("sha256").update(stringify(invite)).digest("hex")}`;
+}
+
+function readRecords(text: string): { ok: true; records: string[][] } | { ok: false; problem: string } {
+  try {
+    // Rows of any length: a short or long row is reported with its number rather than stopping the read.
+    return { ok: true, records: parse(text, { bom: true, relax_column_count: true }) as string[][] };
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    // csv-parse's own message quotes the cell; the line and the kind of problem are enough to find it.
+    return { ok: false, problem: `the file is not valid CSV at line ${error.lines} (${error.code}); save the spreadsheet as CSV again` };
+  }
+}
+
+type Columns = { ok: true; fields: (string | undefined)[] } | { ok: false; problems: string[]; hint: string };
+
+/** parent_first_name as a spreadsheet would head it: "Parent first name". */
+const sentenceCase = (field: string) => field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, " ");
+
+/** Each column's field (undefined for an empty column without a header), or what is wrong with the header row. */
+function matchColumns(headers: string[], records: string[][]): Columns {
+  const known = inviteFieldNames().filter(({ field }) => !notFromSheet.has(field));
+  const knownNames = new Set<string>(known.map(({ field }) => field));
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  const fields = headers.map((header, index) => {
+    const column = `column ${columnLetter(index)}`;
+    if (header.trim() === "") {
+      if (records.slice(1).some((record) => (record[index] ?? "").trim() !== ""))
+        problems.push(`${column} has no header but has values: name it or delete it`);
+      return undefined;
+    }
+    const field = fieldOfHeader(header);
+    if (notFromSheet.has(field))
+      problems.push(
+        `${column} "${header}" is not taken from a spreadsheet: to send one invite again, use POST /trigger with "resend": true`,
+      );
+    else if (!knownNames.has(field)) problems.push(`${column} "${header}" is not a field of the invite: rename it or delete the column`);
+    else if (seen.has(field)) problems.push(`${column} "${header}" repeats column ${seen.get(field)}`);
+    else seen.set(field, columnLetter(index));
+    return field;
+  });
+  for (const { field, required } of known)
+    if (required && !seen.has(field)) problems.push(`no column for ${field} (a header such as "${sentenceCase(field)}")`);
+  if (problems.length === 0) return { ok: true, fields };
+  const columnList = known.map(({ field, required }) => (required ? field : `${field} (optional)`)).join(", ");
+  return {
+    ok: false,
+    problems: problems.map((problem) => `row 1: ${problem}`),
+    hint: `The columns are (any case, spaces for _): ${columnList}`,
+  };
+}
+
+export function readSquadSheet(text: string): SquadSheet {
+  const read = readRecords(text);
+  if (!read.ok) return { ok: false, problems: [read.problem] };
+  const { records } = read;
+  if (records.length === 0) return { ok: false, problems: ["the file is empty: row 1 names the columns, a player on each row below"] };
+  const columns = matchColumns(records[0], records);
+  if (!columns.ok) return columns;
+
+  const parseInvite = createInviteParser();
+  const headerOf = new Map(columns.fields.map((field, index) => [field, records[0][index].trim()]));
+  const rows: SquadRow[] = [];
+  const problems: string[] = [];
+  for (const [index, record] of records.entries()) {
+    const row = index + 1;
+    // The header, and the blank rows a spreadsheet leaves between teams or at the end.
+    if (row === 1 || record.every((cell) => cell.trim() === "")) continue;
+    if (record.slice(columns.fields.length).some((cell) => cell.trim() !== ""))
+      problems.push(`row ${row}: has values beyond the last named column (${columnLetter(columns.fields.length - 1)})`);
+    const cells: Record<string, string> = {};
+    for (const [column, field] of columns.fields.entries()) if (field !== undefined) cells[field] = record[column] ?? "";
+    const parsed = parseInvite(cells);
+    if (parsed.ok) rows.push({ row, cells, invite: parsed.invite, idempotencyKey: rowIdempotencyKey(parsed.invite) });
+    else for (const { field, message } of parsed.problems) problems.push(`row ${row}: ${headerOf.get(field) ?? field} ${message}`);
+  }
+  if (problems.length) return { ok: false, problems };
+  if (rows.length === 0) return { ok: false, problems: ["the file has no players: one player a row under the header row"] };
+  return { ok: true, rows };
+}
