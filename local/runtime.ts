@@ -45,7 +45,8 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   });
   const webhookUrl = `${server.url}${functions.webhook.route.path}`;
   const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
-  const values = settingValues(settings, webhookUrl, localApiKeyId("export"));
+  const statusCallbackUrl = `${server.url}${functions.status.route.path}`;
+  const values = settingValues(settings, webhookUrl, localApiKeyId("export"), statusCallbackUrl);
   // The stack file's values, as Parameter Store would hand them over.
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
 

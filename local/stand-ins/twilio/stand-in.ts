@@ -23,6 +23,8 @@ export interface ReceivedMessage {
   To: string;
   ContentSid: string;
   ContentVariables: string;
+  /** Where the message's delivery statuses are posted, when the sender asked for them. */
+  StatusCallback?: string;
 }
 
 /** How a scripted request fails. */
@@ -96,9 +98,17 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
     if (!authenticated(accountSid, authorization)) return authenticationError();
     const checked = checkSendRequest(new URLSearchParams(text), contract, options.templates);
     if ("refused" in checked) return checked.refused;
-    const { from, to, contentSid, contentVariables, variables, body } = checked.accepted;
+    const { from, to, contentSid, contentVariables, statusCallback, variables, body } = checked.accepted;
     const sid = twilioSid("SM");
-    standIn.messages.push({ sid, accountSid, From: from, To: to, ContentSid: contentSid, ContentVariables: contentVariables });
+    standIn.messages.push({
+      sid,
+      accountSid,
+      From: from,
+      To: to,
+      ContentSid: contentSid,
+      ContentVariables: contentVariables,
+      StatusCallback: statusCallback,
+    });
     const created = accountMessages.record({ sid, from, to, body, direction: "outbound-api" });
     conversations.add(
       e164Of(to),
