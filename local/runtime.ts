@@ -56,6 +56,8 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     },
     webhookUrl,
     clubAddress: `whatsapp:${settings.twilio.whatsappNumber}`,
+    // To the local POST /status, signed, as Twilio posts them to the stack's.
+    postStatusCallbacks: true,
   });
   // Undefined is Twilio itself.
   const twilioBaseUrl = options.twilioApiBaseUrl ?? (options.live ? undefined : server.url);
