@@ -19,6 +19,8 @@ import { createTwilioStandIn } from "./stand-ins/twilio/stand-in";
 export interface LocalRuntime {
   url: string;
   webhookUrl: string;
+  /** Where every send asks for its delivery statuses: the stand-in posts them there. */
+  statusCallbackUrl: string;
   settings: StackConfig;
   /** Where the handlers' Twilio client sends: the built-in stand-in, another one, or Twilio. */
   twilioTarget: "built-in stand-in" | "Twilio (live)" | string;
@@ -83,6 +85,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   return {
     url: server.url,
     webhookUrl,
+    statusCallbackUrl,
     settings,
     twilioTarget: twilioBaseUrl === server.url ? "built-in stand-in" : (twilioBaseUrl ?? "Twilio (live)"),
     close: async () => {

@@ -44,6 +44,12 @@ describe("npm start's Twilio stand-in", () => {
   });
   afterAll(() => signon?.stop());
 
+  it("prints the status URL it serves", () => {
+    expect(signon.lines.join("\n")).toContain(
+      `Status      POST ${signon.url}/status   Twilio's delivery statuses, signed for ${signon.url}/status`,
+    );
+  });
+
   it("posts sent and delivered to POST /status, and read once the parent opens the chat", async () => {
     const tel = "+447700900401";
     const response = await postInvite(signon.url, { ...validInvite, parent_tel: tel }, { "x-api-key": apiKey });
