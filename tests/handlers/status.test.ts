@@ -7,10 +7,19 @@ import { createRegistrationStore, type RegistrationStore } from "../../aws/regis
 import { functions } from "../../handlers/functions";
 import { createStatusHandler } from "../../handlers/status";
 import type { InvitedRegistration } from "../../handlers/trigger-answers";
-import { otherAuthToken, statusCallbackUrl, testCredentials, validInvite, webhookUrl } from "../../testkit/fixtures";
+import {
+  clubSettings,
+  otherAuthToken,
+  statusCallbackUrl,
+  testCredentials,
+  validInvite,
+  validInviteVariables,
+  webhookUrl,
+} from "../../testkit/fixtures";
 import { bodyOf, lambdaContext, standInsForFile, testTrigger, testWebhook } from "../../testkit/handler-under-test";
 import { triggerEvent } from "../../testkit/trigger-event";
 import { formBody, inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
+import { createMessagesClient } from "../../twilio/messages-client";
 
 const { services, wiring, logLines } = standInsForFile();
 const now = new Date("2025-06-01T10:00:05.000Z");
@@ -63,6 +72,26 @@ describe("the invite asks Twilio for status callbacks", () => {
     expect(sent?.StatusCallback).toBe(statusCallbackUrl);
     expect(registration).toMatchObject({ invite_message_sid: sid, invite_status: "queued" });
     expect(registration.invite_error_code).toBeUndefined();
+  });
+});
+
+describe("the messages client", () => {
+  it("asks for status callbacks only when the send gives a StatusCallback", async () => {
+    const client = createMessagesClient({ apiBaseUrl: services().env.TWILIO_API_BASE_URL });
+    const message = {
+      from: "whatsapp:+447700900000",
+      to: "whatsapp:+447700900314",
+      contentSid: clubSettings.templateSid,
+      contentVariables: JSON.stringify(validInviteVariables),
+    };
+    const sids = [];
+    for (const statusCallback of [undefined, statusCallbackUrl]) {
+      const outcome = await client.sendTemplate(testCredentials, { ...message, statusCallback });
+      expect(outcome.outcome).toBe("sent");
+      sids.push(outcome.outcome === "sent" ? outcome.sid : "");
+    }
+    const sent = sids.map((sid) => services().twilio.messages.find((candidate) => candidate.sid === sid));
+    expect(sent.map((received) => received?.StatusCallback)).toEqual([undefined, statusCallbackUrl]);
   });
 });
 
