@@ -4,12 +4,16 @@
  * simulator's chat show them, and opening the chat on the simulator page reads the invite.
  */
 import { randomBytes } from "node:crypto";
+import { validateRequest } from "twilio/lib/webhooks/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LoopbackServer, serveOnLoopback } from "../../local/loopback";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
 import { startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { validInvite } from "../../testkit/fixtures";
 import { postInvite, type RunningSignon, startSignon } from "../../testkit/npm-start";
 import { formBody, twilioSignature } from "../../testkit/twilio-webhook";
+import { createMessagesClient } from "../../twilio/messages-client";
+import { parseForm } from "../../twilio/webhook-request";
 
 const apiKey = `test-local-api-key-${randomBytes(8).toString("hex")}`;
 const exportApiKey = `test-local-export-key-${randomBytes(8).toString("hex")}`;
@@ -121,5 +125,59 @@ describe("npm start with a Twilio stand-in whose delivery fails", () => {
     expect(elsewhere.messages.at(-1)?.StatusCallback).toBe(`${signon.url}/status`);
     expect(await rowOnceStatus(signon.url, tel, "undelivered")).toMatchObject({ invite_status: "undelivered", invite_error_code: "63016" });
     expect(elsewhere.conversations.find(tel)?.messages[0]).toMatchObject({ status: "undelivered", error_code: 63016 });
+  });
+});
+
+describe("the Twilio stand-in's status callbacks", () => {
+  let callbacks: LoopbackServer;
+  let standIn: TwilioStandIn;
+  const received: { signature: string; fields: Record<string, string | string[]> }[] = [];
+  const callbackUrl = () => `${callbacks.url}/status`;
+
+  beforeAll(async () => {
+    callbacks = await serveOnLoopback((request, body, response) => {
+      received.push({ signature: String(request.headers["x-twilio-signature"]), fields: parseForm(body) });
+      response.writeHead(200);
+      response.end();
+    });
+    standIn = await startTwilioStandIn(account, { postStatusCallbacks: true, deliveryStepMs: 10 });
+  });
+  afterAll(async () => {
+    await standIn?.close();
+    await callbacks?.close();
+  });
+
+  /** Sends a template to `to` asking for callbacks, and waits for `count` of them. */
+  async function statusesOf(to: string, count: number) {
+    const client = createMessagesClient({ apiBaseUrl: standIn.url });
+    const outcome = await client.sendTemplate(account, {
+      from: "whatsapp:+447700900000",
+      to: `whatsapp:${to}`,
+      contentSid: "HX7d785aa7b15519a858cfc7f0d485ff2c",
+      contentVariables: JSON.stringify({ 1: "Sarah" }),
+      statusCallback: callbackUrl(),
+    });
+    expect(outcome.outcome).toBe("sent");
+    const sid = outcome.outcome === "sent" ? outcome.sid : "";
+    const mine = () => received.filter((callback) => callback.fields.MessageSid === sid);
+    for (let attempt = 0; attempt < 100 && mine().length < count; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const { signature, fields } of mine()) expect(validateRequest(account.authToken, signature, callbackUrl(), fields)).toBe(true);
+    return mine().map(({ fields }) => [fields.MessageStatus, fields.ErrorCode, fields.To]);
+  }
+
+  it("posts sent, then delivered, each signed for the message's StatusCallback", async () => {
+    expect(await statusesOf("+447700900403", 2)).toEqual([
+      ["sent", undefined, "whatsapp:+447700900403"],
+      ["delivered", undefined, "whatsapp:+447700900403"],
+    ]);
+  });
+
+  it("posts a scripted failure with its error code: failed at once, undelivered after sent", async () => {
+    standIn.failDeliveryNext({ status: "failed", code: 63024 }, { status: "undelivered", code: 63016 });
+    expect(await statusesOf("+447700900404", 1)).toEqual([["failed", "63024", "whatsapp:+447700900404"]]);
+    expect(await statusesOf("+447700900405", 2)).toEqual([
+      ["sent", undefined, "whatsapp:+447700900405"],
+      ["undelivered", "63016", "whatsapp:+447700900405"],
+    ]);
   });
 });

@@ -80,8 +80,6 @@ export interface TwilioStandInCore {
   failDeliveryNext(...failures: DeliveryFailure[]): void;
   /** The parent at `phone` (E.164) opens the chat: each delivered message becomes read. How many did. */
   readByParent(phone: string): Promise<number>;
-  /** Resolves once every delivery under way has reported its last status. */
-  deliveriesSettled(): Promise<void>;
 }
 
 /** The stand-in served on a port of its own. */
@@ -192,7 +190,6 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
     },
     failDeliveryNext: statusCallbacks.failDeliveryNext,
     readByParent: statusCallbacks.read,
-    deliveriesSettled: statusCallbacks.settled,
     replyAsParent: createParentReplies({
       account,
       conversations,
