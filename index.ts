@@ -52,7 +52,7 @@ const api = new RegistrationApi(`${prefix}-api`, {
 // these at run time, so the functions need only their names (no dependency cycle).
 new SettingsParameters(`${prefix}-settings`, {
   parameterPath: settingsPath,
-  values: settingValues(config, api.urlOf(functions.webhook.route.path), api.exportApiKeyId),
+  values: settingValues(config, api.urlOf(functions.webhook.route.path), api.exportApiKeyId, api.urlOf(functions.status.route.path)),
 });
 
 export const apiUrl = api.url;

@@ -15,11 +15,11 @@ export interface StackIdentity {
  * The Lambda handlers: each has a function, a role, a policy, a log group and a route of its own.
  * handlers/functions.ts declares each, and the compiler holds it to this list.
  */
-export const handlerNames = ["trigger", "webhook", "export"] as const;
+export const handlerNames = ["trigger", "webhook", "export", "status"] as const;
 export type HandlerName = (typeof handlerNames)[number];
 
 /** Each function's routes beyond its first, by name (handlers/functions.ts, moreRoutes): each has a permission of its own. */
-export const moreRouteNames: Record<HandlerName, readonly string[]> = { trigger: [], webhook: [], export: ["erase"] };
+export const moreRouteNames: Record<HandlerName, readonly string[]> = { trigger: [], webhook: [], export: ["erase"], status: [] };
 
 /** Prefix for resource, function and secret names: `signon-urmston-prod`. */
 export function namePrefix({ slug, stack }: StackIdentity): string {

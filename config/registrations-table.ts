@@ -80,6 +80,12 @@ export const registrationsAccess = {
     indexes: [registrationsTable.bySeason.indexName, registrationsTable.byRegistrationId.indexName],
     leadingKeys: undefined,
   },
+  /** Twilio's status callbacks: the parent's partition read with one Query, the invite's registration replaced on its version. */
+  status: {
+    table: ["dynamodb:Query", "dynamodb:PutItem"],
+    indexes: [],
+    leadingKeys: ["parent#*"],
+  },
 } as const satisfies Record<string, { table: readonly string[]; indexes: readonly string[]; leadingKeys: readonly string[] | undefined }>;
 
 export type RegistrationsAccess = keyof typeof registrationsAccess;

@@ -195,6 +195,7 @@ export const stackConfigSchema = z.object({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
     webhook: reservedConcurrency(1),
     export: reservedConcurrency(1),
+    status: reservedConcurrency(1),
   }).default({}),
 });
 
@@ -240,6 +241,7 @@ export const configExamples: Record<string, string> = {
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
   "concurrency.export": "pulumi config set --path signon:concurrency.export 2",
+  "concurrency.status": "pulumi config set --path signon:concurrency.status 2",
   twilioAccountSid: "pulumi config set --secret signon:twilioAccountSid AC...",
   twilioAuthToken: "pulumi config set --secret signon:twilioAuthToken ...",
   apiKey: "pulumi config set --secret signon:apiKey <at least 20 characters>  (optional: one is generated otherwise)",

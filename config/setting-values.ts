@@ -15,7 +15,12 @@ export function optionalSteps(conversation: StackConfig["conversation"]): string
  * What each run-time setting holds for a stack: written to SSM by the program, handed to
  * the handlers directly by the local runtime, so both read the same values.
  */
-export function settingValues<Url>(config: StackConfig, webhookUrl: Url, exportApiKeyId: Url): Record<SettingKey, string | Url> {
+export function settingValues<Url>(
+  config: StackConfig,
+  webhookUrl: Url,
+  exportApiKeyId: Url,
+  statusCallbackUrl: Url,
+): Record<SettingKey, string | Url> {
   return {
     whatsappNumber: config.twilio.whatsappNumber,
     templateSid: config.twilio.templateSid,
@@ -25,6 +30,7 @@ export function settingValues<Url>(config: StackConfig, webhookUrl: Url, exportA
     membershipFee: config.registration.membershipFee,
     subscriptionFee: config.registration.subscriptionFee,
     webhookUrl,
+    statusCallbackUrl,
     codeOfConductUrl: config.club.codeOfConductUrl,
     privacyNoticeUrl: config.club.privacyNoticeUrl,
     paymentUrl: config.registration.paymentUrl,

@@ -12,6 +12,8 @@ export const settingParameterNames = {
   membershipFee: "membership-fee",
   subscriptionFee: "subscription-fee",
   webhookUrl: "webhook-url",
+  /** The public URL of POST /status, which every message sent asks Twilio to post its delivery statuses to. */
+  statusCallbackUrl: "status-callback-url",
   codeOfConductUrl: "code-of-conduct-url",
   privacyNoticeUrl: "privacy-notice-url",
   paymentUrl: "payment-url",

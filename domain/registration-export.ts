@@ -28,6 +28,10 @@ export const exportColumns = [
   "invited_at",
   "updated_at",
   "submitted_at",
+  // The invite's delivery, from Twilio's status callbacks (domain/delivery-status.ts).
+  "invite_status",
+  "invite_error_code",
+  "invite_status_at",
 ] as const;
 
 export type ExportColumn = (typeof exportColumns)[number];

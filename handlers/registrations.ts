@@ -15,6 +15,7 @@ import {
   type StoredRegistration,
 } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import type { InviteDelivery } from "../domain/delivery-status";
 import type { RegistrationRecord } from "../domain/registration";
 import { type ExportRow, exportColumns, exportCsv } from "../domain/registration-export";
 import { answerLogged } from "../plumbing/answer-logged";
@@ -22,7 +23,7 @@ import { headerValue, jsonResponse, type ProxyHandler, requestIdOf } from "../pl
 import { createLog, type LineWriter } from "../plumbing/log";
 import type { FunctionDeclaration, RegistrationsSettingKey } from "./functions";
 
-export type StoredRecord = RegistrationRecord & StoredRegistration;
+export type StoredRecord = RegistrationRecord & StoredRegistration & InviteDelivery;
 
 export interface RegistrationsDependencies {
   /** The Lambda's environment unless given. */

@@ -3,19 +3,19 @@
  * script can act on, and a message a secretary can read. Every answer carries the request id.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
+import type { InviteDelivery } from "../domain/delivery-status";
 import type { FieldProblem, InviteRequest } from "../domain/invite";
 import type { RegistrationRecord } from "../domain/registration";
 import { jsonResponse } from "../plumbing/api-gateway-event";
 import type { NotSentOutcome } from "../twilio/messages-client";
 
 /** The registration as the trigger keeps it: the record, its retention date and its invite's sends. */
-export interface InvitedRegistration extends RegistrationRecord {
+export interface InvitedRegistration extends RegistrationRecord, InviteDelivery {
   /** Epoch seconds: DynamoDB's TTL deletes the registration after this. */
   retain_until: number;
   invites_sent: number;
   /** Set while a request sends the invite: a repeat meanwhile is asked to come back. */
   sending?: { request_id: string; since: string };
-  invite_message_sid?: string;
   invite_twilio_status?: string;
   invite_sent_at?: string;
   /** The request that sent the invite last. */

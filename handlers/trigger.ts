@@ -13,6 +13,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
+import { isDeliveryStatus } from "../domain/delivery-status";
 import {
   createInviteParser,
   type InviteParseResult,
@@ -166,6 +167,7 @@ export function createTriggerHandler(
       to: `whatsapp:${invite.parent_tel}`,
       contentSid: values.templateSid,
       contentVariables: JSON.stringify(templateVariables(invite, values)),
+      statusCallback: values.statusCallbackUrl,
     };
     const outcome = await messagesClient.sendTemplate(
       twilio,
@@ -185,6 +187,10 @@ export function createTriggerHandler(
         invite_twilio_status: outcome.status,
         invite_sent_at: now,
         invite_unconfirmed_at: undefined,
+        // A resend's message starts its delivery afresh: the old one's callbacks no longer match its SID.
+        invite_status: isDeliveryStatus(outcome.status) ? outcome.status : undefined,
+        invite_error_code: undefined,
+        invite_status_at: isDeliveryStatus(outcome.status) ? now : undefined,
       };
       await keep(request, claimed, sent);
       return sentAnswer(requestId, invite, sent, false);

@@ -19,6 +19,8 @@ import { createTwilioStandIn } from "./stand-ins/twilio/stand-in";
 export interface LocalRuntime {
   url: string;
   webhookUrl: string;
+  /** Where every send asks for its delivery statuses: the stand-in posts them there. */
+  statusCallbackUrl: string;
   settings: StackConfig;
   /** Where the handlers' Twilio client sends: the built-in stand-in, another one, or Twilio. */
   twilioTarget: "built-in stand-in" | "Twilio (live)" | string;
@@ -45,7 +47,8 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   });
   const webhookUrl = `${server.url}${functions.webhook.route.path}`;
   const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
-  const values = settingValues(settings, webhookUrl, localApiKeyId("export"));
+  const statusCallbackUrl = `${server.url}${functions.status.route.path}`;
+  const values = settingValues(settings, webhookUrl, localApiKeyId("export"), statusCallbackUrl);
   // The stack file's values, as Parameter Store would hand them over.
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
 
@@ -55,6 +58,8 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     },
     webhookUrl,
     clubAddress: `whatsapp:${settings.twilio.whatsappNumber}`,
+    // To the local POST /status, signed, as Twilio posts them to the stack's.
+    postStatusCallbacks: true,
   });
   // Undefined is Twilio itself.
   const twilioBaseUrl = options.twilioApiBaseUrl ?? (options.live ? undefined : server.url);
@@ -80,6 +85,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   return {
     url: server.url,
     webhookUrl,
+    statusCallbackUrl,
     settings,
     twilioTarget: twilioBaseUrl === server.url ? "built-in stand-in" : (twilioBaseUrl ?? "Twilio (live)"),
     close: async () => {

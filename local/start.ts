@@ -23,6 +23,7 @@ function banner(options: LocalOptions, runtime: LocalRuntime): string {
     `  Simulator   ${runtime.url}/`,
     `  Trigger     POST ${runtime.url}/trigger   header x-api-key: ${apiKey}`,
     `  Webhook     POST ${runtime.url}/webhook   signed for ${runtime.webhookUrl}`,
+    `  Status      POST ${runtime.url}/status   Twilio's delivery statuses, signed for ${runtime.statusCallbackUrl}`,
     `  Export      GET ${runtime.url}/registrations, DELETE ${runtime.url}/registrations/{id}   header x-api-key: ${exportApiKey}`,
     `  Twilio      ${runtime.twilioTarget}, ${credentials}`,
     `  Sender      whatsapp:${twilio.whatsappNumber}, template ${twilio.templateSid}`,

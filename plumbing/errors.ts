@@ -30,6 +30,14 @@ export class ConversationConflictError extends Error {
   }
 }
 
+/** The registration moved on (the parent's conversation, say) at every attempt to record a delivery status. */
+export class StatusConflictError extends Error {
+  override readonly name = "StatusConflictError";
+  constructor(attempts: number) {
+    super(`the registration moved on at each of ${attempts} attempts`);
+  }
+}
+
 /**
  * An AWS API's error answer, named after its error type (ParameterNotFound,
  * ConditionalCheckFailedException) as the AWS SDK names its errors.

@@ -18,6 +18,7 @@ export const testApiKey = "test-key";
 export const parameterPath = "/signon/urmston/test";
 export const twilioSecretName = "signon-urmston-test-twilio-0a1b2c3";
 export const webhookUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/webhook";
+export const statusCallbackUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/status";
 /** API Gateway's ids of the two keys, as a request's `requestContext.identity.apiKeyId` carries them. */
 export const exportApiKeyId = "exp0key0id";
 export const inviteApiKeyId = "inv1key1id";
@@ -31,6 +32,7 @@ export const clubSettings: Record<SettingKey, string> = {
   membershipFee: "40",
   subscriptionFee: "26",
   webhookUrl,
+  statusCallbackUrl,
   codeOfConductUrl: "https://www.urmstontownjfc.example/code-of-conduct",
   privacyNoticeUrl: "https://www.urmstontownjfc.example/privacy",
   paymentUrl: "https://pay.urmstontownjfc.example/join",

@@ -24,6 +24,8 @@ export interface TemplateMessage {
   contentSid: string;
   /** A JSON string, not an object: Twilio's Content API insists. */
   contentVariables: string;
+  /** Where Twilio posts the message's delivery statuses (the stack's POST /status); none asked for without it. */
+  statusCallback?: string;
 }
 
 export type SendOutcome =
@@ -154,6 +156,7 @@ export function createMessagesClient({
             To: message.to,
             ContentSid: message.contentSid,
             ContentVariables: message.contentVariables,
+            ...(message.statusCallback ? { StatusCallback: message.statusCallback } : {}),
           }).toString(),
           timeoutMs: timeoutMs(1 / 2),
         };

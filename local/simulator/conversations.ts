@@ -11,7 +11,10 @@ export interface ChatMessage {
   kind: "template" | "reply" | "text" | "notice";
   body: string;
   at: string;
+  /** Twilio's status: `received` for the parent's messages; queued, sent, delivered, read, failed or undelivered for the club's. */
   status?: string;
+  /** Twilio's ErrorCode with a failed or undelivered message. */
+  error_code?: number;
 }
 
 export interface Conversation {
@@ -28,6 +31,8 @@ export interface Conversations {
   /** The first message of a conversation brings the club address it is held on. */
   add(phone: string, message: ChatMessage, details?: { name?: string; clubAddress?: string }): void;
   find(phone: string): Conversation | undefined;
+  /** A message's new status, from Twilio's delivery: the page redraws its ticks. */
+  setStatus(phone: string, sid: string, status: string, errorCode?: number): void;
   /** Most recent activity first. */
   list(): Conversation[];
   onChange(listener: () => void): () => void;
@@ -48,6 +53,13 @@ export function createConversations(): Conversations {
       for (const listener of listeners) listener();
     },
     find: (phone) => byPhone.get(phone),
+    setStatus(phone, sid, status, errorCode) {
+      const message = byPhone.get(phone)?.messages.find((candidate) => candidate.sid === sid);
+      if (!message) return;
+      message.status = status;
+      message.error_code = errorCode;
+      for (const listener of listeners) listener();
+    },
     list: () => [...byPhone.values()].sort((a, b) => lastAt(b).localeCompare(lastAt(a))),
     onChange(listener) {
       listeners.add(listener);

@@ -29,6 +29,18 @@ const e164 = /^\+[1-9]\d{6,14}$/;
 // Twilio's longest message body.
 const maxReplyLength = 1600;
 
+function phoneRequest(body: string): { to: string } | { problem: string } {
+  let parsed: { to?: unknown };
+  try {
+    parsed = JSON.parse(body) ?? {};
+  } catch {
+    return { problem: 'the body must be JSON such as {"to": "+447700900123"}' };
+  }
+  if (typeof parsed.to !== "string" || !e164.test(parsed.to))
+    return { problem: "to must be the parent's number in E.164 form, such as +447700900123" };
+  return { to: parsed.to };
+}
+
 function replyRequest(body: string): { to: string; text: string } | { problem: string } {
   let parsed: { to?: unknown; text?: unknown };
   try {
@@ -77,6 +89,16 @@ export function createSimulatorRoutes({ standIn, settings, apiKey, exportApiKey 
     sendJson(response, 200, await standIn.replyAsParent(parsed.to, parsed.text));
   }
 
+  /** The parent opens the chat: the club's delivered messages are read, and Twilio says so to POST /status. */
+  async function read(request: IncomingMessage, body: string, response: ServerResponse) {
+    if (!request.headers["content-type"]?.startsWith("application/json")) {
+      return sendJson(response, 415, { error: "unsupported_media_type", message: "send the request as application/json" });
+    }
+    const parsed = phoneRequest(body);
+    if ("problem" in parsed) return sendJson(response, 400, { error: "invalid_read", message: parsed.problem });
+    sendJson(response, 200, { read: await standIn.readByParent(parsed.to) });
+  }
+
   /** Answers the simulator's own paths; false for anything else. */
   return (request: IncomingMessage, body: string, response: ServerResponse): boolean => {
     const pathname = new URL(request.url ?? "/", "http://local").pathname;
@@ -92,6 +114,10 @@ export function createSimulatorRoutes({ standIn, settings, apiKey, exportApiKey 
       sendJson(response, 200, state(), { "Cache-Control": "no-store" });
     } else if (request.method === "GET" && pathname === "/simulator/events") {
       streamEvents(response);
+    } else if (request.method === "POST" && pathname === "/simulator/api/read") {
+      read(request, body, response).catch(() =>
+        sendJson(response, 500, { error: "read_failed", message: "the chat could not be marked read" }),
+      );
     } else if (request.method === "POST" && pathname === "/simulator/api/reply") {
       reply(request, body, response).catch(() =>
         sendJson(response, 500, { error: "reply_failed", message: "the reply could not be delivered" }),

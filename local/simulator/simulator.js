@@ -113,6 +113,8 @@ const registrationColumns = [
   ["Medical", (r) => r.medical_notes],
   ["Emergency contact", (r) => r.emergency_contact_name],
   ["Photos", (r) => (r.photo_consent === undefined ? "" : r.photo_consent ? "yes" : "no")],
+  // Twilio's delivery status of the invite, with its error code when it failed.
+  ["Invite", (r) => [r.invite_status, r.invite_error_code && `(${r.invite_error_code})`].filter(Boolean).join(" ")],
 ];
 let registrationsTimer = null;
 
@@ -232,6 +234,36 @@ function selectChat(phone) {
   $("reply-error").hidden = true;
   render();
   $("reply-input").focus();
+  markRead(phone);
+}
+
+// The parent opens the chat: the stand-in marks the club's delivered messages read and tells POST /status.
+function markRead(phone) {
+  fetch("/simulator/api/read", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ to: phone }),
+  }).catch(() => setConnection("offline"));
+}
+
+// What the club sees of its own messages, as WhatsApp draws it: one grey tick sent, two grey
+// delivered, two blue read; a failure said plainly with Twilio's error code.
+const ticks = {
+  queued: ["🕓", "Queued at Twilio"],
+  sending: ["🕓", "Sending"],
+  sent: ["✓", "Sent"],
+  delivered: ["✓✓", "Delivered"],
+  read: ["✓✓", "Read"],
+};
+
+function tickOf(message) {
+  if (message.status === "failed" || message.status === "undelivered") {
+    const code = message.error_code ? ` (${message.error_code})` : "";
+    return el("span", { class: "ticks", "data-status": message.status, "data-testid": "ticks" }, `Not delivered${code}`);
+  }
+  const [symbol, label] = ticks[message.status] ?? [];
+  if (!symbol) return null;
+  return el("span", { class: "ticks", "data-status": message.status, "data-testid": "ticks", title: label, "aria-label": label }, symbol);
 }
 
 function renderChat() {
@@ -279,7 +311,11 @@ function bubble(message) {
   node.append(el("span", { class: "body" }, message.body));
   const meta = [timeOf(message.at)];
   if (message.direction === "from-parent") meta.push("✓✓");
-  node.append(el("time", { class: "meta", datetime: message.at, title: message.status ?? "" }, meta.join(" ")));
+  const time = el("time", { class: "meta", datetime: message.at, title: message.status ?? "" }, meta.join(" "));
+  // Replies carry no status callback: only the messages Twilio delivers get ticks.
+  const tick = message.direction === "to-parent" && message.kind !== "reply" ? tickOf(message) : null;
+  if (tick) time.append(" ", tick);
+  node.append(time);
   return node;
 }
 

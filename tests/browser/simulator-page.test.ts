@@ -62,6 +62,18 @@ describe("the WhatsApp simulator page", () => {
     expect(text).toContain("register Maisie to join Urmston Town Lions u11s for the upcoming 2025-26 season");
   });
 
+  it("shows the invite's ticks as WhatsApp does: two grey once delivered, two blue once the parent opens the chat", async () => {
+    const ticksAt = (status: string) =>
+      page.locator(`[data-testid="message"][data-kind="template"] [data-testid="ticks"][data-status="${status}"]`);
+    await ticksAt("delivered").waitFor();
+    expect(await ticksAt("delivered").textContent()).toBe("✓✓");
+    const grey = await ticksAt("delivered").evaluate((node) => getComputedStyle(node).color);
+    await page.locator('[data-testid="chat-item"][data-phone="+447700900321"]').click();
+    await ticksAt("read").waitFor();
+    expect(await ticksAt("read").evaluate((node) => getComputedStyle(node).color)).toBe("rgb(83, 189, 235)");
+    expect(grey).not.toBe("rgb(83, 189, 235)");
+  });
+
   it("replies as the parent and shows the bot's TwiML answer in the chat", async () => {
     await page.getByTestId("reply-input").fill("Ready when you are");
     await page.getByTestId("reply-send").click();

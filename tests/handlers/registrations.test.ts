@@ -4,6 +4,7 @@
  * gets in, JSON and CSV carry the export's columns and nothing else, filters ignore case, pages
  * join up complete, and erasure leaves a tombstone with nothing personal in the table.
  */
+import { parse } from "csv-parse/sync";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
 import { exportColumns } from "../../domain/registration-export";
@@ -61,6 +62,20 @@ describe("GET /registrations", () => {
       invited_at: record.invited_at,
       updated_at: "2025-06-02T09:00:00.000Z",
     });
+  });
+
+  it("shows each invite's delivery status and Twilio's error code, in JSON and in CSV", async () => {
+    const delivery = { invite_status: "undelivered", invite_error_code: "63016", invite_status_at: "2025-06-01T10:00:05.000Z" } as const;
+    const [record] = await written(registrationRecord(delivery));
+    const [row] = bodyOf(await handler(exportEvent())).registrations;
+    expect(row).toMatchObject({ registration_id: record.registration_id, ...delivery });
+    const [header, cells] = parse((await handler(exportEvent({ query: { format: "csv" } }))).body.slice(1)) as string[][];
+    const cell = (column: string) => cells[header.indexOf(column)];
+    expect([cell("invite_status"), cell("invite_error_code"), cell("invite_status_at")]).toEqual([
+      "undelivered",
+      "63016",
+      "2025-06-01T10:00:05.000Z",
+    ]);
   });
 
   it("refuses the invite key's id, and a request with no key id, with 403", async () => {

@@ -185,7 +185,7 @@ describe("npm start", () => {
     for (const line of done) {
       expect(line).toMatchObject({
         request_id: expect.any(String),
-        route: expect.stringMatching(/^(POST \/(trigger|webhook)|GET \/registrations|DELETE \/registrations\/\{id\})$/),
+        route: expect.stringMatching(/^(POST \/(trigger|webhook|status)|GET \/registrations|DELETE \/registrations\/\{id\})$/),
         status: expect.any(Number),
         latency_ms: expect.any(Number),
       });

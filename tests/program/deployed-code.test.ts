@@ -30,7 +30,10 @@ let services: LocalServices;
 let trigger: DeployedFunction;
 let webhook: DeployedFunction;
 let exporter: DeployedFunction;
+let status: DeployedFunction;
 let webhookUrl: string;
+/** Where the program told every send to ask for status callbacks (Parameter Store). */
+let statusCallbackUrl: string;
 /** The stand-ins' environment naming the registrations table as the program does; the deployed functions' table, written to directly. */
 let registrationsTableEnv: Record<string, string>;
 /** The export key's id, as the program wrote it to Parameter Store. */
@@ -79,11 +82,12 @@ beforeAll(async () => {
     registrationsTableDefinition(variables.SIGNON_REGISTRATIONS_TABLE),
   );
   exportApiKeyId = parameters["/signon/urmston/dev/export-api-key-id"];
-  [trigger, webhook, exporter] = await Promise.all([deploy("trigger"), deploy("webhook"), deploy("export")]);
+  statusCallbackUrl = parameters["/signon/urmston/dev/status-callback-url"];
+  [trigger, webhook, exporter, status] = await Promise.all([deploy("trigger"), deploy("webhook"), deploy("export"), deploy("status")]);
 });
 
 afterAll(async () => {
-  await Promise.all([trigger?.stop(), webhook?.stop(), exporter?.stop()]);
+  await Promise.all([trigger?.stop(), webhook?.stop(), exporter?.stop(), status?.stop()]);
   await services?.close();
 });
 
@@ -132,7 +136,7 @@ describe("the uploaded code packages", () => {
   });
 
   it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
-    for (const name of ["trigger", "webhook", "export"]) {
+    for (const name of ["trigger", "webhook", "export", "status"]) {
       expect(packageSize(functionNamed(name).codeDir!).zippedBytes).toBeLessThan(5 * 1024 * 1024);
     }
   });
@@ -259,6 +263,55 @@ describe("the deployed webhook", () => {
   });
 });
 
+describe("the deployed status function", () => {
+  const tel = "+447700900303";
+  const registration = async () => (await createRegistrationStore<StoredRecord>(registrationsTableEnv).readParent(tel)).registrations[0];
+  const callback = (sid: string, messageStatus: string, more: Record<string, string> = {}) => ({
+    MessageSid: sid,
+    SmsSid: sid,
+    AccountSid: testCredentials.accountSid,
+    From: "whatsapp:+14155238886",
+    To: `whatsapp:${tel}`,
+    MessageStatus: messageStatus,
+    SmsStatus: messageStatus,
+    ApiVersion: "2010-04-01",
+    ...more,
+  });
+  const post = (fields: Record<string, string>) => status.invoke(signedEvent(fields, { url: statusCallbackUrl }));
+
+  it("is the stage URL + /status, which every invite asks Twilio to post its statuses to", async () => {
+    expect(statusCallbackUrl).toBe(`${result.outputs.apiUrl.value}/status`);
+    const response = await trigger.invoke(triggerEvent({ ...validInvite, parent_tel: tel }));
+    expect(response.statusCode, response.body).toBe(200);
+    expect(services.twilio.messages.at(-1)).toMatchObject({ To: `whatsapp:${tel}`, StatusCallback: statusCallbackUrl });
+  });
+
+  it("records signed statuses forward only, each once, and refuses an unsigned one", async () => {
+    const sid = services.twilio.messages.at(-1)!.sid;
+    for (const messageStatus of ["sent", "delivered"]) expect((await post(callback(sid, messageStatus))).statusCode).toBe(200);
+    const delivered = await registration();
+    expect(delivered).toMatchObject({ invite_message_sid: sid, invite_status: "delivered" });
+    for (const messageStatus of ["delivered", "sent"]) expect((await post(callback(sid, messageStatus))).statusCode).toBe(200);
+    expect(await registration()).toEqual(delivered);
+    const unsigned = await status.invoke(proxyEvent({ path: "/status", body: formBody(callback(sid, "read")) }));
+    expect(unsigned.statusCode).toBe(403);
+    expect(await registration()).toEqual(delivered);
+  });
+
+  it("keeps a failure's error code, which the export shows", async () => {
+    const resent = await trigger.invoke(triggerEvent({ ...validInvite, parent_tel: tel, resend: true }));
+    const sid = JSON.parse(resent.body).message_sid as string;
+    expect((await post(callback(sid, "undelivered", { ErrorCode: "63024" }))).statusCode).toBe(200);
+    const response = await exporter.invoke(exportEvent({ apiKeyId: exportApiKeyId, query: { season: "2025-26" } }));
+    const rows = JSON.parse(response.body).registrations as Record<string, string>[];
+    const { registration_id } = await registration();
+    expect(rows.find((row) => row.registration_id === registration_id)).toMatchObject({
+      invite_status: "undelivered",
+      invite_error_code: "63024",
+    });
+  });
+});
+
 describe("the deployed export", () => {
   const store = () => createRegistrationStore<StoredRecord>(registrationsTableEnv);
   // 3,000 players, written with the store a few at a time: dynalite is one process. A season of
@@ -321,9 +374,9 @@ describe("the deployed export", () => {
 });
 
 describe("the functions, having answered", () => {
-  it.each([["trigger"], ["webhook"], ["export"]])("have loaded every module their %s package carries", async (name) => {
+  it.each([["trigger"], ["webhook"], ["export"], ["status"]])("have loaded every module their %s package carries", async (name) => {
     const fn = functionNamed(name);
-    const running = { trigger, webhook, export: exporter }[name]!;
+    const running = { trigger, webhook, export: exporter, status }[name]!;
     const loaded = new Set((await running.loadedFiles()).map((file) => path.relative(fn.codeDir!, file)));
     const modules = fn.codeFiles!.filter((file) => file !== "__index.js" && !file.endsWith("package.json"));
     expect(modules.filter((file) => !loaded.has(file))).toEqual([]);
@@ -332,8 +385,9 @@ describe("the functions, having answered", () => {
 
 describe("the functions' logs", () => {
   it("hold no credential, name or full phone number", () => {
-    const logs = trigger.logs() + webhook.logs() + exporter.logs();
+    const logs = trigger.logs() + webhook.logs() + exporter.logs() + status.logs();
     expect(logs).toContain('"event":"invite_sent"');
+    expect(logs).toContain('"event":"status_recorded"');
     for (const secret of [testCredentials.authToken, testCredentials.accountSid, "Sarah", "Alfie", "Testington", "900123", "900456"]) {
       expect(logs).not.toContain(secret);
     }

@@ -140,20 +140,20 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       managedPolicyAttachments: count("aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
     }).toEqual({
       restApi: 1,
-      resources: 4,
-      methods: 4,
-      integrations: 4,
+      resources: 5,
+      methods: 5,
+      integrations: 5,
       deployments: 1,
       stages: 1,
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
-      permissions: 4,
-      functions: 3,
-      roles: 3,
-      rolePolicies: 3,
-      logGroups: 3,
-      parameters: 14,
+      permissions: 5,
+      functions: 4,
+      roles: 4,
+      rolePolicies: 4,
+      logGroups: 4,
+      parameters: 15,
       secrets: 1,
       secretVersions: 1,
       managedPolicyAttachments: 0,
@@ -171,7 +171,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       resourcesOfType(result, "aws:lambda/function:Function")
         .map((f) => f.inputs.name)
         .sort(),
-    ).toEqual([`${prefix}-export`, `${prefix}-trigger`, `${prefix}-webhook`]);
+    ).toEqual([`${prefix}-export`, `${prefix}-status`, `${prefix}-trigger`, `${prefix}-webhook`]);
   });
 
   it("routes POST /trigger behind the API key and POST /webhook without one", () => {
@@ -254,6 +254,27 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     expect(result.outputs.registrationsUrl.value).toMatch(/\/v1\/registrations$/);
   });
 
+  it("routes POST /status without a key to the status function, whose policy may Query and Put the parent's partition only, no Scan", () => {
+    const method = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-status`);
+    expect(method.inputs).toMatchObject({ httpMethod: "POST", apiKeyRequired: false });
+    expect(resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-status`).inputs.pathPart).toBe("status");
+    const permission = resourceNamed(result, "aws:lambda/permission:Permission", `${prefix}-api-status`);
+    expect(permission.inputs).toMatchObject({ principal: "apigateway.amazonaws.com", function: `${prefix}-status` });
+    expect(permission.inputs.sourceArn).toMatch(/\/\*\/POST\/status$/);
+    const tableArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-registrations`;
+    const statements = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-status-policy`).inputs.policy);
+    const onRegistrations = statements.filter((statement) => asList(statement.Resource).some((arn) => arn.startsWith(tableArn)));
+    expect(onRegistrations).toEqual([
+      {
+        Sid: "OwnRegistrationRecords",
+        Effect: "Allow",
+        Action: ["dynamodb:Query", "dynamodb:PutItem"],
+        Resource: tableArn,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["parent#*"] } },
+      },
+    ]);
+  });
+
   it("exports the API, trigger and webhook URLs, stage path included", () => {
     const base = `https://${prefix}-api-id.execute-api.${club.input.values["aws:region"]}.amazonaws.com/v1`;
     expect(result.outputs.apiUrl).toEqual({ value: base, secret: false });
@@ -268,6 +289,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     expect(values).toEqual({
       ...club.expectedSettings,
       "webhook-url": result.outputs.webhookUrl.value,
+      // Where every message sent asks Twilio to post its delivery statuses.
+      "status-callback-url": `${result.outputs.apiUrl.value}/status`,
       // The export key's id, which the export's handler checks each request's key against.
       "export-api-key-id": `${prefix}-api-export-id`,
     });
@@ -381,11 +404,21 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
     const secretName = `${prefix}-twilio-0a1b2c3`;
     const expectedParameters = {
-      trigger: ["whatsapp-number", "template-sid", "club-name", "season", "membership-fee", "subscription-fee", "retention-years"],
+      trigger: [
+        "whatsapp-number",
+        "template-sid",
+        "club-name",
+        "season",
+        "membership-fee",
+        "subscription-fee",
+        "retention-years",
+        "status-callback-url",
+      ],
       webhook: ["webhook-url", "club-name", "assistant-name", "code-of-conduct-url", "privacy-notice-url", "payment-url", "optional-steps"],
       export: ["season", "export-api-key-id"],
+      status: ["status-callback-url"],
     };
-    for (const route of ["trigger", "webhook", "export"] as const) {
+    for (const route of ["trigger", "webhook", "export", "status"] as const) {
       const policy = resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${route}-policy`);
       expect(policy.inputs.role).toBe(`${prefix}-${route}-role-id`);
       const statements = statementsOf(policy.inputs.policy);
@@ -446,8 +479,14 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   it("redeploys the stage whenever any input of a route's method or integration changes, in place or not", () => {
     const deployment = resourcesOfType(result, "aws:apigateway/deployment:Deployment")[0];
     const triggers = deployment.inputs.triggers as Record<string, string>;
-    expect(Object.keys(triggers).sort()).toEqual(["DELETE /registrations/{id}", "GET /registrations", "POST /trigger", "POST /webhook"]);
-    for (const route of ["trigger", "webhook"]) {
+    expect(Object.keys(triggers).sort()).toEqual([
+      "DELETE /registrations/{id}",
+      "GET /registrations",
+      "POST /status",
+      "POST /trigger",
+      "POST /webhook",
+    ]);
+    for (const route of ["trigger", "webhook", "status"]) {
       const method = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-${route}`).inputs;
       const integration = resourceNamed(result, "aws:apigateway/integration:Integration", `${prefix}-api-${route}`).inputs;
       // The trigger is the hash of exactly the inputs the method and integration were given...
@@ -514,6 +553,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     expect(settingsWritten(run.result, "/signon/urmston/prod")).toEqual({
       ...urmstonSettings,
       "webhook-url": run.result.outputs.webhookUrl.value,
+      "status-callback-url": `${run.result.outputs.apiUrl.value}/status`,
       "export-api-key-id": "signon-urmston-prod-api-export-id",
     });
     expect(run.result.outputs.apiUrl.value).toMatch(/\.execute-api\.eu-north-1\.amazonaws\.com\/v1$/);
@@ -532,6 +572,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
       "privacy-notice-url": "https://www.saleunited.example/privacy",
       "payment-url": "https://pay.saleunited.example/join",
       "webhook-url": run.result.outputs.webhookUrl.value,
+      "status-callback-url": `${run.result.outputs.apiUrl.value}/status`,
     });
     expect(run.result.outputs.apiUrl.value).toMatch(
       /^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/,

@@ -76,6 +76,7 @@ export function checkSendRequest(
     to: form.get("To")!,
     contentSid,
     contentVariables: form.get("ContentVariables") ?? "",
+    statusCallback: form.get("StatusCallback") ?? undefined,
     variables,
     body,
   };

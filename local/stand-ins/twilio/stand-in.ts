@@ -15,6 +15,7 @@ import { twilioSid } from "./ids";
 import { loadMessagesContract } from "./openapi-contract";
 import { createParentReplies, type ParentReply } from "./parent-replies";
 import { checkSendRequest } from "./send-request";
+import { createStatusCallbacks, type DeliveryFailure } from "./status-callbacks";
 
 export interface ReceivedMessage {
   sid: string;
@@ -23,6 +24,8 @@ export interface ReceivedMessage {
   To: string;
   ContentSid: string;
   ContentVariables: string;
+  /** Where the message's delivery statuses are posted, when the sender asked for them. */
+  StatusCallback?: string;
 }
 
 /** How a scripted request fails. */
@@ -49,6 +52,10 @@ export interface StandInOptions {
   webhookUrl?: string;
   /** The club's sender, for a parent who writes before any invite. */
   clubAddress?: string;
+  /** Posts each message's statuses to its StatusCallback (npm start does); otherwise they only show in the chat. */
+  postStatusCallbacks?: boolean;
+  /** The time between a message's statuses: 250 ms unless given. */
+  deliveryStepMs?: number;
 }
 
 export interface TwilioStandInCore {
@@ -69,6 +76,10 @@ export interface TwilioStandInCore {
   handle(request: IncomingMessage, body: string, response: ServerResponse): boolean;
   /** The parent at `phone` (E.164) sends `text`: Twilio's inbound webhook, signed. */
   replyAsParent(phone: string, text: string): Promise<ParentReply>;
+  /** The next accepted sends end in these delivery failures, one each (Twilio still answers 201). */
+  failDeliveryNext(...failures: DeliveryFailure[]): void;
+  /** The parent at `phone` (E.164) opens the chat: each delivered message becomes read. How many did. */
+  readByParent(phone: string): Promise<number>;
 }
 
 /** The stand-in served on a port of its own. */
@@ -87,6 +98,12 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
   const lookupFailures: Failure[] = [];
   const expectedAuth = `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString("base64")}`;
   const conversations = createConversations();
+  const statusCallbacks = createStatusCallbacks({
+    account,
+    conversations,
+    post: options.postStatusCallbacks ?? false,
+    stepMs: options.deliveryStepMs ?? 250,
+  });
   const accountMessages = createAccountMessages(account.accountSid, options.now ?? (() => new Date()));
   const authenticated = (accountSid: string, authorization: string | undefined) =>
     authorization === expectedAuth && accountSid === account.accountSid;
@@ -96,15 +113,24 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
     if (!authenticated(accountSid, authorization)) return authenticationError();
     const checked = checkSendRequest(new URLSearchParams(text), contract, options.templates);
     if ("refused" in checked) return checked.refused;
-    const { from, to, contentSid, contentVariables, variables, body } = checked.accepted;
+    const { from, to, contentSid, contentVariables, statusCallback, variables, body } = checked.accepted;
     const sid = twilioSid("SM");
-    standIn.messages.push({ sid, accountSid, From: from, To: to, ContentSid: contentSid, ContentVariables: contentVariables });
+    standIn.messages.push({
+      sid,
+      accountSid,
+      From: from,
+      To: to,
+      ContentSid: contentSid,
+      ContentVariables: contentVariables,
+      StatusCallback: statusCallback,
+    });
     const created = accountMessages.record({ sid, from, to, body, direction: "outbound-api" });
     conversations.add(
       e164Of(to),
-      { sid, direction: "to-parent", kind: contentSid ? "template" : "text", body, at: new Date().toISOString(), status: "delivered" },
+      { sid, direction: "to-parent", kind: contentSid ? "template" : "text", body, at: new Date().toISOString(), status: "queued" },
       { name: variables["1"], clubAddress: from },
     );
+    statusCallbacks.deliver({ sid, from, to, statusCallback });
     return { status: 201, body: accountMessages.resource(created, "created") };
   }
 
@@ -162,6 +188,8 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
       }
       return true;
     },
+    failDeliveryNext: statusCallbacks.failDeliveryNext,
+    readByParent: statusCallbacks.read,
     replyAsParent: createParentReplies({
       account,
       conversations,

@@ -1,0 +1,135 @@
+/**
+ * POST /status: Twilio's status callbacks for the messages signon sends. Checks Twilio's
+ * signature against the stack's status URL, finds the registration whose current invite the
+ * callback is about (the parent's partition, one consistent Query, then its MessageSid), and
+ * records the status if it moves the invite forward (domain/delivery-status.ts). The write is
+ * conditional on the version read: when the parent's conversation got there first, it reads
+ * again and applies the status to what it finds.
+ */
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
+import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
+import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import { advanceDelivery, isDeliveryStatus, type StatusCallback } from "../domain/delivery-status";
+import { answerLogged } from "../plumbing/answer-logged";
+import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { StatusConflictError } from "../plumbing/errors";
+import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
+import { firstValue, parseForm, signedByTwilio } from "../twilio/webhook-request";
+import type { FunctionDeclaration, StatusSettingKey } from "./functions";
+import type { InvitedRegistration } from "./trigger-answers";
+
+export interface StatusDependencies {
+  /** The Lambda's environment unless given. */
+  env: NodeJS.ProcessEnv;
+  readSettings: SettingsReader<StatusSettingKey>;
+  store: RegistrationStore<InvitedRegistration>;
+  clock: () => Date;
+  writeLog?: LineWriter;
+}
+
+/** The parent's conversation may win a race or two; a few tries fit well inside Twilio's 15 s. */
+const statusAttempts = 5;
+// Twilio's error codes are numbers of up to six digits (63016, 30008).
+const errorCodePattern = /^\d{1,6}$/;
+// Twilio's MessageSid: SM or MM and 32 hex digits.
+const messageSidPattern = /^[SM]M[0-9a-f]{32}$/;
+const whatsappAddress = /^whatsapp:\+[1-9]\d{6,14}$/;
+
+const plain = (statusCode: number, text: string) => textResponse(statusCode, "text/plain; charset=utf-8", text);
+/** Twilio reads only the status code of a callback's answer. */
+const noted = () => plain(200, "");
+
+type ReadCallback =
+  | { callback: StatusCallback; to: string }
+  /** A status signon does not track (one Twilio adds later, say): noted, nothing changed. */
+  | { untracked: true }
+  /** Twilio signed the fields, so a problem here means Twilio changed what it sends. */
+  | { field: string; problem: string };
+
+function callbackOf(fields: Record<string, string | string[]>): ReadCallback {
+  const messageSid = firstValue(fields.MessageSid);
+  const status = firstValue(fields.MessageStatus);
+  const to = firstValue(fields.To);
+  const errorCode = firstValue(fields.ErrorCode) || undefined;
+  if (!messageSid || !messageSidPattern.test(messageSid))
+    return { field: "MessageSid", problem: "MessageSid must be a Twilio message SID" };
+  if (!status) return { field: "MessageStatus", problem: "MessageStatus is missing" };
+  if (!to || !whatsappAddress.test(to)) return { field: "To", problem: "To must be a WhatsApp address such as whatsapp:+447700900123" };
+  if (errorCode !== undefined && !errorCodePattern.test(errorCode)) {
+    return { field: "ErrorCode", problem: "ErrorCode must be Twilio's numeric error code" };
+  }
+  if (!isDeliveryStatus(status)) return { untracked: true };
+  return { callback: { messageSid, status, errorCode }, to: to.replace(/^whatsapp:/, "") };
+}
+
+export function createStatusHandler(
+  declaration: FunctionDeclaration<StatusSettingKey>,
+  dependencies: Partial<StatusDependencies> = {},
+): ProxyHandler {
+  const env = dependencies.env ?? process.env;
+  // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
+  const awsCalls = createAwsCallScope();
+  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const store = dependencies.store ?? createRegistrationStore<InvitedRegistration>(env, awsCalls);
+  const clock = dependencies.clock ?? (() => new Date());
+  const route = `${declaration.route.method} ${declaration.route.path}`;
+
+  return async (event, context) => {
+    const log = createLog({ request_id: requestIdOf(event), route }, dependencies.writeLog);
+    const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
+
+    const respond = async (): Promise<APIGatewayProxyResult> => {
+      const tooLarge = bodyTooLarge(event);
+      if (tooLarge) return plain(413, tooLarge);
+      const fields = parseForm(bodyText(event));
+      const signature = headerValue(event, "X-Twilio-Signature");
+      const { values, twilio } = await readSettings();
+      if (!signature || !signedByTwilio(twilio.authToken, signature, values.statusCallbackUrl, fields)) {
+        log("warn", signature ? "signature_mismatch" : "signature_missing");
+        return plain(403, "Forbidden: X-Twilio-Signature does not match this request");
+      }
+      const parsed = callbackOf(fields);
+      if ("untracked" in parsed) {
+        log("info", "status_not_tracked");
+        return noted();
+      }
+      if ("problem" in parsed) {
+        log("warn", "status_callback_rejected", { detail: parsed.field });
+        return plain(400, `Bad request: ${parsed.problem}`);
+      }
+      const { callback, to } = parsed;
+      const twilioCode = callback.errorCode === undefined ? undefined : Number(callback.errorCode);
+      for (let attempt = 1; attempt <= statusAttempts; attempt++) {
+        const { registrations } = await store.readParent(to);
+        const registration = registrations.find((candidate) => candidate.invite_message_sid === callback.messageSid);
+        if (!registration) {
+          // An older invite since resent, a reminder, or a message no registration knows: nothing to record.
+          log("info", "status_not_current_invite", { message_sid: callback.messageSid, to: maskPhone(to) });
+          return noted();
+        }
+        const advanced = advanceDelivery(registration, callback, clock());
+        if (!advanced) {
+          log("info", "status_unchanged", { message_sid: callback.messageSid, registration_id: registration.registration_id });
+          return noted();
+        }
+        if (await store.replace(registration, advanced)) {
+          log("info", "status_recorded", {
+            message_sid: callback.messageSid,
+            registration_id: registration.registration_id,
+            detail: callback.status,
+            twilio_code: twilioCode,
+            attempts: attempt,
+          });
+          return noted();
+        }
+        log("info", "status_conflict", { message_sid: callback.messageSid, attempts: attempt });
+      }
+      throw new StatusConflictError(statusAttempts);
+    };
+
+    return awsCalls.run(awsCallContext(remainingMs, log), () =>
+      answerLogged(log, respond, () => plain(500, "signon could not record this status; please try again.")),
+    );
+  };
+}
