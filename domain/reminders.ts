@@ -90,8 +90,6 @@ export function createReminderRules({ afterDays, max }: ReminderRules) {
   };
 }
 
-export type ReminderRulesFor = ReturnType<typeof createReminderRules>;
-
 /**
  * The reminder template's variables: 1 the parent's first name, 2 the club's name, 3 the
  * player's first name, 4 the team and age group.

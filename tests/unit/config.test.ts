@@ -55,7 +55,11 @@ describe("the committed stack files", () => {
 
   it("dev uses Twilio's WhatsApp sandbox sender and the development template", () => {
     const { settings } = parseStackConfig(stackFile("dev"), secrets, "dev");
-    expect(settings.twilio).toEqual({ whatsappNumber: "+14155238886", templateSid: "HXbd20683c439d5894ded688d2a667a02c" });
+    expect(settings.twilio).toEqual({
+      reminderTemplateSid: "HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b",
+      whatsappNumber: "+14155238886",
+      templateSid: "HXbd20683c439d5894ded688d2a667a02c",
+    });
   });
 });
 
