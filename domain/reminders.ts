@@ -45,7 +45,7 @@ export type SkipReason =
 export type ReminderDecision = { remind: true } | { remind: false; reason: SkipReason };
 
 /** Waiting on the parent: the only statuses a reminder may go to. */
-const waitingStatuses: readonly RegistrationStatus[] = ["invited", "in_progress"];
+export const waitingStatuses: readonly string[] = ["invited", "in_progress"] satisfies RegistrationStatus[];
 const dayMs = 24 * 60 * 60 * 1000;
 // Quiet from 20:00 until 09:00, London's wall clock (GMT or BST as the date says).
 const quietFromHour = 20;

@@ -16,7 +16,7 @@ import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
 import { noReminderTemplate } from "../config/setting-values";
-import { createReminderRules, reminderVariables, type SkipReason } from "../domain/reminders";
+import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
 import type { RemainingTime } from "../plumbing/api-gateway-event";
 import { isSettingsError } from "../plumbing/errors";
 import { createLog, type LineWriter, type Log, maskPhone } from "../plumbing/log";
@@ -66,8 +66,6 @@ export interface RemindersDependencies {
 
 // Time kept back from the Lambda's budget so the last claim can still be given back.
 const responseReserveMs = 5_000;
-// The statuses worth reading a parent's partition for; the rules decide the rest (domain/reminders.ts).
-const waitingStatuses: readonly string[] = ["invited", "in_progress"];
 // An ISO 8601 instant with its offset: a bare date or local time would be read in the server's zone.
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -98,7 +96,10 @@ export function createRemindersHandler(
   const store = dependencies.store ?? createRegistrationStore<RemindedRegistration>(env, awsCalls);
   const route = `schedule ${declaration.name}`;
 
-  /** The registration ids of the season waiting on a parent, grouped by the parent's number; the rest are skipped. */
+  /**
+   * The registration ids of the season waiting on a parent, grouped by the parent's number: only
+   * their partitions are read again. The rest are skipped here, as the rules would skip them.
+   */
   async function waitingByParent(season: string, skipped: ReminderSkip[]) {
     const byParent = new Map<string, Set<string>>();
     let cursor: string | undefined;
@@ -205,7 +206,7 @@ export function createRemindersHandler(
       }
     }
     const reasons = [...new Set(skipped.map((skip) => skip.reason))].sort();
-    log("info", "reminders_done", { attempts: sent.length, detail: reasons.join(",") || undefined });
+    log("info", "reminders_done", { count: sent.length, detail: reasons.join(",") || undefined });
     return answer;
   }
 
