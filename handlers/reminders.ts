@@ -38,7 +38,10 @@ export interface ScheduledRunEvent {
 }
 
 export type ReminderSent = { registration_id: string; message_sid?: string; unconfirmed?: true };
-export type ReminderSkip = { registration_id: string; reason: SkipReason | "changed_meanwhile" | "twilio_refused" | "twilio_unavailable" };
+export type ReminderSkip = {
+  registration_id: string;
+  reason: SkipReason | "changed_meanwhile" | "twilio_refused" | "twilio_unavailable" | "out_of_time";
+};
 
 /** What a run did, by registration id only: nothing that names or reaches a person. */
 export type RemindersAnswer =
@@ -192,6 +195,11 @@ export function createRemindersHandler(
         const decision = rules.decide(registration, contact, now);
         if (!decision.remind) {
           skipped.push({ registration_id: registration.registration_id, reason: decision.reason });
+          continue;
+        }
+        // No claim the run may not live to send or give back: the next run sends it.
+        if (Date.now() >= deadline) {
+          skipped.push({ registration_id: registration.registration_id, reason: "out_of_time" });
           continue;
         }
         try {

@@ -169,6 +169,15 @@ describe("sending once", () => {
     expect(services().twilio.messages).toHaveLength(1);
   });
 
+  it("claims nothing once the function's time is nearly up, so the next run sends what this one could not", async () => {
+    const registration = await waiting();
+    const nearlyOut = { getRemainingTimeInMillis: () => 4_000 };
+    const answer = await reminders()({ id: "test-out-of-time", time: "2025-06-05T10:00:00Z" }, nearlyOut);
+    expect(reasonOf(answer, registration.registration_id)).toBe("out_of_time");
+    expect(services().twilio.messages).toEqual([]);
+    expect(sentIds(await runAt("2025-06-05T11:00:00Z"))).toEqual([registration.registration_id]);
+  });
+
   it("refuses a time that is not an instant, naming it, and sends nothing", async () => {
     await waiting();
     expect(await runAt("5 June 2025")).toEqual({
