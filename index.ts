@@ -2,11 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
 import { settingValues } from "./config/setting-values";
 import { loadStackConfig } from "./config/stack";
-import { functionDeclarations, functions } from "./handlers/functions";
+import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
 import { HandlerFunction } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
 import { RegistrationsTable } from "./infra/registrations-table";
+import { ScheduledRun } from "./infra/scheduled-run";
 import { SettingsParameters } from "./infra/settings-parameters";
 import { TwilioSecret } from "./infra/twilio-secret";
 
@@ -35,10 +36,23 @@ const routes = functionDeclarations.map((declaration) => {
     functionName: name,
     declaration,
     memorySizeMb: declaration.memorySizeMb,
-    reservedConcurrency: config.concurrency[declaration.name],
+    // Routed functions only: config.concurrency has a key for each of them.
+    reservedConcurrency: config.concurrency[declaration.name as keyof typeof config.concurrency],
   });
   return { declaration, handler };
 });
+
+// EventBridge runs these, with no route; each is named as its function (config/names.ts lists the names).
+for (const declaration of scheduledFunctionDeclarations) {
+  const name = functionName(identity, declaration.name);
+  const { function: handler } = new HandlerFunction(name, {
+    ...functionDefaults,
+    functionName: name,
+    declaration,
+    memorySizeMb: declaration.memorySizeMb,
+  });
+  new ScheduledRun(`${name}-schedule`, { ruleName: name, schedule: declaration.schedule, handler });
+}
 
 const api = new RegistrationApi(`${prefix}-api`, {
   routes,

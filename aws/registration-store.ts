@@ -44,6 +44,8 @@ export interface ParentContact extends ParentState {
   parent_tel: string;
   /** Hashes of the last MessageSids applied, so a repeat changes nothing. */
   recent_messages: string[];
+  /** When the parent's last message was applied: reminders count the quiet from it (domain/reminders.ts). */
+  last_message_at?: string;
 }
 
 export interface ErasedRegistration {
@@ -88,7 +90,10 @@ export interface RegistrationStore<R extends StoredRegistration> {
    * parent opted out, or the Idempotency-Key went with another invite. One transaction.
    */
   create(registration: R, idempotencyKey?: string): Promise<CreateOutcome<R>>;
-  /** Claims a re-send: the registration moves from `before` to `after` unless it moved on meanwhile or the parent opted out. */
+  /**
+   * Claims a send for a registration (a re-sent invite, a reminder): it moves from `before` to
+   * `after` unless it moved on meanwhile or the parent opted out.
+   */
   claimResend(before: R, after: R, idempotencyKey?: string): Promise<ResendOutcome>;
   /** Replaces a registration if it is still at the version read; false when it moved on. */
   replace(before: R, after: R): Promise<boolean>;

@@ -15,6 +15,7 @@ export const awsNameRules = {
   "IAM role": { maxLength: 64, characters: /^[\w+=,.@-]+$/ },
   "IAM role policy": { maxLength: 128, characters: /^[\w+=,.@-]+$/ },
   "Lambda permission statement ID": { maxLength: 100, characters: /^[\w-]+$/ },
+  "EventBridge rule": { maxLength: 64, characters: /^[\w.-]+$/ },
   "DynamoDB table": { maxLength: 255, characters: /^[\w.-]{3,}$/ },
   "Secrets Manager secret": { maxLength: 512, characters: /^[\w/+=.@-]+$/ },
   // AWS's 1011 counts the parameter's whole ARN; 64 leaves room for `arn:<partition>:ssm:<region>:<account>:parameter`.

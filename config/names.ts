@@ -15,11 +15,23 @@ export interface StackIdentity {
  * The Lambda handlers: each has a function, a role, a policy, a log group and a route of its own.
  * handlers/functions.ts declares each, and the compiler holds it to this list.
  */
-export const handlerNames = ["trigger", "webhook", "export", "status"] as const;
+export const handlerNames = ["trigger", "webhook", "export", "status", "remind"] as const;
 export type HandlerName = (typeof handlerNames)[number];
 
+/**
+ * The functions EventBridge runs on a schedule instead of a route (handlers/functions.ts,
+ * `schedule`): a rule named as the function, and its permission, in place of a route's.
+ */
+export const scheduledHandlerNames: readonly HandlerName[] = ["remind"];
+
 /** Each function's routes beyond its first, by name (handlers/functions.ts, moreRoutes): each has a permission of its own. */
-export const moreRouteNames: Record<HandlerName, readonly string[]> = { trigger: [], webhook: [], export: ["erase"], status: [] };
+export const moreRouteNames: Record<HandlerName, readonly string[]> = {
+  trigger: [],
+  webhook: [],
+  export: ["erase"],
+  status: [],
+  remind: [],
+};
 
 /** Prefix for resource, function and secret names: `signon-urmston-prod`. */
 export function namePrefix({ slug, stack }: StackIdentity): string {
@@ -71,8 +83,14 @@ export function stackAwsNames(identity: StackIdentity): AwsName[] {
       // infra/handler-function.ts: the role and policy are named after their component.
       { kind: "IAM role", name: pulumiAutoName(`${lambda}-role`) },
       { kind: "IAM role policy", name: pulumiAutoName(`${lambda}-policy`) },
-      // infra/registration-api.ts: the permission API Gateway invokes each route's function with.
-      { kind: "Lambda permission statement ID", name: pulumiAutoName(`${prefix}-api-${handler}`) },
+      ...(scheduledHandlerNames.includes(handler)
+        ? // infra/scheduled-run.ts: the rule, and the permission EventBridge invokes the function with.
+          [
+            { kind: "EventBridge rule", name: lambda } as const,
+            { kind: "Lambda permission statement ID", name: pulumiAutoName(`${lambda}-schedule`) } as const,
+          ]
+        : // infra/registration-api.ts: the permission API Gateway invokes each route's function with.
+          [{ kind: "Lambda permission statement ID", name: pulumiAutoName(`${prefix}-api-${handler}`) } as const]),
       ...moreRouteNames[handler].map(
         (route): AwsName => ({ kind: "Lambda permission statement ID", name: pulumiAutoName(`${prefix}-api-${handler}-${route}`) }),
       ),

@@ -86,6 +86,12 @@ export const registrationsAccess = {
     indexes: [],
     leadingKeys: ["parent#*"],
   },
+  /** The reminders: the season index for who waits, each parent's partition read again consistently, a claim per reminder (opt-out check and the registration's conditional write). */
+  remind: {
+    table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
+    indexes: [registrationsTable.bySeason.indexName],
+    leadingKeys: ["parent#*"],
+  },
 } as const satisfies Record<string, { table: readonly string[]; indexes: readonly string[]; leadingKeys: readonly string[] | undefined }>;
 
 export type RegistrationsAccess = keyof typeof registrationsAccess;

@@ -146,6 +146,10 @@ const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
     error: (issue) => (issue.code === "invalid_type" ? "must be a group of settings, as in Pulumi.prod.yaml" : undefined),
   });
 
+const contentSid = z
+  .string("must be text such as HX7d785aa7b15519a858cfc7f0d485ff2c")
+  .regex(/^HX[0-9a-f]{32}$/, "must be a Content template SID: HX followed by 32 hex characters");
+
 const slug = typedText("must be text such as sale-united").pipe(
   z
     .string()
@@ -168,9 +172,9 @@ export const stackConfigSchema = z.object({
   }),
   twilio: section({
     whatsappNumber,
-    templateSid: z
-      .string("must be text such as HX7d785aa7b15519a858cfc7f0d485ff2c")
-      .regex(/^HX[0-9a-f]{32}$/, "must be a Content template SID: HX followed by 32 hex characters"),
+    templateSid: contentSid,
+    /** The approved reminder template (domain/reminders.ts has its variables); without it no reminder is sent. */
+    reminderTemplateSid: contentSid.optional(),
   }),
   registration: section({
     season,
@@ -190,6 +194,11 @@ export const stackConfigSchema = z.object({
     emergencyContact: onOff,
     photoConsent: onOff,
   }).default({ medical: true, emergencyContact: true, photoConsent: true }),
+  /** Reminders to parents who went quiet (domain/reminders.ts). */
+  reminders: section({
+    afterDays: wholeNumber(1, 30, "a whole number of days from 1 to 30").default(3),
+    max: wholeNumber(0, 10, "a whole number of reminders from 0 to 10").default(2),
+  }).default({ afterDays: 3, max: 2 }),
   /** Each function's reserved concurrency; unset, a function draws on the account's unreserved pool. */
   concurrency: section({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
@@ -226,6 +235,9 @@ export const configExamples: Record<string, string> = {
   "club.assistantName": "pulumi config set --path signon:club.assistantName Omega",
   "twilio.whatsappNumber": 'pulumi config set --path signon:twilio.whatsappNumber "+447700900000"',
   "twilio.templateSid": "pulumi config set --path signon:twilio.templateSid HX7d785aa7b15519a858cfc7f0d485ff2c",
+  "twilio.reminderTemplateSid": "pulumi config set --path signon:twilio.reminderTemplateSid HX0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+  "reminders.afterDays": "pulumi config set --path signon:reminders.afterDays 3",
+  "reminders.max": "pulumi config set --path signon:reminders.max 2",
   "registration.season": "pulumi config set --path signon:registration.season 2025-26",
   "registration.membershipFee": "pulumi config set --path signon:registration.membershipFee 40",
   "registration.subscriptionFee": "pulumi config set --path signon:registration.subscriptionFee 26.50",

@@ -11,6 +11,9 @@ export function optionalSteps(conversation: StackConfig["conversation"]): string
   return asked.length > 0 ? asked.join(",") : "none";
 }
 
+/** What Parameter Store holds for a stack without a reminder template (it refuses an empty value). */
+export const noReminderTemplate = "none";
+
 /**
  * What each run-time setting holds for a stack: written to SSM by the program, handed to
  * the handlers directly by the local runtime, so both read the same values.
@@ -37,5 +40,8 @@ export function settingValues<Url>(
     retentionYears: String(config.registration.retentionYears),
     optionalSteps: optionalSteps(config.conversation),
     exportApiKeyId,
+    reminderTemplateSid: config.twilio.reminderTemplateSid ?? noReminderTemplate,
+    reminderAfterDays: String(config.reminders.afterDays),
+    reminderMax: String(config.reminders.max),
   };
 }

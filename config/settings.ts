@@ -22,6 +22,10 @@ export const settingParameterNames = {
   optionalSteps: "optional-steps",
   /** The export API key's id: API Gateway accepts either key on any keyed route, so the export function checks which one came. */
   exportApiKeyId: "export-api-key-id",
+  /** The approved reminder template's SID, or `none` (SSM refuses an empty value): then no reminder is sent. */
+  reminderTemplateSid: "reminder-template-sid",
+  reminderAfterDays: "reminder-after-days",
+  reminderMax: "reminder-max",
 } as const;
 
 export type SettingKey = keyof typeof settingParameterNames;

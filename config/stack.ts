@@ -36,6 +36,7 @@ export function loadStackConfig(config: pulumi.Config, stack: string): LoadedSta
         registration: section(config, "registration"),
         api: section(config, "api"),
         conversation: section(config, "conversation"),
+        reminders: section(config, "reminders"),
         concurrency: section(config, "concurrency"),
       },
       {

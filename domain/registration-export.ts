@@ -32,11 +32,14 @@ export const exportColumns = [
   "invite_status",
   "invite_error_code",
   "invite_status_at",
+  // The reminders (handlers/reminders.ts): how many went, and when the last one did.
+  "reminders_sent",
+  "last_reminder_at",
 ] as const;
 
 export type ExportColumn = (typeof exportColumns)[number];
 /** A value not known yet (a question not reached, an erased record) is absent, and an empty CSV cell. */
-export type ExportRow = { registration_id: string; status: string } & Partial<Record<ExportColumn, string | boolean>>;
+export type ExportRow = { registration_id: string; status: string } & Partial<Record<ExportColumn, string | boolean | number>>;
 
 /**
  * OWASP's CSV injection rule: a cell starting with `=`, `+`, `-` or `@` (or a tab or carriage
@@ -47,8 +50,9 @@ export function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-function cell(value: string | boolean | undefined): string {
+function cell(value: string | boolean | number | undefined): string {
   if (value === undefined) return "";
+  if (typeof value === "number") return String(value);
   if (typeof value === "boolean") return value ? "yes" : "no";
   return neutraliseFormula(value);
 }

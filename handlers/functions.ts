@@ -15,6 +15,7 @@ import type { SettingKey } from "../config/settings";
 import type { ProxyHandler } from "../plumbing/api-gateway-event";
 import type { LineWriter } from "../plumbing/log";
 import { createRegistrationsHandler } from "./registrations";
+import { createRemindersHandler, type RemindersHandler } from "./reminders";
 import { createStatusHandler } from "./status";
 import { createTriggerHandler } from "./trigger";
 import { createWebhookHandler } from "./webhook";
@@ -38,6 +39,18 @@ export interface HandlerWiring {
   env?: NodeJS.ProcessEnv;
   readSettings?: SettingsReader<SettingKey>;
   writeLog?: LineWriter;
+}
+
+/**
+ * A function EventBridge runs on a schedule, with no route (config/names.ts lists it in
+ * scheduledHandlerNames). The program declares its rule, target and permission (infra/scheduled-run.ts).
+ */
+export interface ScheduledFunctionDeclaration<K extends SettingKey = SettingKey>
+  extends Omit<FunctionDeclaration<K>, "route" | "moreRoutes" | "apiKey" | "createHandler"> {
+  /** EventBridge's schedule expression: `rate(1 hour)`. */
+  schedule: `rate(${string})` | `cron(${string})`;
+  /** Runs once per container, given this declaration, and returns the handler. */
+  createHandler(declaration: ScheduledFunctionDeclaration<K>, wiring?: HandlerWiring): RemindersHandler;
 }
 
 export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
@@ -74,6 +87,9 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
 
 const declareFunction = <K extends SettingKey, Name extends HandlerName>(declaration: FunctionDeclaration<K> & { name: Name }) =>
   declaration;
+const declareScheduledFunction = <K extends SettingKey, Name extends HandlerName>(
+  declaration: ScheduledFunctionDeclaration<K> & { name: Name },
+) => declaration;
 
 // Declared apart from the functions so that each handler's code can name the settings it reads by type.
 const triggerSettingKeys = [
@@ -102,6 +118,16 @@ export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
 export type RegistrationsSettingKey = (typeof registrationsSettingKeys)[number];
 export type StatusSettingKey = (typeof statusSettingKeys)[number];
+const remindSettingKeys = [
+  "whatsappNumber",
+  "clubName",
+  "season",
+  "reminderTemplateSid",
+  "reminderAfterDays",
+  "reminderMax",
+  "statusCallbackUrl",
+] as const satisfies readonly SettingKey[];
+export type RemindSettingKey = (typeof remindSettingKeys)[number];
 
 export const functions = {
   trigger: declareFunction({
@@ -167,7 +193,24 @@ export const functions = {
     registrations: "status",
     createHandler: createStatusHandler,
   }),
-} satisfies { [Name in HandlerName]: FunctionDeclaration & { name: Name } };
+  // Named `remind`, not `reminders`: AWS names carry it, and `-reminders-role-` would lower the
+  // slug and stack name's shared limit from 35 characters to 33 (config/names.ts).
+  remind: declareScheduledFunction({
+    name: "remind",
+    // Hourly: the first run after 09:00 London time sends what the night held back, and a
+    // parent is reminded within the hour they fall due. Each run is one Query of the season.
+    schedule: "rate(1 hour)",
+    // One send at a time, each retried within the deadline: a squad's reminders fall due together.
+    timeoutSeconds: 300,
+    // Not measured by the bench: hourly and off any parent's path; it waits on DynamoDB and Twilio more than it computes.
+    memorySizeMb: 512,
+    settingKeys: remindSettingKeys,
+    npmImports: ["@aws-sdk/util-dynamodb"],
+    idempotencyKeyPrefix: "remind.",
+    registrations: "remind",
+    createHandler: createRemindersHandler,
+  }),
+} satisfies { [Name in HandlerName]: (FunctionDeclaration | ScheduledFunctionDeclaration) & { name: Name } };
 
 /** A function's routes, its first one first. */
 export const routesOf = (declaration: Pick<FunctionDeclaration, "route" | "moreRoutes">): readonly Route[] => [
@@ -175,5 +218,10 @@ export const routesOf = (declaration: Pick<FunctionDeclaration, "route" | "moreR
   ...(declaration.moreRoutes ?? []),
 ];
 
-/** Every declaration, for what treats them all alike: the program, the local gateway. */
-export const functionDeclarations: readonly FunctionDeclaration[] = Object.values(functions);
+const everyDeclaration: readonly (FunctionDeclaration | ScheduledFunctionDeclaration)[] = Object.values(functions);
+/** Every routed declaration, for what treats them all alike: the program, the local gateway. */
+export const functionDeclarations = everyDeclaration.filter((declaration): declaration is FunctionDeclaration => "route" in declaration);
+/** Every scheduled declaration: the program gives each a rule (infra/scheduled-run.ts). */
+export const scheduledFunctionDeclarations = everyDeclaration.filter(
+  (declaration): declaration is ScheduledFunctionDeclaration => "schedule" in declaration,
+);

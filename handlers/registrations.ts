@@ -59,10 +59,11 @@ export function exportRowOf(record: StoredRecord | ErasedRegistration): ExportRo
     const erased = record as ErasedRegistration;
     return { registration_id: erased.registration_id, status: "erased", updated_at: erased.erased_at };
   }
-  const row: ExportRow = { registration_id: record.registration_id, status: record.status };
+  // A registration never reminded shows 0, not a blank the secretary might read as unknown.
+  const row: ExportRow = { registration_id: record.registration_id, status: record.status, reminders_sent: 0 };
   for (const column of exportColumns) {
     const value = (record as unknown as Record<string, unknown>)[column];
-    if (typeof value === "string" || typeof value === "boolean") Object.assign(row, { [column]: value });
+    if (typeof value === "string" || typeof value === "boolean" || typeof value === "number") Object.assign(row, { [column]: value });
   }
   return row;
 }

@@ -52,7 +52,7 @@ const phoneOf = (address: string) => address.replace(/^whatsapp:/, "");
 
 function parentStateOf(contact: ParentContact | undefined): ParentState | undefined {
   if (!contact) return undefined;
-  const { parent_tel: _tel, recent_messages: _recent, ...state } = contact;
+  const { parent_tel: _tel, recent_messages: _recent, last_message_at: _last, ...state } = contact;
   return state;
 }
 
@@ -83,6 +83,7 @@ function conversationWrite(
   registrations: readonly StoredRegistrationRecord[],
   turn: ConversationTurn,
   mark: string,
+  now: Date,
 ): ConversationWrite<StoredRegistrationRecord> {
   const state = turn.parent ?? { ...(parentStateOf(contact) ?? { opted_out: false }), version: (contact?.version ?? 0) + 1 };
   const read = new Map(registrations.map((registration) => [registration.registration_id, registration]));
@@ -90,6 +91,7 @@ function conversationWrite(
     ...state,
     parent_tel: tel,
     recent_messages: [mark, ...(contact?.recent_messages ?? [])].slice(0, recentMessagesKept),
+    last_message_at: now.toISOString(),
   };
   return {
     tel,
@@ -166,7 +168,8 @@ export function createWebhookHandler(
           log("info", "duplicate_ignored", { message_sid: messageSid });
           return twiml();
         }
-        const turn = converse({ parent: parentStateOf(contact), registrations, message, now: clock(), script });
+        const now = clock();
+        const turn = converse({ parent: parentStateOf(contact), registrations, message, now, script });
         if (turn.stranger && !turn.parent) {
           // No invite for this number: nothing stored, but a retried delivery gets no second reply.
           if (!(await deduplicator.firstDelivery(messageSid))) {
@@ -176,7 +179,7 @@ export function createWebhookHandler(
           log("info", "stranger_answered", { message_sid: messageSid });
           return twiml(turn.replies);
         }
-        const write = conversationWrite(tel, contact, registrations, turn, mark);
+        const write = conversationWrite(tel, contact, registrations, turn, mark, now);
         // With the contact gone, the number is a stranger's again: a retried delivery must find the message marked
         // where strangers' are. Marked first, so a failure between the two leaves the message to be applied, not lost.
         if (!write.contact.after) await deduplicator.firstDelivery(messageSid);

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { registrationsAccess } from "../config/registrations-table";
 import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
-import type { FunctionDeclaration } from "../handlers/functions";
+import type { FunctionDeclaration, ScheduledFunctionDeclaration } from "../handlers/functions";
 import type { IdempotencyTable } from "./idempotency-table";
 import { codePathOptionsFor } from "./package-files";
 import type { RegistrationsTable } from "./registrations-table";
@@ -12,7 +12,7 @@ export interface HandlerFunctionArgs {
   /** The Lambda's physical name: `signon-<slug>-<stack>-<handler>`. */
   functionName: string;
   /** Its handler factory, npm imports, settings, record key prefix and timeout (handlers/functions.ts). */
-  declaration: FunctionDeclaration;
+  declaration: FunctionDeclaration | ScheduledFunctionDeclaration;
   parameterPath: string;
   twilioSecret: TwilioSecret;
   idempotencyTable: IdempotencyTable;
@@ -101,12 +101,14 @@ export class HandlerFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.function = new aws.lambda.CallbackFunction(
+    // Its event is the route's or the schedule's, as the declaration says; the handler types each.
+    this.function = new aws.lambda.CallbackFunction<never, unknown>(
       name,
       {
         name: args.functionName,
         // The Pulumi closure serializer turns this, and the declaration with it, into the Lambda's code.
-        callbackFactory: () => declaration.createHandler(declaration),
+        callbackFactory: () =>
+          "schedule" in declaration ? declaration.createHandler(declaration) : declaration.createHandler(declaration),
         codePathOptions: codePathOptionsFor(declaration.npmImports),
         role: this.role,
         runtime: aws.lambda.Runtime.NodeJS22dX,

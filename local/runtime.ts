@@ -10,10 +10,12 @@ import type { LineWriter } from "../plumbing/log";
 import { createApiGateway, localApiKeyId, sendRefusal } from "./gateway/api-gateway";
 import { type LoopbackHandler, serveOnLoopback } from "./loopback";
 import type { LocalOptions } from "./options";
+import { createLocalRemindersRoute } from "./reminders-route";
 import { createSimulatorRoutes } from "./simulator/routes";
 import { loadStackFile } from "./stack-file";
 import { startDynamoDbStandIn } from "./stand-ins/dynamodb-stand-in";
 import { inviteTemplateText } from "./stand-ins/twilio/invite-template";
+import { reminderTemplateText } from "./stand-ins/twilio/reminder-template";
 import { createTwilioStandIn } from "./stand-ins/twilio/stand-in";
 
 export interface LocalRuntime {
@@ -55,6 +57,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   const standIn = createTwilioStandIn(account, {
     templates: {
       [settings.twilio.templateSid]: inviteTemplateText({ clubName: settings.club.name, assistantName: settings.club.assistantName }),
+      ...(settings.twilio.reminderTemplateSid ? { [settings.twilio.reminderTemplateSid]: reminderTemplateText() } : {}),
     },
     webhookUrl,
     clubAddress: `whatsapp:${settings.twilio.whatsappNumber}`,
@@ -76,9 +79,11 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
     throttle: settings.api,
     writeLog,
   });
+  // EventBridge runs the reminders in AWS; here the simulator's control (or curl) does, with its own clock.
+  const reminders = createLocalRemindersRoute(functions.remind.createHandler(functions.remind, { env, readSettings, writeLog }));
   const simulator = createSimulatorRoutes({ standIn, settings, apiKey: options.apiKey, exportApiKey: options.exportApiKey });
   dispatch = (request, body, response) => {
-    if (simulator(request, body, response) || standIn.handle(request, body, response)) return;
+    if (simulator(request, body, response) || reminders(request, body, response) || standIn.handle(request, body, response)) return;
     void gateway(request, body, response);
   };
 

@@ -28,6 +28,7 @@ function banner(options: LocalOptions, runtime: LocalRuntime): string {
     `  Twilio      ${runtime.twilioTarget}, ${credentials}`,
     `  Sender      whatsapp:${twilio.whatsappNumber}, template ${twilio.templateSid}`,
     `  Throttle    ${api.rateLimit} requests/s, burst ${api.burstLimit}`,
+    `  Reminders   POST ${runtime.url}/local/reminders {"now": "<ISO instant>"}, template ${twilio.reminderTemplateSid ?? "none: no reminder is sent"}`,
     `signon is ready at ${runtime.url}/`,
   ].join("\n");
 }

@@ -24,6 +24,8 @@ export interface LogFields {
   error?: string;
   /** Names of settings or fields, never their values. */
   detail?: string;
+  /** How many of what the event names: the reminders a run sent. */
+  count?: number;
 }
 
 export type LogLevel = "info" | "warn" | "error";

@@ -5,7 +5,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { captureOutput } from "./log-capture";
 
 export interface DeployedFunction {
-  invoke(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
+  /** An API Gateway event by default; a scheduled function's takes EventBridge's and answers its own shape. */
+  invoke<Event = APIGatewayProxyEvent, Result = APIGatewayProxyResult>(event: Event): Promise<Result>;
   /** Every file the function's process has required so far, by absolute path. */
   loadedFiles(): Promise<string[]>;
   /** Everything the function wrote to stdout and stderr: its CloudWatch logs. */
@@ -42,10 +43,10 @@ export async function startDeployedFunction(codeDir: string, env: Record<string,
       child.send({ id, ...message });
     });
   return {
-    async invoke(event) {
+    async invoke<Event, Result>(event: Event) {
       const { result, error } = await ask({ event });
       if (!result) throw new Error(`handler threw ${error}`);
-      return result;
+      return result as Result;
     },
     loadedFiles: async () => (await ask({ loadedFiles: true })).loaded!,
     logs: () => output,

@@ -39,6 +39,9 @@ export const clubSettings: Record<SettingKey, string> = {
   retentionYears: "1",
   optionalSteps: "medical,emergency_contact,photo_consent",
   exportApiKeyId,
+  reminderTemplateSid: "HX0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+  reminderAfterDays: "3",
+  reminderMax: "2",
 };
 
 export function settingsParameters(path = parameterPath, settings = clubSettings): Record<string, string> {

@@ -450,6 +450,51 @@ function openInvitedChat(typedPhone) {
   if (view.state) applyState(view.state);
 }
 
+// ---- reminders -----------------------------------------------------------------
+
+// POST /local/reminders runs the same handler EventBridge runs in AWS, with this clock.
+async function runReminders(event) {
+  event.preventDefault();
+  const input = $("reminders-now");
+  const result = $("reminders-result");
+  const when = new Date(input.value);
+  if (Number.isNaN(when.getTime())) {
+    result.className = "result fail";
+    result.replaceChildren(el("p", {}, "Choose a date and time first."));
+    return;
+  }
+  $("reminders-run").disabled = true;
+  try {
+    const response = await fetch("/local/reminders", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ now: when.toISOString() }),
+    });
+    showReminders(response.status, await response.json().catch(() => ({})));
+  } catch (error) {
+    showReminders(0, { error: `the reminders could not be reached (${error.message})` });
+  } finally {
+    $("reminders-run").disabled = false;
+  }
+}
+
+function showReminders(status, answer) {
+  const result = $("reminders-result");
+  result.dataset.status = String(status);
+  result.className = `result ${status === 200 ? "ok" : "fail"}`;
+  if (status !== 200) {
+    result.replaceChildren(el("p", {}, answer.message || answer.error || `The run answered ${status}.`));
+    return;
+  }
+  let summary = `Sent ${answer.sent.length}, skipped ${answer.skipped.length}.`;
+  if (!answer.configured) summary = "No reminder template is configured: nothing was sent.";
+  else if (answer.quiet_hours) summary = "Quiet hours in London (20:00 to 09:00): nothing was sent.";
+  const list = el("ul");
+  for (const sent of answer.sent) list.append(el("li", {}, `${sent.registration_id.slice(0, 8)}: sent`));
+  for (const skip of answer.skipped) list.append(el("li", {}, `${skip.registration_id.slice(0, 8)}: ${skip.reason.replaceAll("_", " ")}`));
+  result.replaceChildren(el("p", {}, summary), list);
+}
+
 // ---- wiring --------------------------------------------------------------------
 
 function setInviteOpen(open) {
@@ -469,6 +514,7 @@ function wire() {
     }
   });
   $("invite-form").addEventListener("submit", sendInvite);
+  $("reminders-form").addEventListener("submit", runReminders);
   $("registrations-form").addEventListener("submit", (e) => {
     e.preventDefault();
     void loadRegistrations();

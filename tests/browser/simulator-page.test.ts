@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDefaults } from "../../local/options";
 import { projectRoot } from "../../local/stack-file";
 import { chooseChromium } from "../../testkit/chromium";
-import { type RunningSignon, startSignon } from "../../testkit/npm-start";
+import { validInvite } from "../../testkit/fixtures";
+import { postInvite, type RunningSignon, startSignon } from "../../testkit/npm-start";
 
 const screenshotDir = path.join(projectRoot, "test-output");
 
@@ -141,5 +142,33 @@ describe("the WhatsApp simulator page", () => {
     await page.locator("#registrations-refresh").click();
     await page.waitForFunction(() => document.querySelector('[data-testid="registrations-status"]')?.textContent?.startsWith("403"));
     expect(await status.textContent()).toBe("403: Forbidden: these routes need the export API key.");
+  });
+
+  it("runs the reminders from the Reminders box at the time picked, and the parent's chat shows the reminder", async () => {
+    const invited = await postInvite(
+      signon.url,
+      { ...validInvite, player_first_name: "Rosie", parent_tel: "07700 900323" },
+      { "x-api-key": localDefaults.SIGNON_API_KEY },
+    );
+    expect(invited.status).toBe(200);
+    // The picker reads the browser's time zone: London's, so noon is outside quiet hours whatever the machine's zone.
+    const london = await browser.newPage({ viewport: { width: 1280, height: 800 }, timezoneId: "Europe/London" });
+    try {
+      await london.goto(`${signon.url}/`);
+      await london.locator('[data-testid="connection"][data-state="live"]').waitFor();
+      const fourDaysOn = new Date(Date.now() + 4 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+      await london.getByTestId("reminders-now").fill(`${fourDaysOn}T12:00`);
+      await london.getByTestId("reminders-run").click();
+      const result = london.locator('[data-testid="reminders-result"][data-status="200"]');
+      await result.waitFor();
+      // Maisie's registration is submitted: Rosie's alone waits.
+      expect(await result.textContent()).toMatch(/^Sent 1, skipped 1\..*: sent.*: not waiting$/);
+      await london.locator('[data-testid="chat-item"][data-phone="+447700900323"]').click();
+      const reminder = london.locator('[data-testid="chat-messages"] [data-testid="message"][data-direction="to-parent"]').last();
+      await reminder.filter({ hasText: "a quick reminder from Urmston Town" }).waitFor();
+      expect(await reminder.textContent()).toContain("Rosie's registration for Lions u11s isn't finished yet.");
+    } finally {
+      await london.close();
+    }
   });
 });

@@ -61,6 +61,7 @@ describe("GET /registrations", () => {
       photo_consent: true,
       invited_at: record.invited_at,
       updated_at: "2025-06-02T09:00:00.000Z",
+      reminders_sent: 0,
     });
   });
 

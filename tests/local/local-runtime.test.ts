@@ -48,6 +48,9 @@ describe("npm start", () => {
       `GET ${signon.url}/registrations, DELETE ${signon.url}/registrations/{id}   header x-api-key: the SIGNON_EXPORT_API_KEY you set`,
     );
     expect(printed).toContain("Throttle    25 requests/s, burst 50");
+    expect(printed).toContain(
+      `Reminders   POST ${signon.url}/local/reminders {"now": "<ISO instant>"}, template HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b`,
+    );
     // Credentials given in the environment are not echoed back.
     expect(printed).not.toContain(apiKey);
     expect(printed).not.toContain(exportApiKey);
@@ -176,6 +179,67 @@ describe("npm start", () => {
     for (const response of throttled) expect(await response.json()).toEqual({ message: "Too Many Requests" });
     const handledAfter = signon.logs().filter((line) => line.route === "POST /trigger" && line.event === "request_done").length;
     expect(handledAfter - handledBefore).toBe(handled);
+  });
+
+  it("runs the reminders with the clock POST /local/reminders gives: none on day 1, the reminder template on day 4, rendered in the parent's chat", async () => {
+    const invited = await trigger({ ...validInvite, parent_tel: "+44 7700 900209", player_first_name: "Reggie" });
+    expect(invited.status).toBe(200);
+    const { registration_id } = (await invited.json()) as { registration_id: string };
+    const run = (body: unknown, contentType = "application/json") =>
+      fetch(`${signon.url}/local/reminders`, { method: "POST", headers: { "Content-Type": contentType }, body: JSON.stringify(body) });
+    // Noon in London (GMT or BST, noon either way falls outside quiet hours), whole days after the invite.
+    const noonAfter = (days: number) => {
+      const at = new Date(Date.now() + days * 24 * 60 * 60 * 1000);
+      at.setUTCHours(11, 0, 0, 0);
+      return at.toISOString();
+    };
+    const skippedAs = (answer: { skipped: { registration_id: string; reason: string }[] }) =>
+      answer.skipped.find((skip) => skip.registration_id === registration_id)?.reason;
+
+    const dayOne = await run({ now: noonAfter(1) });
+    expect(dayOne.status).toBe(200);
+    expect(skippedAs(await dayOne.json())).toBe("too_soon");
+
+    const dayFour = await run({ now: noonAfter(4) });
+    expect(dayFour.status).toBe(200);
+    const answer = await dayFour.json();
+    expect(answer).toMatchObject({ now: noonAfter(4), configured: true, quiet_hours: false });
+    expect(answer.sent).toContainEqual({ registration_id, message_sid: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
+    // Registration ids only: no number, no name.
+    expect(JSON.stringify(answer)).not.toMatch(/Reggie|Sarah|7700/);
+    const chat = await conversationWith("+447700900209");
+    expect(chat?.messages.at(-1)).toMatchObject({ direction: "to-parent", kind: "template" });
+    expect(chat?.messages.at(-1)?.body).toContain(
+      "Hi Sarah 👋, a quick reminder from Urmston Town.\nReggie's registration for Lions u11s isn't finished yet.",
+    );
+  });
+
+  it("refuses a reminders run without an instant, naming what is wrong", async () => {
+    const post = (body: string, contentType = "application/json") =>
+      fetch(`${signon.url}/local/reminders`, { method: "POST", headers: { "Content-Type": contentType }, body });
+    const cases: [Promise<Response>, number, string][] = [
+      [post('{"now": "next Tuesday"}'), 400, "time must be an ISO 8601 instant with its offset, such as 2025-06-05T10:00:00Z"],
+      [
+        post("{}"),
+        400,
+        'now is missing or not text; POST a JSON body such as {"now": "2025-06-05T10:00:00Z"}: the instant the run takes as its clock',
+      ],
+      [
+        post("now=2025-06-05", "application/x-www-form-urlencoded"),
+        415,
+        'POST a JSON body such as {"now": "2025-06-05T10:00:00Z"}: the instant the run takes as its clock',
+      ],
+      [
+        fetch(`${signon.url}/local/reminders`),
+        405,
+        'POST a JSON body such as {"now": "2025-06-05T10:00:00Z"}: the instant the run takes as its clock',
+      ],
+    ];
+    for (const [response, status, message] of cases) {
+      const answered = await response;
+      const body = (await answered.json()) as { error: string; message?: string };
+      expect([answered.status, body.message ?? body.error]).toEqual([status, message]);
+    }
   });
 
   it("logs one JSON line per request with its id, route, status and latency, and no phone number or name", () => {

@@ -78,6 +78,7 @@ const logFieldKeys: Record<keyof LogFields, true> = {
   retry_in_ms: true,
   error: true,
   detail: true,
+  count: true,
 };
 const logLineKeys = new Set(["level", "event", ...Object.keys(logFieldKeys)]);
 /** plumbing/log.ts maskPhone's output: `+44•••••••123`, or `•••` for something too short. */

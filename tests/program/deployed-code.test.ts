@@ -31,6 +31,7 @@ let trigger: DeployedFunction;
 let webhook: DeployedFunction;
 let exporter: DeployedFunction;
 let status: DeployedFunction;
+let reminders: DeployedFunction;
 let webhookUrl: string;
 /** Where the program told every send to ask for status callbacks (Parameter Store). */
 let statusCallbackUrl: string;
@@ -83,11 +84,17 @@ beforeAll(async () => {
   );
   exportApiKeyId = parameters["/signon/urmston/dev/export-api-key-id"];
   statusCallbackUrl = parameters["/signon/urmston/dev/status-callback-url"];
-  [trigger, webhook, exporter, status] = await Promise.all([deploy("trigger"), deploy("webhook"), deploy("export"), deploy("status")]);
+  [trigger, webhook, exporter, status, reminders] = await Promise.all([
+    deploy("trigger"),
+    deploy("webhook"),
+    deploy("export"),
+    deploy("status"),
+    deploy("remind"),
+  ]);
 });
 
 afterAll(async () => {
-  await Promise.all([trigger?.stop(), webhook?.stop(), exporter?.stop(), status?.stop()]);
+  await Promise.all([trigger?.stop(), webhook?.stop(), exporter?.stop(), status?.stop(), reminders?.stop()]);
   await services?.close();
 });
 
@@ -123,7 +130,12 @@ describe("the uploaded code packages", () => {
     expect(triggerFiles).toContain("node_modules/@aws-sdk/util-dynamodb/dist-cjs/index.js");
     expect(
       triggerFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk|@smithy|@pulumi|@aws-lambda-powertools)\//.test(file)),
-    ).toEqual(["node_modules/@aws-sdk/util-dynamodb/dist-cjs/index.js", "node_modules/@aws-sdk/util-dynamodb/package.json"]);
+    ).toEqual(["node_modules/@aws-sdk/util-dynamodb/dist-cjs/index.js", "node_modules/@aws-sdk/util-dynamodb/package.json"]); // The reminders: the marshaller alone, the Twilio client being the project's own.
+    expect(functionNamed("remind").codeFiles!.sort()).toEqual([
+      "__index.js",
+      "node_modules/@aws-sdk/util-dynamodb/dist-cjs/index.js",
+      "node_modules/@aws-sdk/util-dynamodb/package.json",
+    ]);
   });
 
   it("each get the memory size the bench chose for it (bench/results.json)", () => {
@@ -136,7 +148,7 @@ describe("the uploaded code packages", () => {
   });
 
   it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
-    for (const name of ["trigger", "webhook", "export", "status"]) {
+    for (const name of ["trigger", "webhook", "export", "status", "remind"]) {
       expect(packageSize(functionNamed(name).codeDir!).zippedBytes).toBeLessThan(5 * 1024 * 1024);
     }
   });
@@ -373,19 +385,63 @@ describe("the deployed export", () => {
   });
 });
 
-describe("the functions, having answered", () => {
-  it.each([["trigger"], ["webhook"], ["export"], ["status"]])("have loaded every module their %s package carries", async (name) => {
-    const fn = functionNamed(name);
-    const running = { trigger, webhook, export: exporter, status }[name]!;
-    const loaded = new Set((await running.loadedFiles()).map((file) => path.relative(fn.codeDir!, file)));
-    const modules = fn.codeFiles!.filter((file) => file !== "__index.js" && !file.endsWith("package.json"));
-    expect(modules.filter((file) => !loaded.has(file))).toEqual([]);
+describe("the uploaded remind function", () => {
+  it("sends a due reminder with the reminder template when EventBridge's scheduled event comes, and records it", async () => {
+    const record = registrationRecord({ status: "invited", parent_tel: "+447700900871", invited_at: "2025-06-02T10:00:00.000Z" });
+    expect(await createRegistrationStore<StoredRecord>(registrationsTableEnv).create(record)).toEqual({ outcome: "created" });
+    const sentBefore = services.twilio.messages.length;
+    // EventBridge's scheduled event, as the rule delivers it: its time is the run's clock.
+    const scheduled = {
+      version: "0",
+      id: "5e1a6b1c-0d2e-4f3a-8b4c-5d6e7f8a9b0c",
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      account: "123456789012",
+      time: "2025-06-05T10:00:00Z",
+      region: "eu-north-1",
+      resources: [`arn:aws:events:eu-north-1:123456789012:rule/${prefix}-remind`],
+      detail: {},
+    };
+    const answer = await reminders.invoke<typeof scheduled, { sent: { registration_id: string }[] }>(scheduled);
+    expect(answer.sent.map((sent) => sent.registration_id)).toContain(record.registration_id);
+    const sent = services.twilio.messages.slice(sentBefore).filter((message) => message.To === "whatsapp:+447700900871");
+    expect(sent).toHaveLength(1);
+    expect(sent[0].ContentSid).toBe("HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b");
+    expect(sent[0].StatusCallback).toBe(statusCallbackUrl);
+    expect(JSON.parse(sent[0].ContentVariables)).toEqual({
+      "1": "Sarah",
+      "2": "Urmston Town",
+      "3": record.player_first_name,
+      "4": "Lions u11s",
+    });
+    const { registrations } = await createRegistrationStore<StoredRecord & { reminders_sent?: number }>(registrationsTableEnv).readParent(
+      record.parent_tel,
+    );
+    expect(registrations[0]).toMatchObject({ reminders_sent: 1, last_reminder_at: "2025-06-05T10:00:00.000Z" });
+    expect(reminders.logs()).toContain('"event":"reminder_sent"');
+
+    // The same hour again, as a retried invocation would be: nothing more.
+    await reminders.invoke(scheduled);
+    expect(services.twilio.messages.filter((message) => message.To === "whatsapp:+447700900871")).toHaveLength(1);
   });
+});
+
+describe("the functions, having answered", () => {
+  it.each([["trigger"], ["webhook"], ["export"], ["status"], ["remind"]])(
+    "have loaded every module their %s package carries",
+    async (name) => {
+      const fn = functionNamed(name);
+      const running = { trigger, webhook, export: exporter, status, remind: reminders }[name]!;
+      const loaded = new Set((await running.loadedFiles()).map((file) => path.relative(fn.codeDir!, file)));
+      const modules = fn.codeFiles!.filter((file) => file !== "__index.js" && !file.endsWith("package.json"));
+      expect(modules.filter((file) => !loaded.has(file))).toEqual([]);
+    },
+  );
 });
 
 describe("the functions' logs", () => {
   it("hold no credential, name or full phone number", () => {
-    const logs = trigger.logs() + webhook.logs() + exporter.logs() + status.logs();
+    const logs = trigger.logs() + webhook.logs() + exporter.logs() + status.logs() + reminders.logs();
     expect(logs).toContain('"event":"invite_sent"');
     expect(logs).toContain('"event":"status_recorded"');
     for (const secret of [testCredentials.authToken, testCredentials.accountSid, "Sarah", "Alfie", "Testington", "900123", "900456"]) {

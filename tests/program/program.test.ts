@@ -7,7 +7,7 @@ import { type AwsNameKind, awsNameProblem } from "../../config/aws-name-rules";
 import { pulumiAutoName, stackAwsNames } from "../../config/names";
 import { registrationsAccess } from "../../config/registrations-table";
 import { settingParameterNames } from "../../config/settings";
-import { functionDeclarations } from "../../handlers/functions";
+import { functionDeclarations, functions, scheduledFunctionDeclarations } from "../../handlers/functions";
 import { routeRevision } from "../../infra/route-revision";
 import { testCredentials } from "../../testkit/fixtures";
 import { configCommandsIn, stackConfigAfter } from "../../testkit/pulumi-config-set";
@@ -52,6 +52,9 @@ const clubs: ClubCase[] = [
       "payment-url": "https://pay.urmstontownjfc.example/join",
       "retention-years": "1",
       "optional-steps": "medical,emergency_contact,photo_consent",
+      "reminder-template-sid": "HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b",
+      "reminder-after-days": "3",
+      "reminder-max": "2",
     },
   },
   {
@@ -76,6 +79,7 @@ const clubs: ClubCase[] = [
         },
         conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
         api: { rateLimit: 10, burstLimit: 20 },
+        reminders: { afterDays: 4, max: 1 },
         concurrency: { trigger: 30, webhook: 5 },
       },
       secrets: { ...secrets, apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx", exportApiKey: "fake-sale-united-export-key-xxxxxxxxxx" },
@@ -98,6 +102,10 @@ const clubs: ClubCase[] = [
       "payment-url": "https://pay.saleunited.example/join",
       "retention-years": "2",
       "optional-steps": "medical",
+      // No reminder template: Parameter Store refuses an empty value, and the function sends none.
+      "reminder-template-sid": "none",
+      "reminder-after-days": "4",
+      "reminder-max": "1",
     },
   },
 ];
@@ -138,6 +146,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       secrets: count("aws:secretsmanager/secret:Secret"),
       secretVersions: count("aws:secretsmanager/secretVersion:SecretVersion"),
       managedPolicyAttachments: count("aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
+      eventRules: count("aws:cloudwatch/eventRule:EventRule"),
+      eventTargets: count("aws:cloudwatch/eventTarget:EventTarget"),
     }).toEqual({
       restApi: 1,
       resources: 5,
@@ -148,15 +158,17 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
-      permissions: 5,
-      functions: 4,
-      roles: 4,
-      rolePolicies: 4,
-      logGroups: 4,
-      parameters: 15,
+      permissions: 6,
+      functions: 5,
+      roles: 5,
+      rolePolicies: 5,
+      logGroups: 5,
+      parameters: 18,
       secrets: 1,
       secretVersions: 1,
       managedPolicyAttachments: 0,
+      eventRules: 1,
+      eventTargets: 1,
     });
   });
 
@@ -171,7 +183,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       resourcesOfType(result, "aws:lambda/function:Function")
         .map((f) => f.inputs.name)
         .sort(),
-    ).toEqual([`${prefix}-export`, `${prefix}-status`, `${prefix}-trigger`, `${prefix}-webhook`]);
+    ).toEqual([`${prefix}-export`, `${prefix}-remind`, `${prefix}-status`, `${prefix}-trigger`, `${prefix}-webhook`]);
   });
 
   it("routes POST /trigger behind the API key and POST /webhook without one", () => {
@@ -375,7 +387,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
 
   it("lets each function do to the registrations only what its declaration says, with no Scan anywhere", () => {
     const tableArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-registrations`;
-    for (const declaration of functionDeclarations) {
+    for (const declaration of [...functionDeclarations, ...scheduledFunctionDeclarations]) {
       const statements = statementsOf(
         resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${declaration.name}-policy`).inputs.policy,
       );
@@ -417,8 +429,17 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       webhook: ["webhook-url", "club-name", "assistant-name", "code-of-conduct-url", "privacy-notice-url", "payment-url", "optional-steps"],
       export: ["season", "export-api-key-id"],
       status: ["status-callback-url"],
+      remind: [
+        "whatsapp-number",
+        "club-name",
+        "season",
+        "reminder-template-sid",
+        "reminder-after-days",
+        "reminder-max",
+        "status-callback-url",
+      ],
     };
-    for (const route of ["trigger", "webhook", "export", "status"] as const) {
+    for (const route of ["trigger", "webhook", "export", "status", "remind"] as const) {
       const policy = resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${route}-policy`);
       expect(policy.inputs.role).toBe(`${prefix}-${route}-role-id`);
       const statements = statementsOf(policy.inputs.policy);
@@ -475,6 +496,31 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect(JSON.stringify(bySid.OwnIdempotencyRecords)).toContain(`"dynamodb:LeadingKeys":["${declaration.idempotencyKeyPrefix}*"]`);
     },
   );
+
+  it("runs the remind function hourly: an EventBridge rule, its target the function, and a permission for that rule alone", () => {
+    const fn = resourceNamed(result, "aws:lambda/function:Function", `${prefix}-remind`);
+    expect(fn.inputs.timeout).toBe(functions.remind.timeoutSeconds);
+    const rule = resourceNamed(result, "aws:cloudwatch/eventRule:EventRule", `${prefix}-remind-schedule`);
+    expect(rule.inputs).toMatchObject({ name: `${prefix}-remind`, scheduleExpression: "rate(1 hour)" });
+    const ruleArn = `arn:aws:cloudwatch:${club.input.values["aws:region"]}:123456789012:${prefix}-remind`;
+    const target = resourceNamed(result, "aws:cloudwatch/eventTarget:EventTarget", `${prefix}-remind-schedule`);
+    expect(target.inputs).toMatchObject({
+      rule: `${prefix}-remind`,
+      arn: `arn:aws:lambda:${club.input.values["aws:region"]}:123456789012:function:${prefix}-remind`,
+    });
+    const permission = resourceNamed(result, "aws:lambda/permission:Permission", `${prefix}-remind-schedule`);
+    expect(permission.inputs).toMatchObject({
+      action: "lambda:InvokeFunction",
+      function: `${prefix}-remind`,
+      principal: "events.amazonaws.com",
+      sourceArn: ruleArn,
+    });
+    // No route reaches it: API Gateway's permissions name the routed functions only.
+    const apiPermissions = resourcesOfType(result, "aws:lambda/permission:Permission").filter(
+      (p) => p.inputs.principal !== "events.amazonaws.com",
+    );
+    expect(apiPermissions.map((p) => p.inputs.function)).not.toContain(`${prefix}-remind`);
+  });
 
   it("redeploys the stage whenever any input of a route's method or integration changes, in place or not", () => {
     const deployment = resourcesOfType(result, "aws:apigateway/deployment:Deployment")[0];
@@ -533,6 +579,10 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     "payment-url": "https://pay.urmstontownjfc.example/join",
     "retention-years": "1",
     "optional-steps": "medical,emergency_contact,photo_consent",
+    // The deploying commands set no reminder template (README, Reminders): none is sent.
+    "reminder-template-sid": "none",
+    "reminder-after-days": "3",
+    "reminder-max": "2",
   };
 
   it("leave the sender and the fees as numbers in the stack file, as Pulumi does", () => {
@@ -649,6 +699,7 @@ const physicalNames: Record<string, { kind: AwsNameKind; field: string }> = {
   "aws:iam/role:Role": { kind: "IAM role", field: "name" },
   "aws:iam/rolePolicy:RolePolicy": { kind: "IAM role policy", field: "name" },
   "aws:lambda/permission:Permission": { kind: "Lambda permission statement ID", field: "statementId" },
+  "aws:cloudwatch/eventRule:EventRule": { kind: "EventBridge rule", field: "name" },
   "aws:dynamodb/table:Table": { kind: "DynamoDB table", field: "name" },
   "aws:secretsmanager/secret:Secret": { kind: "Secrets Manager secret", field: "name" },
   "aws:ssm/parameter:Parameter": { kind: "SSM parameter", field: "name" },
@@ -679,7 +730,9 @@ describe("the program for the longest slug and stack name allowed", () => {
       const name = (resource.inputs[naming.field] as string | undefined) ?? pulumiAutoName(resource.name);
       return [{ kind: naming.kind, name }];
     });
-    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    // The reminders' rule is named as its function: the kind tells the two apart.
+    const byName = (a: { kind: string; name: string }, b: { kind: string; name: string }) =>
+      a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind);
     expect(declared.sort(byName)).toEqual(stackAwsNames(identity).sort(byName));
     for (const { kind, name } of declared) expect(awsNameProblem(kind, name), name).toBeUndefined();
     expect(Math.max(...declared.filter(({ kind }) => kind === "IAM role").map(({ name }) => name.length))).toBe(64);
@@ -699,7 +752,9 @@ describe("the program for the longest slug and stack name allowed", () => {
       "usagePlanKey:UsagePlanKey",
     ]
       .map((type) => `aws:apigateway/${type}`)
-      .concat("aws:secretsmanager/secretVersion:SecretVersion");
+      .concat("aws:secretsmanager/secretVersion:SecretVersion")
+      // Its target id is generated by AWS's provider, well inside EventBridge's 64 characters.
+      .concat("aws:cloudwatch/eventTarget:EventTarget");
     const others = new Set(result.resources.map((r) => r.type).filter((type) => type.startsWith("aws:") && !(type in physicalNames)));
     expect([...others].sort()).toEqual(unlimited.sort());
   });

@@ -55,7 +55,11 @@ describe("the committed stack files", () => {
 
   it("dev uses Twilio's WhatsApp sandbox sender and the development template", () => {
     const { settings } = parseStackConfig(stackFile("dev"), secrets, "dev");
-    expect(settings.twilio).toEqual({ whatsappNumber: "+14155238886", templateSid: "HXbd20683c439d5894ded688d2a667a02c" });
+    expect(settings.twilio).toEqual({
+      reminderTemplateSid: "HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b",
+      whatsappNumber: "+14155238886",
+      templateSid: "HXbd20683c439d5894ded688d2a667a02c",
+    });
   });
 });
 
@@ -366,6 +370,37 @@ describe("the trigger's reserved concurrency against its usage plan", () => {
   it("leaves the webhook's reservation alone: the usage plan does not throttle it", () => {
     const config = { ...stackFile("prod"), concurrency: { webhook: 1 } };
     expect(parseStackConfig(config, secrets, "prod").settings.concurrency).toEqual({ webhook: 1 });
+  });
+});
+
+describe("the reminders' settings", () => {
+  it("as the README's Reminders section sets them, run as pulumi stores them, pass", () => {
+    const config = stackFileConfig("prod", {}).values;
+    for (const command of configCommandsIn(readmeSection("### Reminders for parents who go quiet"))) applyConfigCommand(config, command);
+    const { settings } = parseStackConfig(config, secrets, "prod");
+    expect(settings.twilio.reminderTemplateSid).toBe("HX0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+    expect(settings.reminders).toEqual({ afterDays: 3, max: 2 });
+  });
+
+  it("default to 3 days and 2 reminders, with no template (none sent)", () => {
+    const { reminders: _reminders, ...config } = stackFile("prod");
+    const twilio = { ...(config.twilio as object), reminderTemplateSid: undefined };
+    const { settings } = parseStackConfig({ ...config, twilio }, secrets, "prod");
+    expect(settings.reminders).toEqual({ afterDays: 3, max: 2 });
+    expect(settings.twilio.reminderTemplateSid).toBeUndefined();
+  });
+
+  it("refuse a zero wait, too many reminders and a template that is not a Content SID, naming each", () => {
+    const config: Record<string, unknown> = { ...stackFile("prod"), reminders: { afterDays: 0, max: 11 } };
+    config.twilio = { ...(config.twilio as object), reminderTemplateSid: "reminder" };
+    expect(() => parseStackConfig(config, secrets, "prod")).toThrow(
+      [
+        "signon's stack config has 3 problems:",
+        "  - signon:twilio.reminderTemplateSid must be a Content template SID: HX followed by 32 hex characters. Example: pulumi config set --path signon:twilio.reminderTemplateSid HX0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "  - signon:reminders.afterDays must be a whole number of days from 1 to 30. Example: pulumi config set --path signon:reminders.afterDays 3",
+        "  - signon:reminders.max must be a whole number of reminders from 0 to 10. Example: pulumi config set --path signon:reminders.max 2",
+      ].join("\n"),
+    );
   });
 });
 

@@ -25,6 +25,8 @@ describe("the secretary's CSV", () => {
         parent_tel: "+447700900123",
         playing_up: true,
         medical_notes: 'Asthma, inhaler "blue"\nin bag',
+        reminders_sent: 2,
+        last_reminder_at: "2025-06-08T09:00:00.000Z",
       },
       { registration_id: "r2", status: "erased" },
     ];
@@ -37,6 +39,8 @@ describe("the secretary's CSV", () => {
     expect(value(first, "parent_tel")).toBe("'+447700900123");
     expect(value(first, "playing_up")).toBe("yes");
     expect(value(first, "medical_notes")).toBe('Asthma, inhaler "blue"\nin bag');
+    expect(value(first, "reminders_sent")).toBe("2");
+    expect(value(first, "last_reminder_at")).toBe("2025-06-08T09:00:00.000Z");
     expect(value(second, "status")).toBe("erased");
     expect(second.slice(2).every((cell) => cell === "")).toBe(true);
   });

@@ -1,0 +1,244 @@
+/**
+ * The reminders (issue 15, part 2), run by EventBridge on the function's schedule, and by
+ * `POST /local/reminders` under `npm start` with a clock of the caller's choosing: sends the
+ * club's approved reminder template to each parent whose registration waits on them and who
+ * has gone quiet, by the rules of domain/reminders.ts.
+ *
+ * One Query of the season's index finds the registrations waiting on a parent; each such
+ * parent's partition is then read again, strongly consistent (the index lags), for the contact
+ * (STOP, the last message) and the registration as it stands. Each reminder is claimed before
+ * it is sent: one conditional write raises `reminders_sent` and sets `last_reminder_at` on the
+ * version read, in a transaction with the parent not having opted out, so two overlapping runs
+ * (or a run and a parent's reply) cannot both send. A send that made no message gives the claim
+ * back, as the trigger does; one Twilio may have taken keeps it, so nothing goes twice.
+ */
+import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
+import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
+import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
+import { noReminderTemplate } from "../config/setting-values";
+import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
+import type { RemainingTime } from "../plumbing/api-gateway-event";
+import { isSettingsError } from "../plumbing/errors";
+import { createLog, type LineWriter, type Log, maskPhone } from "../plumbing/log";
+import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
+import type { RemindSettingKey, ScheduledFunctionDeclaration } from "./functions";
+import type { StoredRegistrationRecord } from "./webhook";
+
+/** What the reminders keep on a registration, beside the conversation's record. */
+export type RemindedRegistration = StoredRegistrationRecord & {
+  invite_sent_at?: string;
+  reminders_sent?: number;
+  last_reminder_at?: string;
+};
+
+/** What EventBridge's scheduled event carries that the run reads: its id, and the time it was due, which is the run's clock. */
+export interface ScheduledRunEvent {
+  id?: string;
+  time?: string;
+}
+
+export type ReminderSent = { registration_id: string; message_sid?: string; unconfirmed?: true };
+export type ReminderSkip = {
+  registration_id: string;
+  reason: SkipReason | "changed_meanwhile" | "twilio_refused" | "twilio_unavailable" | "out_of_time";
+};
+
+/** What a run did, by registration id only: nothing that names or reaches a person. */
+export type RemindersAnswer =
+  | { error: string }
+  | {
+      now: string;
+      /** False when the stack has no reminder template: nothing is sent. */
+      configured: boolean;
+      /** True when the run fell in London's quiet hours: nothing is read or sent. */
+      quiet_hours: boolean;
+      sent: ReminderSent[];
+      skipped: ReminderSkip[];
+    };
+
+export type RemindersHandler = (event: ScheduledRunEvent, context?: RemainingTime) => Promise<RemindersAnswer>;
+
+export interface RemindersDependencies {
+  /** The Lambda's environment unless given. */
+  env: NodeJS.ProcessEnv;
+  readSettings: SettingsReader<RemindSettingKey>;
+  messagesClient: MessagesClient;
+  store: RegistrationStore<RemindedRegistration>;
+  writeLog?: LineWriter;
+}
+
+// Time kept back from the Lambda's budget so the last claim can still be given back.
+const responseReserveMs = 5_000;
+// An ISO 8601 instant with its offset: a bare date or local time would be read in the server's zone.
+const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** The run's clock from the event's time, or why it cannot be one. */
+export function runClock(time: string | undefined, clock: () => Date): Date | { error: string } {
+  if (time === undefined) return clock();
+  if (!instantPattern.test(time) || Number.isNaN(Date.parse(time))) {
+    return { error: "time must be an ISO 8601 instant with its offset, such as 2025-06-05T10:00:00Z" };
+  }
+  return new Date(time);
+}
+
+/** The error's name, and its code when that says more: never its message. */
+function errorName(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const name = error instanceof Error ? error.name : typeof error;
+  return typeof code === "string" && code !== name ? `${name}: ${code}` : name;
+}
+
+export function createRemindersHandler(
+  declaration: ScheduledFunctionDeclaration<RemindSettingKey>,
+  dependencies: Partial<RemindersDependencies> = {},
+): RemindersHandler {
+  const env = dependencies.env ?? process.env;
+  const awsCalls = createAwsCallScope();
+  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
+  const store = dependencies.store ?? createRegistrationStore<RemindedRegistration>(env, awsCalls);
+  const route = `schedule ${declaration.name}`;
+
+  /**
+   * The registration ids of the season waiting on a parent, grouped by the parent's number: only
+   * their partitions are read again. The rest are skipped here, as the rules would skip them.
+   */
+  async function waitingByParent(season: string, skipped: ReminderSkip[]) {
+    const byParent = new Map<string, Set<string>>();
+    let cursor: string | undefined;
+    do {
+      const page = await store.listSeason(season, {}, cursor);
+      for (const registration of page.registrations) {
+        if (!waitingStatuses.includes(registration.status) || !("parent_tel" in registration)) {
+          skipped.push({ registration_id: registration.registration_id, reason: "not_waiting" });
+          continue;
+        }
+        const ids = byParent.get(registration.parent_tel) ?? new Set<string>();
+        byParent.set(registration.parent_tel, ids.add(registration.registration_id));
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return byParent;
+  }
+
+  /** Claims, sends and, when no message was made, gives the claim back. */
+  async function remind(
+    registration: RemindedRegistration,
+    now: Date,
+    settings: HandlerSettings<RemindSettingKey>,
+    deadline: number,
+    log: Log,
+  ): Promise<{ sent: ReminderSent } | { skipped: ReminderSkip }> {
+    const { registration_id } = registration;
+    const claimed: RemindedRegistration = {
+      ...registration,
+      reminders_sent: (registration.reminders_sent ?? 0) + 1,
+      last_reminder_at: now.toISOString(),
+      // Not updated_at: the conversation takes the latest-updated registration as the one the parent is answering.
+      version: registration.version + 1,
+    };
+    const claim = await store.claimResend(registration, claimed);
+    if (claim.outcome === "opted_out") return { skipped: { registration_id, reason: "parent_opted_out" } };
+    if (claim.outcome !== "created") return { skipped: { registration_id, reason: "changed_meanwhile" } };
+
+    const { values, twilio } = settings;
+    const outcome = await messagesClient.sendTemplate(
+      twilio,
+      {
+        from: `whatsapp:${values.whatsappNumber}`,
+        to: `whatsapp:${registration.parent_tel}`,
+        contentSid: values.reminderTemplateSid,
+        contentVariables: JSON.stringify(reminderVariables(registration, values.clubName)),
+        // Twilio reports the reminder's delivery too; POST /status keeps only the invite's on the registration.
+        statusCallback: values.statusCallbackUrl,
+      },
+      deadline,
+    );
+    const to = maskPhone(registration.parent_tel);
+    if (outcome.outcome === "sent") {
+      log("info", "reminder_sent", { to, message_sid: outcome.sid, registration_id });
+      return { sent: { registration_id, message_sid: outcome.sid } };
+    }
+    if (outcome.outcome === "unconfirmed") {
+      // Twilio may have sent it: the claim stays, so it is never sent twice.
+      log("warn", "reminder_unconfirmed", { to, registration_id, twilio_status: outcome.httpStatus, attempts: outcome.attempts });
+      return { sent: { registration_id, unconfirmed: true } };
+    }
+    log("warn", `reminder_${outcome.outcome}`, {
+      to,
+      registration_id,
+      twilio_code: outcome.outcome === "refused" ? outcome.code : undefined,
+      twilio_status: outcome.httpStatus,
+    });
+    const unclaimed = { ...registration, version: claimed.version + 1 };
+    if (!(await store.replace(claimed, unclaimed))) log("warn", "registration_moved_on", { registration_id });
+    return { skipped: { registration_id, reason: outcome.outcome === "refused" ? "twilio_refused" : "twilio_unavailable" } };
+  }
+
+  async function run(now: Date, started: number, remaining: RemainingTime, log: Log): Promise<RemindersAnswer> {
+    const settings = await readSettings();
+    const { values } = settings;
+    const sent: ReminderSent[] = [];
+    const skipped: ReminderSkip[] = [];
+    const answer = { now: now.toISOString(), configured: true, quiet_hours: false, sent, skipped };
+    if (values.reminderTemplateSid === noReminderTemplate) {
+      log("info", "reminders_not_configured", { detail: "reminderTemplateSid" });
+      return { ...answer, configured: false };
+    }
+    const rules = createReminderRules({ afterDays: Number(values.reminderAfterDays), max: Number(values.reminderMax) });
+    if (rules.isQuietHour(now)) {
+      log("info", "reminders_quiet_hours");
+      return { ...answer, quiet_hours: true };
+    }
+    const deadline = started + remaining.getRemainingTimeInMillis() - responseReserveMs;
+    for (const [tel, ids] of await waitingByParent(values.season, skipped)) {
+      const { contact, registrations } = await store.readParent(tel);
+      for (const registration of registrations.filter((candidate) => ids.has(candidate.registration_id))) {
+        const decision = rules.decide(registration, contact, now);
+        if (!decision.remind) {
+          skipped.push({ registration_id: registration.registration_id, reason: decision.reason });
+          continue;
+        }
+        // No claim the run may not live to send or give back: the next run sends it.
+        if (Date.now() >= deadline) {
+          skipped.push({ registration_id: registration.registration_id, reason: "out_of_time" });
+          continue;
+        }
+        try {
+          const done = await remind(registration, now, settings, deadline, log);
+          if ("sent" in done) sent.push(done.sent);
+          else skipped.push(done.skipped);
+        } catch (error) {
+          // One registration's failure (the table out of reach for its claim, say) does not stop the others.
+          log("warn", "reminder_not_claimed", { registration_id: registration.registration_id, error: errorName(error) });
+          skipped.push({ registration_id: registration.registration_id, reason: "changed_meanwhile" });
+        }
+      }
+    }
+    const reasons = [...new Set(skipped.map((skip) => skip.reason))].sort();
+    log("info", "reminders_done", { count: sent.length, detail: reasons.join(",") || undefined });
+    return answer;
+  }
+
+  return async (event, context) => {
+    const started = Date.now();
+    const log = createLog({ request_id: event.id ?? `local-${started.toString(36)}`, route }, dependencies.writeLog);
+    const remaining = context ?? { getRemainingTimeInMillis: () => declaration.timeoutSeconds * 1000 - (Date.now() - started) };
+    const now = runClock(event.time, () => new Date());
+    if ("error" in now) {
+      log("warn", "reminders_refused", { detail: "time" });
+      return now;
+    }
+    return awsCalls.run(awsCallContext(remaining.getRemainingTimeInMillis(), log), async () => {
+      try {
+        return await run(now, started, remaining, log);
+      } catch (error) {
+        log("error", isSettingsError(error) ? "settings_unreadable" : "unexpected_error", {
+          error: errorName(error),
+          detail: isSettingsError(error) ? error.message : undefined,
+        });
+        return { error: "the reminders stopped on an unexpected error; the log has its request id" };
+      }
+    });
+  };
+}

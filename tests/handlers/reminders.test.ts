@@ -1,0 +1,188 @@
+/**
+ * The reminders (handlers/reminders.ts) against dynalite behind the transactions proxy, the SSM
+ * stand-in and the Twilio stand-in, which holds each send to Twilio's Messages schema: who is
+ * reminded over a week of runs, who never is, claims that overlapping runs cannot both win, a
+ * refused send that gives its claim back, and the export showing what went.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { createRegistrationStore } from "../../aws/registration-store";
+import { functions } from "../../handlers/functions";
+import { createRegistrationsHandler } from "../../handlers/registrations";
+import { createRemindersHandler, type RemindedRegistration, type RemindersAnswer } from "../../handlers/reminders";
+import { clubSettings, parameterPath, settingsParameters } from "../../testkit/fixtures";
+import { bodyOf, standInsForFile, testWebhook } from "../../testkit/handler-under-test";
+import { withSsmContents } from "../../testkit/local-services";
+import { exportEvent, registrationRecord } from "../../testkit/registration-records";
+import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
+
+const { services, wiring, logLines } = standInsForFile();
+const env = () => services().env;
+const store = () => createRegistrationStore<RemindedRegistration>(env());
+const reminders = (runEnv = env()) => createRemindersHandler(functions.remind, { ...wiring(), env: runEnv });
+const runAt = (time: string, handler = reminders()) => handler({ id: `test-${time}`, time });
+// Invited on Monday 2 June 2025 at 11:00 London time (BST).
+const invitedAt = "2025-06-02T10:00:00.000Z";
+
+/** A registration waiting on its parent (each call another player and parent), written as the trigger leaves one. */
+async function waiting(overrides: Partial<RemindedRegistration> = {}): Promise<RemindedRegistration> {
+  const record = { ...registrationRecord({ status: "invited", invited_at: invitedAt, version: 2 }), ...overrides };
+  expect(await store().create(record)).toEqual({ outcome: "created" });
+  return record;
+}
+
+const ran = (answer: RemindersAnswer) => {
+  if ("error" in answer) throw new Error(answer.error);
+  return answer;
+};
+const reasonOf = (answer: RemindersAnswer, id: string) => ran(answer).skipped.find((skip) => skip.registration_id === id)?.reason;
+const sentIds = (answer: RemindersAnswer) => ran(answer).sent.map((sent) => sent.registration_id);
+
+beforeEach(async () => {
+  await services().reset();
+});
+
+describe("a week of hourly runs for one invited parent", () => {
+  it("reminds on day 3 and day 6 with the reminder template, never in quiet hours or twice a day, then stops at the max", async () => {
+    const registration = await waiting();
+    const runs: [string, string, "sent" | string][] = [
+      ["day 1", "2025-06-03T10:00:00Z", "too_soon"],
+      ["day 3", "2025-06-05T10:00:00Z", "sent"],
+      ["day 3 again", "2025-06-05T16:00:00Z", "reminded_today"],
+      ["day 6, 08:30 London", "2025-06-08T07:30:00Z", "quiet_hours"],
+      ["day 6", "2025-06-08T10:00:00Z", "sent"],
+      ["day 9", "2025-06-11T10:00:00Z", "max_reached"],
+    ];
+    const seen = [];
+    for (const [label, time] of runs) {
+      const answer = ran(await runAt(time));
+      const outcome = answer.quiet_hours
+        ? "quiet_hours"
+        : sentIds(answer).includes(registration.registration_id)
+          ? "sent"
+          : reasonOf(answer, registration.registration_id);
+      seen.push([label, time, outcome]);
+    }
+    expect(seen).toEqual(runs);
+
+    const { messages } = services().twilio;
+    expect(messages).toHaveLength(2);
+    for (const message of messages) {
+      expect(message).toMatchObject({
+        From: `whatsapp:${clubSettings.whatsappNumber}`,
+        To: `whatsapp:${registration.parent_tel}`,
+        ContentSid: clubSettings.reminderTemplateSid,
+      });
+      expect(JSON.parse(message.ContentVariables)).toEqual({
+        "1": "Sarah",
+        "2": "Urmston Town",
+        "3": registration.player_first_name,
+        "4": "Lions u11s",
+      });
+    }
+    const { registrations } = await store().readParent(registration.parent_tel);
+    expect(registrations[0]).toMatchObject({
+      reminders_sent: 2,
+      last_reminder_at: "2025-06-08T10:00:00.000Z",
+      version: registration.version + 2,
+      // The conversation's "latest registration" reads updated_at: a reminder leaves it.
+      updated_at: registration.updated_at,
+    });
+
+    const exported = bodyOf(await createRegistrationsHandler(functions.export, wiring())(exportEvent())).registrations;
+    expect(exported.find((row: { registration_id: string }) => row.registration_id === registration.registration_id)).toMatchObject({
+      reminders_sent: 2,
+      last_reminder_at: "2025-06-08T10:00:00.000Z",
+    });
+  });
+
+  it("counts from the parent's last message, as the webhook records it", async () => {
+    const registration = await waiting();
+    const webhook = testWebhook(wiring(), { clock: () => new Date("2025-06-04T10:00:00Z") });
+    const reply = await webhook(signedEvent(inboundMessage({ From: `whatsapp:${registration.parent_tel}` })));
+    expect(reply.statusCode).toBe(200);
+    expect((await store().readParent(registration.parent_tel)).contact?.last_message_at).toBe("2025-06-04T10:00:00.000Z");
+
+    expect(reasonOf(await runAt("2025-06-05T10:00:00Z"), registration.registration_id)).toBe("too_soon");
+    expect(sentIds(await runAt("2025-06-07T10:00:00Z"))).toEqual([registration.registration_id]);
+  });
+});
+
+describe("who never gets a reminder", () => {
+  it.each(["submitted", "declined", "needs_club", "opted_out"] as const)("a registration %s", async (status) => {
+    const registration = await waiting({ status });
+    const answer = await runAt("2025-06-05T10:00:00Z");
+    expect(reasonOf(answer, registration.registration_id)).toBe("not_waiting");
+    expect(services().twilio.messages).toEqual([]);
+  });
+
+  it("an erased registration, and a parent who sent STOP", async () => {
+    const erased = await waiting();
+    expect(await store().erase(erased, new Date("2025-06-03T10:00:00Z"))).toBe(true);
+    const stopped = await waiting({ status: "in_progress" });
+    const optedOut = {
+      parent_tel: stopped.parent_tel,
+      version: 1,
+      recent_messages: [],
+      opted_out: true,
+      opted_out_at: "2025-06-03T10:00:00Z",
+    };
+    expect(await store().writeConversation({ tel: stopped.parent_tel, contact: { after: optedOut }, registrations: [] })).toBe(true);
+
+    const answer = await runAt("2025-06-05T10:00:00Z");
+    expect(reasonOf(answer, erased.registration_id)).toBe("not_waiting");
+    expect(reasonOf(answer, stopped.registration_id)).toBe("parent_opted_out");
+    expect(services().twilio.messages).toEqual([]);
+  });
+
+  it("anyone, when the stack has no reminder template: the run says so", async () => {
+    await waiting();
+    const parameters = settingsParameters(parameterPath, { ...clubSettings, reminderTemplateSid: "none" });
+    const answer = await withSsmContents(env(), { parameters }, (unconfigured) => runAt("2025-06-05T10:00:00Z", reminders(unconfigured)));
+    expect(answer).toMatchObject({ configured: false, sent: [], skipped: [] });
+    expect(services().twilio.messages).toEqual([]);
+    expect(logLines.some((line) => line.includes('"reminders_not_configured"'))).toBe(true);
+  });
+});
+
+describe("sending once", () => {
+  it("two runs at once send each reminder once: the claim is a conditional write", async () => {
+    const [first, second] = [await waiting(), await waiting()];
+    const answers = await Promise.all([runAt("2025-06-05T10:00:00Z"), runAt("2025-06-05T10:00:00Z", reminders())]);
+    expect(answers.flatMap(sentIds).sort()).toEqual([first.registration_id, second.registration_id].sort());
+    expect(
+      services()
+        .twilio.messages.map((message) => message.To)
+        .sort(),
+    ).toEqual([`whatsapp:${first.parent_tel}`, `whatsapp:${second.parent_tel}`].sort());
+  });
+
+  it("a send Twilio refuses gives the claim back, so the next run sends it", async () => {
+    const registration = await waiting();
+    services().twilio.failNext({ status: 400, code: 63016, message: "Outside the allowed window" });
+    const refused = await runAt("2025-06-05T10:00:00Z");
+    expect(reasonOf(refused, registration.registration_id)).toBe("twilio_refused");
+    const { registrations } = await store().readParent(registration.parent_tel);
+    expect(registrations[0].reminders_sent).toBeUndefined();
+    expect(registrations[0].last_reminder_at).toBeUndefined();
+
+    expect(sentIds(await runAt("2025-06-05T11:00:00Z"))).toEqual([registration.registration_id]);
+    expect(services().twilio.messages).toHaveLength(1);
+  });
+
+  it("claims nothing once the function's time is nearly up, so the next run sends what this one could not", async () => {
+    const registration = await waiting();
+    const nearlyOut = { getRemainingTimeInMillis: () => 4_000 };
+    const answer = await reminders()({ id: "test-out-of-time", time: "2025-06-05T10:00:00Z" }, nearlyOut);
+    expect(reasonOf(answer, registration.registration_id)).toBe("out_of_time");
+    expect(services().twilio.messages).toEqual([]);
+    expect(sentIds(await runAt("2025-06-05T11:00:00Z"))).toEqual([registration.registration_id]);
+  });
+
+  it("refuses a time that is not an instant, naming it, and sends nothing", async () => {
+    await waiting();
+    expect(await runAt("5 June 2025")).toEqual({
+      error: "time must be an ISO 8601 instant with its offset, such as 2025-06-05T10:00:00Z",
+    });
+    expect(services().twilio.messages).toEqual([]);
+  });
+});
