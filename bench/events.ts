@@ -11,9 +11,10 @@ let messagesSent = 0;
 
 /**
  * The parents the webhook's events come from, invited by `inviteBenchParents` before the bench
- * starts: enough that every webhook event of a run (cold, warm, memory sizes) finds one mid-way.
+ * starts: enough that every webhook event of a run (cold and warm, for this checkout and the
+ * straightforward one, then the memory sizes) finds one mid-way.
  */
-const benchParents = Array.from({ length: 250 }, (_, index) => `+447700900${500 + index}`);
+const benchParents = Array.from({ length: 400 }, (_, index) => `+447700900${500 + index}`);
 /** The first bench parent: whose partition the "DynamoDB round trips" floor reads (bench/packages.ts). */
 export const benchParentTel = benchParents[0];
 // A whole registration, each message a conversation step that changes the registration: a

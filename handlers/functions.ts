@@ -75,18 +75,21 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   /** The npm modules its code requires, as its imports name them: its package holds these and what they load, nothing else. */
   npmImports: readonly string[];
   /**
-   * Starts every idempotency record key it writes. Its role may touch only keys with its own
-   * (`dynamodb:LeadingKeys`): the trigger cannot mark a webhook message, nor the webhook an invite.
+   * Starts every idempotency record key it writes, for a function that keeps such records (the
+   * webhook, for messages from numbers with no invite). Its role may touch only keys with its
+   * own (`dynamodb:LeadingKeys`); a function without one is given no access to that table at all.
    */
-  idempotencyKeyPrefix: string;
+  idempotencyKeyPrefix?: string;
   /** What it does to the registrations table (config/registrations-table.ts), if anything: its role may do that and no more. */
   registrations?: RegistrationsAccess;
   /** Runs once per container, given this declaration, and returns the handler. */
   createHandler(declaration: FunctionDeclaration<K>, wiring?: HandlerWiring): ProxyHandler;
 }
 
-const declareFunction = <K extends SettingKey, Name extends HandlerName>(declaration: FunctionDeclaration<K> & { name: Name }) =>
-  declaration;
+// A function given an idempotency key prefix keeps it in its type, so its factory may require one.
+const declareFunction = <K extends SettingKey, Name extends HandlerName, Prefix extends string | undefined = undefined>(
+  declaration: FunctionDeclaration<K> & { name: Name; idempotencyKeyPrefix?: Prefix },
+) => declaration as typeof declaration & (Prefix extends string ? { idempotencyKeyPrefix: Prefix } : unknown);
 const declareScheduledFunction = <K extends SettingKey, Name extends HandlerName>(
   declaration: ScheduledFunctionDeclaration<K> & { name: Name },
 ) => declaration;
@@ -136,13 +139,12 @@ export const functions = {
     apiKey: "invite",
     // Room for Twilio's retries with backoff; API Gateway itself gives up at 29 s.
     timeoutSeconds: 20,
-    // In two runs each step up to 1024 MB cut the first answer by 29% or more, the step to
-    // 1769 MB by 20% in one run and 3% in the other: not reliably the 15% that counts.
-    memorySizeMb: 1024,
+    // On a quiet machine (README, Performance) the step from 1024 to 1769 MB cut the first answer
+    // over HTTPS by 43% (202 to 115 ms); two earlier runs under load could not tell the sizes apart.
+    memorySizeMb: 1769,
     settingKeys: triggerSettingKeys,
     // The SDK's marshaller converts the registration to DynamoDB's JSON (aws/registration-store.ts).
     npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-sdk/util-dynamodb"],
-    idempotencyKeyPrefix: "trigger.",
     registrations: "invite",
     createHandler: createTriggerHandler,
   }),
@@ -152,8 +154,9 @@ export const functions = {
     apiKey: "none",
     // Twilio waits 15 s for a webhook's answer.
     timeoutSeconds: 10,
-    // Up to 1024 MB each step cut it by 32% or more, the step to 1769 MB by 16% and -4%. A parent waits for this reply.
-    memorySizeMb: 1024,
+    // A parent waits for this reply: on a quiet machine the step from 1024 to 1769 MB cut the
+    // first answer of a conversation step over HTTPS by 32% (87 to 60 ms).
+    memorySizeMb: 1769,
     settingKeys: webhookSettingKeys,
     // The store's marshaller; the phone library for the emergency contact step (domain/phone.ts).
     npmImports: ["twilio/lib/webhooks/webhooks", "@aws-sdk/util-dynamodb", "libphonenumber-js/min"],
@@ -174,7 +177,6 @@ export const functions = {
     memorySizeMb: 1024,
     settingKeys: registrationsSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb", "csv-stringify/sync"],
-    idempotencyKeyPrefix: "export.",
     registrations: "export",
     createHandler: createRegistrationsHandler,
   }),
@@ -189,7 +191,6 @@ export const functions = {
     memorySizeMb: 1024,
     settingKeys: statusSettingKeys,
     npmImports: ["twilio/lib/webhooks/webhooks", "@aws-sdk/util-dynamodb"],
-    idempotencyKeyPrefix: "status.",
     registrations: "status",
     createHandler: createStatusHandler,
   }),
@@ -206,7 +207,6 @@ export const functions = {
     memorySizeMb: 512,
     settingKeys: remindSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb"],
-    idempotencyKeyPrefix: "remind.",
     registrations: "remind",
     createHandler: createRemindersHandler,
   }),

@@ -114,7 +114,8 @@ function erasesEverything(registrations: readonly StoredRegistrationRecord[], tu
 }
 
 export function createWebhookHandler(
-  declaration: FunctionDeclaration<WebhookSettingKey>,
+  // Its idempotency records: messages from numbers with no invite (aws/idempotency/message-deduplicator.ts).
+  declaration: FunctionDeclaration<WebhookSettingKey> & { idempotencyKeyPrefix: string },
   dependencies: Partial<WebhookDependencies> = {},
 ): WebhookHandler {
   const env = dependencies.env ?? process.env;

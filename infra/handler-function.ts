@@ -66,6 +66,19 @@ export class HandlerFunction extends pulumi.ComponentResource {
     const registrationStatements = declaration.registrations
       ? this.registrationStatements(args.registrationsTable, declaration.registrations)
       : [];
+    const keyPrefix = declaration.idempotencyKeyPrefix;
+    const idempotencyStatements = keyPrefix
+      ? [
+          {
+            Sid: "OwnIdempotencyRecords",
+            Effect: "Allow",
+            // Records read and written by their key only; no Scan or Query.
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            Resource: args.idempotencyTable.table.arn,
+            Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${keyPrefix}*`] } },
+          },
+        ]
+      : [];
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -86,14 +99,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
               Resource: pulumi.all(readableParameters),
             },
             { Sid: "ReadTwilioSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.twilioSecret.secretArn },
-            {
-              Sid: "OwnIdempotencyRecords",
-              Effect: "Allow",
-              // Records read and written by their key only; no Scan or Query.
-              Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-              Resource: args.idempotencyTable.table.arn,
-              Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${declaration.idempotencyKeyPrefix}*`] } },
-            },
+            ...idempotencyStatements,
             ...registrationStatements,
           ],
         }),
@@ -121,7 +127,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
           variables: {
             [environmentVariables.parameterPath]: args.parameterPath,
             [environmentVariables.twilioSecretName]: args.twilioSecret.secretName,
-            [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name,
+            ...(keyPrefix ? { [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name } : {}),
             ...(declaration.registrations ? { [environmentVariables.registrationsTable]: args.registrationsTable.table.name } : {}),
           },
         },

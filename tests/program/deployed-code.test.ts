@@ -76,7 +76,9 @@ beforeAll(async () => {
   const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
   const secretString = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString as string;
   services = await startLocalServices({ parameters, secrets: { [variables.SIGNON_TWILIO_SECRET_NAME]: secretString } });
-  await services.dynamoDb.createTable(variables.SIGNON_IDEMPOTENCY_TABLE);
+  await services.dynamoDb.createTable(
+    (functionNamed("webhook").inputs.environment as { variables: Record<string, string> }).variables.SIGNON_IDEMPOTENCY_TABLE,
+  );
   registrationsTableEnv = { ...services.env, SIGNON_REGISTRATIONS_TABLE: variables.SIGNON_REGISTRATIONS_TABLE };
   await createRegistrationsTableCall(registrationsTableEnv).call(
     "CreateTable",

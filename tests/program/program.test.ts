@@ -324,7 +324,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toEqual({
         SIGNON_PARAMETER_PATH: path,
         SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3`,
-        SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency`,
+        // The webhook's alone: no other function keeps idempotency records.
+        ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
       });
     }
@@ -410,7 +411,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("lets each role read exactly its own settings and the Twilio secret, touch only its own idempotency records, and write only its own logs", () => {
+  it("lets each role read exactly its own settings and the Twilio secret, touch only its own idempotency records (the webhook alone has any), and write only its own logs", () => {
     const region = club.input.values["aws:region"];
     const parameterArn = (name: string) => `arn:aws:ssm:${region}:123456789012:parameter${path}/${name}`;
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
@@ -461,14 +462,19 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf`,
       });
       expect(bySid.WriteOwnLogs.Resource).toBe(`arn:aws:logs:${region}:123456789012:log-group:/aws/lambda/${prefix}-${route}:*`);
-      expect(bySid.OwnIdempotencyRecords).toEqual({
-        Sid: "OwnIdempotencyRecords",
-        Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-        Resource: `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-idempotency`,
-        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${route}.*`] } },
-      });
-      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(4);
+      // Only the webhook keeps idempotency records (messages from numbers with no invite).
+      expect(bySid.OwnIdempotencyRecords).toEqual(
+        route === "webhook"
+          ? {
+              Sid: "OwnIdempotencyRecords",
+              Effect: "Allow",
+              Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+              Resource: `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-idempotency`,
+              Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["webhook.*"] } },
+            }
+          : undefined,
+      );
+      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(route === "webhook" ? 4 : 3);
       expect(secret.inputs.name).toBeUndefined();
     }
   });
@@ -493,7 +499,15 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect(readable.map((arn) => arn.split("/").pop()).sort()).toEqual(
         declaration.settingKeys.map((key) => settingParameterNames[key]).sort(),
       );
-      expect(JSON.stringify(bySid.OwnIdempotencyRecords)).toContain(`"dynamodb:LeadingKeys":["${declaration.idempotencyKeyPrefix}*"]`);
+      const idempotencyTableVariable = (fn.inputs.environment as { variables: Record<string, string> }).variables.SIGNON_IDEMPOTENCY_TABLE;
+      if (declaration.idempotencyKeyPrefix) {
+        expect(JSON.stringify(bySid.OwnIdempotencyRecords)).toContain(`"dynamodb:LeadingKeys":["${declaration.idempotencyKeyPrefix}*"]`);
+        expect(idempotencyTableVariable).toBeDefined();
+      } else {
+        // Only the webhook keeps idempotency records: the others may not touch the table, nor know its name.
+        expect(bySid.OwnIdempotencyRecords).toBeUndefined();
+        expect(idempotencyTableVariable).toBeUndefined();
+      }
     },
   );
 
