@@ -3,7 +3,7 @@ import { functionName, idempotencyTableName, namePrefix, parameterPath, registra
 import { settingValues } from "./config/setting-values";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
-import { HandlerFunction } from "./infra/handler-function";
+import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
 import { RegistrationsTable } from "./infra/registrations-table";
@@ -29,28 +29,27 @@ const registrationsTable = new RegistrationsTable(`${prefix}-registrations`, { t
 const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, registrationsTable, logRetentionDays: 30 };
 
 // One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
-const routes = functionDeclarations.map((declaration) => {
+const handlerFunction = (declaration: HandlerFunctionArgs["declaration"], reservedConcurrency?: number) => {
   const name = functionName(identity, declaration.name);
   const { function: handler } = new HandlerFunction(name, {
     ...functionDefaults,
     functionName: name,
     declaration,
     memorySizeMb: declaration.memorySizeMb,
-    // Routed functions only: config.concurrency has a key for each of them.
-    reservedConcurrency: config.concurrency[declaration.name as keyof typeof config.concurrency],
+    reservedConcurrency,
   });
-  return { declaration, handler };
-});
+  return { name, handler };
+};
 
-// EventBridge runs these, with no route; each is named as its function (config/names.ts lists the names).
+const routes = functionDeclarations.map((declaration) => ({
+  declaration,
+  // Routed functions only: config.concurrency has a key for each of them.
+  handler: handlerFunction(declaration, config.concurrency[declaration.name as keyof typeof config.concurrency]).handler,
+}));
+
+// EventBridge runs these, with no route.
 for (const declaration of scheduledFunctionDeclarations) {
-  const name = functionName(identity, declaration.name);
-  const { function: handler } = new HandlerFunction(name, {
-    ...functionDefaults,
-    functionName: name,
-    declaration,
-    memorySizeMb: declaration.memorySizeMb,
-  });
+  const { name, handler } = handlerFunction(declaration);
   new ScheduledRun(`${name}-schedule`, { ruleName: name, schedule: declaration.schedule, handler });
 }
 

@@ -12,10 +12,10 @@ import { createRegistrationStore, type RegistrationStore } from "../aws/registra
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 import { advanceDelivery, isDeliveryStatus, type StatusCallback } from "../domain/delivery-status";
 import { answerLogged } from "../plumbing/answer-logged";
-import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { type ProxyHandler, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
 import { StatusConflictError } from "../plumbing/errors";
 import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
-import { firstValue, parseForm, signedByTwilio } from "../twilio/webhook-request";
+import { firstValue, refusalUnlessSigned, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, StatusSettingKey } from "./functions";
 import type { InvitedRegistration } from "./trigger-answers";
 
@@ -80,16 +80,12 @@ export function createStatusHandler(
     const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
-      const tooLarge = bodyTooLarge(event);
-      if (tooLarge) return plain(413, tooLarge);
-      const fields = parseForm(bodyText(event));
-      const signature = headerValue(event, "X-Twilio-Signature");
+      const request = twilioRequestOf(event);
+      if ("refusal" in request) return request.refusal;
       const { values, twilio } = await readSettings();
-      if (!signature || !signedByTwilio(twilio.authToken, signature, values.statusCallbackUrl, fields)) {
-        log("warn", signature ? "signature_mismatch" : "signature_missing");
-        return plain(403, "Forbidden: X-Twilio-Signature does not match this request");
-      }
-      const parsed = callbackOf(fields);
+      const refusal = refusalUnlessSigned(request, twilio.authToken, values.statusCallbackUrl, log);
+      if (refusal) return refusal;
+      const parsed = callbackOf(request.fields);
       if ("untracked" in parsed) {
         log("info", "status_not_tracked");
         return noted();

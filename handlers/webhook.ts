@@ -15,11 +15,11 @@ import { type ConversationTurn, converse } from "../domain/conversation/engine";
 import { buildScript, type OptionalStepId, type Script } from "../domain/conversation/script";
 import type { ParentState, RegistrationRecord } from "../domain/registration";
 import { answerLogged } from "../plumbing/answer-logged";
-import { bodyText, bodyTooLarge, headerValue, type RemainingTime, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { type RemainingTime, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
 import { ConversationConflictError } from "../plumbing/errors";
 import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
-import { firstValue, parseForm, signedByTwilio } from "../twilio/webhook-request";
+import { firstValue, refusalUnlessSigned, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
 
 /** A registration as the table keeps it: the record and when DynamoDB's TTL removes it. */
@@ -134,10 +134,9 @@ export function createWebhookHandler(
     const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
 
     const respond = async (): Promise<APIGatewayProxyResult> => {
-      const tooLarge = bodyTooLarge(event);
-      if (tooLarge) return textResponse(413, "text/plain; charset=utf-8", tooLarge);
-      const fields = parseForm(bodyText(event));
-      const signature = headerValue(event, "X-Twilio-Signature");
+      const request = twilioRequestOf(event);
+      if ("refusal" in request) return request.refusal;
+      const { fields, signature } = request;
       const messageSid = firstValue(fields.MessageSid);
       const from = firstValue(fields.From);
       // In a cold container the settings are a round trip of their own, so the parent's
@@ -147,10 +146,8 @@ export function createWebhookHandler(
       const firstRead = signature && messageSid && from ? store.readParent(phoneOf(from)) : undefined;
       firstRead?.catch(() => undefined);
       const { values, twilio } = await readSettings();
-      if (!signature || !signedByTwilio(twilio.authToken, signature, values.webhookUrl, fields)) {
-        log("warn", signature ? "signature_mismatch" : "signature_missing");
-        return textResponse(403, "text/plain; charset=utf-8", "Forbidden: X-Twilio-Signature does not match this request");
-      }
+      const refusal = refusalUnlessSigned(request, twilio.authToken, values.webhookUrl, log);
+      if (refusal) return refusal;
       if (!messageSid || !from) {
         log("info", messageSid ? "ignored_without_sender" : "ignored_without_message_sid");
         return twiml();

@@ -78,6 +78,20 @@ export function startSignon(env: Record<string, string> = {}, args: string[] = [
   });
 }
 
+/** `npm start` behind the invite key `apiKey`, sending through a Twilio stand-in the test holds, with that stand-in's account. */
+export function startSignonSendingTo(
+  twilio: { url: string },
+  account: { accountSid: string; authToken: string },
+  apiKey: string,
+): Promise<RunningSignon> {
+  return startSignon({
+    SIGNON_API_KEY: apiKey,
+    TWILIO_ACCOUNT_SID: account.accountSid,
+    TWILIO_AUTH_TOKEN: account.authToken,
+    TWILIO_API_BASE_URL: twilio.url,
+  });
+}
+
 /** Runs `npm start` expecting it to refuse to start. */
 export function signonRefusing(env: Record<string, string>, args: string[] = []): Promise<ExitedSignon> {
   const child = npmStart(args, env);

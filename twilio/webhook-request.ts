@@ -1,5 +1,8 @@
-/** What Twilio posts to the messaging webhook: its form fields, and the signature over them. */
+/** What Twilio posts to signon (messages, delivery statuses): its form fields, and the signature over them. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
+import { bodyText, bodyTooLarge, headerValue, textResponse } from "../plumbing/api-gateway-event";
+import type { Log } from "../plumbing/log";
 
 export type WebhookFields = Record<string, string | string[]>;
 
@@ -25,4 +28,26 @@ export function firstValue(field: string | string[] | undefined): string | undef
  */
 export function signedByTwilio(authToken: string, signature: string, url: string, fields: WebhookFields): boolean {
   return validateRequest(authToken, signature, url, fields);
+}
+
+/** A request Twilio signs, as API Gateway passed it: its form fields and its X-Twilio-Signature. */
+export interface TwilioRequest {
+  fields: WebhookFields;
+  signature?: string;
+}
+
+const plainText = (statusCode: number, text: string) => textResponse(statusCode, "text/plain; charset=utf-8", text);
+
+/** The request's form and signature, or the 413 answer for a body too large to be Twilio's. */
+export function twilioRequestOf(event: APIGatewayProxyEvent): TwilioRequest | { refusal: APIGatewayProxyResult } {
+  const tooLarge = bodyTooLarge(event);
+  if (tooLarge) return { refusal: plainText(413, tooLarge) };
+  return { fields: parseForm(bodyText(event)), signature: headerValue(event, "X-Twilio-Signature") };
+}
+
+/** The 403 answer, logged, unless the request carries Twilio's signature for `url`; undefined when it does. */
+export function refusalUnlessSigned(request: TwilioRequest, authToken: string, url: string, log: Log): APIGatewayProxyResult | undefined {
+  if (request.signature && signedByTwilio(authToken, request.signature, url, request.fields)) return undefined;
+  log("warn", request.signature ? "signature_mismatch" : "signature_missing");
+  return plainText(403, "Forbidden: X-Twilio-Signature does not match this request");
 }

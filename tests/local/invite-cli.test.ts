@@ -13,7 +13,7 @@ import { projectRoot } from "../../local/stack-file";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
 import { startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { runInvite } from "../../testkit/invite-cli";
-import { type RunningSignon, startSignon } from "../../testkit/npm-start";
+import { type RunningSignon, startSignonSendingTo } from "../../testkit/npm-start";
 import { formBody, inboundMessage, twilioSignature } from "../../testkit/twilio-webhook";
 import { startUsagePlanProxy, type UsagePlanProxy } from "../../testkit/usage-plan-proxy";
 
@@ -33,12 +33,7 @@ let sending: Record<string, string>;
 
 beforeAll(async () => {
   twilio = await startTwilioStandIn(account);
-  signon = await startSignon({
-    SIGNON_API_KEY: apiKey,
-    TWILIO_ACCOUNT_SID: account.accountSid,
-    TWILIO_AUTH_TOKEN: account.authToken,
-    TWILIO_API_BASE_URL: twilio.url,
-  });
+  signon = await startSignonSendingTo(twilio, account, apiKey);
   plan = await startUsagePlanProxy(signon.url, { rateLimit: 5, burstLimit: 5 });
   sending = { SIGNON_URL: plan.url, SIGNON_API_KEY: apiKey };
   folder = fs.mkdtempSync(path.join(os.tmpdir(), "signon-invite-"));

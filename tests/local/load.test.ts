@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
 import { startTwilioStandIn, type TwilioStandIn } from "../../local/stand-ins/twilio/stand-in";
 import { validInvite } from "../../testkit/fixtures";
-import { postInvite, type RunningSignon, startSignon } from "../../testkit/npm-start";
+import { postInvite, type RunningSignon, startSignonSendingTo } from "../../testkit/npm-start";
 
 const requests = 2_000;
 const clients = 50;
@@ -31,12 +31,7 @@ const inviteFor = (index: number) => ({
 
 beforeAll(async () => {
   twilio = await startTwilioStandIn(account);
-  signon = await startSignon({
-    SIGNON_API_KEY: apiKey,
-    TWILIO_ACCOUNT_SID: account.accountSid,
-    TWILIO_AUTH_TOKEN: account.authToken,
-    TWILIO_API_BASE_URL: twilio.url,
-  });
+  signon = await startSignonSendingTo(twilio, account, apiKey);
 
   let next = 0;
   const client = async () => {
