@@ -4,6 +4,8 @@
  * for the answer's Retry-After, or a growing wait when it gives none (API Gateway's 429 has none),
  * then the row is sent again with the same Idempotency-Key, so a retry never invites twice.
  */
+import { setTimeout as sleep } from "node:timers/promises";
+import { backoffDelay, type RetryPolicy } from "../plumbing/retry";
 import type { SquadRow } from "./squad-sheet";
 
 export const outcomes = ["sent", "already invited", "opted out", "failed", "not sent"] as const;
@@ -44,8 +46,6 @@ const maxBackoffMs = 20_000;
 // A Retry-After longer than this is not waited for: the row fails and a re-run picks it up.
 const maxRetryAfterMs = 120_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Retry-After as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (header === null || header.trim() === "") return undefined;
@@ -55,8 +55,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Doubling from firstBackoffMs, with jitter so paused senders do not all come back at once. */
-const backoffMs = (attempt: number) => Math.min(maxBackoffMs, firstBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+const backoffPolicy: RetryPolicy = { attempts: maxAttempts, baseDelayMs: firstBackoffMs, maxDelayMs: maxBackoffMs };
+/**
+ * Doubling from firstBackoffMs, with jitter so paused senders do not all come back at once;
+ * at least half the step, as a throttled key needs the time to refill, not a lucky zero.
+ */
+const backoffMs = (attempt: number) => backoffDelay(backoffPolicy, attempt - 1, () => 0.5 + Math.random() / 2);
 
 async function answerOf(response: Response): Promise<TriggerAnswer> {
   const text = await response.text();

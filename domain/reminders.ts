@@ -5,6 +5,7 @@
  * a number that sent STOP; never in London's quiet hours (20:00 to 09:00) and never twice on one
  * London day. Pure: the clock, the settings and what the table holds are passed in.
  */
+import { isoDate, londonHour, londonToday } from "./conversation/calendar-date";
 import type { RegistrationStatus } from "./registration";
 
 /** The club's reminder settings (signon:reminders.*). */
@@ -51,23 +52,15 @@ const dayMs = 24 * 60 * 60 * 1000;
 const quietFromHour = 20;
 const quietUntilHour = 9;
 
-/**
- * The rules for one set of settings. Intl formatters are built here, once per handler, rather
- * than at module level: Pulumi serializes the handler's module by value and cannot capture them.
- */
+const londonDate = (instant: Date) => isoDate(londonToday(instant));
+
+const isQuietHour = (now: Date) => {
+  const hour = londonHour(now);
+  return hour >= quietFromHour || hour < quietUntilHour;
+};
+
+/** The rules for one set of settings. */
 export function createReminderRules({ afterDays, max }: ReminderRules) {
-  // Intl is built into Node with full time zone data, and zone libraries (date-fns-tz, luxon) use it underneath.
-  // Building these two and formatting once took 15 to 24 ms in a fresh Node 20 process here (5 runs), once
-  // per container of an hourly function; 3,000 registrations' formats took 8 to 12 ms more.
-  const londonHour = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "numeric", hourCycle: "h23" });
-  // en-CA writes dates as YYYY-MM-DD.
-  const londonDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit" });
-
-  const isQuietHour = (now: Date) => {
-    const hour = Number(londonHour.format(now));
-    return hour >= quietFromHour || hour < quietUntilHour;
-  };
-
   return {
     /** Whether `now` falls in London's quiet hours: a run then sends nothing at all. */
     isQuietHour,
@@ -80,7 +73,7 @@ export function createReminderRules({ afterDays, max }: ReminderRules) {
       const sent = registration.reminders_sent ?? 0;
       if (sent >= max) return skip("max_reached");
       const lastReminder = registration.last_reminder_at;
-      if (lastReminder !== undefined && londonDay.format(new Date(lastReminder)) === londonDay.format(now)) return skip("reminded_today");
+      if (lastReminder !== undefined && londonDate(new Date(lastReminder)) === londonDate(now)) return skip("reminded_today");
       const quietSince = Math.max(
         Date.parse(registration.invite_sent_at ?? registration.invited_at),
         contact?.last_message_at ? Date.parse(contact.last_message_at) : 0,

@@ -12,7 +12,7 @@ import { createRegistrationStore, type RegistrationStore } from "../aws/registra
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 import { advanceDelivery, isDeliveryStatus, type StatusCallback } from "../domain/delivery-status";
 import { answerLogged } from "../plumbing/answer-logged";
-import { type ProxyHandler, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { type ProxyHandler, plainTextResponse, requestIdOf } from "../plumbing/api-gateway-event";
 import { StatusConflictError } from "../plumbing/errors";
 import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
 import { firstValue, refusalUnlessSigned, twilioRequestOf } from "../twilio/webhook-request";
@@ -36,9 +36,8 @@ const errorCodePattern = /^\d{1,6}$/;
 const messageSidPattern = /^[SM]M[0-9a-f]{32}$/;
 const whatsappAddress = /^whatsapp:\+[1-9]\d{6,14}$/;
 
-const plain = (statusCode: number, text: string) => textResponse(statusCode, "text/plain; charset=utf-8", text);
 /** Twilio reads only the status code of a callback's answer. */
-const noted = () => plain(200, "");
+const noted = () => plainTextResponse(200, "");
 
 type ReadCallback =
   | { callback: StatusCallback; to: string }
@@ -92,7 +91,7 @@ export function createStatusHandler(
       }
       if ("problem" in parsed) {
         log("warn", "status_callback_rejected", { detail: parsed.field });
-        return plain(400, `Bad request: ${parsed.problem}`);
+        return plainTextResponse(400, `Bad request: ${parsed.problem}`);
       }
       const { callback, to } = parsed;
       const twilioCode = callback.errorCode === undefined ? undefined : Number(callback.errorCode);
@@ -125,7 +124,7 @@ export function createStatusHandler(
     };
 
     return awsCalls.run(awsCallContext(remainingMs, log), () =>
-      answerLogged(log, respond, () => plain(500, "signon could not record this status; please try again.")),
+      answerLogged(log, respond, () => plainTextResponse(500, "signon could not record this status; please try again.")),
     );
   };
 }

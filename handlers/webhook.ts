@@ -15,7 +15,7 @@ import { type ConversationTurn, converse } from "../domain/conversation/engine";
 import { buildScript, type OptionalStepId, type Script } from "../domain/conversation/script";
 import type { ParentState, RegistrationRecord } from "../domain/registration";
 import { answerLogged } from "../plumbing/answer-logged";
-import { type RemainingTime, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { plainTextResponse, type RemainingTime, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
 import { ConversationConflictError } from "../plumbing/errors";
 import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
@@ -191,9 +191,7 @@ export function createWebhookHandler(
     };
 
     return awsCalls.run(awsCallContext(remainingMs, log), () =>
-      answerLogged(log, respond, () =>
-        textResponse(500, "text/plain; charset=utf-8", "signon could not handle this message; please try again."),
-      ),
+      answerLogged(log, respond, () => plainTextResponse(500, "signon could not handle this message; please try again.")),
     );
   };
 }

@@ -18,6 +18,10 @@ export function textResponse(statusCode: number, contentType: string, body: stri
   return { statusCode, headers: { "Content-Type": contentType, "Cache-Control": "no-store" }, body };
 }
 
+/** A short message in plain UTF-8 text: what the routes Twilio calls answer besides TwiML. */
+export const plainTextResponse = (statusCode: number, text: string): APIGatewayProxyResult =>
+  textResponse(statusCode, "text/plain; charset=utf-8", text);
+
 /** API Gateway's id for the request: what a caller quotes and every log line carries. */
 export function requestIdOf(event: APIGatewayProxyEvent): string {
   return event.requestContext?.requestId || `local-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;

@@ -1,7 +1,7 @@
 /** What Twilio posts to signon (messages, delivery statuses): its form fields, and the signature over them. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { validateRequest } from "twilio/lib/webhooks/webhooks";
-import { bodyText, bodyTooLarge, headerValue, textResponse } from "../plumbing/api-gateway-event";
+import { bodyText, bodyTooLarge, headerValue, plainTextResponse } from "../plumbing/api-gateway-event";
 import type { Log } from "../plumbing/log";
 
 export type WebhookFields = Record<string, string | string[]>;
@@ -36,12 +36,10 @@ export interface TwilioRequest {
   signature?: string;
 }
 
-const plainText = (statusCode: number, text: string) => textResponse(statusCode, "text/plain; charset=utf-8", text);
-
 /** The request's form and signature, or the 413 answer for a body too large to be Twilio's. */
 export function twilioRequestOf(event: APIGatewayProxyEvent): TwilioRequest | { refusal: APIGatewayProxyResult } {
   const tooLarge = bodyTooLarge(event);
-  if (tooLarge) return { refusal: plainText(413, tooLarge) };
+  if (tooLarge) return { refusal: plainTextResponse(413, tooLarge) };
   return { fields: parseForm(bodyText(event)), signature: headerValue(event, "X-Twilio-Signature") };
 }
 
@@ -49,5 +47,5 @@ export function twilioRequestOf(event: APIGatewayProxyEvent): TwilioRequest | { 
 export function refusalUnlessSigned(request: TwilioRequest, authToken: string, url: string, log: Log): APIGatewayProxyResult | undefined {
   if (request.signature && signedByTwilio(authToken, request.signature, url, request.fields)) return undefined;
   log("warn", request.signature ? "signature_mismatch" : "signature_missing");
-  return plainText(403, "Forbidden: X-Twilio-Signature does not match this request");
+  return plainTextResponse(403, "Forbidden: X-Twilio-Signature does not match this request");
 }

@@ -67,16 +67,27 @@ function lastSundayOneAmUtc(year: number, monthIndex: number): number {
 }
 
 /**
- * Today's date in Europe/London at `now`. British Summer Time (UTC+1) runs from 01:00 UTC on
- * the last Sunday of March to 01:00 UTC on the last Sunday of October, the rule since 1996;
- * tests/unit/calendar-date.test.ts holds it to Intl's time zone data. Not Intl itself: the
- * first Intl.DateTimeFormat in a process costs 15 to 22 ms (ICU loading, fresh `node`, median
- * of 5, 2-CPU machine), on a webhook whose whole cold start is about 53 ms.
+ * Europe/London's wall clock at `now`, as a Date whose UTC fields read London's. British Summer
+ * Time (UTC+1) runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday
+ * of October, the rule since 1996; tests/unit/calendar-date.test.ts holds it to Intl's time
+ * zone data. Not Intl itself: the first Intl.DateTimeFormat in a process costs 15 to 22 ms (ICU
+ * loading, fresh `node`, median of 5, 2-CPU machine), on a webhook whose whole cold start is
+ * about 53 ms.
  */
-export function londonToday(now: Date): CalendarDate {
+function londonWallClock(now: Date): Date {
   const instant = now.getTime();
   const year = now.getUTCFullYear();
   const summerTime = instant >= lastSundayOneAmUtc(year, 2) && instant < lastSundayOneAmUtc(year, 9);
-  const local = new Date(instant + (summerTime ? 3_600_000 : 0));
+  return new Date(instant + (summerTime ? 3_600_000 : 0));
+}
+
+/** Today's date in Europe/London at `now`. */
+export function londonToday(now: Date): CalendarDate {
+  const local = londonWallClock(now);
   return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+}
+
+/** The hour, 0 to 23, on London's clocks at `now`. */
+export function londonHour(now: Date): number {
+  return londonWallClock(now).getUTCHours();
 }

@@ -1,7 +1,15 @@
 /** The calendar the engine relies on: real dates only, and Europe/London's today held to Intl's time zone data. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { calendarDate, isoDate, londonToday, longDate, monthNumber, parseIsoDate } from "../../domain/conversation/calendar-date";
+import {
+  calendarDate,
+  isoDate,
+  londonHour,
+  londonToday,
+  longDate,
+  monthNumber,
+  parseIsoDate,
+} from "../../domain/conversation/calendar-date";
 
 // The reference: Intl with the tz database Node carries (en-CA formats as YYYY-MM-DD).
 const londonByIntl = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit" });
@@ -84,4 +92,20 @@ describe("calendarDate", () => {
   ])("month %s is %d", (word, month) => expect(monthNumber(word)).toBe(month));
 
   it.each(["ma", "marching", "people", "ju"])("%s is no month", (word) => expect(monthNumber(word)).toBeUndefined());
+});
+
+describe("londonHour", () => {
+  const hourByIntl = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "numeric", hourCycle: "h23" });
+
+  it("agrees with Intl's Europe/London at any instant from 1997 to 2037", () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date("1997-01-01T00:00:00Z"), max: new Date("2037-12-31T23:59:59Z"), noInvalidDate: true }),
+        (instant) => {
+          expect(londonHour(instant)).toBe(Number(hourByIntl.format(instant)));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
 });
