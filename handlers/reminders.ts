@@ -17,8 +17,8 @@ import { createRegistrationStore, type RegistrationStore } from "../aws/registra
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
 import { noReminderTemplate } from "../config/setting-values";
 import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
+import { logFailure } from "../plumbing/answer-logged";
 import type { RemainingTime } from "../plumbing/api-gateway-event";
-import { isSettingsError } from "../plumbing/errors";
 import { createLog, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { RemindSettingKey, ScheduledFunctionDeclaration } from "./functions";
@@ -233,10 +233,7 @@ export function createRemindersHandler(
       try {
         return await run(now, started, remaining, log);
       } catch (error) {
-        log("error", isSettingsError(error) ? "settings_unreadable" : "unexpected_error", {
-          error: errorName(error),
-          detail: isSettingsError(error) ? error.message : undefined,
-        });
+        logFailure(log, error, errorName);
         return { error: "the reminders stopped on an unexpected error; the log has its request id" };
       }
     });

@@ -17,12 +17,24 @@ export async function answerLogged(
   try {
     response = await respond();
   } catch (error) {
-    log("error", isSettingsError(error) ? "settings_unreadable" : "unexpected_error", {
-      error: error instanceof Error ? error.name : typeof error,
-      detail: isSettingsError(error) ? error.message : undefined,
-    });
+    logFailure(log, error);
     response = failure();
   }
   log("info", "request_done", { status: response.statusCode, latency_ms: Date.now() - started });
   return response;
+}
+
+/**
+ * Logs what a request's handling threw: its name, given by `nameOf` (for settings, also which
+ * parameter), never its message or stack.
+ */
+export function logFailure(
+  log: Log,
+  error: unknown,
+  nameOf = (thrown: unknown) => (thrown instanceof Error ? thrown.name : typeof thrown),
+) {
+  log("error", isSettingsError(error) ? "settings_unreadable" : "unexpected_error", {
+    error: nameOf(error),
+    detail: isSettingsError(error) ? error.message : undefined,
+  });
 }
