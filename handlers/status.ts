@@ -15,7 +15,7 @@ import { answerLogged } from "../plumbing/answer-logged";
 import { type ProxyHandler, plainTextResponse, requestIdOf } from "../plumbing/api-gateway-event";
 import { StatusConflictError } from "../plumbing/errors";
 import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
-import { firstValue, refusalUnlessSigned, twilioRequestOf } from "../twilio/webhook-request";
+import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, StatusSettingKey } from "./functions";
 import type { InvitedRegistration } from "./trigger-answers";
 
@@ -59,7 +59,7 @@ function callbackOf(fields: Record<string, string | string[]>): ReadCallback {
     return { field: "ErrorCode", problem: "ErrorCode must be Twilio's numeric error code" };
   }
   if (!isDeliveryStatus(status)) return { untracked: true };
-  return { callback: { messageSid, status, errorCode }, to: to.replace(/^whatsapp:/, "") };
+  return { callback: { messageSid, status, errorCode }, to: telOf(to) };
 }
 
 export function createStatusHandler(

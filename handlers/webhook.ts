@@ -19,7 +19,7 @@ import { plainTextResponse, type RemainingTime, requestIdOf, textResponse } from
 import { ConversationConflictError } from "../plumbing/errors";
 import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
-import { firstValue, refusalUnlessSigned, twilioRequestOf } from "../twilio/webhook-request";
+import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
 
 /** A registration as the table keeps it: the record and when DynamoDB's TTL removes it. */
@@ -46,9 +46,6 @@ const conversationAttempts = 5;
 
 /** A MessageSid as the contact keeps it: a digest, so the table holds nothing Twilio could look up. */
 const messageMark = (messageSid: string) => createHash("sha256").update(messageSid).digest("base64url").slice(0, 22);
-
-/** `whatsapp:+447700900123` → `+447700900123`. */
-const phoneOf = (address: string) => address.replace(/^whatsapp:/, "");
 
 function parentStateOf(contact: ParentContact | undefined): ParentState | undefined {
   if (!contact) return undefined;
@@ -143,7 +140,7 @@ export function createWebhookHandler(
       // partition is read meanwhile: about a fifth of a cold step (README, Performance). Nothing
       // read is used before the signature is checked; a forged request costs one Query and
       // learns nothing, and its read's failure, if any, is dropped with it.
-      const firstRead = signature && messageSid && from ? store.readParent(phoneOf(from)) : undefined;
+      const firstRead = signature && messageSid && from ? store.readParent(telOf(from)) : undefined;
       firstRead?.catch(() => undefined);
       const { values, twilio } = await readSettings();
       const refusal = refusalUnlessSigned(request, twilio.authToken, values.webhookUrl, log);
@@ -152,7 +149,7 @@ export function createWebhookHandler(
         log("info", messageSid ? "ignored_without_sender" : "ignored_without_message_sid");
         return twiml();
       }
-      const tel = phoneOf(from);
+      const tel = telOf(from);
       log("info", "message_received", { message_sid: messageSid, from: maskPhone(tel) });
       const message = { text: firstValue(fields.Body) ?? "", numMedia: Number(firstValue(fields.NumMedia)) || 0 };
       const script = scriptFor(values);

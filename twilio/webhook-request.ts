@@ -17,6 +17,9 @@ export function parseForm(text: string): WebhookFields {
   return fields;
 }
 
+/** A WhatsApp address's number: `whatsapp:+447700900123` → `+447700900123`. */
+export const telOf = (address: string) => address.replace(/^whatsapp:/, "");
+
 /** A field's value, or the first of a repeated field's. */
 export function firstValue(field: string | string[] | undefined): string | undefined {
   return Array.isArray(field) ? field[0] : field;

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TwilioCredentials } from "../../../twilio/messages-client";
+import { telOf } from "../../../twilio/webhook-request";
 import { sendJson, serveOnLoopback } from "../../loopback";
 import { type Conversations, createConversations } from "../../simulator/conversations";
 import { createAccountMessages } from "./account-messages";
@@ -90,7 +91,6 @@ export interface TwilioStandIn extends TwilioStandInCore {
 }
 
 const messagesPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
-const e164Of = (address: string) => address.replace(/^whatsapp:/, "");
 
 export function createTwilioStandIn(account: TwilioCredentials, options: StandInOptions = {}): TwilioStandInCore {
   const contract = loadMessagesContract();
@@ -126,7 +126,7 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
     });
     const created = accountMessages.record({ sid, from, to, body, direction: "outbound-api" });
     conversations.add(
-      e164Of(to),
+      telOf(to),
       { sid, direction: "to-parent", kind: contentSid ? "template" : "text", body, at: new Date().toISOString(), status: "queued" },
       { name: variables["1"], clubAddress: from },
     );

@@ -7,6 +7,7 @@
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import type { DeliveryStatus } from "../../../domain/delivery-status";
 import type { TwilioCredentials } from "../../../twilio/messages-client";
+import { telOf } from "../../../twilio/webhook-request";
 import type { Conversations } from "../../simulator/conversations";
 
 /** How a scripted delivery ends: `failed` before it leaves Twilio, `undelivered` once WhatsApp gives up. */
@@ -32,14 +33,12 @@ export interface StatusCallbackOptions {
   stepMs: number;
 }
 
-const e164Of = (address: string) => address.replace(/^whatsapp:/, "");
-
 export function createStatusCallbacks({ account, conversations, post, stepMs }: StatusCallbackOptions) {
   const sent = new Map<string, SentMessage>();
   const failures: DeliveryFailure[] = [];
 
   async function report(message: SentMessage, status: DeliveryStatus, errorCode?: number) {
-    conversations.setStatus(e164Of(message.to), message.sid, status, errorCode);
+    conversations.setStatus(telOf(message.to), message.sid, status, errorCode);
     if (!post || !message.statusCallback) return;
     const fields: Record<string, string> = {
       MessageSid: message.sid,
@@ -50,7 +49,7 @@ export function createStatusCallbacks({ account, conversations, post, stepMs }: 
       MessageStatus: status,
       SmsStatus: status,
       ChannelPrefix: "whatsapp",
-      ChannelToAddress: e164Of(message.to),
+      ChannelToAddress: telOf(message.to),
       ApiVersion: "2010-04-01",
       ...(errorCode === undefined ? {} : { ErrorCode: String(errorCode) }),
     };
