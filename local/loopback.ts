@@ -23,6 +23,17 @@ export function sendJson(response: http.ServerResponse, status: number, body: ob
   response.end(JSON.stringify(body));
 }
 
+/**
+ * Answers 415 with `message` unless the request says its body is JSON, and tells whether it did.
+ * A page elsewhere cannot send a JSON content type cross-site without a preflight, which is never
+ * granted here: so no other site the browser has open can drive these local routes.
+ */
+export function refusedUnlessJson(request: http.IncomingMessage, response: http.ServerResponse, message: string): boolean {
+  if (request.headers["content-type"]?.startsWith("application/json")) return false;
+  sendJson(response, 415, { error: "unsupported_media_type", message });
+  return true;
+}
+
 export async function serveOnLoopback(handle: LoopbackHandler, options: LoopbackOptions = {}): Promise<LoopbackServer> {
   const { maxBodyBytes = Infinity, tooLarge = (response) => sendJson(response, 413, { message: "Request Too Long" }) } = options;
   const server = http.createServer((request, response) => {

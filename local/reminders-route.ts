@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RemindersHandler } from "../handlers/reminders";
-import { sendJson } from "./loopback";
+import { refusedUnlessJson, sendJson } from "./loopback";
 
 export const localRemindersPath = "/local/reminders";
 const usage = 'POST a JSON body such as {"now": "2025-06-05T10:00:00Z"}: the instant the run takes as its clock';
@@ -28,10 +28,7 @@ export function createLocalRemindersRoute(runReminders: RemindersHandler) {
     if (new URL(request.url ?? "/", "http://local").pathname !== localRemindersPath) return false;
     if (request.method !== "POST") {
       sendJson(response, 405, { error: "method_not_allowed", message: usage }, { Allow: "POST" });
-    } else if (!request.headers["content-type"]?.startsWith("application/json")) {
-      // A JSON content type cannot be sent cross-site without a preflight, which is never granted here.
-      sendJson(response, 415, { error: "unsupported_media_type", message: usage });
-    } else {
+    } else if (!refusedUnlessJson(request, response, usage)) {
       const now = nowOf(body);
       if (typeof now !== "string") {
         sendJson(response, 400, { error: "invalid_request", message: now.problem });

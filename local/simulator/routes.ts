@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as path from "node:path";
 import type { StackConfig } from "../../config/schema";
-import { sendJson } from "../loopback";
+import { refusedUnlessJson, sendJson } from "../loopback";
 import type { TwilioStandInCore } from "../stand-ins/twilio/stand-in";
 
 export interface SimulatorOptions {
@@ -80,10 +80,7 @@ export function createSimulatorRoutes({ standIn, settings, apiKey, exportApiKey 
   }
 
   async function reply(request: IncomingMessage, body: string, response: ServerResponse) {
-    // A JSON content type cannot be sent cross-site without a preflight, which is never granted here.
-    if (!request.headers["content-type"]?.startsWith("application/json")) {
-      return sendJson(response, 415, { error: "unsupported_media_type", message: "send the reply as application/json" });
-    }
+    if (refusedUnlessJson(request, response, "send the reply as application/json")) return;
     const parsed = replyRequest(body);
     if ("problem" in parsed) return sendJson(response, 400, { error: "invalid_reply", message: parsed.problem });
     sendJson(response, 200, await standIn.replyAsParent(parsed.to, parsed.text));
@@ -91,9 +88,7 @@ export function createSimulatorRoutes({ standIn, settings, apiKey, exportApiKey 
 
   /** The parent opens the chat: the club's delivered messages are read, and Twilio says so to POST /status. */
   async function read(request: IncomingMessage, body: string, response: ServerResponse) {
-    if (!request.headers["content-type"]?.startsWith("application/json")) {
-      return sendJson(response, 415, { error: "unsupported_media_type", message: "send the request as application/json" });
-    }
+    if (refusedUnlessJson(request, response, "send the request as application/json")) return;
     const parsed = phoneRequest(body);
     if ("problem" in parsed) return sendJson(response, 400, { error: "invalid_read", message: parsed.problem });
     sendJson(response, 200, { read: await standIn.readByParent(parsed.to) });
