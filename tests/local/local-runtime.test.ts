@@ -164,23 +164,6 @@ describe("npm start", () => {
     expect(signon.logs().filter((line) => line.event === "signature_missing")).toHaveLength(1);
   });
 
-  it("throttles the trigger past the usage plan's burst: 429 Too Many Requests, never reaching the handler", async () => {
-    const handledBefore = signon.logs().filter((line) => line.route === "POST /trigger" && line.event === "request_done").length;
-    // An empty invite is refused by the handler (400) without sending anything, so only the throttle differs.
-    const responses = await Promise.all(Array.from({ length: 120 }, () => trigger({})));
-    const statuses = responses.map((response) => response.status);
-    const throttled = responses.filter((response) => response.status === 429);
-    const handled = statuses.filter((status) => status === 400).length;
-
-    expect(throttled.length + handled).toBe(120);
-    // Burst 50 plus what 25 a second refills while the requests arrive.
-    expect(handled).toBeGreaterThanOrEqual(50);
-    expect(throttled.length).toBeGreaterThan(0);
-    for (const response of throttled) expect(await response.json()).toEqual({ message: "Too Many Requests" });
-    const handledAfter = signon.logs().filter((line) => line.route === "POST /trigger" && line.event === "request_done").length;
-    expect(handledAfter - handledBefore).toBe(handled);
-  });
-
   it("runs the reminders with the clock POST /local/reminders gives: none on day 1, the reminder template on day 4, rendered in the parent's chat", async () => {
     const invited = await trigger({ ...validInvite, parent_tel: "+44 7700 900209", player_first_name: "Reggie" });
     expect(invited.status).toBe(200);
@@ -240,6 +223,23 @@ describe("npm start", () => {
       const body = (await answered.json()) as { error: string; message?: string };
       expect([answered.status, body.message ?? body.error]).toEqual([status, message]);
     }
+  });
+
+  it("throttles the trigger past the usage plan's burst: 429 Too Many Requests, never reaching the handler", async () => {
+    const handledBefore = signon.logs().filter((line) => line.route === "POST /trigger" && line.event === "request_done").length;
+    // An empty invite is refused by the handler (400) without sending anything, so only the throttle differs.
+    const responses = await Promise.all(Array.from({ length: 120 }, () => trigger({})));
+    const statuses = responses.map((response) => response.status);
+    const throttled = responses.filter((response) => response.status === 429);
+    const handled = statuses.filter((status) => status === 400).length;
+
+    expect(throttled.length + handled).toBe(120);
+    // Burst 50 plus what 25 a second refills while the requests arrive.
+    expect(handled).toBeGreaterThanOrEqual(50);
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const response of throttled) expect(await response.json()).toEqual({ message: "Too Many Requests" });
+    const handledAfter = signon.logs().filter((line) => line.route === "POST /trigger" && line.event === "request_done").length;
+    expect(handledAfter - handledBefore).toBe(handled);
   });
 
   it("logs one JSON line per request with its id, route, status and latency, and no phone number or name", () => {
