@@ -7,7 +7,6 @@ import { inboundMessage, signedEvent } from "../testkit/twilio-webhook";
 import type { CodePackage } from "./packages";
 
 let invitesMade = 0;
-let messagesSent = 0;
 
 /**
  * The parents the webhook's events come from, invited by `inviteBenchParents` before the bench
@@ -17,10 +16,20 @@ let messagesSent = 0;
 const benchParents = Array.from({ length: 400 }, (_, index) => `+447700900${500 + index}`);
 /** The first bench parent: whose partition the "DynamoDB round trips" floor reads (bench/packages.ts). */
 export const benchParentTel = benchParents[0];
-// A whole registration, each message a conversation step that changes the registration: a
-// consistent Query of the parent's partition, the engine, and one TransactWriteItems of the
-// contact and the registration, conditional on the versions read. Then the next parent.
-const registrationMessages = ["Ready!", ...alfiesAnswerMessages, "YES"];
+
+/**
+ * A whole registration, each message a conversation step that changes the registration: a
+ * consistent Query of the parent's partition, the engine, and one TransactWriteItems of the
+ * contact and the registration, conditional on the versions read. Every fourth parent gives a
+ * landline for the emergency contact, as some do: the step that loads the phone library.
+ */
+const registrationMessages = (parentIndex: number) => [
+  "Ready!",
+  ...(parentIndex % 4 === 3
+    ? alfiesAnswerMessages.map((answer) => answer.replace("07700 900789", `0113 496 0${String(parentIndex).padStart(3, "0")}`))
+    : alfiesAnswerMessages),
+  "YES",
+];
 
 export async function inviteBenchParents(env: Record<string, string>): Promise<void> {
   for (let first = 0; first < benchParents.length; first += 25) {
@@ -29,12 +38,31 @@ export async function inviteBenchParents(env: Record<string, string>): Promise<v
   }
 }
 
-// Each trigger event invites another player and each webhook event is another message, so
-// every call does the real work rather than being answered as a duplicate.
-export const eventFor = (route: CodePackage["route"]): APIGatewayProxyEvent => {
-  if (route === "trigger") return triggerEvent({ ...validInvite, player_first_name: `Player ${++invitesMade}` });
-  const parent = benchParents[Math.floor(messagesSent / registrationMessages.length)];
+/** Where each stream of webhook events is: its parent and that parent's next message. */
+const streams = new Map<string, { parentIndex: number; next: number }>();
+let parentsTaken = 0;
+
+/**
+ * The next event for `route`. Each trigger event invites another player (every eighth with a
+ * team manager's landline), and each webhook event is the next message of a registration, so
+ * every call does the real work rather than being answered as a duplicate. Each `stream` (a
+ * package, or a package at one memory size) goes through registrations from the first message
+ * on, taking the next uninvolved parent for each: every stream meets the same steps in the same
+ * order, however the streams are interleaved.
+ */
+export const eventFor = (route: CodePackage["route"], stream: string = route): APIGatewayProxyEvent => {
+  if (route === "trigger") {
+    const made = ++invitesMade;
+    const teamManagerTel = made % 8 === 0 ? `0113 496 0${String(made % 1000).padStart(3, "0")}` : validInvite.team_manager_1_tel;
+    return triggerEvent({ ...validInvite, player_first_name: `Player ${made}`, team_manager_1_tel: teamManagerTel });
+  }
+  let at = streams.get(stream);
+  if (!at || at.next === registrationMessages(at.parentIndex).length) {
+    at = { parentIndex: parentsTaken++, next: 0 };
+    streams.set(stream, at);
+  }
+  const parent = benchParents[at.parentIndex];
   if (!parent) throw new Error(`the bench's ${benchParents.length} parents have registered: invite more in bench/events.ts`);
-  const text = registrationMessages[messagesSent++ % registrationMessages.length];
+  const text = registrationMessages(at.parentIndex)[at.next++];
   return signedEvent(inboundMessage({ From: `whatsapp:${parent}`, WaId: parent.slice(1), Body: text }));
 };

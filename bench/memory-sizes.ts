@@ -127,7 +127,8 @@ interface Sample {
 async function sample(subject: Subject, cgroup?: CpuCgroup): Promise<Sample> {
   const { report, coldStartMs } = await runFunctionProcess(
     subject.codePackage.codeDir,
-    [eventFor(subject.codePackage.route)],
+    // Each size meets the conversation's steps in the same order (bench/events.ts).
+    [eventFor(subject.codePackage.route, `${subject.function} ${subject.transport} ${cgroup?.memoryMb ?? "full CPU"}`)],
     subject.env,
     cgroup,
   );

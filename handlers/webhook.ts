@@ -44,7 +44,7 @@ const recentMessagesKept = 50;
 /** Another message from the same parent may win each race; a few more tries fit well inside Twilio's 15 s. */
 const conversationAttempts = 5;
 
-/** A MessageSid as the contact keeps it: a digest, so the table holds nothing Twilio could look up. */
+/** A MessageSid as the contact and the idempotency table keep it: a digest, so neither holds anything Twilio could look up. */
 const messageMark = (messageSid: string) => createHash("sha256").update(messageSid).digest("base64url").slice(0, 22);
 
 function parentStateOf(contact: ParentContact | undefined): ParentState | undefined {
@@ -167,7 +167,7 @@ export function createWebhookHandler(
         const turn = converse({ parent: parentStateOf(contact), registrations, message, now, script });
         if (turn.stranger && !turn.parent) {
           // No invite for this number: nothing stored, but a retried delivery gets no second reply.
-          if (!(await deduplicator.firstDelivery(messageSid))) {
+          if (!(await deduplicator.firstDelivery(mark))) {
             log("info", "duplicate_ignored", { message_sid: messageSid });
             return twiml();
           }
@@ -175,9 +175,11 @@ export function createWebhookHandler(
           return twiml(turn.replies);
         }
         const write = conversationWrite(tel, contact, registrations, turn, mark, now);
-        // With the contact gone, the number is a stranger's again: a retried delivery must find the message marked
-        // where strangers' are. Marked first, so a failure between the two leaves the message to be applied, not lost.
-        if (!write.contact.after) await deduplicator.firstDelivery(messageSid);
+        // With the contact gone, the number is a stranger's again: a retried delivery of this message, or of any the
+        // contact remembers, must find it marked where strangers' are. Marked first, so a failure between the two
+        // leaves the message to be applied, not lost.
+        if (!write.contact.after)
+          await Promise.all([mark, ...(contact?.recent_messages ?? [])].map((one) => deduplicator.firstDelivery(one)));
         if (await store.writeConversation(write)) {
           log("info", "message_applied", { message_sid: messageSid, attempts: attempt });
           return twiml(turn.replies);

@@ -7,15 +7,18 @@
  * reply is only the TwiML answer, so there is no in-progress work to track. The write accepts its own
  * earlier attempt (`ownWrite`), so a retry after a lost answer is not taken for a repeat.
  */
-import { createHash } from "node:crypto";
 import { isAwsError } from "../../plumbing/errors";
 import type { AwsCallScope } from "../aws-retry";
 import { createIdempotencyTableClient, ownWrite } from "../dynamodb";
 import { idempotencyTable } from "./table-layout";
 
 export interface MessageDeduplicator {
-  /** True for a MessageSid's first delivery; false for every repeat. */
-  firstDelivery(messageSid: string): Promise<boolean>;
+  /**
+   * True for a message's first delivery; false for every repeat. `messageMark` is a digest of its
+   * MessageSid (`messageMark` in handlers/webhook.ts), the same the parent's contact keeps, so the
+   * table holds no SID in clear and a contact's marks can be carried over when it is erased.
+   */
+  firstDelivery(messageMark: string): Promise<boolean>;
 }
 
 export const messageWindowSeconds = 24 * 60 * 60;
@@ -28,10 +31,9 @@ export function createMessageDeduplicator(
 ): MessageDeduplicator {
   const { call, tableName } = createIdempotencyTableClient(env, awsCalls);
   return {
-    async firstDelivery(messageSid) {
+    async firstDelivery(messageMark) {
       const now = Math.floor(Date.now() / 1000);
-      // Hashed, so the table holds no SID in clear.
-      const key = `${functionKeyPrefix}message-sid#${createHash("sha256").update(JSON.stringify(messageSid)).digest("base64")}`;
+      const key = `${functionKeyPrefix}message-sid#${messageMark}`;
       const own = ownWrite();
       try {
         await call("PutItem", {

@@ -151,6 +151,18 @@ describe("DELETE MY DATA", () => {
     expect(left).toHaveLength(1);
     for (const personal of ["900207", "Alfie", "Testington", "Sarah", "Peanut", "2015-03-14"]) expect(left[0]).not.toContain(personal);
   });
+
+  it("gets no second reply to a message Twilio delivers again after the erasure, though the contact that marked it is gone", async () => {
+    const parent = parentOf("+447700900219");
+    await parent.invite();
+    const deleteMyData = inboundMessage({ From: "whatsapp:+447700900219", Body: "DELETE MY DATA" });
+    expect(twimlMessages((await handler(signedEvent(deleteMyData))).body).join("")).toContain("permanently deletes");
+    expect(await parent.says("YES")).toContain("I've deleted the registration details");
+    // Twilio did not get the first answer in time and delivers DELETE MY DATA again: to a number with no contact now.
+    expect((await handler(signedEvent(deleteMyData))).body).toBe(emptyResponse);
+    // A new message from the number is a stranger's, and answered as one.
+    expect(await parent.says("Hello?")).toContain("I don't have an invitation for this number");
+  });
 });
 
 describe("a number with no invite", () => {

@@ -230,6 +230,16 @@ describe("the deployed trigger", () => {
     expect(services.twilio.messages.length - before).toBe(1);
   });
 
+  it("reads UK mobiles without the phone library, and loads it for a team manager's landline, shown as dialled at home", async () => {
+    const phoneLibraryLoaded = async () => (await trigger.loadedFiles()).some((file) => file.includes("libphonenumber-js"));
+    expect(await phoneLibraryLoaded()).toBe(false);
+    const landline = { ...validInvite, player_first_name: "Charlie", team_manager_1_tel: "+44 113 496 0123" };
+    const response = await trigger.invoke(triggerEvent(landline));
+    expect(response.statusCode, response.body).toBe(200);
+    expect(JSON.parse(services.twilio.messages.at(-1)!.ContentVariables)["9"]).toBe("0113 496 0123");
+    expect(await phoneLibraryLoaded()).toBe(true);
+  });
+
   it("answers 400 naming the field for a bad payload", async () => {
     const response = await trigger.invoke(triggerEvent({ ...validInvite, parent_tel: "nope" }));
     expect(response.statusCode).toBe(400);
@@ -249,25 +259,37 @@ describe("the deployed webhook", () => {
     expect(repeat.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   });
 
-  it("registers a player from Ready! to the payment link, loading the phone library only at the emergency contact", async () => {
+  /** A parent's registration from Ready! to YES through the deployed webhook: each answer's replies. */
+  async function register(tel: string, answers: readonly string[]) {
     const { variables } = functionNamed("webhook").inputs.environment as { variables: Record<string, string> };
-    await invite({ ...services.env, ...variables }, invitedRegistration({ parent_tel: "+447700900302" }));
+    await invite({ ...services.env, ...variables }, invitedRegistration({ parent_tel: tel }));
     const say = async (text: string) => {
-      const fields = inboundMessage({ From: "whatsapp:+447700900302", WaId: "447700900302", Body: text });
+      const fields = inboundMessage({ From: `whatsapp:${tel}`, WaId: tel.slice(1), Body: text });
       const response = await webhook.invoke(signedEvent(fields, { url: webhookUrl }));
       expect(response.statusCode).toBe(200);
       return twimlMessages(response.body).join("\n\n");
     };
-    const phoneLibraryLoaded = async () => (await webhook.loadedFiles()).some((file) => file.includes("libphonenumber-js"));
+    const replies = [];
+    for (const text of ["Ready!", ...answers, "YES"]) replies.push(await say(text));
+    return replies;
+  }
+  const phoneLibraryLoaded = async () => (await webhook.loadedFiles()).some((file) => file.includes("libphonenumber-js"));
 
-    expect(await say("Ready!")).toContain("let's register Alfie for Lions u11s");
+  it("registers a player from Ready! to the payment link, reading a UK mobile without the phone library", async () => {
+    const replies = await register("+447700900302", alfiesAnswerMessages);
+    expect(replies[0]).toContain("let's register Alfie for Lions u11s");
+    expect(replies.at(-2)).toContain("Jane Testington, 07700 900789");
+    expect(replies.at(-1)).toContain("Alfie's registration for Lions u11s (2025-26) is submitted");
+    expect(replies.at(-1)).toContain("https://");
     expect(await phoneLibraryLoaded()).toBe(false);
-    const answers = [];
-    for (const answer of alfiesAnswerMessages) answers.push(await say(answer));
-    expect(answers.at(-1)).toContain("Jane Testington, 07700 900789");
-    const done = await say("YES");
-    expect(done).toContain("Alfie's registration for Lions u11s (2025-26) is submitted");
-    expect(done).toContain("https://");
+  });
+
+  it("loads the phone library for an emergency contact's landline, shown as dialled at home", async () => {
+    const answers = alfiesAnswerMessages.map((answer) => answer.replace("07700 900789", "+44 113 496 0789"));
+    expect(answers).not.toEqual(alfiesAnswerMessages);
+    const replies = await register("+447700900304", answers);
+    expect(replies.at(-2)).toContain("Jane Testington, 0113 496 0789");
+    expect(replies.at(-1)).toContain("is submitted");
     expect(await phoneLibraryLoaded()).toBe(true);
   });
 
