@@ -1,7 +1,9 @@
 /** The API Gateway events the bench sends: each one new work, never a duplicate. */
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { functions } from "../handlers/functions";
+import { createWebhookHandler } from "../handlers/webhook";
 import { validInvite } from "../testkit/fixtures";
-import { alfiesAnswerMessages, invite, invitedRegistration } from "../testkit/registrations";
+import { alfiesAnswerMessages, invite, invitedRegistration, parentPhone } from "../testkit/registrations";
 import { triggerEvent } from "../testkit/trigger-event";
 import { inboundMessage, signedEvent } from "../testkit/twilio-webhook";
 import type { CodePackage } from "./packages";
@@ -14,8 +16,11 @@ let invitesMade = 0;
  * straightforward one, then the memory sizes) finds one mid-way.
  */
 const benchParents = Array.from({ length: 400 }, (_, index) => `+447700900${500 + index}`);
-/** The first bench parent: whose partition the "DynamoDB round trips" floor reads (bench/packages.ts). */
-export const benchParentTel = benchParents[0];
+/**
+ * Whose partition the "DynamoDB round trips" floor reads and writes back (bench/packages.ts): a
+ * parent mid-way through Alfie's registration, as the webhook's parents are, and no stream's.
+ */
+export const floorParentTel = "+447700900499";
 
 /**
  * A whole registration, each message a conversation step that changes the registration: a
@@ -35,6 +40,14 @@ export async function inviteBenchParents(env: Record<string, string>): Promise<v
   for (let first = 0; first < benchParents.length; first += 25) {
     const batch = benchParents.slice(first, first + 25);
     await Promise.all(batch.map((tel) => invite(env, invitedRegistration({ parent_tel: tel }))));
+  }
+  // The floor's parent: invited, then half-way through the answers, so its partition holds a contact and a registration.
+  await invite(env, invitedRegistration({ parent_tel: floorParentTel }));
+  const webhook = createWebhookHandler(functions.webhook, { env, writeLog: () => undefined });
+  const parent = parentPhone(webhook, floorParentTel);
+  for (const text of ["Ready!", ...alfiesAnswerMessages.slice(0, 3)]) {
+    const { status } = await parent.send(text);
+    if (status !== 200) throw new Error(`the floor's parent was answered ${status}`);
   }
 }
 

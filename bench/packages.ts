@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { environmentVariables } from "../config/settings";
 import { testCredentials } from "../testkit/fixtures";
 import { resourcesOfType, runProgram, stackFileConfig } from "../testkit/run-program";
-import { benchParentTel } from "./events";
+import { floorParentTel } from "./events";
 
 /**
  * The last commit before the packages were trimmed: every production dependency in every
@@ -85,11 +85,12 @@ exports.handler = async () => {
 }
 
 /**
- * The floor under a conversation step: the two DynamoDB requests the webhook cannot avoid, with
- * Node's own client and no other work. A consistent Query of the bench parent's partition,
- * then a TransactWriteItems of two conditional Puts of about the contact's and a
- * registration's size, the second with the indexes' keys (to new keys, so each succeeds), to the same stand-in; then a constant
- * answer. The stand-in checks a signature's shape only, so the floor sends a fixed one.
+ * The floor under a conversation step: the DynamoDB work a step cannot avoid, with Node's own
+ * client and no other work. A consistent Query of a parent's partition (`parentTel`: a contact
+ * and an invited registration, bench/events.ts), then one TransactWriteItems putting both items
+ * back as read with their versions raised, each conditional on the version read: the webhook's
+ * own read and write, the items and indexes as it has them. Then a constant answer. The
+ * stand-in checks a signature's shape only, so the floor sends a fixed one.
  */
 function dynamoDbRoundTripsPackage(parentTel: string): CodePackage {
   const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "signon-dynamodb-floor-"));
@@ -109,16 +110,15 @@ const call = (action, input) => new Promise((resolve, reject) => {
   request.on("error", reject);
   request.end(body);
 });
-let calls = 0;
-const put = (pk, sk, more) => ({ Put: { TableName: table, ConditionExpression: "attribute_not_exists(pk)",
-  Item: { pk: { S: pk }, sk: { S: sk }, padding: { S: "x".repeat(1200) }, ...more } } });
-// The registration carries the two indexes' keys, as a registration does.
-const indexed = (id) => ({ registration_id: { S: id }, season: { S: "bench-floor" }, season_order: { S: id } });
+// An item put back as read, one version on, if it is still at the version read.
+const putBack = (item) => ({ Put: { TableName: table, Item: { ...item, version: { N: String(Number(item.version.N) + 1) } },
+  ConditionExpression: "#version = :version", ExpressionAttributeNames: { "#version": "version" },
+  ExpressionAttributeValues: { ":version": item.version } } });
 exports.handler = async () => {
-  await call("Query", { TableName: table, ConsistentRead: true, KeyConditionExpression: "pk = :pk",
-    ExpressionAttributeValues: { ":pk": { S: "parent#${parentTel}" } } });
-  const pk = "bench-floor#" + process.pid + "-" + ++calls;
-  await call("TransactWriteItems", { TransactItems: [put(pk, "contact"), put(pk, "registration", indexed(pk))] });
+  const { Items } = await call("Query", { TableName: table, ConsistentRead: true, KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": "pk" }, ExpressionAttributeValues: { ":pk": { S: "parent#${parentTel}" } } });
+  if (Items.length !== 2) throw new Error("the floor's parent has " + Items.length + " items, not a contact and a registration");
+  await call("TransactWriteItems", { TransactItems: Items.map(putBack) });
   return { statusCode: 200, body: "ok" };
 };
 `;
@@ -131,7 +131,7 @@ export async function buildPackages(): Promise<CodePackage[]> {
     programPackages(projectRoot, ""),
     programPackages(straightforwardCheckout(), "straightforward", straightforwardHarness),
   ]);
-  return [baselinePackage(), roundTripPackage(), dynamoDbRoundTripsPackage(benchParentTel), ...current, ...straightforward];
+  return [baselinePackage(), roundTripPackage(), dynamoDbRoundTripsPackage(floorParentTel), ...current, ...straightforward];
 }
 
 /** The baseline and this checkout's functions only: what the memory sizes are measured on. */
