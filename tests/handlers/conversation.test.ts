@@ -163,6 +163,20 @@ describe("DELETE MY DATA", () => {
     // A new message from the number is a stranger's, and answered as one.
     expect(await parent.says("Hello?")).toContain("I don't have an invitation for this number");
   });
+
+  it("keeps every message the contact remembered from a second reply after the erasure, a dozen of them included", async () => {
+    const parent = parentOf("+447700900220");
+    await parent.invite();
+    const first = inboundMessage({ From: "whatsapp:+447700900220", Body: "Ready!" });
+    expect(twimlMessages((await handler(signedEvent(first))).body).join("")).toContain("let's register Alfie");
+    for (const answer of [...alfiesAnswerMessages.slice(0, 3), "HELP", "HELP", "HELP", "HELP", "HELP", "HELP", "HELP"])
+      await parent.says(answer);
+    expect((await store().readParent("+447700900220")).contact?.recent_messages).toHaveLength(11);
+    await parent.says("DELETE MY DATA");
+    expect(await parent.says("YES")).toContain("I've deleted the registration details");
+    // The first message, eleven back, delivered again.
+    expect((await handler(signedEvent(first))).body).toBe(emptyResponse);
+  });
 });
 
 describe("a number with no invite", () => {
