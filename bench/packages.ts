@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { environmentVariables } from "../config/settings";
+import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
+import { functions } from "../handlers/functions";
 import { testCredentials } from "../testkit/fixtures";
 import { resourcesOfType, runProgram, stackFileConfig } from "../testkit/run-program";
 import { floorParentTel } from "./events";
@@ -126,12 +127,78 @@ exports.handler = async () => {
   return { name: "DynamoDB round trips", codeDir, route: "trigger" };
 }
 
+/**
+ * The least a conversation step can do and still do its job's I/O, with no logic of its own:
+ * `node:crypto` and `node:https` loaded as the webhook needs them, the settings and the Twilio
+ * secret read from Parameter Store beside the Query of the parent's partition, then the same
+ * transaction as the DynamoDB floor, every request signed as SigV4 signs (the day's key derived
+ * at each call). No signature check, engine, marshalling or logging: what is left of the
+ * target for those is the difference between this and 2.0 times the baseline.
+ */
+function signedStepFloorPackage(parentTel: string): CodePackage {
+  const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "signon-signed-step-floor-"));
+  const names = JSON.stringify(functions.webhook.settingKeys.map((key) => settingParameterName("", key)));
+  const handler = `const http = require("node:http");
+require("node:https");
+const crypto = require("node:crypto");
+const agent = new http.Agent({ keepAlive: true });
+const env = process.env;
+const table = env.${environmentVariables.registrationsTable};
+const sha256 = (text) => crypto.createHash("sha256").update(text).digest("hex");
+const hmac = (key, text) => crypto.createHmac("sha256", key).update(text).digest();
+const call = (service, target, jsonVersion, input) => new Promise((resolve, reject) => {
+  const url = new URL(env["AWS_ENDPOINT_URL_" + service.toUpperCase()] || env.AWS_ENDPOINT_URL);
+  const body = JSON.stringify(input);
+  const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\\.\\d{3}/, "");
+  const day = amzDate.slice(0, 8);
+  const scope = day + "/" + env.AWS_REGION + "/" + service + "/aws4_request";
+  const canonical = ["POST", "/", "", "host:" + url.host, "x-amz-date:" + amzDate, "x-amz-target:" + target, "", "host;x-amz-date;x-amz-target", sha256(body)].join("\\n");
+  const key = hmac(hmac(hmac(hmac("AWS4" + env.AWS_SECRET_ACCESS_KEY, day), env.AWS_REGION), service), "aws4_request");
+  const signature = crypto.createHmac("sha256", key).update(["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\\n")).digest("hex");
+  const request = http.request(url, { method: "POST", agent, headers: {
+    "Content-Type": "application/x-amz-json-" + jsonVersion, "X-Amz-Target": target, "Content-Length": Buffer.byteLength(body), "X-Amz-Date": amzDate,
+    Authorization: "AWS4-HMAC-SHA256 Credential=" + env.AWS_ACCESS_KEY_ID + "/" + scope + ", SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + signature } }, (response) => {
+    const chunks = [];
+    response.on("data", (chunk) => chunks.push(chunk));
+    response.on("end", () => response.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))) : reject(new Error(target + " answered " + response.statusCode)));
+  });
+  request.on("error", reject);
+  request.end(body);
+});
+const putBack = (item) => ({ Put: { TableName: table, Item: { ...item, version: { N: String(Number(item.version.N) + 1) } },
+  ConditionExpression: "#version = :version", ExpressionAttributeNames: { "#version": "version" },
+  ExpressionAttributeValues: { ":version": item.version } } });
+let settings;
+exports.handler = async () => {
+  const query = call("dynamodb", "DynamoDB_20120810.Query", "1.0", { TableName: table, ConsistentRead: true, KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": "pk" }, ExpressionAttributeValues: { ":pk": { S: "parent#${parentTel}" } } });
+  settings ??= Promise.all([
+    call("ssm", "AmazonSSM.GetParameters", "1.1", { Names: ${names}.map((name) => env.${environmentVariables.parameterPath} + name) }),
+    call("ssm", "AmazonSSM.GetParameter", "1.1", { Name: "${secretsManagerReferencePrefix}" + env.${environmentVariables.twilioSecretName}, WithDecryption: true }),
+  ]);
+  const [{ Items }, [parameters]] = await Promise.all([query, settings]);
+  if (parameters.Parameters.length !== ${functions.webhook.settingKeys.length}) throw new Error("the settings were not all read");
+  await call("dynamodb", "DynamoDB_20120810.TransactWriteItems", "1.0", { TransactItems: Items.map(putBack) });
+  return { statusCode: 200, body: "ok" };
+};
+`;
+  fs.writeFileSync(path.join(codeDir, "__index.js"), handler);
+  return { name: "signed step I/O", codeDir, route: "trigger" };
+}
+
 export async function buildPackages(): Promise<CodePackage[]> {
   const [current, straightforward] = await Promise.all([
     programPackages(projectRoot, ""),
     programPackages(straightforwardCheckout(), "straightforward", straightforwardHarness),
   ]);
-  return [baselinePackage(), roundTripPackage(), dynamoDbRoundTripsPackage(floorParentTel), ...current, ...straightforward];
+  return [
+    baselinePackage(),
+    roundTripPackage(),
+    dynamoDbRoundTripsPackage(floorParentTel),
+    signedStepFloorPackage(floorParentTel),
+    ...current,
+    ...straightforward,
+  ];
 }
 
 /** The baseline and this checkout's functions only: what the memory sizes are measured on. */
