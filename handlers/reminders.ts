@@ -19,7 +19,7 @@ import { noReminderTemplate } from "../config/setting-values";
 import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
 import { logFailure } from "../plumbing/answer-logged";
 import type { RemainingTime } from "../plumbing/api-gateway-event";
-import { createLog, type LineWriter, type Log, maskPhone } from "../plumbing/log";
+import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { RemindSettingKey, ScheduledFunctionDeclaration } from "./functions";
 import type { StoredRegistrationRecord } from "./webhook";
@@ -79,13 +79,6 @@ export function runClock(time: string | undefined, clock: () => Date): Date | { 
     return { error: "time must be an ISO 8601 instant with its offset, such as 2025-06-05T10:00:00Z" };
   }
   return new Date(time);
-}
-
-/** The error's name, and its code when that says more: never its message. */
-function errorName(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const name = error instanceof Error ? error.name : typeof error;
-  return typeof code === "string" && code !== name ? `${name}: ${code}` : name;
 }
 
 export function createRemindersHandler(

@@ -26,7 +26,7 @@ import { invitedRegistration } from "../domain/registration";
 import { retainUntil } from "../domain/retention";
 import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, type RemainingTime, requestIdOf } from "../plumbing/api-gateway-event";
-import { createLog, type LineWriter, type Log, maskPhone } from "../plumbing/log";
+import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration, TriggerSettingKey } from "./functions";
 import {
@@ -111,13 +111,6 @@ function newRegistration({ invite, settings, requestId }: TriggerRequest, now: D
     invites_sent: 0,
     sending: { request_id: requestId, since: now.toISOString() },
   };
-}
-
-/** The error's name, and its code when that says more (ECONNREFUSED): what a volunteer can act on, never its message. */
-function errorName(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const name = error instanceof Error ? error.name : typeof error;
-  return typeof code === "string" && code !== name ? `${name}: ${code}` : name;
 }
 
 /**

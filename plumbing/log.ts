@@ -36,6 +36,13 @@ export function createLog(base: LogFields, write: LineWriter = (line) => console
   return (level, event, fields = {}) => write(JSON.stringify({ level, event, ...base, ...fields }));
 }
 
+/** The error's name, and its code when that says more (ECONNREFUSED): what a volunteer can act on, never its message. */
+export function errorName(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const name = error instanceof Error ? error.name : typeof error;
+  return typeof code === "string" && code !== name ? `${name}: ${code}` : name;
+}
+
 /** `+447700900123` → `+44•••••••123`: enough to tell numbers apart, not enough to call one. */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/^whatsapp:/, "").replace(/\D/g, "");
