@@ -7,7 +7,7 @@
  * key's id is checked here against the export key's, which the program writes to Parameter Store.
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
+import { createAwsCallScope } from "../aws/aws-retry";
 import {
   createRegistrationStore,
   type ErasedRegistration,
@@ -18,9 +18,9 @@ import { createSettingsReader, type SettingsReader } from "../aws/settings-reade
 import type { InviteDelivery } from "../domain/delivery-status";
 import type { RegistrationRecord } from "../domain/registration";
 import { type ExportRow, exportColumns, exportCsv } from "../domain/registration-export";
-import { answerLogged } from "../plumbing/answer-logged";
-import { headerValue, jsonResponse, type ProxyHandler, requestIdOf } from "../plumbing/api-gateway-event";
-import { createLog, type LineWriter } from "../plumbing/log";
+import { answerProxyInvocation } from "../plumbing/answer-logged";
+import { headerValue, jsonResponse, type ProxyHandler } from "../plumbing/api-gateway-event";
+import type { LineWriter, Log } from "../plumbing/log";
 import type { FunctionDeclaration, RegistrationsSettingKey } from "./functions";
 
 export type StoredRecord = RegistrationRecord & StoredRegistration & InviteDelivery;
@@ -191,12 +191,7 @@ export function createRegistrationsHandler(
   }
 
   return async (event, context) => {
-    const route = `${event.httpMethod} ${event.resource}`;
-    const log = createLog({ request_id: requestIdOf(event), route }, dependencies.writeLog);
-    // Without a Lambda context (a direct call), the function's whole budget.
-    const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
-
-    const respond = async () => {
+    const respond = async (log: Log) => {
       const { values } = await readSettings();
       if (event.requestContext?.identity?.apiKeyId !== values.exportApiKeyId) {
         log("warn", "not_the_export_key");
@@ -208,8 +203,10 @@ export function createRegistrationsHandler(
       return refuse(405, "Use GET /registrations or DELETE /registrations/{id}.");
     };
 
-    return awsCalls.run(awsCallContext(remainingMs, log), () =>
-      answerLogged(log, respond, () => refuse(500, "signon could not answer; please try again.")),
+    const route = `${event.httpMethod} ${event.resource}`;
+    const { timeoutSeconds } = declaration;
+    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog: dependencies.writeLog }, respond, () =>
+      refuse(500, "signon could not answer; please try again."),
     );
   };
 }

@@ -7,14 +7,14 @@
  * again and applies the status to what it finds.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
+import { createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 import { advanceDelivery, isDeliveryStatus, type StatusCallback } from "../domain/delivery-status";
-import { answerLogged } from "../plumbing/answer-logged";
-import { type ProxyHandler, plainTextResponse, requestIdOf } from "../plumbing/api-gateway-event";
+import { answerProxyInvocation } from "../plumbing/answer-logged";
+import { type ProxyHandler, plainTextResponse } from "../plumbing/api-gateway-event";
 import { StatusConflictError } from "../plumbing/errors";
-import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
+import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, StatusSettingKey } from "./functions";
 import type { InvitedRegistration } from "./trigger-answers";
@@ -75,10 +75,7 @@ export function createStatusHandler(
   const route = `${declaration.route.method} ${declaration.route.path}`;
 
   return async (event, context) => {
-    const log = createLog({ request_id: requestIdOf(event), route }, dependencies.writeLog);
-    const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
-
-    const respond = async (): Promise<APIGatewayProxyResult> => {
+    const respond = async (log: Log): Promise<APIGatewayProxyResult> => {
       const request = twilioRequestOf(event);
       if ("refusal" in request) return request.refusal;
       const { values, twilio } = await readSettings();
@@ -123,8 +120,9 @@ export function createStatusHandler(
       throw new StatusConflictError(statusAttempts);
     };
 
-    return awsCalls.run(awsCallContext(remainingMs, log), () =>
-      answerLogged(log, respond, () => plainTextResponse(500, "signon could not record this status; please try again.")),
+    const { timeoutSeconds } = declaration;
+    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog: dependencies.writeLog }, respond, () =>
+      plainTextResponse(500, "signon could not record this status; please try again."),
     );
   };
 }

@@ -7,17 +7,17 @@
  */
 import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
+import { createAwsCallScope } from "../aws/aws-retry";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
 import { type ConversationWrite, createRegistrationStore, type ParentContact, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 import { type ConversationTurn, converse } from "../domain/conversation/engine";
 import { buildScript, type OptionalStepId, type Script } from "../domain/conversation/script";
 import type { ParentState, RegistrationRecord } from "../domain/registration";
-import { answerLogged } from "../plumbing/answer-logged";
-import { plainTextResponse, type RemainingTime, requestIdOf, textResponse } from "../plumbing/api-gateway-event";
+import { answerProxyInvocation } from "../plumbing/answer-logged";
+import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
 import { ConversationConflictError } from "../plumbing/errors";
-import { createLog, type LineWriter, maskPhone } from "../plumbing/log";
+import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
@@ -135,11 +135,7 @@ export function createWebhookHandler(
   const route = `${declaration.route.method} ${declaration.route.path}`;
 
   return async (event, context) => {
-    const log = createLog({ request_id: requestIdOf(event), route }, dependencies.writeLog);
-    // Without a Lambda context (a direct call), the function's whole budget.
-    const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
-
-    const respond = async (): Promise<APIGatewayProxyResult> => {
+    const respond = async (log: Log): Promise<APIGatewayProxyResult> => {
       const request = twilioRequestOf(event);
       if ("refusal" in request) return request.refusal;
       const { fields, signature } = request;
@@ -197,8 +193,9 @@ export function createWebhookHandler(
       throw new ConversationConflictError(conversationAttempts);
     };
 
-    return awsCalls.run(awsCallContext(remainingMs, log), () =>
-      answerLogged(log, respond, () => plainTextResponse(500, "signon could not handle this message; please try again.")),
+    const { timeoutSeconds } = declaration;
+    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog: dependencies.writeLog }, respond, () =>
+      plainTextResponse(500, "signon could not handle this message; please try again."),
     );
   };
 }

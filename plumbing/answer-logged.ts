@@ -1,6 +1,8 @@
-import type { APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { type AwsCallScope, awsCallContext } from "../aws/aws-retry";
+import { type RemainingTime, requestIdOf } from "./api-gateway-event";
 import { isSettingsError } from "./errors";
-import type { Log } from "./log";
+import { createLog, type LineWriter, type Log } from "./log";
 
 /**
  * Runs one request's handling and logs how it ended. Anything thrown becomes `failure`:
@@ -37,4 +39,30 @@ export function logFailure(
     error: nameOf(error),
     detail: isSettingsError(error) ? error.message : undefined,
   });
+}
+
+/** One API Gateway invocation of a function, as its handler received it. */
+export interface ProxyInvocation {
+  event: APIGatewayProxyEvent;
+  context?: RemainingTime;
+  /** For the log lines: `POST /webhook`. */
+  route: string;
+  /** The function's timeout: the invocation's budget when there is no Lambda context (a direct call). */
+  timeoutSeconds: number;
+  writeLog?: LineWriter;
+}
+
+/**
+ * Answers one API Gateway invocation: a log named by its request id and route, the AWS calls it
+ * makes bound to its deadline and that log (aws/aws-retry.ts), its handling run by answerLogged.
+ */
+export function answerProxyInvocation(
+  awsCalls: AwsCallScope,
+  { event, context, route, timeoutSeconds, writeLog }: ProxyInvocation,
+  respond: (log: Log) => Promise<APIGatewayProxyResult>,
+  failure: () => APIGatewayProxyResult,
+): Promise<APIGatewayProxyResult> {
+  const log = createLog({ request_id: requestIdOf(event), route }, writeLog);
+  const remainingMs = context?.getRemainingTimeInMillis() ?? timeoutSeconds * 1000;
+  return awsCalls.run(awsCallContext(remainingMs, log), () => answerLogged(log, () => respond(log), failure));
 }
