@@ -47,15 +47,6 @@ const conversationAttempts = 5;
 /** A MessageSid as the contact and the idempotency table keep it: a digest, so neither holds anything Twilio could look up. */
 const messageMark = (messageSid: string) => createHash("sha256").update(messageSid).digest("base64url").slice(0, 22);
 
-/** Erasure is rare and a contact remembers up to 50 messages: marked a few at a time, not 50 connections at once. */
-const marksAtOnce = 10;
-
-async function markAll(deduplicator: MessageDeduplicator, marks: readonly string[]): Promise<void> {
-  for (let first = 0; first < marks.length; first += marksAtOnce) {
-    await Promise.all(marks.slice(first, first + marksAtOnce).map((one) => deduplicator.firstDelivery(one)));
-  }
-}
-
 function parentStateOf(contact: ParentContact | undefined): ParentState | undefined {
   if (!contact) return undefined;
   const { parent_tel: _tel, recent_messages: _recent, last_message_at: _last, ...state } = contact;
@@ -183,7 +174,7 @@ export function createWebhookHandler(
         // With the contact gone, the number is a stranger's again: a retried delivery of this message, or of any the
         // contact remembers, must find it marked where strangers' are. Marked first, so a failure between the two
         // leaves the message to be applied, not lost.
-        if (!write.contact.after) await markAll(deduplicator, [mark, ...(contact?.recent_messages ?? [])]);
+        if (!write.contact.after) await deduplicator.markDelivered([mark, ...(contact?.recent_messages ?? [])]);
         if (await store.writeConversation(write)) {
           log("info", "message_applied", { message_sid: messageSid, attempts: attempt });
           return twiml(turn.replies);

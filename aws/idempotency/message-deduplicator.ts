@@ -19,7 +19,12 @@ export interface MessageDeduplicator {
    * table holds no SID in clear and a contact's marks can be carried over when it is erased.
    */
   firstDelivery(messageMark: string): Promise<boolean>;
+  /** Marks each message as delivered, whether or not it was already: a contact's remembered messages, when it is erased. */
+  markDelivered(messageMarks: readonly string[]): Promise<void>;
 }
+
+/** Erasure is rare and a contact remembers up to 50 messages: marked a few at a time, not 50 connections at once. */
+const marksAtOnce = 10;
 
 export const messageWindowSeconds = 24 * 60 * 60;
 
@@ -30,29 +35,35 @@ export function createMessageDeduplicator(
   awsCalls?: AwsCallScope,
 ): MessageDeduplicator {
   const { call, tableName } = createIdempotencyTableClient(env, awsCalls);
+  const firstDelivery = async (messageMark: string): Promise<boolean> => {
+    const now = Math.floor(Date.now() / 1000);
+    const key = `${functionKeyPrefix}message-sid#${messageMark}`;
+    const own = ownWrite();
+    try {
+      await call("PutItem", {
+        TableName: tableName(),
+        Item: {
+          [idempotencyTable.keyAttribute]: { S: key },
+          [idempotencyTable.expiryAttribute]: { N: String(now + messageWindowSeconds) },
+          ...own.item,
+          [idempotencyTable.statusAttribute]: { S: "COMPLETED" },
+        },
+        // New, or a record whose day has passed but which DynamoDB's TTL has not yet removed, or this write's own.
+        ConditionExpression: `attribute_not_exists(#id) OR #expiry < :now OR ${own.condition}`,
+        ExpressionAttributeNames: { "#id": idempotencyTable.keyAttribute, "#expiry": idempotencyTable.expiryAttribute, ...own.names },
+        ExpressionAttributeValues: { ":now": { N: String(now) }, ...own.values },
+      });
+      return true;
+    } catch (error) {
+      if (isAwsError(error, "ConditionalCheckFailedException")) return false;
+      throw error;
+    }
+  };
   return {
-    async firstDelivery(messageMark) {
-      const now = Math.floor(Date.now() / 1000);
-      const key = `${functionKeyPrefix}message-sid#${messageMark}`;
-      const own = ownWrite();
-      try {
-        await call("PutItem", {
-          TableName: tableName(),
-          Item: {
-            [idempotencyTable.keyAttribute]: { S: key },
-            [idempotencyTable.expiryAttribute]: { N: String(now + messageWindowSeconds) },
-            ...own.item,
-            [idempotencyTable.statusAttribute]: { S: "COMPLETED" },
-          },
-          // New, or a record whose day has passed but which DynamoDB's TTL has not yet removed, or this write's own.
-          ConditionExpression: `attribute_not_exists(#id) OR #expiry < :now OR ${own.condition}`,
-          ExpressionAttributeNames: { "#id": idempotencyTable.keyAttribute, "#expiry": idempotencyTable.expiryAttribute, ...own.names },
-          ExpressionAttributeValues: { ":now": { N: String(now) }, ...own.values },
-        });
-        return true;
-      } catch (error) {
-        if (isAwsError(error, "ConditionalCheckFailedException")) return false;
-        throw error;
+    firstDelivery,
+    async markDelivered(messageMarks) {
+      for (let first = 0; first < messageMarks.length; first += marksAtOnce) {
+        await Promise.all(messageMarks.slice(first, first + marksAtOnce).map(firstDelivery));
       }
     },
   };
