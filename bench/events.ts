@@ -31,10 +31,13 @@ export const floorParentTel = "+447700900499";
 const registrationMessages = (parentIndex: number) => [
   "Ready!",
   ...(parentIndex % 4 === 3
-    ? alfiesAnswerMessages.map((answer) => answer.replace("07700 900789", `0113 496 0${String(parentIndex).padStart(3, "0")}`))
+    ? alfiesAnswerMessages.map((answer) => answer.replace("07700 900789", landline(parentIndex)))
     : alfiesAnswerMessages),
   "YES",
 ];
+
+/** A landline in Ofcom's drama range for Leeds, 0113 496 0000 to 0999. */
+const landline = (index: number) => `0113 496 0${String(index % 1000).padStart(3, "0")}`;
 
 export async function inviteBenchParents(env: Record<string, string>): Promise<void> {
   for (let first = 0; first < benchParents.length; first += 25) {
@@ -52,7 +55,7 @@ export async function inviteBenchParents(env: Record<string, string>): Promise<v
 }
 
 /** Where each stream of webhook events is: its parent and that parent's next message. */
-const streams = new Map<string, { parentIndex: number; next: number }>();
+const streams = new Map<string, { parent: string | undefined; messages: string[]; next: number }>();
 let parentsTaken = 0;
 
 /**
@@ -66,16 +69,17 @@ let parentsTaken = 0;
 export const eventFor = (route: CodePackage["route"], stream: string = route): APIGatewayProxyEvent => {
   if (route === "trigger") {
     const made = ++invitesMade;
-    const teamManagerTel = made % 8 === 0 ? `0113 496 0${String(made % 1000).padStart(3, "0")}` : validInvite.team_manager_1_tel;
+    const teamManagerTel = made % 8 === 0 ? landline(made) : validInvite.team_manager_1_tel;
     return triggerEvent({ ...validInvite, player_first_name: `Player ${made}`, team_manager_1_tel: teamManagerTel });
   }
   let at = streams.get(stream);
-  if (!at || at.next === registrationMessages(at.parentIndex).length) {
-    at = { parentIndex: parentsTaken++, next: 0 };
+  if (!at || at.next === at.messages.length) {
+    const parentIndex = parentsTaken++;
+    at = { parent: benchParents[parentIndex], messages: registrationMessages(parentIndex), next: 0 };
     streams.set(stream, at);
   }
-  const parent = benchParents[at.parentIndex];
+  const { parent } = at;
   if (!parent) throw new Error(`the bench's ${benchParents.length} parents have registered: invite more in bench/events.ts`);
-  const text = registrationMessages(at.parentIndex)[at.next++];
+  const text = at.messages[at.next++];
   return signedEvent(inboundMessage({ From: `whatsapp:${parent}`, WaId: parent.slice(1), Body: text }));
 };

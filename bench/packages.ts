@@ -85,6 +85,14 @@ exports.handler = async () => {
   return { name: "HTTP round trip", codeDir, route: "trigger" };
 }
 
+// What both conversation floors send: the Query of the parent's partition, and each item it
+// returned put back as read, one version on, if it is still at the version read.
+const partitionQuery = (parentTel: string) => `{ TableName: table, ConsistentRead: true, KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": "pk" }, ExpressionAttributeValues: { ":pk": { S: "parent#${parentTel}" } } }`;
+const putBackSource = `const putBack = (item) => ({ Put: { TableName: table, Item: { ...item, version: { N: String(Number(item.version.N) + 1) } },
+  ConditionExpression: "#version = :version", ExpressionAttributeNames: { "#version": "version" },
+  ExpressionAttributeValues: { ":version": item.version } } });`;
+
 /**
  * The floor under a conversation step: the DynamoDB work a step cannot avoid, with Node's own
  * client and no other work. A consistent Query of a parent's partition (`parentTel`: a contact
@@ -111,13 +119,9 @@ const call = (action, input) => new Promise((resolve, reject) => {
   request.on("error", reject);
   request.end(body);
 });
-// An item put back as read, one version on, if it is still at the version read.
-const putBack = (item) => ({ Put: { TableName: table, Item: { ...item, version: { N: String(Number(item.version.N) + 1) } },
-  ConditionExpression: "#version = :version", ExpressionAttributeNames: { "#version": "version" },
-  ExpressionAttributeValues: { ":version": item.version } } });
+${putBackSource}
 exports.handler = async () => {
-  const { Items } = await call("Query", { TableName: table, ConsistentRead: true, KeyConditionExpression: "#pk = :pk",
-    ExpressionAttributeNames: { "#pk": "pk" }, ExpressionAttributeValues: { ":pk": { S: "parent#${parentTel}" } } });
+  const { Items } = await call("Query", ${partitionQuery(parentTel)});
   if (Items.length !== 2) throw new Error("the floor's parent has " + Items.length + " items, not a contact and a registration");
   await call("TransactWriteItems", { TransactItems: Items.map(putBack) });
   return { statusCode: 200, body: "ok" };
@@ -165,13 +169,10 @@ const call = (service, target, jsonVersion, input) => new Promise((resolve, reje
   request.on("error", reject);
   request.end(body);
 });
-const putBack = (item) => ({ Put: { TableName: table, Item: { ...item, version: { N: String(Number(item.version.N) + 1) } },
-  ConditionExpression: "#version = :version", ExpressionAttributeNames: { "#version": "version" },
-  ExpressionAttributeValues: { ":version": item.version } } });
+${putBackSource}
 let settings;
 exports.handler = async () => {
-  const query = call("dynamodb", "DynamoDB_20120810.Query", "1.0", { TableName: table, ConsistentRead: true, KeyConditionExpression: "#pk = :pk",
-    ExpressionAttributeNames: { "#pk": "pk" }, ExpressionAttributeValues: { ":pk": { S: "parent#${parentTel}" } } });
+  const query = call("dynamodb", "DynamoDB_20120810.Query", "1.0", ${partitionQuery(parentTel)});
   settings ??= Promise.all([
     call("ssm", "AmazonSSM.GetParameters", "1.1", { Names: ${names}.map((name) => env.${environmentVariables.parameterPath} + name) }),
     call("ssm", "AmazonSSM.GetParameter", "1.1", { Name: "${secretsManagerReferencePrefix}" + env.${environmentVariables.twilioSecretName}, WithDecryption: true }),
