@@ -168,7 +168,7 @@ export function createRemindersHandler(
     return { skipped: { registration_id, reason: outcome.outcome === "refused" ? "twilio_refused" : "twilio_unavailable" } };
   }
 
-  async function run(now: Date, started: number, remaining: RemainingTime, log: Log): Promise<RemindersAnswer> {
+  async function run(now: Date, remaining: RemainingTime, log: Log): Promise<RemindersAnswer> {
     const settings = await readSettings();
     const { values } = settings;
     const sent: ReminderSent[] = [];
@@ -183,7 +183,7 @@ export function createRemindersHandler(
       log("info", "reminders_quiet_hours");
       return { ...answer, quiet_hours: true };
     }
-    const deadline = started + remaining.getRemainingTimeInMillis() - responseReserveMs;
+    const deadline = Date.now() + remaining.getRemainingTimeInMillis() - responseReserveMs;
     for (const [tel, ids] of await waitingByParent(values.season, skipped)) {
       const { contact, registrations } = await store.readParent(tel);
       for (const registration of registrations.filter((candidate) => ids.has(candidate.registration_id))) {
@@ -224,7 +224,7 @@ export function createRemindersHandler(
     }
     return awsCalls.run(awsCallContext(remaining.getRemainingTimeInMillis(), log), async () => {
       try {
-        return await run(now, started, remaining, log);
+        return await run(now, remaining, log);
       } catch (error) {
         logFailure(log, error, errorName);
         return { error: "the reminders stopped on an unexpected error; the log has its request id" };
