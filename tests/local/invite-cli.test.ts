@@ -112,7 +112,7 @@ describe("npm run invite, before sending", () => {
     expect(plan.requests).toEqual([]);
   });
 
-  it("checks the README's example sheet in a dry run and shows what each row would send, with no URL or key needed", async () => {
+  it("checks the example sheet docs/operating.md names in a dry run and shows what each row would send, with no URL or key needed", async () => {
     const run = await runInvite(["examples/squad.csv", "--dry-run"], {}, "invite-cli-sheet");
 
     expect([run.exitCode, run.stderr]).toEqual([0, ""]);

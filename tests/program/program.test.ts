@@ -593,7 +593,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     "payment-url": "https://pay.urmstontownjfc.example/join",
     "retention-years": "1",
     "optional-steps": "medical,emergency_contact,photo_consent",
-    // The deploying commands set no reminder template (README, Reminders): none is sent.
+    // The deploying commands set no reminder template (docs/operating.md, Reminders): none is sent.
     "reminder-template-sid": "none",
     "reminder-after-days": "3",
     "reminder-max": "2",

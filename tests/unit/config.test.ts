@@ -4,7 +4,7 @@ import { stackAwsNames } from "../../config/names";
 import { ConfigError, configExamples, parseStackConfig } from "../../config/schema";
 import { testCredentials } from "../../testkit/fixtures";
 import { applyConfigCommand, configCommandsIn, configCommandsOf } from "../../testkit/pulumi-config-set";
-import { readmeSection } from "../../testkit/readme";
+import { markdownSection } from "../../testkit/readme";
 import { stackFileConfig } from "../../testkit/run-program";
 
 const secrets = {
@@ -359,9 +359,11 @@ describe("the trigger's reserved concurrency against its usage plan", () => {
     expect(settings.api.rateLimit + settings.api.burstLimit).toBeLessThanOrEqual(trigger);
   });
 
-  it("as the README's example sets it, run as pulumi stores it, passes", () => {
+  it("as docs/operating.md's example sets it, run as pulumi stores it, passes", () => {
     const config = stackFile("prod");
-    for (const command of configCommandsIn(readmeSection("### Throttling and Lambda concurrency"))) applyConfigCommand(config, command);
+    for (const command of configCommandsIn(markdownSection("docs/operating.md", "## Throttling and Lambda concurrency"))) {
+      applyConfigCommand(config, command);
+    }
     const { settings } = parseStackConfig(config, secrets, "prod");
     expect(settings.concurrency).toEqual({ trigger: 30, webhook: 10 });
     expect(settings.api).toEqual({ rateLimit: 10, burstLimit: 20 });
@@ -374,9 +376,11 @@ describe("the trigger's reserved concurrency against its usage plan", () => {
 });
 
 describe("the reminders' settings", () => {
-  it("as the README's Reminders section sets them, run as pulumi stores them, pass", () => {
+  it("as docs/operating.md's Reminders section sets them, run as pulumi stores them, pass", () => {
     const config = stackFileConfig("prod", {}).values;
-    for (const command of configCommandsIn(readmeSection("### Reminders for parents who go quiet"))) applyConfigCommand(config, command);
+    for (const command of configCommandsIn(markdownSection("docs/operating.md", "## Reminders for parents who go quiet"))) {
+      applyConfigCommand(config, command);
+    }
     const { settings } = parseStackConfig(config, secrets, "prod");
     expect(settings.twilio.reminderTemplateSid).toBe("HX0a1b2c3d4e5f60718293a4b5c6d7e8f9");
     expect(settings.reminders).toEqual({ afterDays: 3, max: 2 });
