@@ -1,5 +1,5 @@
 /**
- * `--stack NAME`: the trigger's URL and the API key from `pulumi stack output`, as the README's
+ * `--stack NAME`: the trigger's URL and the API key from `pulumi stack output`, as docs/http-api.md's
  * curl example reads them, so the key never has to be pasted into a shell's history.
  */
 import { execFile } from "node:child_process";

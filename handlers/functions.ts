@@ -66,7 +66,7 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   timeoutSeconds: number;
   /**
    * Lambda's CPU share grows with memory, and a cold first answer is mostly CPU work, so this is
-   * sized by the latency `npm run bench -- --memory` measures (README, Performance), not by
+   * sized by the latency `npm run bench -- --memory` measures (bench/README.md), not by
    * resident memory. tests/program/deployed-code.test.ts keeps it equal to the bench's choice.
    */
   memorySizeMb: number;
@@ -139,7 +139,7 @@ export const functions = {
     apiKey: "invite",
     // Room for Twilio's retries with backoff; API Gateway itself gives up at 29 s.
     timeoutSeconds: 20,
-    // On a quiet machine (README, Performance) the step from 1024 to 1769 MB cut the first answer
+    // On a quiet machine (bench/README.md) the step from 1024 to 1769 MB cut the first answer
     // over HTTPS by 43% (202 to 115 ms); two earlier runs under load could not tell the sizes apart.
     memorySizeMb: 1769,
     settingKeys: triggerSettingKeys,
