@@ -4,6 +4,7 @@
  * that a spreadsheet would run as a formula made inert).
  */
 import { stringify } from "csv-stringify/sync";
+import type { MessageForClub } from "./registration";
 
 /** The columns, in order: the JSON fields and the CSV header are these names. */
 export const exportColumns = [
@@ -25,6 +26,8 @@ export const exportColumns = [
   "emergency_contact_tel",
   "photo_consent",
   "code_of_conduct_agreed",
+  // What the parent wrote after the hand-over (needs_club): one message a line (messagesForClubText).
+  "messages_for_club",
   "invited_at",
   "updated_at",
   "submitted_at",
@@ -46,6 +49,11 @@ export type ExportRow = { registration_id: string; status: string } & Partial<Re
  * return, which some spreadsheets skip before reading one) is prefixed with `'`, which the
  * spreadsheet shows as text. A phone number `+447700900123` becomes `'+447700900123`.
  */
+/** One message a line, oldest first, each after its ISO time: `2025-07-01T12:00:00.000Z Any news?`. */
+export function messagesForClubText(messages: readonly MessageForClub[]): string {
+  return messages.map(({ at, text }) => `${at} ${text}`).join("\n");
+}
+
 export function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

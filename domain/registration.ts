@@ -78,6 +78,14 @@ export interface ConversationPosition {
   pending_confirmation?: "decline";
 }
 
+/** A message the parent sent after the hand-over, for the club: personal data, erased with the rest. */
+export interface MessageForClub {
+  /** ISO timestamp */
+  at: string;
+  /** As typed, spaces tidied, cut short if long (domain/conversation/engine.ts says why). */
+  text: string;
+}
+
 export interface RegistrationRecord extends InviteFields, Answers {
   registration_id: string;
   status: Exclude<RegistrationStatus, "erased">;
@@ -86,6 +94,8 @@ export interface RegistrationRecord extends InviteFields, Answers {
   invited_at: string;
   updated_at: string;
   submitted_at?: string;
+  /** Once `needs_club`: what the parent wrote since, oldest first, the latest few only. */
+  messages_for_club?: MessageForClub[];
   /** Goes up by one with every change: a write is conditional on the version it read. */
   version: number;
 }

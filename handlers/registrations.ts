@@ -17,7 +17,7 @@ import {
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 import type { InviteDelivery } from "../domain/delivery-status";
 import type { RegistrationRecord } from "../domain/registration";
-import { type ExportRow, exportColumns, exportCsv } from "../domain/registration-export";
+import { type ExportRow, exportColumns, exportCsv, messagesForClubText } from "../domain/registration-export";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { headerValue, jsonResponse, type ProxyHandler } from "../plumbing/api-gateway-event";
 import type { LineWriter, Log } from "../plumbing/log";
@@ -65,6 +65,7 @@ export function exportRowOf(record: StoredRecord | ErasedRegistration): ExportRo
     const value = (record as unknown as Record<string, unknown>)[column];
     if (typeof value === "string" || typeof value === "boolean" || typeof value === "number") Object.assign(row, { [column]: value });
   }
+  if (record.messages_for_club?.length) row.messages_for_club = messagesForClubText(record.messages_for_club);
   return row;
 }
 

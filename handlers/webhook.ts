@@ -146,17 +146,17 @@ export function createWebhookHandler(
         return twiml();
       }
       const tel = telOf(from);
-      log("info", "message_received", { message_sid: messageSid, from: maskPhone(tel) });
+      const mark = messageMark(messageSid);
+      log("info", "message_received", { message_mark: mark, from: maskPhone(tel) });
       const message = { text: firstValue(fields.Body) ?? "", numMedia: Number(firstValue(fields.NumMedia)) || 0 };
       const script = scriptFor(values);
-      const mark = messageMark(messageSid);
 
       let pendingRead = firstRead;
       for (let attempt = 1; attempt <= conversationAttempts; attempt++) {
         const { contact, registrations } = await (pendingRead ?? store.readParent(tel));
         pendingRead = undefined;
         if (contact?.recent_messages.includes(mark)) {
-          log("info", "duplicate_ignored", { message_sid: messageSid });
+          log("info", "duplicate_ignored", { message_mark: mark });
           return twiml();
         }
         const now = clock();
@@ -164,10 +164,10 @@ export function createWebhookHandler(
         if (turn.stranger && !turn.parent) {
           // No invite for this number: nothing stored, but a retried delivery gets no second reply.
           if (!(await deduplicator.firstDelivery(mark))) {
-            log("info", "duplicate_ignored", { message_sid: messageSid });
+            log("info", "duplicate_ignored", { message_mark: mark });
             return twiml();
           }
-          log("info", "stranger_answered", { message_sid: messageSid });
+          log("info", "stranger_answered", { message_mark: mark });
           return twiml(turn.replies);
         }
         const write = conversationWrite(tel, contact, registrations, turn, mark, now);
@@ -176,10 +176,10 @@ export function createWebhookHandler(
         // leaves the message to be applied, not lost.
         if (!write.contact.after) await deduplicator.markDelivered([mark, ...(contact?.recent_messages ?? [])]);
         if (await store.writeConversation(write)) {
-          log("info", "message_applied", { message_sid: messageSid, attempts: attempt });
+          log("info", "message_applied", { message_mark: mark, attempts: attempt });
           return twiml(turn.replies);
         }
-        log("info", "conversation_conflict", { message_sid: messageSid, attempts: attempt });
+        log("info", "conversation_conflict", { message_mark: mark, attempts: attempt });
       }
       throw new ConversationConflictError(conversationAttempts);
     };

@@ -10,7 +10,10 @@ export interface LogFields {
   /** Always passed through maskPhone. */
   to?: string;
   from?: string;
+  /** Twilio's id of a message the club sent. */
   message_sid?: string;
+  /** A parent's message as the webhook keeps it: a digest of its MessageSid, nothing Twilio could look up. */
+  message_mark?: string;
   /** A registration's random id: names no one. */
   registration_id?: string;
   twilio_code?: number;

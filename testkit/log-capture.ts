@@ -31,7 +31,11 @@ export const logSources = [
 ] as const;
 export type LogSource = (typeof logSources)[number];
 
-export const sensitiveKinds = ["auth token", "account SID", "API key", "name", "message body"] as const;
+/**
+ * A parent's MessageSid is Twilio's key to what they wrote: the webhook logs its digest instead
+ * (handlers/webhook.ts). The club's own messages' SIDs may be logged.
+ */
+export const sensitiveKinds = ["auth token", "account SID", "API key", "name", "message body", "parent's MessageSid"] as const;
 export type SensitiveKind = (typeof sensitiveKinds)[number];
 
 export interface SensitiveRecord {

@@ -4,10 +4,12 @@ import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { proxyEvent } from "../local/gateway/proxy-event";
 import { twilioSid } from "../local/stand-ins/twilio/ids";
 import { parentMessage, testCredentials, webhookUrl } from "./fixtures";
+import { recordSensitive } from "./log-capture";
 
 export function inboundMessage(overrides: Record<string, string> = {}): Record<string, string> {
   // Twilio sends the same SID under both names.
   const sid = twilioSid("SM");
+  recordSensitive("parent's MessageSid", [sid]);
   return {
     MessageSid: sid,
     SmsMessageSid: sid,

@@ -1,6 +1,8 @@
 import { answerKeys, eraseRegistration, type ParentState, type Registration, type RegistrationRecord } from "../registration";
 import { type CalendarDate, londonToday } from "./calendar-date";
 import { globalCommand } from "./commands";
+import { tidyText } from "./names";
+import { type QuestionShape, type QuestionTopic, questionShape, questionTopics } from "./questions";
 import { namesList, replies } from "./replies";
 import type { Script, Step, StepContext } from "./script";
 import { readSummaryReply, summaryText } from "./summary";
@@ -38,6 +40,12 @@ export interface ConversationTurn {
 // Twilio does not promise to deliver a TwiML answer's messages in order.
 const maxMessageLength = 1600;
 const unusableAnswersBeforeHandover = 3;
+// What a parent writes after the hand-over is kept for the club, within bounds: the registration is
+// one DynamoDB item, written whole with every message and read with every export page, so a parent
+// who keeps writing must not grow it without end (DynamoDB refuses an item over 400 KB). The club
+// needs the latest messages to call back, not a transcript: the team manager's number is for that.
+const messagesKeptForClub = 10;
+const messageForClubLength = 500;
 const noParentState: ParentState = { opted_out: false, version: 0 };
 
 /**
@@ -113,7 +121,10 @@ class Turn {
         return this.result();
     }
     const current = this.current();
-    if (!current) {
+    const latest = this.latest(() => true);
+    if (!current && latest?.status === "needs_club" && command === undefined && tidyText(this.text) !== "") {
+      this.passOn(latest);
+    } else if (!current) {
       this.finished();
     } else if (this.input.message.numMedia > 0) {
       this.say(`${replies.media()} ${this.prompt(current)}`);
@@ -131,14 +142,19 @@ class Turn {
     if (step === "start") return this.answerStart(record);
     if (isNotJoining(this.text)) return this.confirmDecline(record);
     const asked = this.stepAsked(record);
-    if (asked === "summary") return this.answerSummary(record);
-    if (asked.id !== step) return this.advance(record, undefined);
-    this.answerStep(record, asked);
+    if (asked !== "summary" && asked.id !== step) return this.advance(record, undefined);
+    const question = questionShape(this.text);
+    // A question that says it is one in its words is answered at any step, before it is read as an answer.
+    if (question === "worded") return this.answerQuestion(record, question);
+    if (asked === "summary") return this.answerSummary(record, question);
+    this.answerStep(record, asked, question);
   }
 
   private answerStart(record: RegistrationRecord): void {
     if (isReadyToStart(this.text) || parseYesNo(this.text) === "yes") return this.begin(record, replies.intro(record));
     if (parseYesNo(this.text) === "no") return this.confirmDecline(record);
+    const question = questionShape(this.text);
+    if (question && questionTopics(this.text).length > 0) return this.answerQuestion(record, question);
     this.say(replies.beforeStarting(record));
   }
 
@@ -191,8 +207,9 @@ class Turn {
     return false;
   }
 
-  private answerStep(record: RegistrationRecord, step: Step): void {
+  private answerStep(record: RegistrationRecord, step: Step, question: QuestionShape | undefined): void {
     const outcome = step.read(this.text, this.context(record));
+    if (outcome.kind === "question" || (question && outcome.kind === "unusable")) return this.answerQuestion(record, "marked");
     switch (outcome.kind) {
       case "answer":
         return this.advance({ ...record, ...outcome.answers }, outcome.note);
@@ -205,9 +222,10 @@ class Turn {
     }
   }
 
-  private answerSummary(record: RegistrationRecord): void {
+  private answerSummary(record: RegistrationRecord, question: QuestionShape | undefined): void {
     const { steps } = this.input.script;
     const reply = readSummaryReply(this.text, steps.length);
+    if (question && reply.kind === "unusable") return this.answerQuestion(record, question);
     switch (reply.kind) {
       case "confirm": {
         const missing = steps.find((step) => !step.answered(record));
@@ -221,6 +239,34 @@ class Turn {
         return this.say(replies.whichToChange(steps.length));
       case "unusable":
         return this.unusable(record, `${replies.summaryUnusable(steps.length)}\n\n${summaryText(record, this.input.script)}`);
+    }
+  }
+
+  /**
+   * What the assistant knows (the fees, how long it takes, what happens next, the team manager),
+   * or who to ask; then the question asked again. Nothing changes: a question is not an answer,
+   * nor an unusable one.
+   */
+  private answerQuestion(record: RegistrationRecord, question: QuestionShape): void {
+    const topics = questionTopics(this.text);
+    for (const topic of topics) this.say(this.topicAnswer(record, topic));
+    if (topics.length === 0) {
+      // A question only by its question mark may have been meant as the answer: say how to give it.
+      this.say(question === "marked" ? `${replies.cannotAnswer(record)} ${replies.withoutQuestionMark()}` : replies.cannotAnswer(record));
+    }
+    this.say(this.prompt(record));
+  }
+
+  private topicAnswer(record: RegistrationRecord, topic: QuestionTopic): string {
+    switch (topic) {
+      case "fees":
+        return replies.fees(record, this.input.script.settings);
+      case "time":
+        return replies.timeLeft(this.input.script.steps.filter((step) => !step.answered(record)).length);
+      case "next":
+        return replies.whatHappensNext(record);
+      case "manager":
+        return replies.teamManager(record);
     }
   }
 
@@ -311,6 +357,17 @@ class Turn {
     this.say(replies.optedIn(this.input.script.settings));
     const current = this.current();
     if (current) this.say(this.prompt(current));
+  }
+
+  /** A message to a handed-over registration: kept on it for the club, and the parent told so. */
+  private passOn(record: RegistrationRecord): void {
+    const text = Array.from(tidyText(this.text));
+    const message = {
+      at: this.input.now.toISOString(),
+      text: text.length > messageForClubLength ? `${text.slice(0, messageForClubLength - 1).join("")}…` : text.join(""),
+    };
+    this.put({ ...record, messages_for_club: [...(record.messages_for_club ?? []), message].slice(-messagesKeptForClub) });
+    this.say(replies.passedOn(record));
   }
 
   /** Nothing left to ask: say where the latest registration stands. */

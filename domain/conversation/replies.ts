@@ -52,6 +52,19 @@ export const replies = {
     `${record.player_first_name}'s registration for ${team(record)} is submitted. If you haven't paid yet, the club's payment page is ${settings.paymentUrl}. To change an answer, please contact ${teamManager(record)}.`,
   withTheClub: (record: RegistrationRecord) =>
     `The club is looking at ${record.player_first_name}'s registration and will be in touch: you can reach ${teamManager(record)}. To start again, send RESTART.`,
+  passedOn: (record: RegistrationRecord) =>
+    `Thanks: I've passed your message on to the club with ${record.player_first_name}'s registration, and they'll be in touch. You can also reach ${teamManager(record)}. To start again, send RESTART.`,
+  fees: (record: RegistrationRecord, settings: ScriptSettings) =>
+    `The one-off membership fee is £${record.membership_fee} and the monthly direct debit is £${record.subscription_fee}. You pay on ${settings.clubName}'s payment page: I'll send you its link once you've confirmed your answers. ${settings.clubName} will never ask for card or bank details on WhatsApp.`,
+  timeLeft: (questionsLeft: number) =>
+    questionsLeft === 0
+      ? "Nearly done: all that's left is to check your answers and confirm them."
+      : `It takes about 5 minutes, one question at a time: ${questionsLeft} more question${questionsLeft === 1 ? "" : "s"}, then you check your answers and confirm them.`,
+  whatHappensNext: (record: RegistrationRecord) =>
+    `Once you've confirmed your answers, I'll send the club's payment page. Then the club registers ${record.player_first_name} with the league, and ${teamManager(record)} will be in touch about training.`,
+  teamManager: (record: RegistrationRecord) => `You can reach ${teamManager(record)}.`,
+  cannotAnswer: (record: RegistrationRecord) => `I can't answer that one myself, but ${teamManager(record)} can.`,
+  withoutQuestionMark: () => "If that was your answer, please send it again without the question mark.",
   alreadyDeclined: (record: RegistrationRecord) =>
     `You told us ${record.player_first_name} won't be joining ${team(record)} this season. If that changes, send RESTART.`,
   otherInvite: (record: RegistrationRecord) =>

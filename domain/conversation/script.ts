@@ -4,6 +4,7 @@ import { type CalendarDate, isoDate, longDate, parseIsoDate } from "./calendar-d
 import { type DateOfBirthProblem, parseDateOfBirth } from "./date-of-birth";
 import { displayPhone, type EmergencyContactProblem, parseEmergencyContact } from "./emergency-contact";
 import { type NameProblem, parsePersonName, tidyText } from "./names";
+import { questionShape } from "./questions";
 import { normaliseReply, parseYesNo } from "./yes-no";
 
 /** The steps a club may switch off in its stack config. */
@@ -33,13 +34,15 @@ export interface StepContext {
  * What an answer does: `answer` moves on (with a `note` to say first), `unusable` asks again
  * saying what was wrong, `prompt` asks again without counting it against the parent (they
  * said "no" to the name offered), `handover` records what it can and hands the registration
- * to the club (`needs_club`).
+ * to the club (`needs_club`), `question` says the message is a question, not an answer, where
+ * only the step can tell (a medical note keeps whatever is typed, so "Fees?" would be one).
  */
 export type StepOutcome =
   | { kind: "answer"; answers: Answers; note?: string }
   | { kind: "unusable"; problem: string }
   | { kind: "prompt"; reply: string }
-  | { kind: "handover"; answers: Answers; reason: string };
+  | { kind: "handover"; answers: Answers; reason: string }
+  | { kind: "question" };
 
 export interface Step {
   id: StepId;
@@ -223,6 +226,7 @@ const medical: Step = {
     if (parseYesNo(text) === "yes")
       return { kind: "prompt", reply: `Please tell me what the coaches should know, for example: ${this.example(context)}` };
     if (notes === "") return { kind: "unusable", problem: "I didn't get an answer." };
+    if (questionShape(text)) return { kind: "question" };
     if (notes.length > maxMedicalNotesLength)
       return { kind: "unusable", problem: `Please keep it under ${maxMedicalNotesLength} characters; the team manager can ask for more.` };
     return { kind: "answer", answers: { medical_notes: notes } };

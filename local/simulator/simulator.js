@@ -113,6 +113,8 @@ const registrationColumns = [
   ["Medical", (r) => r.medical_notes],
   ["Emergency contact", (r) => r.emergency_contact_name],
   ["Photos", (r) => (r.photo_consent === undefined ? "" : r.photo_consent ? "yes" : "no")],
+  // What the parent wrote after the hand-over, one message a line.
+  ["For the club", (r) => r.messages_for_club],
   // Twilio's delivery status of the invite, with its error code when it failed.
   ["Invite", (r) => [r.invite_status, r.invite_error_code && `(${r.invite_error_code})`].filter(Boolean).join(" ")],
 ];

@@ -144,6 +144,33 @@ describe("the WhatsApp simulator page", () => {
     expect(await status.textContent()).toBe("403: Forbidden: these routes need the export API key.");
   });
 
+  it("shows what a parent wrote after the hand-over in the secretary's view", async () => {
+    const invited = await postInvite(
+      signon.url,
+      { ...validInvite, player_first_name: "Ivy", parent_tel: "07700 900324" },
+      { "x-api-key": localDefaults.SIGNON_API_KEY },
+    );
+    expect(invited.status).toBe(200);
+    await page.locator('[data-testid="chat-item"][data-phone="+447700900324"]').click();
+    // A date of birth far outside the u11s hands the registration to the club; then the parent writes.
+    for (const text of ["Ready", "Yes", "01/01/2005", "She played u18s last season, please call me after 6"]) {
+      const before = await messages("to-parent").count();
+      await page.getByTestId("reply-input").fill(text);
+      await page.getByTestId("reply-send").click();
+      await page.waitForFunction(
+        (count) => document.querySelectorAll('[data-testid="chat-messages"] [data-direction="to-parent"]').length > count,
+        before,
+      );
+    }
+    expect(await messages("to-parent").last().textContent()).toContain("I've passed your message on to the club");
+
+    await page.locator('#registrations-form input[name="exportApiKey"]').fill(localDefaults.SIGNON_EXPORT_API_KEY);
+    await page.locator("#registrations-refresh").click();
+    const row = page.locator('[data-testid="registrations-tables"] tbody tr', { hasText: "Ivy" });
+    await row.filter({ hasText: "needs_club" }).waitFor();
+    expect(await row.textContent()).toContain("please call me after 6");
+  });
+
   it("runs the reminders from the Reminders box at the time picked, and the parent's chat shows the reminder", async () => {
     const invited = await postInvite(
       signon.url,
@@ -161,8 +188,8 @@ describe("the WhatsApp simulator page", () => {
       await london.getByTestId("reminders-run").click();
       const result = london.locator('[data-testid="reminders-result"][data-status="200"]');
       await result.waitFor();
-      // Maisie's registration is submitted: Rosie's alone waits.
-      expect(await result.textContent()).toMatch(/^Sent 1, skipped 1\..*: sent.*: not waiting$/);
+      // Maisie's registration is submitted and Ivy's with the club: Rosie's alone waits.
+      expect(await result.textContent()).toMatch(/^Sent 1, skipped 2\..*: sent.*: not waiting.*: not waiting$/);
       await london.locator('[data-testid="chat-item"][data-phone="+447700900323"]').click();
       const reminder = london.locator('[data-testid="chat-messages"] [data-testid="message"][data-direction="to-parent"]').last();
       await reminder.filter({ hasText: "a quick reminder from Urmston Town" }).waitFor();

@@ -3,11 +3,17 @@
  * transactions proxy) and the SSM stand-in: each message read, applied by the engine and written
  * in one conditional transaction, every reply in the TwiML answer.
  */
+import { createHash } from "node:crypto";
+import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
 import { environmentVariables } from "../../config/settings";
+import { functions } from "../../handlers/functions";
+import { createRegistrationsHandler } from "../../handlers/registrations";
 import type { StoredRegistrationRecord } from "../../handlers/webhook";
-import { handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
+import { bodyOf, handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
+import { capturing } from "../../testkit/log-capture";
+import { exportEvent } from "../../testkit/registration-records";
 import { alfiesAnswerMessages, conversationNow, invite, invitedRegistration, parentPhone } from "../../testkit/registrations";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 import { twimlMessages } from "../../twilio/twiml";
@@ -186,5 +192,67 @@ describe("a number with no invite", () => {
     expect(first.body).toContain("the Urmston Town Registration Assistant. I don&apos;t have an invitation for this number");
     expect((await handler(signedEvent(message))).body).toBe(emptyResponse);
     expect(JSON.stringify(await registrationsTable())).not.toContain("900208");
+  });
+});
+
+describe("what parents type", () => {
+  it("a question at the medical step gets the fees and the question again, and is not stored as a medical note", async () => {
+    const parent = parentOf("+447700900222");
+    await parent.invite();
+    for (const answer of ["Ready!", ...alfiesAnswerMessages.slice(0, 2)]) await parent.says(answer);
+    const answered = await parent.says("how much is it?");
+    expect(answered).toContain("The one-off membership fee is £40 and the monthly direct debit is £26");
+    expect(answered).toContain("medical conditions, allergies or medication");
+    const [atMedical] = (await store().readParent("+447700900222")).registrations;
+    expect(atMedical).not.toHaveProperty("medical_notes");
+    expect(atMedical.conversation).toEqual({ step: "medical", editing: false, unusable_answers: 0 });
+    expect(await parent.says("None")).toContain("emergency");
+    expect((await store().readParent("+447700900222")).registrations[0].medical_notes).toBe("None");
+  });
+
+  it("after a hand-over, what the parent writes is kept for the club, shown in the export, and erased with the rest", async () => {
+    const parent = parentOf("+447700900223");
+    const invited = await parent.invite();
+    for (const answer of ["Ready!", alfiesAnswerMessages[0]]) await parent.says(answer);
+    expect(await parent.says("01/01/2005")).toContain("passed Alfie's registration to the club");
+    const passedOn = await parent.says("He's been playing for the u18s, please call me after 6");
+    expect(passedOn).toContain("I've passed your message on to the club");
+
+    const kept = [{ at: conversationNow.toISOString(), text: "He's been playing for the u18s, please call me after 6" }];
+    expect((await store().readParent("+447700900223")).registrations[0]).toMatchObject({ status: "needs_club", messages_for_club: kept });
+    const exported = createRegistrationsHandler(functions.export, { env: env(), writeLog: capturing((line) => logLines.push(line)) });
+    const rows = bodyOf(await exported(exportEvent())).registrations as Record<string, unknown>[];
+    const shown = `${conversationNow.toISOString()} He's been playing for the u18s, please call me after 6`;
+    expect(rows.find((row) => row.registration_id === invited.registration_id)).toMatchObject({ messages_for_club: shown });
+    const [header, ...lines] = parse((await exported(exportEvent({ query: { format: "csv" } }))).body.slice(1)) as string[][];
+    const line = lines.find((cells) => cells[0] === invited.registration_id)!;
+    expect(line[header.indexOf("messages_for_club")]).toBe(shown);
+
+    await parent.says("DELETE MY DATA");
+    expect(await parent.says("YES")).toContain("I've deleted the registration details");
+    const items = (await registrationsTable()).map((item) => JSON.stringify(item));
+    const left = items.filter((item) => item.includes("900223") || item.includes(invited.registration_id));
+    expect(left).toHaveLength(1);
+    expect(left[0]).not.toContain("please call me");
+    expect(left[0]).not.toContain("messages_for_club");
+  });
+
+  it("is logged by the digest its contact keeps, never by its MessageSid", async () => {
+    const parent = parentOf("+447700900224");
+    await parent.invite();
+    const message = inboundMessage({ From: "whatsapp:+447700900224", Body: "Ready!" });
+    const mark = createHash("sha256").update(message.MessageSid).digest("base64url").slice(0, 22);
+    const from = logLines.length;
+    await handler(signedEvent(message));
+    await handler(signedEvent(message));
+    expect((await store().readParent("+447700900224")).contact?.recent_messages).toEqual([mark]);
+    const lines = logLines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((line) => line.event !== "request_done")).toEqual([
+      expect.objectContaining({ event: "message_received", message_mark: mark, from: "+44•••••••224" }),
+      expect.objectContaining({ event: "message_applied", message_mark: mark }),
+      expect.objectContaining({ event: "message_received", message_mark: mark }),
+      expect.objectContaining({ event: "duplicate_ignored", message_mark: mark }),
+    ]);
+    expect(logLines.join("\n")).not.toContain(message.MessageSid);
   });
 });

@@ -4,13 +4,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { localDefaults } from "../../local/options";
-import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
-import { logSources, type SensitiveRecord } from "../../testkit/log-capture";
+import { madeUpTwilioAccount, twilioSid } from "../../local/stand-ins/twilio/ids";
+import { logSources, type SensitiveRecord, sensitiveKinds } from "../../testkit/log-capture";
 import { lineScanner, scanCapture } from "./log-scanner";
 
 const account = madeUpTwilioAccount();
 const apiKey = "planted-api-key-not-secret";
 const body = "Ready when you are, Poppy";
+const parentsSid = twilioSid("SM");
 const recorded: SensitiveRecord[] = [
   { kind: "account SID", value: account.accountSid },
   { kind: "auth token", value: account.authToken },
@@ -18,6 +19,7 @@ const recorded: SensitiveRecord[] = [
   { kind: "name", value: "Poppy Planted" },
   { kind: "name", value: "Poppy" },
   { kind: "message body", value: body },
+  { kind: "parent's MessageSid", value: parentsSid },
 ];
 const scan = lineScanner(recorded);
 const unrecordedScan = lineScanner([]);
@@ -60,7 +62,14 @@ describe("the log scanner", () => {
     const { findings, linesBySource, recordedByKind } = scanCapture(dir);
 
     expect(linesBySource.handler).toBe(4);
-    expect(recordedByKind).toEqual({ "auth token": 1, "account SID": 1, "API key": 1, name: 2, "message body": 1 });
+    expect(recordedByKind).toEqual({
+      "auth token": 1,
+      "account SID": 1,
+      "API key": 1,
+      name: 2,
+      "message body": 1,
+      "parent's MessageSid": 1,
+    });
     expect(findings.map(({ file, line, problems }) => ({ file, line, problems }))).toEqual([
       { file: "handler/planted.test.ts.log", line: 2, problems: ["auth token"] },
       { file: "handler/planted.test.ts.log", line: 3, problems: ["phone number"] },
@@ -131,6 +140,20 @@ describe("the log scanner", () => {
     expectNothingShown(found!.excerpt);
   });
 
+  it("flags a parent's MessageSid logged as it is, and lets its digest and the club's own message SIDs through", () => {
+    const raw = scan(
+      JSON.stringify({ level: "info", event: "message_received", message_sid: parentsSid, from: "+44•••••••123" }),
+      "handler",
+    );
+    expect(raw?.problems).toEqual(["parent's MessageSid"]);
+    expectNothingShown(raw!.excerpt);
+    expect(raw!.excerpt).not.toContain(parentsSid);
+    expect(
+      scan(JSON.stringify({ level: "info", event: "message_received", message_mark: "x2Vd0Zg3kTq9sLw1aBcDeF" }), "handler"),
+    ).toBeUndefined();
+    expect(scan(JSON.stringify({ level: "info", event: "invite_sent", message_sid: twilioSid("SM") }), "handler")).toBeUndefined();
+  });
+
   it("flags a handler log line with a field outside LogFields, showing the fields' names and not their values", () => {
     expect(unrecordedScan(JSON.stringify({ level: "info", event: "invite_sent", parent_first_name: "Poppy" }), "handler")).toEqual({
       problems: ["log field outside LogFields"],
@@ -171,6 +194,6 @@ describe("the log scanner", () => {
     const { findings, linesBySource, recordedByKind } = scanCapture(plantedCapture({}, []));
     expect(findings).toEqual([]);
     expect(Object.values(linesBySource)).toEqual(logSources.map(() => 0));
-    expect(Object.values(recordedByKind)).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(recordedByKind)).toEqual(sensitiveKinds.map(() => 0));
   });
 });

@@ -70,6 +70,7 @@ const logFieldKeys: Record<keyof LogFields, true> = {
   to: true,
   from: true,
   message_sid: true,
+  message_mark: true,
   registration_id: true,
   twilio_code: true,
   twilio_status: true,

@@ -293,6 +293,15 @@ describe("the deployed webhook", () => {
     expect(await phoneLibraryLoaded()).toBe(true);
   });
 
+  it("answers a question mid-way with the fees and asks again, storing it as no answer", async () => {
+    const [name, dateOfBirth, ...rest] = alfiesAnswerMessages;
+    const replies = await register("+447700900309", [name, dateOfBirth, "how much is it?", ...rest]);
+    expect(replies[3]).toContain("The one-off membership fee is £40");
+    expect(replies[3]).toContain("medical conditions, allergies or medication");
+    expect(replies.at(-2)).toContain("Medical conditions, allergies, medication: None");
+    expect(replies.at(-1)).toContain("is submitted");
+  });
+
   it("refuses an unsigned message with 403", async () => {
     const response = await webhook.invoke(proxyEvent({ path: "/webhook", body: formBody(inboundMessage()) }));
     expect(response.statusCode).toBe(403);

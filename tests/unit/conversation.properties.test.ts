@@ -11,10 +11,11 @@ import { type CalendarDate, compareDates, londonToday, parseIsoDate } from "../.
 import { globalCommand } from "../../domain/conversation/commands";
 import { converse, type IncomingMessage } from "../../domain/conversation/engine";
 import { parsePersonName } from "../../domain/conversation/names";
-import { buildScript, type Script, type Step } from "../../domain/conversation/script";
+import { replies } from "../../domain/conversation/replies";
+import { buildScript, defaultSteps, type Script, type Step } from "../../domain/conversation/script";
 import { toE164 } from "../../domain/phone";
 import { answerKeys, type ParentState, type Registration, type RegistrationRecord } from "../../domain/registration";
-import { alfie, alfieSubmitted, now as firstMessageAt, mia, settings } from "./conversation-fixtures";
+import { alfie, alfieAt, alfieSubmitted, now as firstMessageAt, mia, settings } from "./conversation-fixtures";
 
 type Move =
   | { kind: "good"; variant: number }
@@ -55,6 +56,11 @@ const noise = [
   "Jane Testington",
   "07700 900789",
   "what time is training?",
+  "how much is it?",
+  "Who is the team manager",
+  "Possibly asthma?",
+  "yes?",
+  "any news?",
   "👍",
   "👎",
   "",
@@ -291,6 +297,32 @@ describe("random conversations", () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it("answer a question at any step without storing it or counting it against the parent, and ask the question again", () => {
+    const stems = ["how much", "what", "who", "why", "which", "when is", "can I", "is there", "does he", "will it", "Sorry, could you"];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...defaultSteps.map((step) => step.id), "summary" as const),
+        fc.nat(2),
+        fc.constantFrom(...stems),
+        fc.string({ unit: "grapheme", maxLength: 30 }),
+        (step, unusable, stem, rest) => {
+          const record = alfieAt(step, { conversation: { step, editing: false, unusable_answers: unusable } });
+          const script = buildScript(settings);
+          const ask = (text: string) =>
+            converse({ parent: undefined, registrations: [record], message: { text, numMedia: 0 }, now: firstMessageAt, script });
+          const turn = ask(`${stem} ${rest}`);
+          expect(turn.registrations).toEqual([]);
+          // HELP's reply is its text, then the question asked now.
+          const question = ask("HELP")
+            .replies.join("\n\n")
+            .slice(replies.help(record, settings).length + 2);
+          expect(turn.replies.join("\n\n").endsWith(question)).toBe(true);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

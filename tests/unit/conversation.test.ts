@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { converse } from "../../domain/conversation/engine";
+import { questionShape } from "../../domain/conversation/questions";
 import { buildScript, defaultSteps, type Script } from "../../domain/conversation/script";
-import { type Answers, eraseRegistration, type ParentState, type Registration } from "../../domain/registration";
+import { type Answers, eraseRegistration, type ParentState, type Registration, type RegistrationRecord } from "../../domain/registration";
 import {
   alfie,
   alfieAt,
@@ -443,7 +444,7 @@ describe("steps 4 to 7", () => {
     {
       label: "code of conduct: neither",
       given: [alfieAt("code_of_conduct")],
-      text: "what does it say?",
+      text: "maybe later",
       says: ["Please reply YES to agree", conductQuestion],
       becomes: { alfie: { conversation: { unusable_answers: 1 } } },
     },
@@ -477,7 +478,7 @@ describe("three unusable answers to one question hand the registration to the cl
     {
       label: "summary",
       given: [alfieAt("summary", { conversation: { step: "summary", ...twice } })],
-      text: "what?",
+      text: "whatever",
       says: manager,
       becomes: { alfie: { status: "needs_club" } },
     },
@@ -877,9 +878,10 @@ describe("at any point", () => {
       unchanged: ["alfie"],
     },
     {
-      label: "after a handover",
+      label: "after a handover: a photo alone, with nothing to pass on",
       given: [alfieAt("date_of_birth", { status: "needs_club" })],
-      text: "any news?",
+      text: "",
+      numMedia: 1,
       says: ["The club is looking at Alfie's registration", ...manager, "RESTART"],
       unchanged: ["alfie"],
     },
@@ -891,6 +893,239 @@ describe("at any point", () => {
       unchanged: ["alfie"],
     },
   ])("$label", play);
+});
+
+describe("a question is not an answer", () => {
+  const fees = ["one-off membership fee is £40", "monthly direct debit is £26", "once you've confirmed your answers"];
+  const cannotAnswer = ["I can't answer that one myself, but team manager Dave Examplesson on 07700 900456 can"];
+  const withoutQuestionMark = "send it again without the question mark";
+  it.each<Row>([
+    {
+      label: "at the medical step, 'how much is it?' gets the fees and the question again, and no medical note",
+      given: [alfieAt("medical")],
+      text: "how much is it?",
+      says: [...fees, medicalQuestion],
+      saysNot: [contactQuestion],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "at the name step, a question gets its answer, not the rule for names",
+      given: [alfieAt("legal_name")],
+      text: "How much is it?",
+      says: [...fees, legalNameQuestion],
+      saysNot: ["A name can only have letters"],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "at the name step, a question without a question mark is not taken as the name",
+      given: [alfieAt("legal_name", { player_last_name: undefined })],
+      text: "Who is the team manager",
+      says: ["You can reach team manager Dave Examplesson on 07700 900456", "What is Alfie's full name?"],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "before starting, a question about the fees gets them and READY",
+      given: [alfie()],
+      text: "Hi, how much are the subs?",
+      says: fees.slice(0, 2).concat("Reply READY when you're ready"),
+      unchanged: ["alfie"],
+    },
+    {
+      label: "how long it takes: the questions left, from the club's script",
+      given: [alfieAt("medical")],
+      text: "how long does this take",
+      says: ["about 5 minutes", "4 more questions, then you check your answers", medicalQuestion],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "what happens next, at the summary: the payment page, the league and the team manager, then the summary again",
+      given: [alfieAt("summary")],
+      text: "What happens next?",
+      says: ["I'll send the club's payment page", "registers Alfie with the league", ...manager, summaryEnd],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "asking for a person gets the team manager",
+      given: [alfieAt("photo_consent")],
+      text: "can I speak to someone",
+      says: ["You can reach team manager Dave Examplesson on 07700 900456", photoQuestion],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "a question the assistant cannot answer: who can, and the question again",
+      given: [alfieAt("code_of_conduct")],
+      text: "what does it say?",
+      says: [...cannotAnswer, conductQuestion],
+      saysNot: ["Please reply YES to agree", withoutQuestionMark],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "a question is not an unusable answer: two of those and a question do not hand over",
+      given: [alfieAt("date_of_birth", { conversation: { step: "date_of_birth", editing: false, unusable_answers: 2 } })],
+      text: "Which format do you want?",
+      says: [...cannotAnswer, dobQuestion],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "at the medical step, a note ending in a question mark is asked about, with a way on",
+      given: [alfieAt("medical")],
+      text: "Possibly asthma?",
+      says: [...cannotAnswer, withoutQuestionMark, medicalQuestion],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "at the name step, a name with a question mark is asked about, with a way on",
+      given: [alfieAt("legal_name")],
+      text: "Alfie James Testington?",
+      says: [withoutQuestionMark, legalNameQuestion],
+      unchanged: ["alfie"],
+    },
+    // Answers that look like questions.
+    {
+      label: "'Is asthmatic' is a medical note: 'is' asks only before I, it, there, he...",
+      given: [alfieAt("medical")],
+      text: "Is asthmatic",
+      says: [contactQuestion],
+      becomes: { alfie: { medical_notes: "Is asthmatic" } },
+    },
+    {
+      label: "'When running...' is a medical note: 'when' asks only before is, do, will...",
+      given: [alfieAt("medical")],
+      text: "When running he needs his inhaler",
+      becomes: { alfie: { medical_notes: "When running he needs his inhaler" } },
+    },
+    {
+      label: "'None?' at the medical step is none",
+      given: [alfieAt("medical")],
+      text: "None?",
+      becomes: { alfie: { medical_notes: "None" } },
+    },
+    {
+      label: "a name that starts with Will is a name",
+      given: [alfieAt("legal_name")],
+      text: "Will Alfie Testington",
+      says: [dobQuestion],
+      becomes: { alfie: { player_legal_name: "Will Alfie Testington" } },
+    },
+    {
+      label: "'Yes?' to the name offered is a yes",
+      given: [alfieAt("legal_name")],
+      text: "Yes?",
+      becomes: { alfie: { player_legal_name: "Alfie Testington", conversation: { step: "date_of_birth" } } },
+    },
+    {
+      label: "'yes?' to photos is a yes",
+      given: [alfieAt("photo_consent")],
+      text: "yes?",
+      becomes: { alfie: { photo_consent: true } },
+    },
+    {
+      label: "a date of birth with a question mark is the date",
+      given: [alfieAt("date_of_birth")],
+      text: "Is 14/03/2015 ok?",
+      becomes: { alfie: { date_of_birth: "2015-03-14", conversation: { step: "medical" } } },
+    },
+    {
+      label: "an emergency contact with a question mark is asked about, with a way on",
+      given: [alfieAt("emergency_contact")],
+      text: "Jane Testington 07700 900789?",
+      says: [withoutQuestionMark, contactQuestion],
+      unchanged: ["alfie"],
+    },
+    {
+      label: "'2?' at the summary changes answer 2",
+      given: [alfieAt("summary")],
+      text: "2?",
+      says: [dobQuestion],
+      becomes: { alfie: { conversation: { step: "date_of_birth", editing: true } } },
+    },
+  ])("$label", play);
+
+  it.each([
+    ["how much is it?", "worded"],
+    ["What time is training", "worded"],
+    ["who's the manager", "worded"],
+    ["Sorry, can I pay monthly", "worded"],
+    ["is there parking", "worded"],
+    ["Does his inhaler need a label", "worded"],
+    ["When is the first session", "worded"],
+    ["when?", "worded"],
+    ["£40?", "marked"],
+    ["Yes? 🙂", "marked"],
+    ["Possibly asthma ?!", "marked"],
+    ["Is asthmatic", undefined],
+    ["Can get nosebleeds", undefined],
+    ["When running, uses an inhaler", undefined],
+    ["Will Smith", undefined],
+    ["Do Thi Lan", undefined],
+    ["Alfie? James Testington", undefined],
+    ["", undefined],
+  ])("%j is a %s question", (text, shape) => {
+    expect(questionShape(text)).toBe(shape);
+  });
+});
+
+describe("after a handover", () => {
+  const handedOver = (messages?: { at: string; text: string }[]) =>
+    alfieAt("date_of_birth", { status: "needs_club", date_of_birth: "2010-01-01", messages_for_club: messages });
+  it.each<Row>([
+    {
+      label: "what the parent writes is kept for the club, with its time, and the parent told it is passed on",
+      given: [handedOver()],
+      text: "  He's  moving up a year,\nplease call me ",
+      says: ["I've passed your message on to the club with Alfie's registration", ...manager, "RESTART"],
+      saysNot: ["The club is looking at"],
+      becomes: {
+        alfie: {
+          status: "needs_club",
+          messages_for_club: [{ at: now.toISOString(), text: "He's moving up a year, please call me" }],
+        },
+      },
+    },
+    {
+      label: "a question too is passed on, after those kept before",
+      given: [handedOver([{ at: "2025-06-30T09:00:00.000Z", text: "Hello?" }])],
+      text: "any news?",
+      says: ["passed your message on"],
+      becomes: {
+        alfie: {
+          messages_for_club: [
+            { at: "2025-06-30T09:00:00.000Z", text: "Hello?" },
+            { at: now.toISOString(), text: "any news?" },
+          ],
+        },
+      },
+    },
+    {
+      label: "RESTART is a command, not a message for the club",
+      given: [handedOver()],
+      text: "RESTART",
+      says: [legalNameQuestion],
+      becomes: { alfie: { status: "in_progress" } },
+    },
+  ])("$label", play);
+
+  it("keeps the latest ten, each cut at 500 characters", () => {
+    const earlier = Array.from({ length: 10 }, (_, index) => ({ at: `2025-06-${10 + index}T09:00:00.000Z`, text: `message ${index}` }));
+    const turn = converse({
+      parent: undefined,
+      registrations: [handedOver(earlier)],
+      message: { text: `${"é".repeat(600)}`, numMedia: 0 },
+      now,
+      script,
+    });
+    const kept = (turn.registrations[0] as RegistrationRecord).messages_for_club!;
+    expect(kept.map((message) => message.text.slice(0, 9))).toEqual([
+      ...earlier.slice(1).map((message) => message.text),
+      "éééééééééé".slice(0, 9),
+    ]);
+    expect(Array.from(kept[9].text)).toHaveLength(500);
+    expect(kept[9].text.endsWith("é…")).toBe(true);
+  });
+
+  it("erasure leaves none of them", () => {
+    expect(eraseRegistration(handedOver([{ at: now.toISOString(), text: "please call me" }]), now)).not.toHaveProperty("messages_for_club");
+  });
 });
 
 describe("a club's own script", () => {

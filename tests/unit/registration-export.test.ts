@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { type ExportRow, exportColumns, exportCsv, neutraliseFormula } from "../../domain/registration-export";
+import { type ExportRow, exportColumns, exportCsv, messagesForClubText, neutraliseFormula } from "../../domain/registration-export";
 
 describe("the secretary's CSV", () => {
   it.each([
@@ -43,5 +43,17 @@ describe("the secretary's CSV", () => {
     expect(value(first, "last_reminder_at")).toBe("2025-06-08T09:00:00.000Z");
     expect(value(second, "status")).toBe("erased");
     expect(second.slice(2).every((cell) => cell === "")).toBe(true);
+  });
+
+  it("shows the messages for the club one a line, each after its time, and never as a formula", () => {
+    const text = messagesForClubText([
+      { at: "2025-07-01T12:00:00.000Z", text: "Any news?" },
+      { at: "2025-07-02T08:30:00.000Z", text: '=HYPERLINK("http://example.invalid")' },
+    ]);
+    expect(text).toBe('2025-07-01T12:00:00.000Z Any news?\n2025-07-02T08:30:00.000Z =HYPERLINK("http://example.invalid")');
+    const [header, row] = parse(
+      exportCsv([{ registration_id: "r1", status: "needs_club", messages_for_club: text }]).slice(1),
+    ) as string[][];
+    expect(row[header.indexOf("messages_for_club")]).toBe(text);
   });
 });
