@@ -91,13 +91,13 @@ export function testReminders({ env, writeLog }: TestWiring): RemindersHandler {
   return createRemindersHandler(functions.remind, { env, writeLog });
 }
 
-/** The packages' processes: those a test started stop after it, those started before the tests after the file. */
-const packageProcesses: { startedInTest: boolean; stop(): Promise<void> }[] = [];
+/** The packages' processes: those built in a test stop after it, those built before the tests after the file. */
+const packageProcesses: { builtInTest: boolean; stop(): Promise<void> }[] = [];
 let inTest = false;
-async function stopPackageProcesses(which: (process: { startedInTest: boolean }) => boolean) {
+async function stopPackageProcesses(which: (running: { builtInTest: boolean }) => boolean) {
   const stopping = packageProcesses.filter(which);
-  packageProcesses.splice(0, packageProcesses.length, ...packageProcesses.filter((process) => !which(process)));
-  await Promise.all(stopping.map((process) => process.stop()));
+  packageProcesses.splice(0, packageProcesses.length, ...packageProcesses.filter((running) => !which(running)));
+  await Promise.all(stopping.map((running) => running.stop()));
 }
 if (packaged) {
   beforeEach(() => {
@@ -105,7 +105,7 @@ if (packaged) {
   });
   afterEach(async () => {
     inTest = false;
-    await stopPackageProcesses((process) => process.startedInTest);
+    await stopPackageProcesses((running) => running.builtInTest);
   });
   afterAll(() => stopPackageProcesses(() => true));
 }
@@ -129,7 +129,7 @@ function packagedFunction<Event = APIGatewayProxyEvent, Result = APIGatewayProxy
   const timeoutMs = String(functions[name].timeoutSeconds * 1000);
   let started: Promise<DeployedFunction> | undefined;
   packageProcesses.push({
-    startedInTest: inTest,
+    builtInTest: inTest,
     async stop() {
       const running = started;
       started = undefined;
