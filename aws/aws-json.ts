@@ -9,7 +9,7 @@
  * write must then accept its own earlier attempt, or it would report its own record as
  * someone else's (`ownWrite` in aws/dynamodb.ts).
  */
-import { AwsError } from "../plumbing/errors";
+import { awsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
 import type { SendRequest } from "../plumbing/outbound-http";
 import { retryUntil } from "../plumbing/retry";
@@ -95,7 +95,7 @@ export function createAwsJsonCall(
           // An unreadable answer is reported by its HTTP status.
           const answer = jsonObject(response.body);
           if (response.status === 200) return { answer };
-          const error = new AwsError(service, errorType(answer, response.status), answer, response.status);
+          const error = awsError(service, errorType(answer, response.status), answer, response.status);
           return { error, retry: retryKind(error) };
         },
         (error: unknown) => ({ error, retry: retryKind(error) }),

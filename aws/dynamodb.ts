@@ -1,7 +1,7 @@
 /** The stack's DynamoDB tables over DynamoDB's JSON API, with a signed request of our own (aws/aws-json.ts). */
 import { randomUUID } from "node:crypto";
 import { environmentVariables } from "../config/settings";
-import { IdempotencyStoreError } from "../plumbing/errors";
+import { idempotencyStoreError } from "../plumbing/errors";
 import { createRequestSender } from "../plumbing/outbound-http";
 import { type AwsJsonCall, createAwsJsonCall, requiredEnv } from "./aws-json";
 import { type AwsCallScope, dynamoDbRetryPolicy } from "./aws-retry";
@@ -41,7 +41,7 @@ export function createIdempotencyTableClient(env: NodeJS.ProcessEnv, awsCalls?: 
   return createDynamoDbTableClient(
     env,
     environmentVariables.idempotencyTable,
-    (variable) => new IdempotencyStoreError(`environment variable ${variable} is not set`),
+    (variable) => idempotencyStoreError(`environment variable ${variable} is not set`),
     awsCalls,
   );
 }

@@ -14,7 +14,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
 import type { ParentState } from "../domain/registration";
-import { isAwsError, RegistrationStoreError } from "../plumbing/errors";
+import { isAwsError, registrationStoreError } from "../plumbing/errors";
 import type { AwsJsonCall } from "./aws-json";
 import type { AwsCallScope } from "./aws-retry";
 import { createDynamoDbTableClient, type DynamoDbTableClient, ownWrite } from "./dynamodb";
@@ -188,7 +188,7 @@ export function createRegistrationsTableCall(env: NodeJS.ProcessEnv, awsCalls?: 
   return createDynamoDbTableClient(
     env,
     environmentVariables.registrationsTable,
-    (variable) => new RegistrationStoreError(`environment variable ${variable} is not set`),
+    (variable) => registrationStoreError(`environment variable ${variable} is not set`),
     awsCalls,
   );
 }

@@ -6,7 +6,7 @@
  * client would cost a cold start more than the whole webhook otherwise does.
  */
 import { environmentVariables, type SettingKey, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
-import { SettingsError } from "../plumbing/errors";
+import { settingsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
 import { createRequestSender } from "../plumbing/outbound-http";
 import type { TwilioCredentials } from "../twilio/messages-client";
@@ -28,12 +28,12 @@ export interface SettingsReaderOptions {
   awsCalls?: AwsCallScope;
 }
 
-const missingVariable = (variable: string) => new SettingsError(`environment variable ${variable} is not set`);
+const missingVariable = (variable: string) => settingsError(`environment variable ${variable} is not set`);
 
 function parseCredentials(secretString: string | undefined): TwilioCredentials {
   const { accountSid, authToken } = jsonObject(secretString ?? "");
   if (typeof accountSid !== "string" || typeof authToken !== "string" || !accountSid || !authToken) {
-    throw new SettingsError("the Twilio secret is not JSON with accountSid and authToken");
+    throw settingsError("the Twilio secret is not JSON with accountSid and authToken");
   }
   return { accountSid, authToken };
 }
@@ -59,7 +59,7 @@ export function createSettingsReader<K extends SettingKey>(
     ]);
     const byName = new Map(((parameters.Parameters ?? []) as SsmParameter[]).map((parameter) => [parameter.Name, parameter.Value]));
     const missing = names.filter((name) => !byName.get(name));
-    if (missing.length > 0) throw new SettingsError(`missing parameters ${missing.join(", ")}`);
+    if (missing.length > 0) throw settingsError(`missing parameters ${missing.join(", ")}`);
     const values = Object.fromEntries(keys.map((key, index) => [key, byName.get(names[index])])) as Record<K, string>;
     return { values, twilio: parseCredentials((secret.Parameter as SsmParameter | undefined)?.Value) };
   }

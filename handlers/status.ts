@@ -13,7 +13,7 @@ import { createSettingsReader, type SettingsReader } from "../aws/settings-reade
 import { advanceDelivery, isDeliveryStatus, type StatusCallback } from "../domain/delivery-status";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { type ProxyHandler, plainTextResponse } from "../plumbing/api-gateway-event";
-import { StatusConflictError } from "../plumbing/errors";
+import { statusConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, StatusSettingKey } from "./functions";
@@ -117,7 +117,7 @@ export function createStatusHandler(
         }
         log("info", "status_conflict", { message_sid: callback.messageSid, attempts: attempt });
       }
-      throw new StatusConflictError(statusAttempts);
+      throw statusConflictError(statusAttempts);
     };
 
     const { timeoutSeconds } = declaration;

@@ -16,7 +16,7 @@ import { buildScript, type OptionalStepId, type Script } from "../domain/convers
 import type { ParentState, RegistrationRecord } from "../domain/registration";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
-import { ConversationConflictError } from "../plumbing/errors";
+import { conversationConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
@@ -181,7 +181,7 @@ export function createWebhookHandler(
         }
         log("info", "conversation_conflict", { message_mark: mark, attempts: attempt });
       }
-      throw new ConversationConflictError(conversationAttempts);
+      throw conversationConflictError(conversationAttempts);
     };
 
     const { timeoutSeconds } = declaration;

@@ -5,7 +5,7 @@
  */
 import * as http from "node:http";
 import * as https from "node:https";
-import { RequestTimeoutError } from "./errors";
+import { requestTimeoutError } from "./errors";
 
 export type HttpRequest = { url: URL; headers: Record<string, string>; timeoutMs: number } & (
   | { method: "POST"; body: string }
@@ -42,7 +42,7 @@ export function createRequestSender(): SendRequest {
           response.on("error", reject);
         },
       );
-      const timer = setTimeout(() => request.destroy(new RequestTimeoutError()), timeoutMs);
+      const timer = setTimeout(() => request.destroy(requestTimeoutError()), timeoutMs);
       request.on("close", () => clearTimeout(timer));
       request.on("error", reject);
       request.end(body);

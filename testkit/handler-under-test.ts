@@ -2,16 +2,43 @@
  * Handlers wired to the local stand-ins for a test file: the stand-ins start before the file's
  * tests and stop after; each handler gets their environment handed to it, as a Lambda's would
  * be, and a log writer the log scan also captures. Nothing goes through process.env.
+ *
+ * In the `package` project (vitest.config.mts) each builder returns, with the same signature, the
+ * function's uploaded code package run in a process of its own (testkit/deployed-function.ts): the
+ * program's environment for it with the test's wiring over it, its log lines handed to the
+ * wiring's writeLog. Pulumi's serializer makes that code, and what the source does the package
+ * may not (docs/reliability.md).
  */
-import type { APIGatewayProxyResult } from "aws-lambda";
-import { afterAll, beforeAll } from "vitest";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
+import type { HandlerName } from "../config/names";
 import { functions } from "../handlers/functions";
+import { createRegistrationsHandler, type RegistrationsDependencies } from "../handlers/registrations";
+import { createRemindersHandler, type RemindersHandler } from "../handlers/reminders";
+import { createStatusHandler, type StatusDependencies } from "../handlers/status";
 import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
 import { createWebhookHandler, type WebhookDependencies, type WebhookHandler } from "../handlers/webhook";
+import type { ProxyHandler, RemainingTime } from "../plumbing/api-gateway-event";
 import type { LineWriter } from "../plumbing/log";
 import { createMessagesClient, type MessagesClientOptions } from "../twilio/messages-client";
+import { type DeployedFunction, startDeployedFunction } from "./deployed-function";
 import { type LocalServices, startLocalServices } from "./local-services";
 import { capturing } from "./log-capture";
+
+/** Each function's uploaded code and the environment the program gives it (tests/setup/packaged-functions.ts). */
+export type PackagedFunctions = Record<HandlerName, { codeDir: string; env: Record<string, string> }>;
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Provided in the `package` project only. */
+    packagedFunctions?: PackagedFunctions;
+  }
+}
+
+const packaged = inject("packagedFunctions");
+
+/** The builders below run the uploaded packages: a test that needs what cannot reach another process skips with this. */
+export const testsThePackage = packaged !== undefined;
 
 /** What a handler under test is built with. */
 export interface TestWiring {
@@ -30,6 +57,9 @@ export const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.b
 
 /** The trigger on `wiring`, its Twilio client sending to the stand-in's URL unless `client` says otherwise. */
 export function testTrigger({ env, writeLog }: TestWiring, client: MessagesClientOptions = {}): TriggerHandler {
+  // The package retries Twilio by its own policy: slower, the same outcome.
+  const { retry: _retry, ...crossing } = client;
+  if (packaged) return packagedFunction("trigger", { env, writeLog }, crossing);
   return createTriggerHandler(functions.trigger, {
     env,
     writeLog,
@@ -39,7 +69,77 @@ export function testTrigger({ env, writeLog }: TestWiring, client: MessagesClien
 
 /** The webhook on `wiring`; `dependencies` replace its defaults (its clock, say). */
 export function testWebhook({ env, writeLog }: TestWiring, dependencies: Partial<WebhookDependencies> = {}): WebhookHandler {
+  if (packaged) return packagedFunction("webhook", { env, writeLog }, dependencies);
   return createWebhookHandler(functions.webhook, { env, writeLog, ...dependencies });
+}
+
+/** The status callbacks on `wiring`; `dependencies` replace its defaults. */
+export function testStatus({ env, writeLog }: TestWiring, dependencies: Partial<StatusDependencies> = {}): ProxyHandler {
+  if (packaged) return packagedFunction("status", { env, writeLog }, dependencies);
+  return createStatusHandler(functions.status, { env, writeLog, ...dependencies });
+}
+
+/** The export and erasure on `wiring`; `dependencies` replace its defaults. */
+export function testExport({ env, writeLog }: TestWiring, dependencies: Partial<RegistrationsDependencies> = {}): ProxyHandler {
+  if (packaged) return packagedFunction("export", { env, writeLog }, dependencies);
+  return createRegistrationsHandler(functions.export, { env, writeLog, ...dependencies });
+}
+
+/** The reminders' scheduled run on `wiring`. */
+export function testReminders({ env, writeLog }: TestWiring): RemindersHandler {
+  if (packaged) return packagedFunction("remind", { env, writeLog });
+  return createRemindersHandler(functions.remind, { env, writeLog });
+}
+
+/** The packages' processes: those built in a test stop after it, those built before the tests after the file. */
+const packageProcesses: { builtInTest: boolean; stop(): Promise<void> }[] = [];
+let inTest = false;
+async function stopPackageProcesses(which: (running: { builtInTest: boolean }) => boolean) {
+  const stopping = packageProcesses.filter(which);
+  packageProcesses.splice(0, packageProcesses.length, ...packageProcesses.filter((running) => !which(running)));
+  await Promise.all(stopping.map((running) => running.stop()));
+}
+if (packaged) {
+  beforeEach(() => {
+    inTest = true;
+  });
+  afterEach(async () => {
+    inTest = false;
+    await stopPackageProcesses((running) => running.builtInTest);
+  });
+  afterAll(() => stopPackageProcesses(() => true));
+}
+
+/**
+ * `name`'s package on `wiring`, started at its first invocation. Of what the source handler
+ * would be given, only a clock crosses into the package's process, read once per invocation (the
+ * package's clock stands at that time throughout it); anything else cannot, and its test must
+ * skip in the package project (testsThePackage).
+ */
+function packagedFunction<Event = APIGatewayProxyEvent, Result = APIGatewayProxyResult>(
+  name: HandlerName,
+  { env, writeLog }: TestWiring,
+  dependencies: object = {},
+): (event: Event, context?: RemainingTime) => Promise<Result> {
+  const { clock, ...uncrossable } = dependencies as { clock?: () => Date };
+  const cannotCross = Object.keys(uncrossable);
+  if (cannotCross.length > 0)
+    throw new Error(`${cannotCross.join(", ")} cannot be given to the uploaded ${name} package: skip this test there (testsThePackage)`);
+  const { codeDir, env: programEnv } = packaged![name];
+  const timeoutMs = String(functions[name].timeoutSeconds * 1000);
+  let started: Promise<DeployedFunction> | undefined;
+  packageProcesses.push({
+    builtInTest: inTest,
+    async stop() {
+      const running = started;
+      started = undefined;
+      await (await running)?.stop();
+    },
+  });
+  return async (event, context) => {
+    started ??= startDeployedFunction(codeDir, { ...programEnv, ...env, LAMBDA_TIMEOUT_MS: timeoutMs }, { writeLog });
+    return (await started).invoke<Event, Result>(event, { remainingMs: context?.getRemainingTimeInMillis(), now: clock?.() });
+  };
 }
 
 export interface StandInsForFile {

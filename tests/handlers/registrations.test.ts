@@ -8,11 +8,10 @@ import { parse } from "csv-parse/sync";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
 import { exportColumns } from "../../domain/registration-export";
-import { functions } from "../../handlers/functions";
-import { createRegistrationsHandler, type StoredRecord } from "../../handlers/registrations";
+import type { StoredRecord } from "../../handlers/registrations";
 import type { ProxyHandler } from "../../plumbing/api-gateway-event";
 import { inviteApiKeyId } from "../../testkit/fixtures";
-import { bodyOf, standInsForFile } from "../../testkit/handler-under-test";
+import { bodyOf, standInsForFile, testExport, testsThePackage } from "../../testkit/handler-under-test";
 import { exportEvent, registrationRecord } from "../../testkit/registration-records";
 
 const erasedAt = new Date("2025-07-01T12:00:00.000Z");
@@ -21,8 +20,8 @@ let handler: ProxyHandler;
 // Pages after a few rows, so paging is seen without writing megabytes.
 let smallPages: ProxyHandler;
 beforeAll(() => {
-  handler = createRegistrationsHandler(functions.export, { ...wiring(), clock: () => erasedAt });
-  smallPages = createRegistrationsHandler(functions.export, { ...wiring(), paging: { budgetBytes: 4_000, pageSize: 5 } });
+  handler = testExport(wiring(), { clock: () => erasedAt });
+  if (!testsThePackage) smallPages = testExport(wiring(), { paging: { budgetBytes: 4_000, pageSize: 5 } });
 });
 
 const store = () => createRegistrationStore<StoredRecord>(services().env);
@@ -136,23 +135,27 @@ describe("GET /registrations", () => {
     }
   });
 
-  it("stops at its byte budget with a cursor (JSON next_cursor, CSV Link), and the pages join up complete", async () => {
-    const records = await written(...Array.from({ length: 40 }, () => registrationRecord()));
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const body = bodyOf(await smallPages(exportEvent({ query: cursor ? { cursor } : {} })));
-      seen.push(...idsOf(body));
-      cursor = body.next_cursor;
-      pages++;
-    } while (cursor);
-    expect(pages).toBeGreaterThan(1);
-    expect(seen.sort()).toEqual(records.map((record) => record.registration_id).sort());
+  // Source only: the package pages at Lambda's 6 MB, and the small pages cannot be handed to its process.
+  it.skipIf(testsThePackage)(
+    "stops at its byte budget with a cursor (JSON next_cursor, CSV Link), and the pages join up complete",
+    async () => {
+      const records = await written(...Array.from({ length: 40 }, () => registrationRecord()));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const body = bodyOf(await smallPages(exportEvent({ query: cursor ? { cursor } : {} })));
+        seen.push(...idsOf(body));
+        cursor = body.next_cursor;
+        pages++;
+      } while (cursor);
+      expect(pages).toBeGreaterThan(1);
+      expect(seen.sort()).toEqual(records.map((record) => record.registration_id).sort());
 
-    const csv = await smallPages(exportEvent({ query: { format: "csv", team_name: "Lions" } }));
-    expect(csv.headers?.Link).toMatch(/^<\/v1\/registrations\?format=csv&team_name=Lions&cursor=[\w-]+>; rel="next"$/);
-  });
+      const csv = await smallPages(exportEvent({ query: { format: "csv", team_name: "Lions" } }));
+      expect(csv.headers?.Link).toMatch(/^<\/v1\/registrations\?format=csv&team_name=Lions&cursor=[\w-]+>; rel="next"$/);
+    },
+  );
 });
 
 describe("DELETE /registrations/{id}", () => {

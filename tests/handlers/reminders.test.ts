@@ -6,11 +6,9 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
-import { functions } from "../../handlers/functions";
-import { createRegistrationsHandler } from "../../handlers/registrations";
-import { createRemindersHandler, type RemindedRegistration, type RemindersAnswer } from "../../handlers/reminders";
+import type { RemindedRegistration, RemindersAnswer } from "../../handlers/reminders";
 import { clubSettings, parameterPath, settingsParameters } from "../../testkit/fixtures";
-import { bodyOf, standInsForFile, testWebhook } from "../../testkit/handler-under-test";
+import { bodyOf, standInsForFile, testExport, testReminders, testWebhook } from "../../testkit/handler-under-test";
 import { withSsmContents } from "../../testkit/local-services";
 import { exportEvent, registrationRecord } from "../../testkit/registration-records";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
@@ -18,7 +16,7 @@ import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 const { services, wiring, logLines } = standInsForFile();
 const env = () => services().env;
 const store = () => createRegistrationStore<RemindedRegistration>(env());
-const reminders = (runEnv = env()) => createRemindersHandler(functions.remind, { ...wiring(), env: runEnv });
+const reminders = (runEnv = env()) => testReminders({ ...wiring(), env: runEnv });
 const runAt = (time: string, handler = reminders()) => handler({ id: `test-${time}`, time });
 // Invited on Monday 2 June 2025 at 11:00 London time (BST).
 const invitedAt = "2025-06-02T10:00:00.000Z";
@@ -88,7 +86,7 @@ describe("a week of hourly runs for one invited parent", () => {
       updated_at: registration.updated_at,
     });
 
-    const exported = bodyOf(await createRegistrationsHandler(functions.export, wiring())(exportEvent())).registrations;
+    const exported = bodyOf(await testExport(wiring())(exportEvent())).registrations;
     expect(exported.find((row: { registration_id: string }) => row.registration_id === registration.registration_id)).toMatchObject({
       reminders_sent: 2,
       last_reminder_at: "2025-06-08T10:00:00.000Z",

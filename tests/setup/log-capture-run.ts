@@ -22,6 +22,8 @@ function isRunning(pid: number): boolean {
 
 export default function startLogCapture(): void {
   const ours = path.join(logsRoot, `run-${process.pid}`);
+  // Each project that captures runs this setup: only the first of the run empties the folder.
+  if (process.env[captureDirVariable] === ours) return;
   for (const entry of fs.existsSync(logsRoot) ? fs.readdirSync(logsRoot) : []) {
     const pid = runFolder.exec(entry)?.[1];
     const folder = path.join(logsRoot, entry);
