@@ -109,6 +109,8 @@ const webhookSettingKeys = [
   "webhookUrl",
   "clubName",
   "assistantName",
+  // The one season a parent's message addresses (domain/conversation/engine.ts).
+  "season",
   // The conversation's script (domain/conversation/script.ts).
   "codeOfConductUrl",
   "privacyNoticeUrl",

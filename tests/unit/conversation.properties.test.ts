@@ -14,7 +14,7 @@ import { parsePersonName } from "../../domain/conversation/names";
 import { buildScript, type Script, type Step } from "../../domain/conversation/script";
 import { toE164 } from "../../domain/phone";
 import { answerKeys, type ParentState, type Registration, type RegistrationRecord } from "../../domain/registration";
-import { alfie, alfieSubmitted, now as firstMessageAt, mia, settings } from "./conversation-fixtures";
+import { alfie, alfieSubmitted, now as firstMessageAt, mia, season, settings } from "./conversation-fixtures";
 
 type Move =
   | { kind: "good"; variant: number }
@@ -191,7 +191,7 @@ describe("random conversations", () => {
                   : previous;
           previous = message;
           const before = new Map(world.registrations.map((registration) => [registration.registration_id, registration]));
-          const turn = converse({ parent: world.parent, registrations: world.registrations, message, now, script });
+          const turn = converse({ parent: world.parent, registrations: world.registrations, message, now, script, season });
           const command = globalCommand(message.text);
 
           // Silence after STOP: nothing said, nothing changed, until START.
@@ -282,6 +282,7 @@ describe("random conversations", () => {
             message: { text, numMedia },
             now: firstMessageAt,
             script: buildScript(settings),
+            season,
           });
           if (globalCommand(text) === "start") {
             expect(turn.replies.join(" ")).toContain("Welcome back");
