@@ -11,7 +11,7 @@
 export type RegistrationStatus = "invited" | "in_progress" | "submitted" | "needs_club" | "declined" | "opted_out" | "lapsed" | "erased";
 
 /** Waiting on the parent: what a change of season closes as `lapsed` (handlers/reminders.ts). */
-export const unfinishedStatuses: readonly RegistrationStatus[] = ["invited", "in_progress"];
+export const unfinishedStatuses: readonly string[] = ["invited", "in_progress"] satisfies RegistrationStatus[];
 
 /** What the invite said, as `POST /trigger` normalised it. */
 export interface InviteFields {

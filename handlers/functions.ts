@@ -127,6 +127,8 @@ const remindSettingKeys = [
   "whatsappNumber",
   "clubName",
   "season",
+  // How many earlier seasons may still hold registrations to close as lapsed (handlers/reminders.ts).
+  "retentionYears",
   "reminderTemplateSid",
   "reminderAfterDays",
   "reminderMax",
