@@ -10,7 +10,8 @@
  * it is sent: one conditional write raises `reminders_sent` and sets `last_reminder_at` on the
  * version read, in a transaction with the parent not having opted out, so two overlapping runs
  * (or a run and a parent's reply) cannot both send. A send that made no message gives the claim
- * back, as the trigger does; one Twilio may have taken keeps it, so nothing goes twice.
+ * back, as the trigger does; one Twilio may have taken keeps it, so nothing goes twice. Each run
+ * also closes the earlier seasons' unfinished registrations as `lapsed` (lapseEarlierSeasons).
  */
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";

@@ -107,7 +107,7 @@ class Turn {
     const answersDeletion = this.parent.pending_confirmation === "delete_my_data" && command !== "delete_my_data";
     if (answersDeletion && this.answerDeleteConfirmation(command === undefined)) return this.result();
     if (command !== "delete_my_data" && this.addressable().length === 0) {
-      // Only earlier seasons' registrations: for this season the number has no invite.
+      // Only other seasons' registrations: for this season the number has no invite.
       this.say(replies.stranger(this.input.script.settings));
       return this.result();
     }
