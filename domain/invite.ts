@@ -6,6 +6,7 @@ import { z } from "zod/mini";
 import { poundsAmount } from "./money";
 import { toDisplayNumber, toE164 } from "./phone";
 import type { InviteFields } from "./registration";
+import { normaliseSeason } from "./season";
 
 export interface FieldProblem {
   field: string;
@@ -85,7 +86,32 @@ function phone(format: (typed: string) => string | undefined) {
   );
 }
 
-function inviteSchema() {
+/**
+ * The season written any way a person writes it (`2026/27`, `2026-2027`), as the stack writes it
+ * (`2026-27`). Given the stack's season, nothing else: an invite for another season would make a
+ * registration that the conversation, the reminders and the export never address.
+ */
+function season(stackSeason: () => string | undefined) {
+  return z.optional(
+    z.pipe(
+      optionalText(20),
+      z.transform((typed, context) => {
+        if (typed === undefined) return undefined;
+        const normalised = normaliseSeason(typed);
+        const wanted = stackSeason();
+        if (normalised !== undefined && (wanted === undefined || normalised === wanted)) return normalised;
+        const message =
+          wanted === undefined
+            ? "must be a season such as 2025-26 (or 2025/26, 2025-2026)"
+            : `must be this club's season, ${wanted} (or ${wanted.replace("-", "/")}, ${wanted.slice(0, 5)}${Number(wanted.slice(0, 4)) + 1}), or left out`;
+        context.issues.push({ code: "custom", message, input: typed });
+        return z.NEVER;
+      }),
+    ),
+  );
+}
+
+function inviteSchema(stackSeason: () => string | undefined = () => undefined) {
   return z.object(
     {
       parent_first_name: requiredText(50),
@@ -94,7 +120,7 @@ function inviteSchema() {
       player_last_name: optionalText(50),
       team_name: requiredText(60),
       age_group: requiredText(20),
-      current_registration_season: optionalText(20),
+      current_registration_season: season(stackSeason),
       membership_fee_amount: optionalFee(),
       subscription_fee_amount: optionalFee(),
       team_manager_1_full_name: requiredText(60),
@@ -120,10 +146,16 @@ export function inviteFieldNames(): { field: keyof InviteRequest; required: bool
 
 export type InviteParseResult = { ok: true; invite: InviteRequest } | { ok: false; problems: FieldProblem[] };
 
-/** Builds the schema once (per Lambda container) and returns the parser. */
-export function createInviteParser(): (payload: unknown) => InviteParseResult {
-  const schema = inviteSchema();
-  return (payload) => {
+/**
+ * Builds the schema once (per Lambda container) and returns the parser. Given the stack's season
+ * (the trigger), an invite's season must be it; without (a spreadsheet checked offline), a season.
+ */
+export function createInviteParser(): (payload: unknown, stackSeason?: string) => InviteParseResult {
+  // The stack's season of the parse under way: the settings may change it between two, and a parse is synchronous.
+  let parsingFor: string | undefined;
+  const schema = inviteSchema(() => parsingFor);
+  return (payload, stackSeason) => {
+    parsingFor = stackSeason;
     const result = schema.safeParse(payload);
     if (result.success) return { ok: true, invite: result.data };
     return {

@@ -5,9 +5,13 @@
 
 /**
  * `invited` → `in_progress` → `submitted`; side exits: `needs_club` (handed to a person),
- * `declined` (not joining), `opted_out` (the parent sent STOP mid-way), `erased`.
+ * `declined` (not joining), `opted_out` (the parent sent STOP mid-way), `lapsed` (unfinished
+ * when the club moved to a later season), `erased`.
  */
-export type RegistrationStatus = "invited" | "in_progress" | "submitted" | "needs_club" | "declined" | "opted_out" | "erased";
+export type RegistrationStatus = "invited" | "in_progress" | "submitted" | "needs_club" | "declined" | "opted_out" | "lapsed" | "erased";
+
+/** Waiting on the parent: what a change of season closes as `lapsed` (handlers/reminders.ts). */
+export const unfinishedStatuses: readonly string[] = ["invited", "in_progress"] satisfies RegistrationStatus[];
 
 /** What the invite said, as `POST /trigger` normalised it. */
 export interface InviteFields {
@@ -136,6 +140,11 @@ export function invitedRegistration(fields: InviteFields, registrationId: string
     updated_at: at,
     version: 1,
   };
+}
+
+/** An unfinished registration of a season the club has moved on from: closed, the version one up. */
+export function lapseRegistration<R extends RegistrationRecord>(registration: R, now: Date): R {
+  return { ...registration, status: "lapsed", updated_at: now.toISOString(), version: registration.version + 1 };
 }
 
 /**

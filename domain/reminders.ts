@@ -1,12 +1,13 @@
 /**
  * Who gets a reminder (issue 15, part 2): a parent whose registration waits on them (`invited`
- * or `in_progress`) and who has been quiet `afterDays` days since their last message, the invite
- * or the last reminder, whichever came last; at most `max` reminders per registration; never to
- * a number that sent STOP; never in London's quiet hours (20:00 to 09:00) and never twice on one
- * London day. Pure: the clock, the settings and what the table holds are passed in.
+ * or `in_progress`) for the stack's season and who has been quiet `afterDays` days since their
+ * last message, the invite or the last reminder, whichever came last; at most `max` reminders per
+ * registration; never to a number that sent STOP; never in London's quiet hours (20:00 to 09:00)
+ * and never twice on one London day. Pure: the clock, the settings and what the table holds are
+ * passed in.
  */
 import { isoDate, londonHour, londonToday } from "./conversation/calendar-date";
-import type { RegistrationStatus } from "./registration";
+import { type RegistrationStatus, unfinishedStatuses } from "./registration";
 
 /** The club's reminder settings (signon:reminders.*). */
 export interface ReminderRules {
@@ -19,6 +20,7 @@ export interface ReminderRules {
 /** What the rules read of a registration. */
 export interface ReminderRegistration {
   status: RegistrationStatus;
+  season: string;
   invited_at: string;
   /** When Twilio took the invite (the last one, after a resend); `invited_at` when not recorded. */
   invite_sent_at?: string;
@@ -34,8 +36,10 @@ export interface ReminderContact {
 }
 
 export type SkipReason =
-  /** The registration does not wait on the parent: submitted, declined, handed to the club, opted out or erased. */
+  /** The registration does not wait on the parent: submitted, declined, handed to the club, opted out, lapsed or erased. */
   | "not_waiting"
+  /** Not the stack's season: the conversation would not take the parent's reply to it. */
+  | "other_season"
   /** The number sent STOP. */
   | "parent_opted_out"
   | "quiet_hours"
@@ -46,7 +50,7 @@ export type SkipReason =
 export type ReminderDecision = { remind: true } | { remind: false; reason: SkipReason };
 
 /** Waiting on the parent: the only statuses a reminder may go to. */
-export const waitingStatuses: readonly string[] = ["invited", "in_progress"] satisfies RegistrationStatus[];
+export const waitingStatuses = unfinishedStatuses;
 const dayMs = 24 * 60 * 60 * 1000;
 // Quiet from 20:00 until 09:00, London's wall clock (GMT or BST as the date says).
 const quietFromHour = 20;
@@ -59,8 +63,8 @@ const isQuietHour = (now: Date) => {
   return hour >= quietFromHour || hour < quietUntilHour;
 };
 
-/** The rules for one set of settings. */
-export function createReminderRules({ afterDays, max }: ReminderRules) {
+/** The rules for one set of settings, for the stack's season. */
+export function createReminderRules({ afterDays, max }: ReminderRules, season: string) {
   return {
     /** Whether `now` falls in London's quiet hours: a run then sends nothing at all. */
     isQuietHour,
@@ -68,6 +72,7 @@ export function createReminderRules({ afterDays, max }: ReminderRules) {
     decide(registration: ReminderRegistration, contact: ReminderContact | undefined, now: Date): ReminderDecision {
       const skip = (reason: SkipReason): ReminderDecision => ({ remind: false, reason });
       if (!waitingStatuses.includes(registration.status)) return skip("not_waiting");
+      if (registration.season !== season) return skip("other_season");
       if (contact?.opted_out) return skip("parent_opted_out");
       if (isQuietHour(now)) return skip("quiet_hours");
       const sent = registration.reminders_sent ?? 0;

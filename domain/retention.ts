@@ -3,7 +3,6 @@
  * retention years (default 1), then DynamoDB's TTL deletes it. Season 2025-26 ends in summer
  * 2026, so with the default its records go after 31 August 2027.
  */
-export const defaultRetentionYears = 1;
 
 /** The season's first year: `2025-26` is 2025. */
 export function seasonStartYear(season: string): number {
@@ -12,8 +11,13 @@ export function seasonStartYear(season: string): number {
   return Number(match[1]);
 }
 
-/** The retention date as epoch seconds: the end of 31 August (UTC) of the year the records go. */
-export function retainUntil(season: string, retentionYears: number = defaultRetentionYears): number {
+/**
+ * The retention date as epoch seconds: the end of 31 August (UTC) of the year the records go.
+ * Never before `now`: a season whose retention is over already (a stack left on an old season)
+ * is deleted as soon as DynamoDB's TTL gets to it, and TTL skips an item more than five years
+ * past its date, which would keep it for good.
+ */
+export function retainUntil(season: string, retentionYears: number, now: Date): number {
   const year = seasonStartYear(season) + 1 + retentionYears;
-  return Date.UTC(year, 8, 1) / 1000;
+  return Math.max(Date.UTC(year, 8, 1) / 1000, Math.ceil(now.getTime() / 1000));
 }

@@ -109,6 +109,8 @@ const webhookSettingKeys = [
   "webhookUrl",
   "clubName",
   "assistantName",
+  // The one season a parent's message addresses (domain/conversation/engine.ts).
+  "season",
   // The conversation's script (domain/conversation/script.ts).
   "codeOfConductUrl",
   "privacyNoticeUrl",
@@ -125,6 +127,8 @@ const remindSettingKeys = [
   "whatsappNumber",
   "clubName",
   "season",
+  // How many earlier seasons may still hold registrations to close as lapsed (handlers/reminders.ts).
+  "retentionYears",
   "reminderTemplateSid",
   "reminderAfterDays",
   "reminderMax",

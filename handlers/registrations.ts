@@ -18,6 +18,7 @@ import { createSettingsReader, type SettingsReader } from "../aws/settings-reade
 import type { InviteDelivery } from "../domain/delivery-status";
 import type { RegistrationRecord } from "../domain/registration";
 import { type ExportRow, exportColumns, exportCsv, messagesForClubText } from "../domain/registration-export";
+import { normaliseSeason } from "../domain/season";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { headerValue, jsonResponse, type ProxyHandler } from "../plumbing/api-gateway-event";
 import type { LineWriter, Log } from "../plumbing/log";
@@ -47,7 +48,6 @@ const filterNames = ["team_name", "age_group", "status", "season"] as const;
 const queryNames: readonly string[] = [...filterNames, "format", "cursor"];
 type Filters = Partial<Record<(typeof filterNames)[number], string>>;
 
-const seasonPattern = /^\d{4}-\d{2}$/;
 // Ids are UUIDs; a little wider, so the answer for anything else is a clear 400 rather than a lookup.
 const registrationIdPattern = /^[A-Za-z0-9-]{1,64}$/;
 
@@ -94,7 +94,12 @@ function parseQuery(event: APIGatewayProxyEvent): { filters: Filters; format: "j
     const value = query[name]?.trim();
     if (value) filters[name] = value;
   }
-  if (filters.season !== undefined && !seasonPattern.test(filters.season)) return { problem: "season must look like 2025-26." };
+  if (filters.season !== undefined) {
+    // As the registrations keep it, however the secretary writes it.
+    const season = normaliseSeason(filters.season);
+    if (season === undefined) return { problem: "season must be a season such as 2025-26 (or 2025/26, 2025-2026)." };
+    filters.season = season;
+  }
   const accept = headerValue(event, "Accept") ?? "";
   const format = query.format ?? (/\btext\/csv\b/i.test(accept) ? "csv" : "json");
   if (format !== "json" && format !== "csv") return { problem: "format must be json or csv." };

@@ -10,13 +10,16 @@
  * it is sent: one conditional write raises `reminders_sent` and sets `last_reminder_at` on the
  * version read, in a transaction with the parent not having opted out, so two overlapping runs
  * (or a run and a parent's reply) cannot both send. A send that made no message gives the claim
- * back, as the trigger does; one Twilio may have taken keeps it, so nothing goes twice.
+ * back, as the trigger does; one Twilio may have taken keeps it, so nothing goes twice. Each run
+ * also closes the earlier seasons' unfinished registrations as `lapsed` (lapseEarlierSeasons).
  */
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
 import { noReminderTemplate } from "../config/setting-values";
+import { lapseRegistration, unfinishedStatuses } from "../domain/registration";
 import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
+import { seasonsBefore } from "../domain/season";
 import { logFailure } from "../plumbing/answer-logged";
 import type { RemainingTime } from "../plumbing/api-gateway-event";
 import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
@@ -50,8 +53,10 @@ export type RemindersAnswer =
       now: string;
       /** False when the stack has no reminder template: nothing is sent. */
       configured: boolean;
-      /** True when the run fell in London's quiet hours: nothing is read or sent. */
+      /** True when the run fell in London's quiet hours: nothing is sent. */
       quiet_hours: boolean;
+      /** Earlier seasons' unfinished registrations this run closed: the club has moved on. */
+      lapsed: string[];
       sent: ReminderSent[];
       skipped: ReminderSkip[];
     };
@@ -114,6 +119,37 @@ export function createRemindersHandler(
     return byParent;
   }
 
+  /**
+   * Closes the earlier seasons' unfinished registrations as `lapsed`. Here rather than in the
+   * webhook: the hourly run is what reads whole seasons, so after a change of season every one is
+   * closed within the hour, whether or not its parent ever writes again (the conversation already
+   * treats it as over). Each is a write conditional on the version the index showed, which may
+   * lag: one that changed meanwhile, or one the run fails on, is left to the next run. A season
+   * after the stack's (a club that set its season back) is left as it is.
+   */
+  async function lapseEarlierSeasons(values: Record<RemindSettingKey, string>, now: Date, log: Log): Promise<string[]> {
+    const lapsed: string[] = [];
+    // The seasons whose records DynamoDB may still hold: kept until the August after the season plus the retention years.
+    for (const season of seasonsBefore(values.season, Number(values.retentionYears) + 1)) {
+      let cursor: string | undefined;
+      do {
+        const page = await store.listSeason(season, {}, cursor);
+        for (const registration of page.registrations) {
+          if (!unfinishedStatuses.includes(registration.status)) continue;
+          const unfinished = registration as RemindedRegistration;
+          try {
+            if (await store.replace(unfinished, lapseRegistration(unfinished, now))) lapsed.push(unfinished.registration_id);
+          } catch (error) {
+            log("warn", "registration_not_lapsed", { registration_id: unfinished.registration_id, error: errorName(error) });
+          }
+        }
+        cursor = page.cursor;
+      } while (cursor);
+    }
+    if (lapsed.length > 0) log("info", "registrations_lapsed", { count: lapsed.length });
+    return lapsed;
+  }
+
   /** Claims, sends and, when no message was made, gives the claim back. */
   async function remind(
     registration: RemindedRegistration,
@@ -173,12 +209,14 @@ export function createRemindersHandler(
     const { values } = settings;
     const sent: ReminderSent[] = [];
     const skipped: ReminderSkip[] = [];
-    const answer = { now: now.toISOString(), configured: true, quiet_hours: false, sent, skipped };
+    // Whatever the hour and whether or not reminders are configured: closing sends nothing.
+    const lapsed = await lapseEarlierSeasons(values, now, log);
+    const answer = { now: now.toISOString(), configured: true, quiet_hours: false, lapsed, sent, skipped };
     if (values.reminderTemplateSid === noReminderTemplate) {
       log("info", "reminders_not_configured", { detail: "reminderTemplateSid" });
       return { ...answer, configured: false };
     }
-    const rules = createReminderRules({ afterDays: Number(values.reminderAfterDays), max: Number(values.reminderMax) });
+    const rules = createReminderRules({ afterDays: Number(values.reminderAfterDays), max: Number(values.reminderMax) }, values.season);
     if (rules.isQuietHour(now)) {
       log("info", "reminders_quiet_hours");
       return { ...answer, quiet_hours: true };

@@ -72,17 +72,18 @@ const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 // Finished with: the parent is not invited again, even when asked to resend.
 const closedStatuses: readonly string[] = ["submitted", "opted_out"];
 
-/** The invite and its Idempotency-Key, or why the request is refused. */
+/** The invite for the stack's season and its Idempotency-Key, or why the request is refused. */
 function parseRequest(
   event: APIGatewayProxyEvent,
-  parseInvite: (payload: unknown) => InviteParseResult,
+  parseInvite: (payload: unknown, stackSeason: string) => InviteParseResult,
+  stackSeason: string,
   log: Log,
 ): { invite: InviteRequest; idempotencyKey?: string } | TriggerRefusal {
   const tooLarge = bodyTooLarge(event);
   if (tooLarge) return { refused: "body_too_large", message: tooLarge };
   const body = parseJsonBody(bodyText(event));
   if (!body.ok) return { refused: "invalid_request", problems: body.problems };
-  const parsed = parseInvite(body.value);
+  const parsed = parseInvite(body.value, stackSeason);
   if (!parsed.ok) {
     log("info", "invite_rejected", { detail: parsed.problems.map((problem) => problem.field).join(",") });
     return { refused: "invalid_request", problems: parsed.problems };
@@ -92,22 +93,13 @@ function parseRequest(
   return { invite: parsed.invite, idempotencyKey };
 }
 
-/** The retention date of the invite's season; a season typed another way (`2026/27`) keeps the stack's, which the config checked. */
-function retentionDate(season: string, values: Record<TriggerSettingKey, string>): number {
-  const years = Number(values.retentionYears);
-  try {
-    return retainUntil(season, years);
-  } catch {
-    return retainUntil(values.season, years);
-  }
-}
-
 /** The registration this invite makes, claimed for sending by this request. */
 function newRegistration({ invite, settings, requestId }: TriggerRequest, now: Date): InvitedRegistration {
   const fields = inviteFields(invite, settings.values);
   return {
     ...invitedRegistration(fields, randomUUID(), now),
-    retain_until: retentionDate(fields.season, settings.values),
+    // The invite's season is the stack's, which the stack's config checked is a season.
+    retain_until: retainUntil(fields.season, Number(settings.values.retentionYears), now),
     invites_sent: 0,
     sending: { request_id: requestId, since: now.toISOString() },
   };
@@ -272,10 +264,10 @@ export function createTriggerHandler(
     const remaining = context ?? { getRemainingTimeInMillis: () => declaration.timeoutSeconds * 1000 - (Date.now() - started) };
 
     const answer = async () => {
-      const parsed = parseRequest(event, parseInvite, log);
-      if ("refused" in parsed) return refusedAnswer(requestId, parsed);
-      // The registration's season and fees are the stack's unless the invite gives them.
+      // The invite's season must be the stack's, and its fees are the stack's unless it gives them.
       const settings = await readSettings();
+      const parsed = parseRequest(event, parseInvite, settings.values.season, log);
+      if ("refused" in parsed) return refusedAnswer(requestId, parsed);
       const request: TriggerRequest = { requestId, log, remaining, settings, ...parsed };
       let decision: Decision;
       try {

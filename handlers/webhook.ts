@@ -160,7 +160,7 @@ export function createWebhookHandler(
           return twiml();
         }
         const now = clock();
-        const turn = converse({ parent: parentStateOf(contact), registrations, message, now, script });
+        const turn = converse({ parent: parentStateOf(contact), registrations, message, now, script, season: values.season });
         if (turn.stranger && !turn.parent) {
           // No invite for this number: nothing stored, but a retried delivery gets no second reply.
           if (!(await deduplicator.firstDelivery(mark))) {

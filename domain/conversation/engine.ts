@@ -17,8 +17,14 @@ export interface IncomingMessage {
 export interface ConversationInput {
   /** What is stored for the parent's WhatsApp number; undefined when nothing is yet. */
   parent: ParentState | undefined;
-  /** Every registration for the parent's number, whatever its status. */
+  /** Every registration for the parent's number, whatever its status and season. */
   registrations: readonly Registration[];
+  /**
+   * The stack's season (`2025-26`): the only one a message addresses. Another season's
+   * registration is over, whatever its status (handlers/reminders.ts closes an unfinished one
+   * as `lapsed`); only DELETE MY DATA reaches it.
+   */
+  season: string;
   message: IncomingMessage;
   now: Date;
   /** From buildScript (script.ts), once per container: the engine itself loads no parser or phone library. */
@@ -108,6 +114,11 @@ class Turn {
     // A second DELETE MY DATA is asked again below rather than taken as an answer.
     const answersDeletion = this.parent.pending_confirmation === "delete_my_data" && command !== "delete_my_data";
     if (answersDeletion && this.answerDeleteConfirmation(command === undefined)) return this.result();
+    if (command !== "delete_my_data" && this.addressable().length === 0) {
+      // Only other seasons' registrations: for this season the number has no invite.
+      this.say(replies.stranger(this.input.script.settings));
+      return this.result();
+    }
     switch (command) {
       case "help":
         this.help();
@@ -342,7 +353,7 @@ class Turn {
 
   private optOut(): void {
     this.setParent({ opted_out: true, opted_out_at: this.input.now.toISOString(), version: this.parent.version });
-    for (const registration of this.records) {
+    for (const registration of this.addressable()) {
       if (registration.status === "invited" || registration.status === "in_progress") this.put({ ...registration, status: "opted_out" });
     }
     this.say(replies.optedOut(this.input.script.settings));
@@ -350,7 +361,7 @@ class Turn {
 
   private optIn(): void {
     this.setParent({ opted_out: false, version: this.parent.version });
-    for (const registration of this.records) {
+    for (const registration of this.addressable()) {
       if (registration.status === "opted_out")
         this.put({ ...registration, status: registration.conversation.step === "start" ? "invited" : "in_progress" });
     }
@@ -406,22 +417,26 @@ class Turn {
     return { record, earlier, today: this.today, settings: this.input.script.settings };
   }
 
+  /** The registrations a message may address: this season's, not erased. */
+  private addressable(): RegistrationRecord[] {
+    return this.records.filter(isRecord).filter((record) => record.season === this.input.season);
+  }
+
   /** The registration being talked about: one in progress, otherwise the first still to start. */
   private current(): RegistrationRecord | undefined {
-    const live = this.records.filter(isRecord);
+    const live = this.addressable();
     return live.find((record) => record.status === "in_progress") ?? live.find((record) => record.status === "invited");
   }
 
   private nextInvited(): RegistrationRecord | undefined {
-    return this.records.filter(isRecord).find((record) => record.status === "invited");
+    return this.addressable().find((record) => record.status === "invited");
   }
 
   private latest(
     matches: (record: RegistrationRecord) => boolean,
     when = (record: RegistrationRecord) => record.updated_at,
   ): RegistrationRecord | undefined {
-    return this.records
-      .filter(isRecord)
+    return this.addressable()
       .filter(matches)
       .reduce<RegistrationRecord | undefined>((latest, record) => (!latest || when(record) >= when(latest) ? record : latest), undefined);
   }

@@ -108,6 +108,55 @@ describe("a parent with an invite", () => {
   });
 });
 
+describe("a parent with last season's registrations on the number", () => {
+  it("is asked about this season's invite: last season's unfinished one neither takes over Ready! nor moves on", async () => {
+    const parent = parentOf("+447700900221");
+    const lastSeason = await invite(
+      env(),
+      invitedRegistration({ parent_tel: "+447700900221", season: "2024-25", age_group: "u10s", invited_at: "2024-06-01T10:00:00.000Z" }),
+    );
+    const thisSeason = await parent.invite();
+    const ready = await parent.says("Ready!");
+    expect(ready).toContain("let's register Alfie for Lions u11s");
+    expect(ready).not.toContain("u10s");
+    const { registrations } = await store().readParent("+447700900221");
+    const byId = new Map(registrations.map((registration) => [registration.registration_id, registration]));
+    expect(byId.get(thisSeason.registration_id)).toMatchObject({ status: "in_progress", conversation: { step: "legal_name" } });
+    expect(byId.get(lastSeason.registration_id)).toEqual(lastSeason);
+  });
+
+  it("is never offered last season's answers: another family's emergency contact and photo consent stay theirs", async () => {
+    const parent = parentOf("+447700900222");
+    await invite(
+      env(),
+      invitedRegistration({
+        parent_tel: "+447700900222",
+        season: "2024-25",
+        age_group: "u10s",
+        status: "submitted",
+        player_legal_name: "Alfie Testington",
+        date_of_birth: "2015-03-14",
+        medical_notes: "None",
+        emergency_contact_name: "Pat Otherfamily",
+        emergency_contact_tel: "+447700900654",
+        photo_consent: true,
+        code_of_conduct_agreed: true,
+        invited_at: "2024-06-01T10:00:00.000Z",
+        submitted_at: "2024-06-20T18:00:00.000Z",
+      }),
+    );
+    await parent.invite();
+    await parent.says("Ready!");
+    await parent.says("Alfie James Testington");
+    await parent.says("14/03/2015");
+    const contactQuestion = await parent.says("None");
+    expect(contactQuestion).toContain("Send their name and phone number");
+    expect(contactQuestion).not.toMatch(/same as|Otherfamily|900654/i);
+    const photoQuestion = await parent.says("Jane Testington 07700 900789");
+    expect(photoQuestion).not.toMatch(/you said|SAME/);
+  });
+});
+
 describe("STOP", () => {
   it("is kept for good: silence to every message, no new invite, until START", async () => {
     const parent = parentOf("+447700900205");

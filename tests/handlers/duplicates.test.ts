@@ -163,7 +163,7 @@ describe("the same invite sent twice", () => {
       invites_sent: 1,
       invite_message_sid: services().twilio.messages[0].sid,
       invite_request_id: bodyOf(response).request_id,
-      retain_until: retainUntil("2025-26", 1),
+      retain_until: retainUntil("2025-26", 1, new Date()),
     });
     expect(item.registration_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     // The send is over: nothing says it is still going, and no answer is there yet.
@@ -172,11 +172,15 @@ describe("the same invite sent twice", () => {
     expect(bodyOf(response)).toMatchObject({ registration_status: "invited", duplicate: false });
   });
 
-  it("keeps the registration when the season is typed another way, until the stack season's retention date", async () => {
-    await trigger(triggerEvent({ ...validInvite, current_registration_season: "Season 2026" }), lambdaContext);
+  it("keeps the stack's season when the invite writes it another way: one registration, until that season's retention date", async () => {
+    for (const written of ["2025/26", "2025-2026", " 2025 / 2026 "]) {
+      const answer = await trigger(triggerEvent({ ...validInvite, current_registration_season: written }), lambdaContext);
+      expect(answer.statusCode, written).toBe(200);
+    }
     expect(await registrationsOnly()).toEqual([
-      expect.objectContaining({ season: "Season 2026", retain_until: retainUntil("2025-26", 1) }),
+      expect.objectContaining({ season: "2025-26", retain_until: retainUntil("2025-26", 1, new Date()) }),
     ]);
+    expect(services().twilio.messages).toHaveLength(1);
   });
 });
 

@@ -104,6 +104,16 @@ describe("GET /registrations", () => {
     expect(await ids({ season: "2024-25" })).toEqual([lastSeason.registration_id]);
   });
 
+  it.each([["2024-25"], ["2024/25"], ["2024-2025"], ["2024/2025"], [" 2024 – 25 "]])(
+    "reads the season %j as the registrations keep it, and names the CSV after it",
+    async (season) => {
+      const [lastSeason] = await written(registrationRecord({ season: "2024-25" }), registrationRecord());
+      expect(idsOf(bodyOf(await handler(exportEvent({ query: { season } }))))).toEqual([lastSeason.registration_id]);
+      const csv = await handler(exportEvent({ query: { season, format: "csv" } }));
+      expect(csv.headers?.["Content-Disposition"]).toBe('attachment; filename="registrations-2024-25.csv"');
+    },
+  );
+
   it("gives CSV for Accept: text/csv or ?format=csv: byte-order mark, header, attachment, formulas made inert", async () => {
     const [record] = await written(registrationRecord({ medical_notes: '=HYPERLINK("http://example.invalid")' }));
     for (const event of [exportEvent({ headers: { Accept: "text/csv" } }), exportEvent({ query: { format: "csv" } })]) {
@@ -125,7 +135,8 @@ describe("GET /registrations", () => {
   it("names what is wrong with a query: an unknown parameter, a season, a format, a cursor", async () => {
     const cases: [Record<string, string>, string][] = [
       [{ team: "Lions" }, 'Unknown query parameter "team"; use team_name, age_group, status, season, format, cursor.'],
-      [{ season: "2025" }, "season must look like 2025-26."],
+      [{ season: "2025" }, "season must be a season such as 2025-26 (or 2025/26, 2025-2026)."],
+      [{ season: "2025-27" }, "season must be a season such as 2025-26 (or 2025/26, 2025-2026)."],
       [{ format: "xlsx" }, "format must be json or csv."],
       [{ cursor: "not-a-cursor" }, "cursor is not one this export gave; start again without it."],
     ];

@@ -142,6 +142,88 @@ describe("who never gets a reminder", () => {
   });
 });
 
+describe("a change of season", () => {
+  /** The stack moved on: `pulumi config set signon:registration.season 2026-27` and `pulumi up`. */
+  const nextSeason = <T>(body: (runEnv: Record<string, string>) => Promise<T>) =>
+    withSsmContents(env(), { parameters: settingsParameters(parameterPath, { ...clubSettings, season: "2026-27" }) }, body);
+  const exportRows = async (query: Record<string, string>) =>
+    bodyOf(await testExport(wiring())(exportEvent({ query }))).registrations as {
+      registration_id: string;
+      status: string;
+    }[];
+
+  it("closes last season's unfinished registrations as lapsed, at any hour, once: the export shows them, and only this season is reminded", async () => {
+    const invited = await waiting();
+    const inProgress = await waiting({ status: "in_progress" });
+    const finished = await Promise.all(
+      (["submitted", "needs_club", "declined", "opted_out"] as const).map((status) => waiting({ status })),
+    );
+    // The same family, invited again for the new season.
+    const thisSeason = await waiting({
+      season: "2026-27",
+      parent_tel: invited.parent_tel,
+      player_first_name: invited.player_first_name,
+      invited_at: "2026-06-01T10:00:00.000Z",
+    });
+
+    const atNight = await nextSeason((runEnv) => runAt("2026-06-04T22:00:00Z", reminders(runEnv)));
+    expect(ran(atNight)).toMatchObject({ quiet_hours: true, sent: [] });
+    expect(ran(atNight).lapsed.sort()).toEqual([invited.registration_id, inProgress.registration_id].sort());
+    expect(logLines.some((line) => line.includes('"registrations_lapsed"') && line.includes('"count":2'))).toBe(true);
+
+    const { registrations } = await store().readParent(invited.parent_tel);
+    expect(registrations.find((registration) => registration.registration_id === invited.registration_id)).toEqual({
+      ...invited,
+      status: "lapsed",
+      updated_at: "2026-06-04T22:00:00.000Z",
+      version: invited.version + 1,
+    });
+    const lastSeason = await exportRows({ season: "2025/26" });
+    const statusOf = (id: string) => lastSeason.find((row) => row.registration_id === id)?.status;
+    expect([invited, inProgress, ...finished].map((registration) => statusOf(registration.registration_id))).toEqual([
+      "lapsed",
+      "lapsed",
+      "submitted",
+      "needs_club",
+      "declined",
+      "opted_out",
+    ]);
+    expect((await exportRows({ season: "2025-2026", status: "lapsed" })).map((row) => row.registration_id).sort()).toEqual(
+      [invited.registration_id, inProgress.registration_id].sort(),
+    );
+
+    const morning = ran(await nextSeason((runEnv) => runAt("2026-06-05T10:00:00Z", reminders(runEnv))));
+    expect(morning.lapsed).toEqual([]);
+    expect(morning.sent.map((sent) => sent.registration_id)).toEqual([thisSeason.registration_id]);
+    expect(services().twilio.messages.map((message) => JSON.parse(message.ContentVariables)["4"])).toEqual(["Lions u11s"]);
+  });
+
+  it("closes each once when two runs overlap: the write is conditional on the version read", async () => {
+    const [first, second] = [await waiting(), await waiting({ status: "in_progress" })];
+    const answers = await nextSeason((runEnv) =>
+      Promise.all([runAt("2026-06-05T10:00:00Z", reminders(runEnv)), runAt("2026-06-05T10:00:00Z", reminders(runEnv))]),
+    );
+    expect(answers.flatMap((answer) => ran(answer).lapsed).sort()).toEqual([first.registration_id, second.registration_id].sort());
+    for (const registration of [first, second]) {
+      expect((await store().readParent(registration.parent_tel)).registrations[0]).toMatchObject({
+        status: "lapsed",
+        version: registration.version + 1,
+      });
+    }
+  });
+
+  it("leaves the stack's own season and a later one as they are", async () => {
+    const current = await waiting();
+    const later = await waiting({ season: "2026-27", invited_at: "2026-06-01T10:00:00.000Z" });
+    expect(ran(await runAt("2025-06-05T10:00:00Z")).lapsed).toEqual([]);
+    const stored = await Promise.all(
+      [current, later].map(async (registration) => (await store().readParent(registration.parent_tel)).registrations[0]),
+    );
+    expect(stored.map((registration) => registration.status)).toEqual(["invited", "invited"]);
+    expect(services().twilio.messages.map((message) => message.To)).toEqual([`whatsapp:${current.parent_tel}`]);
+  });
+});
+
 describe("sending once", () => {
   it("two runs at once send each reminder once: the claim is a conditional write", async () => {
     const [first, second] = [await waiting(), await waiting()];

@@ -3,6 +3,7 @@
  * the local Twilio and SSM stand-ins on loopback.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { environmentVariables } from "../../config/settings";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import {
   clubSettings,
@@ -67,12 +68,12 @@ describe("a valid invite", () => {
     expect(JSON.parse(sent.ContentVariables)).toEqual(validInviteVariables);
   });
 
-  it("uses the season and fees given in the payload over the stack's defaults", async () => {
+  it("uses the fees given in the payload over the stack's defaults, and the stack's season however the payload writes it", async () => {
     const accepted = await handler(
-      triggerEvent({ ...validInvite, current_registration_season: "2026-27", membership_fee_amount: "£45", subscription_fee_amount: 27.5 }),
+      triggerEvent({ ...validInvite, current_registration_season: "2025/26", membership_fee_amount: "£45", subscription_fee_amount: 27.5 }),
     );
     expect(accepted.statusCode).toBe(200);
-    expect(JSON.parse(services().twilio.messages[0].ContentVariables)).toMatchObject({ "5": "2026-27", "6": "45", "7": "27.50" });
+    expect(JSON.parse(services().twilio.messages[0].ContentVariables)).toMatchObject({ "5": "2025-26", "6": "45", "7": "27.50" });
   });
 
   it.each([["07700 900123"], ["+44 7700 900123"], ["447700900123"], ["0044 7700 900123"], ["(07700) 900-123"]])(
@@ -155,6 +156,20 @@ describe("a bad payload", () => {
       { field: "membership_fee_amount", message: expect.stringContaining("must be an amount in pounds") },
     ]);
   });
+
+  it.each([["2026/27"], ["2026-27"], ["2026-2027"], ["2024-25"], ["2015-16"], ["Season 2026"], ["2025"], ["2025-27"], ["next season"]])(
+    "refuses the season %j, naming current_registration_season and the stack's season, and sends and keeps nothing",
+    async (season) => {
+      const response = await handler(triggerEvent({ ...validInvite, current_registration_season: season }));
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).problems).toEqual([
+        { field: "current_registration_season", message: "must be this club's season, 2025-26 (or 2025/26, 2025-2026), or left out" },
+      ]);
+      expect(bodyOf(response).message).toContain("current_registration_season must be this club's season, 2025-26");
+      expect(services().twilio.attempts).toBe(0);
+      expect(await services().dynamoDb.items(services().env[environmentVariables.registrationsTable])).toEqual([]);
+    },
+  );
 
   it("refuses a team manager number that is not one, naming team_manager_1_tel", async () => {
     const response = await handler(triggerEvent({ ...validInvite, team_manager_1_tel: "ring the club" }));

@@ -375,6 +375,12 @@ describe("the trigger's reserved concurrency against its usage plan", () => {
   });
 });
 
+it("takes the README's change of season, run as pulumi stores it", () => {
+  const config = stackFileConfig("prod", {}).values;
+  for (const command of configCommandsIn(markdownSection("README.md", "## Seasons"))) applyConfigCommand(config, command);
+  expect(parseStackConfig(config, secrets, "prod").settings.registration.season).toBe("2026-27");
+});
+
 describe("the reminders' settings", () => {
   it("as docs/operating.md's Reminders section sets them, run as pulumi stores them, pass", () => {
     const config = stackFileConfig("prod", {}).values;

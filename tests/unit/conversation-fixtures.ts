@@ -23,8 +23,11 @@ export const contactTel = "+447700900789";
 
 const invitedAt = "2025-06-01T10:00:00.000Z";
 
+/** The stack's season: the one the conversation addresses. */
+export const season = "2025-26";
+
 const sarahsInvite = {
-  season: "2025-26",
+  season,
   parent_first_name: "Sarah",
   parent_last_name: "Testington",
   parent_tel: parentTel,

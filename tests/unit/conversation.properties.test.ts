@@ -15,7 +15,7 @@ import { replies } from "../../domain/conversation/replies";
 import { buildScript, defaultSteps, type Script, type Step } from "../../domain/conversation/script";
 import { toE164 } from "../../domain/phone";
 import { answerKeys, type ParentState, type Registration, type RegistrationRecord } from "../../domain/registration";
-import { alfie, alfieAt, alfieSubmitted, now as firstMessageAt, mia, settings } from "./conversation-fixtures";
+import { alfie, alfieAt, alfieSubmitted, now as firstMessageAt, mia, season, settings } from "./conversation-fixtures";
 
 type Move =
   | { kind: "good"; variant: number }
@@ -197,7 +197,7 @@ describe("random conversations", () => {
                   : previous;
           previous = message;
           const before = new Map(world.registrations.map((registration) => [registration.registration_id, registration]));
-          const turn = converse({ parent: world.parent, registrations: world.registrations, message, now, script });
+          const turn = converse({ parent: world.parent, registrations: world.registrations, message, now, script, season });
           const command = globalCommand(message.text);
 
           // Silence after STOP: nothing said, nothing changed, until START.
@@ -288,6 +288,7 @@ describe("random conversations", () => {
             message: { text, numMedia },
             now: firstMessageAt,
             script: buildScript(settings),
+            season,
           });
           if (globalCommand(text) === "start") {
             expect(turn.replies.join(" ")).toContain("Welcome back");
@@ -312,7 +313,7 @@ describe("random conversations", () => {
           const record = alfieAt(step, { conversation: { step, editing: false, unusable_answers: unusable } });
           const script = buildScript(settings);
           const ask = (text: string) =>
-            converse({ parent: undefined, registrations: [record], message: { text, numMedia: 0 }, now: firstMessageAt, script });
+            converse({ parent: undefined, registrations: [record], message: { text, numMedia: 0 }, now: firstMessageAt, script, season });
           const turn = ask(`${stem} ${rest}`);
           expect(turn.registrations).toEqual([]);
           // HELP's reply is its text, then the question asked now.

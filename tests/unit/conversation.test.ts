@@ -6,7 +6,14 @@ import { describe, expect, it } from "vitest";
 import { converse } from "../../domain/conversation/engine";
 import { questionShape } from "../../domain/conversation/questions";
 import { buildScript, defaultSteps, type Script } from "../../domain/conversation/script";
-import { type Answers, eraseRegistration, type ParentState, type Registration, type RegistrationRecord } from "../../domain/registration";
+import {
+  type Answers,
+  eraseRegistration,
+  type ParentState,
+  type Registration,
+  type RegistrationRecord,
+  type StepId,
+} from "../../domain/registration";
 import {
   alfie,
   alfieAt,
@@ -17,6 +24,7 @@ import {
   mia,
   now,
   script,
+  season,
   settings,
 } from "./conversation-fixtures";
 
@@ -50,6 +58,7 @@ function play(row: Row) {
     message: { text: row.text, numMedia: row.numMedia ?? 0 },
     now,
     script: row.script ?? script,
+    season,
   });
   const after = new Map(row.given.map((registration) => [registration.registration_id, registration as object]));
   for (const registration of turn.registrations) after.set(registration.registration_id, registration);
@@ -1113,6 +1122,7 @@ describe("after a handover", () => {
       message: { text: `${"é".repeat(600)}`, numMedia: 0 },
       now,
       script,
+      season,
     });
     const kept = (turn.registrations[0] as RegistrationRecord).messages_for_club!;
     expect(kept.map((message) => message.text.slice(0, 9))).toEqual([
@@ -1125,6 +1135,115 @@ describe("after a handover", () => {
 
   it("erasure leaves none of them", () => {
     expect(eraseRegistration(handedOver([{ at: now.toISOString(), text: "please call me" }]), now)).not.toHaveProperty("messages_for_club");
+  });
+});
+
+describe("another season's registrations", () => {
+  // The same number last season: Alfie was invited to Lions u10s, or registered by another family with another contact.
+  const lastSeason = (overrides: Partial<RegistrationRecord> = {}) =>
+    alfie({
+      registration_id: "alfie-2024-25",
+      season: "2024-25",
+      age_group: "u10s",
+      invited_at: "2024-06-01T10:00:00.000Z",
+      updated_at: "2024-06-01T10:00:00.000Z",
+      ...overrides,
+    });
+  const lastSeasonAt = (step: StepId) =>
+    lastSeason({ status: "in_progress", ...answersBefore(step), conversation: { step, editing: false, unusable_answers: 0 } });
+  const lastSeasonSubmitted = () =>
+    lastSeason({
+      ...alfiesAnswers,
+      emergency_contact_name: "Pat Otherfamily",
+      emergency_contact_tel: "+447700900654",
+      photo_consent: true,
+      status: "submitted",
+      submitted_at: "2024-06-20T18:00:00.000Z",
+      conversation: { step: "summary", editing: false, unusable_answers: 0 },
+    });
+
+  it.each<Row>([
+    {
+      label: "an unfinished one does not take over Ready!: this season's starts",
+      given: [lastSeason(), alfie()],
+      text: "Ready!",
+      says: ["let's register Alfie for Lions u11s"],
+      saysNot: ["u10s"],
+      becomes: { alfie: { status: "in_progress", conversation: { step: "legal_name" } } },
+      unchanged: ["alfie-2024-25"],
+    },
+    {
+      label: "one part way through is not answered: the message goes to this season's",
+      given: [lastSeasonAt("medical"), alfie()],
+      text: "Ready!",
+      says: ["let's register Alfie for Lions u11s"],
+      becomes: { alfie: { status: "in_progress" }, "alfie-2024-25": { conversation: { step: "medical" } } },
+      unchanged: ["alfie-2024-25"],
+    },
+    {
+      label: "with nothing this season, the number has no invite",
+      given: [lastSeasonAt("medical")],
+      text: "Peanut allergy",
+      says: ["I don't have an invitation for this number"],
+      unchanged: ["alfie-2024-25"],
+    },
+    {
+      label: "HELP with nothing this season gets the same",
+      given: [lastSeasonSubmitted()],
+      text: "HELP",
+      says: ["I don't have an invitation for this number"],
+      saysNot: ["submitted"],
+    },
+    {
+      label: "its answers are not offered: no emergency contact of last season's",
+      given: [
+        lastSeasonSubmitted(),
+        mia({ status: "in_progress", ...answersBefore("medical"), conversation: { step: "medical", editing: false, unusable_answers: 0 } }),
+      ],
+      text: "none",
+      says: ["Send their name and phone number"],
+      saysNot: ["same as", "Pat Otherfamily", "900654"],
+    },
+    {
+      label: "its answers are not offered: no photo consent of last season's",
+      given: [
+        lastSeasonSubmitted(),
+        mia({
+          status: "in_progress",
+          ...answersBefore("photo_consent"),
+          conversation: { step: "photo_consent", editing: false, unusable_answers: 0 },
+        }),
+      ],
+      text: "same",
+      saysNot: ["for Alfie you said"],
+      becomes: { mia: { conversation: { step: "photo_consent", unusable_answers: 1 } } },
+      unchanged: ["alfie-2024-25"],
+    },
+    {
+      label: "STOP leaves it for the change of season to close",
+      given: [lastSeason(), alfie()],
+      text: "STOP",
+      becomes: { alfie: { status: "opted_out" }, "alfie-2024-25": { status: "invited" } },
+      unchanged: ["alfie-2024-25"],
+      parent_becomes: { opted_out: true },
+    },
+  ])("$label", play);
+
+  it("DELETE MY DATA still erases it with this season's", () => {
+    const given = [lastSeasonSubmitted(), alfie()];
+    const asked = converse({
+      parent: undefined,
+      registrations: given,
+      message: { text: "DELETE MY DATA", numMedia: 0 },
+      now,
+      script,
+      season,
+    });
+    const turn = converse({ parent: asked.parent, registrations: given, message: { text: "YES", numMedia: 0 }, now, script, season });
+    expect(turn.registrations.map((registration) => [registration.registration_id, registration.status])).toEqual([
+      ["alfie-2024-25", "erased"],
+      ["alfie", "erased"],
+    ]);
   });
 });
 
@@ -1177,7 +1296,7 @@ describe("the turn itself", () => {
   it("leaves its input as it was and bumps each changed record's version and updated_at", () => {
     const given = [alfieAt("medical")];
     const frozen = JSON.stringify(given);
-    const turn = converse({ parent: undefined, registrations: given, message: { text: "none", numMedia: 0 }, now, script });
+    const turn = converse({ parent: undefined, registrations: given, message: { text: "none", numMedia: 0 }, now, script, season });
     expect(JSON.stringify(given)).toBe(frozen);
     expect(turn.registrations).toEqual([
       {

@@ -52,6 +52,38 @@ describe("templateVariables", () => {
   });
 });
 
+describe("the invite's season", () => {
+  const parse = createInviteParser();
+  const seasonOf = (typed: string, stackSeason?: string) => {
+    const parsed = parse({ ...validInvite, current_registration_season: typed }, stackSeason);
+    return parsed.ok ? parsed.invite.current_registration_season : parsed.problems;
+  };
+
+  it.each([["2026-27"], ["2026/27"], ["2026-2027"], ["2026/2027"], [" 2026 – 27 "], ["\u200b2026-27"]])(
+    "reads %j as the stack's 2026-27",
+    (typed) => {
+      expect(seasonOf(typed, "2026-27")).toBe("2026-27");
+      expect(seasonOf(typed)).toBe("2026-27");
+    },
+  );
+
+  it.each([["2025-26"], ["2027/28"], ["2026-28"], ["2026"], ["26/27"], ["Season 2026"]])(
+    "refuses %j for a stack on 2026-27, naming the field and the stack's season",
+    (typed) => {
+      expect(seasonOf(typed, "2026-27")).toEqual([
+        { field: "current_registration_season", message: "must be this club's season, 2026-27 (or 2026/27, 2026-2027), or left out" },
+      ]);
+    },
+  );
+
+  it("without the stack's season (a spreadsheet checked offline), refuses only what is not a season", () => {
+    expect(seasonOf("2031/32")).toBe("2031-32");
+    expect(seasonOf("Season 2026")).toEqual([
+      { field: "current_registration_season", message: "must be a season such as 2025-26 (or 2025/26, 2025-2026)" },
+    ]);
+  });
+});
+
 describe("poundsAmount", () => {
   it.each([
     ["40", "40"],

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { RegistrationStatus } from "../../domain/registration";
 import { createReminderRules, type ReminderContact, type ReminderRegistration, reminderVariables } from "../../domain/reminders";
 
-const rules = createReminderRules({ afterDays: 3, max: 2 });
+const rules = createReminderRules({ afterDays: 3, max: 2 }, "2025-26");
 // Invited on Monday 2 June 2025 at 11:00 London time (BST, UTC+1).
 const invitedAt = "2025-06-02T10:00:00.000Z";
-const invited: ReminderRegistration = { status: "invited", invited_at: invitedAt };
+const invited: ReminderRegistration = { status: "invited", season: "2025-26", invited_at: invitedAt };
 const contact: ReminderContact = { opted_out: false };
 
 describe("reminder rules over a week of hourly runs", () => {
@@ -47,7 +47,7 @@ describe("reminder rules over a week of hourly runs", () => {
   });
 
   it("never twice on one London day, even when afterDays would allow it across midnight UTC", () => {
-    const everyDay = createReminderRules({ afterDays: 1, max: 5 });
+    const everyDay = createReminderRules({ afterDays: 1, max: 5 }, "2025-26");
     // 09:30 BST on 5 June, then 19:45 BST on 6 June: 34 hours apart, another London day: allowed.
     const reminded = { ...invited, reminders_sent: 1, last_reminder_at: "2025-06-05T08:30:00.000Z" };
     expect(everyDay.decide(reminded, contact, new Date("2025-06-06T18:45:00.000Z"))).toEqual({ remind: true });
@@ -75,11 +75,17 @@ describe("who never gets a reminder", () => {
     ["declined", false],
     ["needs_club", false],
     ["opted_out", false],
+    ["lapsed", false],
     ["erased", false],
   ])("a registration %s: reminded %s", (status, reminded) => {
     expect(rules.decide({ ...invited, status }, contact, due)).toEqual(
       reminded ? { remind: true } : { remind: false, reason: "not_waiting" },
     );
+  });
+
+  it.each([["2024-25"], ["2026-27"]])("a registration for %s, another season than the stack's, however long it has waited", (season) => {
+    expect(rules.decide({ ...invited, season }, contact, due)).toEqual({ remind: false, reason: "other_season" });
+    expect(rules.decide({ ...invited, status: "in_progress", season }, undefined, due)).toEqual({ remind: false, reason: "other_season" });
   });
 
   it("a number that sent STOP, whatever its registration's status", () => {
@@ -91,7 +97,10 @@ describe("who never gets a reminder", () => {
   });
 
   it("no registration at all when the club allows none", () => {
-    expect(createReminderRules({ afterDays: 3, max: 0 }).decide(invited, contact, due)).toEqual({ remind: false, reason: "max_reached" });
+    expect(createReminderRules({ afterDays: 3, max: 0 }, "2025-26").decide(invited, contact, due)).toEqual({
+      remind: false,
+      reason: "max_reached",
+    });
   });
 });
 

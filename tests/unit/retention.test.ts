@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { retainUntil, seasonStartYear } from "../../domain/retention";
 
+// In the 2025-26 season.
+const now = new Date("2025-10-01T12:00:00.000Z");
+
 describe("how long a registration is kept", () => {
   it.each([
     ["2025-26", 1, "2027-09-01T00:00:00.000Z"],
     ["2025-26", 0, "2026-09-01T00:00:00.000Z"],
     ["2099-00", 2, "2102-09-01T00:00:00.000Z"],
   ])("season %s with %i retention years is kept to the end of 31 August before %s", (season, years, until) => {
-    expect(new Date(retainUntil(season, years) * 1000).toISOString()).toBe(until);
+    expect(new Date(retainUntil(season, years, now) * 1000).toISOString()).toBe(until);
+  });
+
+  it("is never set in the past, where DynamoDB's TTL, which skips an item more than five years past its date, would keep it for good", () => {
+    for (const season of ["2015-16", "2000-01", "1999-00", "2024-25"]) {
+      expect(retainUntil(season, 0, now), season).toBeGreaterThanOrEqual(now.getTime() / 1000);
+    }
   });
 
   it("refuses what is not a season", () => {

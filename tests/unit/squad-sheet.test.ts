@@ -26,6 +26,23 @@ describe("the invite's fields", () => {
   });
 });
 
+describe("a sheet's season column", () => {
+  const withSeason = (season: string) => readSquadSheet(`${header},Current registration season\n${row("07700 900501")},${season}\n`);
+
+  it("reads a season however it is written as the stack writes it; the trigger then holds it to the stack's", () => {
+    const sheet = withSeason("2026/27");
+    if (!sheet.ok) throw new Error(sheet.problems.join("; "));
+    expect(sheet.rows[0].invite.current_registration_season).toBe("2026-27");
+  });
+
+  it("refuses what is not a season in the dry run, naming the row and the column", () => {
+    expect(withSeason("next season")).toEqual({
+      ok: false,
+      problems: ["row 2: Current registration season must be a season such as 2025-26 (or 2025/26, 2025-2026)"],
+    });
+  });
+});
+
 describe("readSquadSheet", () => {
   it("reads a sheet saved with a byte-order mark, skipping blank rows and keeping the spreadsheet's row numbers", () => {
     const sheet = readSquadSheet(`\uFEFF${header}\r\n${row("07700 900501")}\r\n,,,,,,\r\n\r\n${row("07700 900502", "Lions")}\r\n`);
