@@ -29,7 +29,7 @@ describe("the invite template", () => {
       text: expect.stringContaining("Hi Sarah 👋,\nAda here, the Sale United Registration Assistant.\n"),
     });
     if (!rendered.ok) return;
-    expect(rendered.text).toContain("register Alfie to join Sale United Lions u11s for the upcoming 2025-26 season.");
+    expect(rendered.text).toContain("register Alfie to join Sale United Lions U11 for the upcoming 2025-26 season.");
     expect(rendered.text).toContain("payment for the season of £40, and also setup a direct debit payment of £26 per month");
     expect(rendered.text).toContain("team manager Dave Examplesson on 07700 900456.");
     expect(rendered.text).not.toMatch(/\{\{\d+\}\}/);
