@@ -138,7 +138,7 @@ describe("a bad payload", () => {
     expect(problems).toHaveLength(7);
   });
 
-  it.each([["12345"], ["not a number"], ["07700 900123 ext 4"], ["+44 7700 900123 456 789"], [""]])(
+  it.each([["12345"], ["not a number"], ["07700 900123 ext 4"], ["+44 7700 900123 456 789"], [""], ["07700 9001"], ["07700 200123"]])(
     "refuses the parent number %j naming parent_tel",
     async (typed) => {
       const response = await handler(triggerEvent({ ...validInvite, parent_tel: typed }));
@@ -169,9 +169,10 @@ describe("a bad payload", () => {
     },
   );
 
-  it("refuses a team manager number that is not one, naming team_manager_1_tel", async () => {
-    const response = await handler(triggerEvent({ ...validInvite, team_manager_1_tel: "ring the club" }));
+  it.each([["ring the club"], ["07700 9001"]])("refuses the team manager number %j, naming team_manager_1_tel", async (typed) => {
+    const response = await handler(triggerEvent({ ...validInvite, team_manager_1_tel: typed }));
     expect(bodyOf(response).problems).toEqual([{ field: "team_manager_1_tel", message: expect.stringContaining("is not a phone number") }]);
+    expect(services().twilio.attempts).toBe(0);
   });
 
   it.each([
