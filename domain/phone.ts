@@ -33,7 +33,7 @@ const validUkMobile =
   /^(?:7(?:457[0-57-9]|700[01]|911[028])\d{5}|7(?:[1-3]\d\d|4(?:[0-46-9]\d|5[0-689])|5(?:0[0-8]|[13-9]\d|2[0-35-9])|7(?:0[1-9]|[1-7]\d|8[02-9]|9[0-689])|8(?:[014-9]\d|[23][0-8])|9(?:[024-9]\d|1[02-9]|3[0-689]))\d{6})$/;
 
 /** Ofcom's range for drama, +44 7700 900000 to 900999: what tests and examples use, and never anyone's number, so accepted although the library calls it not valid. */
-export const isDramaNumber = (e164: string) => /^\+447700900\d{3}$/.test(e164);
+const isDramaNumber = (e164: string) => /^\+447700900\d{3}$/.test(e164);
 
 export interface ReadNumber {
   /** E.164: `+447700900123`. */
