@@ -103,13 +103,16 @@ export interface RegistrationStore<R extends StoredRegistration> {
   readParent(tel: string): Promise<{ contact?: ParentContact; registrations: R[] }>;
   /** Applies a conversation step all or nothing; false when another step got there first. */
   writeConversation(write: ConversationWrite<R>): Promise<boolean>;
-  listSeason(season: string, filter: { team_name?: string; age_group?: string }, cursor?: string, limit?: number): Promise<SeasonPage<R>>;
+  listSeason(season: string, filter: { team_name?: string }, cursor?: string, limit?: number): Promise<SeasonPage<R>>;
   findById(registrationId: string): Promise<R | ErasedRegistration | undefined>;
   /** Erases one registration: answers and names gone, a tombstone with its id, status and date left. */
   erase(registration: R, now: Date): Promise<boolean>;
 }
 
-/** Case and spacing do not make another player: "Alfie  testington" is "Alfie Testington". */
+/**
+ * Case and spacing do not make another player: "Alfie  testington" is "Alfie Testington". The
+ * age group comes in its one form from the trigger (`U11` for `u11s`: domain/invite.ts).
+ */
 export function naturalKey(
   registration: Pick<StoredRegistration, "season" | "team_name" | "age_group" | "player_first_name" | "player_last_name" | "parent_tel">,
 ): string {
@@ -370,9 +373,7 @@ export function createRegistrationStore<R extends StoredRegistration>(
 
     async listSeason(season, filter, cursor, limit = 1000) {
       const { indexName, partitionKey, sortKey } = registrationsTable.bySeason;
-      const prefix = filter.team_name
-        ? `${filter.team_name.toLocaleLowerCase("en-GB")}#${filter.age_group ? `${filter.age_group.toLocaleLowerCase("en-GB")}#` : ""}`
-        : undefined;
+      const prefix = filter.team_name ? `${filter.team_name.toLocaleLowerCase("en-GB")}#` : undefined;
       const answer = await call("Query", {
         TableName: tableName(),
         IndexName: indexName,

@@ -14,8 +14,8 @@ import * as fs from "node:fs";
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
 import { resultsCsv, resultsPath } from "./results-file";
-import { type Outcome, outcomes, type RowResult, sendInvites } from "./send-invites";
-import { readSquadSheet, type SquadRow } from "./squad-sheet";
+import { isInvited, type Outcome, outcomes, type RowResult, sendInvites } from "./send-invites";
+import { decodeSheet, readSquadSheet, type SquadRow } from "./squad-sheet";
 import { readStackOutputs, type StackTarget } from "./stack-outputs";
 import { UsageError } from "./usage-error";
 
@@ -60,25 +60,33 @@ async function targetOf(options: InviteOptions, env: NodeJS.ProcessEnv): Promise
   return { triggerUrl: triggerUrlOf(url), apiKey };
 }
 
-function readSheet(file: string): SquadRow[] {
-  let text: string;
+/** A sheet that cannot be sent: every problem, one a line, and the hint for all of them. */
+function sheetRefused(file: string, problems: string[], hint?: string): UsageError {
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  const lines = [`${file} has ${count}; nothing was sent:`, ...problems.map((problem) => `  ${problem}`)];
+  return new UsageError([...lines, ...(hint ? [hint] : [])].join("\n"));
+}
+
+/** The sheet's rows, and how it was read ("examples/squad.csv, read as UTF-8"), for the first line printed. */
+function readSheet(file: string): { rows: SquadRow[]; readAs: string } {
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(code === "ENOENT" ? `${file}: no such file` : `${file} cannot be read (${code})`);
   }
-  const sheet = readSquadSheet(text);
-  if (!sheet.ok) {
-    const count = sheet.problems.length === 1 ? "1 problem" : `${sheet.problems.length} problems`;
-    const lines = [`${file} has ${count}; nothing was sent:`, ...sheet.problems.map((problem) => `  ${problem}`)];
-    throw new UsageError([...lines, ...(sheet.hint ? [sheet.hint] : [])].join("\n"));
-  }
-  return sheet.rows;
+  const decoded = decodeSheet(bytes);
+  if (!decoded.ok) throw sheetRefused(file, [decoded.problem]);
+  const sheet = readSquadSheet(decoded.text);
+  if (!sheet.ok) throw sheetRefused(file, sheet.problems, sheet.hint);
+  const separated = sheet.delimiter === ";" ? ", cells separated by semicolons" : "";
+  return { rows: sheet.rows, readAs: `${file}, read as ${decoded.encoding}${separated}` };
 }
 
 /** What a row would send, as the trigger reads it: the user's own file, shown back to them. */
-function describeRow({ row, invite }: SquadRow): string {
+function describeRow({ row, invite, sameAs }: SquadRow): string {
+  if (sameAs !== undefined) return `row ${row}: same player as row ${sameAs}: not sent again`;
   const player = [invite.player_first_name, invite.player_last_name].filter(Boolean).join(" ");
   const extras = [
     invite.current_registration_season && `season ${invite.current_registration_season}`,
@@ -88,7 +96,8 @@ function describeRow({ row, invite }: SquadRow): string {
   return `row ${row}: invite ${invite.parent_first_name} (${invite.parent_tel}) to register ${player} for ${invite.team_name} ${invite.age_group}; manager ${invite.team_manager_1_full_name} ${invite.team_manager_1_tel}${extras.length ? `; ${extras.join(", ")}` : ""}`;
 }
 
-const resultLine = (result: RowResult) => `row ${result.row}: ${result.outcome}${result.error ? ` (${result.error})` : ""}`;
+const resultLine = (result: RowResult) =>
+  `row ${result.row}: ${result.outcome}${result.error ? ` (${result.error})` : result.outcome === "repeated" ? ` (${result.detail})` : ""}`;
 
 /** A bar on a terminal; plain lines otherwise (a CI log, a file), one per row as it finishes. */
 function progressReporter(total: number, out: NodeJS.WriteStream): { onResult: (result: RowResult) => void; done: () => void } {
@@ -98,7 +107,7 @@ function progressReporter(total: number, out: NodeJS.WriteStream): { onResult: (
   bar.start(total, 0, { failed: 0 });
   return {
     onResult: (result) => {
-      if (result.outcome !== "sent" && result.outcome !== "already invited") notInvited++;
+      if (!isInvited(result)) notInvited++;
       bar.increment({ failed: notInvited });
     },
     done: () => bar.stop(),
@@ -106,15 +115,16 @@ function progressReporter(total: number, out: NodeJS.WriteStream): { onResult: (
 }
 
 async function run(file: string, options: InviteOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const rows = readSheet(file);
-  const players = rows.length === 1 ? "1 player" : `${rows.length} players`;
+  const { rows, readAs } = readSheet(file);
+  const playerCount = rows.filter((row) => row.sameAs === undefined).length;
+  const players = playerCount === 1 ? "1 player" : `${playerCount} players`;
   if (options.dryRun) {
-    console.log(`${file}: ${players}, every row valid. Dry run: nothing sent. Each row would send:`);
+    console.log(`${readAs}: ${players}, every row valid. Dry run: nothing sent. Each row would send:`);
     for (const row of rows) console.log(describeRow(row));
     return exitCodes.invited;
   }
   const target = await targetOf(options, env);
-  console.log(`${file}: ${players}, every row valid. Sending to ${target.triggerUrl}, ${options.concurrency} at a time.`);
+  console.log(`${readAs}: ${players}, every row valid. Sending to ${target.triggerUrl}, ${options.concurrency} at a time.`);
   const progress = progressReporter(rows.length, process.stdout);
   const { results, stopped } = await sendInvites(rows, { ...target, concurrency: options.concurrency, onResult: progress.onResult });
   progress.done();
@@ -122,11 +132,12 @@ async function run(file: string, options: InviteOptions, env: NodeJS.ProcessEnv)
   const count = (outcome: Outcome) => results.filter((result) => result.outcome === outcome).length;
   console.log(
     `${results.length === 1 ? "1 row" : `${results.length} rows`}: ${outcomes
-      .filter((outcome) => outcome !== "not sent" || count(outcome) > 0)
+      // The outcomes most runs never have are said only when some row has them.
+      .filter((outcome) => (outcome !== "not sent" && outcome !== "repeated") || count(outcome) > 0)
       .map((outcome) => `${count(outcome)} ${outcome}`)
       .join(", ")}`,
   );
-  const notInvited = results.filter((result) => result.outcome !== "sent" && result.outcome !== "already invited");
+  const notInvited = results.filter((result) => !isInvited(result));
   if (process.stdout.isTTY) for (const result of notInvited) console.log(resultLine(result));
   if (stopped) console.error(`Stopped: ${stopped}`);
   const written = resultsPath(file);

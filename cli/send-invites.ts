@@ -8,8 +8,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { backoffDelay, type RetryPolicy } from "../plumbing/retry";
 import type { SquadRow } from "./squad-sheet";
 
-export const outcomes = ["sent", "already invited", "opted out", "failed", "not sent"] as const;
+export const outcomes = ["sent", "already invited", "opted out", "failed", "not sent", "repeated"] as const;
 export type Outcome = (typeof outcomes)[number];
+
+/** The player has the invite: sent now, before, or by the earlier row this one repeats. */
+export const isInvited = (result: Pick<RowResult, "outcome">) =>
+  result.outcome === "sent" || result.outcome === "already invited" || result.outcome === "repeated";
 
 export interface RowResult {
   row: number;
@@ -96,6 +100,8 @@ export async function sendInvites(rows: readonly SquadRow[], options: SendOption
   let stopped: string | undefined;
 
   async function sendRow(row: SquadRow): Promise<RowResult> {
+    // The earlier row invites this player: sending again would be a second invite, or at best a wasted request.
+    if (row.sameAs !== undefined) return { row: row.row, outcome: "repeated", detail: `same player as row ${row.sameAs}` };
     let lastProblem = "";
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (stopped) return { row: row.row, outcome: "not sent", detail: stopped };

@@ -1,12 +1,13 @@
 /**
- * A squad spreadsheet, saved as CSV, read into invites: its columns matched to the trigger's
- * fields, each row checked by the trigger's own parser (domain/invite.ts createInviteParser, not a
- * copy of it), and every problem named with the row number the spreadsheet shows (the header is
- * row 1). Pure: the caller reads the file.
+ * A squad spreadsheet, saved as CSV, read into invites: the file's bytes decoded as Excel writes
+ * them, its columns matched to the trigger's fields, each row checked by the trigger's own parser
+ * (domain/invite.ts createInviteParser, not a copy of it), and every problem named with the row
+ * number the spreadsheet shows (the header is row 1). Pure: the caller reads the file.
  */
 import { createHash } from "node:crypto";
 import { CsvError, parse } from "csv-parse/sync";
 import stringify from "safe-stable-stringify";
+import { naturalKey } from "../aws/registration-store";
 import { createInviteParser, type InviteRequest, inviteFieldNames } from "../domain/invite";
 
 export interface SquadRow {
@@ -17,10 +18,52 @@ export interface SquadRow {
   /** The row as the trigger reads it. */
   invite: InviteRequest;
   idempotencyKey: string;
+  /** The earlier row of the same player (the trigger's duplicate check's key), when this row repeats one: it is not sent. */
+  sameAs?: number;
 }
 
+/** The character between cells: Excel writes `;` where the locale's decimal mark is a comma. */
+export type Delimiter = "," | ";";
+
 /** A sheet that cannot be sent: every problem, and what would help with all of them. */
-export type SquadSheet = { ok: true; rows: SquadRow[] } | { ok: false; problems: string[]; hint?: string };
+export type SquadSheet = { ok: true; rows: SquadRow[]; delimiter: Delimiter } | { ok: false; problems: string[]; hint?: string };
+
+/** How the file's bytes were read, said back to the user, who can tell a wrong guess by the names. */
+export type SheetEncoding = "UTF-8" | "UTF-8 with a byte-order mark" | "Windows-1252";
+
+// WHATWG's windows-1252 from 0x80 to 0x9F (the rest is Latin-1): Excel's ’ “ ” – € live here.
+// Node 20's TextDecoder("windows-1252") reads these bytes as control characters instead.
+const windows1252From0x80 = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ";
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += byte >= 0x80 && byte < 0xa0 ? windows1252From0x80[byte - 0x80] : String.fromCharCode(byte);
+  return text;
+}
+
+/**
+ * The sheet's text as Excel saved it: "CSV UTF-8" has a byte-order mark; "CSV (Comma delimited)"
+ * on Windows is Windows-1252, which is seldom valid UTF-8 once it holds an accent (`Siobhán`), so
+ * bytes that are not UTF-8 are read as Windows-1252. UTF-16 ("Unicode Text") is refused.
+ */
+export function decodeSheet(bytes: Uint8Array): { ok: true; text: string; encoding: SheetEncoding } | { ok: false; problem: string } {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    return { ok: false, problem: 'the file is UTF-16 ("Unicode Text"): save the spreadsheet as "CSV UTF-8 (Comma delimited)"' };
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return { ok: true, text: new TextDecoder("utf-8").decode(bytes.subarray(3)), encoding: "UTF-8 with a byte-order mark" };
+  try {
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "UTF-8" };
+  } catch {
+    return { ok: true, text: decodeWindows1252(bytes), encoding: "Windows-1252" };
+  }
+}
+
+/** The header row's own character between cells: no column name holds a comma or a semicolon. */
+function delimiterOf(text: string): Delimiter {
+  const header = text.split(/\r?\n/, 1)[0];
+  const count = (character: string) => header.split(character).length - 1;
+  return count(";") > count(",") ? ";" : ",";
+}
 
 /** Fields a spreadsheet does not give: a re-run never sends an invite twice, and a resend is asked for one player with POST /trigger. */
 const notFromSheet = new Set<string>(["resend"]);
@@ -48,10 +91,10 @@ export function rowIdempotencyKey(invite: InviteRequest): string {
   return `signon-sheet-${createHash("sha256").update(stringify(invite)).digest("hex")}`;
 }
 
-function readRecords(text: string): { ok: true; records: string[][] } | { ok: false; problem: string } {
+function readRecords(text: string, delimiter: Delimiter): { ok: true; records: string[][] } | { ok: false; problem: string } {
   try {
     // Rows of any length: a short or long row is reported with its number rather than stopping the read.
-    return { ok: true, records: parse(text, { bom: true, relax_column_count: true }) as string[][] };
+    return { ok: true, records: parse(text, { bom: true, delimiter, relax_column_count: true }) as string[][] };
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     // csv-parse's own message quotes the cell; the line and the kind of problem are enough to find it.
@@ -98,8 +141,12 @@ function matchColumns(headers: string[], records: string[][]): Columns {
   };
 }
 
+/** The same player as an earlier row by the trigger's duplicate check, a season left blank being the stack's. */
+const playerKey = (invite: InviteRequest) => naturalKey({ ...invite, season: invite.current_registration_season ?? "" });
+
 export function readSquadSheet(text: string): SquadSheet {
-  const read = readRecords(text);
+  const delimiter = delimiterOf(text);
+  const read = readRecords(text, delimiter);
   if (!read.ok) return { ok: false, problems: [read.problem] };
   const { records } = read;
   if (records.length === 0) return { ok: false, problems: ["the file is empty: row 1 names the columns, a player on each row below"] };
@@ -110,6 +157,7 @@ export function readSquadSheet(text: string): SquadSheet {
   const headerOf = new Map(columns.fields.map((field, index) => [field, records[0][index].trim()]));
   const rows: SquadRow[] = [];
   const problems: string[] = [];
+  const firstRowOf = new Map<string, number>();
   for (const [index, record] of records.entries()) {
     const row = index + 1;
     // The header, and the blank rows a spreadsheet leaves between teams or at the end.
@@ -119,10 +167,16 @@ export function readSquadSheet(text: string): SquadSheet {
     const cells: Record<string, string> = {};
     for (const [column, field] of columns.fields.entries()) if (field !== undefined) cells[field] = record[column] ?? "";
     const parsed = parseInvite(cells);
-    if (parsed.ok) rows.push({ row, cells, invite: parsed.invite, idempotencyKey: rowIdempotencyKey(parsed.invite) });
-    else for (const { field, message } of parsed.problems) problems.push(`row ${row}: ${headerOf.get(field) ?? field} ${message}`);
+    if (!parsed.ok) {
+      for (const { field, message } of parsed.problems) problems.push(`row ${row}: ${headerOf.get(field) ?? field} ${message}`);
+      continue;
+    }
+    const player = playerKey(parsed.invite);
+    const sameAs = firstRowOf.get(player);
+    if (sameAs === undefined) firstRowOf.set(player, row);
+    rows.push({ row, cells, invite: parsed.invite, idempotencyKey: rowIdempotencyKey(parsed.invite), ...(sameAs ? { sameAs } : {}) });
   }
   if (problems.length) return { ok: false, problems };
   if (rows.length === 0) return { ok: false, problems: ["the file has no players: one player a row under the header row"] };
-  return { ok: true, rows };
+  return { ok: true, rows, delimiter };
 }

@@ -305,6 +305,44 @@ function unknownKeyProblem(section: string, key: string): string {
   return `signon:${unknown} is not a setting signon knows (misspelt?); signon:${section} holds ${known.map((name) => name.slice(section.length + 1)).join(", ")}. Example: pulumi config rm --path signon:${unknown} && ${configExamples[meant]}`;
 }
 
+/** Every key of the `signon:` namespace: its groups of settings and its secrets. */
+const namespaceKeys: readonly string[] = [
+  ...Object.keys(stackConfigSchema.shape).filter((key) => !key.includes(":")),
+  ...Object.keys(twilioSecretsSchema.shape),
+];
+
+/** How many letters to add, drop or change to make one key the other, case aside: `registraton` is one from `registration`. */
+function lettersApart(first: string, second: string): number {
+  const a = first.toLowerCase();
+  const b = second.toLowerCase();
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * A `signon:` key the schema does not know (`signon:registraton`, `signon:payments`): the program
+ * would ignore its settings without a word, so it is refused, named, with the key it may be a
+ * misspelling of. Keys of other namespaces (`aws:region`) are not signon's to judge.
+ */
+function unknownNamespaceProblems(raw: unknown): string[] {
+  if (raw === null || typeof raw !== "object") return [];
+  const groups = namespaceKeys.filter((key) => key in stackConfigSchema.shape);
+  const secrets = namespaceKeys.filter((key) => !groups.includes(key));
+  return Object.keys(raw)
+    .filter((key) => !key.includes(":") && !namespaceKeys.includes(key))
+    .map((key) => {
+      const meant = namespaceKeys.find((known) => lettersApart(key, known) <= (known.length > 4 ? 2 : 1));
+      const guess = meant ? ` (did you mean signon:${meant}?)` : "";
+      return `signon:${key} is not a setting signon knows${guess}; signon holds ${groups.join(", ")} and the secrets ${secrets.join(", ")}. Example: pulumi config rm signon:${key}`;
+    });
+}
+
 /** The stack name goes into every AWS name beside the slug, so it has the same rules. */
 export function stackNameProblems(stack: string): string[] {
   if (nameSegmentPattern.test(stack)) return [];
@@ -355,7 +393,8 @@ function concurrencyProblems({ api, concurrency }: Pick<StackConfig, "api" | "co
 /**
  * Validates the whole stack config, secrets included, and throws one ConfigError
  * listing every problem so a volunteer fixes them all in one go. `raw` is the config as
- * Pulumi.<stack>.yaml holds it: the `signon:` groups without their namespace, and `aws:region`.
+ * Pulumi.<stack>.yaml holds it: every `signon:` key without its namespace (a key the schema does
+ * not know is a problem), and `aws:region`.
  */
 export function parseStackConfig(
   raw: unknown,
@@ -369,6 +408,7 @@ export function parseStackConfig(
   const validSlug = slug.safeParse(valueAt(raw, ["club", "slug"]));
   const problems = [
     ...stackProblems,
+    ...unknownNamespaceProblems(raw),
     ...(settings.success ? [] : describeIssues(settings.error.issues, raw)),
     ...(validSlug.success && stackProblems.length === 0 ? awsNameProblems({ slug: validSlug.data, stack }) : []),
     ...(settings.success ? concurrencyProblems(settings.data) : []),

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseStackConfig, type StackConfig } from "./schema";
+import { ConfigError, parseStackConfig, type StackConfig, twilioSecretsSchema } from "./schema";
 
 export interface LoadedStackConfig extends StackConfig {
   twilioAccountSid: pulumi.Output<string>;
@@ -23,22 +23,26 @@ function section(config: pulumi.Config, key: string): unknown {
 }
 
 /**
+ * Every key of `config`'s namespace that the stack sets, known to signon or not (a misspelt
+ * `signon:registraton` too), from the program's whole config map; secrets apart, by name only.
+ */
+function namespaceSections(config: pulumi.Config): Record<string, unknown> {
+  const prefix = `${config.name}:`;
+  const secrets: readonly string[] = Object.keys(twilioSecretsSchema.shape);
+  const keys = Object.keys(pulumi.runtime.allConfig())
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length));
+  return Object.fromEntries(keys.filter((key) => !secrets.includes(key)).map((key) => [key, section(config, key)]));
+}
+
+/**
  * Reads and validates the `signon:` namespace. A problem stops `pulumi up` before any
  * resource is touched, with every bad key listed (and no secret value shown).
  */
 export function loadStackConfig(config: pulumi.Config, stack: string): LoadedStackConfig {
   try {
     const { settings } = parseStackConfig(
-      {
-        "aws:region": new pulumi.Config("aws").get("region"),
-        club: section(config, "club"),
-        twilio: section(config, "twilio"),
-        registration: section(config, "registration"),
-        api: section(config, "api"),
-        conversation: section(config, "conversation"),
-        reminders: section(config, "reminders"),
-        concurrency: section(config, "concurrency"),
-      },
+      { "aws:region": new pulumi.Config("aws").get("region"), ...namespaceSections(config) },
       {
         twilioAccountSid: config.get("twilioAccountSid"),
         twilioAuthToken: config.get("twilioAuthToken"),

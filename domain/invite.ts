@@ -3,6 +3,7 @@
  * Pure functions: no AWS, no Twilio.
  */
 import { z } from "zod/mini";
+import { canonicalAgeGroup } from "./conversation/age-group";
 import { poundsAmount } from "./money";
 import { toDisplayNumber, toE164 } from "./phone";
 import type { InviteFields } from "./registration";
@@ -70,6 +71,23 @@ function optionalFee() {
   );
 }
 
+/** One form for one age group (`u11s` and `Under 11s` are `U11`): the duplicate check, the export's filter and the FA's rule compare it. */
+function ageGroup() {
+  return z.pipe(
+    requiredText(20),
+    z.transform((typed, context) => {
+      const canonical = canonicalAgeGroup(typed);
+      if (canonical) return canonical;
+      context.issues.push({
+        code: "custom",
+        message: "is not an age group: use a form such as U11 or Under 11s (Under 5 to Under 23)",
+        input: typed,
+      });
+      return z.NEVER;
+    }),
+  );
+}
+
 function phone(format: (typed: string) => string | undefined) {
   return z.pipe(
     z.string({ error: stringExpected }),
@@ -119,7 +137,7 @@ function inviteSchema(stackSeason: () => string | undefined = () => undefined) {
       player_first_name: requiredText(50),
       player_last_name: optionalText(50),
       team_name: requiredText(60),
-      age_group: requiredText(20),
+      age_group: ageGroup(),
       current_registration_season: season(stackSeason),
       membership_fee_amount: optionalFee(),
       subscription_fee_amount: optionalFee(),

@@ -24,6 +24,17 @@ const typedPhonePattern = /^\+?[\d\s().-]{6,24}$/;
 // (pagers, and the Isle of Man's 07624) are formatted otherwise, so the library reads those.
 const ukMobilePattern = /^(?:0|\+44|0044|44)(7[1-57-9]\d{8})$/;
 
+/**
+ * libphonenumber-js's pattern for a valid UK mobile (metadata.min.json, GB's mobile type), so a
+ * mobile read without the library is valid exactly when the library would call it so;
+ * tests/unit/phone.test.ts holds the two together, and fails when a new library version moves it.
+ */
+const validUkMobile =
+  /^(?:7(?:457[0-57-9]|700[01]|911[028])\d{5}|7(?:[1-3]\d\d|4(?:[0-46-9]\d|5[0-689])|5(?:0[0-8]|[13-9]\d|2[0-35-9])|7(?:0[1-9]|[1-7]\d|8[02-9]|9[0-689])|8(?:[014-9]\d|[23][0-8])|9(?:[024-9]\d|1[02-9]|3[0-689]))\d{6})$/;
+
+/** Ofcom's range for drama, +44 7700 900000 to 900999: what tests and examples use, and never anyone's number, so accepted although the library calls it not valid. */
+const isDramaNumber = (e164: string) => /^\+447700900\d{3}$/.test(e164);
+
 export interface ReadNumber {
   /** E.164: `+447700900123`. */
   e164: string;
@@ -36,19 +47,21 @@ export interface ReadNumber {
 const separatedDigits = /^\+?\d+(?:[ .-]\d+)*$/;
 
 /**
- * A UK mobile read without the library, exactly as the library reads it (tests/unit/phone.test.ts
- * holds the two to each other over generated typings); undefined for any other number.
+ * A valid UK mobile (or one in the drama range) read without the library, exactly as the library
+ * reads it (tests/unit/phone.test.ts holds the two to each other over generated typings);
+ * undefined for any other number, which the library then judges.
  */
 export function readUkMobile(typed: string): ReadNumber | undefined {
   if (!separatedDigits.test(typed)) return undefined;
   const national = ukMobilePattern.exec(typed.replace(/[ .-]/g, ""))?.[1];
-  if (!national) return undefined;
+  if (!national || !(validUkMobile.test(national) || isDramaNumber(`+44${national}`))) return undefined;
   return { e164: `+44${national}`, display: `0${national.slice(0, 4)} ${national.slice(4)}` };
 }
 
 /**
  * Reads a phone number as people type it (`07700 900123`, `+44 7700 900123`, `447700900123`),
- * UK by default. "Possible" rather than "valid": Ofcom's drama range, which tests use, is not valid.
+ * UK by default. Valid, not only possible: `07700 9001` parses, as +44077009001, but no one has
+ * that number. Ofcom's drama range is taken too (isDramaNumber).
  */
 function readNumber(typed: string): ReadNumber | undefined {
   const trimmed = typed.trim();
@@ -56,7 +69,7 @@ function readNumber(typed: string): ReadNumber | undefined {
   const mobile = readUkMobile(trimmed);
   if (mobile) return mobile;
   const phone: PhoneNumber | undefined = phoneNumbers().parsePhoneNumberFromString(trimmed.replace(/^00/, "+"), "GB");
-  if (!phone?.isPossible()) return undefined;
+  if (!phone || !(phone.isValid() || isDramaNumber(phone.number))) return undefined;
   return { e164: phone.number, display: phone.countryCallingCode === "44" ? phone.formatNational() : phone.formatInternational() };
 }
 

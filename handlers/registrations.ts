@@ -15,6 +15,7 @@ import {
   type StoredRegistration,
 } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import { canonicalAgeGroup } from "../domain/conversation/age-group";
 import type { InviteDelivery } from "../domain/delivery-status";
 import type { RegistrationRecord } from "../domain/registration";
 import { type ExportRow, exportColumns, exportCsv, messagesForClubText } from "../domain/registration-export";
@@ -76,7 +77,10 @@ function matches(row: ExportRow, filters: Filters): boolean {
     const wanted = filters[name];
     if (wanted === undefined) return true;
     const value = row[name];
-    return typeof value === "string" && fold(value) === fold(wanted);
+    if (typeof value !== "string") return false;
+    // A registration invited before age groups were kept in one form (`u11s`) is still U11.
+    const comparable = name === "age_group" ? (canonicalAgeGroup(value) ?? value) : value;
+    return fold(comparable) === fold(wanted);
   });
 }
 
@@ -99,6 +103,11 @@ function parseQuery(event: APIGatewayProxyEvent): { filters: Filters; format: "j
     const season = normaliseSeason(filters.season);
     if (season === undefined) return { problem: "season must be a season such as 2025-26 (or 2025/26, 2025-2026)." };
     filters.season = season;
+  }
+  if (filters.age_group !== undefined) {
+    const ageGroup = canonicalAgeGroup(filters.age_group);
+    if (!ageGroup) return { problem: "age_group must be an age group such as U11 or Under 11s." };
+    filters.age_group = ageGroup;
   }
   const accept = headerValue(event, "Accept") ?? "";
   const format = query.format ?? (/\btext\/csv\b/i.test(accept) ? "csv" : "json");
@@ -128,7 +137,8 @@ export function createRegistrationsHandler(
     do {
       let page: Awaited<ReturnType<typeof store.listSeason>>;
       try {
-        page = await store.listSeason(season, { team_name: filters.team_name, age_group: filters.age_group }, cursor, pageSize);
+        // By team only: the age group is compared in its one form (`matches`), which the index's order need not hold.
+        page = await store.listSeason(season, { team_name: filters.team_name }, cursor, pageSize);
       } catch (error) {
         // A cursor that is not one of ours fails to parse; DynamoDB refuses one from another query.
         if (

@@ -8,7 +8,7 @@ import { settingValues } from "../config/setting-values";
 import { functionDeclarations, functions, type HandlerWiring, routesOf } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
 import { createApiGateway, localApiKeyId, sendRefusal } from "./gateway/api-gateway";
-import { type LoopbackHandler, serveOnLoopback } from "./loopback";
+import { type LoopbackHandler, sendJson, serveOnLoopback } from "./loopback";
 import type { LocalOptions } from "./options";
 import { createLocalRemindersRoute } from "./reminders-route";
 import { createSimulatorRoutes } from "./simulator/routes";
@@ -32,7 +32,26 @@ export interface LocalRuntime {
 // API Gateway's own limit on a request body.
 const maxBodyBytes = 10 * 1024 * 1024;
 
-export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWriter): Promise<LocalRuntime> {
+export interface LocalRuntimeHooks {
+  writeLog?: LineWriter;
+  /** Awaited once the port listens and before the routes are wired: a test holds the start there to see what a request gets meanwhile. */
+  beforeRoutes?: (url: string) => Promise<void>;
+}
+
+/**
+ * The answer while the routes are not wired yet: come back in a second. Not API Gateway's 403
+ * for a path it does not know, which would tell a script waiting for `GET /` that signon is up
+ * and its key is wrong.
+ */
+const starting: LoopbackHandler = (_request, _body, response) =>
+  sendJson(
+    response,
+    503,
+    { error: "starting", message: "signon is starting: try again in a second." },
+    { "Retry-After": "1", "Cache-Control": "no-store" },
+  );
+
+export async function startLocalRuntime(options: LocalOptions, { writeLog, beforeRoutes }: LocalRuntimeHooks = {}): Promise<LocalRuntime> {
   const settings = loadStackFile(options.stack, {
     twilioAccountSid: options.twilioAccountSid,
     twilioAuthToken: options.twilioAuthToken,
@@ -41,7 +60,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   });
 
   // Served first: the port, and with it the webhook URL Twilio signs, is known only then.
-  let dispatch: LoopbackHandler = (_request, _body, response) => sendRefusal(response, "noRoute");
+  let dispatch = starting;
   const server = await serveOnLoopback((request, body, response) => dispatch(request, body, response), {
     port: options.port,
     maxBodyBytes,
@@ -82,6 +101,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   // EventBridge runs the reminders in AWS; here the simulator's control (or curl) does, with its own clock.
   const reminders = createLocalRemindersRoute(functions.remind.createHandler(functions.remind, { env, readSettings, writeLog }));
   const simulator = createSimulatorRoutes({ standIn, settings, apiKey: options.apiKey, exportApiKey: options.exportApiKey });
+  await beforeRoutes?.(server.url);
   dispatch = (request, body, response) => {
     if (simulator(request, body, response) || reminders(request, body, response) || standIn.handle(request, body, response)) return;
     void gateway(request, body, response);

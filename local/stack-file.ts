@@ -19,17 +19,10 @@ export function stackFileValues(stack: string, root = projectRoot): Record<strin
   return Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(/^signon:/, ""), value]));
 }
 
-/** The stack's settings through the same schema as `pulumi up`, with secrets given from outside the file. */
+/**
+ * The stack's settings through the same schema as `pulumi up`, with secrets given from outside the
+ * file: every `signon:` key of the file, so one the schema does not know stops npm start as it would `pulumi up`.
+ */
 export function loadStackFile(stack: string, secrets: Record<keyof TwilioSecrets, string | undefined>, root = projectRoot): StackConfig {
-  const values = stackFileValues(stack, root);
-  const raw = {
-    "aws:region": values["aws:region"],
-    club: values.club,
-    twilio: values.twilio,
-    registration: values.registration,
-    api: values.api,
-    conversation: values.conversation,
-    concurrency: values.concurrency,
-  };
-  return parseStackConfig(raw, secrets, stack).settings;
+  return parseStackConfig(stackFileValues(stack, root), secrets, stack).settings;
 }

@@ -66,7 +66,7 @@ export const validInviteVariables = {
   "1": "Sarah",
   "2": "Alfie",
   "3": "Lions",
-  "4": "u11s",
+  "4": "U11",
   "5": "2025-26",
   "6": "40",
   "7": "26",

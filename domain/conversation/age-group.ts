@@ -4,11 +4,32 @@ import { type CalendarDate, compareDates } from "./calendar-date";
 const youngestUnder = 5;
 const oldestUnder = 23;
 
+/**
+ * An age group as clubs write it, read: N of "Under N" and any words after it (`girls`, `Red`).
+ * `U11`, `u11s`, `Under 11's`, `under-11` and `U-11` are all Under 11.
+ */
+function readAgeGroup(text: string): { under: number; rest: string } | undefined {
+  // Invisible format marks (a zero-width space pasted from a web page) are not part of what was typed.
+  const match = /^\s*(?:u|under)[\s-]*(\d{1,2})(?:['’]?s)?(?:\s+(.*?))?\s*$/isu.exec(text.replace(/\p{Cf}/gu, ""));
+  const under = match ? Number(match[1]) : undefined;
+  if (under === undefined || under < youngestUnder || under > oldestUnder) return undefined;
+  return { under, rest: (match?.[2] ?? "").replace(/\s+/g, " ") };
+}
+
 /** N of an "Under N" age group as clubs write it: `u11`, `U11s`, `under 11`, `u-11`, `Under 11's girls`. */
 export function parseAgeGroup(text: string): number | undefined {
-  const match = /^\s*(?:u|under)[\s-]*(\d{1,2})(?:'?s)?(?:\s|$)/i.exec(text);
-  const under = match ? Number(match[1]) : undefined;
-  return under !== undefined && under >= youngestUnder && under <= oldestUnder ? under : undefined;
+  return readAgeGroup(text)?.under;
+}
+
+/**
+ * The one form signon keeps an age group in, so the same children are one age group for the
+ * duplicate check, the export's filter and the FA's rule: `U11` for `u11s`, `Under 11s`,
+ * `under-11` or `U-11`; words after it kept as typed (`U9 girls` for `Under 9s girls`).
+ * Undefined for what is not an age group.
+ */
+export function canonicalAgeGroup(text: string): string | undefined {
+  const read = readAgeGroup(text);
+  return read && (read.rest ? `U${read.under} ${read.rest}` : `U${read.under}`);
 }
 
 /** The year a season starts: 2025 for `2025-26`, `2025/26` or `2025-2026`. */

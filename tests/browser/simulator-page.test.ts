@@ -60,7 +60,7 @@ describe("the WhatsApp simulator page", () => {
     const text = await invite.textContent();
     expect(text).toContain("Hi Sarah");
     expect(text).toContain("Omega here, the Urmston Town Registration Assistant.");
-    expect(text).toContain("register Maisie to join Urmston Town Lions u11s for the upcoming 2025-26 season");
+    expect(text).toContain("register Maisie to join Urmston Town Lions U11 for the upcoming 2025-26 season");
   });
 
   it("shows the invite's ticks as WhatsApp does: two grey once delivered, two blue once the parent opens the chat", async () => {
@@ -82,7 +82,7 @@ describe("the WhatsApp simulator page", () => {
     await messages("from-parent").filter({ hasText: "Ready when you are" }).waitFor();
     const answer = page.locator('[data-testid="message"][data-direction="to-parent"][data-kind="reply"]');
     await answer.waitFor();
-    expect(await answer.textContent()).toMatch(/Great, let's register Maisie for Lions u11s/);
+    expect(await answer.textContent()).toMatch(/Great, let's register Maisie for Lions U11/);
 
     fs.mkdirSync(screenshotDir, { recursive: true });
     const screenshot = path.join(screenshotDir, "simulator.png");
@@ -179,23 +179,42 @@ describe("the WhatsApp simulator page", () => {
     );
     expect(invited.status).toBe(200);
     // The picker reads the browser's time zone: London's, so noon is outside quiet hours whatever the machine's zone.
+    // Left open: closing a page ends a single-process Chromium (@sparticuz/chromium's), which the tests after this one use.
     const london = await browser.newPage({ viewport: { width: 1280, height: 800 }, timezoneId: "Europe/London" });
-    try {
-      await london.goto(`${signon.url}/`);
-      await london.locator('[data-testid="connection"][data-state="live"]').waitFor();
-      const fourDaysOn = new Date(Date.now() + 4 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
-      await london.getByTestId("reminders-now").fill(`${fourDaysOn}T12:00`);
-      await london.getByTestId("reminders-run").click();
-      const result = london.locator('[data-testid="reminders-result"][data-status="200"]');
-      await result.waitFor();
-      // Maisie's registration is submitted and Ivy's with the club: Rosie's alone waits.
-      expect(await result.textContent()).toMatch(/^Sent 1, skipped 2\..*: sent.*: not waiting.*: not waiting$/);
-      await london.locator('[data-testid="chat-item"][data-phone="+447700900323"]').click();
-      const reminder = london.locator('[data-testid="chat-messages"] [data-testid="message"][data-direction="to-parent"]').last();
-      await reminder.filter({ hasText: "a quick reminder from Urmston Town" }).waitFor();
-      expect(await reminder.textContent()).toContain("Rosie's registration for Lions u11s isn't finished yet.");
-    } finally {
-      await london.close();
+    await london.goto(`${signon.url}/`);
+    await london.locator('[data-testid="connection"][data-state="live"]').waitFor();
+    const fourDaysOn = new Date(Date.now() + 4 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    await london.getByTestId("reminders-now").fill(`${fourDaysOn}T12:00`);
+    await london.getByTestId("reminders-run").click();
+    const result = london.locator('[data-testid="reminders-result"][data-status="200"]');
+    await result.waitFor();
+    // Maisie's registration is submitted and Ivy's with the club: Rosie's alone waits.
+    expect(await result.textContent()).toMatch(/^Sent 1, skipped 2\..*: sent.*: not waiting.*: not waiting$/);
+    await london.locator('[data-testid="chat-item"][data-phone="+447700900323"]').click();
+    const reminder = london.locator('[data-testid="chat-messages"] [data-testid="message"][data-direction="to-parent"]').last();
+    await reminder.filter({ hasText: "a quick reminder from Urmston Town" }).waitFor();
+    expect(await reminder.textContent()).toContain("Rosie's registration for Lions U11 isn't finished yet.");
+  });
+
+  it("shows one table per age group however the club wrote it: u11s, Under 11s and U-11 are all Lions U11", async () => {
+    for (const [player_first_name, age_group, parent_tel] of [
+      ["Ellie", "Under 11s", "07700 900326"],
+      ["Freddie", "U-11", "07700 900327"],
+    ]) {
+      const invited = await postInvite(
+        signon.url,
+        { ...validInvite, player_first_name, age_group, parent_tel },
+        { "x-api-key": localDefaults.SIGNON_API_KEY },
+      );
+      expect(invited.status).toBe(200);
     }
+    await page.locator('#registrations-form input[name="exportApiKey"]').fill(localDefaults.SIGNON_EXPORT_API_KEY);
+    await page.locator("#registrations-refresh").click();
+    await page.locator('[data-testid="registrations-tables"] tbody tr', { hasText: "Freddie" }).waitFor();
+    const teams = await page
+      .locator('[data-testid="registrations-tables"] table')
+      .evaluateAll((tables) => tables.map((table) => (table as HTMLElement).dataset.team));
+    expect(teams).toEqual(["Lions U11"]);
+    expect(await page.locator('[data-testid="registrations-tables"] tbody tr').count()).toBe(5);
   });
 });

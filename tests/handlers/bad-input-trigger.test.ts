@@ -466,7 +466,7 @@ describe("values WhatsApp would refuse", () => {
     expect(response.statusCode).toBe(200);
     const { message_sid } = JSON.parse(response.body) as { message_sid: string };
     const sent = services().twilio.messages.find((message) => message.sid === message_sid)!;
-    expect(JSON.parse(sent.ContentVariables)).toMatchObject({ "3": "Lions Blue", "4": "u11s" });
+    expect(JSON.parse(sent.ContentVariables)).toMatchObject({ "3": "Lions Blue", "4": "U11" });
   });
 
   it("are refused with a 400 naming the field when nothing visible is left", async () => {

@@ -94,6 +94,20 @@ describe("a parent with an invite", () => {
     expect((await store().readParent("+447700900203")).registrations[0].player_legal_name).toBeUndefined();
   });
 
+  it("is asked again for an emergency contact whose number is not a valid one (07700 9001), and nothing is stored", async () => {
+    const parent = parentOf("+447700900221");
+    await parent.invite();
+    await parent.says("Ready!");
+    for (const answer of alfiesAnswerMessages.slice(0, 3)) await parent.says(answer);
+    for (const contact of ["Jane Testington 07700 9001", "Jane Testington 07700 200789"]) {
+      expect(await parent.says(contact)).toMatch(/That phone number doesn't look right.*Jane Testington 07700 900456/s);
+    }
+    const [registration] = (await store().readParent("+447700900221")).registrations;
+    expect(registration).toMatchObject({ conversation: { step: "emergency_contact" } });
+    expect(registration.emergency_contact_tel).toBeUndefined();
+    expect(await parent.says("Jane Testington 07700 900789")).toContain("photo");
+  });
+
   it("applies two messages sent at once, both, one after the other, neither twice", async () => {
     const parent = parentOf("+447700900204");
     const invited = await parent.invite();

@@ -96,6 +96,17 @@ describe("the same invite sent twice", () => {
     expect(services().twilio.messages).toHaveLength(1);
   });
 
+  it("treats the age group however the club writes it (U11, u11s, Under 11s, under-11, U-11) as one age group", async () => {
+    const answers = [];
+    for (const age_group of ["U11", "u11s", "Under 11s", "under-11", "Under-11", "U-11"]) {
+      answers.push(bodyOf(await trigger(triggerEvent({ ...validInvite, age_group }), lambdaContext)));
+    }
+    expect(answers.map((answer) => answer.duplicate)).toEqual([false, true, true, true, true, true]);
+    expect(new Set(answers.map((answer) => answer.registration_id)).size).toBe(1);
+    expect(services().twilio.messages).toHaveLength(1);
+    expect((await registrationsOnly()).map((item) => item.age_group)).toEqual(["U11"]);
+  });
+
   it("sends both when they differ in anything the parent would see", async () => {
     await trigger(triggerEvent(validInvite), lambdaContext);
     const sibling = await trigger(triggerEvent({ ...validInvite, player_first_name: "Bella" }), lambdaContext);
@@ -153,7 +164,7 @@ describe("the same invite sent twice", () => {
       status: "invited",
       season: "2025-26",
       team_name: "Lions",
-      age_group: "u11s",
+      age_group: "U11",
       player_first_name: "Alfie",
       parent_tel: "+447700900123",
       team_manager_tel: "07700 900456",

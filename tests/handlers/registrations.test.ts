@@ -114,6 +114,21 @@ describe("GET /registrations", () => {
     },
   );
 
+  it("filters one age group however it is written, in the query and in registrations invited before it had one form", async () => {
+    const typedBefore = registrationRecord({ team_name: "Lions", age_group: "u11s" });
+    const canonical = registrationRecord({ team_name: "Lions", age_group: "U11" });
+    const underTwelve = registrationRecord({ team_name: "Lions", age_group: "U12" });
+    await written(typedBefore, canonical, underTwelve);
+    const ids = async (query: Record<string, string>) => idsOf(bodyOf(await handler(exportEvent({ query })))).sort();
+    const elevens = [typedBefore, canonical].map((record) => record.registration_id).sort();
+    for (const age_group of ["U11", "u11s", "Under 11s", "under-11", "U-11"]) {
+      expect(await ids({ age_group })).toEqual(elevens);
+      expect(await ids({ team_name: "Lions", age_group })).toEqual(elevens);
+    }
+    const refused = await handler(exportEvent({ query: { age_group: "Seniors" } }));
+    expect([refused.statusCode, bodyOf(refused)]).toEqual([400, { error: "age_group must be an age group such as U11 or Under 11s." }]);
+  });
+
   it("gives CSV for Accept: text/csv or ?format=csv: byte-order mark, header, attachment, formulas made inert", async () => {
     const [record] = await written(registrationRecord({ medical_notes: '=HYPERLINK("http://example.invalid")' }));
     for (const event of [exportEvent({ headers: { Accept: "text/csv" } }), exportEvent({ query: { format: "csv" } })]) {

@@ -50,11 +50,11 @@ describe("a valid invite", () => {
     expect(body).toMatchObject({
       player: "Alfie Testington",
       parent: "Sarah Testington",
-      team: "Lions u11s",
+      team: "Lions U11",
       status: "message_sent",
       request_id: event.requestContext.requestId,
     });
-    expect(body.message).toBe("Invite sent on WhatsApp to Sarah to register Alfie Testington for Lions u11s");
+    expect(body.message).toBe("Invite sent on WhatsApp to Sarah to register Alfie Testington for Lions U11");
     expect(services().twilio.messages).toHaveLength(1);
     const [sent] = services().twilio.messages;
     expect(body.message_sid).toBe(sent.sid);
@@ -88,7 +88,7 @@ describe("a valid invite", () => {
   it("cleans white space WhatsApp would refuse before Twilio sees it", async () => {
     const response = await handler(triggerEvent({ ...validInvite, team_name: "Lions\n\tBlue      Team ", age_group: " u11s " }));
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(services().twilio.messages[0].ContentVariables)).toMatchObject({ "3": "Lions Blue Team", "4": "u11s" });
+    expect(JSON.parse(services().twilio.messages[0].ContentVariables)).toMatchObject({ "3": "Lions Blue Team", "4": "U11" });
   });
 
   it("reads a base64-encoded body", async () => {
@@ -139,7 +139,7 @@ describe("a bad payload", () => {
     expect(problems).toHaveLength(7);
   });
 
-  it.each([["12345"], ["not a number"], ["07700 900123 ext 4"], ["+44 7700 900123 456 789"], [""]])(
+  it.each([["12345"], ["not a number"], ["07700 900123 ext 4"], ["+44 7700 900123 456 789"], [""], ["07700 9001"], ["07700 200123"]])(
     "refuses the parent number %j naming parent_tel",
     async (typed) => {
       const response = await handler(triggerEvent({ ...validInvite, parent_tel: typed }));
@@ -171,9 +171,23 @@ describe("a bad payload", () => {
     },
   );
 
-  it("refuses a team manager number that is not one, naming team_manager_1_tel", async () => {
-    const response = await handler(triggerEvent({ ...validInvite, team_manager_1_tel: "ring the club" }));
+  it.each([["Seniors"], ["Lions"], ["11"], ["u40"]])(
+    "refuses the age group %j with a 400 naming age_group, and sends nothing",
+    async (typed) => {
+      const response = await handler(triggerEvent({ ...validInvite, age_group: typed }));
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).problems).toEqual([
+        { field: "age_group", message: "is not an age group: use a form such as U11 or Under 11s (Under 5 to Under 23)" },
+      ]);
+      expect(bodyOf(response).message).toContain("age_group is not an age group");
+      expect(services().twilio.attempts).toBe(0);
+    },
+  );
+
+  it.each([["ring the club"], ["07700 9001"]])("refuses the team manager number %j, naming team_manager_1_tel", async (typed) => {
+    const response = await handler(triggerEvent({ ...validInvite, team_manager_1_tel: typed }));
     expect(bodyOf(response).problems).toEqual([{ field: "team_manager_1_tel", message: expect.stringContaining("is not a phone number") }]);
+    expect(services().twilio.attempts).toBe(0);
   });
 
   it.each([

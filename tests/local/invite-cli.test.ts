@@ -52,6 +52,22 @@ function writeSheet(name: string, lines: string[]): string {
   return file;
 }
 
+/** The sheet as Excel on Windows saves "CSV (Comma delimited)" where the decimal mark is a comma: Windows-1252, semicolons between cells. */
+function writeExcelSheet(name: string, lines: string[]): string {
+  const file = path.join(folder, name);
+  // Latin-1's bytes are Windows-1252's for every character here: á is 0xE1, ë 0xEB.
+  fs.writeFileSync(file, Buffer.from(`${lines.map((line) => line.replaceAll(",", ";")).join("\r\n")}\r\n`, "latin1"));
+  return file;
+}
+
+/** Siobhán inviting Zoë twice (row 4 is row 2 typed another way), and Priya inviting Maya. */
+const excelLines = (first: number) => [
+  header,
+  `Siobhán,Zoë,Squad,Hawks,u12s,Coach Person,07700 900456,07700 900${first}`,
+  `Priya,Maya,Squad,Hawks,u12s,Coach Person,07700 900456,07700 900${first + 1}`,
+  `Siobhán,Zoë,Squad,Hawks,Under 12s,Coach Person,07700 900456,+44 7700 900${first}`,
+];
+
 function readResults(sheet: string): Record<string, string>[] {
   const text = fs.readFileSync(sheet.replace(/\.csv$/, ".results.csv"), "utf8");
   expect(text.startsWith("\uFEFF")).toBe(true);
@@ -118,15 +134,33 @@ describe("npm run invite, before sending", () => {
     expect([run.exitCode, run.stderr]).toEqual([0, ""]);
     expect(run.stdout).toBe(
       [
-        "examples/squad.csv: 3 players, every row valid. Dry run: nothing sent. Each row would send:",
-        "row 2: invite Helen (+447700900123) to register Noah Example for Lions u11s; manager Sam Coachman 07700 900456",
-        "row 3: invite Priya (+447700900124) to register Maya Sample for Lions u11s; manager Sam Coachman 07700 900456",
-        "row 4: invite Tom (+447700900125) to register Leo Demo for Tigers u9s; manager Jo Placeholder 07700 900457; membership £30",
+        "examples/squad.csv, read as UTF-8: 3 players, every row valid. Dry run: nothing sent. Each row would send:",
+        "row 2: invite Helen (+447700900123) to register Noah Example for Lions U11; manager Sam Coachman 07700 900456",
+        "row 3: invite Priya (+447700900124) to register Maya Sample for Lions U11; manager Sam Coachman 07700 900456",
+        "row 4: invite Tom (+447700900125) to register Leo Demo for Tigers U9; manager Jo Placeholder 07700 900457; membership £30",
         "",
       ].join("\n"),
     );
     expect(fs.existsSync(path.join(projectRoot, "examples/squad.results.csv"))).toBe(false);
     expect(twilio.attempts).toBe(0);
+  });
+
+  it("reads Excel's Windows-1252 with semicolons, says so, and shows a repeated row as the same player, not a new one", async () => {
+    const sheet = writeExcelSheet("excel.csv", excelLines(560));
+    expect(fs.readFileSync(sheet).includes(Buffer.from([0x53, 0x69, 0x6f, 0x62, 0x68, 0xe1, 0x6e]))).toBe(true);
+    const run = await runInvite([sheet, "--dry-run"], {}, "invite-cli-sheet");
+
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toBe(
+      [
+        `${sheet}, read as Windows-1252, cells separated by semicolons: 2 players, every row valid. Dry run: nothing sent. Each row would send:`,
+        "row 2: invite Siobhán (+447700900560) to register Zoë Squad for Hawks U12; manager Coach Person 07700 900456",
+        "row 3: invite Priya (+447700900561) to register Maya Squad for Hawks U12; manager Coach Person 07700 900456",
+        "row 4: same player as row 2: not sent again",
+        "",
+      ].join("\n"),
+    );
+    expect(plan.requests).toEqual([]);
   });
 
   it.each([
@@ -172,7 +206,7 @@ describe("npm run invite, sending", () => {
     const run = await runInvite([sheet], sending);
 
     expect([run.exitCode, run.stderr]).toEqual([0, ""]);
-    expect(run.stdout).toContain(`${sheet}: 25 players, every row valid. Sending to ${plan.url}/trigger, 4 at a time.`);
+    expect(run.stdout).toContain(`${sheet}, read as UTF-8: 25 players, every row valid. Sending to ${plan.url}/trigger, 4 at a time.`);
     // Not a terminal: a plain line per row.
     for (let row = 2; row <= 26; row++) expect(run.stdout).toContain(`row ${row}: sent\n`);
     expect(run.stdout).toContain("25 rows: 25 sent, 0 already invited, 0 opted out, 0 failed\n");
@@ -200,7 +234,7 @@ describe("npm run invite, sending", () => {
       expect(result.registration_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(result.request_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(result.detail).toBe(
-        `Invite sent on WhatsApp to Parent${Number(result.row) - 1} to register Player${Number(result.row) - 1} Squad for Hawks u12s`,
+        `Invite sent on WhatsApp to Parent${Number(result.row) - 1} to register Player${Number(result.row) - 1} Squad for Hawks U12`,
       );
     }
   });
@@ -306,5 +340,27 @@ describe("npm run invite, sending", () => {
     expect(run.stdout).toContain("3 rows: 0 sent, 0 already invited, 0 opted out, 1 failed, 2 not sent\n");
     expect(readResults(sheet).map((result) => result.outcome)).toEqual(["failed", "not sent", "not sent"]);
     expect(twilio.attempts).toBe(attemptsBefore);
+  });
+
+  it("sends Excel's Windows-1252 sheet with its names as typed, and a repeated row not at all: exit 0", async () => {
+    const sheet = writeExcelSheet("excel-send.csv", excelLines(570));
+    const requestsBefore = plan.requests.length;
+    const run = await runInvite([sheet, "--concurrency", "1"], sending);
+
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toContain(`${sheet}, read as Windows-1252, cells separated by semicolons: 2 players, every row valid.`);
+    expect(run.stdout).toContain("row 4: repeated (same player as row 2)\n");
+    expect(run.stdout).toContain("3 rows: 2 sent, 0 already invited, 0 opted out, 0 failed, 1 repeated\n");
+    expectNothingPersonal(run.stdout);
+    expect(plan.requests.slice(requestsBefore).filter((request) => request.status !== 429)).toHaveLength(2);
+
+    const sent = twilio.messages.filter((message) => message.To === "whatsapp:+447700900570");
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0].ContentVariables)).toMatchObject({ "1": "Siobhán", "2": "Zoë" });
+    expect(readResults(sheet).map(({ row, outcome, player_first_name, detail }) => [row, outcome, player_first_name, detail])).toEqual([
+      ["2", "sent", "Zoë", expect.stringContaining("to Siobhán to register Zoë Squad")],
+      ["3", "sent", "Maya", expect.stringContaining("to Priya to register Maya Squad")],
+      ["4", "repeated", "Zoë", "same player as row 2"],
+    ]);
   });
 });

@@ -75,7 +75,7 @@ describe("npm start", () => {
         body: expect.stringContaining("Hi Sarah 👋,\nOmega here, the Urmston Town Registration Assistant."),
       }),
     ]);
-    expect(chat?.messages[0].body).toContain("register Alfie to join Urmston Town Lions u11s for the upcoming 2025-26 season");
+    expect(chat?.messages[0].body).toContain("register Alfie to join Urmston Town Lions U11 for the upcoming 2025-26 season");
     expect(chat?.messages[0].body).toContain("£40");
     expect(chat?.messages[0].body).toContain("team manager Dave Examplesson on 07700 900456");
   });
@@ -131,7 +131,7 @@ describe("npm start", () => {
     // The webhook answers 403 to anything its signature check refuses, so 200 means it verified.
     expect(reply.webhookStatus).toBe(200);
     // The conversation's first answer: the invite was recorded, so "Yes, ready" starts registering the player.
-    expect(reply.replies).toEqual([expect.stringMatching(/^Great, let's register Alfie for Lions u11s/)]);
+    expect(reply.replies).toEqual([expect.stringMatching(/^Great, let's register Alfie for Lions U11/)]);
 
     const chat = await conversationWith("+447700900203");
     expect(chat?.messages.map(({ direction, kind }) => `${direction}/${kind}`)).toEqual([
@@ -193,7 +193,7 @@ describe("npm start", () => {
     const chat = await conversationWith("+447700900209");
     expect(chat?.messages.at(-1)).toMatchObject({ direction: "to-parent", kind: "template" });
     expect(chat?.messages.at(-1)?.body).toContain(
-      "Hi Sarah 👋, a quick reminder from Urmston Town.\nReggie's registration for Lions u11s isn't finished yet.",
+      "Hi Sarah 👋, a quick reminder from Urmston Town.\nReggie's registration for Lions U11 isn't finished yet.",
     );
   });
 

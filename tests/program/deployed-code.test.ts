@@ -160,7 +160,7 @@ describe("the deployed trigger", () => {
   it("sends the invite through Twilio and answers the caller", async () => {
     const response = await trigger.invoke(triggerEvent(validInvite));
     expect(response.statusCode, response.body).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ status: "message_sent", player: "Alfie Testington", team: "Lions u11s" });
+    expect(JSON.parse(response.body)).toMatchObject({ status: "message_sent", player: "Alfie Testington", team: "Lions U11" });
     expect(services.twilio.messages).toHaveLength(1);
     const [sent] = services.twilio.messages;
     expect(sent).toMatchObject({

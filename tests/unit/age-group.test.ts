@@ -1,6 +1,12 @@
 /** The FA's age-group rule at its edges: 31 August and 1 September birthdays. */
 import { describe, expect, it } from "vitest";
-import { ageGroupBirthRange, ageGroupFit, parseAgeGroup, parseSeasonStartYear } from "../../domain/conversation/age-group";
+import {
+  ageGroupBirthRange,
+  ageGroupFit,
+  canonicalAgeGroup,
+  parseAgeGroup,
+  parseSeasonStartYear,
+} from "../../domain/conversation/age-group";
 import { parseIsoDate } from "../../domain/conversation/calendar-date";
 
 describe("parseAgeGroup", () => {
@@ -12,10 +18,33 @@ describe("parseAgeGroup", () => {
     ["u-11", 11],
     ["U 9s girls", 9],
     ["U18", 18],
+    ["Under-11", 11],
+    ["U-11", 11],
+    ["under11s", 11],
+    ["Under 11’s", 11],
   ])("%s is Under %d", (typed, under) => expect(parseAgeGroup(typed)).toBe(under));
 
   it.each(["Open age", "Seniors", "11", "u", "u111", "u2", "u40", "Lions u11"])("%s is no Under N", (typed) =>
     expect(parseAgeGroup(typed)).toBeUndefined(),
+  );
+});
+
+describe("canonicalAgeGroup", () => {
+  it.each([
+    ["U11", "U11"],
+    ["u11s", "U11"],
+    ["Under 11s", "U11"],
+    ["under-11", "U11"],
+    ["Under-11", "U11"],
+    ["U-11", "U11"],
+    ["u 9", "U9"],
+    ["Under 9's girls", "U9 girls"],
+    ["U12s   Red  Team", "U12 Red Team"],
+    ["u7s\u200b", "U7"],
+  ])("writes %j as %j", (typed, canonical) => expect(canonicalAgeGroup(typed)).toBe(canonical));
+
+  it.each(["Open age", "11", "u111", "u4", "Lions u11", "u11-girls"])("finds no age group in %j", (typed) =>
+    expect(canonicalAgeGroup(typed)).toBeUndefined(),
   );
 });
 

@@ -145,6 +145,40 @@ describe("a stack config problem", () => {
   });
 });
 
+describe("a signon: key the schema does not know", () => {
+  const valid = stackFile("prod");
+  const { registration, ...withoutRegistration } = valid;
+  const groups = "club, twilio, registration, api, conversation, reminders, concurrency";
+  const secretNames = "twilioAccountSid, twilioAuthToken, apiKey, exportApiKey";
+
+  it("is refused when it misspells one, naming both, beside the one then missing", () => {
+    expect(problemsOf({ ...withoutRegistration, registraton: registration })).toEqual([
+      `signon:registraton is not a setting signon knows (did you mean signon:registration?); signon holds ${groups} and the secrets ${secretNames}. Example: pulumi config rm signon:registraton`,
+      "signon:registration is missing. Example: pulumi config set --path signon:registration.season 2025-26",
+    ]);
+  });
+
+  it.each([
+    ["a namespace signon does not have yet (payments comes with issue 24)", "payments", { provider: "gocardless" }, ""],
+    ["a misspelt group beside the right one", "Club", { name: "Urmston Town" }, " (did you mean signon:club?)"],
+    ["a misspelt secret", "twilioAuthTokn", "0123", " (did you mean signon:twilioAuthToken?)"],
+  ])("is refused for %s, and the example it gives fixes it, run as pulumi stores it", (_what, key, value, guess) => {
+    const config: Record<string, unknown> = { ...valid, [key]: value };
+    const problems = problemsOf(config);
+    expect(problems).toEqual([
+      `signon:${key} is not a setting signon knows${guess}; signon holds ${groups} and the secrets ${secretNames}. Example: pulumi config rm signon:${key}`,
+    ]);
+    for (const command of configCommandsOf(problems[0].split(". Example: ")[1])) applyConfigCommand(config, command);
+    expect(problemsOf(config)).toEqual([]);
+  });
+
+  it("leaves the secrets as a stack file holds them, and other namespaces' keys, alone", () => {
+    expect(problemsOf({ ...valid, twilioAuthToken: { secure: "v1:abc" }, apiKey: { secure: "v1:def" }, "aws:profile": "club" })).toEqual(
+      [],
+    );
+  });
+});
+
 // [what, key, value, what the message must say]. Each would break an AWS name, an SSM path, an
 // IAM policy, a WhatsApp message or the usage plan if it reached AWS.
 const abusiveValues: [string, string, unknown, string][] = [

@@ -127,6 +127,29 @@ describe("phone numbers", () => {
   });
 });
 
+describe("age_group", () => {
+  const parse = createInviteParser();
+  const ageGroupOf = (typed: string) => {
+    const parsed = parse({ ...validInvite, age_group: typed });
+    return parsed.ok ? parsed.invite.age_group : parsed.problems;
+  };
+
+  it.each([["U11"], ["u11s"], ["Under 11s"], ["under-11"], ["Under-11"], ["U-11"], [" under 11's "], ["U11S"]])(
+    "keeps %j in its one form, U11",
+    (typed) => expect(ageGroupOf(typed)).toBe("U11"),
+  );
+
+  it("keeps the words after the age group as typed", () => {
+    expect(ageGroupOf("Under 9s  Girls")).toBe("U9 Girls");
+  });
+
+  it.each([["Seniors"], ["11"], ["Lions u11"], ["u40"], ["Under eleven"]])("refuses %j, naming the field", (typed) => {
+    expect(ageGroupOf(typed)).toEqual([
+      { field: "age_group", message: "is not an age group: use a form such as U11 or Under 11s (Under 5 to Under 23)" },
+    ]);
+  });
+});
+
 describe("resend", () => {
   const parse = createInviteParser();
 
@@ -152,7 +175,7 @@ describe("inviteFields", () => {
     expect(inviteFields(parsed.invite, defaults)).toEqual({
       season: "2025-26",
       team_name: "Lions",
-      age_group: "u11s",
+      age_group: "U11",
       player_first_name: "Alfie",
       player_last_name: "Testington",
       parent_first_name: "Sarah",

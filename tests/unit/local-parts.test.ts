@@ -5,8 +5,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createThrottle } from "../../local/gateway/throttle";
 import { localDefaults, localOptions } from "../../local/options";
+import { loadStackFile, projectRoot } from "../../local/stack-file";
 import { inviteTemplateText, renderTemplate } from "../../local/stand-ins/twilio/invite-template";
-import { validInviteVariables } from "../../testkit/fixtures";
+import { testCredentials, validInviteVariables } from "../../testkit/fixtures";
 
 describe("the usage plan throttle", () => {
   it("lets a burst through, then refills at the rate", () => {
@@ -29,7 +30,7 @@ describe("the invite template", () => {
       text: expect.stringContaining("Hi Sarah 👋,\nAda here, the Sale United Registration Assistant.\n"),
     });
     if (!rendered.ok) return;
-    expect(rendered.text).toContain("register Alfie to join Sale United Lions u11s for the upcoming 2025-26 season.");
+    expect(rendered.text).toContain("register Alfie to join Sale United Lions U11 for the upcoming 2025-26 season.");
     expect(rendered.text).toContain("payment for the season of £40, and also setup a direct debit payment of £26 per month");
     expect(rendered.text).toContain("team manager Dave Examplesson on 07700 900456.");
     expect(rendered.text).not.toMatch(/\{\{\d+\}\}/);
@@ -77,5 +78,30 @@ describe("npm start's options", () => {
     expect(() => localOptions(["--stak", "prod"], {}, noFile)).toThrow(/Unknown option '--stak'.*Usage: npm start/);
     expect(() => localOptions([], { PORT: "eighty" }, noFile)).toThrow('PORT must be a port number such as 3000, not "eighty"');
     expect(() => localOptions(["--live"], {}, noFile)).toThrow("--live sends real WhatsApp messages");
+  });
+});
+
+describe("npm start's stack file", () => {
+  it("is refused with a signon: key the schema does not know, as pulumi up refuses it", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "signon-stack-file-"));
+    try {
+      const dev = fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8");
+      fs.writeFileSync(
+        path.join(root, "Pulumi.typo.yaml"),
+        `${dev.replace("signon:registration:", "signon:registraton:")}  signon:payments:\n    provider: gocardless\n`,
+      );
+      const secrets = {
+        twilioAccountSid: testCredentials.accountSid,
+        twilioAuthToken: testCredentials.authToken,
+        apiKey: undefined,
+        exportApiKey: undefined,
+      };
+      expect(() => loadStackFile("typo", secrets, root)).toThrow(
+        /signon:registraton is not a setting signon knows \(did you mean signon:registration\?\);.*Example: pulumi config rm signon:registraton\n {2}- signon:payments is not a setting signon knows; .*Example: pulumi config rm signon:payments\n {2}- signon:registration is missing/,
+      );
+      expect(loadStackFile("dev", secrets).registration.season).toBe("2025-26");
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { resultsPath } from "../../cli/results-file";
 import { retryAfterMs } from "../../cli/send-invites";
-import { fieldOfHeader, readSquadSheet } from "../../cli/squad-sheet";
+import { decodeSheet, fieldOfHeader, readSquadSheet } from "../../cli/squad-sheet";
 import { inviteFieldNames } from "../../domain/invite";
 import { requiredInviteFields } from "../../testkit/fixtures";
 
@@ -86,6 +86,96 @@ describe("readSquadSheet", () => {
     [`${header}\n"Parent1,Player1\n`, "the file is not valid CSV at line 2 (CSV_QUOTE_NOT_CLOSED); save the spreadsheet as CSV again"],
   ])("says what is wrong with %j", (text, problem) => {
     expect(readSquadSheet(text)).toEqual({ ok: false, problems: [problem] });
+  });
+});
+
+/** Bytes as Excel on Windows writes "CSV (Comma delimited)": Windows-1252, one byte per character, ’ as 0x92. */
+function windows1252(text: string): Uint8Array {
+  const high: Record<string, number> = { "’": 0x92, "€": 0x80 };
+  return Uint8Array.from([...text].map((character) => high[character] ?? character.charCodeAt(0)));
+}
+
+describe("decodeSheet", () => {
+  const line = `${header}\r\nSiobhán,Zoë,O’Neil €,u12s,Coach Person,07700 900456,07700 900501\r\n`;
+
+  it("reads Windows-1252, as Excel on Windows saves CSV, and says so", () => {
+    const bytes = windows1252(line);
+    // The real bytes: á is 0xE1, ë 0xEB, ’ 0x92, € 0x80, which are not UTF-8.
+    expect([...bytes.slice(header.length + 2, header.length + 10)]).toEqual([0x53, 0x69, 0x6f, 0x62, 0x68, 0xe1, 0x6e, 0x2c]);
+    expect(bytes).toContain(0xeb);
+    expect(bytes).toContain(0x92);
+    expect(decodeSheet(bytes)).toEqual({ ok: true, text: line, encoding: "Windows-1252" });
+  });
+
+  it("reads UTF-8 with and without a byte-order mark, and says which", () => {
+    const utf8 = new TextEncoder().encode(line);
+    expect(decodeSheet(utf8)).toEqual({ ok: true, text: line, encoding: "UTF-8" });
+    expect(decodeSheet(Uint8Array.from([0xef, 0xbb, 0xbf, ...utf8]))).toEqual({
+      ok: true,
+      text: line,
+      encoding: "UTF-8 with a byte-order mark",
+    });
+  });
+
+  it("refuses UTF-16, Excel's Unicode Text, saying how to save the sheet", () => {
+    expect(decodeSheet(Uint8Array.from([0xff, 0xfe, 0x50, 0x00]))).toEqual({
+      ok: false,
+      problem: 'the file is UTF-16 ("Unicode Text"): save the spreadsheet as "CSV UTF-8 (Comma delimited)"',
+    });
+  });
+
+  it("gives the names as typed once read, from Windows-1252 through to the invite", () => {
+    const decoded = decodeSheet(windows1252(line));
+    if (!decoded.ok) throw new Error(decoded.problem);
+    const sheet = readSquadSheet(decoded.text);
+    if (!sheet.ok) throw new Error(sheet.problems.join("; "));
+    expect(sheet.rows[0].invite).toMatchObject({ parent_first_name: "Siobhán", player_first_name: "Zoë", team_name: "O’Neil €" });
+  });
+});
+
+describe("a sheet with semicolons between cells, as Excel saves CSV where the decimal mark is a comma", () => {
+  it("is read as such, and says so", () => {
+    const sheet = readSquadSheet(
+      `${header.replaceAll(",", ";")}\r\nParent1;Player1;Hawks, Blue;u12s;Coach Person;07700 900456;07700 900501\r\n`,
+    );
+    if (!sheet.ok) throw new Error(sheet.problems.join("; "));
+    expect(sheet.delimiter).toBe(";");
+    expect(sheet.rows[0].invite).toMatchObject({ parent_first_name: "Parent1", team_name: "Hawks, Blue", parent_tel: "+447700900501" });
+    expect(readSquadSheet(`${header}\n${row("07700 900501")}\n`)).toMatchObject({ ok: true, delimiter: "," });
+  });
+});
+
+describe("a number that is no one's", () => {
+  it("is refused with its row and column, as the trigger refuses it", () => {
+    expect(readSquadSheet(`${header}\n${row("07700 9001")}\n`)).toEqual({
+      ok: false,
+      problems: ["row 2: Parent tel is not a phone number: use a form such as 07700 900123 or +44 7700 900123"],
+    });
+  });
+});
+
+describe("a row that repeats another", () => {
+  it("is the same player as the first row with the trigger's duplicate check's key, however it is typed", () => {
+    const sheet = readSquadSheet(
+      [
+        header,
+        row("07700 900501"),
+        row("07700 900502"),
+        // Row 2 again: the number, the age group and the team's spacing typed another way.
+        "Parent1,Player1, Hawks ,Under 12s,Coach Person,07700 900456,+44 7700 900501",
+        row("07700 900501", "Lions"),
+        row("07700 900502"),
+        "",
+      ].join("\n"),
+    );
+    if (!sheet.ok) throw new Error(sheet.problems.join("; "));
+    expect(sheet.rows.map(({ row, sameAs }) => [row, sameAs])).toEqual([
+      [2, undefined],
+      [3, undefined],
+      [4, 2],
+      [5, undefined],
+      [6, 3],
+    ]);
   });
 });
 
