@@ -34,9 +34,26 @@ export function refusedUnlessJson(request: http.IncomingMessage, response: http.
   return true;
 }
 
+/**
+ * Whether a request's Host names this machine's loopback. A page on another site can point its own
+ * name at 127.0.0.1 (DNS rebinding) and then read these servers as same-origin, the simulator's API
+ * keys among what they answer; its requests still carry that site's name as Host, so they fail here.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  const name = host?.replace(/:\d+$/, "").toLowerCase();
+  return name === "127.0.0.1" || name === "localhost" || name === "[::1]";
+}
+
 export async function serveOnLoopback(handle: LoopbackHandler, options: LoopbackOptions = {}): Promise<LoopbackServer> {
   const { maxBodyBytes = Infinity, tooLarge = (response) => sendJson(response, 413, { message: "Request Too Long" }) } = options;
   const server = http.createServer((request, response) => {
+    if (!isLoopbackHost(request.headers.host)) {
+      response.setHeader("Connection", "close");
+      return sendJson(response, 421, {
+        error: "misdirected_request",
+        message: "This server answers only requests addressed to 127.0.0.1, localhost or [::1].",
+      });
+    }
     const chunks: Buffer[] = [];
     let received = 0;
     request.on("data", (chunk: Buffer) => {

@@ -95,14 +95,14 @@ describe("a parent with an invite", () => {
   });
 
   it("is asked again for an emergency contact whose number is not a valid one (07700 9001), and nothing is stored", async () => {
-    const parent = parentOf("+447700900221");
+    const parent = parentOf("+447700900231");
     await parent.invite();
     await parent.says("Ready!");
     for (const answer of alfiesAnswerMessages.slice(0, 3)) await parent.says(answer);
-    for (const contact of ["Jane Testington 07700 9001", "Jane Testington 07700 200789"]) {
+    for (const contact of ["Jane Testington 07700 9001", "Jane Testington 07700 9007890"]) {
       expect(await parent.says(contact)).toMatch(/That phone number doesn't look right.*Jane Testington 07700 900456/s);
     }
-    const [registration] = (await store().readParent("+447700900221")).registrations;
+    const [registration] = (await store().readParent("+447700900231")).registrations;
     expect(registration).toMatchObject({ conversation: { step: "emergency_contact" } });
     expect(registration.emergency_contact_tel).toBeUndefined();
     expect(await parent.says("Jane Testington 07700 900789")).toContain("photo");
@@ -260,17 +260,17 @@ describe("a number with no invite", () => {
 
 describe("what parents type", () => {
   it("a question at the medical step gets the fees and the question again, and is not stored as a medical note", async () => {
-    const parent = parentOf("+447700900222");
+    const parent = parentOf("+447700900232");
     await parent.invite();
     for (const answer of ["Ready!", ...alfiesAnswerMessages.slice(0, 2)]) await parent.says(answer);
     const answered = await parent.says("how much is it?");
     expect(answered).toContain("The one-off membership fee is £40 and the monthly direct debit is £26");
     expect(answered).toContain("medical conditions, allergies or medication");
-    const [atMedical] = (await store().readParent("+447700900222")).registrations;
+    const [atMedical] = (await store().readParent("+447700900232")).registrations;
     expect(atMedical).not.toHaveProperty("medical_notes");
     expect(atMedical.conversation).toEqual({ step: "medical", editing: false, unusable_answers: 0 });
     expect(await parent.says("None")).toContain("emergency");
-    expect((await store().readParent("+447700900222")).registrations[0].medical_notes).toBe("None");
+    expect((await store().readParent("+447700900232")).registrations[0].medical_notes).toBe("None");
   });
 
   it("after a hand-over, what the parent writes is kept for the club, shown in the export, and erased with the rest", async () => {

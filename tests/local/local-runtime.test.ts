@@ -4,6 +4,7 @@
  * real handlers, invites landing in the built-in Twilio stand-in, replies as signed webhooks.
  */
 import { randomBytes } from "node:crypto";
+import * as http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDefaults } from "../../local/options";
 import { madeUpTwilioAccount } from "../../local/stand-ins/twilio/ids";
@@ -108,6 +109,30 @@ describe("npm start", () => {
       expect(await response.json()).toEqual({ message: "Forbidden" });
     }
     expect((await state()).conversations.length).toBe(before);
+  });
+
+  it("answers only requests addressed to a loopback name: a page that rebinds its own name to 127.0.0.1 cannot read the keys", async () => {
+    /** GET /simulator/api/state, which holds both keys, with the Host a browser would send. */
+    const stateWithHost = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = http.get(`${signon.url}/simulator/api/state`, { headers: { Host: host } }, (response) => {
+          let body = "";
+          response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        request.on("error", reject);
+      });
+    const { port } = new URL(signon.url);
+    for (const host of [`rebound.example:${port}`, "rebound.example", `127.0.0.1.rebound.example:${port}`]) {
+      const refused = await stateWithHost(host);
+      expect(refused.status, host).toBe(421);
+      expect(JSON.parse(refused.body)).toEqual({ error: "misdirected_request", message: expect.stringContaining("127.0.0.1") });
+      expect(refused.body).not.toContain(apiKey);
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+      const answered = await stateWithHost(host);
+      expect(answered.status, host).toBe(200);
+    }
   });
 
   it("answers paths and methods API Gateway does not have with 403 Missing Authentication Token", async () => {

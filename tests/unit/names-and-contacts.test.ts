@@ -47,7 +47,7 @@ describe("parseEmergencyContact", () => {
     ["Jane 0770", "no_number"],
     ["Jane Testington 07700 9007891234", "bad_number"],
     ["Jane Testington 07700 9001", "bad_number"],
-    ["Jane Testington 07700 200789", "bad_number"],
+    ["Jane Testington 07700 9007890", "bad_number"],
     ["Jane +999 1234567", "bad_number"],
     ["Jane Testington 07700 900123", "own_number"],
     ["Jane +44 7700 900123", "own_number"],
