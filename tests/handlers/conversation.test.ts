@@ -7,10 +7,10 @@ import { createHash } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
+import type { StoredRegistration } from "../../aws/stored-registration";
 import { environmentVariables } from "../../config/settings";
 import { functions } from "../../handlers/functions";
 import { createRegistrationsHandler } from "../../handlers/registrations";
-import type { StoredRegistrationRecord } from "../../handlers/webhook";
 import { bodyOf, handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
 import { capturing } from "../../testkit/log-capture";
 import { exportEvent } from "../../testkit/registration-records";
@@ -21,13 +21,13 @@ import { twimlMessages } from "../../twilio/twiml";
 const { handler, logLines, services } = handlerUnderTest((wiring) => testWebhook(wiring, { clock: () => conversationNow }));
 
 const env = () => services().env;
-const store = () => createRegistrationStore<StoredRegistrationRecord>(env());
+const store = () => createRegistrationStore(env());
 const registrationsTable = () => services().dynamoDb.items(env()[environmentVariables.registrationsTable]);
 const paymentUrl = "https://pay.urmstontownjfc.example/join";
 const emptyResponse = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /** Each test its own parent, so none sees another's registrations. */
-function parentOf(tel: string, overrides: Partial<StoredRegistrationRecord> = {}) {
+function parentOf(tel: string, overrides: Partial<StoredRegistration> = {}) {
   const phone = parentPhone(handler, tel);
   return { ...phone, invite: () => invite(env(), invitedRegistration({ parent_tel: tel, ...overrides })) };
 }
