@@ -124,27 +124,27 @@ describe("a parent with an invite", () => {
 
 describe("a parent with last season's registrations on the number", () => {
   it("is asked about this season's invite: last season's unfinished one neither takes over Ready! nor moves on", async () => {
-    const parent = parentOf("+447700900221");
+    const parent = parentOf("+447700900225");
     const lastSeason = await invite(
       env(),
-      invitedRegistration({ parent_tel: "+447700900221", season: "2024-25", age_group: "u10s", invited_at: "2024-06-01T10:00:00.000Z" }),
+      invitedRegistration({ parent_tel: "+447700900225", season: "2024-25", age_group: "u10s", invited_at: "2024-06-01T10:00:00.000Z" }),
     );
     const thisSeason = await parent.invite();
     const ready = await parent.says("Ready!");
     expect(ready).toContain("let's register Alfie for Lions u11s");
     expect(ready).not.toContain("u10s");
-    const { registrations } = await store().readParent("+447700900221");
+    const { registrations } = await store().readParent("+447700900225");
     const byId = new Map(registrations.map((registration) => [registration.registration_id, registration]));
     expect(byId.get(thisSeason.registration_id)).toMatchObject({ status: "in_progress", conversation: { step: "legal_name" } });
     expect(byId.get(lastSeason.registration_id)).toEqual(lastSeason);
   });
 
   it("is never offered last season's answers: another family's emergency contact and photo consent stay theirs", async () => {
-    const parent = parentOf("+447700900222");
+    const parent = parentOf("+447700900226");
     await invite(
       env(),
       invitedRegistration({
-        parent_tel: "+447700900222",
+        parent_tel: "+447700900226",
         season: "2024-25",
         age_group: "u10s",
         status: "submitted",
