@@ -1,6 +1,6 @@
 /**
  * The registrations and each parent's conversation state in DynamoDB (config/registrations-table.ts
- * has the keys and why): an interface for what signon does with them, and its DynamoDB
+ * has the keys and why, stored-registration.ts every item's attributes): an interface for what signon does with them, and its DynamoDB
  * implementation beside it, over signed requests of our own (aws-json.ts) rather than the AWS
  * SDK's client, which would cost each cold start about 145 ms to load. Items are converted
  * with the SDK's own marshaller, `@aws-sdk/util-dynamodb`, one file that loads in about 2 ms.
@@ -13,47 +13,21 @@ import { createHash, randomUUID } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
-import type { ParentState } from "../domain/registration";
+import type { ErasedRegistration } from "../domain/registration";
 import { isAwsError, registrationStoreError } from "../plumbing/errors";
 import type { AwsJsonCall } from "./aws-json";
 import type { AwsCallScope } from "./aws-retry";
 import { createDynamoDbTableClient, type DynamoDbTableClient, ownWrite } from "./dynamodb";
-
-/** What the store needs of a registration; the rest of it is kept as it is. */
-export interface StoredRegistration {
-  registration_id: string;
-  status: string;
-  season: string;
-  team_name: string;
-  age_group: string;
-  player_first_name: string;
-  player_last_name?: string;
-  parent_tel: string;
-  invited_at: string;
-  /** Raised by one at every change; a write is conditional on the version it read. */
-  version: number;
-  /** Epoch seconds: DynamoDB's TTL deletes the registration after this. */
-  retain_until: number;
-}
-
-/**
- * What is kept per phone number: the conversation's ParentState (STOP's `opted_out`, for good
- * until START: nothing is sent to this number), its number and its recent messages.
- */
-export interface ParentContact extends ParentState {
-  parent_tel: string;
-  /** Hashes of the last MessageSids applied, so a repeat changes nothing. */
-  recent_messages: string[];
-  /** When the parent's last message was applied: reminders count the quiet from it (domain/reminders.ts). */
-  last_message_at?: string;
-}
-
-export interface ErasedRegistration {
-  registration_id: string;
-  status: "erased";
-  season: string;
-  erased_at: string;
-}
+import type {
+  ContactItem,
+  IdempotencyKeyItem,
+  ParentContact,
+  RegistrationItem,
+  RegistrationKeys,
+  RegistrationTombstone,
+  StoredRegistration,
+  TombstoneItem,
+} from "./stored-registration";
 
 type KeyOutcome =
   /** The Idempotency-Key came with another invite within its day. */
@@ -61,52 +35,55 @@ type KeyOutcome =
   /** The same Idempotency-Key with the same invite: a retry of a request already made. */
   | { outcome: "key_repeated" };
 
-export type CreateOutcome<R> =
+export type CreateOutcome =
   | { outcome: "created" }
-  | { outcome: "exists"; registration: R }
+  | { outcome: "exists"; registration: StoredRegistration }
   | { outcome: "opted_out" }
   | { outcome: "key_reused" }
   /** A retry of a request already made: the registration as it stands now (undefined if it has gone since). */
-  | { outcome: "key_repeated"; registration?: R };
+  | { outcome: "key_repeated"; registration?: StoredRegistration };
 export type ResendOutcome = { outcome: "created" } | { outcome: "moved" } | { outcome: "opted_out" } | KeyOutcome;
 
-export interface ConversationWrite<R> {
+export interface ConversationWrite {
   tel: string;
   /** The contact as read (undefined when there was none) and as it is to be (undefined: deleted, as after DELETE MY DATA). */
   contact: { before?: ParentContact; after?: ParentContact };
-  /** Each registration changed, as read and as it is to be; erased ones leave for a tombstone (its season taken from `before`). */
-  registrations: { before: R; after: R | Omit<ErasedRegistration, "season"> }[];
+  /** Each registration changed, as read and as it is to be; erased ones leave for a tombstone (its season and retention taken from `before`). */
+  registrations: {
+    before: StoredRegistration;
+    after: StoredRegistration | Pick<ErasedRegistration, "registration_id" | "status" | "erased_at">;
+  }[];
 }
 
-export interface SeasonPage<R> {
-  registrations: (R | ErasedRegistration)[];
+export interface SeasonPage {
+  registrations: (StoredRegistration | RegistrationTombstone)[];
   /** Where the next page starts, when there is one: opaque to callers. */
   cursor?: string;
 }
 
-export interface RegistrationStore<R extends StoredRegistration> {
+export interface RegistrationStore {
   /**
    * Creates an invited registration unless the player has one already (same natural key), the
    * parent opted out, or the Idempotency-Key went with another invite. One transaction.
    */
-  create(registration: R, idempotencyKey?: string): Promise<CreateOutcome<R>>;
+  create(registration: StoredRegistration, idempotencyKey?: string): Promise<CreateOutcome>;
   /**
    * Claims a send for a registration (a re-sent invite, a reminder): it moves from `before` to
    * `after` unless it moved on meanwhile or the parent opted out.
    */
-  claimResend(before: R, after: R, idempotencyKey?: string): Promise<ResendOutcome>;
+  claimResend(before: StoredRegistration, after: StoredRegistration, idempotencyKey?: string): Promise<ResendOutcome>;
   /** Replaces a registration if it is still at the version read; false when it moved on. */
-  replace(before: R, after: R): Promise<boolean>;
+  replace(before: StoredRegistration, after: StoredRegistration): Promise<boolean>;
   /** Removes a registration whose invite was never sent, so the next attempt sends it. */
-  remove(registration: R): Promise<void>;
+  remove(registration: StoredRegistration): Promise<void>;
   /** A parent's registrations and contact, read strongly consistent in one Query. */
-  readParent(tel: string): Promise<{ contact?: ParentContact; registrations: R[] }>;
+  readParent(tel: string): Promise<{ contact?: ParentContact; registrations: StoredRegistration[] }>;
   /** Applies a conversation step all or nothing; false when another step got there first. */
-  writeConversation(write: ConversationWrite<R>): Promise<boolean>;
-  listSeason(season: string, filter: { team_name?: string }, cursor?: string, limit?: number): Promise<SeasonPage<R>>;
-  findById(registrationId: string): Promise<R | ErasedRegistration | undefined>;
+  writeConversation(write: ConversationWrite): Promise<boolean>;
+  listSeason(season: string, filter: { team_name?: string }, cursor?: string, limit?: number): Promise<SeasonPage>;
+  findById(registrationId: string): Promise<StoredRegistration | RegistrationTombstone | undefined>;
   /** Erases one registration: answers and names gone, a tombstone with its id, status and date left. */
-  erase(registration: R, now: Date): Promise<boolean>;
+  erase(registration: StoredRegistration, now: Date): Promise<boolean>;
 }
 
 /**
@@ -129,10 +106,9 @@ export function naturalKey(
 
 const digest = (text: string) => createHash("sha256").update(text).digest("base64url");
 const { partitionKey: PK, sortKey: SK } = registrationsTable;
-const parentKey = (tel: string) => `parent#${tel}`;
-const contactSortKey = "contact";
-const registrationSortKey = (registration: StoredRegistration) => `registration#${digest(naturalKey(registration))}`;
-const erasedKey = (registrationId: string) => ({ [PK]: `erased#${registrationId}`, [SK]: "erased" });
+const parentKey = (tel: string) => `parent#${tel}` as const;
+const contactSortKey: ContactItem["sk"] = "contact";
+const seasonOrderAttribute = registrationsTable.bySeason.sortKey;
 /** The export's order: team, age group, then invite time; erased records last. */
 const seasonOrder = (registration: StoredRegistration) =>
   [
@@ -141,35 +117,43 @@ const seasonOrder = (registration: StoredRegistration) =>
     registration.invited_at,
     registration.registration_id,
   ].join("#");
+const registrationKeys = (registration: StoredRegistration): RegistrationKeys => ({
+  [PK]: parentKey(registration.parent_tel),
+  [SK]: `registration#${digest(naturalKey(registration))}`,
+  [seasonOrderAttribute]: seasonOrder(registration),
+});
 
-const keyAttributes = [PK, SK, registrationsTable.bySeason.sortKey, "write_id"] as const;
+const keyAttributes = [PK, SK, seasonOrderAttribute, "write_id"] as const satisfies readonly (keyof RegistrationKeys)[];
 type Item = Record<string, unknown>;
 
-function withoutKeys<T>(item: Item): T {
+/** An item as its readers see it: the keys the store derived from it taken off. */
+function withoutKeys<T extends StoredRegistration | RegistrationTombstone | ParentContact>(item: Item): T {
   const record = unmarshall(item as never) as Item;
   for (const attribute of keyAttributes) delete record[attribute];
   return record as T;
 }
 
 const registrationItem = (registration: StoredRegistration) =>
-  marshall(
-    {
-      ...registration,
-      [PK]: parentKey(registration.parent_tel),
-      [SK]: registrationSortKey(registration),
-      [registrationsTable.bySeason.sortKey]: seasonOrder(registration),
-    },
-    { removeUndefinedValues: true },
-  );
+  marshall({ ...registration, ...registrationKeys(registration) } satisfies RegistrationItem, { removeUndefinedValues: true });
 const contactItem = (contact: ParentContact) =>
-  marshall({ ...contact, [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey }, { removeUndefinedValues: true });
-const erasedItem = (erased: ErasedRegistration, retainUntil: number) =>
-  marshall({
-    ...erased,
-    ...erasedKey(erased.registration_id),
-    [registrationsTable.bySeason.sortKey]: `~erased#${erased.registration_id}`,
-    retain_until: retainUntil,
+  marshall({ ...contact, [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey } satisfies ContactItem, {
+    removeUndefinedValues: true,
   });
+/** What erasing `registration` leaves, kept as long as the registration would have been. */
+function tombstoneItem(registration: StoredRegistration, erasedAt: string) {
+  const { registration_id } = registration;
+  const item: TombstoneItem = {
+    registration_id,
+    status: "erased",
+    season: registration.season,
+    erased_at: erasedAt,
+    retain_until: registration.retain_until,
+    [PK]: `erased#${registration_id}`,
+    [SK]: "erased",
+    [seasonOrderAttribute]: `~erased#${registration_id}`,
+  };
+  return marshall(item);
+}
 
 const versionIs = (version: number) => ({
   ConditionExpression: "#version = :version",
@@ -196,27 +180,27 @@ export function createRegistrationsTableCall(env: NodeJS.ProcessEnv, awsCalls?: 
   );
 }
 
-export function createRegistrationStore<R extends StoredRegistration>(
+export function createRegistrationStore(
   env: NodeJS.ProcessEnv = process.env,
   awsCalls?: AwsCallScope,
   clock: () => Date = () => new Date(),
-): RegistrationStore<R> {
+): RegistrationStore {
   const { call: plainCall, tableName } = createRegistrationsTableCall(env, awsCalls);
   // A transaction retried after a lost answer carries the same token, so DynamoDB answers it as
   // done instead of failing its own conditions: no false conflict, nothing applied twice.
   const call: AwsJsonCall = (action, input) =>
     plainCall(action, action === "TransactWriteItems" ? { ClientRequestToken: randomUUID(), ...input } : input);
 
-  const getRegistration = async (key: Item): Promise<R | undefined> => {
+  const getItem = async <T extends StoredRegistration | RegistrationTombstone>(key: Item): Promise<T | undefined> => {
     const answer = await call("GetItem", { TableName: tableName(), Key: key, ConsistentRead: true });
-    return answer.Item ? withoutKeys<R>(answer.Item as Item) : undefined;
+    return answer.Item ? withoutKeys<T>(answer.Item as Item) : undefined;
   };
 
   /**
    * One transaction for an invite: the parent has not opted out, the registration's own write
    * (`write`), and the Idempotency-Key claimed for a day. "conflict" is the write's condition.
    */
-  async function transactInvite(TableName: string, registration: R, write: Item, idempotencyKey: string | undefined) {
+  async function transactInvite(TableName: string, registration: StoredRegistration, write: Item, idempotencyKey: string | undefined) {
     const now = Math.floor(clock().getTime() / 1000);
     const invite = digest(naturalKey(registration));
     const actions: Item[] = [
@@ -242,7 +226,7 @@ export function createRegistrationStore<R extends StoredRegistration>(
             [SK]: "idempotency-key",
             invite,
             retain_until: now + idempotencyKeySeconds,
-          }),
+          } satisfies IdempotencyKeyItem),
           // New, or a key whose day is over (DynamoDB's TTL removes it some time later).
           ConditionExpression: "attribute_not_exists(#pk) OR #until < :now",
           ExpressionAttributeNames: { "#pk": PK, "#until": "retain_until" },
@@ -261,7 +245,7 @@ export function createRegistrationStore<R extends StoredRegistration>(
       const key = reasons[2];
       if (key?.Code === "ConditionalCheckFailed") {
         // The same invite again under its key is a retry: answered, never sent again.
-        const sameInvite = key.Item && (unmarshall(key.Item as never) as { invite?: string }).invite === invite;
+        const sameInvite = key.Item && (unmarshall(key.Item as never) as IdempotencyKeyItem).invite === invite;
         return { outcome: sameInvite ? "key_repeated" : "key_reused" } as const;
       }
       if (reasons[1]?.Code === "ConditionalCheckFailed") return "conflict" as const;
@@ -277,9 +261,11 @@ export function createRegistrationStore<R extends StoredRegistration>(
       const outcome = await transactInvite(TableName, registration, put, idempotencyKey);
       const key = { [PK]: item[PK], [SK]: item[SK] };
       if (outcome !== "conflict") {
-        return outcome.outcome === "key_repeated" ? { outcome: "key_repeated", registration: await getRegistration(key) } : outcome;
+        return outcome.outcome === "key_repeated"
+          ? { outcome: "key_repeated", registration: await getItem<StoredRegistration>(key) }
+          : outcome;
       }
-      const existing = await getRegistration(key);
+      const existing = await getItem<StoredRegistration>(key);
       // Gone between the failed condition and the read (erased, say): the caller may try again.
       if (!existing) throw new Error("registration vanished while being invited");
       return { outcome: "exists", registration: existing };
@@ -321,7 +307,7 @@ export function createRegistrationStore<R extends StoredRegistration>(
     },
 
     async readParent(tel) {
-      const registrations: R[] = [];
+      const registrations: StoredRegistration[] = [];
       let contact: ParentContact | undefined;
       let start: Item | undefined;
       do {
@@ -336,7 +322,7 @@ export function createRegistrationStore<R extends StoredRegistration>(
         for (const item of (answer.Items ?? []) as Item[]) {
           const sortKey = (item[SK] as { S: string }).S;
           if (sortKey === contactSortKey) contact = withoutKeys<ParentContact>(item);
-          else registrations.push(withoutKeys<R>(item));
+          else registrations.push(withoutKeys<StoredRegistration>(item));
         }
         start = answer.LastEvaluatedKey as Item | undefined;
       } while (start);
@@ -355,11 +341,9 @@ export function createRegistrationStore<R extends StoredRegistration>(
         if (after.status === "erased") {
           const old = registrationItem(before);
           actions.push({ Delete: { TableName, Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(before.version) } });
-          const { registration_id, erased_at } = after as ErasedRegistration;
-          const tombstone: ErasedRegistration = { registration_id, status: "erased", season: before.season, erased_at };
-          actions.push({ Put: { TableName, Item: erasedItem(tombstone, before.retain_until) } });
+          actions.push({ Put: { TableName, Item: tombstoneItem(before, after.erased_at) } });
         } else {
-          actions.push({ Put: { TableName, Item: registrationItem(after as R), ...versionIs(before.version) } });
+          actions.push({ Put: { TableName, Item: registrationItem(after as StoredRegistration), ...versionIs(before.version) } });
         }
       }
       try {
@@ -385,7 +369,7 @@ export function createRegistrationStore<R extends StoredRegistration>(
       });
       const next = answer.LastEvaluatedKey;
       return {
-        registrations: ((answer.Items ?? []) as Item[]).map((item) => withoutKeys<R | ErasedRegistration>(item)),
+        registrations: ((answer.Items ?? []) as Item[]).map((item) => withoutKeys<StoredRegistration | RegistrationTombstone>(item)),
         cursor: next ? Buffer.from(JSON.stringify(next)).toString("base64url") : undefined,
       };
     },
@@ -401,22 +385,16 @@ export function createRegistrationStore<R extends StoredRegistration>(
       });
       const [found] = (answer.Items ?? []) as Item[];
       // The index is eventually consistent: the item itself is read by its own key.
-      return found ? getRegistration({ [PK]: found[PK], [SK]: found[SK] }) : undefined;
+      return found ? getItem({ [PK]: found[PK], [SK]: found[SK] }) : undefined;
     },
 
     async erase(registration, now) {
       const old = registrationItem(registration);
-      const erased: ErasedRegistration = {
-        registration_id: registration.registration_id,
-        status: "erased",
-        season: registration.season,
-        erased_at: now.toISOString(),
-      };
       try {
         await call("TransactWriteItems", {
           TransactItems: [
             { Delete: { TableName: tableName(), Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(registration.version) } },
-            { Put: { TableName: tableName(), Item: erasedItem(erased, registration.retain_until) } },
+            { Put: { TableName: tableName(), Item: tombstoneItem(registration, now.toISOString()) } },
           ],
         });
         return true;

@@ -8,16 +8,10 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { createAwsCallScope } from "../aws/aws-retry";
-import {
-  createRegistrationStore,
-  type ErasedRegistration,
-  type RegistrationStore,
-  type StoredRegistration,
-} from "../aws/registration-store";
+import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import type { RegistrationTombstone, StoredRegistration } from "../aws/stored-registration";
 import { canonicalAgeGroup } from "../domain/conversation/age-group";
-import type { InviteDelivery } from "../domain/delivery-status";
-import type { RegistrationRecord } from "../domain/registration";
 import { type ExportRow, exportColumns, exportCsv, messagesForClubText } from "../domain/registration-export";
 import { normaliseSeason } from "../domain/season";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
@@ -25,13 +19,11 @@ import { headerValue, jsonResponse, type ProxyHandler } from "../plumbing/api-ga
 import type { LineWriter, Log } from "../plumbing/log";
 import type { FunctionDeclaration, RegistrationsSettingKey } from "./functions";
 
-export type StoredRecord = RegistrationRecord & StoredRegistration & InviteDelivery;
-
 export interface RegistrationsDependencies {
   /** The Lambda's environment unless given. */
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<RegistrationsSettingKey>;
-  store: RegistrationStore<StoredRecord>;
+  store: RegistrationStore;
   clock: () => Date;
   /** The most row bytes one answer carries, and records per Query: responseBudgetBytes and 250 unless a test wants pages sooner. */
   paging: { budgetBytes: number; pageSize: number };
@@ -55,11 +47,8 @@ const registrationIdPattern = /^[A-Za-z0-9-]{1,64}$/;
 const refuse = (statusCode: number, error: string) => jsonResponse(statusCode, { error });
 
 /** One export row: a record's columns, or only what a tombstone keeps (id, status, date). */
-export function exportRowOf(record: StoredRecord | ErasedRegistration): ExportRow {
-  if (record.status === "erased") {
-    const erased = record as ErasedRegistration;
-    return { registration_id: erased.registration_id, status: "erased", updated_at: erased.erased_at };
-  }
+export function exportRowOf(record: StoredRegistration | RegistrationTombstone): ExportRow {
+  if (record.status === "erased") return { registration_id: record.registration_id, status: "erased", updated_at: record.erased_at };
   // A registration never reminded shows 0, not a blank the secretary might read as unknown.
   const row: ExportRow = { registration_id: record.registration_id, status: record.status, reminders_sent: 0 };
   for (const column of exportColumns) {
@@ -123,7 +112,7 @@ export function createRegistrationsHandler(
   // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
   const awsCalls = createAwsCallScope();
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
-  const store = dependencies.store ?? createRegistrationStore<StoredRecord>(env, awsCalls);
+  const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   // Pages small enough that one more never overruns the budget.
   const { budgetBytes, pageSize } = dependencies.paging ?? { budgetBytes: responseBudgetBytes, pageSize: 250 };
@@ -190,16 +179,15 @@ export function createRegistrationsHandler(
       const found = await store.findById(registrationId);
       if (!found) return refuse(404, "No registration has this id.");
       if (found.status === "erased") {
-        const erased = found as ErasedRegistration;
         return jsonResponse(200, {
           registration_id: registrationId,
           status: "erased",
-          erased_at: erased.erased_at,
+          erased_at: found.erased_at,
           message: "already erased",
         });
       }
       const now = clock();
-      if (await store.erase(found as StoredRecord, now)) {
+      if (await store.erase(found, now)) {
         return jsonResponse(200, { registration_id: registrationId, status: "erased", erased_at: now.toISOString() });
       }
     }

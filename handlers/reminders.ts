@@ -16,6 +16,7 @@
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
+import type { StoredRegistration } from "../aws/stored-registration";
 import { noReminderTemplate } from "../config/setting-values";
 import { lapseRegistration, unfinishedStatuses } from "../domain/registration";
 import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
@@ -25,14 +26,6 @@ import type { RemainingTime } from "../plumbing/api-gateway-event";
 import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { RemindSettingKey, ScheduledFunctionDeclaration } from "./functions";
-import type { StoredRegistrationRecord } from "./webhook";
-
-/** What the reminders keep on a registration, beside the conversation's record. */
-export type RemindedRegistration = StoredRegistrationRecord & {
-  invite_sent_at?: string;
-  reminders_sent?: number;
-  last_reminder_at?: string;
-};
 
 /** What EventBridge's scheduled event carries that the run reads: its id, and the time it was due, which is the run's clock. */
 export interface ScheduledRunEvent {
@@ -68,7 +61,7 @@ export interface RemindersDependencies {
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<RemindSettingKey>;
   messagesClient: MessagesClient;
-  store: RegistrationStore<RemindedRegistration>;
+  store: RegistrationStore;
   writeLog?: LineWriter;
 }
 
@@ -94,7 +87,7 @@ export function createRemindersHandler(
   const awsCalls = createAwsCallScope();
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
-  const store = dependencies.store ?? createRegistrationStore<RemindedRegistration>(env, awsCalls);
+  const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const route = `schedule ${declaration.name}`;
 
   /**
@@ -135,12 +128,11 @@ export function createRemindersHandler(
       do {
         const page = await store.listSeason(season, {}, cursor);
         for (const registration of page.registrations) {
-          if (!unfinishedStatuses.includes(registration.status)) continue;
-          const unfinished = registration as RemindedRegistration;
+          if (registration.status === "erased" || !unfinishedStatuses.includes(registration.status)) continue;
           try {
-            if (await store.replace(unfinished, lapseRegistration(unfinished, now))) lapsed.push(unfinished.registration_id);
+            if (await store.replace(registration, lapseRegistration(registration, now))) lapsed.push(registration.registration_id);
           } catch (error) {
-            log("warn", "registration_not_lapsed", { registration_id: unfinished.registration_id, error: errorName(error) });
+            log("warn", "registration_not_lapsed", { registration_id: registration.registration_id, error: errorName(error) });
           }
         }
         cursor = page.cursor;
@@ -152,14 +144,14 @@ export function createRemindersHandler(
 
   /** Claims, sends and, when no message was made, gives the claim back. */
   async function remind(
-    registration: RemindedRegistration,
+    registration: StoredRegistration,
     now: Date,
     settings: HandlerSettings<RemindSettingKey>,
     deadline: number,
     log: Log,
   ): Promise<{ sent: ReminderSent } | { skipped: ReminderSkip }> {
     const { registration_id } = registration;
-    const claimed: RemindedRegistration = {
+    const claimed: StoredRegistration = {
       ...registration,
       reminders_sent: (registration.reminders_sent ?? 0) + 1,
       last_reminder_at: now.toISOString(),

@@ -17,13 +17,12 @@ import { statusConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, StatusSettingKey } from "./functions";
-import type { InvitedRegistration } from "./trigger-answers";
 
 export interface StatusDependencies {
   /** The Lambda's environment unless given. */
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<StatusSettingKey>;
-  store: RegistrationStore<InvitedRegistration>;
+  store: RegistrationStore;
   clock: () => Date;
   writeLog?: LineWriter;
 }
@@ -70,7 +69,7 @@ export function createStatusHandler(
   // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
   const awsCalls = createAwsCallScope();
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
-  const store = dependencies.store ?? createRegistrationStore<InvitedRegistration>(env, awsCalls);
+  const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   const route = `${declaration.route.method} ${declaration.route.path}`;
 

@@ -3,26 +3,23 @@
  * script can act on, and a message a secretary can read. Every answer carries the request id.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
-import type { InviteDelivery } from "../domain/delivery-status";
+import type { StoredRegistration } from "../aws/stored-registration";
 import type { FieldProblem, InviteRequest } from "../domain/invite";
-import type { RegistrationRecord } from "../domain/registration";
 import { jsonResponse } from "../plumbing/api-gateway-event";
 import type { NotSentOutcome } from "../twilio/messages-client";
 
-/** The registration as the trigger keeps it: the record, its retention date and its invite's sends. */
-export interface InvitedRegistration extends RegistrationRecord, InviteDelivery {
-  /** Epoch seconds: DynamoDB's TTL deletes the registration after this. */
-  retain_until: number;
-  invites_sent: number;
-  /** Set while a request sends the invite: a repeat meanwhile is asked to come back. */
-  sending?: { request_id: string; since: string };
-  invite_twilio_status?: string;
-  invite_sent_at?: string;
-  /** The request that sent the invite last. */
-  invite_request_id?: string;
-  /** Twilio may have taken the last send but never confirmed it: repeats get 504 until a resend. */
-  invite_unconfirmed_at?: string;
-}
+/** What the answers tell of a registration: its id and status, and its invite's last send. */
+type AnsweredRegistration = Pick<
+  StoredRegistration,
+  | "registration_id"
+  | "status"
+  | "sending"
+  | "invite_message_sid"
+  | "invite_twilio_status"
+  | "invite_sent_at"
+  | "invite_request_id"
+  | "invite_unconfirmed_at"
+>;
 
 // Seconds a caller should wait before trying again when Twilio stays unavailable.
 const retryAfterSeconds = 30;
@@ -71,13 +68,13 @@ export function refusedAnswer(requestId: string, refusal: TriggerRefusal): APIGa
   }
 }
 
-const registrationFields = (registration: InvitedRegistration) => ({
+const registrationFields = (registration: AnsweredRegistration) => ({
   registration_id: registration.registration_id,
   registration_status: registration.status,
 });
 
 /** A send whose outcome nobody knows: answered 504 without a retry hint, now and for every repeat until a resend. */
-export function unconfirmedAnswer(requestId: string, registration: InvitedRegistration, duplicate: boolean): APIGatewayProxyResult {
+export function unconfirmedAnswer(requestId: string, registration: AnsweredRegistration, duplicate: boolean): APIGatewayProxyResult {
   const when = registration.invite_unconfirmed_at ?? registration.sending?.since;
   return jsonResponse(504, {
     error: "twilio_unconfirmed",
@@ -92,7 +89,7 @@ export function unconfirmedAnswer(requestId: string, registration: InvitedRegist
 export function sentAnswer(
   requestId: string,
   invite: InviteRequest,
-  registration: InvitedRegistration,
+  registration: AnsweredRegistration,
   duplicate: boolean,
 ): APIGatewayProxyResult {
   const player = fullName(invite.player_first_name, invite.player_last_name);
@@ -153,7 +150,7 @@ export function optedOutAnswer(requestId: string): APIGatewayProxyResult {
 }
 
 /** A resend of a registration that is finished with: the parent is not asked again. */
-export function registrationClosedAnswer(requestId: string, registration: InvitedRegistration): APIGatewayProxyResult {
+export function registrationClosedAnswer(requestId: string, registration: AnsweredRegistration): APIGatewayProxyResult {
   return jsonResponse(409, {
     error: "registration_closed",
     message: `This player's registration is ${registration.status.replace("_", " ")}, so the invite is not sent again.`,

@@ -13,6 +13,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
+import type { StoredRegistration } from "../aws/stored-registration";
 import { isDeliveryStatus } from "../domain/delivery-status";
 import {
   createInviteParser,
@@ -30,7 +31,6 @@ import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../p
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration, TriggerSettingKey } from "./functions";
 import {
-  type InvitedRegistration,
   inProgressAnswer,
   internalErrorAnswer,
   keyReusedAnswer,
@@ -49,7 +49,7 @@ export interface TriggerDependencies {
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<TriggerSettingKey>;
   messagesClient: MessagesClient;
-  registrations: RegistrationStore<InvitedRegistration>;
+  registrations: RegistrationStore;
   writeLog?: LineWriter;
 }
 
@@ -94,7 +94,7 @@ function parseRequest(
 }
 
 /** The registration this invite makes, claimed for sending by this request. */
-function newRegistration({ invite, settings, requestId }: TriggerRequest, now: Date): InvitedRegistration {
+function newRegistration({ invite, settings, requestId }: TriggerRequest, now: Date): StoredRegistration {
   const fields = inviteFields(invite, settings.values);
   return {
     ...invitedRegistration(fields, randomUUID(), now),
@@ -110,7 +110,7 @@ function newRegistration({ invite, settings, requestId }: TriggerRequest, now: D
  * registration this request now holds the sending marker of; `unclaimed` is how it stood before
  * a resend's claim, to go back to when the send makes no message).
  */
-type Decision = { answer: APIGatewayProxyResult } | { send: InvitedRegistration; unclaimed?: InvitedRegistration };
+type Decision = { answer: APIGatewayProxyResult } | { send: StoredRegistration; unclaimed?: StoredRegistration };
 
 export function createTriggerHandler(
   declaration: FunctionDeclaration<TriggerSettingKey>,
@@ -121,15 +121,15 @@ export function createTriggerHandler(
   const awsCalls = createAwsCallScope();
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
-  const store = dependencies.registrations ?? createRegistrationStore<InvitedRegistration>(env, awsCalls);
+  const store = dependencies.registrations ?? createRegistrationStore(env, awsCalls);
   const route = `${declaration.route.method} ${declaration.route.path}`;
   const parseInvite = createInviteParser();
   // A marker older than the function's timeout belongs to a request that is over: its send may have gone.
-  const sendingNow = (registration: InvitedRegistration) =>
+  const sendingNow = (registration: StoredRegistration) =>
     registration.sending !== undefined && Date.now() - Date.parse(registration.sending.since) < declaration.timeoutSeconds * 1000;
 
   /** Keeps what became of a send; the caller hears what happened even when that write fails. */
-  async function keep(request: TriggerRequest, before: InvitedRegistration, after: InvitedRegistration | undefined) {
+  async function keep(request: TriggerRequest, before: StoredRegistration, after: StoredRegistration | undefined) {
     try {
       if (after === undefined) await store.remove(before);
       else if (!(await store.replace(before, after)))
@@ -144,7 +144,7 @@ export function createTriggerHandler(
    * records the outcome. A send that made no message leaves the registration as it was before the
    * claim (a new one is removed), so a retry sends; one Twilio may have taken is kept as such.
    */
-  async function sendInvite(request: TriggerRequest, claimed: InvitedRegistration, unclaimed: InvitedRegistration | undefined) {
+  async function sendInvite(request: TriggerRequest, claimed: StoredRegistration, unclaimed: StoredRegistration | undefined) {
     const { invite, settings, requestId, log, remaining } = request;
     const { values, twilio } = settings;
     const message = {
@@ -164,7 +164,7 @@ export function createTriggerHandler(
     const done = { sending: undefined, updated_at: now, version: claimed.version + 1, invite_request_id: requestId };
     if (outcome.outcome === "sent") {
       log("info", "invite_sent", { to, message_sid: outcome.sid, registration_id: claimed.registration_id });
-      const sent: InvitedRegistration = {
+      const sent: StoredRegistration = {
         ...claimed,
         ...done,
         invites_sent: claimed.invites_sent + 1,
@@ -182,7 +182,7 @@ export function createTriggerHandler(
     }
     if (outcome.outcome === "unconfirmed") {
       log("warn", "invite_unconfirmed", { to, twilio_status: outcome.httpStatus, attempts: outcome.attempts });
-      const unconfirmed: InvitedRegistration = { ...claimed, ...done, invites_sent: claimed.invites_sent + 1, invite_unconfirmed_at: now };
+      const unconfirmed: StoredRegistration = { ...claimed, ...done, invites_sent: claimed.invites_sent + 1, invite_unconfirmed_at: now };
       await keep(request, claimed, unconfirmed);
       return unconfirmedAnswer(requestId, unconfirmed, false);
     }
@@ -199,7 +199,7 @@ export function createTriggerHandler(
   /** The player has a registration: answer from it, or resend when asked and allowed. */
   async function answerExisting(
     request: TriggerRequest,
-    registration: InvitedRegistration | undefined,
+    registration: StoredRegistration | undefined,
     mayResend: boolean,
   ): Promise<Decision> {
     const { requestId, invite, log } = request;
@@ -210,7 +210,7 @@ export function createTriggerHandler(
       if (closedStatuses.includes(registration.status)) return answer(registrationClosedAnswer(requestId, registration));
       if (sendingNow(registration)) return answer(inProgressAnswer(requestId));
       const now = new Date().toISOString();
-      const claimed: InvitedRegistration = {
+      const claimed: StoredRegistration = {
         ...registration,
         sending: { request_id: requestId, since: now },
         updated_at: now,

@@ -9,11 +9,12 @@ import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createAwsCallScope } from "../aws/aws-retry";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
-import { type ConversationWrite, createRegistrationStore, type ParentContact, type RegistrationStore } from "../aws/registration-store";
+import { type ConversationWrite, createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import type { ParentContact, StoredRegistration } from "../aws/stored-registration";
 import { type ConversationTurn, converse } from "../domain/conversation/engine";
 import { buildScript, type OptionalStepId, type Script } from "../domain/conversation/script";
-import type { ParentState, RegistrationRecord } from "../domain/registration";
+import type { ParentState } from "../domain/registration";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
 import { conversationConflictError } from "../plumbing/errors";
@@ -22,15 +23,12 @@ import { twimlResponse } from "../twilio/twiml";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
 
-/** A registration as the table keeps it: the record and when DynamoDB's TTL removes it. */
-export type StoredRegistrationRecord = RegistrationRecord & { retain_until: number };
-
 export interface WebhookDependencies {
   /** The Lambda's environment unless given. */
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<WebhookSettingKey>;
   deduplicator: MessageDeduplicator;
-  store: RegistrationStore<StoredRegistrationRecord>;
+  store: RegistrationStore;
   clock: () => Date;
   writeLog?: LineWriter;
 }
@@ -77,11 +75,11 @@ function scriptCache() {
 function conversationWrite(
   tel: string,
   contact: ParentContact | undefined,
-  registrations: readonly StoredRegistrationRecord[],
+  registrations: readonly StoredRegistration[],
   turn: ConversationTurn,
   mark: string,
   now: Date,
-): ConversationWrite<StoredRegistrationRecord> {
+): ConversationWrite {
   const state = turn.parent ?? { ...(parentStateOf(contact) ?? { opted_out: false }), version: (contact?.version ?? 0) + 1 };
   const read = new Map(registrations.map((registration) => [registration.registration_id, registration]));
   const after: ParentContact = {
@@ -96,7 +94,7 @@ function conversationWrite(
     registrations: turn.registrations.map((after) => {
       const before = read.get(after.registration_id)!;
       // The engine keeps every field it does not change, retain_until among them.
-      return { before, after: after.status === "erased" ? after : (after as StoredRegistrationRecord) };
+      return { before, after: after.status === "erased" ? after : (after as StoredRegistration) };
     }),
   };
 }
@@ -105,7 +103,7 @@ function conversationWrite(
  * DELETE MY DATA confirmed, and no STOP to keep: the parent's number goes with their
  * registrations, so the contact (and the message's mark in it) goes too.
  */
-function erasesEverything(registrations: readonly StoredRegistrationRecord[], turn: ConversationTurn): boolean {
+function erasesEverything(registrations: readonly StoredRegistration[], turn: ConversationTurn): boolean {
   const erased = new Set(turn.registrations.filter((after) => after.status === "erased").map((after) => after.registration_id));
   return erased.size > 0 && registrations.every((read) => erased.has(read.registration_id)) && !turn.parent?.opted_out;
 }
@@ -120,7 +118,7 @@ export function createWebhookHandler(
   const awsCalls = createAwsCallScope();
   const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
   const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
-  const store = dependencies.store ?? createRegistrationStore<StoredRegistrationRecord>(env, awsCalls);
+  const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   const scriptFor = scriptCache();
   const route = `${declaration.route.method} ${declaration.route.path}`;

@@ -3,14 +3,14 @@
  * and the export's requests as API Gateway delivers them once a key has been checked.
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import type { StoredRecord } from "../handlers/registrations";
+import type { StoredRegistration } from "../aws/stored-registration";
 import { proxyEvent } from "../local/gateway/proxy-event";
 import { exportApiKeyId } from "./fixtures";
 
 let counter = 0;
 
 /** A registration part way through its conversation; each call is another player. Numbers from Ofcom's drama range. */
-export function registrationRecord(overrides: Partial<StoredRecord> = {}): StoredRecord {
+export function registrationRecord(overrides: Partial<StoredRegistration> = {}): StoredRegistration {
   const number = ++counter;
   return {
     registration_id: `0000${number.toString(16).padStart(4, "0")}-1111-4222-8333-444455556666`,
@@ -35,6 +35,7 @@ export function registrationRecord(overrides: Partial<StoredRecord> = {}): Store
     updated_at: "2025-06-02T09:00:00.000Z",
     version: 3,
     retain_until: 1_819_584_000,
+    invites_sent: 1,
     ...overrides,
   };
 }

@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { createRegistrationStore } from "../aws/registration-store";
+import type { StoredRegistration } from "../aws/stored-registration";
 import { startPosition } from "../domain/registration";
-import type { StoredRegistrationRecord } from "../handlers/webhook";
 import { twimlMessages } from "../twilio/twiml";
 import { inboundMessage, signedEvent } from "./twilio-webhook";
 
@@ -15,7 +15,7 @@ import { inboundMessage, signedEvent } from "./twilio-webhook";
 export const conversationNow = new Date("2025-07-01T12:00:00.000Z");
 
 /** Alfie, invited to Lions u11s (born 1 Sep 2014 to 31 Aug 2015 in 2025-26), his mother's number `parentTel`. */
-export function invitedRegistration(overrides: Partial<StoredRegistrationRecord> = {}): StoredRegistrationRecord {
+export function invitedRegistration(overrides: Partial<StoredRegistration> = {}): StoredRegistration {
   return {
     registration_id: randomUUID(),
     status: "invited",
@@ -36,13 +36,14 @@ export function invitedRegistration(overrides: Partial<StoredRegistrationRecord>
     updated_at: "2025-06-01T10:00:00.000Z",
     version: 1,
     retain_until: Math.floor(Date.parse("2026-09-01T00:00:00.000Z") / 1000),
+    invites_sent: 1,
     ...overrides,
   };
 }
 
 /** Creates `registration` in the table `env` names, as the trigger does; fails the test unless it is new. */
-export async function invite(env: Record<string, string>, registration: StoredRegistrationRecord): Promise<StoredRegistrationRecord> {
-  const outcome = await createRegistrationStore<StoredRegistrationRecord>(env).create(registration);
+export async function invite(env: Record<string, string>, registration: StoredRegistration): Promise<StoredRegistration> {
+  const outcome = await createRegistrationStore(env).create(registration);
   if (outcome.outcome !== "created") throw new Error(`the registration was not created: ${outcome.outcome}`);
   return registration;
 }

@@ -7,7 +7,6 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
-import type { StoredRegistrationRecord } from "../../handlers/webhook";
 import { handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
 import { alfiesAnswerMessages, conversationNow, invite, invitedRegistration } from "../../testkit/registrations";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
@@ -43,7 +42,7 @@ describe("any sequence of messages from an invited parent", () => {
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
         // A fresh parent per run, from Ofcom's drama range.
         const tel = `+4477009006${String(parentsUsed++).padStart(2, "0")}`;
-        const store = createRegistrationStore<StoredRegistrationRecord>(services().env);
+        const store = createRegistrationStore(services().env);
         await invite(services().env, invitedRegistration({ parent_tel: tel }));
         const sent: Record<string, string>[] = [];
         const replied = new Set<string>();

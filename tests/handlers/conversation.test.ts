@@ -7,10 +7,10 @@ import { createHash } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
+import type { StoredRegistration } from "../../aws/stored-registration";
 import { environmentVariables } from "../../config/settings";
 import { functions } from "../../handlers/functions";
 import { createRegistrationsHandler } from "../../handlers/registrations";
-import type { StoredRegistrationRecord } from "../../handlers/webhook";
 import { bodyOf, handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
 import { capturing } from "../../testkit/log-capture";
 import { exportEvent } from "../../testkit/registration-records";
@@ -21,13 +21,13 @@ import { twimlMessages } from "../../twilio/twiml";
 const { handler, logLines, services } = handlerUnderTest((wiring) => testWebhook(wiring, { clock: () => conversationNow }));
 
 const env = () => services().env;
-const store = () => createRegistrationStore<StoredRegistrationRecord>(env());
+const store = () => createRegistrationStore(env());
 const registrationsTable = () => services().dynamoDb.items(env()[environmentVariables.registrationsTable]);
 const paymentUrl = "https://pay.urmstontownjfc.example/join";
 const emptyResponse = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /** Each test its own parent, so none sees another's registrations. */
-function parentOf(tel: string, overrides: Partial<StoredRegistrationRecord> = {}) {
+function parentOf(tel: string, overrides: Partial<StoredRegistration> = {}) {
   const phone = parentPhone(handler, tel);
   return { ...phone, invite: () => invite(env(), invitedRegistration({ parent_tel: tel, ...overrides })) };
 }
@@ -124,27 +124,27 @@ describe("a parent with an invite", () => {
 
 describe("a parent with last season's registrations on the number", () => {
   it("is asked about this season's invite: last season's unfinished one neither takes over Ready! nor moves on", async () => {
-    const parent = parentOf("+447700900221");
+    const parent = parentOf("+447700900225");
     const lastSeason = await invite(
       env(),
-      invitedRegistration({ parent_tel: "+447700900221", season: "2024-25", age_group: "u10s", invited_at: "2024-06-01T10:00:00.000Z" }),
+      invitedRegistration({ parent_tel: "+447700900225", season: "2024-25", age_group: "u10s", invited_at: "2024-06-01T10:00:00.000Z" }),
     );
     const thisSeason = await parent.invite();
     const ready = await parent.says("Ready!");
     expect(ready).toContain("let's register Alfie for Lions u11s");
     expect(ready).not.toContain("u10s");
-    const { registrations } = await store().readParent("+447700900221");
+    const { registrations } = await store().readParent("+447700900225");
     const byId = new Map(registrations.map((registration) => [registration.registration_id, registration]));
     expect(byId.get(thisSeason.registration_id)).toMatchObject({ status: "in_progress", conversation: { step: "legal_name" } });
     expect(byId.get(lastSeason.registration_id)).toEqual(lastSeason);
   });
 
   it("is never offered last season's answers: another family's emergency contact and photo consent stay theirs", async () => {
-    const parent = parentOf("+447700900222");
+    const parent = parentOf("+447700900226");
     await invite(
       env(),
       invitedRegistration({
-        parent_tel: "+447700900222",
+        parent_tel: "+447700900226",
         season: "2024-25",
         age_group: "u10s",
         status: "submitted",

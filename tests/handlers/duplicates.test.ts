@@ -11,10 +11,10 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { messageWindowSeconds } from "../../aws/idempotency/message-deduplicator";
 import { createRegistrationStore, idempotencyKeySeconds } from "../../aws/registration-store";
+import type { StoredRegistration } from "../../aws/stored-registration";
 import { environmentVariables } from "../../config/settings";
 import { retainUntil } from "../../domain/retention";
 import type { TriggerHandler } from "../../handlers/trigger";
-import type { InvitedRegistration } from "../../handlers/trigger-answers";
 import type { WebhookHandler } from "../../handlers/webhook";
 import { sendJson, serveOnLoopback } from "../../local/loopback";
 import { validInvite } from "../../testkit/fixtures";
@@ -48,7 +48,7 @@ async function registrationItems() {
   return Items.map((item) => unmarshall(item));
 }
 const registrationsOnly = async () => (await registrationItems()).filter((item) => item.sk.startsWith("registration#"));
-const store = () => createRegistrationStore<InvitedRegistration>(services().env);
+const store = () => createRegistrationStore(services().env);
 const resend = { ...validInvite, resend: true };
 
 // Each test's invite is new to Twilio and to the duplicate check.
@@ -244,14 +244,14 @@ describe("a player invited again", () => {
 
   it("is not re-sent once the registration is submitted: 409 naming why, nothing sent", async () => {
     await trigger(triggerEvent(validInvite), lambdaContext);
-    const [registration] = (await registrationsOnly()) as InvitedRegistration[];
+    const [registration] = (await registrationsOnly()) as StoredRegistration[];
     const {
       pk: _pk,
       sk: _sk,
       season_order: _order,
       write_id: _write,
       ...stored
-    } = registration as InvitedRegistration & Record<string, string>;
+    } = registration as StoredRegistration & Record<string, string>;
     expect(await store().replace(stored, { ...stored, status: "submitted", version: stored.version + 1 })).toBe(true);
     const response = await trigger(triggerEvent(resend), lambdaContext);
     expect(response.statusCode).toBe(409);

@@ -6,10 +6,12 @@
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRegistrationStore, createRegistrationsTableCall, type StoredRegistration } from "../../aws/registration-store";
+import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
+import type { StoredRegistration } from "../../aws/stored-registration";
 import { registrationsTableDefinition } from "../../config/registrations-table";
 import { environmentVariables } from "../../config/settings";
 import { startTransactionsProxy, type TransactionsProxy } from "../../local/stand-ins/dynamodb-transactions";
+import { invitedRegistration } from "../../testkit/registrations";
 
 let server: ReturnType<typeof dynalite>;
 let proxy: TransactionsProxy;
@@ -39,26 +41,18 @@ async function freshStore() {
   const { call, tableName } = createRegistrationsTableCall(tableEnv);
   await call("CreateTable", registrationsTableDefinition(tableName()));
   const scan = async () => JSON.stringify((await call("Scan", { TableName: tableName() })).Items);
-  return { store: createRegistrationStore<StoredRegistration & Record<string, unknown>>(tableEnv), scan };
+  return { store: createRegistrationStore(tableEnv), scan };
 }
 
 let idCounter = 0;
-function registration(overrides: Partial<StoredRegistration & Record<string, unknown>> = {}): StoredRegistration & Record<string, unknown> {
-  return {
-    registration_id: `reg-${++idCounter}`,
-    status: "invited",
-    season: "2025-26",
-    team_name: "Lions",
-    age_group: "u11s",
-    player_first_name: "Alfie",
-    player_last_name: "Testington",
-    parent_first_name: "Sarah",
-    parent_tel: "+447700900123",
+function registration(overrides: Partial<StoredRegistration> = {}): StoredRegistration {
+  ++idCounter;
+  return invitedRegistration({
+    registration_id: `reg-${idCounter}`,
     invited_at: `2025-06-01T10:00:${String(idCounter % 60).padStart(2, "0")}.000Z`,
-    version: 1,
     retain_until: 1_819_584_000,
     ...overrides,
-  };
+  });
 }
 
 describe("the registration store", () => {
@@ -117,14 +111,14 @@ describe("the registration store", () => {
         registrations: [
           {
             before: registrations[0],
-            after: { ...registrations[0], status: "in_progress", version: registrations[0].version + 1, answer },
+            after: { ...registrations[0], status: "in_progress", version: registrations[0].version + 1, player_legal_name: answer },
           },
         ],
       });
     const outcomes = await Promise.all([step("first"), step("second")]);
     expect(outcomes.sort()).toEqual([false, true]);
     const after = await store.readParent(invited.parent_tel);
-    expect(after.registrations[0].answer).toBe(after.contact?.recent_messages[0]);
+    expect(after.registrations[0].player_legal_name).toBe(after.contact?.recent_messages[0]);
   });
 
   it("erases a registration: its id, status and date stay, nothing personal does", async () => {
@@ -141,7 +135,7 @@ describe("the registration store", () => {
     });
     expect((await store.readParent("+447700900125")).registrations).toEqual([]);
     const everything = await scan();
-    for (const personal of ["900125", "Alfie", "Testington", "Sarah", "Peanut"]) expect(everything).not.toContain(personal);
+    for (const personal of ["900125", "Alfie", "Testington", "Sarah", "Examplesson", "Peanut"]) expect(everything).not.toContain(personal);
   });
 
   it("lists a season complete, page by page, in team order, and by team", async () => {

@@ -7,8 +7,8 @@
 import { parse } from "csv-parse/sync";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
+import type { StoredRegistration } from "../../aws/stored-registration";
 import { exportColumns } from "../../domain/registration-export";
-import type { StoredRecord } from "../../handlers/registrations";
 import type { ProxyHandler } from "../../plumbing/api-gateway-event";
 import { inviteApiKeyId } from "../../testkit/fixtures";
 import { bodyOf, standInsForFile, testExport, testsThePackage } from "../../testkit/handler-under-test";
@@ -24,8 +24,8 @@ beforeAll(() => {
   if (!testsThePackage) smallPages = testExport(wiring(), { paging: { budgetBytes: 4_000, pageSize: 5 } });
 });
 
-const store = () => createRegistrationStore<StoredRecord>(services().env);
-async function written(...records: StoredRecord[]) {
+const store = () => createRegistrationStore(services().env);
+async function written(...records: StoredRegistration[]) {
   for (const record of records) expect(await store().create(record)).toEqual({ outcome: "created" });
   return records;
 }

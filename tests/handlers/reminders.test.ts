@@ -6,7 +6,8 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
-import type { RemindedRegistration, RemindersAnswer } from "../../handlers/reminders";
+import type { StoredRegistration } from "../../aws/stored-registration";
+import type { RemindersAnswer } from "../../handlers/reminders";
 import { clubSettings, parameterPath, settingsParameters } from "../../testkit/fixtures";
 import { bodyOf, standInsForFile, testExport, testReminders, testWebhook } from "../../testkit/handler-under-test";
 import { withSsmContents } from "../../testkit/local-services";
@@ -15,14 +16,14 @@ import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 
 const { services, wiring, logLines } = standInsForFile();
 const env = () => services().env;
-const store = () => createRegistrationStore<RemindedRegistration>(env());
+const store = () => createRegistrationStore(env());
 const reminders = (runEnv = env()) => testReminders({ ...wiring(), env: runEnv });
 const runAt = (time: string, handler = reminders()) => handler({ id: `test-${time}`, time });
 // Invited on Monday 2 June 2025 at 11:00 London time (BST).
 const invitedAt = "2025-06-02T10:00:00.000Z";
 
 /** A registration waiting on its parent (each call another player and parent), written as the trigger leaves one. */
-async function waiting(overrides: Partial<RemindedRegistration> = {}): Promise<RemindedRegistration> {
+async function waiting(overrides: Partial<StoredRegistration> = {}): Promise<StoredRegistration> {
   const record = { ...registrationRecord({ status: "invited", invited_at: invitedAt, version: 2 }), ...overrides };
   expect(await store().create(record)).toEqual({ outcome: "created" });
   return record;

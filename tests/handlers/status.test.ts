@@ -4,7 +4,6 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createRegistrationStore, type RegistrationStore } from "../../aws/registration-store";
-import type { InvitedRegistration } from "../../handlers/trigger-answers";
 import {
   clubSettings,
   otherAuthToken,
@@ -29,9 +28,8 @@ import { createMessagesClient } from "../../twilio/messages-client";
 
 const { services, wiring, logLines } = standInsForFile();
 const now = new Date("2025-06-01T10:00:05.000Z");
-const statusHandler = (store?: RegistrationStore<InvitedRegistration>) =>
-  testStatus(wiring(), { clock: () => now, ...(store ? { store } : {}) });
-const store = () => createRegistrationStore<InvitedRegistration>(services().env);
+const statusHandler = (store?: RegistrationStore) => testStatus(wiring(), { clock: () => now, ...(store ? { store } : {}) });
+const store = () => createRegistrationStore(services().env);
 
 /** Invites Alfie's parent at `tel` through the trigger; the registration as it stands after. */
 async function invited(tel: string, resend = false) {
@@ -165,7 +163,7 @@ describe("a signed status callback", () => {
     const real = store();
     let raced = false;
     // The parent's "Ready!" lands between the status function's read and its write.
-    const racing: RegistrationStore<InvitedRegistration> = {
+    const racing: RegistrationStore = {
       ...real,
       async replace(before, after) {
         if (!raced) {

@@ -8,9 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRegistrationStore, createRegistrationsTableCall, type StoredRegistration } from "../../aws/registration-store";
+import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
 import { registrationsTableDefinition } from "../../config/registrations-table";
-import type { StoredRecord } from "../../handlers/registrations";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { packageSize } from "../../testkit/code-package";
 import { type DeployedFunction, startDeployedFunction } from "../../testkit/deployed-function";
@@ -212,7 +211,7 @@ describe("the deployed trigger", () => {
 
   it("refuses a parent who opted out with 409, sending nothing", async () => {
     const optedOut = "+447700900125";
-    const store = createRegistrationStore<StoredRegistration>(registrationsTableEnv);
+    const store = createRegistrationStore(registrationsTableEnv);
     const contact = { parent_tel: optedOut, version: 1, recent_messages: [], opted_out: true, opted_out_at: new Date().toISOString() };
     expect(await store.writeConversation({ tel: optedOut, contact: { after: contact }, registrations: [] })).toBe(true);
     const before = services.twilio.attempts;
@@ -310,7 +309,7 @@ describe("the deployed webhook", () => {
 
 describe("the deployed status function", () => {
   const tel = "+447700900303";
-  const registration = async () => (await createRegistrationStore<StoredRecord>(registrationsTableEnv).readParent(tel)).registrations[0];
+  const registration = async () => (await createRegistrationStore(registrationsTableEnv).readParent(tel)).registrations[0];
   const callback = (sid: string, messageStatus: string, more: Record<string, string> = {}) => ({
     MessageSid: sid,
     SmsSid: sid,
@@ -358,7 +357,7 @@ describe("the deployed status function", () => {
 });
 
 describe("the deployed export", () => {
-  const store = () => createRegistrationStore<StoredRecord>(registrationsTableEnv);
+  const store = () => createRegistrationStore(registrationsTableEnv);
   // 3,000 players, written with the store a few at a time: dynalite is one process. A season of
   // their own, so the invites and conversations of the tests above are not among them, and one
   // parent's number that no test opts out (a STOP above would refuse the players of that number).
@@ -421,7 +420,7 @@ describe("the deployed export", () => {
 describe("the uploaded remind function", () => {
   it("sends a due reminder with the reminder template when EventBridge's scheduled event comes, and records it", async () => {
     const record = registrationRecord({ status: "invited", parent_tel: "+447700900871", invited_at: "2025-06-02T10:00:00.000Z" });
-    expect(await createRegistrationStore<StoredRecord>(registrationsTableEnv).create(record)).toEqual({ outcome: "created" });
+    expect(await createRegistrationStore(registrationsTableEnv).create(record)).toEqual({ outcome: "created" });
     const sentBefore = services.twilio.messages.length;
     // EventBridge's scheduled event, as the rule delivers it: its time is the run's clock.
     const scheduled = {
@@ -447,9 +446,7 @@ describe("the uploaded remind function", () => {
       "3": record.player_first_name,
       "4": "Lions u11s",
     });
-    const { registrations } = await createRegistrationStore<StoredRecord & { reminders_sent?: number }>(registrationsTableEnv).readParent(
-      record.parent_tel,
-    );
+    const { registrations } = await createRegistrationStore(registrationsTableEnv).readParent(record.parent_tel);
     expect(registrations[0]).toMatchObject({ reminders_sent: 1, last_reminder_at: "2025-06-05T10:00:00.000Z" });
     expect(reminders.logs()).toContain('"event":"reminder_sent"');
 
