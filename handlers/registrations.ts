@@ -7,7 +7,6 @@
  * key's id is checked here against the export key's, which the program writes to Parameter Store.
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { createAwsCallScope } from "../aws/aws-retry";
 import {
   createRegistrationStore,
   type ErasedRegistration,
@@ -20,6 +19,7 @@ import type { RegistrationRecord } from "../domain/registration";
 import { type ExportRow, exportColumns, exportCsv, messagesForClubText } from "../domain/registration-export";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { headerValue, jsonResponse, type ProxyHandler } from "../plumbing/api-gateway-event";
+import { createAwsCallScope } from "../plumbing/aws-call-scope";
 import type { LineWriter, Log } from "../plumbing/log";
 import type { FunctionDeclaration, RegistrationsSettingKey } from "./functions";
 

@@ -12,13 +12,14 @@
  * (or a run and a parent's reply) cannot both send. A send that made no message gives the claim
  * back, as the trigger does; one Twilio may have taken keeps it, so nothing goes twice.
  */
-import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
+
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
 import { noReminderTemplate } from "../config/setting-values";
 import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
 import { logFailure } from "../plumbing/answer-logged";
 import type { RemainingTime } from "../plumbing/api-gateway-event";
+import { awsCallContext, createAwsCallScope } from "../plumbing/aws-call-scope";
 import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { RemindSettingKey, ScheduledFunctionDeclaration } from "./functions";

@@ -7,12 +7,12 @@
  * again and applies the status to what it finds.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
 import { advanceDelivery, isDeliveryStatus, type StatusCallback } from "../domain/delivery-status";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { type ProxyHandler, plainTextResponse } from "../plumbing/api-gateway-event";
+import { createAwsCallScope } from "../plumbing/aws-call-scope";
 import { statusConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";

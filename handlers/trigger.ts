@@ -10,7 +10,6 @@
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
 import { isDeliveryStatus } from "../domain/delivery-status";
@@ -26,6 +25,7 @@ import { invitedRegistration } from "../domain/registration";
 import { retainUntil } from "../domain/retention";
 import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, type RemainingTime, requestIdOf } from "../plumbing/api-gateway-event";
+import { awsCallContext, createAwsCallScope } from "../plumbing/aws-call-scope";
 import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration, TriggerSettingKey } from "./functions";

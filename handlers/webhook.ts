@@ -7,7 +7,6 @@
  */
 import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { createAwsCallScope } from "../aws/aws-retry";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
 import { type ConversationWrite, createRegistrationStore, type ParentContact, type RegistrationStore } from "../aws/registration-store";
 import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
@@ -16,6 +15,7 @@ import { buildScript, type OptionalStepId, type Script } from "../domain/convers
 import type { ParentState, RegistrationRecord } from "../domain/registration";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
+import { createAwsCallScope } from "../plumbing/aws-call-scope";
 import { conversationConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
