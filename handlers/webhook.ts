@@ -9,21 +9,35 @@ import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
 import { type ConversationWrite, createRegistrationStore, type ParentContact, type RegistrationStore } from "../aws/registration-store";
-import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import type { SettingsReader } from "../aws/settings-reader";
+import type { SettingKey } from "../config/settings";
 import { type ConversationTurn, converse } from "../domain/conversation/engine";
 import { buildScript, type OptionalStepId, type Script } from "../domain/conversation/script";
 import type { ParentState, RegistrationRecord } from "../domain/registration";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
-import { createAwsCallScope } from "../plumbing/aws-call-scope";
 import { conversationConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
-import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
+import type { FunctionDeclaration } from "./function-declaration";
+import { handlerSetup } from "./handler-setup";
 
 /** A registration as the table keeps it: the record and when DynamoDB's TTL removes it. */
 export type StoredRegistrationRecord = RegistrationRecord & { retain_until: number };
+
+/** The settings the webhook reads: its role may read these parameters and no others. */
+export const webhookSettingKeys = [
+  "webhookUrl",
+  "clubName",
+  "assistantName",
+  // The conversation's script (domain/conversation/script.ts).
+  "codeOfConductUrl",
+  "privacyNoticeUrl",
+  "paymentUrl",
+  "optionalSteps",
+] as const satisfies readonly SettingKey[];
+export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
 
 export interface WebhookDependencies {
   /** The Lambda's environment unless given. */
@@ -115,15 +129,11 @@ export function createWebhookHandler(
   declaration: FunctionDeclaration<WebhookSettingKey> & { idempotencyKeyPrefix: string },
   dependencies: Partial<WebhookDependencies> = {},
 ): WebhookHandler {
-  const env = dependencies.env ?? process.env;
-  // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
-  const awsCalls = createAwsCallScope();
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
   const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
   const store = dependencies.store ?? createRegistrationStore<StoredRegistrationRecord>(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   const scriptFor = scriptCache();
-  const route = `${declaration.route.method} ${declaration.route.path}`;
 
   return async (event, context) => {
     const respond = async (log: Log): Promise<APIGatewayProxyResult> => {
@@ -185,7 +195,7 @@ export function createWebhookHandler(
     };
 
     const { timeoutSeconds } = declaration;
-    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog: dependencies.writeLog }, respond, () =>
+    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog }, respond, () =>
       plainTextResponse(500, "signon could not handle this message; please try again."),
     );
   };

@@ -5,7 +5,8 @@
  */
 import type { StackConfig } from "../config/schema";
 import { settingValues } from "../config/setting-values";
-import { functionDeclarations, functions, type HandlerWiring, routesOf } from "../handlers/functions";
+import { type HandlerWiring, routesOf } from "../handlers/function-declaration";
+import { functionDeclarations, functions } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
 import { createApiGateway, localApiKeyId, sendRefusal } from "./gateway/api-gateway";
 import { type LoopbackHandler, serveOnLoopback } from "./loopback";
