@@ -15,8 +15,8 @@
 
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import type { HandlerSettings, SettingsReader } from "../aws/settings-reader";
-import { noReminderTemplate } from "../config/setting-values";
 import type { SettingKey } from "../config/settings";
+import { noReminderTemplate } from "../config/settings";
 import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
 import { logFailure } from "../plumbing/answer-logged";
 import type { RemainingTime } from "../plumbing/api-gateway-event";

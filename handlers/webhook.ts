@@ -12,7 +12,7 @@ import { type ConversationWrite, createRegistrationStore, type ParentContact, ty
 import type { SettingsReader } from "../aws/settings-reader";
 import type { SettingKey } from "../config/settings";
 import { type ConversationTurn, converse } from "../domain/conversation/engine";
-import { buildScript, type OptionalStepId, type Script } from "../domain/conversation/script";
+import { buildScript, type OptionalStepId, optionalStepIds, type Script } from "../domain/conversation/script";
 import type { ParentState, RegistrationRecord } from "../domain/registration";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
@@ -75,11 +75,7 @@ function scriptCache() {
     if (cached?.key !== key) {
       // Parameter Store holds the optional questions asked, comma-separated (config/settings.ts).
       const asked = new Set(values.optionalSteps.split(",").map((step) => step.trim()));
-      const optionalSteps: Record<OptionalStepId, boolean> = {
-        medical: asked.has("medical"),
-        emergency_contact: asked.has("emergency_contact"),
-        photo_consent: asked.has("photo_consent"),
-      };
+      const optionalSteps = Object.fromEntries(optionalStepIds.map((id) => [id, asked.has(id)])) as Record<OptionalStepId, boolean>;
       const { clubName, assistantName, codeOfConductUrl, privacyNoticeUrl, paymentUrl } = values;
       cached = { key, script: buildScript({ clubName, assistantName, codeOfConductUrl, privacyNoticeUrl, paymentUrl, optionalSteps }) };
     }

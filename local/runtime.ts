@@ -3,8 +3,7 @@
  * stand-in they send through, and the simulator page. Settings come from the stack file,
  * through the same schema as `pulumi up`.
  */
-import type { StackConfig } from "../config/schema";
-import { settingValues } from "../config/setting-values";
+import { type StackConfig, settingValues } from "../config/schema";
 import { type HandlerWiring, routesOf } from "../handlers/function-declaration";
 import { functionDeclarations, functions } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
@@ -51,7 +50,7 @@ export async function startLocalRuntime(options: LocalOptions, writeLog?: LineWr
   const webhookUrl = `${server.url}${functions.webhook.route.path}`;
   const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
   const statusCallbackUrl = `${server.url}${functions.status.route.path}`;
-  const values = settingValues(settings, webhookUrl, localApiKeyId("export"), statusCallbackUrl);
+  const values = settingValues({ config: settings, webhookUrl, statusCallbackUrl, exportApiKeyId: localApiKeyId("export") });
   // The stack file's values, as Parameter Store would hand them over.
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
 
