@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
-import { settingValues } from "./config/setting-values";
+import { settingValues } from "./config/schema";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
@@ -65,7 +65,12 @@ const api = new RegistrationApi(`${prefix}-api`, {
 // these at run time, so the functions need only their names (no dependency cycle).
 new SettingsParameters(`${prefix}-settings`, {
   parameterPath: settingsPath,
-  values: settingValues(config, api.urlOf(functions.webhook.route.path), api.exportApiKeyId, api.urlOf(functions.status.route.path)),
+  values: settingValues({
+    config,
+    webhookUrl: api.urlOf(functions.webhook.route.path),
+    statusCallbackUrl: api.urlOf(functions.status.route.path),
+    exportApiKeyId: api.exportApiKeyId,
+  }),
 });
 
 export const apiUrl = api.url;

@@ -9,11 +9,13 @@
  * write must then accept its own earlier attempt, or it would report its own record as
  * someone else's (`ownWrite` in aws/dynamodb.ts).
  */
+
+import type { AwsCallScope } from "../plumbing/aws-call-scope";
 import { awsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
 import type { SendRequest } from "../plumbing/outbound-http";
 import { retryUntil } from "../plumbing/retry";
-import { type AwsCallScope, type AwsRetryPolicy, type RetryKind, retryKind } from "./aws-retry";
+import { type AwsRetryPolicy, type RetryKind, retryKind } from "./aws-retry";
 import { createSigningKeyCache, signedPostHeaders } from "./sigv4";
 
 export interface AwsJsonService {

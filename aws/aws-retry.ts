@@ -1,13 +1,11 @@
 /**
- * Which failed AWS calls are worth another attempt, how long to wait between attempts, and
- * the invocation each call's retries belong to. The rules are the AWS SDK's standard retry
+ * Which failed AWS calls are worth another attempt, and how long to wait between attempts
+ * (each call's deadline and log come from plumbing/aws-call-scope.ts). The rules are the AWS SDK's standard retry
  * mode (@smithy/core 3.41's retry module, which the SDK's clients here use): throttles,
  * 5xx, timeouts and network faults are retried with exponential backoff and full jitter;
  * anything else (a 4xx such as a validation error or a failed condition) is final.
  * tests/aws-faults.test.ts holds these lists and figures to the SDK's own.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
-import type { Log } from "../plumbing/log";
 import type { RetryPolicy } from "../plumbing/retry";
 
 export interface AwsRetryPolicy extends RetryPolicy {
@@ -81,36 +79,4 @@ export function retryKind(error: unknown): RetryKind | undefined {
   if (typeof status === "number" && transientStatuses.includes(status)) return "transient";
   if (typeof code === "string" && transientNetworkCodes.includes(code)) return "transient";
   return undefined;
-}
-
-/** What an invocation lends the AWS calls it makes: when they must be done by, and the log their retries go to. */
-export interface AwsCallContext {
-  /** Epoch ms: no attempt or wait is started that would run past it. */
-  deadline: number;
-  log: Log;
-}
-
-/**
- * Binds AWS calls to the invocation that makes them, however deep the call (a store passes no
- * context down) and however many invocations share the
- * container's clients at once (npm start, the tests). Made in a handler factory, as the
- * Pulumi serializer wants objects to be.
- */
-export interface AwsCallScope {
-  run<T>(context: AwsCallContext, work: () => Promise<T>): Promise<T>;
-  /** The running invocation's context; undefined outside any (a stand-in creating its table). */
-  current(): AwsCallContext | undefined;
-}
-
-export function createAwsCallScope(): AwsCallScope {
-  const invocations = new AsyncLocalStorage<AwsCallContext>();
-  return { run: (context, work) => invocations.run(context, work), current: () => invocations.getStore() };
-}
-
-// Kept back from a function's remaining time: after its last AWS call it must still answer.
-const answerReserveMs = 500;
-
-/** The context for an invocation with `remainingMs` of its time left. */
-export function awsCallContext(remainingMs: number, log: Log): AwsCallContext {
-  return { deadline: Date.now() + remainingMs - answerReserveMs, log };
 }

@@ -1,10 +1,11 @@
 /** The stack's DynamoDB tables over DynamoDB's JSON API, with a signed request of our own (aws/aws-json.ts). */
 import { randomUUID } from "node:crypto";
 import { environmentVariables } from "../config/settings";
+import type { AwsCallScope } from "../plumbing/aws-call-scope";
 import { idempotencyStoreError } from "../plumbing/errors";
 import { createRequestSender } from "../plumbing/outbound-http";
 import { type AwsJsonCall, createAwsJsonCall, requiredEnv } from "./aws-json";
-import { type AwsCallScope, dynamoDbRetryPolicy } from "./aws-retry";
+import { dynamoDbRetryPolicy } from "./aws-retry";
 
 export type AttributeValue = { S: string } | { N: string };
 export type Item = Record<string, AttributeValue>;

@@ -14,9 +14,9 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
 import type { ErasedRegistration } from "../domain/registration";
+import type { AwsCallScope } from "../plumbing/aws-call-scope";
 import { isAwsError, registrationStoreError } from "../plumbing/errors";
 import type { AwsJsonCall } from "./aws-json";
-import type { AwsCallScope } from "./aws-retry";
 import { createDynamoDbTableClient, type DynamoDbTableClient, ownWrite } from "./dynamodb";
 import type {
   ContactItem,

@@ -6,12 +6,13 @@
  * client would cost a cold start more than the whole webhook otherwise does.
  */
 import { environmentVariables, type SettingKey, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
+import type { AwsCallScope } from "../plumbing/aws-call-scope";
 import { settingsError } from "../plumbing/errors";
 import { jsonObject } from "../plumbing/json";
 import { createRequestSender } from "../plumbing/outbound-http";
 import type { TwilioCredentials } from "../twilio/messages-client";
 import { createAwsJsonCall, requiredEnv } from "./aws-json";
-import { type AwsCallScope, parameterStoreRetryPolicy } from "./aws-retry";
+import { parameterStoreRetryPolicy } from "./aws-retry";
 
 export interface HandlerSettings<K extends SettingKey> {
   values: Record<K, string>;

@@ -5,9 +5,11 @@
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { z } from "zod";
+import { type OptionalStepId, optionalStepIds } from "../domain/conversation/script";
 import { poundsAmount } from "../domain/money";
 import { awsNameProblem, awsNameRules } from "./aws-name-rules";
 import { type StackIdentity, stackAwsNames } from "./names";
+import { noReminderTemplate, type SettingKey } from "./settings";
 
 /**
  * Lower-case letters, digits and single hyphens inside: fits every AWS name, SSM path and IAM
@@ -146,6 +148,21 @@ const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
     error: (issue) => (issue.code === "invalid_type" ? "must be a group of settings, as in Pulumi.prod.yaml" : undefined),
   });
 
+/**
+ * Each optional question of the conversation (domain/conversation/script.ts), by the key under
+ * `signon:conversation` that switches it off: the section, its default, its examples and the
+ * `optionalSteps` setting follow from this table.
+ */
+export const optionalQuestionConfigKeys = {
+  medical: "medical",
+  emergency_contact: "emergencyContact",
+  photo_consent: "photoConsent",
+} as const satisfies Record<OptionalStepId, string>;
+type OptionalQuestionConfigKey = (typeof optionalQuestionConfigKeys)[OptionalStepId];
+const questionConfigKeys: readonly OptionalQuestionConfigKey[] = optionalStepIds.map((id) => optionalQuestionConfigKeys[id]);
+const eachQuestion = <Value>(value: Value) =>
+  Object.fromEntries(questionConfigKeys.map((key) => [key, value])) as Record<OptionalQuestionConfigKey, Value>;
+
 const contentSid = z
   .string("must be text such as HX7d785aa7b15519a858cfc7f0d485ff2c")
   .regex(/^HX[0-9a-f]{32}$/, "must be a Content template SID: HX followed by 32 hex characters");
@@ -189,11 +206,7 @@ export const stackConfigSchema = z.object({
     burstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(50),
   }).default({ rateLimit: 25, burstLimit: 50 }),
   /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
-  conversation: section({
-    medical: onOff,
-    emergencyContact: onOff,
-    photoConsent: onOff,
-  }).default({ medical: true, emergencyContact: true, photoConsent: true }),
+  conversation: section(eachQuestion(onOff)).default(eachQuestion(true)),
   /** Reminders to parents who went quiet (domain/reminders.ts). */
   reminders: section({
     afterDays: wholeNumber(1, 30, "a whole number of days from 1 to 30").default(3),
@@ -245,9 +258,9 @@ export const configExamples: Record<string, string> = {
   "club.privacyNoticeUrl": "pulumi config set --path signon:club.privacyNoticeUrl https://www.urmstontownjfc.example/privacy",
   "registration.paymentUrl": "pulumi config set --path signon:registration.paymentUrl https://pay.urmstontownjfc.example/join",
   "registration.retentionYears": "pulumi config set --path signon:registration.retentionYears 1",
-  "conversation.medical": "pulumi config set --path signon:conversation.medical false",
-  "conversation.emergencyContact": "pulumi config set --path signon:conversation.emergencyContact false",
-  "conversation.photoConsent": "pulumi config set --path signon:conversation.photoConsent false",
+  ...Object.fromEntries(
+    questionConfigKeys.map((key) => [`conversation.${key}`, `pulumi config set --path signon:conversation.${key} false`]),
+  ),
   "api.rateLimit": "pulumi config set --path signon:api.rateLimit 25",
   "api.burstLimit": "pulumi config set --path signon:api.burstLimit 50",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
@@ -259,6 +272,51 @@ export const configExamples: Record<string, string> = {
   apiKey: "pulumi config set --secret signon:apiKey <at least 20 characters>  (optional: one is generated otherwise)",
   exportApiKey: "pulumi config set --secret signon:exportApiKey <at least 20 characters>  (optional: one is generated otherwise)",
 };
+
+/** What a run-time setting's value is made from: the stack config, and what the program makes (URLs, the export key's id). */
+export interface SettingSources<Made> {
+  config: StackConfig;
+  webhookUrl: Made;
+  statusCallbackUrl: Made;
+  exportApiKeyId: Made;
+}
+
+/**
+ * How the stack config makes each run-time setting (config/settings.ts names them). Parameter
+ * Store refuses an empty value: an unset one is a word such as `none`.
+ */
+const settingSources: { [Key in SettingKey]: <Made>(from: SettingSources<Made>) => string | Made } = {
+  whatsappNumber: ({ config }) => config.twilio.whatsappNumber,
+  templateSid: ({ config }) => config.twilio.templateSid,
+  clubName: ({ config }) => config.club.name,
+  assistantName: ({ config }) => config.club.assistantName,
+  season: ({ config }) => config.registration.season,
+  membershipFee: ({ config }) => config.registration.membershipFee,
+  subscriptionFee: ({ config }) => config.registration.subscriptionFee,
+  webhookUrl: ({ webhookUrl }) => webhookUrl,
+  statusCallbackUrl: ({ statusCallbackUrl }) => statusCallbackUrl,
+  codeOfConductUrl: ({ config }) => config.club.codeOfConductUrl,
+  privacyNoticeUrl: ({ config }) => config.club.privacyNoticeUrl,
+  paymentUrl: ({ config }) => config.registration.paymentUrl,
+  retentionYears: ({ config }) => String(config.registration.retentionYears),
+  // The questions asked, as the script names them.
+  optionalSteps: ({ config }) => optionalStepIds.filter((id) => config.conversation[optionalQuestionConfigKeys[id]]).join(",") || "none",
+  exportApiKeyId: ({ exportApiKeyId }) => exportApiKeyId,
+  reminderTemplateSid: ({ config }) => config.twilio.reminderTemplateSid ?? noReminderTemplate,
+  reminderAfterDays: ({ config }) => String(config.reminders.afterDays),
+  reminderMax: ({ config }) => String(config.reminders.max),
+};
+
+/**
+ * What each run-time setting holds for a stack: written to SSM by the program, handed to the
+ * handlers directly by the local runtime and the tests, so all read the same values.
+ */
+export function settingValues<Made>(from: SettingSources<Made>): Record<SettingKey, string | Made> {
+  return Object.fromEntries((Object.keys(settingSources) as SettingKey[]).map((key) => [key, settingSources[key](from)])) as Record<
+    SettingKey,
+    string | Made
+  >;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

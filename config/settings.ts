@@ -1,7 +1,8 @@
 /**
- * The run-time settings: SSM parameters the program writes and the handlers read.
- * Shared by both sides so a name can never drift between writer and reader.
- * Plain data only: the handlers' serialized code captures this module by value.
+ * The run-time settings: SSM parameters the program writes and the handlers read, each named
+ * once here (its value from the stack config: settingValues in config/schema.ts; the handlers
+ * that read it: their `...SettingKeys`). Shared by both sides so a name can never drift between
+ * writer and reader. Plain data only: the handlers' serialized code captures this module by value.
  */
 export const settingParameterNames = {
   whatsappNumber: "whatsapp-number",
@@ -29,6 +30,9 @@ export const settingParameterNames = {
 } as const;
 
 export type SettingKey = keyof typeof settingParameterNames;
+
+/** What Parameter Store holds for a stack without a reminder template (it refuses an empty value). */
+export const noReminderTemplate = "none";
 
 /** Environment variables that point a handler at its settings (names only, never values of secrets). */
 export const environmentVariables = {

@@ -4,7 +4,11 @@
  * that a spreadsheet would run as a formula made inert).
  */
 import { stringify } from "csv-stringify/sync";
+import { defaultSteps } from "./conversation/script";
 import type { MessageForClub } from "./registration";
+
+/** The optional questions' answers, in the script's order: a new question's columns come with its step. */
+const optionalAnswerColumns = defaultSteps.filter((step) => step.optional).flatMap((step) => step.answerKeys);
 
 /** The columns, in order: the JSON fields and the CSV header are these names. */
 export const exportColumns = [
@@ -21,10 +25,7 @@ export const exportColumns = [
   "parent_first_name",
   "parent_last_name",
   "parent_tel",
-  "medical_notes",
-  "emergency_contact_name",
-  "emergency_contact_tel",
-  "photo_consent",
+  ...optionalAnswerColumns,
   "code_of_conduct_agreed",
   // What the parent wrote after the hand-over (needs_club): one message a line (messagesForClubText).
   "messages_for_club",

@@ -6,135 +6,25 @@
  * is a new entry here.
  *
  * Plain data and the handler factories only: Pulumi serializes a function's declaration by value
- * into its code package, and its factory is what runs there.
+ * into its code package, and its factory is what runs there. What a declaration says is
+ * function-declaration.ts; the settings each handler reads are declared beside its factory.
  */
-import type { SettingsReader } from "../aws/settings-reader";
 import type { HandlerName } from "../config/names";
-import type { RegistrationsAccess } from "../config/registrations-table";
 import type { SettingKey } from "../config/settings";
-import type { ProxyHandler } from "../plumbing/api-gateway-event";
-import type { LineWriter } from "../plumbing/log";
-import { createRegistrationsHandler } from "./registrations";
-import { createRemindersHandler, type RemindersHandler } from "./reminders";
-import { createStatusHandler } from "./status";
-import { createTriggerHandler } from "./trigger";
-import { createWebhookHandler } from "./webhook";
-
-/**
- * The API key a route needs: the invite key (the secretary's spreadsheet), the export key (the
- * secretary reading and erasing registrations), or none (Twilio signs its requests instead).
- * API Gateway lets either key through to any keyed route, so the export's handler checks which came.
- */
-export type ApiKeyKind = "invite" | "export" | "none";
-
-/** A method and path API Gateway routes to a function; `{name}` in the path is a path parameter. */
-export interface Route {
-  method: "GET" | "POST" | "DELETE";
-  path: `/${string}`;
-}
-
-/** What a handler may be given instead of its defaults: how `npm start` and the tests wire it. */
-export interface HandlerWiring {
-  /** Where it finds its settings, its table and Twilio; the Lambda's own environment otherwise. */
-  env?: NodeJS.ProcessEnv;
-  readSettings?: SettingsReader<SettingKey>;
-  writeLog?: LineWriter;
-}
-
-/**
- * A function EventBridge runs on a schedule, with no route (config/names.ts lists it in
- * scheduledHandlerNames). The program declares its rule, target and permission (infra/scheduled-run.ts).
- */
-export interface ScheduledFunctionDeclaration<K extends SettingKey = SettingKey>
-  extends Omit<FunctionDeclaration<K>, "route" | "moreRoutes" | "apiKey" | "createHandler"> {
-  /** EventBridge's schedule expression: `rate(1 hour)`. */
-  schedule: `rate(${string})` | `cron(${string})`;
-  /** Runs once per container, given this declaration, and returns the handler. */
-  createHandler(declaration: ScheduledFunctionDeclaration<K>, wiring?: HandlerWiring): RemindersHandler;
-}
-
-export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
-  /** Names the Lambda (`signon-<slug>-<stack>-<name>`), its role, log group and route resources. */
-  name: HandlerName;
-  route: Route;
-  /**
-   * Routes beyond the first, each named for its API Gateway resources (config/names.ts lists
-   * the names, for AWS's length limits). A path's parent must be a route declared before it.
-   */
-  moreRoutes?: readonly (Route & { name: string })[];
-  apiKey: ApiKeyKind;
-  timeoutSeconds: number;
-  /**
-   * Lambda's CPU share grows with memory, and a cold first answer is mostly CPU work, so this is
-   * sized by the latency `npm run bench -- --memory` measures (bench/README.md), not by
-   * resident memory. tests/program/deployed-code.test.ts keeps it equal to the bench's choice.
-   */
-  memorySizeMb: number;
-  /** The settings its code reads: the only SSM parameters its role may read. */
-  settingKeys: readonly K[];
-  /** The npm modules its code requires, as its imports name them: its package holds these and what they load, nothing else. */
-  npmImports: readonly string[];
-  /**
-   * Starts every idempotency record key it writes, for a function that keeps such records (the
-   * webhook, for messages from numbers with no invite). Its role may touch only keys with its
-   * own (`dynamodb:LeadingKeys`); a function without one is given no access to that table at all.
-   */
-  idempotencyKeyPrefix?: string;
-  /** What it does to the registrations table (config/registrations-table.ts), if anything: its role may do that and no more. */
-  registrations?: RegistrationsAccess;
-  /** Runs once per container, given this declaration, and returns the handler. */
-  createHandler(declaration: FunctionDeclaration<K>, wiring?: HandlerWiring): ProxyHandler;
-}
+import type { FunctionDeclaration, ScheduledFunctionDeclaration, ScheduledHandler } from "./function-declaration";
+import { createRegistrationsHandler, registrationsSettingKeys } from "./registrations";
+import { createRemindersHandler, remindSettingKeys } from "./reminders";
+import { createStatusHandler, statusSettingKeys } from "./status";
+import { createTriggerHandler, triggerSettingKeys } from "./trigger";
+import { createWebhookHandler, webhookSettingKeys } from "./webhook";
 
 // A function given an idempotency key prefix keeps it in its type, so its factory may require one.
 const declareFunction = <K extends SettingKey, Name extends HandlerName, Prefix extends string | undefined = undefined>(
   declaration: FunctionDeclaration<K> & { name: Name; idempotencyKeyPrefix?: Prefix },
 ) => declaration as typeof declaration & (Prefix extends string ? { idempotencyKeyPrefix: Prefix } : unknown);
-const declareScheduledFunction = <K extends SettingKey, Name extends HandlerName>(
-  declaration: ScheduledFunctionDeclaration<K> & { name: Name },
+const declareScheduledFunction = <K extends SettingKey, Name extends HandlerName, Handler extends ScheduledHandler>(
+  declaration: ScheduledFunctionDeclaration<K, Handler> & { name: Name },
 ) => declaration;
-
-// Declared apart from the functions so that each handler's code can name the settings it reads by type.
-const triggerSettingKeys = [
-  "whatsappNumber",
-  "templateSid",
-  "clubName",
-  "season",
-  "membershipFee",
-  "subscriptionFee",
-  "retentionYears",
-  "statusCallbackUrl",
-] as const satisfies readonly SettingKey[];
-const webhookSettingKeys = [
-  "webhookUrl",
-  "clubName",
-  "assistantName",
-  // The one season a parent's message addresses (domain/conversation/engine.ts).
-  "season",
-  // The conversation's script (domain/conversation/script.ts).
-  "codeOfConductUrl",
-  "privacyNoticeUrl",
-  "paymentUrl",
-  "optionalSteps",
-] as const satisfies readonly SettingKey[];
-const registrationsSettingKeys = ["season", "exportApiKeyId"] as const satisfies readonly SettingKey[];
-const statusSettingKeys = ["statusCallbackUrl"] as const satisfies readonly SettingKey[];
-export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
-export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
-export type RegistrationsSettingKey = (typeof registrationsSettingKeys)[number];
-export type StatusSettingKey = (typeof statusSettingKeys)[number];
-const remindSettingKeys = [
-  "whatsappNumber",
-  "clubName",
-  "season",
-  // How many earlier seasons may still hold registrations to close as lapsed (handlers/reminders.ts).
-  "retentionYears",
-  "reminderTemplateSid",
-  "reminderAfterDays",
-  "reminderMax",
-  "statusCallbackUrl",
-] as const satisfies readonly SettingKey[];
-export type RemindSettingKey = (typeof remindSettingKeys)[number];
 
 export const functions = {
   trigger: declareFunction({
@@ -215,12 +105,6 @@ export const functions = {
     createHandler: createRemindersHandler,
   }),
 } satisfies { [Name in HandlerName]: (FunctionDeclaration | ScheduledFunctionDeclaration) & { name: Name } };
-
-/** A function's routes, its first one first. */
-export const routesOf = (declaration: Pick<FunctionDeclaration, "route" | "moreRoutes">): readonly Route[] => [
-  declaration.route,
-  ...(declaration.moreRoutes ?? []),
-];
 
 const everyDeclaration: readonly (FunctionDeclaration | ScheduledFunctionDeclaration)[] = Object.values(functions);
 /** Every routed declaration, for what treats them all alike: the program, the local gateway. */

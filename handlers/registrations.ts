@@ -7,17 +7,22 @@
  * key's id is checked here against the export key's, which the program writes to Parameter Store.
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import type { SettingsReader } from "../aws/settings-reader";
 import type { RegistrationTombstone, StoredRegistration } from "../aws/stored-registration";
+import type { SettingKey } from "../config/settings";
 import { canonicalAgeGroup } from "../domain/conversation/age-group";
 import { type ExportRow, exportColumns, exportCsv, messagesForClubText } from "../domain/registration-export";
 import { normaliseSeason } from "../domain/season";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { headerValue, jsonResponse, type ProxyHandler } from "../plumbing/api-gateway-event";
 import type { LineWriter, Log } from "../plumbing/log";
-import type { FunctionDeclaration, RegistrationsSettingKey } from "./functions";
+import type { FunctionDeclaration } from "./function-declaration";
+import { handlerSetup } from "./handler-setup";
+
+/** The settings the export and erasure read: its role may read these parameters and no others. */
+export const registrationsSettingKeys = ["season", "exportApiKeyId"] as const satisfies readonly SettingKey[];
+export type RegistrationsSettingKey = (typeof registrationsSettingKeys)[number];
 
 export interface RegistrationsDependencies {
   /** The Lambda's environment unless given. */
@@ -108,10 +113,8 @@ export function createRegistrationsHandler(
   declaration: FunctionDeclaration<RegistrationsSettingKey>,
   dependencies: Partial<RegistrationsDependencies> = {},
 ): ProxyHandler {
-  const env = dependencies.env ?? process.env;
-  // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
-  const awsCalls = createAwsCallScope();
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  // Its log lines name each request's own route (two share the function), not the declaration's first.
+  const { env, awsCalls, readSettings, writeLog } = handlerSetup(declaration, dependencies);
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   // Pages small enough that one more never overruns the budget.
@@ -209,7 +212,7 @@ export function createRegistrationsHandler(
 
     const route = `${event.httpMethod} ${event.resource}`;
     const { timeoutSeconds } = declaration;
-    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog: dependencies.writeLog }, respond, () =>
+    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog }, respond, () =>
       refuse(500, "signon could not answer; please try again."),
     );
   };

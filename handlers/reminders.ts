@@ -13,19 +13,36 @@
  * back, as the trigger does; one Twilio may have taken keeps it, so nothing goes twice. Each run
  * also closes the earlier seasons' unfinished registrations as `lapsed` (lapseEarlierSeasons).
  */
-import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
+
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
+import type { HandlerSettings, SettingsReader } from "../aws/settings-reader";
 import type { StoredRegistration } from "../aws/stored-registration";
-import { noReminderTemplate } from "../config/setting-values";
+import type { SettingKey } from "../config/settings";
+import { noReminderTemplate } from "../config/settings";
 import { lapseRegistration, unfinishedStatuses } from "../domain/registration";
 import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
 import { seasonsBefore } from "../domain/season";
 import { logFailure } from "../plumbing/answer-logged";
 import type { RemainingTime } from "../plumbing/api-gateway-event";
+import { awsCallContext } from "../plumbing/aws-call-scope";
 import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
-import type { RemindSettingKey, ScheduledFunctionDeclaration } from "./functions";
+import type { ScheduledFunctionDeclaration } from "./function-declaration";
+import { handlerSetup } from "./handler-setup";
+
+/** The settings the reminders read: its role may read these parameters and no others. */
+export const remindSettingKeys = [
+  "whatsappNumber",
+  "clubName",
+  "season",
+  // How many earlier seasons may still hold registrations to close as lapsed (below).
+  "retentionYears",
+  "reminderTemplateSid",
+  "reminderAfterDays",
+  "reminderMax",
+  "statusCallbackUrl",
+] as const satisfies readonly SettingKey[];
+export type RemindSettingKey = (typeof remindSettingKeys)[number];
 
 /** What EventBridge's scheduled event carries that the run reads: its id, and the time it was due, which is the run's clock. */
 export interface ScheduledRunEvent {
@@ -83,12 +100,9 @@ export function createRemindersHandler(
   declaration: ScheduledFunctionDeclaration<RemindSettingKey>,
   dependencies: Partial<RemindersDependencies> = {},
 ): RemindersHandler {
-  const env = dependencies.env ?? process.env;
-  const awsCalls = createAwsCallScope();
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
-  const route = `schedule ${declaration.name}`;
 
   /**
    * The registration ids of the season waiting on a parent, grouped by the parent's number: only
@@ -245,7 +259,7 @@ export function createRemindersHandler(
 
   return async (event, context) => {
     const started = Date.now();
-    const log = createLog({ request_id: event.id ?? `local-${started.toString(36)}`, route }, dependencies.writeLog);
+    const log = createLog({ request_id: event.id ?? `local-${started.toString(36)}`, route }, writeLog);
     const remaining = context ?? { getRemainingTimeInMillis: () => declaration.timeoutSeconds * 1000 - (Date.now() - started) };
     const now = runClock(event.time, () => new Date());
     if ("error" in now) {

@@ -7,16 +7,21 @@
  * again and applies the status to what it finds.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import type { SettingsReader } from "../aws/settings-reader";
+import type { SettingKey } from "../config/settings";
 import { advanceDelivery, isDeliveryStatus, type StatusCallback } from "../domain/delivery-status";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { type ProxyHandler, plainTextResponse } from "../plumbing/api-gateway-event";
 import { statusConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
-import type { FunctionDeclaration, StatusSettingKey } from "./functions";
+import type { FunctionDeclaration } from "./function-declaration";
+import { handlerSetup } from "./handler-setup";
+
+/** The settings the status callbacks read: its role may read these parameters and no others. */
+export const statusSettingKeys = ["statusCallbackUrl"] as const satisfies readonly SettingKey[];
+export type StatusSettingKey = (typeof statusSettingKeys)[number];
 
 export interface StatusDependencies {
   /** The Lambda's environment unless given. */
@@ -65,13 +70,9 @@ export function createStatusHandler(
   declaration: FunctionDeclaration<StatusSettingKey>,
   dependencies: Partial<StatusDependencies> = {},
 ): ProxyHandler {
-  const env = dependencies.env ?? process.env;
-  // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
-  const awsCalls = createAwsCallScope();
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
-  const route = `${declaration.route.method} ${declaration.route.path}`;
 
   return async (event, context) => {
     const respond = async (log: Log): Promise<APIGatewayProxyResult> => {
@@ -120,7 +121,7 @@ export function createStatusHandler(
     };
 
     const { timeoutSeconds } = declaration;
-    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog: dependencies.writeLog }, respond, () =>
+    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog }, respond, () =>
       plainTextResponse(500, "signon could not record this status; please try again."),
     );
   };

@@ -10,10 +10,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { awsCallContext, createAwsCallScope } from "../aws/aws-retry";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import { createSettingsReader, type HandlerSettings, type SettingsReader } from "../aws/settings-reader";
+import type { HandlerSettings, SettingsReader } from "../aws/settings-reader";
 import type { StoredRegistration } from "../aws/stored-registration";
+import type { SettingKey } from "../config/settings";
 import { isDeliveryStatus } from "../domain/delivery-status";
 import {
   createInviteParser,
@@ -27,9 +27,11 @@ import { invitedRegistration } from "../domain/registration";
 import { retainUntil } from "../domain/retention";
 import { answerLogged } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, type RemainingTime, requestIdOf } from "../plumbing/api-gateway-event";
+import { awsCallContext } from "../plumbing/aws-call-scope";
 import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
-import type { FunctionDeclaration, TriggerSettingKey } from "./functions";
+import type { FunctionDeclaration } from "./function-declaration";
+import { handlerSetup } from "./handler-setup";
 import {
   inProgressAnswer,
   internalErrorAnswer,
@@ -43,6 +45,19 @@ import {
   type TriggerRefusal,
   unconfirmedAnswer,
 } from "./trigger-answers";
+
+/** The settings the trigger reads: its role may read these parameters and no others. */
+export const triggerSettingKeys = [
+  "whatsappNumber",
+  "templateSid",
+  "clubName",
+  "season",
+  "membershipFee",
+  "subscriptionFee",
+  "retentionYears",
+  "statusCallbackUrl",
+] as const satisfies readonly SettingKey[];
+export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 
 export interface TriggerDependencies {
   /** The Lambda's environment unless given. */
@@ -116,13 +131,9 @@ export function createTriggerHandler(
   declaration: FunctionDeclaration<TriggerSettingKey>,
   dependencies: Partial<TriggerDependencies> = {},
 ): TriggerHandler {
-  const env = dependencies.env ?? process.env;
-  // Each invocation's deadline and log, for the AWS calls it makes however deep (aws/aws-retry.ts).
-  const awsCalls = createAwsCallScope();
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
   const store = dependencies.registrations ?? createRegistrationStore(env, awsCalls);
-  const route = `${declaration.route.method} ${declaration.route.path}`;
   const parseInvite = createInviteParser();
   // A marker older than the function's timeout belongs to a request that is over: its send may have gone.
   const sendingNow = (registration: StoredRegistration) =>
@@ -259,7 +270,7 @@ export function createTriggerHandler(
   return async (event, context) => {
     const started = Date.now();
     const requestId = requestIdOf(event);
-    const log = createLog({ request_id: requestId, route }, dependencies.writeLog);
+    const log = createLog({ request_id: requestId, route }, writeLog);
     // Without a Lambda context (a direct call), the function's own budget from now.
     const remaining = context ?? { getRemainingTimeInMillis: () => declaration.timeoutSeconds * 1000 - (Date.now() - started) };
 

@@ -7,13 +7,13 @@
  */
 import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { createAwsCallScope } from "../aws/aws-retry";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
 import { type ConversationWrite, createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import type { SettingsReader } from "../aws/settings-reader";
 import type { ParentContact, StoredRegistration } from "../aws/stored-registration";
+import type { SettingKey } from "../config/settings";
 import { type ConversationTurn, converse } from "../domain/conversation/engine";
-import { buildScript, type OptionalStepId, type Script } from "../domain/conversation/script";
+import { buildScript, type OptionalStepId, optionalStepIds, type Script } from "../domain/conversation/script";
 import type { ParentState } from "../domain/registration";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
@@ -21,7 +21,23 @@ import { conversationConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
-import type { FunctionDeclaration, WebhookSettingKey } from "./functions";
+import type { FunctionDeclaration } from "./function-declaration";
+import { handlerSetup } from "./handler-setup";
+
+/** The settings the webhook reads: its role may read these parameters and no others. */
+export const webhookSettingKeys = [
+  "webhookUrl",
+  "clubName",
+  "assistantName",
+  // The one season a parent's message addresses (domain/conversation/engine.ts).
+  "season",
+  // The conversation's script (domain/conversation/script.ts).
+  "codeOfConductUrl",
+  "privacyNoticeUrl",
+  "paymentUrl",
+  "optionalSteps",
+] as const satisfies readonly SettingKey[];
+export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
 
 export interface WebhookDependencies {
   /** The Lambda's environment unless given. */
@@ -59,11 +75,7 @@ function scriptCache() {
     if (cached?.key !== key) {
       // Parameter Store holds the optional questions asked, comma-separated (config/settings.ts).
       const asked = new Set(values.optionalSteps.split(",").map((step) => step.trim()));
-      const optionalSteps: Record<OptionalStepId, boolean> = {
-        medical: asked.has("medical"),
-        emergency_contact: asked.has("emergency_contact"),
-        photo_consent: asked.has("photo_consent"),
-      };
+      const optionalSteps = Object.fromEntries(optionalStepIds.map((id) => [id, asked.has(id)])) as Record<OptionalStepId, boolean>;
       const { clubName, assistantName, codeOfConductUrl, privacyNoticeUrl, paymentUrl } = values;
       cached = { key, script: buildScript({ clubName, assistantName, codeOfConductUrl, privacyNoticeUrl, paymentUrl, optionalSteps }) };
     }
@@ -113,15 +125,11 @@ export function createWebhookHandler(
   declaration: FunctionDeclaration<WebhookSettingKey> & { idempotencyKeyPrefix: string },
   dependencies: Partial<WebhookDependencies> = {},
 ): WebhookHandler {
-  const env = dependencies.env ?? process.env;
-  // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
-  const awsCalls = createAwsCallScope();
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
   const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   const scriptFor = scriptCache();
-  const route = `${declaration.route.method} ${declaration.route.path}`;
 
   return async (event, context) => {
     const respond = async (log: Log): Promise<APIGatewayProxyResult> => {
@@ -183,7 +191,7 @@ export function createWebhookHandler(
     };
 
     const { timeoutSeconds } = declaration;
-    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog: dependencies.writeLog }, respond, () =>
+    return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog }, respond, () =>
       plainTextResponse(500, "signon could not handle this message; please try again."),
     );
   };

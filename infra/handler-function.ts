@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { registrationsAccess } from "../config/registrations-table";
 import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
-import type { FunctionDeclaration, ScheduledFunctionDeclaration } from "../handlers/functions";
+import type { FunctionDeclaration, ScheduledFunctionDeclaration } from "../handlers/function-declaration";
 import type { IdempotencyTable } from "./idempotency-table";
 import { codePathOptionsFor } from "./package-files";
 import type { RegistrationsTable } from "./registrations-table";

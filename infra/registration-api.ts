@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type FunctionDeclaration, type Route, routesOf } from "../handlers/functions";
+import { type FunctionDeclaration, type Route, routesOf } from "../handlers/function-declaration";
 import { routeRevision } from "./route-revision";
 
 export interface ApiRoute {

@@ -3,9 +3,9 @@
  * stand-in they send through, and the simulator page. Settings come from the stack file,
  * through the same schema as `pulumi up`.
  */
-import type { StackConfig } from "../config/schema";
-import { settingValues } from "../config/setting-values";
-import { functionDeclarations, functions, type HandlerWiring, routesOf } from "../handlers/functions";
+import { type StackConfig, settingValues } from "../config/schema";
+import { type HandlerWiring, routesOf } from "../handlers/function-declaration";
+import { functionDeclarations, functions } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
 import { createApiGateway, localApiKeyId, sendRefusal } from "./gateway/api-gateway";
 import { type LoopbackHandler, sendJson, serveOnLoopback } from "./loopback";
@@ -69,7 +69,7 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
   const webhookUrl = `${server.url}${functions.webhook.route.path}`;
   const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
   const statusCallbackUrl = `${server.url}${functions.status.route.path}`;
-  const values = settingValues(settings, webhookUrl, localApiKeyId("export"), statusCallbackUrl);
+  const values = settingValues({ config: settings, webhookUrl, statusCallbackUrl, exportApiKeyId: localApiKeyId("export") });
   // The stack file's values, as Parameter Store would hand them over.
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { type AwsCallScope, awsCallContext } from "../aws/aws-retry";
 import { type RemainingTime, requestIdOf } from "./api-gateway-event";
+import { type AwsCallScope, awsCallContext } from "./aws-call-scope";
 import { isSettingsError } from "./errors";
 import { createLog, type LineWriter, type Log } from "./log";
 
@@ -54,7 +54,7 @@ export interface ProxyInvocation {
 
 /**
  * Answers one API Gateway invocation: a log named by its request id and route, the AWS calls it
- * makes bound to its deadline and that log (aws/aws-retry.ts), its handling run by answerLogged.
+ * makes bound to its deadline and that log (aws-call-scope.ts), its handling run by answerLogged.
  */
 export function answerProxyInvocation(
   awsCalls: AwsCallScope,

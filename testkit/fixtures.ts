@@ -2,7 +2,9 @@
  * Made-up clubs, people and credentials. Phone numbers are from Ofcom's drama range only.
  * Importing this writes nothing: recordFixtureValues tells the log scan what to look for.
  */
+import { settingValues } from "../config/schema";
 import { type SettingKey, settingParameterName } from "../config/settings";
+import { loadStackFile } from "../local/stack-file";
 import { madeUpTwilioAccount } from "../local/stand-ins/twilio/ids";
 import { recordSensitive } from "./log-capture";
 
@@ -23,26 +25,18 @@ export const statusCallbackUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amaz
 export const exportApiKeyId = "exp0key0id";
 export const inviteApiKeyId = "inv1key1id";
 
-export const clubSettings: Record<SettingKey, string> = {
-  whatsappNumber: "+447700900000",
-  templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c",
-  clubName: "Urmston Town",
-  assistantName: "Omega",
-  season: "2025-26",
-  membershipFee: "40",
-  subscriptionFee: "26",
+/** The settings the program would write for the dev stack (Pulumi.dev.yaml), at this stack's URLs and export key id. */
+export const clubSettings: Record<SettingKey, string> = settingValues({
+  config: loadStackFile("dev", {
+    twilioAccountSid: testCredentials.accountSid,
+    twilioAuthToken: testCredentials.authToken,
+    apiKey: undefined,
+    exportApiKey: undefined,
+  }),
   webhookUrl,
   statusCallbackUrl,
-  codeOfConductUrl: "https://www.urmstontownjfc.example/code-of-conduct",
-  privacyNoticeUrl: "https://www.urmstontownjfc.example/privacy",
-  paymentUrl: "https://pay.urmstontownjfc.example/join",
-  retentionYears: "1",
-  optionalSteps: "medical,emergency_contact,photo_consent",
   exportApiKeyId,
-  reminderTemplateSid: "HX0a1b2c3d4e5f60718293a4b5c6d7e8f9",
-  reminderAfterDays: "3",
-  reminderMax: "2",
-};
+});
 
 export function settingsParameters(path = parameterPath, settings = clubSettings): Record<string, string> {
   return Object.fromEntries((Object.keys(settings) as SettingKey[]).map((key) => [settingParameterName(path, key), settings[key]]));

@@ -7,8 +7,9 @@
  * reply is only the TwiML answer, so there is no in-progress work to track. The write accepts its own
  * earlier attempt (`ownWrite`), so a retry after a lost answer is not taken for a repeat.
  */
+
+import type { AwsCallScope } from "../../plumbing/aws-call-scope";
 import { isAwsError } from "../../plumbing/errors";
-import type { AwsCallScope } from "../aws-retry";
 import { createIdempotencyTableClient, ownWrite } from "../dynamodb";
 import { idempotencyTable } from "./table-layout";
 

@@ -7,8 +7,13 @@ import { type NameProblem, parsePersonName, tidyText } from "./names";
 import { questionShape } from "./questions";
 import { normaliseReply, parseYesNo } from "./yes-no";
 
-/** The steps a club may switch off in its stack config. */
-export type OptionalStepId = "medical" | "emergency_contact" | "photo_consent";
+/**
+ * The steps a club may switch off in its stack config (each a Step with `optional: true`), in the
+ * script's order: the stack config's switches, the `optionalSteps` setting and the export's
+ * columns follow from this list.
+ */
+export const optionalStepIds = ["medical", "emergency_contact", "photo_consent"] as const satisfies readonly StepId[];
+export type OptionalStepId = (typeof optionalStepIds)[number];
 
 /** What a club sets; the team manager's name and number come from each registration instead. */
 export interface ScriptSettings {

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import type { ApiKeyKind, FunctionDeclaration, Route } from "../../handlers/functions";
+import type { ApiKeyKind, FunctionDeclaration, Route } from "../../handlers/function-declaration";
 import { createLog, type LineWriter } from "../../plumbing/log";
 import { sendJson } from "../loopback";
 import { proxyEvent } from "./proxy-event";

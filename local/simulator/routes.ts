@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as path from "node:path";
 import type { StackConfig } from "../../config/schema";
+import { defaultSteps } from "../../domain/conversation/script";
 import { refusedUnlessJson, sendJson } from "../loopback";
 import type { TwilioStandInCore } from "../stand-ins/twilio/stand-in";
 
@@ -25,6 +26,8 @@ const pageFiles: Record<string, { file: string; type: string }> = {
   "/simulator/simulator.css": { file: "simulator.css", type: "text/css; charset=utf-8" },
 };
 const pageDirectory = __dirname;
+/** The secretary's view has a column for each optional question, titled and filled as its step says. */
+const optionalQuestions = defaultSteps.filter((step) => step.optional).map(({ label, answerKeys }) => ({ label, answerKeys }));
 const e164 = /^\+[1-9]\d{6,14}$/;
 // Twilio's longest message body.
 const maxReplyLength = 1600;
@@ -67,6 +70,7 @@ export function createSimulatorRoutes({ standIn, settings, apiKey, exportApiKey 
     },
     apiKey,
     exportApiKey,
+    optionalQuestions,
     conversations: standIn.conversations.list().map(({ phone, name, messages }) => ({ phone, name, messages })),
   });
 

@@ -104,20 +104,32 @@ function fillFormDefaults({ club, apiKey, exportApiKey }) {
 
 // ---- registrations (the secretary's view, from GET /registrations) ----------
 
-const registrationColumns = [
-  ["Player", (r) => [r.player_first_name, r.player_last_name].filter(Boolean).join(" ")],
-  ["Status", (r) => r.status],
-  ["Legal name", (r) => r.player_legal_name],
-  ["Date of birth", (r) => r.date_of_birth],
-  ["Parent", (r) => [r.parent_first_name, r.parent_last_name].filter(Boolean).join(" ")],
-  ["Medical", (r) => r.medical_notes],
-  ["Emergency contact", (r) => r.emergency_contact_name],
-  ["Photos", (r) => (r.photo_consent === undefined ? "" : r.photo_consent ? "yes" : "no")],
-  // What the parent wrote after the hand-over, one message a line.
-  ["For the club", (r) => r.messages_for_club],
-  // Twilio's delivery status of the invite, with its error code when it failed.
-  ["Invite", (r) => [r.invite_status, r.invite_error_code && `(${r.invite_error_code})`].filter(Boolean).join(" ")],
-];
+const answerText = (value) => (typeof value === "boolean" ? (value ? "yes" : "no") : value);
+
+/** The columns: the player's and the parent's, then one per optional question as the state lists them, then the club's. */
+function registrationColumns() {
+  // Each optional question's label and answers, from the server: a new question shows here without a change to this page.
+  const questions = (view.state?.optionalQuestions ?? []).map(({ label, answerKeys }) => [
+    label,
+    (r) =>
+      answerKeys
+        .map((key) => answerText(r[key]))
+        .filter((text) => text !== undefined && text !== "")
+        .join(" "),
+  ]);
+  return [
+    ["Player", (r) => [r.player_first_name, r.player_last_name].filter(Boolean).join(" ")],
+    ["Status", (r) => r.status],
+    ["Legal name", (r) => r.player_legal_name],
+    ["Date of birth", (r) => r.date_of_birth],
+    ["Parent", (r) => [r.parent_first_name, r.parent_last_name].filter(Boolean).join(" ")],
+    ...questions,
+    // What the parent wrote after the hand-over, one message a line.
+    ["For the club", (r) => r.messages_for_club],
+    // Twilio's delivery status of the invite, with its error code when it failed.
+    ["Invite", (r) => [r.invite_status, r.invite_error_code && `(${r.invite_error_code})`].filter(Boolean).join(" ")],
+  ];
+}
 let registrationsTimer = null;
 
 function scheduleRegistrations() {
@@ -157,6 +169,7 @@ function renderRegistrations(registrations) {
     if (!teams.has(team)) teams.set(team, []);
     teams.get(team).push(registration);
   }
+  const columns = registrationColumns();
   const tables = [...teams].map(([team, rows]) => {
     const section = document.createElement("section");
     const heading = document.createElement("h3");
@@ -164,7 +177,7 @@ function renderRegistrations(registrations) {
     const table = document.createElement("table");
     table.dataset.team = team;
     const headRow = table.createTHead().insertRow();
-    for (const [title] of registrationColumns) {
+    for (const [title] of columns) {
       const cell = document.createElement("th");
       cell.textContent = title;
       headRow.append(cell);
@@ -173,7 +186,7 @@ function renderRegistrations(registrations) {
     for (const registration of rows) {
       const row = tbody.insertRow();
       row.dataset.registrationId = registration.registration_id;
-      for (const [, value] of registrationColumns) row.insertCell().textContent = value(registration) ?? "";
+      for (const [, value] of columns) row.insertCell().textContent = value(registration) ?? "";
     }
     section.append(heading, table);
     return section;

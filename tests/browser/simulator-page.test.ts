@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultSteps } from "../../domain/conversation/script";
 import { localDefaults } from "../../local/options";
 import { projectRoot } from "../../local/stack-file";
 import { chooseChromium } from "../../testkit/chromium";
@@ -116,6 +117,16 @@ describe("the WhatsApp simulator page", () => {
     const text = await row.textContent();
     expect(text).toContain("Maisie Jane Testington");
     expect(text).toContain("2015-03-14");
+    // A column per optional question, as the script labels it (the page reads them from the state), with its answers.
+    const table = page.locator('[data-testid="registrations-tables"] table', { has: page.locator("tbody tr", { hasText: "Maisie" }) });
+    const titles = await table.locator("thead th").allTextContents();
+    const optional = defaultSteps.filter((step) => step.optional);
+    expect(titles).toEqual(expect.arrayContaining(optional.map((step) => step.label)));
+    const cells = await row.locator("td").allTextContents();
+    const cellUnder = (label: string) => cells[titles.indexOf(label)];
+    expect(cellUnder("Medical conditions, allergies, medication")).toBe("None");
+    expect(cellUnder("Emergency contact")).toBe("Jane Testington +447700900789");
+    expect(cellUnder("Photos and videos")).toBe("no");
   });
 
   it("says so when the API key is refused, and sends nothing", async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { awsNameProblem, awsNameRules } from "../../config/aws-name-rules";
 import { stackAwsNames } from "../../config/names";
-import { ConfigError, configExamples, parseStackConfig } from "../../config/schema";
+import { ConfigError, configExamples, optionalQuestionConfigKeys, parseStackConfig, settingValues } from "../../config/schema";
+import { optionalStepIds } from "../../domain/conversation/script";
 import { testCredentials } from "../../testkit/fixtures";
 import { applyConfigCommand, configCommandsIn, configCommandsOf } from "../../testkit/pulumi-config-set";
 import { markdownSection } from "../../testkit/readme";
@@ -97,6 +98,20 @@ describe("a stack config problem", () => {
     expect(problemsOf({ ...valid, conversation: { medical: "no" } })).toEqual([
       expect.stringContaining("signon:conversation.medical must be true or false"),
     ]);
+  });
+
+  it("has a switch for each of the script's optional questions, and the optional-steps setting names those left on", () => {
+    const made = { webhookUrl: "webhook", statusCallbackUrl: "status", exportApiKeyId: "key" };
+    const optionalStepsWith = (conversation: Record<string, unknown>) =>
+      settingValues({ ...made, config: parseStackConfig({ ...valid, conversation }, secrets, "prod").settings }).optionalSteps;
+    const switches = optionalStepIds.map((id) => optionalQuestionConfigKeys[id]);
+    expect(Object.keys(parseStackConfig(valid, secrets, "prod").settings.conversation).sort()).toEqual([...switches].sort());
+    for (const key of switches)
+      expect(configExamples[`conversation.${key}`]).toBe(`pulumi config set --path signon:conversation.${key} false`);
+    expect(optionalStepsWith({})).toBe(optionalStepIds.join(","));
+    expect(optionalStepsWith({ emergencyContact: false })).toBe("medical,photo_consent");
+    // Parameter Store refuses an empty value.
+    expect(optionalStepsWith(Object.fromEntries(switches.map((key) => [key, false])))).toBe("none");
   });
 
   it("names a whole missing section with a command for its first key", () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { converse } from "../../domain/conversation/engine";
 import { questionShape } from "../../domain/conversation/questions";
-import { buildScript, defaultSteps, type Script } from "../../domain/conversation/script";
+import { buildScript, defaultSteps, optionalStepIds, type Script } from "../../domain/conversation/script";
 import {
   type Answers,
   eraseRegistration,
@@ -1248,6 +1248,10 @@ describe("another season's registrations", () => {
 });
 
 describe("a club's own script", () => {
+  it("may switch off exactly the optional steps, listed in the script's order", () => {
+    expect(defaultSteps.filter((step) => step.optional).map((step) => step.id)).toEqual([...optionalStepIds]);
+  });
+
   const requiredOnly = buildScript({ ...settings, optionalSteps: { medical: false, emergency_contact: false, photo_consent: false } });
   it.each<Row>([
     {

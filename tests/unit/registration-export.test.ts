@@ -1,5 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
+import { defaultSteps } from "../../domain/conversation/script";
 import { type ExportRow, exportColumns, exportCsv, messagesForClubText, neutraliseFormula } from "../../domain/registration-export";
 
 describe("the secretary's CSV", () => {
@@ -14,6 +15,39 @@ describe("the secretary's CSV", () => {
     ["", ""],
   ])("neutralises %j as %j", (value, expected) => {
     expect(neutraliseFormula(value)).toBe(expected);
+  });
+
+  it("has a column for each answer of each step, the optional questions' in the script's order after the parent's number", () => {
+    expect(exportColumns).toEqual([
+      "registration_id",
+      "status",
+      "season",
+      "team_name",
+      "age_group",
+      "player_first_name",
+      "player_last_name",
+      "player_legal_name",
+      "date_of_birth",
+      "playing_up",
+      "parent_first_name",
+      "parent_last_name",
+      "parent_tel",
+      "medical_notes",
+      "emergency_contact_name",
+      "emergency_contact_tel",
+      "photo_consent",
+      "code_of_conduct_agreed",
+      "messages_for_club",
+      "invited_at",
+      "updated_at",
+      "submitted_at",
+      "invite_status",
+      "invite_error_code",
+      "invite_status_at",
+      "reminders_sent",
+      "last_reminder_at",
+    ]);
+    for (const step of defaultSteps) expect(exportColumns).toEqual(expect.arrayContaining([...step.answerKeys]));
   });
 
   it("starts with a byte-order mark and one header row, and reads back cell for cell", () => {
