@@ -2,8 +2,9 @@
  * The registrations and each parent's conversation state in DynamoDB (config/registrations-table.ts
  * has the keys and why, stored-registration.ts every item's attributes): an interface for what signon does with them, and its DynamoDB
  * implementation beside it, over signed requests of our own (aws-json.ts) rather than the AWS
- * SDK's client, which would cost each cold start about 145 ms to load. Items are converted
- * with the SDK's own marshaller, `@aws-sdk/util-dynamodb`, one file that loads in about 2 ms.
+ * SDK's client, which would cost each cold start more to load than the function's own work
+ * (bench/README.md). Items are converted with the SDK's own marshaller, `@aws-sdk/util-dynamodb`,
+ * one file that loads quickly.
  *
  * Every change is conditional: a new registration on its natural key not existing and its
  * parent not having opted out; a change to a parent's conversation on the versions it read.

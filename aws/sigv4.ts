@@ -35,7 +35,7 @@ const signingKey: SigningKeyCache = (secretAccessKey, day, region, service) =>
 
 /**
  * Keeps the last signing key, as the AWS SDK does: a warm conversation step signs two requests,
- * and the key's four HMACs were about a third of the signing's CPU in a profile of 300 steps.
+ * and the key's four HMACs were a large share of the signing's CPU (bench/README.md).
  */
 export function createSigningKeyCache(): SigningKeyCache {
   let last: { id: string; key: Buffer } | undefined;

@@ -6,7 +6,9 @@ import { validInvite } from "../testkit/fixtures";
 import { alfiesAnswerMessages, invite, invitedRegistration, parentPhone } from "../testkit/registrations";
 import { triggerEvent } from "../testkit/trigger-event";
 import { inboundMessage, signedEvent } from "../testkit/twilio-webhook";
-import type { CodePackage } from "./packages";
+
+/** Which events a function answers: invites, or parents' messages. */
+export type EventRoute = "trigger" | "webhook";
 
 let invitesMade = 0;
 
@@ -66,7 +68,7 @@ let parentsTaken = 0;
  * on, taking the next uninvolved parent for each: every stream meets the same steps in the same
  * order, however the streams are interleaved.
  */
-export const eventFor = (route: CodePackage["route"], stream: string = route): APIGatewayProxyEvent => {
+export const eventFor = (route: EventRoute, stream: string = route): APIGatewayProxyEvent => {
   if (route === "trigger") {
     const made = ++invitesMade;
     const teamManagerTel = made % 8 === 0 ? landline(made) : validInvite.team_manager_1_tel;

@@ -11,7 +11,7 @@ import { environmentVariables, secretsManagerReferencePrefix, settingParameterNa
 import { functions } from "../handlers/functions";
 import { testCredentials } from "../testkit/fixtures";
 import { resourcesOfType, runProgram, stackFileConfig } from "../testkit/run-program";
-import { floorParentTel } from "./events";
+import { type EventRoute, floorParentTel } from "./events";
 
 /**
  * The last commit before the packages were trimmed: every production dependency in every
@@ -24,8 +24,8 @@ const straightforwardHarness = "tests/support/program-under-mocks.ts";
 export interface CodePackage {
   name: string;
   codeDir: string;
-  /** Which event the function answers. */
-  route: "trigger" | "webhook";
+  /** Which events the function answers. */
+  route: EventRoute;
 }
 
 const projectRoot = path.resolve(__dirname, "..");

@@ -4,9 +4,9 @@ type PhoneLibrary = typeof import("libphonenumber-js/min");
 let phoneLibrary: PhoneLibrary | undefined;
 
 /**
- * libphonenumber-js/min costs 28 to 35 ms to require in a fresh `node` here, and its first
- * parse 5 more: in a cold webhook step that reads or shows a number it was about 60 of the
- * step's 110 ms of CPU. UK mobiles, most of what parents type, are read without it
+ * libphonenumber-js/min is slow to require and to parse its first number: most of the CPU of a
+ * cold webhook step that reads or shows a number (bench/README.md has the figures). UK mobiles,
+ * most of what parents type, are read without it
  * (`readUkMobile` below); the library is loaded at the first number that is anything else. A
  * plain require, so the code Pulumi uploads resolves it from the package's node_modules (it
  * is in each function's npmImports).

@@ -33,8 +33,8 @@ export const functions = {
     apiKey: "invite",
     // Room for Twilio's retries with backoff; API Gateway itself gives up at 29 s.
     timeoutSeconds: 20,
-    // On a quiet machine (bench/README.md) the step from 1024 to 1769 MB cut the first answer
-    // over HTTPS by 43% (202 to 115 ms); two earlier runs under load could not tell the sizes apart.
+    // The bench's choice (bench/README.md, Memory size): up to a full vCPU, each step still cut
+    // the first answer over HTTPS by more than the 15% that would stop it.
     memorySizeMb: 1769,
     settingKeys: triggerSettingKeys,
     // The SDK's marshaller converts the registration to DynamoDB's JSON (aws/registration-store.ts).
@@ -48,8 +48,8 @@ export const functions = {
     apiKey: "none",
     // Twilio waits 15 s for a webhook's answer.
     timeoutSeconds: 10,
-    // A parent waits for this reply: on a quiet machine the step from 1024 to 1769 MB cut the
-    // first answer of a conversation step over HTTPS by 32% (87 to 60 ms).
+    // A parent waits for this reply: the bench's choice, as for the trigger, by the first answer
+    // of a conversation step (bench/README.md, Memory size).
     memorySizeMb: 1769,
     settingKeys: webhookSettingKeys,
     // The store's marshaller; the phone library for the emergency contact step (domain/phone.ts).

@@ -139,7 +139,7 @@ export function createWebhookHandler(
       const messageSid = firstValue(fields.MessageSid);
       const from = firstValue(fields.From);
       // In a cold container the settings are a round trip of their own, so the parent's
-      // partition is read meanwhile: about a fifth of a cold step (bench/README.md). Nothing
+      // partition is read meanwhile rather than after them (bench/README.md). Nothing
       // read is used before the signature is checked; a forged request costs one Query and
       // learns nothing, and its read's failure, if any, is dropped with it.
       const firstRead = signature && messageSid && from ? store.readParent(telOf(from)) : undefined;

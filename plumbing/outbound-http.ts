@@ -1,7 +1,7 @@
 /**
  * One HTTP request with Node's own client. The handlers call Twilio and SSM this way rather
  * than through the twilio client (axios and about a hundred modules) or the AWS SDK: each
- * costs a Lambda cold start tens of milliseconds to load (see bench/README.md).
+ * costs a Lambda cold start more to load than the request itself (bench/README.md has the figures).
  */
 import * as http from "node:http";
 import * as https from "node:https";

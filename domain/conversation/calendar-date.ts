@@ -70,9 +70,8 @@ function lastSundayOneAmUtc(year: number, monthIndex: number): number {
  * Europe/London's wall clock at `now`, as a Date whose UTC fields read London's. British Summer
  * Time (UTC+1) runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday
  * of October, the rule since 1996; tests/unit/calendar-date.test.ts holds it to Intl's time
- * zone data. Not Intl itself: the first Intl.DateTimeFormat in a process costs 15 to 22 ms (ICU
- * loading, fresh `node`, median of 5, 2-CPU machine), on a webhook whose whole cold start is
- * about 53 ms.
+ * zone data. Not Intl itself: the first Intl.DateTimeFormat in a process loads ICU's data, a
+ * large part of the webhook's whole cold start (bench/README.md).
  */
 function londonWallClock(now: Date): Date {
   const instant = now.getTime();

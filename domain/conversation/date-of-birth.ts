@@ -8,10 +8,8 @@ export type DateOfBirthProblem = "unreadable" | "impossible" | "future";
 
 export type DateOfBirthReading = { ok: true; date: CalendarDate } | { ok: false; problem: DateOfBirthProblem };
 
-// Written here rather than taken from a date library. Cost to require in a fresh `node` on the
-// 2-CPU development machine (median of 11, load average about 2): dayjs 2.3 ms plus 2.8 ms for
-// its customParseFormat plugin, date-fns/isValid 6.8 ms, luxon 12.6 ms, @js-joda/core 25 ms,
-// date-fns/parse 42 ms; the webhook has about 1 ms left of its 2.0x cold start budget. Each
+// Written here rather than taken from a date library: each one tried costs more to require than
+// the webhook's cold start budget has left (bench/README.md lists them). Each
 // would still need the shapes parents type (ordinals, "of", two-digit years) spelt out, which is
 // most of this file; the calendar itself (leap years, month lengths) is JavaScript's Date.
 const ordinal = "(?:st|nd|rd|th)?";

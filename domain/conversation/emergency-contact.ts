@@ -1,6 +1,6 @@
 // The domain's one door to the phone library: domain/phone.ts loads libphonenumber-js/min at its
-// first use, 33 to 37 ms to require in a fresh `node` here (load average about 2), more than the
-// webhook's whole cold start budget has left. Only this step needs it.
+// first use, which costs more than the webhook's whole cold start budget has left
+// (bench/README.md). Only this step needs it.
 import { toDisplayNumber, toE164 } from "../phone";
 import { type NameProblem, parsePersonName } from "./names";
 

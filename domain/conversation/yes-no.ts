@@ -68,8 +68,8 @@ const disagreePhrases = /^(?:i )?(?:don't|do not) agree$/;
 const readyPhrases = /^(?:(?:i'm|im|i am|we're|we are) )?(?:ready|let's go|lets go|start|let's start|lets start|go)$/;
 
 // Words in any alphabet, and each emoji (✅ ✔ 👍 👎 ❌ are all pictographic) as a word of its own;
-// skin tones, variation selectors and punctuation fall away. One pattern for every reply: each
-// \p{...} pattern costs about half a millisecond to compile on a cold start.
+// skin tones, variation selectors and punctuation fall away. One pattern for every reply, as
+// each \p{...} pattern is compiled on a cold start (bench/README.md has the cost).
 const wordPattern = /\p{Extended_Pictographic}|[\p{L}\p{N}']+/gu;
 
 /** A reply's words, lower case, curly apostrophes straight: `["yes", "please", "👍"]`. */
