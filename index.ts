@@ -57,6 +57,7 @@ const api = new RegistrationApi(`${prefix}-api`, {
   routes,
   rateLimit: config.api.rateLimit,
   burstLimit: config.api.burstLimit,
+  dailyQuota: config.api.dailyQuota,
   apiKey: config.apiKey,
   exportApiKey: config.exportApiKey,
 });

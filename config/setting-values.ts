@@ -32,6 +32,7 @@ export function settingValues<Url>(
     season: config.registration.season,
     membershipFee: config.registration.membershipFee,
     subscriptionFee: config.registration.subscriptionFee,
+    allowFeeOverrides: String(config.registration.allowFeeOverrides),
     webhookUrl,
     statusCallbackUrl,
     codeOfConductUrl: config.club.codeOfConductUrl,

@@ -102,8 +102,11 @@ const triggerSettingKeys = [
   "season",
   "membershipFee",
   "subscriptionFee",
+  "allowFeeOverrides",
   "retentionYears",
   "statusCallbackUrl",
+  // The export key is refused here: API Gateway lets either key through to any keyed route.
+  "exportApiKeyId",
 ] as const satisfies readonly SettingKey[];
 const webhookSettingKeys = [
   "webhookUrl",

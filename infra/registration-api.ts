@@ -15,6 +15,8 @@ export interface RegistrationApiArgs {
   /** Requests per second, and the burst above it, the usage plan lets the key make. */
   rateLimit: number;
   burstLimit: number;
+  /** Requests each key may make a day. */
+  dailyQuota: number;
   /** The value of the trigger's API key; generated when not given. */
   apiKey?: pulumi.Input<string>;
   /** The value of the export's API key (GET and DELETE /registrations); generated when not given. */
@@ -83,6 +85,7 @@ export class RegistrationApi extends pulumi.ComponentResource {
       {
         apiStages: [{ apiId: this.restApi.id, stage: this.stage.stageName }],
         throttleSettings: { rateLimit: args.rateLimit, burstLimit: args.burstLimit },
+        quotaSettings: { limit: args.dailyQuota, period: "DAY" },
       },
       { parent: this },
     );

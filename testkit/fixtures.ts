@@ -31,6 +31,8 @@ export const clubSettings: Record<SettingKey, string> = {
   season: "2025-26",
   membershipFee: "40",
   subscriptionFee: "26",
+  // The invites the tests send carry fees of every form; tests/handlers/trigger.test.ts holds the stack's default, off.
+  allowFeeOverrides: "true",
   webhookUrl,
   statusCallbackUrl,
   codeOfConductUrl: "https://www.urmstontownjfc.example/code-of-conduct",

@@ -27,6 +27,7 @@ interface ClubCase {
   input: StackConfigInput;
   slug: string;
   throttle: { rateLimit: number; burstLimit: number };
+  dailyQuota: number;
   reservedConcurrency: { trigger?: number; webhook?: number };
   expectedSettings: Record<string, string>;
   givenApiKey?: string;
@@ -38,6 +39,7 @@ const clubs: ClubCase[] = [
     input: stackFileConfig("dev", secrets),
     slug: "urmston",
     throttle: { rateLimit: 25, burstLimit: 50 },
+    dailyQuota: 1000,
     reservedConcurrency: {},
     expectedSettings: {
       "whatsapp-number": "+14155238886",
@@ -47,6 +49,7 @@ const clubs: ClubCase[] = [
       season: "2025-26",
       "membership-fee": "40",
       "subscription-fee": "26",
+      "allow-fee-overrides": "false",
       "code-of-conduct-url": "https://www.urmstontownjfc.example/code-of-conduct",
       "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
       "payment-url": "https://pay.urmstontownjfc.example/join",
@@ -76,9 +79,10 @@ const clubs: ClubCase[] = [
           subscriptionFee: "£22.50",
           paymentUrl: "https://pay.saleunited.example/join",
           retentionYears: 2,
+          allowFeeOverrides: true,
         },
         conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
-        api: { rateLimit: 10, burstLimit: 20 },
+        api: { rateLimit: 10, burstLimit: 20, dailyQuota: 3000 },
         reminders: { afterDays: 4, max: 1 },
         concurrency: { trigger: 30, webhook: 5 },
       },
@@ -86,6 +90,7 @@ const clubs: ClubCase[] = [
     },
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
+    dailyQuota: 3000,
     reservedConcurrency: { trigger: 30, webhook: 5 },
     givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     givenExportApiKey: "fake-sale-united-export-key-xxxxxxxxxx",
@@ -97,6 +102,7 @@ const clubs: ClubCase[] = [
       season: "2026-27",
       "membership-fee": "35",
       "subscription-fee": "22.50",
+      "allow-fee-overrides": "true",
       "code-of-conduct-url": "https://www.saleunited.example/code-of-conduct",
       "privacy-notice-url": "https://www.saleunited.example/privacy",
       "payment-url": "https://pay.saleunited.example/join",
@@ -163,7 +169,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       roles: 5,
       rolePolicies: 5,
       logGroups: 5,
-      parameters: 18,
+      parameters: 19,
       secrets: 1,
       secretVersions: 1,
       managedPolicyAttachments: 0,
@@ -204,9 +210,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("throttles the key with the usage plan from config, bound to the stage", () => {
+  it("throttles the key and caps its requests a day with the usage plan from config, bound to the stage", () => {
     const plan = resourcesOfType(result, "aws:apigateway/usagePlan:UsagePlan")[0];
     expect(plan.inputs.throttleSettings).toEqual(club.throttle);
+    expect(plan.inputs.quotaSettings).toEqual({ limit: club.dailyQuota, period: "DAY" });
     expect(plan.inputs.apiStages).toEqual([{ apiId: `${prefix}-api-id`, stage: "v1" }]);
     const planKey = resourcesOfType(result, "aws:apigateway/usagePlanKey:UsagePlanKey")[0];
     expect(planKey.inputs).toMatchObject({ keyType: "API_KEY", keyId: `${prefix}-api-id`, usagePlanId: `${prefix}-api-id` });
@@ -424,8 +431,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "season",
         "membership-fee",
         "subscription-fee",
+        "allow-fee-overrides",
         "retention-years",
         "status-callback-url",
+        "export-api-key-id",
       ],
       webhook: [
         "webhook-url",
@@ -598,6 +607,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     season: "2025-26",
     "membership-fee": "40",
     "subscription-fee": "26",
+    "allow-fee-overrides": "false",
     "code-of-conduct-url": "https://www.urmstontownjfc.example/code-of-conduct",
     "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
     "payment-url": "https://pay.urmstontownjfc.example/join",
@@ -727,7 +737,7 @@ describe("a bad stack config", () => {
       "signon's stack config has 4 problems:",
       '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
       "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
-      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
       '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
     ]);
   });
