@@ -82,6 +82,8 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   idempotencyKeyPrefix?: string;
   /** What it does to the registrations table (config/registrations-table.ts), if anything: its role may do that and no more. */
   registrations?: RegistrationsAccess;
+  /** Whether its code uses the Twilio credentials (to send, or to check a signature): only then may its role read the secret. */
+  usesTwilioSecret: boolean;
   /** Runs once per container, given this declaration, and returns the handler. */
   createHandler(declaration: FunctionDeclaration<K>, wiring?: HandlerWiring): ProxyHandler;
 }
@@ -153,6 +155,7 @@ export const functions = {
     // The SDK's marshaller converts the registration to DynamoDB's JSON (aws/registration-store.ts).
     npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-sdk/util-dynamodb"],
     registrations: "invite",
+    usesTwilioSecret: true,
     createHandler: createTriggerHandler,
   }),
   webhook: declareFunction({
@@ -169,6 +172,7 @@ export const functions = {
     npmImports: ["twilio/lib/webhooks/webhooks", "@aws-sdk/util-dynamodb", "libphonenumber-js/min"],
     idempotencyKeyPrefix: "webhook.",
     registrations: "conversation",
+    usesTwilioSecret: true,
     createHandler: createWebhookHandler,
   }),
   // Named `export`, not `registrations`: AWS names carry it, and the longer word would lower the
@@ -185,6 +189,8 @@ export const functions = {
     settingKeys: registrationsSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb", "csv-stringify/sync"],
     registrations: "export",
+    // It reads and erases registrations and never talks to Twilio.
+    usesTwilioSecret: false,
     createHandler: createRegistrationsHandler,
   }),
   // Twilio's delivery statuses for each message sent (invites, reminders): POST /status.
@@ -199,6 +205,7 @@ export const functions = {
     settingKeys: statusSettingKeys,
     npmImports: ["twilio/lib/webhooks/webhooks", "@aws-sdk/util-dynamodb"],
     registrations: "status",
+    usesTwilioSecret: true,
     createHandler: createStatusHandler,
   }),
   // Named `remind`, not `reminders`: AWS names carry it, and `-reminders-role-` would lower the
@@ -215,6 +222,7 @@ export const functions = {
     settingKeys: remindSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb"],
     registrations: "remind",
+    usesTwilioSecret: true,
     createHandler: createRemindersHandler,
   }),
 } satisfies { [Name in HandlerName]: (FunctionDeclaration | ScheduledFunctionDeclaration) & { name: Name } };

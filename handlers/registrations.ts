@@ -14,7 +14,7 @@ import {
   type RegistrationStore,
   type StoredRegistration,
 } from "../aws/registration-store";
-import { createSettingsReader, type SettingsReader } from "../aws/settings-reader";
+import { createSettingValuesReader, type SettingValuesReader } from "../aws/settings-reader";
 import { canonicalAgeGroup } from "../domain/conversation/age-group";
 import type { InviteDelivery } from "../domain/delivery-status";
 import type { RegistrationRecord } from "../domain/registration";
@@ -30,7 +30,7 @@ export type StoredRecord = RegistrationRecord & StoredRegistration & InviteDeliv
 export interface RegistrationsDependencies {
   /** The Lambda's environment unless given. */
   env: NodeJS.ProcessEnv;
-  readSettings: SettingsReader<RegistrationsSettingKey>;
+  readSettings: SettingValuesReader<RegistrationsSettingKey>;
   store: RegistrationStore<StoredRecord>;
   clock: () => Date;
   /** The most row bytes one answer carries, and records per Query: responseBudgetBytes and 250 unless a test wants pages sooner. */
@@ -122,7 +122,7 @@ export function createRegistrationsHandler(
   const env = dependencies.env ?? process.env;
   // Each invocation's deadline and log, for the AWS calls it makes (aws/aws-retry.ts).
   const awsCalls = createAwsCallScope();
-  const readSettings = dependencies.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls });
+  const readSettings = dependencies.readSettings ?? createSettingValuesReader(declaration.settingKeys, { env, awsCalls });
   const store = dependencies.store ?? createRegistrationStore<StoredRecord>(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   // Pages small enough that one more never overruns the budget.

@@ -263,6 +263,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       Effect: "Allow",
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
       Resource: tableArn,
+      // A parent's registration and its tombstone; the index Queries cannot carry a useful condition.
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["parent#*", "erased#*"] } },
     });
     expect(bySid.QueryRegistrationIndexes).toEqual({
       Sid: "QueryRegistrationIndexes",
@@ -330,7 +332,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     for (const fn of resourcesOfType(result, "aws:lambda/function:Function")) {
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toEqual({
         SIGNON_PARAMETER_PATH: path,
-        SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3`,
+        // The export never calls Twilio, so it is not told where the credentials are.
+        ...(fn.name === `${prefix}-export` ? {} : { SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3` }),
         // The webhook's alone: no other function keeps idempotency records.
         ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
@@ -393,6 +396,30 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     ]);
   });
 
+  it("lets each function do to the registrations only what its code calls, within its leading keys", () => {
+    const tableArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-registrations`;
+    // What each role's code calls (aws/registration-store.ts): a transaction's parts count as their own actions.
+    const uses = {
+      trigger: { actions: ["GetItem", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "idempotency-key#*"] },
+      webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      export: { actions: ["GetItem", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
+      remind: { actions: ["Query", "PutItem", "ConditionCheckItem"], leadingKeys: ["parent#*"] },
+    };
+    for (const [name, { actions, leadingKeys }] of Object.entries(uses)) {
+      const own = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).find(
+        (statement) => statement.Sid === "OwnRegistrationRecords",
+      );
+      expect(own).toEqual({
+        Sid: "OwnRegistrationRecords",
+        Effect: "Allow",
+        Action: actions.map((action) => `dynamodb:${action}`),
+        Resource: tableArn,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": leadingKeys } },
+      });
+    }
+  });
+
   it("lets each function do to the registrations only what its declaration says, with no Scan anywhere", () => {
     const tableArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-registrations`;
     for (const declaration of [...functionDeclarations, ...scheduledFunctionDeclarations]) {
@@ -418,7 +445,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("lets each role read exactly its own settings and the Twilio secret, touch only its own idempotency records (the webhook alone has any), and write only its own logs", () => {
+  it("lets each role read exactly its own settings, the Twilio secret only if its code uses it (not the export), touch only its own idempotency records (the webhook alone has any, and only puts them), and write only its own logs", () => {
     const region = club.input.values["aws:region"];
     const parameterArn = (name: string) => `arn:aws:ssm:${region}:123456789012:parameter${path}/${name}`;
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
@@ -470,16 +497,24 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       }
       const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
       expect(asList(bySid.ReadOwnSettings.Action).sort()).toEqual(["ssm:GetParameter", "ssm:GetParameters"]);
+      // Each sends through Twilio or checks its signatures; the export does neither.
+      const usesTwilio = route !== "export";
       expect(asList(bySid.ReadOwnSettings.Resource).sort()).toEqual(
         [
           ...expectedParameters[route].map(parameterArn),
-          `arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`,
+          ...(usesTwilio ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`] : []),
         ].sort(),
       );
-      expect(bySid.ReadTwilioSecret).toMatchObject({
-        Action: "secretsmanager:GetSecretValue",
-        Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf`,
-      });
+      expect(bySid.ReadTwilioSecret).toEqual(
+        usesTwilio
+          ? {
+              Sid: "ReadTwilioSecret",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf`,
+            }
+          : undefined,
+      );
       expect(bySid.WriteOwnLogs.Resource).toBe(`arn:aws:logs:${region}:123456789012:log-group:/aws/lambda/${prefix}-${route}:*`);
       // Only the webhook keeps idempotency records (messages from numbers with no invite).
       expect(bySid.OwnIdempotencyRecords).toEqual(
@@ -487,13 +522,15 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
           ? {
               Sid: "OwnIdempotencyRecords",
               Effect: "Allow",
-              Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+              Action: ["dynamodb:PutItem"],
               Resource: `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-idempotency`,
               Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["webhook.*"] } },
             }
           : undefined,
       );
-      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(route === "webhook" ? 4 : 3);
+      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(
+        2 + (usesTwilio ? 1 : 0) + (route === "webhook" ? 1 : 0),
+      );
       expect(secret.inputs.name).toBeUndefined();
     }
   });
