@@ -194,7 +194,24 @@ export const stackConfigSchema = z.object({
      * and a leaked invite key cannot message thousands from the club's number.
      */
     dailyQuota: wholeNumber(1, 1_000_000, "a whole number of requests a day from 1 to 1000000").default(1000),
-  }).default({ rateLimit: 25, burstLimit: 50, dailyQuota: 1000 }),
+    /**
+     * The stage's throttle on the routes without a key, which run a Query before the signature is
+     * checked: a flood gets 429 there instead of taking the Lambda concurrency real parents need.
+     * Parents' replies come a few a second at most; each message sent has several delivery statuses.
+     */
+    webhookRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(10),
+    webhookBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(20),
+    statusRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(50),
+    statusBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(100),
+  }).default({
+    rateLimit: 25,
+    burstLimit: 50,
+    dailyQuota: 1000,
+    webhookRateLimit: 10,
+    webhookBurstLimit: 20,
+    statusRateLimit: 50,
+    statusBurstLimit: 100,
+  }),
   /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
   conversation: section({
     medical: onOff,
@@ -259,6 +276,10 @@ export const configExamples: Record<string, string> = {
   "api.rateLimit": "pulumi config set --path signon:api.rateLimit 25",
   "api.burstLimit": "pulumi config set --path signon:api.burstLimit 50",
   "api.dailyQuota": "pulumi config set --path signon:api.dailyQuota 1000",
+  "api.webhookRateLimit": "pulumi config set --path signon:api.webhookRateLimit 10",
+  "api.webhookBurstLimit": "pulumi config set --path signon:api.webhookBurstLimit 20",
+  "api.statusRateLimit": "pulumi config set --path signon:api.statusRateLimit 50",
+  "api.statusBurstLimit": "pulumi config set --path signon:api.statusBurstLimit 100",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
   "concurrency.export": "pulumi config set --path signon:concurrency.export 2",

@@ -28,6 +28,7 @@ interface ClubCase {
   slug: string;
   throttle: { rateLimit: number; burstLimit: number };
   dailyQuota: number;
+  routeThrottles: { webhook: [number, number]; status: [number, number] };
   reservedConcurrency: { trigger?: number; webhook?: number };
   expectedSettings: Record<string, string>;
   givenApiKey?: string;
@@ -40,6 +41,7 @@ const clubs: ClubCase[] = [
     slug: "urmston",
     throttle: { rateLimit: 25, burstLimit: 50 },
     dailyQuota: 1000,
+    routeThrottles: { webhook: [10, 20], status: [50, 100] },
     reservedConcurrency: {},
     expectedSettings: {
       "whatsapp-number": "+14155238886",
@@ -82,7 +84,7 @@ const clubs: ClubCase[] = [
           allowFeeOverrides: true,
         },
         conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
-        api: { rateLimit: 10, burstLimit: 20, dailyQuota: 3000 },
+        api: { rateLimit: 10, burstLimit: 20, dailyQuota: 3000, webhookRateLimit: 4, webhookBurstLimit: 8, statusBurstLimit: 60 },
         reminders: { afterDays: 4, max: 1 },
         concurrency: { trigger: 30, webhook: 5 },
       },
@@ -91,6 +93,7 @@ const clubs: ClubCase[] = [
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
     dailyQuota: 3000,
+    routeThrottles: { webhook: [4, 8], status: [50, 60] },
     reservedConcurrency: { trigger: 30, webhook: 5 },
     givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     givenExportApiKey: "fake-sale-united-export-key-xxxxxxxxxx",
@@ -143,6 +146,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       apiKeys: count("aws:apigateway/apiKey:ApiKey"),
       usagePlans: count("aws:apigateway/usagePlan:UsagePlan"),
       usagePlanKeys: count("aws:apigateway/usagePlanKey:UsagePlanKey"),
+      methodSettings: count("aws:apigateway/methodSettings:MethodSettings"),
       permissions: count("aws:lambda/permission:Permission"),
       functions: count("aws:lambda/function:Function"),
       roles: count("aws:iam/role:Role"),
@@ -164,6 +168,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
+      methodSettings: 2,
       permissions: 6,
       functions: 5,
       roles: 5,
@@ -217,6 +222,18 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     expect(plan.inputs.apiStages).toEqual([{ apiId: `${prefix}-api-id`, stage: "v1" }]);
     const planKey = resourcesOfType(result, "aws:apigateway/usagePlanKey:UsagePlanKey")[0];
     expect(planKey.inputs).toMatchObject({ keyType: "API_KEY", keyId: `${prefix}-api-id`, usagePlanId: `${prefix}-api-id` });
+  });
+
+  it("throttles the routes without a key (POST /webhook, POST /status) on the stage, from config", () => {
+    for (const route of ["webhook", "status"] as const) {
+      const [rate, burst] = club.routeThrottles[route];
+      expect(resourceNamed(result, "aws:apigateway/methodSettings:MethodSettings", `${prefix}-api-${route}-throttle`).inputs).toEqual({
+        restApi: `${prefix}-api-id`,
+        stageName: "v1",
+        methodPath: `${route}/POST`,
+        settings: { throttlingRateLimit: rate, throttlingBurstLimit: burst },
+      });
+    }
   });
 
   it("uses the configured API keys, or generates them, both in the usage plan, and exports them only as secrets", () => {
@@ -774,7 +791,7 @@ describe("a bad stack config", () => {
       "signon's stack config has 4 problems:",
       '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
       "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
-      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota, webhookRateLimit, webhookBurstLimit, statusRateLimit, statusBurstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
       '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
     ]);
   });
