@@ -855,6 +855,7 @@ describe("the program for the longest slug and stack name allowed", () => {
       "apiKey:ApiKey",
       "usagePlan:UsagePlan",
       "usagePlanKey:UsagePlanKey",
+      "methodSettings:MethodSettings",
     ]
       .map((type) => `aws:apigateway/${type}`)
       .concat("aws:secretsmanager/secretVersion:SecretVersion")
