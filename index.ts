@@ -57,6 +57,11 @@ const api = new RegistrationApi(`${prefix}-api`, {
   routes,
   rateLimit: config.api.rateLimit,
   burstLimit: config.api.burstLimit,
+  dailyQuota: config.api.dailyQuota,
+  routeThrottles: {
+    webhook: { rateLimit: config.api.webhookRateLimit, burstLimit: config.api.webhookBurstLimit },
+    status: { rateLimit: config.api.statusRateLimit, burstLimit: config.api.statusBurstLimit },
+  },
   apiKey: config.apiKey,
   exportApiKey: config.exportApiKey,
 });

@@ -43,38 +43,63 @@ type SsmParameter = { Name?: string; Value?: string };
 
 const parameterStore = { service: "ssm", targetPrefix: "AmazonSSM", jsonVersion: "1.1", retry: parameterStoreRetryPolicy } as const;
 
+/** Reads `load` at most once per `cacheMs`; a failed read is not kept: the next invocation tries again. */
+function cachedRead<T>(load: () => Promise<T>, cacheMs: number): () => Promise<T> {
+  let cached: { expires: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!cached || cached.expires <= now) {
+      const value = load();
+      cached = { expires: now + cacheMs, value };
+      value.catch(() => {
+        if (cached?.value === value) cached = undefined;
+      });
+    }
+    return cached.value;
+  };
+}
+
+/** The settings' values, and the Twilio credentials when `withTwilio`. */
+function createLoader<K extends SettingKey>(keys: readonly K[], env: NodeJS.ProcessEnv, awsCalls: AwsCallScope | undefined) {
+  const callSsm = createAwsJsonCall(parameterStore, createRequestSender(), env, missingVariable, awsCalls);
+  async function readValues(parameterPath: string): Promise<Record<K, string>> {
+    const names = keys.map((key) => settingParameterName(parameterPath, key));
+    const parameters = await callSsm("GetParameters", { Names: names });
+    const byName = new Map(((parameters.Parameters ?? []) as SsmParameter[]).map((parameter) => [parameter.Name, parameter.Value]));
+    const missing = names.filter((name) => !byName.get(name));
+    if (missing.length > 0) throw settingsError(`missing parameters ${missing.join(", ")}`);
+    return Object.fromEntries(keys.map((key, index) => [key, byName.get(names[index])])) as Record<K, string>;
+  }
+  async function readTwilio(secretName: string): Promise<TwilioCredentials> {
+    const secret = await callSsm("GetParameter", { Name: `${secretsManagerReferencePrefix}${secretName}`, WithDecryption: true });
+    return parseCredentials((secret.Parameter as SsmParameter | undefined)?.Value);
+  }
+  return { readValues, readTwilio };
+}
+
 export function createSettingsReader<K extends SettingKey>(
   keys: readonly K[],
   { env = process.env, cacheMs = 5 * 60_000, awsCalls }: SettingsReaderOptions = {},
 ): SettingsReader<K> {
-  const callSsm = createAwsJsonCall(parameterStore, createRequestSender(), env, missingVariable, awsCalls);
-  let cached: { expires: number; settings: Promise<HandlerSettings<K>> } | undefined;
-
-  async function load(): Promise<HandlerSettings<K>> {
+  const { readValues, readTwilio } = createLoader(keys, env, awsCalls);
+  return cachedRead(async () => {
     const parameterPath = requiredEnv(env, environmentVariables.parameterPath, missingVariable);
     const secretName = requiredEnv(env, environmentVariables.twilioSecretName, missingVariable);
-    const names = keys.map((key) => settingParameterName(parameterPath, key));
-    const [parameters, secret] = await Promise.all([
-      callSsm("GetParameters", { Names: names }),
-      callSsm("GetParameter", { Name: `${secretsManagerReferencePrefix}${secretName}`, WithDecryption: true }),
-    ]);
-    const byName = new Map(((parameters.Parameters ?? []) as SsmParameter[]).map((parameter) => [parameter.Name, parameter.Value]));
-    const missing = names.filter((name) => !byName.get(name));
-    if (missing.length > 0) throw settingsError(`missing parameters ${missing.join(", ")}`);
-    const values = Object.fromEntries(keys.map((key, index) => [key, byName.get(names[index])])) as Record<K, string>;
-    return { values, twilio: parseCredentials((secret.Parameter as SsmParameter | undefined)?.Value) };
-  }
+    const [values, twilio] = await Promise.all([readValues(parameterPath), readTwilio(secretName)]);
+    return { values, twilio };
+  }, cacheMs);
+}
 
-  return () => {
-    const now = Date.now();
-    if (!cached || cached.expires <= now) {
-      const settings = load();
-      cached = { expires: now + cacheMs, settings };
-      // A failed read is not kept: the next invocation tries again.
-      settings.catch(() => {
-        if (cached?.settings === settings) cached = undefined;
-      });
-    }
-    return cached.settings;
-  };
+/** The settings alone, for a function that never calls Twilio (the export): its role may not read the secret. */
+export type SettingValuesReader<K extends SettingKey> = () => Promise<Pick<HandlerSettings<K>, "values">>;
+
+export function createSettingValuesReader<K extends SettingKey>(
+  keys: readonly K[],
+  { env = process.env, cacheMs = 5 * 60_000, awsCalls }: SettingsReaderOptions = {},
+): SettingValuesReader<K> {
+  const { readValues } = createLoader(keys, env, awsCalls);
+  return cachedRead(
+    async () => ({ values: await readValues(requiredEnv(env, environmentVariables.parameterPath, missingVariable)) }),
+    cacheMs,
+  );
 }

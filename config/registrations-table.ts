@@ -68,17 +68,22 @@ export const registrationsAccess = {
     indexes: [],
     leadingKeys: ["parent#*", "idempotency-key#*"],
   },
-  /** The webhook: a parent's partition read with one Query, each step written in one transaction, erasure to tombstones. */
+  /** The webhook: a parent's partition read with one Query, each step written in one transaction (Puts and Deletes, no checks), erasure to tombstones. */
   conversation: {
-    table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+    table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
     indexes: [],
     leadingKeys: ["parent#*", "erased#*"],
   },
-  /** The secretary's export and the club's erasure: the season index, a registration by id, its tombstone. */
+  /**
+   * The secretary's export and the club's erasure: the season index, a registration by id, its
+   * tombstone. On the table it touches only a parent's registration and its tombstone's key. Its
+   * index Queries (a separate statement) carry no condition: their partition keys are a season and
+   * a registration id, any of which the club may ask for, so a condition could only be `*`.
+   */
   export: {
     table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
     indexes: [registrationsTable.bySeason.indexName, registrationsTable.byRegistrationId.indexName],
-    leadingKeys: undefined,
+    leadingKeys: ["parent#*", "erased#*"],
   },
   /** Twilio's status callbacks: the parent's partition read with one Query, the invite's registration replaced on its version. */
   status: {

@@ -137,10 +137,10 @@ const httpsUrl = (example: string) =>
     });
 
 /** `pulumi config set --path` stores true and false as booleans; a hand-written file may quote them. */
-const onOff = z
+const trueFalse = z
   .union([z.boolean(), z.enum(["true", "false"])], "must be true or false")
-  .transform((value) => value === true || value === "true")
-  .default(true);
+  .transform((value) => value === true || value === "true");
+const onOff = trueFalse.default(true);
 
 /** A group of settings; a key it does not know is refused, since a misspelt optional key would be ignored. */
 const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
@@ -200,11 +200,35 @@ export const stackConfigSchema = z.object({
     paymentUrl: httpsUrl("https://pay.urmstontownjfc.example/join"),
     /** Whole years a registration is kept after 31 August following its season (domain/retention.ts). */
     retentionYears: wholeNumber(0, 10, "a whole number of years from 0 to 10").default(1),
+    /** Whether an invite may carry fees other than these; off, whoever holds the invite key cannot change what parents are asked to pay. */
+    allowFeeOverrides: trueFalse.default(false),
   }),
   api: section({
     rateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(25),
     burstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(50),
-  }).default({ rateLimit: 25, burstLimit: 50 }),
+    /**
+     * Requests each key may make a day: a squad sheet of a few hundred players and its resends fit,
+     * and a leaked invite key cannot message thousands from the club's number.
+     */
+    dailyQuota: wholeNumber(1, 1_000_000, "a whole number of requests a day from 1 to 1000000").default(1000),
+    /**
+     * The stage's throttle on the routes without a key, which run a Query before the signature is
+     * checked: a flood gets 429 there instead of taking the Lambda concurrency real parents need.
+     * Parents' replies come a few a second at most; each message sent has several delivery statuses.
+     */
+    webhookRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(10),
+    webhookBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(20),
+    statusRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(50),
+    statusBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(100),
+  }).default({
+    rateLimit: 25,
+    burstLimit: 50,
+    dailyQuota: 1000,
+    webhookRateLimit: 10,
+    webhookBurstLimit: 20,
+    statusRateLimit: 50,
+    statusBurstLimit: 100,
+  }),
   /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
   conversation: section(eachQuestion(onOff)).default(eachQuestion(true)),
   /** Reminders to parents who went quiet (domain/reminders.ts). */
@@ -258,11 +282,17 @@ export const configExamples: Record<string, string> = {
   "club.privacyNoticeUrl": "pulumi config set --path signon:club.privacyNoticeUrl https://www.urmstontownjfc.example/privacy",
   "registration.paymentUrl": "pulumi config set --path signon:registration.paymentUrl https://pay.urmstontownjfc.example/join",
   "registration.retentionYears": "pulumi config set --path signon:registration.retentionYears 1",
+  "registration.allowFeeOverrides": "pulumi config set --path signon:registration.allowFeeOverrides true",
   ...Object.fromEntries(
     questionConfigKeys.map((key) => [`conversation.${key}`, `pulumi config set --path signon:conversation.${key} false`]),
   ),
   "api.rateLimit": "pulumi config set --path signon:api.rateLimit 25",
   "api.burstLimit": "pulumi config set --path signon:api.burstLimit 50",
+  "api.dailyQuota": "pulumi config set --path signon:api.dailyQuota 1000",
+  "api.webhookRateLimit": "pulumi config set --path signon:api.webhookRateLimit 10",
+  "api.webhookBurstLimit": "pulumi config set --path signon:api.webhookBurstLimit 20",
+  "api.statusRateLimit": "pulumi config set --path signon:api.statusRateLimit 50",
+  "api.statusBurstLimit": "pulumi config set --path signon:api.statusBurstLimit 100",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
   "concurrency.export": "pulumi config set --path signon:concurrency.export 2",
@@ -293,6 +323,7 @@ const settingSources: { [Key in SettingKey]: <Made>(from: SettingSources<Made>) 
   season: ({ config }) => config.registration.season,
   membershipFee: ({ config }) => config.registration.membershipFee,
   subscriptionFee: ({ config }) => config.registration.subscriptionFee,
+  allowFeeOverrides: ({ config }) => String(config.registration.allowFeeOverrides),
   webhookUrl: ({ webhookUrl }) => webhookUrl,
   statusCallbackUrl: ({ statusCallbackUrl }) => statusCallbackUrl,
   codeOfConductUrl: ({ config }) => config.club.codeOfConductUrl,

@@ -12,6 +12,8 @@ export const settingParameterNames = {
   season: "season",
   membershipFee: "membership-fee",
   subscriptionFee: "subscription-fee",
+  /** `true` or `false`: whether an invite may give fees other than the two above. */
+  allowFeeOverrides: "allow-fee-overrides",
   webhookUrl: "webhook-url",
   /** The public URL of POST /status, which every message sent asks Twilio to post its delivery statuses to. */
   statusCallbackUrl: "status-callback-url",

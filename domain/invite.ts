@@ -212,6 +212,26 @@ export function templateVariables(invite: InviteRequest, defaults: InviteDefault
   return variables;
 }
 
+/**
+ * The fees of an invite that differ from the stack's, each named with the stack's fee: refused
+ * unless the stack allows overrides, so the invite key cannot change what parents are asked to pay.
+ */
+export function feeOverrideProblems(invite: InviteRequest, defaults: Pick<InviteDefaults, "membershipFee" | "subscriptionFee">) {
+  const pence = (amount: string) => Math.round(Number(amount) * 100);
+  const fees = [
+    ["membership_fee_amount", invite.membership_fee_amount, defaults.membershipFee],
+    ["subscription_fee_amount", invite.subscription_fee_amount, defaults.subscriptionFee],
+  ] as const;
+  return fees
+    .filter(([, given, stack]) => given !== undefined && pence(given) !== pence(stack))
+    .map(
+      ([field, , stack]): FieldProblem => ({
+        field,
+        message: `must be the club's fee, £${stack}, or be left out: this stack does not take other fees in an invite (signon:registration.allowFeeOverrides)`,
+      }),
+    );
+}
+
 /** What the registration keeps of the invite: the stack's defaults filled in, the text as the parent saw it. */
 export function inviteFields(invite: InviteRequest, defaults: InviteDefaults): InviteFields {
   const variables = templateVariables(invite, defaults);

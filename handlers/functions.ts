@@ -40,6 +40,7 @@ export const functions = {
     // The SDK's marshaller converts the registration to DynamoDB's JSON (aws/registration-store.ts).
     npmImports: ["zod/mini", "libphonenumber-js/min", "@aws-sdk/util-dynamodb"],
     registrations: "invite",
+    usesTwilioSecret: true,
     createHandler: createTriggerHandler,
   }),
   webhook: declareFunction({
@@ -56,6 +57,7 @@ export const functions = {
     npmImports: ["twilio/lib/webhooks/webhooks", "@aws-sdk/util-dynamodb", "libphonenumber-js/min"],
     idempotencyKeyPrefix: "webhook.",
     registrations: "conversation",
+    usesTwilioSecret: true,
     createHandler: createWebhookHandler,
   }),
   // Named `export`, not `registrations`: AWS names carry it, and the longer word would lower the
@@ -72,6 +74,8 @@ export const functions = {
     settingKeys: registrationsSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb", "csv-stringify/sync"],
     registrations: "export",
+    // It reads and erases registrations and never talks to Twilio.
+    usesTwilioSecret: false,
     createHandler: createRegistrationsHandler,
   }),
   // Twilio's delivery statuses for each message sent (invites, reminders): POST /status.
@@ -86,6 +90,7 @@ export const functions = {
     settingKeys: statusSettingKeys,
     npmImports: ["twilio/lib/webhooks/webhooks", "@aws-sdk/util-dynamodb"],
     registrations: "status",
+    usesTwilioSecret: true,
     createHandler: createStatusHandler,
   }),
   // Named `remind`, not `reminders`: AWS names carry it, and `-reminders-role-` would lower the
@@ -102,6 +107,7 @@ export const functions = {
     settingKeys: remindSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb"],
     registrations: "remind",
+    usesTwilioSecret: true,
     createHandler: createRemindersHandler,
   }),
 } satisfies { [Name in HandlerName]: (FunctionDeclaration | ScheduledFunctionDeclaration) & { name: Name } };

@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import type { SettingsReader } from "../aws/settings-reader";
+import { createSettingValuesReader, type SettingValuesReader } from "../aws/settings-reader";
 import type { RegistrationTombstone, StoredRegistration } from "../aws/stored-registration";
 import type { SettingKey } from "../config/settings";
 import { canonicalAgeGroup } from "../domain/conversation/age-group";
@@ -27,7 +27,7 @@ export type RegistrationsSettingKey = (typeof registrationsSettingKeys)[number];
 export interface RegistrationsDependencies {
   /** The Lambda's environment unless given. */
   env: NodeJS.ProcessEnv;
-  readSettings: SettingsReader<RegistrationsSettingKey>;
+  readSettings: SettingValuesReader<RegistrationsSettingKey>;
   store: RegistrationStore;
   clock: () => Date;
   /** The most row bytes one answer carries, and records per Query: responseBudgetBytes and 250 unless a test wants pages sooner. */
@@ -114,7 +114,9 @@ export function createRegistrationsHandler(
   dependencies: Partial<RegistrationsDependencies> = {},
 ): ProxyHandler {
   // Its log lines name each request's own route (two share the function), not the declaration's first.
-  const { env, awsCalls, readSettings, writeLog } = handlerSetup(declaration, dependencies);
+  const { env, awsCalls, writeLog } = handlerSetup(declaration, { env: dependencies.env, writeLog: dependencies.writeLog });
+  // Its settings alone: the export has no use for the Twilio secret, and its role may not read it.
+  const readSettings = dependencies.readSettings ?? createSettingValuesReader(declaration.settingKeys, { env, awsCalls });
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   // Pages small enough that one more never overruns the budget.

@@ -159,6 +159,15 @@ export function registrationClosedAnswer(requestId: string, registration: Answer
   });
 }
 
+/** The export key at /trigger: API Gateway lets either key through, but only the invite key sends invites. */
+export function notTheInviteKeyAnswer(requestId: string): APIGatewayProxyResult {
+  return jsonResponse(403, {
+    error: "not_the_invite_key",
+    message: "Forbidden: POST /trigger needs the invite API key; the export key cannot send invites.",
+    request_id: requestId,
+  });
+}
+
 export function keyReusedAnswer(requestId: string): APIGatewayProxyResult {
   return jsonResponse(422, {
     error: "idempotency_key_reused",

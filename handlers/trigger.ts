@@ -17,6 +17,7 @@ import type { SettingKey } from "../config/settings";
 import { isDeliveryStatus } from "../domain/delivery-status";
 import {
   createInviteParser,
+  feeOverrideProblems,
   type InviteParseResult,
   type InviteRequest,
   inviteFields,
@@ -37,6 +38,7 @@ import {
   internalErrorAnswer,
   keyReusedAnswer,
   notSentAnswer,
+  notTheInviteKeyAnswer,
   optedOutAnswer,
   refusedAnswer,
   registrationClosedAnswer,
@@ -54,8 +56,11 @@ export const triggerSettingKeys = [
   "season",
   "membershipFee",
   "subscriptionFee",
+  "allowFeeOverrides",
   "retentionYears",
   "statusCallbackUrl",
+  // The export key is refused here: API Gateway lets either key through to any keyed route.
+  "exportApiKeyId",
 ] as const satisfies readonly SettingKey[];
 export type TriggerSettingKey = (typeof triggerSettingKeys)[number];
 
@@ -87,21 +92,22 @@ const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 // Finished with: the parent is not invited again, even when asked to resend.
 const closedStatuses: readonly string[] = ["submitted", "opted_out"];
 
-/** The invite for the stack's season and its Idempotency-Key, or why the request is refused. */
+/** The invite for the stack's season (and fees, unless it allows others) and its Idempotency-Key, or why the request is refused. */
 function parseRequest(
   event: APIGatewayProxyEvent,
   parseInvite: (payload: unknown, stackSeason: string) => InviteParseResult,
-  stackSeason: string,
+  values: HandlerSettings<TriggerSettingKey>["values"],
   log: Log,
 ): { invite: InviteRequest; idempotencyKey?: string } | TriggerRefusal {
   const tooLarge = bodyTooLarge(event);
   if (tooLarge) return { refused: "body_too_large", message: tooLarge };
   const body = parseJsonBody(bodyText(event));
   if (!body.ok) return { refused: "invalid_request", problems: body.problems };
-  const parsed = parseInvite(body.value, stackSeason);
-  if (!parsed.ok) {
-    log("info", "invite_rejected", { detail: parsed.problems.map((problem) => problem.field).join(",") });
-    return { refused: "invalid_request", problems: parsed.problems };
+  const parsed = parseInvite(body.value, values.season);
+  const problems = parsed.ok ? (values.allowFeeOverrides === "true" ? [] : feeOverrideProblems(parsed.invite, values)) : parsed.problems;
+  if (!parsed.ok || problems.length > 0) {
+    log("info", "invite_rejected", { detail: problems.map((problem) => problem.field).join(",") });
+    return { refused: "invalid_request", problems };
   }
   const idempotencyKey = headerValue(event, "Idempotency-Key")?.trim();
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) return { refused: "invalid_idempotency_key" };
@@ -275,9 +281,13 @@ export function createTriggerHandler(
     const remaining = context ?? { getRemainingTimeInMillis: () => declaration.timeoutSeconds * 1000 - (Date.now() - started) };
 
     const answer = async () => {
-      // The invite's season must be the stack's, and its fees are the stack's unless it gives them.
+      // The invite's season must be the stack's, and its fees too unless the stack allows others.
       const settings = await readSettings();
-      const parsed = parseRequest(event, parseInvite, settings.values.season, log);
+      if (event.requestContext?.identity?.apiKeyId === settings.values.exportApiKeyId) {
+        log("warn", "not_the_invite_key");
+        return notTheInviteKeyAnswer(requestId);
+      }
+      const parsed = parseRequest(event, parseInvite, settings.values, log);
       if ("refused" in parsed) return refusedAnswer(requestId, parsed);
       const request: TriggerRequest = { requestId, log, remaining, settings, ...parsed };
       let decision: Decision;

@@ -24,8 +24,8 @@ export interface HandlerFunctionArgs {
 }
 
 /**
- * A Lambda made from a handler, with a role that can read only its own settings and the Twilio
- * secret, and touch only its own idempotency records.
+ * A Lambda made from a handler, with a role that can read only its own settings, the Twilio
+ * secret if its code uses it, and touch only its own idempotency records.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
@@ -61,8 +61,13 @@ export class HandlerFunction extends pulumi.ComponentResource {
     const { declaration } = args;
     const readableParameters = [
       ...declaration.settingKeys.map((key) => parameterArn(settingParameterName(args.parameterPath, key))),
-      args.twilioSecret.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`)),
+      ...(declaration.usesTwilioSecret
+        ? [args.twilioSecret.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`))]
+        : []),
     ];
+    const twilioSecretStatements = declaration.usesTwilioSecret
+      ? [{ Sid: "ReadTwilioSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.twilioSecret.secretArn }]
+      : [];
     const registrationStatements = declaration.registrations
       ? this.registrationStatements(args.registrationsTable, declaration.registrations)
       : [];
@@ -72,8 +77,8 @@ export class HandlerFunction extends pulumi.ComponentResource {
           {
             Sid: "OwnIdempotencyRecords",
             Effect: "Allow",
-            // Records read and written by their key only; no Scan or Query.
-            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            // A conditional PutItem per message (aws/idempotency/message-deduplicator.ts) is all it does there.
+            Action: ["dynamodb:PutItem"],
             Resource: args.idempotencyTable.table.arn,
             Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${keyPrefix}*`] } },
           },
@@ -98,7 +103,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
               Action: ["ssm:GetParameters", "ssm:GetParameter"],
               Resource: pulumi.all(readableParameters),
             },
-            { Sid: "ReadTwilioSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.twilioSecret.secretArn },
+            ...twilioSecretStatements,
             ...idempotencyStatements,
             ...registrationStatements,
           ],
@@ -126,7 +131,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         environment: {
           variables: {
             [environmentVariables.parameterPath]: args.parameterPath,
-            [environmentVariables.twilioSecretName]: args.twilioSecret.secretName,
+            ...(declaration.usesTwilioSecret ? { [environmentVariables.twilioSecretName]: args.twilioSecret.secretName } : {}),
             ...(keyPrefix ? { [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name } : {}),
             ...(declaration.registrations ? { [environmentVariables.registrationsTable]: args.registrationsTable.table.name } : {}),
           },

@@ -15,6 +15,10 @@ export interface RegistrationApiArgs {
   /** Requests per second, and the burst above it, the usage plan lets the key make. */
   rateLimit: number;
   burstLimit: number;
+  /** Requests each key may make a day. */
+  dailyQuota: number;
+  /** The stage's throttle on a function's route, by function name: for the routes without a key, which the usage plan does not cover. */
+  routeThrottles?: Partial<Record<ApiRoute["declaration"]["name"], { rateLimit: number; burstLimit: number }>>;
   /** The value of the trigger's API key; generated when not given. */
   apiKey?: pulumi.Input<string>;
   /** The value of the export's API key (GET and DELETE /registrations); generated when not given. */
@@ -78,11 +82,28 @@ export class RegistrationApi extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
 
+    for (const { declaration } of args.routes) {
+      const throttle = args.routeThrottles?.[declaration.name];
+      if (!throttle) continue;
+      const { method, path } = declaration.route;
+      new aws.apigateway.MethodSettings(
+        `${name}-${declaration.name}-throttle`,
+        {
+          restApi: this.restApi.id,
+          stageName: this.stage.stageName,
+          methodPath: `${path.slice(1)}/${method}`,
+          settings: { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit },
+        },
+        { parent: this },
+      );
+    }
+
     this.usagePlan = new aws.apigateway.UsagePlan(
       name,
       {
         apiStages: [{ apiId: this.restApi.id, stage: this.stage.stageName }],
         throttleSettings: { rateLimit: args.rateLimit, burstLimit: args.burstLimit },
+        quotaSettings: { limit: args.dailyQuota, period: "DAY" },
       },
       { parent: this },
     );

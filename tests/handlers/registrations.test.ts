@@ -12,6 +12,7 @@ import { exportColumns } from "../../domain/registration-export";
 import type { ProxyHandler } from "../../plumbing/api-gateway-event";
 import { inviteApiKeyId } from "../../testkit/fixtures";
 import { bodyOf, standInsForFile, testExport, testsThePackage } from "../../testkit/handler-under-test";
+import { withSsmContents } from "../../testkit/local-services";
 import { exportEvent, registrationRecord } from "../../testkit/registration-records";
 
 const erasedAt = new Date("2025-07-01T12:00:00.000Z");
@@ -87,6 +88,16 @@ describe("GET /registrations", () => {
     }
     const erase = await handler(exportEvent({ method: "DELETE", id: "00000001-1111-4222-8333-444455556666", apiKeyId: inviteApiKeyId }));
     expect(erase.statusCode).toBe(403);
+  });
+
+  it("answers without the Twilio secret, which its role may not read", async () => {
+    const [record] = await written(registrationRecord());
+    await withSsmContents(services().env, { secrets: {} }, async (env) => {
+      const { SIGNON_TWILIO_SECRET_NAME: _notGiven, ...withoutSecretName } = env;
+      const response = await testExport({ env: withoutSecretName, writeLog: wiring().writeLog })(exportEvent({}));
+      expect(response.statusCode).toBe(200);
+      expect(idsOf(bodyOf(response))).toEqual([record.registration_id]);
+    });
   });
 
   it("filters by team, age group, status and season, whatever their case", async () => {

@@ -7,8 +7,11 @@ import { environmentVariables } from "../../config/settings";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import {
   clubSettings,
+  exportApiKeyId,
+  inviteApiKeyId,
   parameterPath,
   requiredInviteFields,
+  settingsParameters,
   testCredentials,
   validInvite,
   validInviteVariables,
@@ -199,6 +202,45 @@ describe("a bad payload", () => {
     const response = await handler(proxyEvent({ path: "/trigger", body }));
     expect(response.statusCode).toBe(400);
     expect(bodyOf(response).problems).toEqual([{ field: "body", message }]);
+  });
+});
+
+describe("the invite key's reach", () => {
+  const withKey = (apiKeyId: string) => {
+    const event = triggerEvent(validInvite);
+    event.requestContext.identity.apiKeyId = apiKeyId;
+    return event;
+  };
+
+  it("refuses the export key with 403 and sends nothing; the invite key sends", async () => {
+    const refused = await handler(withKey(exportApiKeyId), lambdaContext);
+    expect(refused.statusCode).toBe(403);
+    expect(bodyOf(refused)).toMatchObject({ error: "not_the_invite_key", message: expect.stringContaining("invite API key") });
+    expect(services().twilio.messages).toHaveLength(0);
+    expect((await handler(withKey(inviteApiKeyId), lambdaContext)).statusCode).toBe(200);
+  });
+
+  describe("on a stack that does not allow fee overrides (the default)", () => {
+    const settings = settingsParameters(parameterPath, { ...clubSettings, allowFeeOverrides: "false" });
+    const send = (invite: Record<string, unknown>) =>
+      withSsmContents(services().env, { parameters: settings }, (env) =>
+        testTrigger({ env, writeLog: () => {} }, { retry: fastRetry })(triggerEvent(invite), lambdaContext),
+      );
+
+    it("answers 400 naming each fee that differs and the stack's fee, and sends nothing", async () => {
+      const response = await send({ ...validInvite, membership_fee_amount: "45", subscription_fee_amount: "£26.00" });
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).problems).toEqual([
+        { field: "membership_fee_amount", message: expect.stringMatching(/^must be the club's fee, £40, .*allowFeeOverrides/) },
+      ]);
+      expect(services().twilio.messages).toHaveLength(0);
+    });
+
+    it("sends an invite whose fees are the stack's however written, or left out", async () => {
+      expect((await send({ ...validInvite, membership_fee_amount: "£40.00", subscription_fee_amount: 26 })).statusCode).toBe(200);
+      expect(JSON.parse(services().twilio.messages[0].ContentVariables)).toMatchObject({ "6": "40.00", "7": "26" });
+      expect((await send({ ...validInvite, parent_tel: "07700 900731" })).statusCode).toBe(200);
+    });
   });
 });
 

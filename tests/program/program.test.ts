@@ -27,6 +27,8 @@ interface ClubCase {
   input: StackConfigInput;
   slug: string;
   throttle: { rateLimit: number; burstLimit: number };
+  dailyQuota: number;
+  routeThrottles: { webhook: [number, number]; status: [number, number] };
   reservedConcurrency: { trigger?: number; webhook?: number };
   expectedSettings: Record<string, string>;
   givenApiKey?: string;
@@ -38,6 +40,8 @@ const clubs: ClubCase[] = [
     input: stackFileConfig("dev", secrets),
     slug: "urmston",
     throttle: { rateLimit: 25, burstLimit: 50 },
+    dailyQuota: 1000,
+    routeThrottles: { webhook: [10, 20], status: [50, 100] },
     reservedConcurrency: {},
     expectedSettings: {
       "whatsapp-number": "+14155238886",
@@ -47,6 +51,7 @@ const clubs: ClubCase[] = [
       season: "2025-26",
       "membership-fee": "40",
       "subscription-fee": "26",
+      "allow-fee-overrides": "false",
       "code-of-conduct-url": "https://www.urmstontownjfc.example/code-of-conduct",
       "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
       "payment-url": "https://pay.urmstontownjfc.example/join",
@@ -76,9 +81,10 @@ const clubs: ClubCase[] = [
           subscriptionFee: "£22.50",
           paymentUrl: "https://pay.saleunited.example/join",
           retentionYears: 2,
+          allowFeeOverrides: true,
         },
         conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
-        api: { rateLimit: 10, burstLimit: 20 },
+        api: { rateLimit: 10, burstLimit: 20, dailyQuota: 3000, webhookRateLimit: 4, webhookBurstLimit: 8, statusBurstLimit: 60 },
         reminders: { afterDays: 4, max: 1 },
         concurrency: { trigger: 30, webhook: 5 },
       },
@@ -86,6 +92,8 @@ const clubs: ClubCase[] = [
     },
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
+    dailyQuota: 3000,
+    routeThrottles: { webhook: [4, 8], status: [50, 60] },
     reservedConcurrency: { trigger: 30, webhook: 5 },
     givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     givenExportApiKey: "fake-sale-united-export-key-xxxxxxxxxx",
@@ -97,6 +105,7 @@ const clubs: ClubCase[] = [
       season: "2026-27",
       "membership-fee": "35",
       "subscription-fee": "22.50",
+      "allow-fee-overrides": "true",
       "code-of-conduct-url": "https://www.saleunited.example/code-of-conduct",
       "privacy-notice-url": "https://www.saleunited.example/privacy",
       "payment-url": "https://pay.saleunited.example/join",
@@ -137,6 +146,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       apiKeys: count("aws:apigateway/apiKey:ApiKey"),
       usagePlans: count("aws:apigateway/usagePlan:UsagePlan"),
       usagePlanKeys: count("aws:apigateway/usagePlanKey:UsagePlanKey"),
+      methodSettings: count("aws:apigateway/methodSettings:MethodSettings"),
       permissions: count("aws:lambda/permission:Permission"),
       functions: count("aws:lambda/function:Function"),
       roles: count("aws:iam/role:Role"),
@@ -158,12 +168,13 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
+      methodSettings: 2,
       permissions: 6,
       functions: 5,
       roles: 5,
       rolePolicies: 5,
       logGroups: 5,
-      parameters: 18,
+      parameters: 19,
       secrets: 1,
       secretVersions: 1,
       managedPolicyAttachments: 0,
@@ -204,12 +215,25 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("throttles the key with the usage plan from config, bound to the stage", () => {
+  it("throttles the key and caps its requests a day with the usage plan from config, bound to the stage", () => {
     const plan = resourcesOfType(result, "aws:apigateway/usagePlan:UsagePlan")[0];
     expect(plan.inputs.throttleSettings).toEqual(club.throttle);
+    expect(plan.inputs.quotaSettings).toEqual({ limit: club.dailyQuota, period: "DAY" });
     expect(plan.inputs.apiStages).toEqual([{ apiId: `${prefix}-api-id`, stage: "v1" }]);
     const planKey = resourcesOfType(result, "aws:apigateway/usagePlanKey:UsagePlanKey")[0];
     expect(planKey.inputs).toMatchObject({ keyType: "API_KEY", keyId: `${prefix}-api-id`, usagePlanId: `${prefix}-api-id` });
+  });
+
+  it("throttles the routes without a key (POST /webhook, POST /status) on the stage, from config", () => {
+    for (const route of ["webhook", "status"] as const) {
+      const [rate, burst] = club.routeThrottles[route];
+      expect(resourceNamed(result, "aws:apigateway/methodSettings:MethodSettings", `${prefix}-api-${route}-throttle`).inputs).toEqual({
+        restApi: `${prefix}-api-id`,
+        stageName: "v1",
+        methodPath: `${route}/POST`,
+        settings: { throttlingRateLimit: rate, throttlingBurstLimit: burst },
+      });
+    }
   });
 
   it("uses the configured API keys, or generates them, both in the usage plan, and exports them only as secrets", () => {
@@ -256,6 +280,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       Effect: "Allow",
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
       Resource: tableArn,
+      // A parent's registration and its tombstone; the index Queries cannot carry a useful condition.
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["parent#*", "erased#*"] } },
     });
     expect(bySid.QueryRegistrationIndexes).toEqual({
       Sid: "QueryRegistrationIndexes",
@@ -323,7 +349,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     for (const fn of resourcesOfType(result, "aws:lambda/function:Function")) {
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toEqual({
         SIGNON_PARAMETER_PATH: path,
-        SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3`,
+        // The export never calls Twilio, so it is not told where the credentials are.
+        ...(fn.name === `${prefix}-export` ? {} : { SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3` }),
         // The webhook's alone: no other function keeps idempotency records.
         ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
@@ -386,6 +413,30 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     ]);
   });
 
+  it("lets each function do to the registrations only what its code calls, within its leading keys", () => {
+    const tableArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-registrations`;
+    // What each role's code calls (aws/registration-store.ts): a transaction's parts count as their own actions.
+    const uses = {
+      trigger: { actions: ["GetItem", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "idempotency-key#*"] },
+      webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      export: { actions: ["GetItem", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
+      remind: { actions: ["Query", "PutItem", "ConditionCheckItem"], leadingKeys: ["parent#*"] },
+    };
+    for (const [name, { actions, leadingKeys }] of Object.entries(uses)) {
+      const own = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).find(
+        (statement) => statement.Sid === "OwnRegistrationRecords",
+      );
+      expect(own).toEqual({
+        Sid: "OwnRegistrationRecords",
+        Effect: "Allow",
+        Action: actions.map((action) => `dynamodb:${action}`),
+        Resource: tableArn,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": leadingKeys } },
+      });
+    }
+  });
+
   it("lets each function do to the registrations only what its declaration says, with no Scan anywhere", () => {
     const tableArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-registrations`;
     for (const declaration of [...functionDeclarations, ...scheduledFunctionDeclarations]) {
@@ -411,7 +462,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("lets each role read exactly its own settings and the Twilio secret, touch only its own idempotency records (the webhook alone has any), and write only its own logs", () => {
+  it("lets each role read exactly its own settings, the Twilio secret only if its code uses it (not the export), touch only its own idempotency records (the webhook alone has any, and only puts them), and write only its own logs", () => {
     const region = club.input.values["aws:region"];
     const parameterArn = (name: string) => `arn:aws:ssm:${region}:123456789012:parameter${path}/${name}`;
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
@@ -424,8 +475,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "season",
         "membership-fee",
         "subscription-fee",
+        "allow-fee-overrides",
         "retention-years",
         "status-callback-url",
+        "export-api-key-id",
       ],
       webhook: [
         "webhook-url",
@@ -461,16 +514,24 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       }
       const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
       expect(asList(bySid.ReadOwnSettings.Action).sort()).toEqual(["ssm:GetParameter", "ssm:GetParameters"]);
+      // Each sends through Twilio or checks its signatures; the export does neither.
+      const usesTwilio = route !== "export";
       expect(asList(bySid.ReadOwnSettings.Resource).sort()).toEqual(
         [
           ...expectedParameters[route].map(parameterArn),
-          `arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`,
+          ...(usesTwilio ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`] : []),
         ].sort(),
       );
-      expect(bySid.ReadTwilioSecret).toMatchObject({
-        Action: "secretsmanager:GetSecretValue",
-        Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf`,
-      });
+      expect(bySid.ReadTwilioSecret).toEqual(
+        usesTwilio
+          ? {
+              Sid: "ReadTwilioSecret",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${secretName}-AbCdEf`,
+            }
+          : undefined,
+      );
       expect(bySid.WriteOwnLogs.Resource).toBe(`arn:aws:logs:${region}:123456789012:log-group:/aws/lambda/${prefix}-${route}:*`);
       // Only the webhook keeps idempotency records (messages from numbers with no invite).
       expect(bySid.OwnIdempotencyRecords).toEqual(
@@ -478,13 +539,15 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
           ? {
               Sid: "OwnIdempotencyRecords",
               Effect: "Allow",
-              Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+              Action: ["dynamodb:PutItem"],
               Resource: `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-idempotency`,
               Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["webhook.*"] } },
             }
           : undefined,
       );
-      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(route === "webhook" ? 4 : 3);
+      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(
+        2 + (usesTwilio ? 1 : 0) + (route === "webhook" ? 1 : 0),
+      );
       expect(secret.inputs.name).toBeUndefined();
     }
   });
@@ -598,6 +661,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     season: "2025-26",
     "membership-fee": "40",
     "subscription-fee": "26",
+    "allow-fee-overrides": "false",
     "code-of-conduct-url": "https://www.urmstontownjfc.example/code-of-conduct",
     "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
     "payment-url": "https://pay.urmstontownjfc.example/join",
@@ -727,7 +791,7 @@ describe("a bad stack config", () => {
       "signon's stack config has 4 problems:",
       '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
       "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
-      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota, webhookRateLimit, webhookBurstLimit, statusRateLimit, statusBurstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
       '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
     ]);
   });
@@ -791,6 +855,7 @@ describe("the program for the longest slug and stack name allowed", () => {
       "apiKey:ApiKey",
       "usagePlan:UsagePlan",
       "usagePlanKey:UsagePlanKey",
+      "methodSettings:MethodSettings",
     ]
       .map((type) => `aws:apigateway/${type}`)
       .concat("aws:secretsmanager/secretVersion:SecretVersion")

@@ -51,7 +51,16 @@ describe("the committed stack files", () => {
     expect(settings.registration.paymentUrl).toBe("https://pay.urmstontownjfc.example/join");
     expect(settings.registration.retentionYears).toBe(1);
     expect(settings.conversation).toEqual({ medical: true, emergencyContact: true, photoConsent: true });
-    expect(settings.api).toEqual({ rateLimit: 25, burstLimit: 50 });
+    expect(settings.api).toEqual({
+      rateLimit: 25,
+      burstLimit: 50,
+      dailyQuota: 1000,
+      webhookRateLimit: 10,
+      webhookBurstLimit: 20,
+      statusRateLimit: 50,
+      statusBurstLimit: 100,
+    });
+    expect(settings.registration.allowFeeOverrides).toBe(false);
   });
 
   it("dev uses Twilio's WhatsApp sandbox sender and the development template", () => {
@@ -67,9 +76,17 @@ describe("the committed stack files", () => {
 describe("a stack config problem", () => {
   const valid = stackFile("prod");
 
-  it("defaults the throttle to 25 requests a second with a burst of 50", () => {
+  it("defaults the throttle to 25 requests a second with a burst of 50, each key's quota to 1000 requests a day, and the webhook's and status's stage throttles", () => {
     const { api: _omitted, ...withoutApi } = valid;
-    expect(parseStackConfig(withoutApi, secrets, "prod").settings.api).toEqual({ rateLimit: 25, burstLimit: 50 });
+    expect(parseStackConfig(withoutApi, secrets, "prod").settings.api).toEqual({
+      rateLimit: 25,
+      burstLimit: 50,
+      dailyQuota: 1000,
+      webhookRateLimit: 10,
+      webhookBurstLimit: 20,
+      statusRateLimit: 50,
+      statusBurstLimit: 100,
+    });
   });
 
   it("names a missing key with the command that sets it", () => {
@@ -256,6 +273,12 @@ const abusiveValues: [string, string, unknown, string][] = [
   ["a burst limit of 0", "api.burstLimit", 0, "must be a whole number of requests from 1 to 5000"],
   ["a negative burst limit", "api.burstLimit", -50, "from 1 to 5000"],
   ["a burst limit over the account quota", "api.burstLimit", 5_001, "from 1 to 5000"],
+  ["a daily quota of 0 (refuses every request)", "api.dailyQuota", 0, "must be a whole number of requests a day from 1 to 1000000"],
+  ["a fractional daily quota", "api.dailyQuota", 99.5, "from 1 to 1000000"],
+  ["a daily quota in words", "api.dailyQuota", "plenty", "from 1 to 1000000"],
+  ["a webhook rate limit of 0", "api.webhookRateLimit", 0, "must be a whole number of requests per second from 1 to 10000"],
+  ["a status burst limit over the account quota", "api.statusBurstLimit", 5_001, "from 1 to 5000"],
+  ["fee overrides allowed in words", "registration.allowFeeOverrides", "yes", "must be true or false"],
   ["a reserved concurrency of one for the trigger", "concurrency.trigger", 1, "must be a whole number of concurrent runs from 2 to 900"],
   [
     "a reserved concurrency of 0 (Lambda would run nothing)",
@@ -348,6 +371,11 @@ describe("config abuse", () => {
     ["a rate limit typed as text", "api.rateLimit", "30", 30],
     ["the lowest burst limit", "api.burstLimit", 1, 1],
     ["the account's burst quota", "api.burstLimit", 5_000, 5_000],
+    ["a daily quota typed as text", "api.dailyQuota", "2000", 2000],
+    ["the webhook's lowest rate", "api.webhookRateLimit", 1, 1],
+    ["the status route's burst typed as text", "api.statusBurstLimit", "300", 300],
+    ["fee overrides allowed", "registration.allowFeeOverrides", true, true],
+    ["fee overrides allowed, quoted", "registration.allowFeeOverrides", "true", true],
     ["the trigger's concurrency equal to burst plus rate", "concurrency.trigger", 75, 75],
     ["the trigger's concurrency typed as text", "concurrency.trigger", "900", 900],
     ["the webhook's concurrency of one", "concurrency.webhook", 1, 1],
@@ -415,7 +443,7 @@ describe("the trigger's reserved concurrency against its usage plan", () => {
     }
     const { settings } = parseStackConfig(config, secrets, "prod");
     expect(settings.concurrency).toEqual({ trigger: 30, webhook: 10 });
-    expect(settings.api).toEqual({ rateLimit: 10, burstLimit: 20 });
+    expect(settings.api).toMatchObject({ rateLimit: 10, burstLimit: 20, dailyQuota: 1000 });
   });
 
   it("leaves the webhook's reservation alone: the usage plan does not throttle it", () => {
