@@ -220,22 +220,14 @@ export const stackConfigSchema = z.object({
     webhookBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(20),
     statusRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(50),
     statusBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(100),
-  }).default({
-    rateLimit: 25,
-    burstLimit: 50,
-    dailyQuota: 1000,
-    webhookRateLimit: 10,
-    webhookBurstLimit: 20,
-    statusRateLimit: 50,
-    statusBurstLimit: 100,
-  }),
+  }).prefault({}),
   /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
   conversation: section(eachQuestion(onOff)).default(eachQuestion(true)),
   /** Reminders to parents who went quiet (domain/reminders.ts). */
   reminders: section({
     afterDays: wholeNumber(1, 30, "a whole number of days from 1 to 30").default(3),
     max: wholeNumber(0, 10, "a whole number of reminders from 0 to 10").default(2),
-  }).default({ afterDays: 3, max: 2 }),
+  }).prefault({}),
   /** Each function's reserved concurrency; unset, a function draws on the account's unreserved pool. */
   concurrency: section({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
