@@ -3,6 +3,7 @@ import { functionName, idempotencyTableName, namePrefix, parameterPath, registra
 import { settingValues } from "./config/schema";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
+import { CursorKey } from "./infra/cursor-key";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
@@ -22,11 +23,20 @@ const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
   authToken: config.twilioAuthToken,
 });
 
+const cursorKey = new CursorKey(`${prefix}-cursor-key`);
+
 const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableName: idempotencyTableName(identity) });
 
 const registrationsTable = new RegistrationsTable(`${prefix}-registrations`, { tableName: registrationsTableName(identity) });
 
-const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, registrationsTable, logRetentionDays: 30 };
+const functionDefaults = {
+  parameterPath: settingsPath,
+  twilioSecret,
+  cursorKey,
+  idempotencyTable,
+  registrationsTable,
+  logRetentionDays: 30,
+};
 
 // One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
 const handlerFunction = (declaration: HandlerFunctionArgs["declaration"], reservedConcurrency?: number) => {

@@ -3,6 +3,7 @@
  * stand-in they send through, and the simulator page. Settings come from the stack file,
  * through the same schema as `pulumi up`.
  */
+import { randomBytes } from "node:crypto";
 import { type StackConfig, settingValues } from "../config/schema";
 import { type HandlerWiring, routesOf } from "../handlers/function-declaration";
 import { functionDeclarations, functions } from "../handlers/functions";
@@ -72,6 +73,9 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
   const values = settingValues({ config: settings, webhookUrl, statusCallbackUrl, exportApiKeyId: localApiKeyId("export") });
   // The stack file's values, as Parameter Store would hand them over.
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
+  // The export's cursor key, drawn per run as the program draws one per stack: a restart's cursors, like its table, start afresh.
+  const cursorKey = randomBytes(32);
+  const readCursorKey: HandlerWiring["readCursorKey"] = async () => cursorKey;
 
   const standIn = createTwilioStandIn(account, {
     templates: {
@@ -91,7 +95,7 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
 
   const gateway = createApiGateway({
     routes: functionDeclarations.flatMap((declaration) => {
-      const handler = declaration.createHandler(declaration, { env, readSettings, writeLog });
+      const handler = declaration.createHandler(declaration, { env, readSettings, readCursorKey, writeLog });
       return routesOf(declaration).map((route) => ({ ...declaration, route, handler }));
     }),
     apiKeys: { invite: options.apiKey, export: options.exportApiKey },
