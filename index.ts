@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { stageRouteThrottles } from "./config/api-limits";
 import { functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
 import { settingValues } from "./config/schema";
 import { loadStackConfig } from "./config/stack";
@@ -68,10 +69,7 @@ const api = new RegistrationApi(`${prefix}-api`, {
   rateLimit: config.api.rateLimit,
   burstLimit: config.api.burstLimit,
   dailyQuota: config.api.dailyQuota,
-  routeThrottles: {
-    webhook: { rateLimit: config.api.webhookRateLimit, burstLimit: config.api.webhookBurstLimit },
-    status: { rateLimit: config.api.statusRateLimit, burstLimit: config.api.statusBurstLimit },
-  },
+  routeThrottles: stageRouteThrottles(config.api),
   apiKey: config.apiKey,
   exportApiKey: config.exportApiKey,
 });

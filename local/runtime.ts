@@ -4,6 +4,7 @@
  * through the same schema as `pulumi up`.
  */
 import { randomBytes } from "node:crypto";
+import { stageRouteThrottles } from "../config/api-limits";
 import { type StackConfig, settingValues } from "../config/schema";
 import { type HandlerWiring, routesOf } from "../handlers/function-declaration";
 import { functionDeclarations, functions } from "../handlers/functions";
@@ -96,10 +97,17 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
   const gateway = createApiGateway({
     routes: functionDeclarations.flatMap((declaration) => {
       const handler = declaration.createHandler(declaration, { env, readSettings, readCursorKey, writeLog });
-      return routesOf(declaration).map((route) => ({ ...declaration, route, handler }));
+      // The stage throttles the declaration's first route, as the program does (infra/registration-api.ts).
+      const throttle = stageRouteThrottles(settings.api)[declaration.name as keyof ReturnType<typeof stageRouteThrottles>];
+      return routesOf(declaration).map((route) => ({
+        ...declaration,
+        route,
+        handler,
+        throttle: route === declaration.route ? throttle : undefined,
+      }));
     }),
     apiKeys: { invite: options.apiKey, export: options.exportApiKey },
-    throttle: settings.api,
+    usagePlan: settings.api,
     writeLog,
   });
   // EventBridge runs the reminders in AWS; here the simulator's control (or curl) does, with its own clock.
