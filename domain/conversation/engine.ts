@@ -325,7 +325,9 @@ class Turn {
   }
 
   private begin(record: RegistrationRecord, opening: string): void {
-    this.say(opening);
+    const { script } = this.input;
+    const asksMedical = script.steps.some((step) => step.id === "medical");
+    this.say(`${opening} ${replies.privacyNotice(record, script.settings, asksMedical)}`);
     const first = this.firstUnanswered(record);
     if (first) this.ask(record, first, false);
     else this.advance(record, undefined);

@@ -44,7 +44,11 @@ describe("a parent with an invite", () => {
   it("registers from Ready! to the payment link, and the answers are stored", async () => {
     const parent = parentOf("+447700900201");
     const invited = await parent.invite();
-    expect(await parent.says("Ready!")).toContain("let's register Alfie for Lions u11s");
+    const first = await parent.says("Ready!");
+    expect(first).toContain("let's register Alfie for Lions u11s");
+    // The privacy notice comes with the first question, before any answer is given.
+    expect(first).toContain("privacy notice (https://www.urmstontownjfc.example/privacy)");
+    expect(first).toContain("keep Alfie safe at training and matches");
     const answers = [];
     for (const answer of alfiesAnswerMessages) answers.push(await parent.says(answer));
     expect(answers.at(-1)).toContain("Alfie James Testington");
