@@ -1149,6 +1149,7 @@ describe("a question is not an answer", () => {
 describe("after a handover", () => {
   const handedOver = (messages?: { at: string; text: string }[]) =>
     alfieAt("date_of_birth", { status: "needs_club", date_of_birth: "2010-01-01", messages_for_club: messages });
+  const alfieHandedOverAcknowledged = (at: string) => ({ ...handedOver(), club_acknowledged_at: at });
   it.each<Row>([
     {
       label: "what the parent writes is kept for the club, with its time, and the parent told it is passed on",
@@ -1176,6 +1177,38 @@ describe("after a handover", () => {
           ],
         },
       },
+    },
+    {
+      label: "the first message's acknowledgement is recorded with its time",
+      given: [handedOver()],
+      text: "any news?",
+      says: ["passed your message on"],
+      becomes: { alfie: { club_acknowledged_at: now.toISOString() } },
+    },
+    {
+      label: "within a day of the last acknowledgement, a message is kept for the club and not answered",
+      given: [alfieHandedOverAcknowledged("2025-06-30T12:00:01.000Z")],
+      text: "Thank you for your message, I am out of the office",
+      silent: true,
+      becomes: {
+        alfie: {
+          club_acknowledged_at: "2025-06-30T12:00:01.000Z",
+          messages_for_club: [{ at: now.toISOString(), text: "Thank you for your message, I am out of the office" }],
+        },
+      },
+    },
+    {
+      label: "a day after the last acknowledgement, the next message is answered again",
+      given: [alfieHandedOverAcknowledged("2025-06-30T12:00:00.000Z")],
+      text: "any news?",
+      says: ["passed your message on"],
+      becomes: { alfie: { club_acknowledged_at: now.toISOString() } },
+    },
+    {
+      label: "HELP is answered whenever the last acknowledgement was",
+      given: [alfieHandedOverAcknowledged(now.toISOString())],
+      text: "HELP",
+      says: manager,
     },
     {
       label: "RESTART is a command, not a message for the club",
