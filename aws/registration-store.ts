@@ -83,7 +83,11 @@ export interface RegistrationStore {
   writeConversation(write: ConversationWrite): Promise<boolean>;
   listSeason(season: string, filter: { team_name?: string }, cursor?: string, limit?: number): Promise<SeasonPage>;
   findById(registrationId: string): Promise<StoredRegistration | RegistrationTombstone | undefined>;
-  /** Erases one registration: answers and names gone, a tombstone with its id, status and date left. */
+  /**
+   * Erases one registration: answers and names gone, a tombstone with its id, status and date left.
+   * The parent's last registration takes their contact with it; an opted-out number keeps the
+   * number and its STOP alone. One transaction, on the versions read.
+   */
   erase(registration: StoredRegistration, now: Date): Promise<boolean>;
 }
 
@@ -140,6 +144,13 @@ const contactItem = (contact: ParentContact) =>
   marshall({ ...contact, [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey } satisfies ContactItem, {
     removeUndefinedValues: true,
   });
+/** What an opted-out number's contact keeps once the parent has no registration: the number and the STOP. */
+const optOutEntry = (contact: ParentContact): ParentContact => ({
+  parent_tel: contact.parent_tel,
+  opted_out: true,
+  recent_messages: [],
+  version: contact.version + 1,
+});
 /** What erasing `registration` leaves, kept as long as the registration would have been. */
 function tombstoneItem(registration: StoredRegistration, erasedAt: string) {
   const { registration_id } = registration;
@@ -254,6 +265,30 @@ export function createRegistrationStore(
     }
   }
 
+  async function readParent(tel: string) {
+    const registrations: StoredRegistration[] = [];
+    let contact: ParentContact | undefined;
+    let start: Item | undefined;
+    do {
+      const answer = await call("Query", {
+        TableName: tableName(),
+        KeyConditionExpression: "#pk = :pk",
+        ExpressionAttributeNames: { "#pk": PK },
+        ExpressionAttributeValues: marshall({ ":pk": parentKey(tel) }),
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      });
+      for (const item of (answer.Items ?? []) as Item[]) {
+        const sortKey = (item[SK] as { S: string }).S;
+        if (sortKey === contactSortKey) contact = withoutKeys<ParentContact>(item);
+        else registrations.push(withoutKeys<StoredRegistration>(item));
+      }
+      start = answer.LastEvaluatedKey as Item | undefined;
+    } while (start);
+    registrations.sort((a, b) => a.invited_at.localeCompare(b.invited_at));
+    return { contact, registrations };
+  }
+
   return {
     async create(registration, idempotencyKey) {
       const TableName = tableName();
@@ -307,29 +342,7 @@ export function createRegistrationStore(
       }
     },
 
-    async readParent(tel) {
-      const registrations: StoredRegistration[] = [];
-      let contact: ParentContact | undefined;
-      let start: Item | undefined;
-      do {
-        const answer = await call("Query", {
-          TableName: tableName(),
-          KeyConditionExpression: "#pk = :pk",
-          ExpressionAttributeNames: { "#pk": PK },
-          ExpressionAttributeValues: marshall({ ":pk": parentKey(tel) }),
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        });
-        for (const item of (answer.Items ?? []) as Item[]) {
-          const sortKey = (item[SK] as { S: string }).S;
-          if (sortKey === contactSortKey) contact = withoutKeys<ParentContact>(item);
-          else registrations.push(withoutKeys<StoredRegistration>(item));
-        }
-        start = answer.LastEvaluatedKey as Item | undefined;
-      } while (start);
-      registrations.sort((a, b) => a.invited_at.localeCompare(b.invited_at));
-      return { contact, registrations };
-    },
+    readParent,
 
     async writeConversation({ tel, contact, registrations }) {
       const TableName = tableName();
@@ -390,14 +403,26 @@ export function createRegistrationStore(
     },
 
     async erase(registration, now) {
+      const TableName = tableName();
       const old = registrationItem(registration);
+      const { contact, registrations } = await readParent(registration.parent_tel);
+      const actions: Item[] = [
+        { Delete: { TableName, Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(registration.version) } },
+        { Put: { TableName, Item: tombstoneItem(registration, now.toISOString()) } },
+      ];
+      const last = registrations.every((other) => other.registration_id === registration.registration_id);
+      if (contact && last) {
+        const contactKey = marshall({ [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey });
+        // The number goes with the parent's last registration, but a STOP stays as the number and
+        // the STOP alone, so that nothing is sent to it again (docs/data-protection.md).
+        actions.push(
+          contact.opted_out
+            ? { Put: { TableName, Item: contactItem(optOutEntry(contact)), ...versionIs(contact.version) } }
+            : { Delete: { TableName, Key: contactKey, ...versionIs(contact.version) } },
+        );
+      }
       try {
-        await call("TransactWriteItems", {
-          TransactItems: [
-            { Delete: { TableName: tableName(), Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(registration.version) } },
-            { Put: { TableName: tableName(), Item: tombstoneItem(registration, now.toISOString()) } },
-          ],
-        });
+        await call("TransactWriteItems", { TransactItems: actions });
         return true;
       } catch (error) {
         if (cancellationReasons(error)) return false;

@@ -76,12 +76,13 @@ export const registrationsAccess = {
   },
   /**
    * The secretary's export and the club's erasure: the season index, a registration by id, its
-   * tombstone. On the table it touches only a parent's registration and its tombstone's key. Its
+   * tombstone, and the parent's partition read with one Query (the last registration takes the
+   * contact with it). On the table it touches only a parent's partition and a tombstone's key. Its
    * index Queries (a separate statement) carry no condition: their partition keys are a season and
    * a registration id, any of which the club may ask for, so a condition could only be `*`.
    */
   export: {
-    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+    table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
     indexes: [registrationsTable.bySeason.indexName, registrationsTable.byRegistrationId.indexName],
     leadingKeys: ["parent#*", "erased#*"],
   },

@@ -21,3 +21,17 @@ export function retainUntil(season: string, retentionYears: number, now: Date): 
   const year = seasonStartYear(season) + 1 + retentionYears;
   return Math.max(Date.UTC(year, 8, 1) / 1000, Math.ceil(now.getTime() / 1000));
 }
+
+/** A number with no registration is kept as long as a stranger's message marks: a day. */
+const contactWithoutRegistrationSeconds = 24 * 60 * 60;
+
+/**
+ * The parent's contact item's retention date: the latest of their registrations', so it goes
+ * with the last of them. Undefined (kept while the stack runs) for a number that sent STOP:
+ * honouring the objection needs the number for as long as signon could message it.
+ */
+export function contactRetainUntil(optedOut: boolean, registrations: readonly { retain_until: number }[], now: Date): number | undefined {
+  if (optedOut) return undefined;
+  if (registrations.length === 0) return Math.ceil(now.getTime() / 1000) + contactWithoutRegistrationSeconds;
+  return Math.max(...registrations.map((registration) => registration.retain_until));
+}

@@ -171,6 +171,25 @@ describe("a parent with last season's registrations on the number", () => {
   });
 });
 
+describe("the contact's retention date", () => {
+  it("is the latest of the number's registrations', and none once the number sends STOP, until START", async () => {
+    const parent = parentOf("+447700900227", { retain_until: 1_819_584_000 });
+    await invite(
+      env(),
+      invitedRegistration({ parent_tel: "+447700900227", season: "2024-25", age_group: "u10s", retain_until: 1_788_048_000 }),
+    );
+    await parent.invite();
+    const contact = async () => (await store().readParent("+447700900227")).contact;
+    await parent.says("Ready!");
+    expect(await contact()).toMatchObject({ retain_until: 1_819_584_000 });
+    await parent.says("STOP");
+    expect(await contact()).toMatchObject({ opted_out: true });
+    expect(await contact()).not.toHaveProperty("retain_until");
+    await parent.says("START");
+    expect(await contact()).toMatchObject({ opted_out: false, retain_until: 1_819_584_000 });
+  });
+});
+
 describe("STOP", () => {
   it("is kept for good: silence to every message, no new invite, until START", async () => {
     const parent = parentOf("+447700900205");

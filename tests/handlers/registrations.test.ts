@@ -4,6 +4,7 @@
  * gets in, JSON and CSV carry the export's columns and nothing else, filters ignore case, pages
  * join up complete, and erasure leaves a tombstone with nothing personal in the table.
  */
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { parse } from "csv-parse/sync";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
@@ -29,6 +30,11 @@ const store = () => createRegistrationStore(services().env);
 async function written(...records: StoredRegistration[]) {
   for (const record of records) expect(await store().create(record)).toEqual({ outcome: "created" });
   return records;
+}
+/** The contact the conversation leaves: the number, its state (opted out or not), two message marks and a retention date. */
+async function contactFor(tel: string, optedOut: boolean) {
+  const contact = { parent_tel: tel, opted_out: optedOut, version: 2, recent_messages: ["mark-1", "mark-2"], retain_until: 1_819_584_000 };
+  expect(await store().writeConversation({ tel, contact: { after: contact }, registrations: [] })).toBe(true);
 }
 const idsOf = (body: Record<string, any>) => (body.registrations as { registration_id: string }[]).map((row) => row.registration_id);
 
@@ -217,6 +223,42 @@ describe("DELETE /registrations/{id}", () => {
       200,
       { registration_id: record.registration_id, status: "erased", erased_at: erasedAt.toISOString(), message: "already erased" },
     ]);
+  });
+
+  it("takes the parent's contact with their last registration, and not before", async () => {
+    const [first, second] = await written(registrationRecord(), registrationRecord());
+    const sibling = await written(registrationRecord({ parent_tel: first.parent_tel, player_first_name: "Zebedee" }));
+    for (const record of [first, second]) await contactFor(record.parent_tel, false);
+
+    expect((await handler(exportEvent({ method: "DELETE", id: first.registration_id }))).statusCode).toBe(200);
+    expect((await store().readParent(first.parent_tel)).contact).toMatchObject({ parent_tel: first.parent_tel });
+    expect((await handler(exportEvent({ method: "DELETE", id: sibling[0].registration_id }))).statusCode).toBe(200);
+    expect((await handler(exportEvent({ method: "DELETE", id: second.registration_id }))).statusCode).toBe(200);
+
+    for (const tel of [first.parent_tel, second.parent_tel]) expect(await store().readParent(tel)).toEqual({ registrations: [] });
+    const { call, tableName } = createRegistrationsTableCall(services().env);
+    expect(JSON.stringify((await call("Scan", { TableName: tableName() })).Items)).not.toContain(first.parent_tel.slice(1));
+  });
+
+  it("keeps an opted-out number as the number and its STOP alone, with no retention date, so no invite reaches it again", async () => {
+    const [record] = await written(registrationRecord());
+    await contactFor(record.parent_tel, true);
+    expect((await handler(exportEvent({ method: "DELETE", id: record.registration_id }))).statusCode).toBe(200);
+
+    const { call, tableName } = createRegistrationsTableCall(services().env);
+    const items = (await call("Scan", { TableName: tableName() })).Items as Record<string, unknown>[];
+    const contact = items.find((item) => JSON.stringify(item).includes(record.parent_tel));
+    expect(contact).toEqual(
+      marshall({
+        pk: `parent#${record.parent_tel}`,
+        sk: "contact",
+        parent_tel: record.parent_tel,
+        opted_out: true,
+        recent_messages: [],
+        version: 3,
+      }),
+    );
+    expect(await store().create(registrationRecord({ parent_tel: record.parent_tel }))).toEqual({ outcome: "opted_out" });
   });
 
   it("answers 404 for an unknown id and 400 for one that cannot be an id", async () => {

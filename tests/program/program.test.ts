@@ -253,7 +253,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("routes GET /registrations and DELETE /registrations/{id} to the export function, behind a key, its policy Query on the two indexes and Get, Put, Delete, no Scan", () => {
+  it("routes GET /registrations and DELETE /registrations/{id} to the export function, behind a key, its policy Query on the two indexes and Get, Query, Put, Delete in parents' partitions and tombstones, no Scan", () => {
     const list = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-export`);
     const erase = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-export-erase`);
     expect(list.inputs).toMatchObject({ httpMethod: "GET", apiKeyRequired: true, resourceId: `${prefix}-api-export-id` });
@@ -278,9 +278,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     expect(bySid.OwnRegistrationRecords).toEqual({
       Sid: "OwnRegistrationRecords",
       Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
       Resource: tableArn,
-      // A parent's registration and its tombstone; the index Queries cannot carry a useful condition.
+      // A parent's partition and a tombstone; the index Queries cannot carry a useful condition.
       Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["parent#*", "erased#*"] } },
     });
     expect(bySid.QueryRegistrationIndexes).toEqual({
@@ -419,7 +419,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const uses = {
       trigger: { actions: ["GetItem", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "idempotency-key#*"] },
       webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
-      export: { actions: ["GetItem", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      export: { actions: ["GetItem", "Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
       status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
       remind: { actions: ["Query", "PutItem", "ConditionCheckItem"], leadingKeys: ["parent#*"] },
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retainUntil, seasonStartYear } from "../../domain/retention";
+import { contactRetainUntil, retainUntil, seasonStartYear } from "../../domain/retention";
 
 // In the 2025-26 season.
 const now = new Date("2025-10-01T12:00:00.000Z");
@@ -21,5 +21,21 @@ describe("how long a registration is kept", () => {
 
   it("refuses what is not a season", () => {
     expect(() => seasonStartYear("2025")).toThrow(/2025-26/);
+  });
+});
+
+describe("how long a parent's contact is kept", () => {
+  const registrations = [{ retain_until: 1_788_048_000 }, { retain_until: 1_819_584_000 }];
+
+  it("to the latest retention date of the parent's registrations", () => {
+    expect(contactRetainUntil(false, registrations, now)).toBe(1_819_584_000);
+  });
+
+  it("without a date once the number sent STOP: the opt-out is kept while the stack runs", () => {
+    expect(contactRetainUntil(true, registrations, now)).toBeUndefined();
+  });
+
+  it("a day when the number has no registration left (START after erasure)", () => {
+    expect(contactRetainUntil(false, [], now)).toBe(now.getTime() / 1000 + 24 * 60 * 60);
   });
 });
