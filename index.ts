@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
+import { erasureLogTableName, functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
 import { settingValues } from "./config/schema";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
+import { ErasureLogTable } from "./infra/erasure-log-table";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
@@ -26,7 +27,16 @@ const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableNa
 
 const registrationsTable = new RegistrationsTable(`${prefix}-registrations`, { tableName: registrationsTableName(identity) });
 
-const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, registrationsTable, logRetentionDays: 30 };
+const erasureLog = new ErasureLogTable(`${prefix}-erasures`, { tableName: erasureLogTableName(identity) });
+
+const functionDefaults = {
+  parameterPath: settingsPath,
+  twilioSecret,
+  idempotencyTable,
+  registrationsTable,
+  erasureLogTable: erasureLog,
+  logRetentionDays: 30,
+};
 
 // One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
 const handlerFunction = (declaration: HandlerFunctionArgs["declaration"], reservedConcurrency?: number) => {
@@ -84,3 +94,5 @@ export const webhookUrl = api.urlOf(functions.webhook.route.path);
 export const apiKey = api.apiKey;
 export const registrationsUrl = api.urlOf(functions.export.route.path);
 export const exportApiKey = api.exportApiKey;
+// npm run reapply-erasures reads it (docs/data-protection.md, after a restore).
+export const erasureLogTable = erasureLog.table.name;

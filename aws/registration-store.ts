@@ -12,12 +12,14 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { ErasureLogEntry, ErasureReason } from "../config/erasure-log";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
 import type { ErasedRegistration } from "../domain/registration";
+import { erasureLogRetainUntil } from "../domain/retention";
 import type { AwsCallScope } from "../plumbing/aws-call-scope";
 import { isAwsError, registrationStoreError } from "../plumbing/errors";
-import type { AwsJsonCall } from "./aws-json";
+import { type AwsJsonCall, requiredEnv } from "./aws-json";
 import { createDynamoDbTableClient, type DynamoDbTableClient, ownWrite } from "./dynamodb";
 import type {
   ContactItem,
@@ -86,9 +88,9 @@ export interface RegistrationStore {
   /**
    * Erases one registration: answers and names gone, a tombstone with its id, status and date left.
    * The parent's last registration takes their contact with it; an opted-out number keeps the
-   * number and its STOP alone. One transaction, on the versions read.
+   * number and its STOP alone. One transaction, on the versions read, with the erasure log's entry.
    */
-  erase(registration: StoredRegistration, now: Date): Promise<boolean>;
+  erase(registration: StoredRegistration, now: Date, reason: ErasureReason): Promise<boolean>;
 }
 
 /**
@@ -202,6 +204,24 @@ export function createRegistrationStore(
   // done instead of failing its own conditions: no false conflict, nothing applied twice.
   const call: AwsJsonCall = (action, input) =>
     plainCall(action, action === "TransactWriteItems" ? { ClientRequestToken: randomUUID(), ...input } : input);
+
+  /**
+   * The erasure log's entry for `registration`, a Put in the erasure's own transaction: kept apart
+   * from this table, so a restore of it does not undo the erasure (config/erasure-log.ts).
+   */
+  const erasureLogPut = (registration: StoredRegistration, erasedAt: string, reason: ErasureReason) => ({
+    Put: {
+      TableName: requiredEnv(env, environmentVariables.erasureLogTable, (variable) =>
+        registrationStoreError(`environment variable ${variable} is not set`),
+      ),
+      Item: marshall({
+        registration_id: registration.registration_id,
+        erased_at: erasedAt,
+        reason,
+        retain_until: erasureLogRetainUntil(registration.retain_until, new Date(erasedAt)),
+      } satisfies ErasureLogEntry),
+    },
+  });
 
   const getItem = async <T extends StoredRegistration | RegistrationTombstone>(key: Item): Promise<T | undefined> => {
     const answer = await call("GetItem", { TableName: tableName(), Key: key, ConsistentRead: true });
@@ -356,6 +376,7 @@ export function createRegistrationStore(
           const old = registrationItem(before);
           actions.push({ Delete: { TableName, Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(before.version) } });
           actions.push({ Put: { TableName, Item: tombstoneItem(before, after.erased_at) } });
+          actions.push(erasureLogPut(before, after.erased_at, "parent"));
         } else {
           actions.push({ Put: { TableName, Item: registrationItem(after as StoredRegistration), ...versionIs(before.version) } });
         }
@@ -402,13 +423,14 @@ export function createRegistrationStore(
       return found ? getItem({ [PK]: found[PK], [SK]: found[SK] }) : undefined;
     },
 
-    async erase(registration, now) {
+    async erase(registration, now, reason) {
       const TableName = tableName();
       const old = registrationItem(registration);
       const { contact, registrations } = await readParent(registration.parent_tel);
       const actions: Item[] = [
         { Delete: { TableName, Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(registration.version) } },
         { Put: { TableName, Item: tombstoneItem(registration, now.toISOString()) } },
+        erasureLogPut(registration, now.toISOString(), reason),
       ];
       const last = registrations.every((other) => other.registration_id === registration.registration_id);
       if (contact && last) {

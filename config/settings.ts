@@ -42,6 +42,7 @@ export const environmentVariables = {
   twilioSecretName: "SIGNON_TWILIO_SECRET_NAME",
   idempotencyTable: "SIGNON_IDEMPOTENCY_TABLE",
   registrationsTable: "SIGNON_REGISTRATIONS_TABLE",
+  erasureLogTable: "SIGNON_ERASURE_LOG_TABLE",
 } as const;
 
 /** Parameter Store's pass-through path for reading a Secrets Manager secret. */

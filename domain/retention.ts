@@ -35,3 +35,15 @@ export function contactRetainUntil(optedOut: boolean, registrations: readonly { 
   if (registrations.length === 0) return Math.ceil(now.getTime() / 1000) + contactWithoutRegistrationSeconds;
   return Math.max(...registrations.map((registration) => registration.retain_until));
 }
+
+/** How far back point-in-time recovery can restore a table. */
+export const pointInTimeRecoveryDays = 35;
+
+/**
+ * How long an erasure log entry is kept (epoch seconds): as long as a restored table could bring
+ * the erased registration back, so to its own retention date, and at least point-in-time
+ * recovery's window after the erasure.
+ */
+export function erasureLogRetainUntil(registrationRetainUntil: number, erasedAt: Date): number {
+  return Math.max(registrationRetainUntil, Math.ceil(erasedAt.getTime() / 1000) + pointInTimeRecoveryDays * 24 * 60 * 60);
+}

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { registrationsAccess } from "../config/registrations-table";
 import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
 import type { FunctionDeclaration, ScheduledFunctionDeclaration } from "../handlers/function-declaration";
+import type { ErasureLogTable } from "./erasure-log-table";
 import type { IdempotencyTable } from "./idempotency-table";
 import { codePathOptionsFor } from "./package-files";
 import type { RegistrationsTable } from "./registrations-table";
@@ -17,6 +18,7 @@ export interface HandlerFunctionArgs {
   twilioSecret: TwilioSecret;
   idempotencyTable: IdempotencyTable;
   registrationsTable: RegistrationsTable;
+  erasureLogTable: ErasureLogTable;
   memorySizeMb: number;
   /** Runs reserved for this function alone, and its ceiling; unset, it shares the account's unreserved pool. */
   reservedConcurrency?: number;
@@ -84,6 +86,10 @@ export class HandlerFunction extends pulumi.ComponentResource {
           },
         ]
       : [];
+    // Each erasure adds its entry in its own transaction; nothing reads, changes or deletes one.
+    const erasureLogStatements = declaration.writesErasureLog
+      ? [{ Sid: "AddErasureLogEntries", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: args.erasureLogTable.table.arn }]
+      : [];
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -106,6 +112,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             ...twilioSecretStatements,
             ...idempotencyStatements,
             ...registrationStatements,
+            ...erasureLogStatements,
           ],
         }),
       },
@@ -134,6 +141,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             ...(declaration.usesTwilioSecret ? { [environmentVariables.twilioSecretName]: args.twilioSecret.secretName } : {}),
             ...(keyPrefix ? { [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name } : {}),
             ...(declaration.registrations ? { [environmentVariables.registrationsTable]: args.registrationsTable.table.name } : {}),
+            ...(declaration.writesErasureLog ? { [environmentVariables.erasureLogTable]: args.erasureLogTable.table.name } : {}),
           },
         },
       },

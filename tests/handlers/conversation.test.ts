@@ -4,6 +4,7 @@
  * in one conditional transaction, every reply in the TwiML answer.
  */
 import { createHash } from "node:crypto";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
@@ -238,6 +239,16 @@ describe("DELETE MY DATA", () => {
     const left = items.filter((item) => item.includes("900207") || item.includes(invited.registration_id));
     expect(left).toHaveLength(1);
     for (const personal of ["900207", "Alfie", "Testington", "Sarah", "Peanut", "2015-03-14"]) expect(left[0]).not.toContain(personal);
+    // The erasure log, which a restore of the registrations table does not undo, has its id, date and why.
+    const logged = (await services().dynamoDb.items(env()[environmentVariables.erasureLogTable])).map((item) => unmarshall(item as never));
+    expect(logged.filter((entry) => entry.registration_id === invited.registration_id)).toEqual([
+      {
+        registration_id: invited.registration_id,
+        erased_at: conversationNow.toISOString(),
+        reason: "parent",
+        retain_until: invited.retain_until,
+      },
+    ]);
   });
 
   it("gets no second reply to a message Twilio delivers again after the erasure, though the contact that marked it is gone", async () => {

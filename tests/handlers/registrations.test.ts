@@ -4,11 +4,12 @@
  * gets in, JSON and CSV carry the export's columns and nothing else, filters ignore case, pages
  * join up complete, and erasure leaves a tombstone with nothing personal in the table.
  */
-import { marshall } from "@aws-sdk/util-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { parse } from "csv-parse/sync";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
 import type { StoredRegistration } from "../../aws/stored-registration";
+import { environmentVariables } from "../../config/settings";
 import { exportColumns } from "../../domain/registration-export";
 import type { ProxyHandler } from "../../plumbing/api-gateway-event";
 import { inviteApiKeyId } from "../../testkit/fixtures";
@@ -217,6 +218,13 @@ describe("DELETE /registrations/{id}", () => {
 
     const rows = bodyOf(await handler(exportEvent())).registrations;
     expect(rows).toContainEqual({ registration_id: record.registration_id, status: "erased", updated_at: erasedAt.toISOString() });
+
+    // The erasure log, which a restore of the registrations table does not undo: the id, the date and why, kept as long as a backup could hold the record.
+    expect(
+      (await services().dynamoDb.items(services().env[environmentVariables.erasureLogTable])).map((item) => unmarshall(item as never)),
+    ).toEqual([
+      { registration_id: record.registration_id, erased_at: erasedAt.toISOString(), reason: "club", retain_until: record.retain_until },
+    ]);
 
     const again = await handler(exportEvent({ method: "DELETE", id: record.registration_id }));
     expect([again.statusCode, bodyOf(again)]).toEqual([

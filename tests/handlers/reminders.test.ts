@@ -116,7 +116,7 @@ describe("who never gets a reminder", () => {
 
   it("an erased registration, and a parent who sent STOP", async () => {
     const erased = await waiting();
-    expect(await store().erase(erased, new Date("2025-06-03T10:00:00Z"))).toBe(true);
+    expect(await store().erase(erased, new Date("2025-06-03T10:00:00Z"), "club")).toBe(true);
     const stopped = await waiting({ status: "in_progress" });
     const optedOut = {
       parent_tel: stopped.parent_tel,

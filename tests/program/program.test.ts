@@ -354,6 +354,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         // The webhook's alone: no other function keeps idempotency records.
         ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
+        // Those that erase: the export (the club), the webhook (DELETE MY DATA), remind (closed registrations reduced).
+        ...(fn.name === `${prefix}-trigger` || fn.name === `${prefix}-status` ? {} : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
       });
     }
   });
@@ -385,7 +387,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
 
   it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
     const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-idempotency`);
-    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(2);
+    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(3);
     expect(table.inputs).toMatchObject({
       name: `${prefix}-idempotency`,
       billingMode: "PAY_PER_REQUEST",
@@ -393,6 +395,31 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       attributes: [{ name: "id", type: "S" }],
       ttl: { attributeName: "expiration", enabled: true },
     });
+  });
+
+  it("keeps the erasure log in a table of its own (ids, dates and why), recoverable, protected from deletion, expiring by TTL; the roles that erase may only add to it", () => {
+    const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-erasures`);
+    expect(table.inputs).toMatchObject({
+      name: `${prefix}-erasures`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "registration_id",
+      attributes: [{ name: "registration_id", type: "S" }],
+      ttl: { attributeName: "retain_until", enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: true,
+    });
+    const logArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-erasures`;
+    for (const name of Object.keys(functions)) {
+      const statements = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy);
+      const onLog = statements.filter((statement) => asList(statement.Resource).some((arn) => arn.startsWith(logArn)));
+      expect(onLog, name).toEqual(
+        ["export", "webhook", "remind"].includes(name)
+          ? [{ Sid: "AddErasureLogEntries", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: logArn }]
+          : [],
+      );
+    }
+    expect(result.outputs.erasureLogTable.value).toBe(`${prefix}-erasures`);
   });
 
   it("keeps registrations in an on-demand table with its keys and indexes, encrypted, recoverable, protected from deletion, expiring at each record's retention date", () => {
@@ -545,7 +572,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
             }
           : undefined,
       );
-      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(
+      expect(statements.filter((statement) => !/Registration|ErasureLog/.test(String(statement.Sid)))).toHaveLength(
         2 + (usesTwilio ? 1 : 0) + (route === "webhook" ? 1 : 0),
       );
       expect(secret.inputs.name).toBeUndefined();

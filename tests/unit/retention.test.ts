@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contactRetainUntil, retainUntil, seasonStartYear } from "../../domain/retention";
+import { contactRetainUntil, erasureLogRetainUntil, retainUntil, seasonStartYear } from "../../domain/retention";
 
 // In the 2025-26 season.
 const now = new Date("2025-10-01T12:00:00.000Z");
@@ -37,5 +37,18 @@ describe("how long a parent's contact is kept", () => {
 
   it("a day when the number has no registration left (START after erasure)", () => {
     expect(contactRetainUntil(false, [], now)).toBe(now.getTime() / 1000 + 24 * 60 * 60);
+  });
+});
+
+describe("how long an erasure log entry is kept", () => {
+  const erasedAt = new Date("2027-08-20T12:00:00.000Z");
+
+  it("to the erased registration's retention date, when that is later", () => {
+    expect(erasureLogRetainUntil(1_819_584_000, new Date("2025-10-01T12:00:00.000Z"))).toBe(1_819_584_000);
+  });
+
+  it("at least 35 days after the erasure, as long as point-in-time recovery could restore the registration", () => {
+    // The registration's retention ends 12 days after its erasure.
+    expect(new Date(erasureLogRetainUntil(1_819_584_000, erasedAt) * 1000).toISOString()).toBe("2027-09-24T12:00:00.000Z");
   });
 });
