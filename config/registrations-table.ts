@@ -92,11 +92,14 @@ export const registrationsAccess = {
     indexes: [],
     leadingKeys: ["parent#*"],
   },
-  /** The reminders: the season index for who waits, each parent's partition read again consistently, a claim per reminder (opt-out check and the registration's conditional write). */
+  /**
+   * The reminders: the season index for who waits, each parent's partition read again consistently, a claim per reminder
+   * (opt-out check and the registration's conditional write); closed registrations reduced to tombstones (and the contact with the last).
+   */
   remind: {
-    table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
+    table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
     indexes: [registrationsTable.bySeason.indexName],
-    leadingKeys: ["parent#*"],
+    leadingKeys: ["parent#*", "erased#*"],
   },
 } as const satisfies Record<string, { table: readonly string[]; indexes: readonly string[]; leadingKeys: readonly string[] | undefined }>;
 

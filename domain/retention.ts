@@ -3,6 +3,7 @@
  * retention years (default 1), then DynamoDB's TTL deletes it. Season 2025-26 ends in summer
  * 2026, so with the default its records go after 31 August 2027.
  */
+import type { RegistrationStatus } from "./registration";
 
 /** The season's first year: `2025-26` is 2025. */
 export function seasonStartYear(season: string): number {
@@ -46,4 +47,23 @@ export const pointInTimeRecoveryDays = 35;
  */
 export function erasureLogRetainUntil(registrationRetainUntil: number, erasedAt: Date): number {
   return Math.max(registrationRetainUntil, Math.ceil(erasedAt.getTime() / 1000) + pointInTimeRecoveryDays * 24 * 60 * 60);
+}
+
+/** Closed without a registration: the club keeps their answers only `closedRetentionDays` (config/schema.ts). */
+export const closedStatuses: readonly string[] = ["declined", "needs_club"] satisfies RegistrationStatus[];
+
+/**
+ * The registrations due to be reduced to a tombstone: declined or handed over to the club, and
+ * unchanged for `closedRetentionDays` whole days. A handed-over registration counts from its last
+ * change, so what the parent last wrote for the club is kept the full period for the club to read.
+ */
+export function closedRegistrationsDue<R extends { status: string; updated_at: string }>(
+  registrations: readonly R[],
+  closedRetentionDays: number,
+  now: Date,
+): R[] {
+  const kept = closedRetentionDays * 24 * 60 * 60 * 1000;
+  return registrations.filter(
+    (registration) => closedStatuses.includes(registration.status) && now.getTime() - Date.parse(registration.updated_at) >= kept,
+  );
 }

@@ -56,6 +56,7 @@ const clubs: ClubCase[] = [
       "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
       "payment-url": "https://pay.urmstontownjfc.example/join",
       "retention-years": "1",
+      "closed-retention-days": "30",
       "optional-steps": "medical,emergency_contact,photo_consent",
       "reminder-template-sid": "HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b",
       "reminder-after-days": "3",
@@ -81,6 +82,7 @@ const clubs: ClubCase[] = [
           subscriptionFee: "£22.50",
           paymentUrl: "https://pay.saleunited.example/join",
           retentionYears: 2,
+          closedRetentionDays: 14,
           allowFeeOverrides: true,
         },
         conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
@@ -110,6 +112,7 @@ const clubs: ClubCase[] = [
       "privacy-notice-url": "https://www.saleunited.example/privacy",
       "payment-url": "https://pay.saleunited.example/join",
       "retention-years": "2",
+      "closed-retention-days": "14",
       "optional-steps": "medical",
       // No reminder template: Parameter Store refuses an empty value, and the function sends none.
       "reminder-template-sid": "none",
@@ -174,7 +177,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       roles: 5,
       rolePolicies: 5,
       logGroups: 5,
-      parameters: 19,
+      parameters: 20,
       secrets: 1,
       secretVersions: 1,
       managedPolicyAttachments: 0,
@@ -448,7 +451,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
       export: { actions: ["GetItem", "Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
       status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
-      remind: { actions: ["Query", "PutItem", "ConditionCheckItem"], leadingKeys: ["parent#*"] },
+      remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*"] },
     };
     for (const [name, { actions, leadingKeys }] of Object.entries(uses)) {
       const own = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).find(
@@ -524,6 +527,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "club-name",
         "season",
         "retention-years",
+        "closed-retention-days",
         "reminder-template-sid",
         "reminder-after-days",
         "reminder-max",
@@ -693,6 +697,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
     "payment-url": "https://pay.urmstontownjfc.example/join",
     "retention-years": "1",
+    "closed-retention-days": "30",
     "optional-steps": "medical,emergency_contact,photo_consent",
     // The deploying commands set no reminder template (docs/operating.md, Reminders): none is sent.
     "reminder-template-sid": "none",
