@@ -4,6 +4,7 @@
  * in one conditional transaction, every reply in the TwiML answer.
  */
 import { createHash } from "node:crypto";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { parse } from "csv-parse/sync";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
@@ -185,6 +186,25 @@ describe("a parent with last season's registrations on the number", () => {
   });
 });
 
+describe("the contact's retention date", () => {
+  it("is the latest of the number's registrations', and none once the number sends STOP, until START", async () => {
+    const parent = parentOf("+447700900227", { retain_until: 1_819_584_000 });
+    await invite(
+      env(),
+      invitedRegistration({ parent_tel: "+447700900227", season: "2024-25", age_group: "u10s", retain_until: 1_788_048_000 }),
+    );
+    await parent.invite();
+    const contact = async () => (await store().readParent("+447700900227")).contact;
+    await parent.says("Ready!");
+    expect(await contact()).toMatchObject({ retain_until: 1_819_584_000 });
+    await parent.says("STOP");
+    expect(await contact()).toMatchObject({ opted_out: true });
+    expect(await contact()).not.toHaveProperty("retain_until");
+    await parent.says("START");
+    expect(await contact()).toMatchObject({ opted_out: false, retain_until: 1_819_584_000 });
+  });
+});
+
 describe("STOP", () => {
   it("is kept for good: silence to every message, no new invite, until START", async () => {
     const parent = parentOf("+447700900205");
@@ -233,6 +253,16 @@ describe("DELETE MY DATA", () => {
     const left = items.filter((item) => item.includes("900207") || item.includes(invited.registration_id));
     expect(left).toHaveLength(1);
     for (const personal of ["900207", "Alfie", "Testington", "Sarah", "Peanut", "2015-03-14"]) expect(left[0]).not.toContain(personal);
+    // The erasure log, which a restore of the registrations table does not undo, has its id, date and why.
+    const logged = (await services().dynamoDb.items(env()[environmentVariables.erasureLogTable])).map((item) => unmarshall(item as never));
+    expect(logged.filter((entry) => entry.registration_id === invited.registration_id)).toEqual([
+      {
+        registration_id: invited.registration_id,
+        erased_at: conversationNow.toISOString(),
+        reason: "parent",
+        retain_until: invited.retain_until,
+      },
+    ]);
   });
 
   it("gets no second reply to a message Twilio delivers again after the erasure, though the contact that marked it is gone", async () => {
