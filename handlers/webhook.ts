@@ -181,8 +181,9 @@ export function createWebhookHandler(
             log("info", "duplicate_ignored", { message_mark: mark });
             return twiml();
           }
-          // Another business's auto-reply bot must not loop with ours: one reply a day.
-          if (!(await strangerReplyLimit.claim(tel, now))) {
+          // Another business's auto-reply bot must not loop with ours: one reply a day. The number's digest is
+          // keyed with the auth token the webhook already holds; rotating the token only restarts the day's count.
+          if (!(await strangerReplyLimit.claim(tel, now, twilio.authToken))) {
             log("info", "stranger_reply_limited", { message_mark: mark });
             return twiml();
           }
