@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { stageRouteThrottles } from "./config/api-limits";
 import { functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
 import { settingValues } from "./config/schema";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
+import { CursorKey } from "./infra/cursor-key";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
@@ -22,11 +24,20 @@ const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
   authToken: config.twilioAuthToken,
 });
 
+const cursorKey = new CursorKey(`${prefix}-cursor-key`);
+
 const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableName: idempotencyTableName(identity) });
 
 const registrationsTable = new RegistrationsTable(`${prefix}-registrations`, { tableName: registrationsTableName(identity) });
 
-const functionDefaults = { parameterPath: settingsPath, twilioSecret, idempotencyTable, registrationsTable, logRetentionDays: 30 };
+const functionDefaults = {
+  parameterPath: settingsPath,
+  twilioSecret,
+  cursorKey,
+  idempotencyTable,
+  registrationsTable,
+  logRetentionDays: 30,
+};
 
 // One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
 const handlerFunction = (declaration: HandlerFunctionArgs["declaration"], reservedConcurrency?: number) => {
@@ -58,10 +69,7 @@ const api = new RegistrationApi(`${prefix}-api`, {
   rateLimit: config.api.rateLimit,
   burstLimit: config.api.burstLimit,
   dailyQuota: config.api.dailyQuota,
-  routeThrottles: {
-    webhook: { rateLimit: config.api.webhookRateLimit, burstLimit: config.api.webhookBurstLimit },
-    status: { rateLimit: config.api.statusRateLimit, burstLimit: config.api.statusBurstLimit },
-  },
+  routeThrottles: stageRouteThrottles(config.api),
   apiKey: config.apiKey,
   exportApiKey: config.exportApiKey,
 });

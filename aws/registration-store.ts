@@ -58,7 +58,11 @@ export interface ConversationWrite {
 
 export interface SeasonPage {
   registrations: (StoredRegistration | RegistrationTombstone)[];
-  /** Where the next page starts, when there is one: opaque to callers. */
+  /**
+   * When more may follow: the last item's place in the by-season index's order (unique, as it
+   * ends with the id), which the next page starts after. It names a team, age group, time and
+   * id, no table key and no number; the export seals it before it leaves (handlers/export-cursor.ts).
+   */
   cursor?: string;
 }
 
@@ -359,19 +363,28 @@ export function createRegistrationStore(
     async listSeason(season, filter, cursor, limit = 1000) {
       const { indexName, partitionKey, sortKey } = registrationsTable.bySeason;
       const prefix = filter.team_name ? `${filter.team_name.toLocaleLowerCase("en-GB")}#` : undefined;
+      // A key condition takes one comparison of the sort key: a team's page after the cursor is
+      // BETWEEN the cursor (its own item dropped below) and `<team>$`, as `$` follows `#`.
+      const order = prefix
+        ? cursor
+          ? { condition: "#order BETWEEN :after AND :end", values: { ":after": cursor, ":end": `${prefix.slice(0, -1)}$` } }
+          : { condition: "begins_with(#order, :prefix)", values: { ":prefix": prefix } }
+        : cursor
+          ? { condition: "#order > :after", values: { ":after": cursor } }
+          : undefined;
       const answer = await call("Query", {
         TableName: tableName(),
         IndexName: indexName,
-        KeyConditionExpression: prefix ? "#season = :season AND begins_with(#order, :prefix)" : "#season = :season",
-        ExpressionAttributeNames: { "#season": partitionKey, ...(prefix ? { "#order": sortKey } : {}) },
-        ExpressionAttributeValues: marshall({ ":season": season, ...(prefix ? { ":prefix": prefix } : {}) }),
+        KeyConditionExpression: order ? `#season = :season AND ${order.condition}` : "#season = :season",
+        ExpressionAttributeNames: { "#season": partitionKey, ...(order ? { "#order": sortKey } : {}) },
+        ExpressionAttributeValues: marshall({ ":season": season, ...order?.values }),
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) } : {}),
       });
-      const next = answer.LastEvaluatedKey;
+      const items = ((answer.Items ?? []) as Item[]).filter((item) => (item[sortKey] as { S: string }).S !== cursor);
+      const last = answer.LastEvaluatedKey as Item | undefined;
       return {
-        registrations: ((answer.Items ?? []) as Item[]).map((item) => withoutKeys<StoredRegistration | RegistrationTombstone>(item)),
-        cursor: next ? Buffer.from(JSON.stringify(next)).toString("base64url") : undefined,
+        registrations: items.map((item) => withoutKeys<StoredRegistration | RegistrationTombstone>(item)),
+        cursor: last ? (last[sortKey] as { S: string }).S : undefined,
       };
     },
 

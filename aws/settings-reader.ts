@@ -1,6 +1,6 @@
 /**
- * Reads a handler's settings and the Twilio credentials from Parameter Store at run time,
- * cached per container. The credentials come through Parameter Store's pass-through to
+ * Reads a handler's settings, the Twilio credentials and the export's cursor key from Parameter
+ * Store at run time, cached per container. The secrets come through Parameter Store's pass-through to
  * Secrets Manager, so one API serves both and nothing secret sits in the environment.
  * Parameter Store is called with a signed request of our own: loading the AWS SDK's SSM
  * client would cost a cold start more than the whole webhook otherwise does.
@@ -70,11 +70,12 @@ function createLoader<K extends SettingKey>(keys: readonly K[], env: NodeJS.Proc
     if (missing.length > 0) throw settingsError(`missing parameters ${missing.join(", ")}`);
     return Object.fromEntries(keys.map((key, index) => [key, byName.get(names[index])])) as Record<K, string>;
   }
-  async function readTwilio(secretName: string): Promise<TwilioCredentials> {
+  async function readSecret(secretName: string): Promise<string | undefined> {
     const secret = await callSsm("GetParameter", { Name: `${secretsManagerReferencePrefix}${secretName}`, WithDecryption: true });
-    return parseCredentials((secret.Parameter as SsmParameter | undefined)?.Value);
+    return (secret.Parameter as SsmParameter | undefined)?.Value;
   }
-  return { readValues, readTwilio };
+  const readTwilio = async (secretName: string) => parseCredentials(await readSecret(secretName));
+  return { readValues, readTwilio, readSecret };
 }
 
 export function createSettingsReader<K extends SettingKey>(
@@ -102,4 +103,23 @@ export function createSettingValuesReader<K extends SettingKey>(
     async () => ({ values: await readValues(requiredEnv(env, environmentVariables.parameterPath, missingVariable)) }),
     cacheMs,
   );
+}
+
+/** The key the export's cursors are sealed with: 32 bytes. */
+export type CursorKeyReader = () => Promise<Uint8Array>;
+
+/**
+ * The cursor key from its Secrets Manager secret (base64 of 32 random bytes, infra/cursor-key.ts),
+ * read when a cursor is first sealed or opened and kept for the container's life: it never changes.
+ */
+export function createCursorKeyReader({ env = process.env, awsCalls }: Omit<SettingsReaderOptions, "cacheMs"> = {}): CursorKeyReader {
+  const { readSecret } = createLoader([], env, awsCalls);
+  return cachedRead(async () => {
+    const key = Buffer.from(
+      (await readSecret(requiredEnv(env, environmentVariables.cursorKeySecretName, missingVariable))) ?? "",
+      "base64",
+    );
+    if (key.length !== 32) throw settingsError("the cursor key secret is not 32 bytes in base64");
+    return key;
+  }, Number.POSITIVE_INFINITY);
 }

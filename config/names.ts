@@ -104,6 +104,8 @@ export function stackAwsNames(identity: StackIdentity): AwsName[] {
     { kind: "DynamoDB table", name: idempotencyTableName(identity) },
     { kind: "DynamoDB table", name: registrationsTableName(identity) },
     { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-twilio`) },
+    // infra/cursor-key.ts
+    { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-cursor-key`) },
     ...parameters,
   ];
 }

@@ -40,6 +40,8 @@ export const noReminderTemplate = "none";
 export const environmentVariables = {
   parameterPath: "SIGNON_PARAMETER_PATH",
   twilioSecretName: "SIGNON_TWILIO_SECRET_NAME",
+  /** The export's alone: the secret holding the key its cursors are sealed with (handlers/export-cursor.ts). */
+  cursorKeySecretName: "SIGNON_CURSOR_KEY_SECRET_NAME",
   idempotencyTable: "SIGNON_IDEMPOTENCY_TABLE",
   registrationsTable: "SIGNON_REGISTRATIONS_TABLE",
 } as const;

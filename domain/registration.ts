@@ -100,6 +100,8 @@ export interface RegistrationRecord extends InviteFields, Answers {
   submitted_at?: string;
   /** Once `needs_club`: what the parent wrote since, oldest first, the latest few only. */
   messages_for_club?: MessageForClub[];
+  /** ISO: when the parent was last told a message was passed on to the club (at most once a day). */
+  club_acknowledged_at?: string;
   /** Goes up by one with every change: a write is conditional on the version it read. */
   version: number;
 }

@@ -3,7 +3,7 @@
  * route or schedule, API key, limits, settings, npm imports, table access and handler factory.
  * The program (infra/), the local gateway (local/) and each handler's factory read these types.
  */
-import type { SettingsReader } from "../aws/settings-reader";
+import type { CursorKeyReader, SettingsReader } from "../aws/settings-reader";
 import type { HandlerName } from "../config/names";
 import type { RegistrationsAccess } from "../config/registrations-table";
 import type { SettingKey } from "../config/settings";
@@ -28,6 +28,8 @@ export interface HandlerWiring {
   /** Where it finds its settings, its table and Twilio; the Lambda's own environment otherwise. */
   env?: NodeJS.ProcessEnv;
   readSettings?: SettingsReader<SettingKey>;
+  /** The export's cursor key (a function declaring usesCursorKey), from its secret otherwise. */
+  readCursorKey?: CursorKeyReader;
   writeLog?: LineWriter;
 }
 
@@ -77,6 +79,8 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   registrations?: RegistrationsAccess;
   /** Whether its code uses the Twilio credentials (to send, or to check a signature): only then may its role read the secret. */
   usesTwilioSecret: boolean;
+  /** Whether its code seals or opens the export's cursors: only then may its role read the cursor key's secret. */
+  usesCursorKey?: true;
   /** Runs once per container, given this declaration, and returns the handler. */
   createHandler(declaration: FunctionDeclaration<K>, wiring?: HandlerWiring): ProxyHandler;
 }

@@ -76,6 +76,7 @@ export const functions = {
     registrations: "export",
     // It reads and erases registrations and never talks to Twilio.
     usesTwilioSecret: false,
+    usesCursorKey: true,
     createHandler: createRegistrationsHandler,
   }),
   // Twilio's delivery statuses for each message sent (invites, reminders): POST /status.

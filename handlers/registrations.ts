@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import { createSettingValuesReader, type SettingValuesReader } from "../aws/settings-reader";
+import { type CursorKeyReader, createCursorKeyReader, createSettingValuesReader, type SettingValuesReader } from "../aws/settings-reader";
 import type { RegistrationTombstone, StoredRegistration } from "../aws/stored-registration";
 import type { SettingKey } from "../config/settings";
 import { canonicalAgeGroup } from "../domain/conversation/age-group";
@@ -17,6 +17,7 @@ import { normaliseSeason } from "../domain/season";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { headerValue, jsonResponse, type ProxyHandler } from "../plumbing/api-gateway-event";
 import type { LineWriter, Log } from "../plumbing/log";
+import { type CursorBinding, openCursor, sealCursor } from "./export-cursor";
 import type { FunctionDeclaration } from "./function-declaration";
 import { handlerSetup } from "./handler-setup";
 
@@ -28,6 +29,8 @@ export interface RegistrationsDependencies {
   /** The Lambda's environment unless given. */
   env: NodeJS.ProcessEnv;
   readSettings: SettingValuesReader<RegistrationsSettingKey>;
+  /** The key its cursors are sealed with (handlers/export-cursor.ts). */
+  readCursorKey: CursorKeyReader;
   store: RegistrationStore;
   clock: () => Date;
   /** The most row bytes one answer carries, and records per Query: responseBudgetBytes and 250 unless a test wants pages sooner. */
@@ -50,6 +53,11 @@ type Filters = Partial<Record<(typeof filterNames)[number], string>>;
 const registrationIdPattern = /^[A-Za-z0-9-]{1,64}$/;
 
 const refuse = (statusCode: number, error: string) => jsonResponse(statusCode, { error });
+const invalidCursor = () =>
+  jsonResponse(400, {
+    error: "invalid_cursor",
+    message: "cursor is not one this export gave for this season and these filters; start again without it.",
+  });
 
 /** One export row: a record's columns, or only what a tombstone keeps (id, status, date). */
 export function exportRowOf(record: StoredRegistration | RegistrationTombstone): ExportRow {
@@ -65,6 +73,14 @@ export function exportRowOf(record: StoredRegistration | RegistrationTombstone):
 }
 
 const fold = (text: string) => text.normalize("NFKC").toLocaleLowerCase("en-GB").trim();
+
+/** A cursor opens only with the season and filters it was made for, each in the form compared. */
+const cursorBinding = (season: string, filters: Filters): CursorBinding => [
+  season,
+  filters.team_name === undefined ? undefined : fold(filters.team_name),
+  filters.age_group,
+  filters.status === undefined ? undefined : fold(filters.status),
+];
 
 function matches(row: ExportRow, filters: Filters): boolean {
   return (["team_name", "age_group", "status"] as const).every((name) => {
@@ -118,31 +134,20 @@ export function createRegistrationsHandler(
   // Its settings alone: the export has no use for the Twilio secret, and its role may not read it.
   const readSettings = dependencies.readSettings ?? createSettingValuesReader(declaration.settingKeys, { env, awsCalls });
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
+  const readCursorKey = dependencies.readCursorKey ?? createCursorKeyReader({ env, awsCalls });
   const clock = dependencies.clock ?? (() => new Date());
   // Pages small enough that one more never overruns the budget.
   const { budgetBytes, pageSize } = dependencies.paging ?? { budgetBytes: responseBudgetBytes, pageSize: 250 };
 
-  /** Pages of the season until the next might not fit; the cursor of the rest, if any. */
-  async function collect(season: string, filters: Filters, startCursor: string | undefined) {
+  /** Pages of the season after `start` until the next might not fit; the store's place of the rest, if any. */
+  async function collect(season: string, filters: Filters, start: string | undefined) {
     const rows: ExportRow[] = [];
     let bytes = 0;
     let largestPageBytes = 0;
-    let cursor = startCursor;
+    let cursor = start;
     do {
-      let page: Awaited<ReturnType<typeof store.listSeason>>;
-      try {
-        // By team only: the age group is compared in its one form (`matches`), which the index's order need not hold.
-        page = await store.listSeason(season, { team_name: filters.team_name }, cursor, pageSize);
-      } catch (error) {
-        // A cursor that is not one of ours fails to parse; DynamoDB refuses one from another query.
-        if (
-          cursor !== undefined &&
-          cursor === startCursor &&
-          (error instanceof SyntaxError || (error as Error).name === "ValidationException")
-        )
-          return "bad cursor" as const;
-        throw error;
-      }
+      // By team only: the age group is compared in its one form (`matches`), which the index's order need not hold.
+      const page = await store.listSeason(season, { team_name: filters.team_name }, cursor, pageSize);
       let pageBytes = 0;
       for (const record of page.registrations) {
         const row = exportRowOf(record);
@@ -161,9 +166,12 @@ export function createRegistrationsHandler(
     const query = parseQuery(event);
     if ("problem" in query) return refuse(400, query.problem);
     const listSeason = query.filters.season ?? season;
-    const collected = await collect(listSeason, query.filters, query.cursor);
-    if (collected === "bad cursor") return refuse(400, "cursor is not one this export gave; start again without it.");
-    const { rows, cursor } = collected;
+    const binding = cursorBinding(listSeason, query.filters);
+    const start = query.cursor === undefined ? undefined : openCursor(await readCursorKey(), query.cursor, binding);
+    if (query.cursor !== undefined && start === undefined) return invalidCursor();
+    const collected = await collect(listSeason, query.filters, start);
+    const rows = collected.rows;
+    const cursor = collected.cursor === undefined ? undefined : sealCursor(await readCursorKey(), collected.cursor, binding);
     if (query.format === "json") return jsonResponse(200, { registrations: rows, ...(cursor ? { next_cursor: cursor } : {}) });
     const headers: Record<string, string> = {
       "Content-Type": "text/csv; charset=utf-8",

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
+import { createStrangerReplyLimit, type StrangerReplyLimit } from "../aws/idempotency/stranger-reply-limit";
 import { type ConversationWrite, createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import type { SettingsReader } from "../aws/settings-reader";
 import type { ParentContact, StoredRegistration } from "../aws/stored-registration";
@@ -44,6 +45,7 @@ export interface WebhookDependencies {
   env: NodeJS.ProcessEnv;
   readSettings: SettingsReader<WebhookSettingKey>;
   deduplicator: MessageDeduplicator;
+  strangerReplyLimit: StrangerReplyLimit;
   store: RegistrationStore;
   clock: () => Date;
   writeLog?: LineWriter;
@@ -121,12 +123,14 @@ function erasesEverything(registrations: readonly StoredRegistration[], turn: Co
 }
 
 export function createWebhookHandler(
-  // Its idempotency records: messages from numbers with no invite (aws/idempotency/message-deduplicator.ts).
+  // Its idempotency records: messages from numbers with no invite (aws/idempotency/message-deduplicator.ts) and
+  // their daily reply (aws/idempotency/stranger-reply-limit.ts).
   declaration: FunctionDeclaration<WebhookSettingKey> & { idempotencyKeyPrefix: string },
   dependencies: Partial<WebhookDependencies> = {},
 ): WebhookHandler {
   const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
   const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
+  const strangerReplyLimit = dependencies.strangerReplyLimit ?? createStrangerReplyLimit(declaration.idempotencyKeyPrefix, env, awsCalls);
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   const scriptFor = scriptCache();
@@ -171,6 +175,11 @@ export function createWebhookHandler(
           // No invite for this number: nothing stored, but a retried delivery gets no second reply.
           if (!(await deduplicator.firstDelivery(mark))) {
             log("info", "duplicate_ignored", { message_mark: mark });
+            return twiml();
+          }
+          // Another business's auto-reply bot must not loop with ours: one reply a day.
+          if (!(await strangerReplyLimit.claim(tel, now))) {
+            log("info", "stranger_reply_limited", { message_mark: mark });
             return twiml();
           }
           log("info", "stranger_answered", { message_mark: mark });

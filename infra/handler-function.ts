@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { registrationsAccess } from "../config/registrations-table";
 import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
 import type { FunctionDeclaration, ScheduledFunctionDeclaration } from "../handlers/function-declaration";
+import type { CursorKey } from "./cursor-key";
 import type { IdempotencyTable } from "./idempotency-table";
 import { codePathOptionsFor } from "./package-files";
 import type { RegistrationsTable } from "./registrations-table";
@@ -15,6 +16,7 @@ export interface HandlerFunctionArgs {
   declaration: FunctionDeclaration | ScheduledFunctionDeclaration;
   parameterPath: string;
   twilioSecret: TwilioSecret;
+  cursorKey: CursorKey;
   idempotencyTable: IdempotencyTable;
   registrationsTable: RegistrationsTable;
   memorySizeMb: number;
@@ -25,7 +27,7 @@ export interface HandlerFunctionArgs {
 
 /**
  * A Lambda made from a handler, with a role that can read only its own settings, the Twilio
- * secret if its code uses it, and touch only its own idempotency records.
+ * secret and the cursor key if its code uses them, and touch only its own idempotency records.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
@@ -64,9 +66,15 @@ export class HandlerFunction extends pulumi.ComponentResource {
       ...(declaration.usesTwilioSecret
         ? [args.twilioSecret.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`))]
         : []),
+      ...(declaration.usesCursorKey
+        ? [args.cursorKey.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`))]
+        : []),
     ];
     const twilioSecretStatements = declaration.usesTwilioSecret
       ? [{ Sid: "ReadTwilioSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.twilioSecret.secretArn }]
+      : [];
+    const cursorKeyStatements = declaration.usesCursorKey
+      ? [{ Sid: "ReadCursorKey", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.cursorKey.secretArn }]
       : [];
     const registrationStatements = declaration.registrations
       ? this.registrationStatements(args.registrationsTable, declaration.registrations)
@@ -104,6 +112,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
               Resource: pulumi.all(readableParameters),
             },
             ...twilioSecretStatements,
+            ...cursorKeyStatements,
             ...idempotencyStatements,
             ...registrationStatements,
           ],
@@ -132,6 +141,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
           variables: {
             [environmentVariables.parameterPath]: args.parameterPath,
             ...(declaration.usesTwilioSecret ? { [environmentVariables.twilioSecretName]: args.twilioSecret.secretName } : {}),
+            ...(declaration.usesCursorKey ? { [environmentVariables.cursorKeySecretName]: args.cursorKey.secretName } : {}),
             ...(keyPrefix ? { [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name } : {}),
             ...(declaration.registrations ? { [environmentVariables.registrationsTable]: args.registrationsTable.table.name } : {}),
           },

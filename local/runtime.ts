@@ -3,6 +3,8 @@
  * stand-in they send through, and the simulator page. Settings come from the stack file,
  * through the same schema as `pulumi up`.
  */
+import { randomBytes } from "node:crypto";
+import { stageRouteThrottles } from "../config/api-limits";
 import { type StackConfig, settingValues } from "../config/schema";
 import { type HandlerWiring, routesOf } from "../handlers/function-declaration";
 import { functionDeclarations, functions } from "../handlers/functions";
@@ -72,6 +74,9 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
   const values = settingValues({ config: settings, webhookUrl, statusCallbackUrl, exportApiKeyId: localApiKeyId("export") });
   // The stack file's values, as Parameter Store would hand them over.
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
+  // The export's cursor key, drawn per run as the program draws one per stack: a restart's cursors, like its table, start afresh.
+  const cursorKey = randomBytes(32);
+  const readCursorKey: HandlerWiring["readCursorKey"] = async () => cursorKey;
 
   const standIn = createTwilioStandIn(account, {
     templates: {
@@ -91,11 +96,18 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
 
   const gateway = createApiGateway({
     routes: functionDeclarations.flatMap((declaration) => {
-      const handler = declaration.createHandler(declaration, { env, readSettings, writeLog });
-      return routesOf(declaration).map((route) => ({ ...declaration, route, handler }));
+      const handler = declaration.createHandler(declaration, { env, readSettings, readCursorKey, writeLog });
+      // The stage throttles the declaration's first route, as the program does (infra/registration-api.ts).
+      const throttle = stageRouteThrottles(settings.api)[declaration.name as keyof ReturnType<typeof stageRouteThrottles>];
+      return routesOf(declaration).map((route) => ({
+        ...declaration,
+        route,
+        handler,
+        throttle: route === declaration.route ? throttle : undefined,
+      }));
     }),
     apiKeys: { invite: options.apiKey, export: options.exportApiKey },
-    throttle: settings.api,
+    usagePlan: settings.api,
     writeLog,
   });
   // EventBridge runs the reminders in AWS; here the simulator's control (or curl) does, with its own clock.

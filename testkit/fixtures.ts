@@ -2,6 +2,7 @@
  * Made-up clubs, people and credentials. Phone numbers are from Ofcom's drama range only.
  * Importing this writes nothing: recordFixtureValues tells the log scan what to look for.
  */
+import { randomBytes } from "node:crypto";
 import { settingValues } from "../config/schema";
 import { type SettingKey, settingParameterName } from "../config/settings";
 import { loadStackFile } from "../local/stack-file";
@@ -19,6 +20,9 @@ export const testApiKey = "test-key";
 
 export const parameterPath = "/signon/urmston/test";
 export const twilioSecretName = "signon-urmston-test-twilio-0a1b2c3";
+export const cursorKeySecretName = "signon-urmston-test-cursor-key-0a1b2c3";
+/** The stack's export cursor key as its secret holds it: drawn per run, like the Twilio account. */
+export const testCursorKey = randomBytes(32).toString("base64");
 export const webhookUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/webhook";
 export const statusCallbackUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/status";
 /** API Gateway's ids of the two keys, as a request's `requestContext.identity.apiKeyId` carries them. */

@@ -5,7 +5,15 @@
 import { type DynamoDbStandIn, startDynamoDbStandIn } from "../local/stand-ins/dynamodb-stand-in";
 import { type SsmStandIn, startSsmStandIn } from "../local/stand-ins/ssm-stand-in";
 import { startTwilioStandIn, type TwilioStandIn } from "../local/stand-ins/twilio/stand-in";
-import { clubSettings, parameterPath, settingsParameters, testCredentials, twilioSecretName } from "./fixtures";
+import {
+  clubSettings,
+  cursorKeySecretName,
+  parameterPath,
+  settingsParameters,
+  testCredentials,
+  testCursorKey,
+  twilioSecretName,
+} from "./fixtures";
 import { recordSensitive } from "./log-capture";
 
 export interface LocalServices {
@@ -28,7 +36,7 @@ export interface SsmContents {
 function startSsmWith(contents: SsmContents, account = testCredentials) {
   return startSsmStandIn({
     parameters: contents.parameters ?? settingsParameters(parameterPath, clubSettings),
-    secrets: contents.secrets ?? { [twilioSecretName]: JSON.stringify(account) },
+    secrets: contents.secrets ?? { [twilioSecretName]: JSON.stringify(account), [cursorKeySecretName]: testCursorKey },
   });
 }
 
@@ -46,6 +54,7 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
     TWILIO_API_BASE_URL: twilio.url,
     SIGNON_PARAMETER_PATH: parameterPath,
     SIGNON_TWILIO_SECRET_NAME: twilioSecretName,
+    SIGNON_CURSOR_KEY_SECRET_NAME: cursorKeySecretName,
   };
   return {
     twilio,

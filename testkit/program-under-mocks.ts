@@ -86,6 +86,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
       return { name: physicalName, arn: `arn:aws:dynamodb:${region}:${accountId}:table/${physicalName}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: "fake-generated-api-key-xxxxxxxxxxxxxxxxx" };
+    case "random:index/randomBytes:RandomBytes":
+      return { base64: Buffer.alloc(inputs.length, 7).toString("base64") };
     default:
       return { name: physicalName, arn };
   }

@@ -27,6 +27,28 @@ export function inboundMessage(overrides: Record<string, string> = {}): Record<s
   };
 }
 
+// 900600 to 900899: numbers no test invites.
+let strangersSoFar = 0;
+
+/**
+ * A message from a number with no invite, a new number at each call, as a number with no invite gets
+ * one reply a day (handlers/webhook.ts): for a test of what a message is answered with, not how often.
+ */
+export function strangerMessage(overrides: Record<string, string> = {}): Record<string, string> {
+  const tel = `+447700900${600 + (strangersSoFar++ % 300)}`;
+  return inboundMessage({ From: `whatsapp:${tel}`, WaId: tel.slice(1), ...overrides });
+}
+
+/**
+ * A webhook's clock a day later at each reading (once per message): every message on a day of its
+ * own, for tests of many messages from one number with no invite that are about what each is
+ * answered with, not how often.
+ */
+export function aDayPerMessage(first = new Date("2025-07-01T12:00:00.000Z")): () => Date {
+  let days = 0;
+  return () => new Date(first.getTime() + days++ * 24 * 60 * 60 * 1000);
+}
+
 export function formBody(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }

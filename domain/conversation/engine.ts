@@ -4,6 +4,7 @@ import { globalCommand } from "./commands";
 import { tidyText } from "./names";
 import { type QuestionShape, type QuestionTopic, questionShape, questionTopics } from "./questions";
 import { namesList, replies } from "./replies";
+import { mayReplyAgain } from "./reply-limits";
 import type { Script, Step, StepContext } from "./script";
 import { readSummaryReply, summaryText } from "./summary";
 import { isNotJoining, isReadyPhrase, isReadyToStart, parseYesNo } from "./yes-no";
@@ -36,7 +37,10 @@ export interface ConversationTurn {
   parent?: ParentState;
   /** The registrations that changed, each with its version one up and `updated_at` now. */
   registrations: Registration[];
-  /** The WhatsApp messages to send back, in order; none at all to an opted-out parent. */
+  /**
+   * The WhatsApp messages to send back, in order; none at all to an opted-out parent, nor to one
+   * writing after the hand-over who was told within the day that the club has their messages.
+   */
   replies: string[];
   /** No invite for this number: nothing is stored (but a STOP, which must be kept). */
   stranger: boolean;
@@ -325,7 +329,9 @@ class Turn {
   }
 
   private begin(record: RegistrationRecord, opening: string): void {
-    this.say(opening);
+    const { script } = this.input;
+    const asksMedical = script.steps.some((step) => step.id === "medical");
+    this.say(`${opening} ${replies.privacyNotice(record, script.settings, asksMedical)}`);
     const first = this.firstUnanswered(record);
     if (first) this.ask(record, first, false);
     else this.advance(record, undefined);
@@ -370,14 +376,20 @@ class Turn {
     if (current) this.say(this.prompt(current));
   }
 
-  /** A message to a handed-over registration: kept on it for the club, and the parent told so. */
+  /** A message to a handed-over registration: kept on it for the club, and the parent told so, at most once a day. */
   private passOn(record: RegistrationRecord): void {
     const text = Array.from(tidyText(this.text));
+    const at = this.input.now.toISOString();
     const message = {
-      at: this.input.now.toISOString(),
+      at,
       text: text.length > messageForClubLength ? `${text.slice(0, messageForClubLength - 1).join("")}…` : text.join(""),
     };
-    this.put({ ...record, messages_for_club: [...(record.messages_for_club ?? []), message].slice(-messagesKeptForClub) });
+    const messages_for_club = [...(record.messages_for_club ?? []), message].slice(-messagesKeptForClub);
+    if (!mayReplyAgain(record.club_acknowledged_at, this.input.now)) {
+      this.put({ ...record, messages_for_club });
+      return;
+    }
+    this.put({ ...record, messages_for_club, club_acknowledged_at: at });
     this.say(replies.passedOn(record));
   }
 

@@ -23,6 +23,16 @@ export const replies = {
     `${settings.assistantName} here, the ${settings.clubName} Registration Assistant. Questions about the team? Call or message ${teamManager(record)}. Send RESTART to start ${record.player_first_name}'s registration again, or STOP to stop all messages.`,
   intro: (record: RegistrationRecord) =>
     `Great, let's register ${record.player_first_name} for ${team(record)}. It takes about 5 minutes, one question at a time. Send HELP at any time.`,
+  /**
+   * Said as a registration starts, before the first question: the parent learns how the club uses
+   * the answers before giving any, and what the medical answer is for when it is asked.
+   */
+  privacyNotice: (record: RegistrationRecord, settings: ScriptSettings, asksMedical: boolean) => {
+    const notice = `${settings.clubName}'s privacy notice (${settings.privacyNoticeUrl}) says how the club uses your answers.`;
+    return asksMedical
+      ? `${notice} The medical question is only so the club's coaches and welfare officer can keep ${record.player_first_name} safe at training and matches; you may reply NONE or PREFER NOT TO SAY.`
+      : notice;
+  },
   next: (record: RegistrationRecord) => `Next, let's register ${record.player_first_name} for ${team(record)}.`,
   readyWhenYouAre: (record: RegistrationRecord) =>
     `Reply READY when you're ready to register ${record.player_first_name} for ${team(record)}.`,

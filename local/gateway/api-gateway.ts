@@ -1,7 +1,7 @@
 /**
  * What API Gateway does in front of the Lambdas, for a local run: a route per function, the
- * `x-api-key` check and usage-plan throttle on those that need a key, the proxy event with a
- * request id, the function's time budget, and API Gateway's own answers when it refuses a request.
+ * `x-api-key` check and the usage plan's throttle and daily quota per key on those that need one,
+ * the stage's throttle on a route that has one (/webhook, /status), the proxy event with a request id, the function's time budget, and API Gateway's own answers when it refuses a request.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -21,6 +21,8 @@ export type ProxyHandler = (
 export interface GatewayRoute extends Pick<FunctionDeclaration, "apiKey" | "timeoutSeconds"> {
   route: Route;
   handler: ProxyHandler;
+  /** The stage's throttle on this route (infra/registration-api.ts, MethodSettings), shared by every caller. */
+  throttle?: ThrottleLimits;
 }
 
 type KeyKind = Exclude<ApiKeyKind, "none">;
@@ -55,8 +57,11 @@ export interface ApiGatewayOptions {
    * any keyed route (behind the plan's throttle); the handler sees which one came by its id.
    */
   apiKeys: Record<KeyKind, string>;
-  throttle: ThrottleLimits;
+  /** The usage plan's limits, each key counted on its own as AWS counts it: the throttle, and requests per UTC day. */
+  usagePlan: ThrottleLimits & { dailyQuota: number };
   writeLog?: LineWriter;
+  /** Epoch milliseconds, for the throttles and the quota's day; the system clock unless a test moves it. */
+  now?: () => number;
 }
 
 /** API Gateway's own refusals, with the body and error type header it sends. */
@@ -64,6 +69,7 @@ const refusals = {
   noRoute: { status: 403, type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" },
   badKey: { status: 403, type: "ForbiddenException", message: "Forbidden" },
   throttled: { status: 429, type: "TooManyRequestsException", message: "Too Many Requests" },
+  quotaUsed: { status: 429, type: "LimitExceededException", message: "Limit Exceeded" },
   tooLarge: { status: 413, type: "RequestTooLargeException", message: "Request Too Long" },
   functionFailed: { status: 502, type: "InternalServerErrorException", message: "Internal server error" },
 } as const;
@@ -96,8 +102,21 @@ async function invoke(route: GatewayRoute, event: APIGatewayProxyEvent): Promise
   }
 }
 
-export function createApiGateway({ routes, apiKeys, throttle, writeLog }: ApiGatewayOptions) {
-  const withinThrottle = createThrottle(throttle);
+export function createApiGateway({ routes, apiKeys, usagePlan, writeLog, now = Date.now }: ApiGatewayOptions) {
+  const keyThrottles = new Map((Object.keys(apiKeys) as KeyKind[]).map((kind) => [kind, createThrottle(usagePlan, now())]));
+  const routeThrottles = new Map(
+    routes.flatMap((route) => (route.throttle ? [[route, createThrottle(route.throttle, now())] as const] : [])),
+  );
+  // The quota's period, DAY, runs midnight to midnight UTC.
+  const usedToday = new Map<KeyKind, { day: string; requests: number }>();
+  const withinQuota = (kind: KeyKind, at: number) => {
+    const day = new Date(at).toISOString().slice(0, 10);
+    const used = usedToday.get(kind);
+    const requests = used?.day === day ? used.requests : 0;
+    if (requests >= usagePlan.dailyQuota) return false;
+    usedToday.set(kind, { day, requests: requests + 1 });
+    return true;
+  };
 
   return async (request: IncomingMessage, body: string, response: ServerResponse): Promise<void> => {
     const started = Date.now();
@@ -119,13 +138,16 @@ export function createApiGateway({ routes, apiKeys, throttle, writeLog }: ApiGat
     const found = matching.find(({ candidate }) => candidate.route.method === request.method);
     if (!found) return refuse("noRoute");
     const { candidate: route, pathParameters } = found;
+    if (routeThrottles.get(route)?.(now()) === false) return refuse("throttled");
     const headers = headersAsSent(request);
     let apiKey: string | undefined;
     let apiKeyId: string | undefined;
     if (route.apiKey !== "none") {
       const kind = (Object.keys(apiKeys) as KeyKind[]).find((candidate) => request.headers["x-api-key"] === apiKeys[candidate]);
       if (!kind) return refuse("badKey");
-      if (!withinThrottle()) return refuse("throttled");
+      const at = now();
+      if (!keyThrottles.get(kind)!(at)) return refuse("throttled");
+      if (!withinQuota(kind, at)) return refuse("quotaUsed");
       apiKey = apiKeys[kind];
       apiKeyId = localApiKeyId(kind);
     }

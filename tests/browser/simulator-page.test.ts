@@ -83,7 +83,9 @@ describe("the WhatsApp simulator page", () => {
     await messages("from-parent").filter({ hasText: "Ready when you are" }).waitFor();
     const answer = page.locator('[data-testid="message"][data-direction="to-parent"][data-kind="reply"]');
     await answer.waitFor();
-    expect(await answer.textContent()).toMatch(/Great, let's register Maisie for Lions U11/);
+    const first = await answer.textContent();
+    expect(first).toMatch(/Great, let's register Maisie for Lions U11/);
+    expect(first).toContain("privacy notice (https://www.urmstontownjfc.example/privacy)");
 
     fs.mkdirSync(screenshotDir, { recursive: true });
     const screenshot = path.join(screenshotDir, "simulator.png");

@@ -15,7 +15,7 @@ import { maxBodyBytes } from "../../plumbing/api-gateway-event";
 import { anyCase } from "../../testkit/arbitraries";
 import { otherAuthToken } from "../../testkit/fixtures";
 import { handlerUnderTest, type TestWiring } from "../../testkit/handler-under-test";
-import { inboundMessage, otherWebhookUrls, type SigningOptions, twilioSignature } from "../../testkit/twilio-webhook";
+import { aDayPerMessage, inboundMessage, otherWebhookUrls, type SigningOptions, twilioSignature } from "../../testkit/twilio-webhook";
 
 // Thousands of real requests against the stand-ins: about 10 to 20 s on a quiet 2-CPU machine, several
 // times that when the machine is busy. A generous bound, so load makes the run slower, not red.
@@ -23,9 +23,13 @@ vi.setConfig({ testTimeout: 300_000 });
 
 const generatedBodies = 10_000;
 
-/** The one place the handler under test is wired, so its dependencies can change here alone. */
+/**
+ * The one place the handler under test is wired, so its dependencies can change here alone. Every
+ * message comes from the one number with no invite, which gets one reply a day: its clock moves a
+ * day with each message, as this file is about what a message is answered with, not how often.
+ */
 function webhookUnderTest(wiring: TestWiring): WebhookHandler {
-  return createWebhookHandler(functions.webhook, wiring);
+  return createWebhookHandler(functions.webhook, { ...wiring, clock: aDayPerMessage() });
 }
 
 const { handler, logLines, services } = handlerUnderTest(webhookUnderTest);

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { parse } from "csv-parse/sync";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
 import type { StoredRegistration } from "../../aws/stored-registration";
 import { environmentVariables } from "../../config/settings";
@@ -18,7 +18,13 @@ import { alfiesAnswerMessages, conversationNow, invite, invitedRegistration, par
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 import { twimlMessages } from "../../twilio/twiml";
 
-const { handler, logLines, services } = handlerUnderTest((wiring) => testWebhook(wiring, { clock: () => conversationNow }));
+// A test that moves the clock puts it back after (afterEach).
+let clockNow = conversationNow;
+const { handler, logLines, services } = handlerUnderTest((wiring) => testWebhook(wiring, { clock: () => clockNow }));
+const aDayInMs = 24 * 60 * 60 * 1000;
+const later = (ms: number) => {
+  clockNow = new Date(conversationNow.getTime() + ms);
+};
 
 const env = () => services().env;
 const store = () => createRegistrationStore(env());
@@ -32,6 +38,10 @@ function parentOf(tel: string, overrides: Partial<StoredRegistration> = {}) {
   return { ...phone, invite: () => invite(env(), invitedRegistration({ parent_tel: tel, ...overrides })) };
 }
 
+afterEach(() => {
+  clockNow = conversationNow;
+});
+
 afterAll(() => {
   // Names, dates of birth, medical notes and emergency contacts never reach a log line.
   const logs = logLines.join("\n");
@@ -44,7 +54,11 @@ describe("a parent with an invite", () => {
   it("registers from Ready! to the payment link, and the answers are stored", async () => {
     const parent = parentOf("+447700900201");
     const invited = await parent.invite();
-    expect(await parent.says("Ready!")).toContain("let's register Alfie for Lions u11s");
+    const first = await parent.says("Ready!");
+    expect(first).toContain("let's register Alfie for Lions u11s");
+    // The privacy notice comes with the first question, before any answer is given.
+    expect(first).toContain("privacy notice (https://www.urmstontownjfc.example/privacy)");
+    expect(first).toContain("keep Alfie safe at training and matches");
     const answers = [];
     for (const answer of alfiesAnswerMessages) answers.push(await parent.says(answer));
     expect(answers.at(-1)).toContain("Alfie James Testington");
@@ -256,6 +270,29 @@ describe("a number with no invite", () => {
     expect((await handler(signedEvent(message))).body).toBe(emptyResponse);
     expect(JSON.stringify(await registrationsTable())).not.toContain("900208");
   });
+
+  it("gets one reply a day, however often it writes (another business's auto-reply bot must not loop with ours)", async () => {
+    const stranger = parentOf("+447700900240");
+    expect(await stranger.says("Hi, can my son join?")).toContain("I don't have an invitation for this number");
+    later(60 * 60 * 1000);
+    expect((await stranger.send("Thank you for your message. We will reply shortly.")).body).toBe(emptyResponse);
+    later(aDayInMs - 1000);
+    expect((await stranger.send("Thank you for your message. We will reply shortly.")).body).toBe(emptyResponse);
+    later(aDayInMs);
+    expect(await stranger.says("Hello again")).toContain("I don't have an invitation for this number");
+    later(aDayInMs + 60 * 1000);
+    expect((await stranger.send("Thank you for your message. We will reply shortly.")).body).toBe(emptyResponse);
+    // Its slot is kept under a digest: the number is stored nowhere, in neither table.
+    const idempotency = services().dynamoDb.items(env()[environmentVariables.idempotencyTable]);
+    expect(JSON.stringify(await idempotency)).not.toContain("900240");
+    expect(JSON.stringify(await registrationsTable())).not.toContain("900240");
+  });
+
+  it("is limited per number: another stranger the same day is answered", async () => {
+    expect(await parentOf("+447700900241").says("Hello?")).toContain("I don't have an invitation for this number");
+    expect(await parentOf("+447700900242").says("Hello?")).toContain("I don't have an invitation for this number");
+    expect((await parentOf("+447700900241").send("Hello??")).body).toBe(emptyResponse);
+  });
 });
 
 describe("what parents type", () => {
@@ -271,6 +308,28 @@ describe("what parents type", () => {
     expect(atMedical.conversation).toEqual({ step: "medical", editing: false, unusable_answers: 0 });
     expect(await parent.says("None")).toContain("emergency");
     expect((await store().readParent("+447700900232")).registrations[0].medical_notes).toBe("None");
+  });
+
+  it("after a hand-over, the first message is acknowledged, then one a day; every message is kept for the club", async () => {
+    const parent = parentOf("+447700900243");
+    await parent.invite();
+    for (const answer of ["Ready!", alfiesAnswerMessages[0]]) await parent.says(answer);
+    expect(await parent.says("01/01/2005")).toContain("passed Alfie's registration to the club");
+    expect(await parent.says("Please call me")).toContain("I've passed your message on to the club");
+    later(60 * 60 * 1000);
+    const outOfOffice = await parent.send("I am out of the office until Monday");
+    expect(outOfOffice.status).toBe(200);
+    expect(outOfOffice.body).toBe(emptyResponse);
+    later(aDayInMs);
+    expect(await parent.says("Any news?")).toContain("I've passed your message on to the club");
+
+    const [registration] = (await store().readParent("+447700900243")).registrations;
+    expect(registration.messages_for_club?.map((message) => message.text)).toEqual([
+      "Please call me",
+      "I am out of the office until Monday",
+      "Any news?",
+    ]);
+    expect(registration.club_acknowledged_at).toBe(clockNow.toISOString());
   });
 
   it("after a hand-over, what the parent writes is kept for the club, shown in the export, and erased with the rest", async () => {

@@ -431,8 +431,11 @@ describe("a webhook delivered twice", () => {
     const fields = inboundMessage();
     await webhook(signedEvent(fields));
     await webhook(signedEvent(inboundMessage()));
-    const { Items = [] } = await dynamoDb.send(new ScanCommand({ TableName: services().dynamoDb.tableName }));
+    const { Items: everything = [] } = await dynamoDb.send(new ScanCommand({ TableName: services().dynamoDb.tableName }));
+    const Items = everything.filter((item) => item.id.S?.startsWith("webhook.message-sid#"));
     expect(Items).toHaveLength(2);
+    // Beside them, the number's one reply for the day (tests/handlers/conversation.test.ts).
+    expect(everything.filter((item) => item.id.S?.startsWith("webhook.reply-limit#"))).toHaveLength(1);
     for (const item of Items) {
       expect(item.id.S).toMatch(/^webhook\.message-sid#/);
       expect(Number(item.expiration.N)).toBeGreaterThan(Date.now() / 1000 + messageWindowSeconds - 60);

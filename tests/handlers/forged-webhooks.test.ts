@@ -11,7 +11,7 @@ import { createWebhookHandler, type WebhookHandler } from "../../handlers/webhoo
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { otherAuthToken } from "../../testkit/fixtures";
 import { handlerUnderTest, type TestWiring } from "../../testkit/handler-under-test";
-import { formBody, inboundMessage, otherWebhookUrls, signedEvent, webhookUrlWithPort } from "../../testkit/twilio-webhook";
+import { formBody, inboundMessage, otherWebhookUrls, signedEvent, strangerMessage, webhookUrlWithPort } from "../../testkit/twilio-webhook";
 
 /** The one place the handler under test is wired, so its dependencies can change here alone. */
 function webhookUnderTest(wiring: TestWiring): WebhookHandler {
@@ -108,7 +108,7 @@ function withSignature(event: APIGatewayProxyEvent, signature: string): APIGatew
 
 describe("a forged webhook", () => {
   it.each(forgeries)("is 403 %s, and leaves the message for Twilio's own delivery", async (_, forge, logged) => {
-    const message = inboundMessage();
+    const message = strangerMessage();
     expectForbidden(await handler(forge(message)));
     expect(loggedEvents()).toEqual([logged, "request_done"]);
 
@@ -117,7 +117,7 @@ describe("a forged webhook", () => {
   });
 
   it("is 403 even when its MessageSid was answered already, rather than a quiet duplicate", async () => {
-    const message = inboundMessage();
+    const message = strangerMessage();
     expectReply(await handler(signedEvent(message)));
     logLines.length = 0;
     expectForbidden(await handler(signedEvent(message, { body: formBody({ ...message, Body: "changed after signing" }) })));
@@ -128,7 +128,7 @@ describe("a forged webhook", () => {
     // Port 9 (discard) refuses on loopback: every read of the parent's partition fails.
     const env = { ...services().env, AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:9" };
     const unreachable = webhookUnderTest({ env, writeLog: (line) => logLines.push(line) });
-    const message = inboundMessage();
+    const message = strangerMessage();
     for (const [, forge] of forgeries) expectForbidden(await unreachable(forge(message)));
     expect(loggedEvents().filter((event) => event !== "request_done")).toEqual(forgeries.map(([, , logged]) => logged));
 
@@ -137,7 +137,7 @@ describe("a forged webhook", () => {
   });
 
   it("is 403 when a signature for the base64 body is sent with the decoded body, and the reverse", async () => {
-    const message = inboundMessage();
+    const message = strangerMessage();
     const encoded = signedEvent(message, { base64: true });
     expectForbidden(await handler({ ...encoded, isBase64Encoded: false }));
     expectForbidden(await handler({ ...signedEvent(message), isBase64Encoded: true }));
@@ -153,11 +153,11 @@ describe("a webhook signed with the twilio package's own function", () => {
     ["base64-encoded by API Gateway", { base64: true }],
     ["for the URL with the default port written out, which Twilio's validator also accepts", { url: webhookUrlWithPort }],
   ])("passes %s", async (_, options) => {
-    expectReply(await handler(signedEvent(inboundMessage(), options)));
+    expectReply(await handler(signedEvent(strangerMessage(), options)));
   });
 
   it("passes with unicode, control characters and fields Twilio added without notice", async () => {
-    const message = inboundMessage({
+    const message = strangerMessage({
       Body: "Ready ✅ to register 李明\n\t&=+%zz",
       ProfileName: "Zoë O'Neil 😀",
       ButtonPayload: "",

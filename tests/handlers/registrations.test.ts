@@ -4,13 +4,16 @@
  * gets in, JSON and CSV carry the export's columns and nothing else, filters ignore case, pages
  * join up complete, and erasure leaves a tombstone with nothing personal in the table.
  */
+
+import { randomBytes } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
 import type { StoredRegistration } from "../../aws/stored-registration";
 import { exportColumns } from "../../domain/registration-export";
+import { type CursorBinding, sealCursor } from "../../handlers/export-cursor";
 import type { ProxyHandler } from "../../plumbing/api-gateway-event";
-import { inviteApiKeyId } from "../../testkit/fixtures";
+import { inviteApiKeyId, testCursorKey } from "../../testkit/fixtures";
 import { bodyOf, standInsForFile, testExport, testsThePackage } from "../../testkit/handler-under-test";
 import { withSsmContents } from "../../testkit/local-services";
 import { exportEvent, registrationRecord } from "../../testkit/registration-records";
@@ -164,7 +167,6 @@ describe("GET /registrations", () => {
       [{ season: "2025" }, "season must be a season such as 2025-26 (or 2025/26, 2025-2026)."],
       [{ season: "2025-27" }, "season must be a season such as 2025-26 (or 2025/26, 2025-2026)."],
       [{ format: "xlsx" }, "format must be json or csv."],
-      [{ cursor: "not-a-cursor" }, "cursor is not one this export gave; start again without it."],
     ];
     for (const [query, error] of cases) {
       const response = await handler(exportEvent({ query }));
@@ -174,25 +176,101 @@ describe("GET /registrations", () => {
 
   // Source only: the package pages at Lambda's 6 MB, and the small pages cannot be handed to its process.
   it.skipIf(testsThePackage)(
-    "stops at its byte budget with a cursor (JSON next_cursor, CSV Link), and the pages join up complete",
+    "stops at its byte budget with a cursor (JSON next_cursor, CSV Link), and the pages join up complete, each row once",
     async () => {
-      const records = await written(...Array.from({ length: 40 }, () => registrationRecord()));
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      let pages = 0;
-      do {
-        const body = bodyOf(await smallPages(exportEvent({ query: cursor ? { cursor } : {} })));
-        seen.push(...idsOf(body));
-        cursor = body.next_cursor;
-        pages++;
-      } while (cursor);
-      expect(pages).toBeGreaterThan(1);
-      expect(seen.sort()).toEqual(records.map((record) => record.registration_id).sort());
+      const lions = await written(...Array.from({ length: 20 }, () => registrationRecord({ team_name: "Lions" })));
+      const others = await written(
+        ...Array.from({ length: 12 }, (_, index) => registrationRecord({ team_name: index % 2 ? "Tigers" : "Lionesses" })),
+      );
+      for (const record of others.slice(0, 3)) expect(await store().erase(record, erasedAt)).toBe(true);
+      const pagesOf = async (query: Record<string, string>) => {
+        const seen: string[] = [];
+        const cursors: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const body = bodyOf(await smallPages(exportEvent({ query: cursor ? { ...query, cursor } : query })));
+          seen.push(...idsOf(body));
+          cursor = body.next_cursor;
+          if (cursor) cursors.push(cursor);
+        } while (cursor);
+        return { seen, cursors };
+      };
+      const all = await pagesOf({});
+      expect(all.cursors.length).toBeGreaterThan(1);
+      expect(all.seen.sort()).toEqual([...lions, ...others].map((record) => record.registration_id).sort());
+      // One team: its pages start after the cursor within the team's part of the season's order.
+      const team = await pagesOf({ team_name: "lions" });
+      expect(team.cursors.length).toBeGreaterThan(1);
+      expect(team.seen.sort()).toEqual(lions.map((record) => record.registration_id).sort());
 
       const csv = await smallPages(exportEvent({ query: { format: "csv", team_name: "Lions" } }));
       expect(csv.headers?.Link).toMatch(/^<\/v1\/registrations\?format=csv&team_name=Lions&cursor=[\w-]+>; rel="next"$/);
+      const link = String(csv.headers?.Link);
+      const linked = new URL(link.slice(1, link.indexOf(">")), "https://example.invalid").searchParams;
+      const next = await smallPages(exportEvent({ query: Object.fromEntries(linked) }));
+      expect(next.statusCode).toBe(200);
+
+      // No parent's number, however the cursor is read.
+      for (const cursor of [...all.cursors, ...team.cursors, linked.get("cursor")!]) {
+        const bytes = [Buffer.from(cursor, "base64url"), Buffer.from(cursor, "base64"), Buffer.from(cursor, "hex")];
+        const readings = [cursor, ...bytes.flatMap((read) => [read.toString("utf8"), read.toString("latin1"), read.toString("hex")])];
+        for (const { parent_tel } of [...lions, ...others]) {
+          const national = `0${parent_tel.slice(3)}`;
+          const forms = [parent_tel, parent_tel.slice(1), national, parent_tel.slice(3)];
+          const encoded = forms.flatMap((form) => [Buffer.from(form).toString("base64url"), Buffer.from(form).toString("hex")]);
+          for (const reading of readings) for (const form of [...forms, ...encoded]) expect(reading).not.toContain(form);
+        }
+      }
     },
   );
+
+  describe("a cursor", () => {
+    const season: CursorBinding = ["2025-26", undefined, undefined, undefined];
+    /** The store's place after the first `count` of the season, sealed as the export seals it. */
+    async function cursorAfter(count: number, binding = season, key = Buffer.from(testCursorKey, "base64")) {
+      const { cursor } = await store().listSeason("2025-26", {}, undefined, count);
+      return sealCursor(key, cursor!, binding);
+    }
+    const refusal = {
+      error: "invalid_cursor",
+      message: "cursor is not one this export gave for this season and these filters; start again without it.",
+    };
+
+    it("sealed under the stack's key for the season resumes after its place", async () => {
+      const records = await written(...Array.from({ length: 5 }, () => registrationRecord()));
+      const response = await handler(exportEvent({ query: { cursor: await cursorAfter(2) } }));
+      expect(response.statusCode).toBe(200);
+      expect(idsOf(bodyOf(response))).toEqual(records.slice(2).map((record) => record.registration_id));
+    });
+
+    it("is refused with 400 invalid_cursor when junk, cut short, altered, another stack's or for other filters", async () => {
+      await written(...Array.from({ length: 3 }, () => registrationRecord()));
+      const good = await cursorAfter(1);
+      const middle = Math.floor(good.length / 2);
+      const altered = `${good.slice(0, middle)}${good[middle] === "A" ? "B" : "A"}${good.slice(middle + 1)}`;
+      // What the unsealed cursor was: DynamoDB's LastEvaluatedKey in base64.
+      const unsealed = Buffer.from(JSON.stringify({ pk: { S: "parent#+447700900001" }, sk: { S: "registration#x" } })).toString(
+        "base64url",
+      );
+      const cases: [string, Record<string, string>][] = [
+        ["junk", { cursor: "not-a-cursor" }],
+        ["not base64", { cursor: "%%%" }],
+        ["far too long", { cursor: "A".repeat(5000) }],
+        ["the old unsealed form", { cursor: unsealed }],
+        ["cut short", { cursor: good.slice(0, -4) }],
+        ["altered", { cursor: altered }],
+        ["another stack's", { cursor: await cursorAfter(1, season, randomBytes(32)) }],
+        ["for another team", { cursor: good, team_name: "Lions" }],
+        ["for another status", { cursor: good, status: "submitted" }],
+        ["for another season", { cursor: good, season: "2024-25" }],
+        ["made for a team, used without it", { cursor: await cursorAfter(1, ["2025-26", "lions", undefined, undefined]) }],
+      ];
+      for (const [what, query] of cases) {
+        const response = await handler(exportEvent({ query }));
+        expect([what, response.statusCode, bodyOf(response)]).toEqual([what, 400, refusal]);
+      }
+    });
+  });
 });
 
 describe("DELETE /registrations/{id}", () => {

@@ -20,7 +20,7 @@ async function gatewayWith(trigger: ProxyHandler, timeoutSeconds = 5, logLines: 
       { route: { method: "POST", path: "/webhook" }, apiKey: "none", handler: async () => ({ statusCode: 200, body: "" }), timeoutSeconds },
     ],
     apiKeys: { invite: apiKey, export: exportKey },
-    throttle: { rateLimit: 10, burstLimit: 10 },
+    usagePlan: { rateLimit: 10, burstLimit: 10, dailyQuota: 1000 },
     writeLog: capturing((line) => logLines.push(line)),
   });
   server = await serveOnLoopback((request, body, response) => void gateway(request, body, response), { maxBodyBytes: 1024 });
@@ -114,7 +114,7 @@ describe("the local API Gateway", () => {
         },
       ],
       apiKeys: { invite: apiKey, export: exportKey },
-      throttle: { rateLimit: 10, burstLimit: 10 },
+      usagePlan: { rateLimit: 10, burstLimit: 10, dailyQuota: 1000 },
       writeLog: capturing(() => undefined),
     });
     server = await serveOnLoopback((request, body, response) => void gateway(request, body, response));
@@ -152,7 +152,7 @@ describe("the local API Gateway", () => {
         { route: { method: "DELETE", path: "/registrations/{id}" }, apiKey: "export", timeoutSeconds: 5, handler: record },
       ],
       apiKeys: { invite: apiKey, export: exportKey },
-      throttle: { rateLimit: 10, burstLimit: 10 },
+      usagePlan: { rateLimit: 10, burstLimit: 10, dailyQuota: 1000 },
       writeLog: capturing(() => undefined),
     });
     server = await serveOnLoopback((request, body, response) => void gateway(request, body, response));
@@ -187,5 +187,54 @@ describe("the local API Gateway", () => {
     const unknownMethod = await fetch(`${server.url}/registrations/reg-1`, { method: "GET", headers: { "x-api-key": exportKey } });
     const noKey = await fetch(`${server.url}/registrations`);
     expect([unknownMethod.status, noKey.status, received.length]).toEqual([403, 403, 2]);
+  });
+
+  describe("the deployed stage's limits, from the same config values", () => {
+    const ok = async () => ({ statusCode: 200, body: "{}" });
+    /** A gateway whose clock stands still unless the test moves it, so only the limits decide. */
+    async function limitedGateway(limits: { dailyQuota?: number; webhook?: { rateLimit: number; burstLimit: number } }) {
+      let clock = Date.parse("2025-06-01T23:59:00.000Z");
+      const gateway = createApiGateway({
+        routes: [
+          { route: { method: "POST", path: "/trigger" }, apiKey: "invite", timeoutSeconds: 5, handler: ok },
+          { route: { method: "POST", path: "/webhook" }, apiKey: "none", timeoutSeconds: 5, handler: ok, throttle: limits.webhook },
+          { route: { method: "POST", path: "/status" }, apiKey: "none", timeoutSeconds: 5, handler: ok },
+        ],
+        apiKeys: { invite: apiKey, export: exportKey },
+        usagePlan: { rateLimit: 100, burstLimit: 100, dailyQuota: limits.dailyQuota ?? 1000 },
+        writeLog: capturing(() => undefined),
+        now: () => clock,
+      });
+      server = await serveOnLoopback((request, body, response) => void gateway(request, body, response));
+      const url = server.url;
+      const send = async (path: string, key?: string) => {
+        const response = await fetch(`${url}${path}`, { method: "POST", headers: key ? { "x-api-key": key } : {}, body: "{}" });
+        return [response.status, await response.json(), response.headers.get("x-amzn-errortype")];
+      };
+      return { send, advance: (ms: number) => (clock += ms) };
+    }
+    const quotaUsed = [429, { message: "Limit Exceeded" }, "LimitExceededException"];
+    const throttled = [429, { message: "Too Many Requests" }, "TooManyRequestsException"];
+
+    it("counts each key's requests against the usage plan's daily quota, 429 Limit Exceeded past it, afresh at midnight UTC", async () => {
+      const { send, advance } = await limitedGateway({ dailyQuota: 3 });
+      for (let request = 0; request < 3; request++) expect((await send("/trigger", apiKey))[0]).toBe(200);
+      expect(await send("/trigger", apiKey)).toEqual(quotaUsed);
+      // Each key has its own quota, as in the usage plan; the unkeyed routes have none.
+      expect((await send("/trigger", exportKey))[0]).toBe(200);
+      for (let request = 0; request < 5; request++) expect((await send("/status"))[0]).toBe(200);
+      advance(60_000);
+      expect((await send("/trigger", apiKey))[0]).toBe(200);
+    });
+
+    it("throttles a route the stage throttles, for every caller alike, with 429 Too Many Requests; other routes not", async () => {
+      const { send, advance } = await limitedGateway({ webhook: { rateLimit: 1, burstLimit: 2 } });
+      expect([(await send("/webhook"))[0], (await send("/webhook"))[0]]).toEqual([200, 200]);
+      expect(await send("/webhook")).toEqual(throttled);
+      for (let request = 0; request < 5; request++) expect((await send("/status"))[0]).toBe(200);
+      advance(1000);
+      expect((await send("/webhook"))[0]).toBe(200);
+      expect(await send("/webhook")).toEqual(throttled);
+    });
   });
 });

@@ -73,8 +73,18 @@ beforeAll(async () => {
     resourcesOfType(result, "aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, p.inputs.value]),
   ) as Record<string, string>;
   const { variables } = functionNamed("trigger").inputs.environment as { variables: Record<string, string> };
-  const secretString = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0].inputs.secretString as string;
-  services = await startLocalServices({ parameters, secrets: { [variables.SIGNON_TWILIO_SECRET_NAME]: secretString } });
+  // Each secret as the program writes it, under the name the functions are given.
+  const secretString = (name: string) =>
+    resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion").find((version) => version.name.endsWith(name))!.inputs
+      .secretString as string;
+  const exportVariables = (functionNamed("export").inputs.environment as { variables: Record<string, string> }).variables;
+  services = await startLocalServices({
+    parameters,
+    secrets: {
+      [variables.SIGNON_TWILIO_SECRET_NAME]: secretString("-twilio"),
+      [exportVariables.SIGNON_CURSOR_KEY_SECRET_NAME]: secretString("-cursor-key"),
+    },
+  });
   await services.dynamoDb.createTable(
     (functionNamed("webhook").inputs.environment as { variables: Record<string, string> }).variables.SIGNON_IDEMPOTENCY_TABLE,
   );

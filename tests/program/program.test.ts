@@ -175,8 +175,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       rolePolicies: 5,
       logGroups: 5,
       parameters: 19,
-      secrets: 1,
-      secretVersions: 1,
+      // The Twilio credentials, and the key the export seals its cursors with.
+      secrets: 2,
+      secretVersions: 2,
       managedPolicyAttachments: 0,
       eventRules: 1,
       eventTargets: 1,
@@ -336,10 +337,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   });
 
   it("keeps the Twilio credentials in Secrets Manager and nowhere else", () => {
-    const version = resourcesOfType(result, "aws:secretsmanager/secretVersion:SecretVersion")[0];
+    const version = resourceNamed(result, "aws:secretsmanager/secretVersion:SecretVersion", `${prefix}-twilio`);
     expect(JSON.parse(version.inputs.secretString as string)).toEqual(testCredentials);
     expect(version.secretInputs).toContain("secretString");
-    const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
+    const secret = resourceNamed(result, "aws:secretsmanager/secret:Secret", `${prefix}-twilio`);
     const elsewhere = JSON.stringify({
       resources: result.resources.filter((r) => r !== version),
       outputs: Object.values(result.outputs).filter((o) => !o.secret),
@@ -349,13 +350,29 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     for (const fn of resourcesOfType(result, "aws:lambda/function:Function")) {
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toEqual({
         SIGNON_PARAMETER_PATH: path,
-        // The export never calls Twilio, so it is not told where the credentials are.
-        ...(fn.name === `${prefix}-export` ? {} : { SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3` }),
+        // The export never calls Twilio, so it is not told where the credentials are; it alone seals cursors.
+        ...(fn.name === `${prefix}-export`
+          ? { SIGNON_CURSOR_KEY_SECRET_NAME: `${prefix}-cursor-key-0a1b2c3` }
+          : { SIGNON_TWILIO_SECRET_NAME: secret.inputs.name ?? `${prefix}-twilio-0a1b2c3` }),
         // The webhook's alone: no other function keeps idempotency records.
         ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
       });
     }
+  });
+
+  it("draws the export's cursor key per stack, 32 random bytes, and keeps it in a secret of its own and nowhere else", () => {
+    const bytes = resourceNamed(result, "random:index/randomBytes:RandomBytes", `${prefix}-cursor-key`);
+    expect(bytes.inputs).toEqual({ length: 32 });
+    const version = resourceNamed(result, "aws:secretsmanager/secretVersion:SecretVersion", `${prefix}-cursor-key`);
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(version.inputs).toEqual({ secretId: `${prefix}-cursor-key-id`, secretString: key });
+    expect(version.secretInputs).toContain("secretString");
+    const elsewhere = JSON.stringify({
+      resources: result.resources.filter((r) => r !== version && r !== bytes),
+      outputs: Object.values(result.outputs),
+    });
+    expect(elsewhere).not.toContain(key);
   });
 
   it("runs each handler on nodejs22.x with a role of its own", () => {
@@ -462,11 +479,12 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("lets each role read exactly its own settings, the Twilio secret only if its code uses it (not the export), touch only its own idempotency records (the webhook alone has any, and only puts them), and write only its own logs", () => {
+  it("lets each role read exactly its own settings, the Twilio secret only if its code uses it (not the export), the cursor key the export's alone, touch only its own idempotency records (the webhook alone has any, and only puts them), and write only its own logs", () => {
     const region = club.input.values["aws:region"];
     const parameterArn = (name: string) => `arn:aws:ssm:${region}:123456789012:parameter${path}/${name}`;
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
     const secretName = `${prefix}-twilio-0a1b2c3`;
+    const cursorKeyName = `${prefix}-cursor-key-0a1b2c3`;
     const expectedParameters = {
       trigger: [
         "whatsapp-number",
@@ -516,11 +534,23 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect(asList(bySid.ReadOwnSettings.Action).sort()).toEqual(["ssm:GetParameter", "ssm:GetParameters"]);
       // Each sends through Twilio or checks its signatures; the export does neither.
       const usesTwilio = route !== "export";
+      const sealsCursors = route === "export";
       expect(asList(bySid.ReadOwnSettings.Resource).sort()).toEqual(
         [
           ...expectedParameters[route].map(parameterArn),
           ...(usesTwilio ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`] : []),
+          ...(sealsCursors ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${cursorKeyName}`] : []),
         ].sort(),
+      );
+      expect(bySid.ReadCursorKey).toEqual(
+        sealsCursors
+          ? {
+              Sid: "ReadCursorKey",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${cursorKeyName}-AbCdEf`,
+            }
+          : undefined,
       );
       expect(bySid.ReadTwilioSecret).toEqual(
         usesTwilio
@@ -546,7 +576,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
           : undefined,
       );
       expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(
-        2 + (usesTwilio ? 1 : 0) + (route === "webhook" ? 1 : 0),
+        2 + (usesTwilio ? 1 : 0) + (sealsCursors ? 1 : 0) + (route === "webhook" ? 1 : 0),
       );
       expect(secret.inputs.name).toBeUndefined();
     }

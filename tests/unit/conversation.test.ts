@@ -8,6 +8,7 @@ import { questionShape } from "../../domain/conversation/questions";
 import { buildScript, defaultSteps, optionalStepIds, type Script } from "../../domain/conversation/script";
 import {
   type Answers,
+  answerKeys,
   eraseRegistration,
   type ParentState,
   type Registration,
@@ -177,6 +178,77 @@ describe("step 1: starting", () => {
       becomes: {
         alfie: { medical_notes: "Peanut allergy", conversation: { step: "emergency_contact", editing: false, unusable_answers: 0 } },
       },
+    },
+  ])("$label", play);
+});
+
+describe("the privacy notice comes before the first question", () => {
+  const privacyUrl = settings.privacyNoticeUrl;
+  const medicalPurpose = "The medical question is only so the club's coaches and welfare officer can keep Alfie safe";
+
+  it("is in the first reply of a registration, ahead of its first question, while no answer is stored", () => {
+    let registration: Registration = alfie();
+    const turns: { replies: string; stored: string[] }[] = [];
+    const answers = ["ready", "yes", "14/03/2015", "none", "Jane Testington 07700 900789", "no", "yes", "yes"];
+    for (const text of answers) {
+      const turn = converse({ parent: undefined, registrations: [registration], message: { text, numMedia: 0 }, now, script, season });
+      registration = turn.registrations[0] ?? registration;
+      turns.push({ replies: turn.replies.join("\n\n"), stored: answerKeys.filter((key) => key in registration) });
+    }
+    const first = turns[0].replies;
+    expect(first).toContain(privacyUrl);
+    expect(first).toContain(medicalPurpose);
+    expect(first).toContain("you may reply NONE or PREFER NOT TO SAY");
+    expect(first.indexOf(privacyUrl)).toBeLessThan(first.indexOf(legalNameQuestion));
+    expect(turns[0].stored).toEqual([]);
+    expect(turns[3].stored).toContain("medical_notes");
+    expect(registration).toMatchObject({ status: "submitted", medical_notes: "None" });
+    // Not only at the end, where the code of conduct's question still links it.
+    expect(turns.findIndex((turn) => turn.replies.includes(privacyUrl))).toBe(0);
+    expect(turns[5].replies).toContain(conductQuestion);
+  });
+
+  const requiredOnly = buildScript({ ...settings, optionalSteps: { medical: false, emergency_contact: true, photo_consent: true } });
+  it.each<Row>([
+    {
+      label: "without the medical question it links the notice and says nothing of a medical answer",
+      script: requiredOnly,
+      given: [alfie()],
+      text: "ready",
+      says: [privacyUrl, legalNameQuestion],
+      saysNot: ["medical"],
+    },
+    {
+      label: "a second child's registration starts with it",
+      given: [alfieAt("summary"), mia()],
+      text: "yes",
+      says: ["Next, let's register Mia", privacyUrl, "keep Mia safe", "Is Mia Testington right?"],
+    },
+    {
+      label: "RESTART starts again with it",
+      given: [alfieAt("photo_consent")],
+      text: "restart",
+      says: ["start Alfie's registration again", privacyUrl, medicalPurpose, legalNameQuestion],
+    },
+    {
+      label: "READY after a decline was asked for starts with it",
+      given: [alfie({ conversation: { step: "start", editing: false, unusable_answers: 0, pending_confirmation: "decline" } })],
+      text: "ready",
+      says: [privacyUrl, legalNameQuestion],
+    },
+    {
+      label: "a question mid-way re-asks the question, not the notice",
+      given: [alfieAt("date_of_birth")],
+      text: "How much is it?",
+      says: ["£40", dobQuestion],
+      saysNot: [privacyUrl],
+    },
+    {
+      label: "PREFER NOT TO SAY is kept as said, not as None",
+      given: [alfieAt("medical")],
+      text: "Prefer not to say",
+      says: [contactQuestion],
+      becomes: { alfie: { medical_notes: "Prefer not to say" } },
     },
   ])("$label", play);
 });
@@ -1077,6 +1149,7 @@ describe("a question is not an answer", () => {
 describe("after a handover", () => {
   const handedOver = (messages?: { at: string; text: string }[]) =>
     alfieAt("date_of_birth", { status: "needs_club", date_of_birth: "2010-01-01", messages_for_club: messages });
+  const alfieHandedOverAcknowledged = (at: string) => ({ ...handedOver(), club_acknowledged_at: at });
   it.each<Row>([
     {
       label: "what the parent writes is kept for the club, with its time, and the parent told it is passed on",
@@ -1104,6 +1177,38 @@ describe("after a handover", () => {
           ],
         },
       },
+    },
+    {
+      label: "the first message's acknowledgement is recorded with its time",
+      given: [handedOver()],
+      text: "any news?",
+      says: ["passed your message on"],
+      becomes: { alfie: { club_acknowledged_at: now.toISOString() } },
+    },
+    {
+      label: "within a day of the last acknowledgement, a message is kept for the club and not answered",
+      given: [alfieHandedOverAcknowledged("2025-06-30T12:00:01.000Z")],
+      text: "Thank you for your message, I am out of the office",
+      silent: true,
+      becomes: {
+        alfie: {
+          club_acknowledged_at: "2025-06-30T12:00:01.000Z",
+          messages_for_club: [{ at: now.toISOString(), text: "Thank you for your message, I am out of the office" }],
+        },
+      },
+    },
+    {
+      label: "a day after the last acknowledgement, the next message is answered again",
+      given: [alfieHandedOverAcknowledged("2025-06-30T12:00:00.000Z")],
+      text: "any news?",
+      says: ["passed your message on"],
+      becomes: { alfie: { club_acknowledged_at: now.toISOString() } },
+    },
+    {
+      label: "HELP is answered whenever the last acknowledgement was",
+      given: [alfieHandedOverAcknowledged(now.toISOString())],
+      text: "HELP",
+      says: manager,
     },
     {
       label: "RESTART is a command, not a message for the club",
