@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stageRouteThrottles } from "./config/api-limits";
-import { functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
+import { erasureLogTableName, functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
 import { settingValues } from "./config/schema";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
 import { CursorKey } from "./infra/cursor-key";
+import { ErasureLogTable } from "./infra/erasure-log-table";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
 import { RegistrationApi } from "./infra/registration-api";
@@ -30,12 +31,15 @@ const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableNa
 
 const registrationsTable = new RegistrationsTable(`${prefix}-registrations`, { tableName: registrationsTableName(identity) });
 
+const erasureLog = new ErasureLogTable(`${prefix}-erasures`, { tableName: erasureLogTableName(identity) });
+
 const functionDefaults = {
   parameterPath: settingsPath,
   twilioSecret,
   cursorKey,
   idempotencyTable,
   registrationsTable,
+  erasureLogTable: erasureLog,
   logRetentionDays: 30,
 };
 
@@ -92,3 +96,5 @@ export const webhookUrl = api.urlOf(functions.webhook.route.path);
 export const apiKey = api.apiKey;
 export const registrationsUrl = api.urlOf(functions.export.route.path);
 export const exportApiKey = api.exportApiKey;
+// npm run reapply-erasures reads it (docs/data-protection.md, after a restore).
+export const erasureLogTable = erasureLog.table.name;

@@ -12,12 +12,14 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { ErasureLogEntry, ErasureReason } from "../config/erasure-log";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
 import type { ErasedRegistration } from "../domain/registration";
+import { erasureLogRetainUntil } from "../domain/retention";
 import type { AwsCallScope } from "../plumbing/aws-call-scope";
 import { isAwsError, registrationStoreError } from "../plumbing/errors";
-import type { AwsJsonCall } from "./aws-json";
+import { type AwsJsonCall, requiredEnv } from "./aws-json";
 import { createDynamoDbTableClient, type DynamoDbTableClient, ownWrite } from "./dynamodb";
 import type {
   ContactItem,
@@ -87,8 +89,12 @@ export interface RegistrationStore {
   writeConversation(write: ConversationWrite): Promise<boolean>;
   listSeason(season: string, filter: { team_name?: string }, cursor?: string, limit?: number): Promise<SeasonPage>;
   findById(registrationId: string): Promise<StoredRegistration | RegistrationTombstone | undefined>;
-  /** Erases one registration: answers and names gone, a tombstone with its id, status and date left. */
-  erase(registration: StoredRegistration, now: Date): Promise<boolean>;
+  /**
+   * Erases one registration: answers and names gone, a tombstone with its id, status and date left.
+   * The parent's last registration takes their contact with it; an opted-out number keeps the
+   * number and its STOP alone. One transaction, on the versions read, with the erasure log's entry.
+   */
+  erase(registration: StoredRegistration, now: Date, reason: ErasureReason): Promise<boolean>;
 }
 
 /**
@@ -144,6 +150,13 @@ const contactItem = (contact: ParentContact) =>
   marshall({ ...contact, [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey } satisfies ContactItem, {
     removeUndefinedValues: true,
   });
+/** What an opted-out number's contact keeps once the parent has no registration: the number and the STOP. */
+const optOutEntry = (contact: ParentContact): ParentContact => ({
+  parent_tel: contact.parent_tel,
+  opted_out: true,
+  recent_messages: [],
+  version: contact.version + 1,
+});
 /** What erasing `registration` leaves, kept as long as the registration would have been. */
 function tombstoneItem(registration: StoredRegistration, erasedAt: string) {
   const { registration_id } = registration;
@@ -195,6 +208,24 @@ export function createRegistrationStore(
   // done instead of failing its own conditions: no false conflict, nothing applied twice.
   const call: AwsJsonCall = (action, input) =>
     plainCall(action, action === "TransactWriteItems" ? { ClientRequestToken: randomUUID(), ...input } : input);
+
+  /**
+   * The erasure log's entry for `registration`, a Put in the erasure's own transaction: kept apart
+   * from this table, so a restore of it does not undo the erasure (config/erasure-log.ts).
+   */
+  const erasureLogPut = (registration: StoredRegistration, erasedAt: string, reason: ErasureReason) => ({
+    Put: {
+      TableName: requiredEnv(env, environmentVariables.erasureLogTable, (variable) =>
+        registrationStoreError(`environment variable ${variable} is not set`),
+      ),
+      Item: marshall({
+        registration_id: registration.registration_id,
+        erased_at: erasedAt,
+        reason,
+        retain_until: erasureLogRetainUntil(registration.retain_until, new Date(erasedAt)),
+      } satisfies ErasureLogEntry),
+    },
+  });
 
   const getItem = async <T extends StoredRegistration | RegistrationTombstone>(key: Item): Promise<T | undefined> => {
     const answer = await call("GetItem", { TableName: tableName(), Key: key, ConsistentRead: true });
@@ -258,6 +289,30 @@ export function createRegistrationStore(
     }
   }
 
+  async function readParent(tel: string) {
+    const registrations: StoredRegistration[] = [];
+    let contact: ParentContact | undefined;
+    let start: Item | undefined;
+    do {
+      const answer = await call("Query", {
+        TableName: tableName(),
+        KeyConditionExpression: "#pk = :pk",
+        ExpressionAttributeNames: { "#pk": PK },
+        ExpressionAttributeValues: marshall({ ":pk": parentKey(tel) }),
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      });
+      for (const item of (answer.Items ?? []) as Item[]) {
+        const sortKey = (item[SK] as { S: string }).S;
+        if (sortKey === contactSortKey) contact = withoutKeys<ParentContact>(item);
+        else registrations.push(withoutKeys<StoredRegistration>(item));
+      }
+      start = answer.LastEvaluatedKey as Item | undefined;
+    } while (start);
+    registrations.sort((a, b) => a.invited_at.localeCompare(b.invited_at));
+    return { contact, registrations };
+  }
+
   return {
     async create(registration, idempotencyKey) {
       const TableName = tableName();
@@ -311,29 +366,7 @@ export function createRegistrationStore(
       }
     },
 
-    async readParent(tel) {
-      const registrations: StoredRegistration[] = [];
-      let contact: ParentContact | undefined;
-      let start: Item | undefined;
-      do {
-        const answer = await call("Query", {
-          TableName: tableName(),
-          KeyConditionExpression: "#pk = :pk",
-          ExpressionAttributeNames: { "#pk": PK },
-          ExpressionAttributeValues: marshall({ ":pk": parentKey(tel) }),
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        });
-        for (const item of (answer.Items ?? []) as Item[]) {
-          const sortKey = (item[SK] as { S: string }).S;
-          if (sortKey === contactSortKey) contact = withoutKeys<ParentContact>(item);
-          else registrations.push(withoutKeys<StoredRegistration>(item));
-        }
-        start = answer.LastEvaluatedKey as Item | undefined;
-      } while (start);
-      registrations.sort((a, b) => a.invited_at.localeCompare(b.invited_at));
-      return { contact, registrations };
-    },
+    readParent,
 
     async writeConversation({ tel, contact, registrations }) {
       const TableName = tableName();
@@ -347,6 +380,7 @@ export function createRegistrationStore(
           const old = registrationItem(before);
           actions.push({ Delete: { TableName, Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(before.version) } });
           actions.push({ Put: { TableName, Item: tombstoneItem(before, after.erased_at) } });
+          actions.push(erasureLogPut(before, after.erased_at, "parent"));
         } else {
           actions.push({ Put: { TableName, Item: registrationItem(after as StoredRegistration), ...versionIs(before.version) } });
         }
@@ -402,15 +436,28 @@ export function createRegistrationStore(
       return found ? getItem({ [PK]: found[PK], [SK]: found[SK] }) : undefined;
     },
 
-    async erase(registration, now) {
+    async erase(registration, now, reason) {
+      const TableName = tableName();
       const old = registrationItem(registration);
+      const { contact, registrations } = await readParent(registration.parent_tel);
+      const actions: Item[] = [
+        { Delete: { TableName, Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(registration.version) } },
+        { Put: { TableName, Item: tombstoneItem(registration, now.toISOString()) } },
+        erasureLogPut(registration, now.toISOString(), reason),
+      ];
+      const last = registrations.every((other) => other.registration_id === registration.registration_id);
+      if (contact && last) {
+        const contactKey = marshall({ [PK]: parentKey(contact.parent_tel), [SK]: contactSortKey });
+        // The number goes with the parent's last registration, but a STOP stays as the number and
+        // the STOP alone, so that nothing is sent to it again (docs/data-protection.md).
+        actions.push(
+          contact.opted_out
+            ? { Put: { TableName, Item: contactItem(optOutEntry(contact)), ...versionIs(contact.version) } }
+            : { Delete: { TableName, Key: contactKey, ...versionIs(contact.version) } },
+        );
+      }
       try {
-        await call("TransactWriteItems", {
-          TransactItems: [
-            { Delete: { TableName: tableName(), Key: { [PK]: old[PK], [SK]: old[SK] }, ...versionIs(registration.version) } },
-            { Put: { TableName: tableName(), Item: tombstoneItem(registration, now.toISOString()) } },
-          ],
-        });
+        await call("TransactWriteItems", { TransactItems: actions });
         return true;
       } catch (error) {
         if (cancellationReasons(error)) return false;

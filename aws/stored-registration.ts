@@ -81,6 +81,11 @@ export interface ParentContact extends ParentState {
   recent_messages: string[];
   /** When the parent's last message was applied: reminders count the quiet from it (domain/reminders.ts). */
   last_message_at?: string;
+  /**
+   * Epoch seconds: DynamoDB's TTL deletes the contact after this, the latest retention date of the
+   * parent's registrations; absent on an opted-out number, kept so nothing is sent to it (domain/retention.ts).
+   */
+  retain_until?: number;
 }
 
 export type ContactItem = ParentContact & { pk: `parent#${string}`; sk: "contact" };

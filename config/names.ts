@@ -56,6 +56,11 @@ export function registrationsTableName(identity: StackIdentity): string {
   return `${namePrefix(identity)}-registrations`;
 }
 
+/** The erasure log: registration ids and dates, kept apart so a restore of the registrations table does not undo them. */
+export function erasureLogTableName(identity: StackIdentity): string {
+  return `${namePrefix(identity)}-erasures`;
+}
+
 /**
  * The name Pulumi gives a resource that has none of its own: the logical name, a hyphen and
  * seven random hex digits (shown here as x, which counts the same).
@@ -103,6 +108,7 @@ export function stackAwsNames(identity: StackIdentity): AwsName[] {
     ...perHandler,
     { kind: "DynamoDB table", name: idempotencyTableName(identity) },
     { kind: "DynamoDB table", name: registrationsTableName(identity) },
+    { kind: "DynamoDB table", name: erasureLogTableName(identity) },
     { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-twilio`) },
     // infra/cursor-key.ts
     { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-cursor-key`) },

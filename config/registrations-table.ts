@@ -76,12 +76,13 @@ export const registrationsAccess = {
   },
   /**
    * The secretary's export and the club's erasure: the season index, a registration by id, its
-   * tombstone. On the table it touches only a parent's registration and its tombstone's key. Its
+   * tombstone, and the parent's partition read with one Query (the last registration takes the
+   * contact with it). On the table it touches only a parent's partition and a tombstone's key. Its
    * index Queries (a separate statement) carry no condition: their partition keys are a season and
    * a registration id, any of which the club may ask for, so a condition could only be `*`.
    */
   export: {
-    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+    table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
     indexes: [registrationsTable.bySeason.indexName, registrationsTable.byRegistrationId.indexName],
     leadingKeys: ["parent#*", "erased#*"],
   },
@@ -91,11 +92,14 @@ export const registrationsAccess = {
     indexes: [],
     leadingKeys: ["parent#*"],
   },
-  /** The reminders: the season index for who waits, each parent's partition read again consistently, a claim per reminder (opt-out check and the registration's conditional write). */
+  /**
+   * The reminders: the season index for who waits, each parent's partition read again consistently, a claim per reminder
+   * (opt-out check and the registration's conditional write); closed registrations reduced to tombstones (and the contact with the last).
+   */
   remind: {
-    table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
+    table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
     indexes: [registrationsTable.bySeason.indexName],
-    leadingKeys: ["parent#*"],
+    leadingKeys: ["parent#*", "erased#*"],
   },
 } as const satisfies Record<string, { table: readonly string[]; indexes: readonly string[]; leadingKeys: readonly string[] | undefined }>;
 

@@ -200,6 +200,8 @@ export const stackConfigSchema = z.object({
     paymentUrl: httpsUrl("https://pay.urmstontownjfc.example/join"),
     /** Whole years a registration is kept after 31 August following its season (domain/retention.ts). */
     retentionYears: wholeNumber(0, 10, "a whole number of years from 0 to 10").default(1),
+    /** Whole days a declined or handed-over registration keeps its answers before it is reduced to a tombstone (domain/retention.ts). */
+    closedRetentionDays: wholeNumber(1, 3650, "a whole number of days from 1 to 3650").default(30),
     /** Whether an invite may carry fees other than these; off, whoever holds the invite key cannot change what parents are asked to pay. */
     allowFeeOverrides: trueFalse.default(false),
   }),
@@ -274,6 +276,7 @@ export const configExamples: Record<string, string> = {
   "club.privacyNoticeUrl": "pulumi config set --path signon:club.privacyNoticeUrl https://www.urmstontownjfc.example/privacy",
   "registration.paymentUrl": "pulumi config set --path signon:registration.paymentUrl https://pay.urmstontownjfc.example/join",
   "registration.retentionYears": "pulumi config set --path signon:registration.retentionYears 1",
+  "registration.closedRetentionDays": "pulumi config set --path signon:registration.closedRetentionDays 30",
   "registration.allowFeeOverrides": "pulumi config set --path signon:registration.allowFeeOverrides true",
   ...Object.fromEntries(
     questionConfigKeys.map((key) => [`conversation.${key}`, `pulumi config set --path signon:conversation.${key} false`]),
@@ -322,6 +325,7 @@ const settingSources: { [Key in SettingKey]: <Made>(from: SettingSources<Made>) 
   privacyNoticeUrl: ({ config }) => config.club.privacyNoticeUrl,
   paymentUrl: ({ config }) => config.registration.paymentUrl,
   retentionYears: ({ config }) => String(config.registration.retentionYears),
+  closedRetentionDays: ({ config }) => String(config.registration.closedRetentionDays),
   // The questions asked, as the script names them.
   optionalSteps: ({ config }) => optionalStepIds.filter((id) => config.conversation[optionalQuestionConfigKeys[id]]).join(",") || "none",
   exportApiKeyId: ({ exportApiKeyId }) => exportApiKeyId,

@@ -21,6 +21,8 @@ export const settingParameterNames = {
   privacyNoticeUrl: "privacy-notice-url",
   paymentUrl: "payment-url",
   retentionYears: "retention-years",
+  /** Days a declined or handed-over registration keeps its answers: then the reminders run reduces it to a tombstone. */
+  closedRetentionDays: "closed-retention-days",
   /** The optional questions asked, comma-separated: `medical,emergency_contact,photo_consent`. */
   optionalSteps: "optional-steps",
   /** The export API key's id: API Gateway accepts either key on any keyed route, so the export function checks which one came. */
@@ -44,6 +46,7 @@ export const environmentVariables = {
   cursorKeySecretName: "SIGNON_CURSOR_KEY_SECRET_NAME",
   idempotencyTable: "SIGNON_IDEMPOTENCY_TABLE",
   registrationsTable: "SIGNON_REGISTRATIONS_TABLE",
+  erasureLogTable: "SIGNON_ERASURE_LOG_TABLE",
 } as const;
 
 /** Parameter Store's pass-through path for reading a Secrets Manager secret. */

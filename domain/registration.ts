@@ -123,6 +123,11 @@ export interface ParentState {
   opted_out_at?: string;
   /** DELETE MY DATA was sent; a YES erases every registration of this number. */
   pending_confirmation?: "delete_my_data";
+  /**
+   * ISO: when the number was last sent a reply outside an open registration's conversation (where
+   * its registration stands, or no invite this season): at most one a day (conversation/reply-limits.ts).
+   */
+  standing_replied_at?: string;
   /** 0 for a number with nothing stored yet. */
   version: number;
 }

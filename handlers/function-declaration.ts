@@ -77,6 +77,8 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   idempotencyKeyPrefix?: string;
   /** What it does to the registrations table (config/registrations-table.ts), if anything: its role may do that and no more. */
   registrations?: RegistrationsAccess;
+  /** Whether it erases registrations (or reduces them to tombstones): only then may its role write the erasure log, and only PutItem. */
+  writesErasureLog?: boolean;
   /** Whether its code uses the Twilio credentials (to send, or to check a signature): only then may its role read the secret. */
   usesTwilioSecret: boolean;
   /** Whether its code seals or opens the export's cursors: only then may its role read the cursor key's secret. */

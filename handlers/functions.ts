@@ -57,6 +57,8 @@ export const functions = {
     npmImports: ["twilio/lib/webhooks/webhooks", "@aws-sdk/util-dynamodb", "libphonenumber-js/min"],
     idempotencyKeyPrefix: "webhook.",
     registrations: "conversation",
+    // DELETE MY DATA.
+    writesErasureLog: true,
     usesTwilioSecret: true,
     createHandler: createWebhookHandler,
   }),
@@ -74,6 +76,7 @@ export const functions = {
     settingKeys: registrationsSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb", "csv-stringify/sync"],
     registrations: "export",
+    writesErasureLog: true,
     // It reads and erases registrations and never talks to Twilio.
     usesTwilioSecret: false,
     usesCursorKey: true,
@@ -108,6 +111,8 @@ export const functions = {
     settingKeys: remindSettingKeys,
     npmImports: ["@aws-sdk/util-dynamodb"],
     registrations: "remind",
+    // Declined and handed-over registrations reduced to tombstones.
+    writesErasureLog: true,
     usesTwilioSecret: true,
     createHandler: createRemindersHandler,
   }),

@@ -200,7 +200,7 @@ export function createRegistrationsHandler(
         });
       }
       const now = clock();
-      if (await store.erase(found, now)) {
+      if (await store.erase(found, now, "club")) {
         return jsonResponse(200, { registration_id: registrationId, status: "erased", erased_at: now.toISOString() });
       }
     }

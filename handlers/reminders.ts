@@ -11,7 +11,9 @@
  * version read, in a transaction with the parent not having opted out, so two overlapping runs
  * (or a run and a parent's reply) cannot both send. A send that made no message gives the claim
  * back, as the trigger does; one Twilio may have taken keeps it, so nothing goes twice. Each run
- * also closes the earlier seasons' unfinished registrations as `lapsed` (lapseEarlierSeasons).
+ * also closes the earlier seasons' unfinished registrations as `lapsed` (lapseEarlierSeasons),
+ * and reduces declined and handed-over registrations to tombstones once the club's period for
+ * them is over (reduceClosed).
  */
 
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
@@ -21,6 +23,7 @@ import type { SettingKey } from "../config/settings";
 import { noReminderTemplate } from "../config/settings";
 import { lapseRegistration, unfinishedStatuses } from "../domain/registration";
 import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
+import { closedRegistrationsDue } from "../domain/retention";
 import { seasonsBefore } from "../domain/season";
 import { logFailure } from "../plumbing/answer-logged";
 import type { RemainingTime } from "../plumbing/api-gateway-event";
@@ -37,6 +40,8 @@ export const remindSettingKeys = [
   "season",
   // How many earlier seasons may still hold registrations to close as lapsed (below).
   "retentionYears",
+  // Days a declined or handed-over registration keeps its answers (reduceClosed, below).
+  "closedRetentionDays",
   "reminderTemplateSid",
   "reminderAfterDays",
   "reminderMax",
@@ -67,6 +72,8 @@ export type RemindersAnswer =
       quiet_hours: boolean;
       /** Earlier seasons' unfinished registrations this run closed: the club has moved on. */
       lapsed: string[];
+      /** Declined and handed-over registrations this run reduced to tombstones: their period was over. */
+      reduced: string[];
       sent: ReminderSent[];
       skipped: ReminderSkip[];
     };
@@ -156,6 +163,33 @@ export function createRemindersHandler(
     return lapsed;
   }
 
+  /**
+   * Reduces the declined and handed-over registrations whose period is over (domain/retention.ts)
+   * to the tombstone erasure leaves, each with its erasure log entry, in every season DynamoDB may
+   * still hold. Each erasure is conditional on the version the index showed: one that changed
+   * meanwhile (a RESTART, a message for the club), or one the run fails on, is left to the next run.
+   */
+  async function reduceClosed(values: Record<RemindSettingKey, string>, now: Date, log: Log): Promise<string[]> {
+    const reduced: string[] = [];
+    for (const season of [values.season, ...seasonsBefore(values.season, Number(values.retentionYears) + 1)]) {
+      let cursor: string | undefined;
+      do {
+        const page = await store.listSeason(season, {}, cursor);
+        const records = page.registrations.filter((record): record is StoredRegistration => record.status !== "erased");
+        for (const registration of closedRegistrationsDue(records, Number(values.closedRetentionDays), now)) {
+          try {
+            if (await store.erase(registration, now, "closed")) reduced.push(registration.registration_id);
+          } catch (error) {
+            log("warn", "registration_not_reduced", { registration_id: registration.registration_id, error: errorName(error) });
+          }
+        }
+        cursor = page.cursor;
+      } while (cursor);
+    }
+    if (reduced.length > 0) log("info", "registrations_reduced", { count: reduced.length });
+    return reduced;
+  }
+
   /** Claims, sends and, when no message was made, gives the claim back. */
   async function remind(
     registration: StoredRegistration,
@@ -217,7 +251,8 @@ export function createRemindersHandler(
     const skipped: ReminderSkip[] = [];
     // Whatever the hour and whether or not reminders are configured: closing sends nothing.
     const lapsed = await lapseEarlierSeasons(values, now, log);
-    const answer = { now: now.toISOString(), configured: true, quiet_hours: false, lapsed, sent, skipped };
+    const reduced = await reduceClosed(values, now, log);
+    const answer = { now: now.toISOString(), configured: true, quiet_hours: false, lapsed, reduced, sent, skipped };
     if (values.reminderTemplateSid === noReminderTemplate) {
       log("info", "reminders_not_configured", { detail: "reminderTemplateSid" });
       return { ...answer, configured: false };

@@ -16,6 +16,7 @@ import type { SettingKey } from "../config/settings";
 import { type ConversationTurn, converse } from "../domain/conversation/engine";
 import { buildScript, type OptionalStepId, optionalStepIds, type Script } from "../domain/conversation/script";
 import type { ParentState } from "../domain/registration";
+import { contactRetainUntil } from "../domain/retention";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
 import { conversationConflictError } from "../plumbing/errors";
@@ -65,7 +66,7 @@ const messageMark = (messageSid: string) => createHash("sha256").update(messageS
 
 function parentStateOf(contact: ParentContact | undefined): ParentState | undefined {
   if (!contact) return undefined;
-  const { parent_tel: _tel, recent_messages: _recent, last_message_at: _last, ...state } = contact;
+  const { parent_tel: _tel, recent_messages: _recent, last_message_at: _last, retain_until: _until, ...state } = contact;
   return state;
 }
 
@@ -96,11 +97,14 @@ function conversationWrite(
 ): ConversationWrite {
   const state = turn.parent ?? { ...(parentStateOf(contact) ?? { opted_out: false }), version: (contact?.version ?? 0) + 1 };
   const read = new Map(registrations.map((registration) => [registration.registration_id, registration]));
+  const erased = new Set(turn.registrations.filter((after) => after.status === "erased").map((after) => after.registration_id));
+  const kept = registrations.filter((registration) => !erased.has(registration.registration_id));
   const after: ParentContact = {
     ...state,
     parent_tel: tel,
     recent_messages: [mark, ...(contact?.recent_messages ?? [])].slice(0, recentMessagesKept),
     last_message_at: now.toISOString(),
+    retain_until: contactRetainUntil(state.opted_out, kept, now),
   };
   return {
     tel,
@@ -177,8 +181,9 @@ export function createWebhookHandler(
             log("info", "duplicate_ignored", { message_mark: mark });
             return twiml();
           }
-          // Another business's auto-reply bot must not loop with ours: one reply a day.
-          if (!(await strangerReplyLimit.claim(tel, now))) {
+          // Another business's auto-reply bot must not loop with ours: one reply a day. The number's digest is
+          // keyed with the auth token the webhook already holds; rotating the token only restarts the day's count.
+          if (!(await strangerReplyLimit.claim(tel, now, twilio.authToken))) {
             log("info", "stranger_reply_limited", { message_mark: mark });
             return twiml();
           }

@@ -4,6 +4,7 @@ import { registrationsAccess } from "../config/registrations-table";
 import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
 import type { FunctionDeclaration, ScheduledFunctionDeclaration } from "../handlers/function-declaration";
 import type { CursorKey } from "./cursor-key";
+import type { ErasureLogTable } from "./erasure-log-table";
 import type { IdempotencyTable } from "./idempotency-table";
 import { codePathOptionsFor } from "./package-files";
 import type { RegistrationsTable } from "./registrations-table";
@@ -19,6 +20,7 @@ export interface HandlerFunctionArgs {
   cursorKey: CursorKey;
   idempotencyTable: IdempotencyTable;
   registrationsTable: RegistrationsTable;
+  erasureLogTable: ErasureLogTable;
   memorySizeMb: number;
   /** Runs reserved for this function alone, and its ceiling; unset, it shares the account's unreserved pool. */
   reservedConcurrency?: number;
@@ -92,6 +94,10 @@ export class HandlerFunction extends pulumi.ComponentResource {
           },
         ]
       : [];
+    // Each erasure adds its entry in its own transaction; nothing reads, changes or deletes one.
+    const erasureLogStatements = declaration.writesErasureLog
+      ? [{ Sid: "AddErasureLogEntries", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: args.erasureLogTable.table.arn }]
+      : [];
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -115,6 +121,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             ...cursorKeyStatements,
             ...idempotencyStatements,
             ...registrationStatements,
+            ...erasureLogStatements,
           ],
         }),
       },
@@ -144,6 +151,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             ...(declaration.usesCursorKey ? { [environmentVariables.cursorKeySecretName]: args.cursorKey.secretName } : {}),
             ...(keyPrefix ? { [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name } : {}),
             ...(declaration.registrations ? { [environmentVariables.registrationsTable]: args.registrationsTable.table.name } : {}),
+            ...(declaration.writesErasureLog ? { [environmentVariables.erasureLogTable]: args.erasureLogTable.table.name } : {}),
           },
         },
       },

@@ -18,6 +18,7 @@ export const captureDirVariable = "SIGNON_LOG_CAPTURE_DIR";
  * operator's terminal, which shows their API key and the local default account on purpose.
  * `invite-cli` is what `npm run invite` prints while sending; `invite-cli-sheet` what it shows of
  * the sheet itself: a dry run's rows, phone numbers included, or the sheet's problems.
+ * `reapply-erasures-cli` is what `npm run reapply-erasures` prints: counts and registration ids.
  */
 export const logSources = [
   "handler",
@@ -28,6 +29,7 @@ export const logSources = [
   "deployed-function",
   "invite-cli",
   "invite-cli-sheet",
+  "reapply-erasures-cli",
 ] as const;
 export type LogSource = (typeof logSources)[number];
 

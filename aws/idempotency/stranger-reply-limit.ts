@@ -1,10 +1,11 @@
 /**
  * One reply a day to a number with no invite (domain/conversation/reply-limits.ts says why): a
  * conditional PutItem claims the number's slot for the day in the idempotency table. The number
- * itself is not stored, only a digest of it, and the slot goes with the day (TTL).
+ * itself is not stored, only a keyed digest of it (HMAC-SHA256): a plain hash of a phone number is
+ * undone by hashing every number, a keyed one not without the key. The slot goes with the day (TTL).
  */
 
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { replyLimitWindowSeconds } from "../../domain/conversation/reply-limits";
 import type { AwsCallScope } from "../../plumbing/aws-call-scope";
 import { isAwsError } from "../../plumbing/errors";
@@ -12,8 +13,11 @@ import { createIdempotencyTableClient, ownWrite } from "../dynamodb";
 import { idempotencyTable } from "./table-layout";
 
 export interface StrangerReplyLimit {
-  /** True when `tel` (E.164) may be answered at `now`: its first claim in a day; false until that day has passed. */
-  claim(tel: string, now: Date): Promise<boolean>;
+  /**
+   * True when `tel` (E.164) may be answered at `now`: its first claim in a day; false until that day
+   * has passed. `digestKey` keys the number's digest: a secret, the same on every call.
+   */
+  claim(tel: string, now: Date, digestKey: string): Promise<boolean>;
 }
 
 /** Slots under `functionKeyPrefix`, the webhook's own. */
@@ -24,9 +28,9 @@ export function createStrangerReplyLimit(
 ): StrangerReplyLimit {
   const { call, tableName } = createIdempotencyTableClient(env, awsCalls);
   return {
-    async claim(tel, now) {
+    async claim(tel, now, digestKey) {
       const seconds = Math.floor(now.getTime() / 1000);
-      const digest = createHash("sha256").update(tel).digest("base64url");
+      const digest = createHmac("sha256", digestKey).update(tel).digest("base64url");
       const own = ownWrite();
       try {
         await call("PutItem", {

@@ -112,6 +112,8 @@ class Turn {
       return this.result();
     }
     if (!this.records.some(isRecord)) {
+      // Nothing is stored to count by: the store keeps erased registrations apart from the number, so the webhook
+      // never sees this case, only a number with no invite, which it limits itself.
       this.say(replies.erasedOnly(this.input.script.settings));
       return this.result();
     }
@@ -120,7 +122,7 @@ class Turn {
     if (answersDeletion && this.answerDeleteConfirmation(command === undefined)) return this.result();
     if (command !== "delete_my_data" && this.addressable().length === 0) {
       // Only other seasons' registrations: for this season the number has no invite.
-      this.say(replies.stranger(this.input.script.settings));
+      this.sayOnceADay(replies.stranger(this.input.script.settings));
       return this.result();
     }
     switch (command) {
@@ -140,7 +142,8 @@ class Turn {
     if (!current && latest?.status === "needs_club" && command === undefined && tidyText(this.text) !== "") {
       this.passOn(latest);
     } else if (!current) {
-      this.finished();
+      const standing = this.standing();
+      if (standing) this.sayOnceADay(standing);
     } else if (this.input.message.numMedia > 0) {
       this.say(`${replies.media()} ${this.prompt(current)}`);
     } else if (command === "start" && current.conversation.step !== "start") {
@@ -328,10 +331,13 @@ class Turn {
     if (next) this.begin(next, replies.next(next));
   }
 
-  private begin(record: RegistrationRecord, opening: string): void {
+  private begin(started: RegistrationRecord, opening: string): void {
     const { script } = this.input;
     const asksMedical = script.steps.some((step) => step.id === "medical");
-    this.say(`${opening} ${replies.privacyNotice(record, script.settings, asksMedical)}`);
+    this.say(`${opening} ${replies.privacyNotice(started, script.settings, asksMedical)}`);
+    // A hand-over of this registration, or a reply about where things stood, is over: the next gets its first reply.
+    const record: RegistrationRecord = { ...started, club_acknowledged_at: undefined };
+    if (this.parent.standing_replied_at !== undefined) this.setParent({ ...this.parent, standing_replied_at: undefined });
     const first = this.firstUnanswered(record);
     if (first) this.ask(record, first, false);
     else this.advance(record, undefined);
@@ -393,14 +399,30 @@ class Turn {
     this.say(replies.passedOn(record));
   }
 
-  /** Nothing left to ask: say where the latest registration stands. */
+  /** Nothing left to ask, in answer to a command: say where the latest registration stands. */
   private finished(): void {
+    const standing = this.standing();
+    if (standing) this.say(standing);
+  }
+
+  /** Where the latest registration stands (submitted, declined, with the club); undefined with none this season. */
+  private standing(): string | undefined {
     const latest = this.latest(() => true);
-    if (!latest) return;
+    if (!latest) return undefined;
     const { settings } = this.input.script;
-    if (latest.status === "submitted") this.say(replies.alreadySubmitted(latest, settings));
-    else if (latest.status === "declined") this.say(replies.alreadyDeclined(latest));
-    else this.say(replies.withTheClub(latest));
+    if (latest.status === "submitted") return replies.alreadySubmitted(latest, settings);
+    if (latest.status === "declined") return replies.alreadyDeclined(latest);
+    return replies.withTheClub(latest);
+  }
+
+  /**
+   * A reply to a message that moves nothing on, outside any open registration's conversation: at
+   * most one a day to the number, as another business's auto-reply bot would loop with it.
+   */
+  private sayOnceADay(text: string): void {
+    if (!mayReplyAgain(this.parent.standing_replied_at, this.input.now)) return;
+    this.setParent({ ...this.parent, standing_replied_at: this.input.now.toISOString() });
+    this.say(text);
   }
 
   /** What the parent is being asked now. */

@@ -1,6 +1,6 @@
 /**
  * A DynamoDB-compatible server (dynalite, in memory) on 127.0.0.1 holding the stack's
- * idempotency and registrations tables, for `npm start` and the tests, behind a proxy that adds
+ * idempotency, registrations and erasure log tables, for `npm start` and the tests, behind a proxy that adds
  * the transactions dynalite lacks (dynamodb-transactions.ts). The handlers reach it through the
  * AWS SDK's standard AWS_ENDPOINT_URL_DYNAMODB. dynalite does not expire items by TTL; the
  * handlers check a record's expiry themselves, so that makes no difference to what is a duplicate.
@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 import { createIdempotencyTableClient } from "../../aws/dynamodb";
 import { idempotencyTable } from "../../aws/idempotency/table-layout";
+import { erasureLog, erasureLogTableDefinition } from "../../config/erasure-log";
 import { registrationsTable, registrationsTableDefinition } from "../../config/registrations-table";
 import { environmentVariables } from "../../config/settings";
 import { startTransactionsProxy } from "./dynamodb-transactions";
@@ -29,6 +30,7 @@ export interface DynamoDbStandIn {
 
 const tableName = "signon-local-idempotency";
 const registrationsTableName = "signon-local-registrations";
+const erasureLogTableName = "signon-local-erasures";
 
 export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -45,6 +47,7 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
     AWS_SECRET_ACCESS_KEY: "fake-secret-key-for-local-stand-ins",
     [environmentVariables.idempotencyTable]: tableName,
     [environmentVariables.registrationsTable]: registrationsTableName,
+    [environmentVariables.erasureLogTable]: erasureLogTableName,
   };
   const { call } = createIdempotencyTableClient(env);
   // As the Pulumi program declares it (infra/idempotency-table.ts), less the TTL setting dynalite lacks.
@@ -59,6 +62,7 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   await createTable(tableName);
   // As the Pulumi program declares it (infra/registrations-table.ts), less TTL, PITR and encryption.
   await call("CreateTable", registrationsTableDefinition(registrationsTableName));
+  await call("CreateTable", erasureLogTableDefinition(erasureLogTableName));
   const items = async (table = tableName) =>
     ((await call("Scan", { TableName: table, ConsistentRead: true })).Items ?? []) as Record<string, Record<string, string>>[];
   return {
@@ -77,6 +81,9 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
           TableName: registrationsTableName,
           Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] },
         });
+      }
+      for (const item of await items(erasureLogTableName)) {
+        await call("DeleteItem", { TableName: erasureLogTableName, Key: { [erasureLog.partitionKey]: item[erasureLog.partitionKey] } });
       }
     },
     close: async () => {

@@ -3,7 +3,8 @@
  * transactions proxy) and the SSM stand-in: each message read, applied by the engine and written
  * in one conditional transaction, every reply in the TwiML answer.
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { parse } from "csv-parse/sync";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
@@ -11,6 +12,7 @@ import type { StoredRegistration } from "../../aws/stored-registration";
 import { environmentVariables } from "../../config/settings";
 import { functions } from "../../handlers/functions";
 import { createRegistrationsHandler } from "../../handlers/registrations";
+import { testCredentials } from "../../testkit/fixtures";
 import { bodyOf, handlerUnderTest, testWebhook } from "../../testkit/handler-under-test";
 import { capturing } from "../../testkit/log-capture";
 import { exportEvent } from "../../testkit/registration-records";
@@ -185,6 +187,25 @@ describe("a parent with last season's registrations on the number", () => {
   });
 });
 
+describe("the contact's retention date", () => {
+  it("is the latest of the number's registrations', and none once the number sends STOP, until START", async () => {
+    const parent = parentOf("+447700900227", { retain_until: 1_819_584_000 });
+    await invite(
+      env(),
+      invitedRegistration({ parent_tel: "+447700900227", season: "2024-25", age_group: "u10s", retain_until: 1_788_048_000 }),
+    );
+    await parent.invite();
+    const contact = async () => (await store().readParent("+447700900227")).contact;
+    await parent.says("Ready!");
+    expect(await contact()).toMatchObject({ retain_until: 1_819_584_000 });
+    await parent.says("STOP");
+    expect(await contact()).toMatchObject({ opted_out: true });
+    expect(await contact()).not.toHaveProperty("retain_until");
+    await parent.says("START");
+    expect(await contact()).toMatchObject({ opted_out: false, retain_until: 1_819_584_000 });
+  });
+});
+
 describe("STOP", () => {
   it("is kept for good: silence to every message, no new invite, until START", async () => {
     const parent = parentOf("+447700900205");
@@ -233,6 +254,16 @@ describe("DELETE MY DATA", () => {
     const left = items.filter((item) => item.includes("900207") || item.includes(invited.registration_id));
     expect(left).toHaveLength(1);
     for (const personal of ["900207", "Alfie", "Testington", "Sarah", "Peanut", "2015-03-14"]) expect(left[0]).not.toContain(personal);
+    // The erasure log, which a restore of the registrations table does not undo, has its id, date and why.
+    const logged = (await services().dynamoDb.items(env()[environmentVariables.erasureLogTable])).map((item) => unmarshall(item as never));
+    expect(logged.filter((entry) => entry.registration_id === invited.registration_id)).toEqual([
+      {
+        registration_id: invited.registration_id,
+        erased_at: conversationNow.toISOString(),
+        reason: "parent",
+        retain_until: invited.retain_until,
+      },
+    ]);
   });
 
   it("gets no second reply to a message Twilio delivers again after the erasure, though the contact that marked it is gone", async () => {
@@ -288,10 +319,73 @@ describe("a number with no invite", () => {
     expect(JSON.stringify(await registrationsTable())).not.toContain("900240");
   });
 
+  it("is claimed under a digest keyed with the webhook's auth token, so the number cannot be recovered by hashing every number", async () => {
+    const tel = "+447700900249";
+    expect(await parentOf(tel).says("Hello?")).toContain("I don't have an invitation for this number");
+    const ids = (await services().dynamoDb.items(env()[environmentVariables.idempotencyTable])).map((item) => String(item.id.S));
+    const keyed = createHmac("sha256", testCredentials.authToken).update(tel).digest("base64url");
+    expect(ids).toContain(`webhook.reply-limit#${keyed}`);
+    expect(ids).not.toContain(`webhook.reply-limit#${createHash("sha256").update(tel).digest("base64url")}`);
+  });
+
   it("is limited per number: another stranger the same day is answered", async () => {
     expect(await parentOf("+447700900241").says("Hello?")).toContain("I don't have an invitation for this number");
     expect(await parentOf("+447700900242").says("Hello?")).toContain("I don't have an invitation for this number");
     expect((await parentOf("+447700900241").send("Hello??")).body).toBe(emptyResponse);
+  });
+});
+
+describe("replies outside an open registration's conversation: one a day per number", () => {
+  it("after submission: the first message is answered where things stand, then nothing until a day has passed", async () => {
+    const parent = parentOf("+447700900244");
+    await parent.invite();
+    // Mid-registration, every message is answered, however many.
+    for (const answer of ["Ready!", ...alfiesAnswerMessages]) expect((await parent.send(answer)).replies).not.toEqual([]);
+    expect(await parent.says("Yes")).toContain("is submitted");
+    expect(await parent.says("Thanks!")).toContain("is submitted");
+    later(60 * 60 * 1000);
+    expect((await parent.send("Thank you for your message. We will reply shortly.")).body).toBe(emptyResponse);
+    later(aDayInMs);
+    expect(await parent.says("Thank you for your message. We will reply shortly.")).toContain("is submitted");
+    expect((await store().readParent("+447700900244")).contact?.standing_replied_at).toBe(clockNow.toISOString());
+  });
+
+  it("after declining", async () => {
+    const parent = parentOf("+447700900245");
+    await parent.invite();
+    await parent.says("Not joining");
+    expect(await parent.says("Yes")).toContain("Thanks for letting us know");
+    expect(await parent.says("hi")).toContain("won't be joining");
+    expect((await parent.send("hi")).body).toBe(emptyResponse);
+  });
+
+  it("after a hand-over, to a message with no text", async () => {
+    const parent = parentOf("+447700900246");
+    await parent.invite();
+    for (const answer of ["Ready!", alfiesAnswerMessages[0]]) await parent.says(answer);
+    expect(await parent.says("01/01/2005")).toContain("passed Alfie's registration to the club");
+    const photo = { NumMedia: "1", MediaContentType0: "image/jpeg" };
+    expect((await parent.send("", photo)).replies.join("")).toContain("The club is looking at Alfie's registration");
+    expect((await parent.send("", photo)).body).toBe(emptyResponse);
+  });
+
+  it("with only last season's registrations: no invite this season", async () => {
+    const parent = parentOf("+447700900247", { season: "2024-25", age_group: "u10s", invited_at: "2024-06-01T10:00:00.000Z" });
+    await parent.invite();
+    expect(await parent.says("Hello")).toContain("I don't have an invitation for this number");
+    expect((await parent.send("Out of office")).body).toBe(emptyResponse);
+  });
+
+  it("RESTART after a hand-over: the second hand-over gets its first acknowledgement", async () => {
+    const parent = parentOf("+447700900248");
+    await parent.invite();
+    for (const answer of ["Ready!", alfiesAnswerMessages[0]]) await parent.says(answer);
+    expect(await parent.says("01/01/2005")).toContain("passed Alfie's registration to the club");
+    expect(await parent.says("Please call me")).toContain("I've passed your message on to the club");
+    await parent.says("RESTART");
+    await parent.says(alfiesAnswerMessages[0]);
+    expect(await parent.says("01/01/2005")).toContain("passed Alfie's registration to the club");
+    expect(await parent.says("Please call me again")).toContain("I've passed your message on to the club");
   });
 });
 

@@ -8,6 +8,7 @@ import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
 import type { StoredRegistration } from "../../aws/stored-registration";
+import { erasureLogTableDefinition } from "../../config/erasure-log";
 import { registrationsTableDefinition } from "../../config/registrations-table";
 import { environmentVariables } from "../../config/settings";
 import { startTransactionsProxy, type TransactionsProxy } from "../../local/stand-ins/dynamodb-transactions";
@@ -37,9 +38,14 @@ afterAll(async () => {
 
 /** A store on a table of its own, so each test starts empty. */
 async function freshStore() {
-  const tableEnv = { ...env, [environmentVariables.registrationsTable]: `registrations-${++tableCounter}` };
+  const tableEnv = {
+    ...env,
+    [environmentVariables.registrationsTable]: `registrations-${++tableCounter}`,
+    [environmentVariables.erasureLogTable]: `erasures-${tableCounter}`,
+  };
   const { call, tableName } = createRegistrationsTableCall(tableEnv);
   await call("CreateTable", registrationsTableDefinition(tableName()));
+  await call("CreateTable", erasureLogTableDefinition(tableEnv[environmentVariables.erasureLogTable]));
   const scan = async () => JSON.stringify((await call("Scan", { TableName: tableName() })).Items);
   return { store: createRegistrationStore(tableEnv), scan };
 }
@@ -125,7 +131,7 @@ describe("the registration store", () => {
     const { store, scan } = await freshStore();
     const invited = registration({ parent_tel: "+447700900125", medical_notes: "Peanut allergy" });
     await store.create(invited);
-    expect(await store.erase(invited, new Date("2025-07-01T12:00:00.000Z"))).toBe(true);
+    expect(await store.erase(invited, new Date("2025-07-01T12:00:00.000Z"), "club")).toBe(true);
     expect(await store.findById(invited.registration_id)).toEqual({
       registration_id: invited.registration_id,
       status: "erased",

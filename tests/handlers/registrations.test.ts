@@ -6,10 +6,12 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { parse } from "csv-parse/sync";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
 import type { StoredRegistration } from "../../aws/stored-registration";
+import { environmentVariables } from "../../config/settings";
 import { exportColumns } from "../../domain/registration-export";
 import { type CursorBinding, sealCursor } from "../../handlers/export-cursor";
 import type { ProxyHandler } from "../../plumbing/api-gateway-event";
@@ -32,6 +34,11 @@ const store = () => createRegistrationStore(services().env);
 async function written(...records: StoredRegistration[]) {
   for (const record of records) expect(await store().create(record)).toEqual({ outcome: "created" });
   return records;
+}
+/** The contact the conversation leaves: the number, its state (opted out or not), two message marks and a retention date. */
+async function contactFor(tel: string, optedOut: boolean) {
+  const contact = { parent_tel: tel, opted_out: optedOut, version: 2, recent_messages: ["mark-1", "mark-2"], retain_until: 1_819_584_000 };
+  expect(await store().writeConversation({ tel, contact: { after: contact }, registrations: [] })).toBe(true);
 }
 const idsOf = (body: Record<string, any>) => (body.registrations as { registration_id: string }[]).map((row) => row.registration_id);
 
@@ -182,7 +189,7 @@ describe("GET /registrations", () => {
       const others = await written(
         ...Array.from({ length: 12 }, (_, index) => registrationRecord({ team_name: index % 2 ? "Tigers" : "Lionesses" })),
       );
-      for (const record of others.slice(0, 3)) expect(await store().erase(record, erasedAt)).toBe(true);
+      for (const record of others.slice(0, 3)) expect(await store().erase(record, erasedAt, "club")).toBe(true);
       const pagesOf = async (query: Record<string, string>) => {
         const seen: string[] = [];
         const cursors: string[] = [];
@@ -290,11 +297,54 @@ describe("DELETE /registrations/{id}", () => {
     const rows = bodyOf(await handler(exportEvent())).registrations;
     expect(rows).toContainEqual({ registration_id: record.registration_id, status: "erased", updated_at: erasedAt.toISOString() });
 
+    // The erasure log, which a restore of the registrations table does not undo: the id, the date and why, kept as long as a backup could hold the record.
+    expect(
+      (await services().dynamoDb.items(services().env[environmentVariables.erasureLogTable])).map((item) => unmarshall(item as never)),
+    ).toEqual([
+      { registration_id: record.registration_id, erased_at: erasedAt.toISOString(), reason: "club", retain_until: record.retain_until },
+    ]);
+
     const again = await handler(exportEvent({ method: "DELETE", id: record.registration_id }));
     expect([again.statusCode, bodyOf(again)]).toEqual([
       200,
       { registration_id: record.registration_id, status: "erased", erased_at: erasedAt.toISOString(), message: "already erased" },
     ]);
+  });
+
+  it("takes the parent's contact with their last registration, and not before", async () => {
+    const [first, second] = await written(registrationRecord(), registrationRecord());
+    const sibling = await written(registrationRecord({ parent_tel: first.parent_tel, player_first_name: "Zebedee" }));
+    for (const record of [first, second]) await contactFor(record.parent_tel, false);
+
+    expect((await handler(exportEvent({ method: "DELETE", id: first.registration_id }))).statusCode).toBe(200);
+    expect((await store().readParent(first.parent_tel)).contact).toMatchObject({ parent_tel: first.parent_tel });
+    expect((await handler(exportEvent({ method: "DELETE", id: sibling[0].registration_id }))).statusCode).toBe(200);
+    expect((await handler(exportEvent({ method: "DELETE", id: second.registration_id }))).statusCode).toBe(200);
+
+    for (const tel of [first.parent_tel, second.parent_tel]) expect(await store().readParent(tel)).toEqual({ registrations: [] });
+    const { call, tableName } = createRegistrationsTableCall(services().env);
+    expect(JSON.stringify((await call("Scan", { TableName: tableName() })).Items)).not.toContain(first.parent_tel.slice(1));
+  });
+
+  it("keeps an opted-out number as the number and its STOP alone, with no retention date, so no invite reaches it again", async () => {
+    const [record] = await written(registrationRecord());
+    await contactFor(record.parent_tel, true);
+    expect((await handler(exportEvent({ method: "DELETE", id: record.registration_id }))).statusCode).toBe(200);
+
+    const { call, tableName } = createRegistrationsTableCall(services().env);
+    const items = (await call("Scan", { TableName: tableName() })).Items as Record<string, unknown>[];
+    const contact = items.find((item) => JSON.stringify(item).includes(record.parent_tel));
+    expect(contact).toEqual(
+      marshall({
+        pk: `parent#${record.parent_tel}`,
+        sk: "contact",
+        parent_tel: record.parent_tel,
+        opted_out: true,
+        recent_messages: [],
+        version: 3,
+      }),
+    );
+    expect(await store().create(registrationRecord({ parent_tel: record.parent_tel }))).toEqual({ outcome: "opted_out" });
   });
 
   it("answers 404 for an unknown id and 400 for one that cannot be an id", async () => {

@@ -4,9 +4,11 @@
  * reminded over a week of runs, who never is, claims that overlapping runs cannot both win, a
  * refused send that gives its claim back, and the export showing what went.
  */
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createRegistrationStore } from "../../aws/registration-store";
 import type { StoredRegistration } from "../../aws/stored-registration";
+import { environmentVariables } from "../../config/settings";
 import type { RemindersAnswer } from "../../handlers/reminders";
 import { clubSettings, parameterPath, settingsParameters } from "../../testkit/fixtures";
 import { bodyOf, standInsForFile, testExport, testReminders, testWebhook } from "../../testkit/handler-under-test";
@@ -116,7 +118,7 @@ describe("who never gets a reminder", () => {
 
   it("an erased registration, and a parent who sent STOP", async () => {
     const erased = await waiting();
-    expect(await store().erase(erased, new Date("2025-06-03T10:00:00Z"))).toBe(true);
+    expect(await store().erase(erased, new Date("2025-06-03T10:00:00Z"), "club")).toBe(true);
     const stopped = await waiting({ status: "in_progress" });
     const optedOut = {
       parent_tel: stopped.parent_tel,
@@ -156,8 +158,11 @@ describe("a change of season", () => {
   it("closes last season's unfinished registrations as lapsed, at any hour, once: the export shows them, and only this season is reminded", async () => {
     const invited = await waiting();
     const inProgress = await waiting({ status: "in_progress" });
+    // Closed lately: within the club's period for declined and handed-over registrations.
     const finished = await Promise.all(
-      (["submitted", "needs_club", "declined", "opted_out"] as const).map((status) => waiting({ status })),
+      (["submitted", "needs_club", "declined", "opted_out"] as const).map((status) =>
+        waiting({ status, updated_at: "2026-05-20T10:00:00.000Z" }),
+      ),
     );
     // The same family, invited again for the new season.
     const thisSeason = await waiting({
@@ -222,6 +227,57 @@ describe("a change of season", () => {
     );
     expect(stored.map((registration) => registration.status)).toEqual(["invited", "invited"]);
     expect(services().twilio.messages.map((message) => message.To)).toEqual([`whatsapp:${current.parent_tel}`]);
+  });
+});
+
+describe("declined and handed-over registrations", () => {
+  const erasureLog = async () =>
+    (await services().dynamoDb.items(env()[environmentVariables.erasureLogTable])).map((item) => unmarshall(item as never));
+
+  it("are reduced to a tombstone once unchanged for the club's 30 days, at any hour, with the erasure log's entry, and the contact with the last", async () => {
+    const declined = await waiting({ status: "declined", player_first_name: "Zebedee", updated_at: "2025-06-03T10:00:00.000Z" });
+    const handedOver = await waiting({ status: "needs_club", updated_at: "2025-06-20T10:00:00.000Z" });
+    const submitted = await waiting({ status: "submitted", updated_at: "2025-06-03T10:00:00.000Z" });
+    const contact = {
+      parent_tel: declined.parent_tel,
+      opted_out: false,
+      version: 1,
+      recent_messages: ["mark-1"],
+      retain_until: declined.retain_until,
+    };
+    expect(await store().writeConversation({ tel: declined.parent_tel, contact: { after: contact }, registrations: [] })).toBe(true);
+
+    // 29 days after the decline: nothing yet.
+    expect(ran(await runAt("2025-07-02T09:00:00Z")).reduced).toEqual([]);
+    // 30 days after it, at night: the declined one only; the handed-over one has days to go.
+    const night = "2025-07-03T23:00:00.000Z";
+    expect(ran(await runAt(night)).reduced).toEqual([declined.registration_id]);
+    expect(logLines.some((line) => line.includes('"registrations_reduced"') && line.includes('"count":1'))).toBe(true);
+    expect(await store().findById(declined.registration_id)).toEqual({
+      registration_id: declined.registration_id,
+      status: "erased",
+      season: declined.season,
+      erased_at: night,
+      retain_until: declined.retain_until,
+    });
+    expect(await store().readParent(declined.parent_tel)).toEqual({ registrations: [] });
+    expect(JSON.stringify(await services().dynamoDb.items(env()[environmentVariables.registrationsTable]))).not.toContain("Zebedee");
+    expect(await erasureLog()).toEqual([
+      { registration_id: declined.registration_id, erased_at: night, reason: "closed", retain_until: declined.retain_until },
+    ]);
+
+    expect(ran(await runAt("2025-07-20T10:00:00Z")).reduced).toEqual([handedOver.registration_id]);
+    expect((await store().findById(submitted.registration_id))?.status).toBe("submitted");
+    expect(ran(await runAt("2025-07-21T10:00:00Z")).reduced).toEqual([]);
+  });
+
+  it("after the club's own period, and in last season's registrations too", async () => {
+    const lastSeason = await waiting({ status: "declined", season: "2024-25", updated_at: "2025-06-01T10:00:00.000Z" });
+    const thisSeason = await waiting({ status: "declined", updated_at: "2025-06-01T10:00:00.000Z" });
+    const parameters = settingsParameters(parameterPath, { ...clubSettings, closedRetentionDays: "7" });
+    const answer = await withSsmContents(env(), { parameters }, (weekly) => runAt("2025-06-08T10:00:00Z", reminders(weekly)));
+    expect(ran(answer).reduced.sort()).toEqual([lastSeason.registration_id, thisSeason.registration_id].sort());
+    expect((await erasureLog()).map((entry) => entry.reason)).toEqual(["closed", "closed"]);
   });
 });
 

@@ -16,6 +16,7 @@ const expectedSources: Partial<Record<LogSource, string>> = {
   "deployed-function": "the deployed Lambda code in its own process",
   "invite-cli": "npm run invite children, sending",
   "invite-cli-sheet": "npm run invite children, dry runs and sheet problems",
+  "reapply-erasures-cli": "npm run reapply-erasures children",
 };
 
 let scan: CaptureScan;

@@ -59,6 +59,8 @@ const checksBySource: Record<LogSource, Checks> = {
   // Shows the user their own sheet as the trigger will read it, numbers included, or its problems
   // (whose hints give example numbers); never the key.
   "invite-cli-sheet": { credentials: true, phones: false, structure: false },
+  // A terminal: counts and registration ids, never a number or a name.
+  "reapply-erasures-cli": { credentials: true, phones: true, structure: false },
 };
 
 // Every key of LogFields, and the compiler insists on each one.

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
+import { erasureLogTableDefinition } from "../../config/erasure-log";
 import { registrationsTableDefinition } from "../../config/registrations-table";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { packageSize } from "../../testkit/code-package";
@@ -93,6 +94,10 @@ beforeAll(async () => {
     "CreateTable",
     registrationsTableDefinition(variables.SIGNON_REGISTRATIONS_TABLE),
   );
+  // The erasure log under the program's name for it (the export, webhook and remind functions are told it).
+  const erasureLogTable = (functionNamed("export").inputs.environment as { variables: Record<string, string> }).variables
+    .SIGNON_ERASURE_LOG_TABLE;
+  await createRegistrationsTableCall(registrationsTableEnv).call("CreateTable", erasureLogTableDefinition(erasureLogTable));
   exportApiKeyId = parameters["/signon/urmston/dev/export-api-key-id"];
   statusCallbackUrl = parameters["/signon/urmston/dev/status-callback-url"];
   [trigger, webhook, exporter, status, reminders] = await Promise.all([
@@ -424,6 +429,9 @@ describe("the deployed export", () => {
       ["erased_at", "pk", "registration_id", "retain_until", "season", "season_order", "sk", "status"],
     ]);
     expect(JSON.stringify(left)).not.toContain(erased.parent_tel);
+    const { variables } = functionNamed("export").inputs.environment as { variables: Record<string, string> };
+    const logged = (await services.dynamoDb.items(variables.SIGNON_ERASURE_LOG_TABLE)).map((item) => unmarshall(item as never));
+    expect(logged).toContainEqual(expect.objectContaining({ registration_id: erased.registration_id, reason: "club" }));
   });
 });
 

@@ -56,6 +56,7 @@ const clubs: ClubCase[] = [
       "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
       "payment-url": "https://pay.urmstontownjfc.example/join",
       "retention-years": "1",
+      "closed-retention-days": "30",
       "optional-steps": "medical,emergency_contact,photo_consent",
       "reminder-template-sid": "HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b",
       "reminder-after-days": "3",
@@ -81,6 +82,7 @@ const clubs: ClubCase[] = [
           subscriptionFee: "£22.50",
           paymentUrl: "https://pay.saleunited.example/join",
           retentionYears: 2,
+          closedRetentionDays: 14,
           allowFeeOverrides: true,
         },
         conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
@@ -110,6 +112,7 @@ const clubs: ClubCase[] = [
       "privacy-notice-url": "https://www.saleunited.example/privacy",
       "payment-url": "https://pay.saleunited.example/join",
       "retention-years": "2",
+      "closed-retention-days": "14",
       "optional-steps": "medical",
       // No reminder template: Parameter Store refuses an empty value, and the function sends none.
       "reminder-template-sid": "none",
@@ -174,7 +177,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       roles: 5,
       rolePolicies: 5,
       logGroups: 5,
-      parameters: 19,
+      parameters: 20,
       // The Twilio credentials, and the key the export seals its cursors with.
       secrets: 2,
       secretVersions: 2,
@@ -254,7 +257,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
-  it("routes GET /registrations and DELETE /registrations/{id} to the export function, behind a key, its policy Query on the two indexes and Get, Put, Delete, no Scan", () => {
+  it("routes GET /registrations and DELETE /registrations/{id} to the export function, behind a key, its policy Query on the two indexes and Get, Query, Put, Delete in parents' partitions and tombstones, no Scan", () => {
     const list = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-export`);
     const erase = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-export-erase`);
     expect(list.inputs).toMatchObject({ httpMethod: "GET", apiKeyRequired: true, resourceId: `${prefix}-api-export-id` });
@@ -279,9 +282,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     expect(bySid.OwnRegistrationRecords).toEqual({
       Sid: "OwnRegistrationRecords",
       Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
       Resource: tableArn,
-      // A parent's registration and its tombstone; the index Queries cannot carry a useful condition.
+      // A parent's partition and a tombstone; the index Queries cannot carry a useful condition.
       Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["parent#*", "erased#*"] } },
     });
     expect(bySid.QueryRegistrationIndexes).toEqual({
@@ -357,6 +360,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         // The webhook's alone: no other function keeps idempotency records.
         ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
+        // Those that erase: the export (the club), the webhook (DELETE MY DATA), remind (closed registrations reduced).
+        ...(fn.name === `${prefix}-trigger` || fn.name === `${prefix}-status` ? {} : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
       });
     }
   });
@@ -402,7 +407,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
 
   it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
     const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-idempotency`);
-    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(2);
+    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(3);
     expect(table.inputs).toMatchObject({
       name: `${prefix}-idempotency`,
       billingMode: "PAY_PER_REQUEST",
@@ -410,6 +415,31 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       attributes: [{ name: "id", type: "S" }],
       ttl: { attributeName: "expiration", enabled: true },
     });
+  });
+
+  it("keeps the erasure log in a table of its own (ids, dates and why), recoverable, protected from deletion, expiring by TTL; the roles that erase may only add to it", () => {
+    const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-erasures`);
+    expect(table.inputs).toMatchObject({
+      name: `${prefix}-erasures`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "registration_id",
+      attributes: [{ name: "registration_id", type: "S" }],
+      ttl: { attributeName: "retain_until", enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: true,
+    });
+    const logArn = `arn:aws:dynamodb:${club.input.values["aws:region"]}:123456789012:table/${prefix}-erasures`;
+    for (const name of Object.keys(functions)) {
+      const statements = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy);
+      const onLog = statements.filter((statement) => asList(statement.Resource).some((arn) => arn.startsWith(logArn)));
+      expect(onLog, name).toEqual(
+        ["export", "webhook", "remind"].includes(name)
+          ? [{ Sid: "AddErasureLogEntries", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: logArn }]
+          : [],
+      );
+    }
+    expect(result.outputs.erasureLogTable.value).toBe(`${prefix}-erasures`);
   });
 
   it("keeps registrations in an on-demand table with its keys and indexes, encrypted, recoverable, protected from deletion, expiring at each record's retention date", () => {
@@ -436,9 +466,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const uses = {
       trigger: { actions: ["GetItem", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "idempotency-key#*"] },
       webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
-      export: { actions: ["GetItem", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      export: { actions: ["GetItem", "Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
       status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
-      remind: { actions: ["Query", "PutItem", "ConditionCheckItem"], leadingKeys: ["parent#*"] },
+      remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*"] },
     };
     for (const [name, { actions, leadingKeys }] of Object.entries(uses)) {
       const own = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).find(
@@ -515,6 +545,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "club-name",
         "season",
         "retention-years",
+        "closed-retention-days",
         "reminder-template-sid",
         "reminder-after-days",
         "reminder-max",
@@ -575,7 +606,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
             }
           : undefined,
       );
-      expect(statements.filter((statement) => !String(statement.Sid).includes("Registration"))).toHaveLength(
+      expect(statements.filter((statement) => !/Registration|ErasureLog/.test(String(statement.Sid)))).toHaveLength(
         2 + (usesTwilio ? 1 : 0) + (sealsCursors ? 1 : 0) + (route === "webhook" ? 1 : 0),
       );
       expect(secret.inputs.name).toBeUndefined();
@@ -696,6 +727,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     "privacy-notice-url": "https://www.urmstontownjfc.example/privacy",
     "payment-url": "https://pay.urmstontownjfc.example/join",
     "retention-years": "1",
+    "closed-retention-days": "30",
     "optional-steps": "medical,emergency_contact,photo_consent",
     // The deploying commands set no reminder template (docs/operating.md, Reminders): none is sent.
     "reminder-template-sid": "none",

@@ -50,6 +50,7 @@ describe("the committed stack files", () => {
     });
     expect(settings.registration.paymentUrl).toBe("https://pay.urmstontownjfc.example/join");
     expect(settings.registration.retentionYears).toBe(1);
+    expect(settings.registration.closedRetentionDays).toBe(30);
     expect(settings.conversation).toEqual({ medical: true, emergencyContact: true, photoConsent: true });
     expect(settings.api).toEqual({
       rateLimit: 25,
@@ -486,6 +487,27 @@ describe("the reminders' settings", () => {
         "  - signon:twilio.reminderTemplateSid must be a Content template SID: HX followed by 32 hex characters. Example: pulumi config set --path signon:twilio.reminderTemplateSid HX0a1b2c3d4e5f60718293a4b5c6d7e8f9",
         "  - signon:reminders.afterDays must be a whole number of days from 1 to 30. Example: pulumi config set --path signon:reminders.afterDays 3",
         "  - signon:reminders.max must be a whole number of reminders from 0 to 10. Example: pulumi config set --path signon:reminders.max 2",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("how long a declined or handed-over registration keeps its answers", () => {
+  const withDays = (closedRetentionDays: unknown) => {
+    const config = stackFile("prod");
+    return { ...config, registration: { ...(config.registration as object), closedRetentionDays } };
+  };
+
+  it("is set in whole days, as pulumi config set stores them", () => {
+    expect(parseStackConfig(withDays(14), secrets, "prod").settings.registration.closedRetentionDays).toBe(14);
+    expect(parseStackConfig(withDays("90"), secrets, "prod").settings.registration.closedRetentionDays).toBe(90);
+  });
+
+  it.each([[0], [-5], [2.5], ["a month"], [3651]])("refuses %j, naming the key with an example", (days) => {
+    expect(() => parseStackConfig(withDays(days), secrets, "prod")).toThrow(
+      [
+        "signon's stack config has a problem:",
+        "  - signon:registration.closedRetentionDays must be a whole number of days from 1 to 3650. Example: pulumi config set --path signon:registration.closedRetentionDays 30",
       ].join("\n"),
     );
   });

@@ -1352,6 +1352,95 @@ describe("another season's registrations", () => {
   });
 });
 
+describe("replies outside an open registration's conversation: one a day per number", () => {
+  const lastSeason = () => alfieSubmitted({ registration_id: "alfie-2024-25", season: "2024-25" });
+  const repliedAt = (at: string): ParentState => ({ opted_out: false, standing_replied_at: at, version: 3 });
+  const anHourAgo = repliedAt("2025-07-01T11:00:00.000Z");
+  it.each<Row>([
+    {
+      label: "after submission, the first is answered and its time kept on the number",
+      given: [alfieSubmitted()],
+      text: "Thanks!",
+      says: ["is submitted"],
+      parent_becomes: { standing_replied_at: now.toISOString() },
+    },
+    ...(
+      [
+        ["after submission", [alfieSubmitted()], "Thank you for your message. We will reply shortly.", 0],
+        ["after declining", [alfie({ status: "declined" })], "Thank you for your message. We will reply shortly.", 0],
+        ["after a hand-over, a message with no text", [alfieAt("date_of_birth", { status: "needs_club" })], "", 1],
+        ["with only last season's registrations (no invite this season)", [lastSeason()], "Out of office", 0],
+      ] as const
+    ).map(
+      ([when, given, text, numMedia]): Row => ({
+        label: `${when}, within a day of the last such reply: silent, nothing changed`,
+        given: [...given],
+        parent: anHourAgo,
+        text,
+        numMedia,
+        silent: true,
+        unchanged: given.map((registration) => registration.registration_id),
+        parent_becomes: null,
+      }),
+    ),
+    {
+      label: "a day after the last such reply, answered again",
+      given: [alfie({ status: "declined" })],
+      parent: repliedAt("2025-06-30T12:00:00.000Z"),
+      text: "hi",
+      says: ["won't be joining"],
+      parent_becomes: { standing_replied_at: now.toISOString() },
+    },
+    {
+      label: "a parent mid-registration is never limited",
+      given: [alfieAt("medical"), lastSeason()],
+      parent: anHourAgo,
+      text: "none",
+      says: [contactQuestion],
+    },
+    {
+      label: "a command is answered: HELP after submission",
+      given: [alfieSubmitted()],
+      parent: anHourAgo,
+      text: "HELP",
+      says: manager,
+    },
+  ])("$label", play);
+
+  it("RESTART clears it and the registration's acknowledgement: a second hand-over gets its first", () => {
+    const handedOver = alfieAt("date_of_birth", {
+      status: "needs_club",
+      date_of_birth: "2010-01-01",
+      club_acknowledged_at: now.toISOString(),
+    });
+    const turn = converse({
+      parent: anHourAgo,
+      registrations: [handedOver],
+      message: { text: "RESTART", numMedia: 0 },
+      now,
+      script,
+      season,
+    });
+    expect(turn.replies.join("\n")).toContain(legalNameQuestion);
+    expect(turn.registrations[0]).not.toHaveProperty("club_acknowledged_at");
+    expect(turn.parent).toEqual({ opted_out: false, version: 4 });
+  });
+
+  it("a registration starting clears its acknowledgement (one kept from an earlier hand-over)", () => {
+    const invitedAgain = alfie({ club_acknowledged_at: "2025-06-30T19:00:00.000Z" });
+    const turn = converse({
+      parent: undefined,
+      registrations: [invitedAgain],
+      message: { text: "Ready!", numMedia: 0 },
+      now,
+      script,
+      season,
+    });
+    expect(turn.registrations[0]).toMatchObject({ status: "in_progress", conversation: { step: "legal_name" } });
+    expect(turn.registrations[0]).not.toHaveProperty("club_acknowledged_at");
+  });
+});
+
 describe("a club's own script", () => {
   it("may switch off exactly the optional steps, listed in the script's order", () => {
     expect(defaultSteps.filter((step) => step.optional).map((step) => step.id)).toEqual([...optionalStepIds]);
