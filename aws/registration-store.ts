@@ -14,6 +14,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
+import { naturalKey } from "../domain/natural-key";
 import type { ErasedRegistration } from "../domain/registration";
 import type { AwsCallScope } from "../plumbing/aws-call-scope";
 import { isAwsError, registrationStoreError } from "../plumbing/errors";
@@ -89,24 +90,6 @@ export interface RegistrationStore {
   findById(registrationId: string): Promise<StoredRegistration | RegistrationTombstone | undefined>;
   /** Erases one registration: answers and names gone, a tombstone with its id, status and date left. */
   erase(registration: StoredRegistration, now: Date): Promise<boolean>;
-}
-
-/**
- * Case and spacing do not make another player: "Alfie  testington" is "Alfie Testington". The
- * age group comes in its one form from the trigger (`U11` for `u11s`: domain/invite.ts).
- */
-export function naturalKey(
-  registration: Pick<StoredRegistration, "season" | "team_name" | "age_group" | "player_first_name" | "player_last_name" | "parent_tel">,
-): string {
-  const fold = (text: string | undefined) => (text ?? "").normalize("NFKC").toLocaleLowerCase("en-GB").replace(/\s+/g, " ").trim();
-  const player = fold(`${registration.player_first_name} ${registration.player_last_name ?? ""}`);
-  return JSON.stringify([
-    fold(registration.season),
-    fold(registration.team_name),
-    fold(registration.age_group),
-    player,
-    registration.parent_tel,
-  ]);
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest("base64url");

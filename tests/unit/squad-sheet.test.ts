@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { resultsPath } from "../../cli/results-file";
 import { retryAfterMs } from "../../cli/send-invites";
-import { decodeSheet, fieldOfHeader, readSquadSheet } from "../../cli/squad-sheet";
 import { inviteFieldNames } from "../../domain/invite";
+import { decodeSheet, fieldOfHeader, readSquadSheet } from "../../domain/squad-sheet";
 import { requiredInviteFields } from "../../testkit/fixtures";
 
 const header = "Parent first name,Player first name,Team name,Age group,Team manager 1 full name,Team manager 1 tel,Parent tel";
