@@ -35,6 +35,19 @@ import type { AuditNote, BoardApiRequest, BoardApiRoute } from "./board-api-rout
 export const boardDataSettingKeys = inviteSettingKeys;
 export type BoardDataSettingKey = InviteSettingKey;
 
+/**
+ * The npm modules the data routes' code requires, for the board's declaration: the trigger's,
+ * the export's CSV, and the squad sheet's reading (csv-parse's one file, and the row's key).
+ */
+export const boardDataNpmImports = [
+  "zod/mini",
+  "libphonenumber-js/min",
+  "@aws-sdk/util-dynamodb",
+  "csv-stringify/sync",
+  "csv-parse/sync",
+  "safe-stable-stringify",
+] as const;
+
 export interface BoardDataDependencies {
   /** The board's environment: its table and Twilio's base URL. */
   env: NodeJS.ProcessEnv;

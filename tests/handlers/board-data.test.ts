@@ -12,7 +12,7 @@ import { createRegistrationStore } from "../../aws/registration-store";
 import { createSettingsReader } from "../../aws/settings-reader";
 import type { StoredRegistration } from "../../aws/stored-registration";
 import type { BoardApiAnswer, BoardApiRequest, SignedInPerson } from "../../handlers/board/board-api-route";
-import { boardDataSettingKeys, createBoardDataRoutes } from "../../handlers/board/data-routes";
+import { boardDataNpmImports, boardDataSettingKeys, createBoardDataRoutes } from "../../handlers/board/data-routes";
 import { functions } from "../../handlers/functions";
 import { createAwsCallScope } from "../../plumbing/aws-call-scope";
 import { createLog } from "../../plumbing/log";
@@ -338,6 +338,9 @@ describe("POST /invites/sheet", () => {
   });
 });
 
-it("uses the trigger's settings, no more", () => {
+it("uses the trigger's settings, no more, and the trigger's and the export's npm modules with the squad sheet's", () => {
   expect(boardDataSettingKeys).toEqual(functions.trigger.settingKeys.filter((key) => key !== "exportApiKeyId"));
+  expect(new Set(boardDataNpmImports)).toEqual(
+    new Set([...functions.trigger.npmImports, ...functions.export.npmImports, "csv-parse/sync", "safe-stable-stringify"]),
+  );
 });
