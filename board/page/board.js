@@ -17,21 +17,20 @@
   const glanceStatuses = ["invited", "in_progress", "submitted", "needs_club", "declined", "opted_out"];
   const waitingStatuses = ["invited", "in_progress"];
   const failedDelivery = ["failed", "undelivered"];
-  // Twilio's error codes for an invite that did not arrive: what happened, and what to do.
-  const deliveryErrors = {
-    63016: ["it was outside WhatsApp's 24-hour window", "Ask the family to send the club's WhatsApp number a message, then resend."],
-    63003: ["the number is not on WhatsApp", "Check the number with the family, then invite the number they use WhatsApp on."],
-    63024: ["WhatsApp could not deliver to this number", "Check the number with the family, then invite it again."],
-    63018: ["too many messages went at once", "Resend it in a few minutes."],
-    63049: ["WhatsApp chose not to deliver it", "Resend it later, or contact the family another way."],
-    63013: ["WhatsApp refused it under its policy", "Tell the club's tech volunteer."],
-    63112: ["the club's WhatsApp account is blocked by Meta", "Tell the club's tech volunteer."],
-    21211: ["the number is not a valid phone number", "Check the number with the family, then invite it again."],
-    21610: ["the parent has asked for no more messages (STOP)", "Contact the family another way."],
-    30003: ["the phone could not be reached (switched off or no signal)", "Resend it later."],
-    30005: ["the number is unknown or no longer in use", "Check the number with the family, then invite it again."],
-    30006: ["the number cannot receive messages (a landline?)", "Check the number with the family, then invite it again."],
-    30007: ["the phone company filtered it as spam", "Resend it later, or contact the family another way."],
+  // What to do about an invite that did not arrive, by Twilio's error code (the API says what it means).
+  const checkNumber = "Check the number with the family, then invite the number they use WhatsApp on.";
+  const deliveryActions = {
+    63016: "Ask the family to send the club's WhatsApp number a message, then resend.",
+    63003: checkNumber,
+    63024: checkNumber,
+    21211: checkNumber,
+    30005: checkNumber,
+    30006: checkNumber,
+    63018: "Resend it in a few minutes.",
+    30003: "Resend it later.",
+    21610: "The parent asked for no more messages: contact the family another way.",
+    63013: "Tell the club's tech volunteer.",
+    63112: "Tell the club's tech volunteer.",
   };
   const auditActions = {
     sign_in: "Signed in",
@@ -47,7 +46,11 @@
     would_send: "Ready to send",
     sent: "Sent",
     already_invited: "Already invited: not sent again",
+    repeated: "Repeats an earlier row: not sent twice",
     invalid: "Not sent: fix this row in the sheet",
+    opted_out: "Not sent: the parent sent STOP",
+    failed: "Not sent",
+    not_sent: "Not sent yet: send the same sheet again",
   };
   const answerLabels = [
     ["player_legal_name", "Legal name"],
@@ -102,8 +105,8 @@
   // ---- Talking to the API ----
 
   /** The answer to a request, or `{ status: 0 }` when it never arrived. Never throws. */
-  async function api(method, path, { json, bytes, contentType, headers } = {}) {
-    const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin", cache: "no-store" };
+  async function api(method, path, { json, bytes, contentType } = {}) {
+    const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" };
     if (json !== undefined) {
       init.body = JSON.stringify(json);
       init.headers["Content-Type"] = "application/json";
@@ -357,23 +360,18 @@
   // ---- Loading and refreshing ----
 
   async function loadRegistrations() {
-    const rows = [];
-    let cursor;
-    do {
-      const answer = await api("GET", `registrations${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`);
-      if (answer.status !== 200) {
-        if (answer.status !== 401) {
-          const since = state.loadedAt ? ` Showing what was there at ${clock.format(state.loadedAt)};` : "";
-          say($("refresh-message"), `${failure(answer, "refresh the registrations")}${since} the board tries again in 30 seconds.`, true);
-        }
-        return false;
+    const answer = await api("GET", "registrations");
+    if (answer.status !== 200) {
+      if (answer.status !== 401) {
+        const since = state.loadedAt ? ` Showing what was there at ${clock.format(state.loadedAt)};` : "";
+        say($("refresh-message"), `${failure(answer, "refresh the registrations")}${since} the board tries again in 30 seconds.`, true);
       }
-      rows.push(...(answer.data.registrations ?? []));
-      cursor = answer.data.next_cursor;
-    } while (cursor);
-    state.registrations = rows;
+      return false;
+    }
+    state.registrations = answer.data.registrations ?? [];
     state.loadedAt = new Date();
-    if ($("refresh-message").classList.contains("problem")) say($("refresh-message"), "");
+    const partial = answer.data.complete === false;
+    say($("refresh-message"), partial ? "The season is too big to show in full here: export the CSV for every registration." : "", partial);
     return true;
   }
 
@@ -447,11 +445,8 @@
   }
 
   function deliveryProblem(row) {
-    const [meaning, action] = deliveryErrors[row.invite_error_code] ?? [
-      row.invite_error_code ? `Twilio's error ${row.invite_error_code}` : "WhatsApp did not say why",
-      "Check the number with the family, then resend.",
-    ];
-    return `The invite was not delivered: ${meaning}. ${action}`;
+    const meaning = row.invite_error_meaning ?? (row.invite_error_code ? `Twilio's error ${row.invite_error_code}` : "WhatsApp did not say why");
+    return `The invite was not delivered: ${meaning}. ${deliveryActions[row.invite_error_code] ?? "Check the number with the family, then resend."}`;
   }
 
   function attentionItem(row, ...details) {
@@ -543,7 +538,7 @@
     const facts = [
       ticks(row),
       Number(row.reminders_sent) > 0 ? `${row.reminders_sent} reminder${Number(row.reminders_sent) === 1 ? "" : "s"}` : undefined,
-      row.updated_at ? `last activity ${when(row.updated_at)}` : undefined,
+      row.last_activity_at || row.updated_at ? `last activity ${when(row.last_activity_at ?? row.updated_at)}` : undefined,
       row.playing_up === true || row.playing_up === "yes" ? "playing up" : undefined,
     ].filter(Boolean);
     const summary = h(
@@ -714,12 +709,8 @@
     return first;
   }
 
+  // A repeat of an invite sends nothing (the trigger's duplicate check), so a retry after a lost answer is safe.
   const inviteForm = $("invite-form");
-  // One key per invite as typed: a retry after a lost answer never sends twice, a change is a new invite.
-  let inviteKey;
-  inviteForm.addEventListener("input", () => {
-    inviteKey = undefined;
-  });
 
   inviteForm.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -733,9 +724,8 @@
       markProblems(inviteForm, missing)?.focus();
       return;
     }
-    inviteKey ??= globalThis.crypto?.randomUUID?.();
     say($("invite-message"), "Sending…");
-    const answer = await api("POST", "invites", { json: invite, headers: inviteKey ? { "Idempotency-Key": inviteKey } : {} });
+    const answer = await api("POST", "invites", { json: invite });
     const first = markProblems(inviteForm, answer.status === 400 ? answer.data.problems : []);
     if (answer.status === 200) {
       const player = fullName(invite.player_first_name, invite.player_last_name);
@@ -745,7 +735,6 @@
           ? `${player} was invited before (${when(answer.data.sent_at)}): nothing sent now. To send it again, open ${player} under Players and choose Resend invite.`
           : `Invite sent on WhatsApp to ${invite.parent_first_name} to register ${player}.`,
       );
-      inviteKey = undefined;
       // The team and its manager stay for the next player of the squad.
       for (const name of ["player_first_name", "player_last_name", "parent_first_name", "parent_last_name", "parent_tel"])
         inviteForm.elements.namedItem(name).value = "";
@@ -762,10 +751,11 @@
 
   // ---- A squad sheet ----
 
-  function renderSheet(rows, sent) {
+  function renderSheet({ rows = [], read_as: readAs }, sent) {
     const counts = {};
     for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
     $("sheet-summary").textContent =
+      (readAs ? `Read as ${readAs}. ` : "") +
       `${rows.length} row${rows.length === 1 ? "" : "s"}: ` +
       Object.entries(counts)
         .map(([status, count]) => `${count} ${(sheetStatuses[status] ?? status).split(":")[0].toLowerCase()}`)
@@ -777,15 +767,10 @@
           "tr",
           {},
           h("td", { class: "count" }, String(row.row ?? "")),
-          h("td", {}, typeof row.player === "string" ? row.player : fullName(row.player?.first_name, row.player?.last_name)),
+          h("td", {}, row.player ?? ""),
+          h("td", {}, row.team ?? ""),
           h("td", {}, sheetStatuses[row.status] ?? row.status),
-          h(
-            "td",
-            {},
-            (row.problems ?? [])
-              .map((problem) => (typeof problem === "string" ? problem : `${problem.field} ${problem.message}`))
-              .join("; "),
-          ),
+          h("td", {}, [...(row.problems ?? []), row.message].filter(Boolean).join("; ")),
         ),
       ),
     );
@@ -796,12 +781,10 @@
   }
 
   function sheetFailure(answer, doing) {
-    const problems = answer.data.problems ?? [];
-    const listed = problems.map((problem) =>
-      typeof problem === "string" ? problem : `${problem.field ?? ""} ${problem.message ?? ""}`.trim(),
-    );
-    return answer.status === 400 || answer.status === 413 || answer.status === 415
-      ? `The sheet could not be read: ${[answer.data.message, ...listed].filter(Boolean).join("; ") || "it is not a CSV file"}. Fix it in the spreadsheet, save it as CSV and choose it again.`
+    const { message, problems = [], hint } = answer.data;
+    const said = [message, ...problems].filter(Boolean).join("; ") || "it is not a CSV file";
+    return answer.status === 400 || answer.status === 413
+      ? `The sheet could not be read: ${said}. ${hint ?? "Fix it in the spreadsheet, save it as CSV and choose it again."}`
       : failure(answer, doing);
   }
 
@@ -822,7 +805,7 @@
       return;
     }
     say($("sheet-message"), `${file.name} checked: nothing is sent until you choose Send invites.`);
-    renderSheet(answer.data.rows ?? [], false);
+    renderSheet(answer.data, false);
     $("sheet-preview-title").setAttribute("tabindex", "-1");
     $("sheet-preview-title").focus();
   });
@@ -835,11 +818,10 @@
       say($("sheet-message"), sheetFailure(answer, "send the invites"), true);
       return;
     }
-    const rows = answer.data.rows ?? [];
-    const sent = rows.filter((row) => row.status === "sent").length;
+    const sent = (answer.data.rows ?? []).filter((row) => row.status === "sent").length;
     say($("sheet-message"), `${sent} invite${sent === 1 ? "" : "s"} sent. Rows not sent say why below.`);
     state.sheetBytes = undefined;
-    renderSheet(rows, true);
+    renderSheet(answer.data, true);
     $("sheet-preview-title").focus();
     if (await loadRegistrations()) render();
   });
