@@ -445,7 +445,8 @@
   }
 
   function deliveryProblem(row) {
-    const meaning = row.invite_error_meaning ?? (row.invite_error_code ? `Twilio's error ${row.invite_error_code}` : "WhatsApp did not say why");
+    const meaning =
+      row.invite_error_meaning ?? (row.invite_error_code ? `Twilio's error ${row.invite_error_code}` : "WhatsApp did not say why");
     return `The invite was not delivered: ${meaning}. ${deliveryActions[row.invite_error_code] ?? "Check the number with the family, then resend."}`;
   }
 

@@ -83,13 +83,20 @@ describe("the board's page on its own", () => {
     expect(await seriousViolations(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     // The stylesheet applied: the page is styled by its own CSS under its CSP.
-    expect(await page.locator("button[type=submit]").first().evaluate((button) => getComputedStyle(button).minHeight)).toBe("44px");
+    expect(
+      await page
+        .locator("button[type=submit]")
+        .first()
+        .evaluate((button) => getComputedStyle(button).minHeight),
+    ).toBe("44px");
     expect(refused).toEqual([]);
   });
 
   it("says what to do when the number is left empty, and sends nothing", async () => {
     await page.getByRole("button", { name: "Send code" }).click();
-    expect(await page.locator("#sign-in-message").textContent()).toBe("Type your WhatsApp number, such as 07700 900123, then choose Send code.");
+    expect(await page.locator("#sign-in-message").textContent()).toBe(
+      "Type your WhatsApp number, such as 07700 900123, then choose Send code.",
+    );
     expect(await page.getByLabel("WhatsApp number", { exact: true }).getAttribute("aria-invalid")).toBe("true");
   });
 });
@@ -126,7 +133,9 @@ describe.skipIf(!("board" in functions))("the club's board", () => {
     throw new Error(`no code reached ${tel}'s chat`);
   }
   const chatLength = async (tel: string) => {
-    const state = (await (await fetch(`${signon.url}/simulator/api/state`)).json()) as { conversations: { phone: string; messages: unknown[] }[] };
+    const state = (await (await fetch(`${signon.url}/simulator/api/state`)).json()) as {
+      conversations: { phone: string; messages: unknown[] }[];
+    };
     return state.conversations.find((chat) => chat.phone === tel)?.messages.length ?? 0;
   };
 
@@ -156,7 +165,8 @@ describe.skipIf(!("board" in functions))("the club's board", () => {
     await invite({ player_first_name: "Alfie", parent_tel: "07700 900101" });
     await invite({ player_first_name: "Bella", parent_first_name: "Beth", parent_tel: "07700 900102" });
     await invite({ player_first_name: "Ivy", parent_first_name: "Iris", parent_tel: "07700 900103" });
-    for (const text of ["Ready", "Yes", "01/01/2005", "She played u18s last season, please call me after 6"]) await replyAs("+447700900103", text);
+    for (const text of ["Ready", "Yes", "01/01/2005", "She played u18s last season, please call me after 6"])
+      await replyAs("+447700900103", text);
     // Tigers U9: a team of its own, for the team manager.
     await invite({ player_first_name: "Theo", team_name: "Tigers", age_group: "u9s", parent_tel: "07700 900104" });
   });
@@ -202,7 +212,8 @@ describe.skipIf(!("board" in functions))("the club's board", () => {
 
   it("checks a Windows-1252 squad sheet, previews every row, then sends it", async () => {
     await page.getByRole("link", { name: "Invite", exact: true }).click();
-    const header = "Parent first name;Player first name;Player last name;Team name;Age group;Team manager 1 full name;Team manager 1 tel;Parent tel";
+    const header =
+      "Parent first name;Player first name;Player last name;Team name;Age group;Team manager 1 full name;Team manager 1 tel;Parent tel";
     const sheet = [
       header,
       "Siobhán;Róisín;Ó Briain;Lions;u11s;Dave Examplesson;07700 900456;07700 900105",
@@ -210,7 +221,9 @@ describe.skipIf(!("board" in functions))("the club's board", () => {
       "Sarah;Alfie;Testington;Lions;u11s;Dave Examplesson;07700 900456;07700 900101",
       "Nobody;Bad;Number;Lions;u11s;Dave Examplesson;07700 900456;not a number",
     ].join("\r\n");
-    await page.getByLabel("Squad sheet (CSV)").setInputFiles({ name: "squad.csv", mimeType: "text/csv", buffer: Buffer.from(sheet, "latin1") });
+    await page
+      .getByLabel("Squad sheet (CSV)")
+      .setInputFiles({ name: "squad.csv", mimeType: "text/csv", buffer: Buffer.from(sheet, "latin1") });
     await page.getByRole("button", { name: "Check the sheet" }).click();
     const rows = page.locator("#sheet-rows tbody tr");
     await rows.first().waitFor();
@@ -304,7 +317,8 @@ describe.skipIf(!("board" in functions))("the club's board", () => {
     await page.locator("#glance tbody tr", { hasText: "Tigers U9" }).waitFor();
     expect(await page.locator("#glance tbody tr").allTextContents()).toEqual([expect.stringContaining("Tigers U9")]);
     expect(await page.locator("#attention").textContent()).not.toContain("Ivy");
-    for (const secretaryOnly of ["People", "Audit", "Export CSV"]) expect(await page.getByRole("link", { name: secretaryOnly }).count()).toBe(0);
+    for (const secretaryOnly of ["People", "Audit", "Export CSV"])
+      expect(await page.getByRole("link", { name: secretaryOnly }).count()).toBe(0);
     await page.getByRole("link", { name: "Players" }).click();
     expect(await page.locator("#team-choice option").allTextContents()).toEqual(["Tigers U9"]);
     expect(await page.locator("#players").textContent()).toContain("Theo Testington");

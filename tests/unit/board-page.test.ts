@@ -61,7 +61,15 @@ describe("serveBoardAsset", () => {
   });
 
   it("answers nothing for any other path, the unfingerprinted names included, so the handler says 404", () => {
-    for (const other of ["/board/", "/board/board.css", "/board/board.js", "/board/index.html", "/board/api/me", "/", "/board/../handlers"]) {
+    for (const other of [
+      "/board/",
+      "/board/board.css",
+      "/board/board.js",
+      "/board/index.html",
+      "/board/api/me",
+      "/",
+      "/board/../handlers",
+    ]) {
       expect(serveBoardAsset(other, club), other).toBeUndefined();
     }
   });
