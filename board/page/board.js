@@ -92,6 +92,12 @@
   const phone = (tel) => (typeof tel === "string" && /^\+44\d{10}$/.test(tel) ? `0${tel.slice(3, 7)} ${tel.slice(7)}` : (tel ?? ""));
   const yesNo = (value) => (value === true || value === "yes" ? "Yes" : value === false || value === "no" ? "No" : "");
   const fullName = (first, last) => [first, last].filter(Boolean).join(" ");
+  /** The export's messages_for_club, one `<ISO time> <text>` a line, with the times as people read them. */
+  const messagesText = (text) =>
+    text
+      .split("\n")
+      .map((line) => line.replace(/^(\d{4}-\d{2}-\d{2}T[\d:.]+Z) /, (_, iso) => `${when(iso)}: `))
+      .join("\n");
   const playerName = (row) => row.player_legal_name || fullName(row.player_first_name, row.player_last_name) || "A player";
 
   /** `u11s`, `Under 11s`, `U-11` are all U11: the board groups a team however it was typed. */
@@ -180,7 +186,7 @@
     state.registrations = [];
     state.people = [];
     state.rowMessages = {};
-    for (const id of ["attention", "players", "people-list", "team-summary", "who"]) $(id).replaceChildren();
+    for (const id of ["attention", "players", "people-list", "team-summary", "team-message", "who"]) $(id).replaceChildren();
     for (const id of ["glance", "audit-entries", "sheet-rows"]) $(id).tBodies[0].replaceChildren();
     $("sheet-preview").hidden = true;
   }
@@ -349,7 +355,7 @@
   /** `Lions u11s` → { team_name: "Lions", age_group: "u11s" }: the age group starts at its first word. */
   function splitTeamObject(text) {
     const words = text.trim().split(/\s+/);
-    const at = words.findIndex((word, index) => index > 0 && /^(u|under|u-)\d*/i.test(word));
+    const at = words.findIndex((word, index) => index > 0 && /^(?:u-?\d|under$)/i.test(word));
     return at > 0 ? { team_name: words.slice(0, at).join(" "), age_group: words.slice(at).join(" ") } : { team_name: text, age_group: "" };
   }
   const splitTeam = (label) => {
@@ -473,7 +479,7 @@
         rows.filter((row) => row.status === "needs_club"),
         (row) => [
           h("p", {}, handOverReason(row)),
-          row.messages_for_club ? h("p", { class: "quote" }, `The parent wrote since: ${row.messages_for_club}`) : undefined,
+          row.messages_for_club ? h("p", { class: "quote" }, `The parent wrote since:\n${messagesText(row.messages_for_club)}`) : undefined,
           h("p", {}, `Contact ${fullName(row.parent_first_name, row.parent_last_name) || "the parent"} on ${phone(row.parent_tel)}.`),
         ],
       ],
@@ -568,7 +574,7 @@
         ["Invited", when(row.invited_at)],
         row.submitted_at ? ["Submitted", when(row.submitted_at)] : undefined,
         failedDelivery.includes(row.invite_status) ? ["Invite", deliveryProblem(row)] : undefined,
-        row.messages_for_club ? ["Messages for the club", row.messages_for_club] : undefined,
+        row.messages_for_club ? ["Messages for the club", messagesText(row.messages_for_club)] : undefined,
       ]
         .filter(Boolean)
         .flatMap(([label, value]) => [
@@ -669,7 +675,7 @@
     const answer = await api("DELETE", `registrations/${encodeURIComponent(row.registration_id)}`, { json: {} });
     if (answer.status === 200) {
       delete state.rowMessages[row.registration_id];
-      say($("team-summary"), `${playerName(row)}'s registration is erased.`);
+      say($("team-message"), `${playerName(row)}'s registration is erased.`);
     } else rowMessage(row, failure(answer, "erase the registration"), true);
     if (await loadRegistrations()) render();
     ($(`summary-${row.registration_id}`) ?? $("team-title")).focus();
@@ -768,10 +774,13 @@
           "tr",
           {},
           h("td", { class: "count" }, String(row.row ?? "")),
-          h("td", {}, row.player ?? ""),
-          h("td", {}, row.team ?? ""),
-          h("td", {}, sheetStatuses[row.status] ?? row.status),
-          h("td", {}, [...(row.problems ?? []), row.message].filter(Boolean).join("; ")),
+          h("td", {}, row.player ?? "", row.team ? h("span", { class: "aside" }, row.team) : undefined),
+          h(
+            "td",
+            {},
+            h("strong", {}, sheetStatuses[row.status] ?? row.status),
+            ...[...(row.problems ?? []), row.message].filter(Boolean).map((problem) => h("span", { class: "problem-line" }, problem)),
+          ),
         ),
       ),
     );
@@ -915,34 +924,45 @@
     const body = $("audit-entries").tBodies[0];
     if (answer.status !== 200) {
       if (answer.status !== 401)
-        body.replaceChildren(h("tr", {}, h("td", { colspan: "4", class: "problem" }, failure(answer, "load the audit log"))));
+        body.replaceChildren(h("tr", {}, h("td", { colspan: "3", class: "problem" }, failure(answer, "load the audit log"))));
       return;
     }
     const entries = answer.data.entries ?? [];
     body.replaceChildren(
       ...(entries.length === 0
-        ? [h("tr", {}, h("td", { colspan: "4" }, "Nothing yet."))]
+        ? [h("tr", {}, h("td", { colspan: "3" }, "Nothing yet."))]
         : entries.map((entry) =>
             h(
               "tr",
               {},
               h("td", {}, when(entry.at ?? entry.when)),
               h("td", {}, entry.name ?? entry.who ?? entry.person ?? ""),
-              h("td", {}, auditActions[entry.action] ?? entry.action ?? ""),
               h(
                 "td",
                 {},
-                [
-                  entry.registration_id && `registration ${entry.registration_id}`,
-                  entry.count !== undefined && `${entry.count} invites`,
-                  entry.subject,
-                ]
-                  .filter(Boolean)
-                  .join(", "),
+                auditActions[entry.action] ?? entry.action ?? "",
+                h(
+                  "span",
+                  { class: "aside" },
+                  [
+                    entry.registration_id && `registration ${entry.registration_id}`,
+                    entry.count !== undefined && `${entry.count} ${entry.action === "export" ? "registrations" : "invites"}`,
+                    entry.subject,
+                  ]
+                    .filter(Boolean)
+                    .join(", "),
+                ),
               ),
             ),
           )),
     );
+  }
+
+  // A table wider than a phone scrolls in its box: the box takes focus, so a keyboard can scroll it too.
+  for (const box of document.querySelectorAll(".table-box")) {
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-labelledby", box.closest("section, #sheet-preview").querySelector("h2, h3").id);
   }
 
   void start(false);
