@@ -265,6 +265,52 @@ describe.skipIf(!("board" in functions))("the club's board", () => {
     expect(await page.locator("#players > li").count()).toBe(4);
   });
 
+  it("keeps what was typed when an invite fails, and says what to do", async () => {
+    await page.getByRole("link", { name: "Invite", exact: true }).click();
+    const form = page.locator("#invite-form");
+    const fields = {
+      player_first_name: "Mia",
+      parent_first_name: "Maria",
+      parent_tel: "not a number",
+      team_name: "Lions",
+      age_group: "u11s",
+      team_manager_1_full_name: "Dave Examplesson",
+      team_manager_1_tel: "07700 900456",
+    };
+    for (const [name, value] of Object.entries(fields)) await form.locator(`[name="${name}"]`).fill(value);
+    await page.getByRole("button", { name: "Send invite" }).click();
+    await page.locator("#invite-message", { hasText: "fix the fields marked below" }).waitFor();
+    expect(await page.getByLabel("Parent's WhatsApp number").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator("#parent_tel-problem").textContent()).toMatch(/^Parent's WhatsApp number /);
+
+    // The board does not answer at all: the message says so, and every field keeps its value.
+    await page.route("**/board/api/invites", (route) => route.abort("connectionreset"));
+    await page.getByLabel("Parent's WhatsApp number").fill("07700 900107");
+    await page.getByRole("button", { name: "Send invite" }).click();
+    await page.locator("#invite-message", { hasText: "the board did not answer" }).waitFor();
+    expect(await page.locator("#invite-message").textContent()).toContain("nothing you typed is lost");
+    await page.unroute("**/board/api/invites");
+    for (const [name, value] of Object.entries({ ...fields, parent_tel: "07700 900107" }))
+      expect(await form.locator(`[name="${name}"]`).inputValue(), name).toBe(value);
+  });
+
+  it("refreshes on returning to the tab without touching what is being typed or an open row", async () => {
+    await page.goto(`${signon.url}/board#team/Lions%20U11`);
+    await page.locator("#players summary", { hasText: "Chloé Brontë" }).click();
+    const open = () => page.locator("#players details[open] .player-name").allTextContents();
+    const openBefore = await open();
+    expect(openBefore).toContain("Chloé Brontë");
+    await page.getByLabel("Team", { exact: true }).focus();
+    const before = await page.locator("#players > li").count();
+    await invite({ player_first_name: "Nell", parent_tel: "07700 900108" });
+    await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+    await page.locator("#players summary", { hasText: "Nell Testington" }).waitFor();
+    expect(await page.locator("#players > li").count()).toBe(before + 1);
+    expect(await open()).toEqual(openBefore);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("team-choice");
+    expect(await page.locator("#player_first_name").inputValue()).toBe("Mia");
+  });
+
   it("exports the registrations as CSV", async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
     const csv = fs.readFileSync((await download.path())!, "utf8");
