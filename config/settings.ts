@@ -29,6 +29,10 @@ export const settingParameterNames = {
   reminderTemplateSid: "reminder-template-sid",
   reminderAfterDays: "reminder-after-days",
   reminderMax: "reminder-max",
+  /** The club's Twilio Verify service: the board's sign-in codes. */
+  verifyServiceSid: "verify-service-sid",
+  /** The board's secretaries as JSON, `[{"name": ..., "tel": "+44..."}]`. */
+  boardSecretaries: "board-secretaries",
 } as const;
 
 export type SettingKey = keyof typeof settingParameterNames;
