@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stageRouteThrottles } from "./config/api-limits";
-import { functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
+import { boardTableName, functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
 import { settingValues } from "./config/schema";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
+import { BoardTable } from "./infra/board-table";
 import { CursorKey } from "./infra/cursor-key";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
@@ -30,12 +31,15 @@ const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableNa
 
 const registrationsTable = new RegistrationsTable(`${prefix}-registrations`, { tableName: registrationsTableName(identity) });
 
+const boardTable = new BoardTable(`${prefix}-board`, { tableName: boardTableName(identity) });
+
 const functionDefaults = {
   parameterPath: settingsPath,
   twilioSecret,
   cursorKey,
   idempotencyTable,
   registrationsTable,
+  boardTable,
   logRetentionDays: 30,
 };
 
@@ -92,3 +96,4 @@ export const webhookUrl = api.urlOf(functions.webhook.route.path);
 export const apiKey = api.apiKey;
 export const registrationsUrl = api.urlOf(functions.export.route.path);
 export const exportApiKey = api.exportApiKey;
+export const boardUrl = api.urlOf(functions.board.route.path);

@@ -248,6 +248,9 @@ export const stackConfigSchema = z.object({
     webhookBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(20),
     statusRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(50),
     statusBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(100),
+    /** The board's page and API, for a secretary and a dozen team managers, each page refreshing every 30 seconds. */
+    boardRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(10),
+    boardBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(40),
   }).prefault({}),
   /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
   conversation: section(eachQuestion(onOff)).default(eachQuestion(true)),
@@ -318,6 +321,8 @@ export const configExamples: Record<string, string> = {
   "api.webhookBurstLimit": "pulumi config set --path signon:api.webhookBurstLimit 20",
   "api.statusRateLimit": "pulumi config set --path signon:api.statusRateLimit 50",
   "api.statusBurstLimit": "pulumi config set --path signon:api.statusBurstLimit 100",
+  "api.boardRateLimit": "pulumi config set --path signon:api.boardRateLimit 10",
+  "api.boardBurstLimit": "pulumi config set --path signon:api.boardBurstLimit 40",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
   "concurrency.export": "pulumi config set --path signon:concurrency.export 2",

@@ -48,6 +48,8 @@ export const environmentVariables = {
   cursorKeySecretName: "SIGNON_CURSOR_KEY_SECRET_NAME",
   idempotencyTable: "SIGNON_IDEMPOTENCY_TABLE",
   registrationsTable: "SIGNON_REGISTRATIONS_TABLE",
+  /** The board's alone: its sessions, people and audit log (aws/board-store.ts). */
+  boardTable: "SIGNON_BOARD_TABLE",
 } as const;
 
 /** Parameter Store's pass-through path for reading a Secrets Manager secret. */

@@ -17,9 +17,12 @@ import type { LineWriter } from "../plumbing/log";
  */
 export type ApiKeyKind = "invite" | "export" | "none";
 
-/** A method and path API Gateway routes to a function; `{name}` in the path is a path parameter. */
+/**
+ * A method and path API Gateway routes to a function; `{name}` in the path is a path parameter,
+ * and a last `{name+}` takes the rest of the path (the board's pages and API); `ANY` is every method.
+ */
 export interface Route {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "DELETE" | "ANY";
   path: `/${string}`;
 }
 
@@ -79,6 +82,8 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   registrations?: RegistrationsAccess;
   /** Whether its code uses the Twilio credentials (to send, or to check a signature): only then may its role read the secret. */
   usesTwilioSecret: boolean;
+  /** Whether its code keeps the board's sessions, people and audit log (aws/board-store.ts): only then may its role touch the board's table. */
+  usesBoardTable?: true;
   /** Whether its code seals or opens the export's cursors: only then may its role read the cursor key's secret. */
   usesCursorKey?: true;
   /** Runs once per container, given this declaration, and returns the handler. */

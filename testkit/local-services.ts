@@ -52,6 +52,7 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
     ...dynamoDb.env,
     AWS_ENDPOINT_URL: ssm.url,
     TWILIO_API_BASE_URL: twilio.url,
+    TWILIO_VERIFY_BASE_URL: twilio.url,
     SIGNON_PARAMETER_PATH: parameterPath,
     SIGNON_TWILIO_SECRET_NAME: twilioSecretName,
     SIGNON_CURSOR_KEY_SECRET_NAME: cursorKeySecretName,

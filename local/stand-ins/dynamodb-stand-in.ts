@@ -7,6 +7,7 @@
  */
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
+import { boardTable, boardTableDefinition } from "../../aws/board-store";
 import { createIdempotencyTableClient } from "../../aws/dynamodb";
 import { idempotencyTable } from "../../aws/idempotency/table-layout";
 import { registrationsTable, registrationsTableDefinition } from "../../config/registrations-table";
@@ -29,6 +30,7 @@ export interface DynamoDbStandIn {
 
 const tableName = "signon-local-idempotency";
 const registrationsTableName = "signon-local-registrations";
+const boardTableName = "signon-local-board";
 
 export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -45,6 +47,7 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
     AWS_SECRET_ACCESS_KEY: "fake-secret-key-for-local-stand-ins",
     [environmentVariables.idempotencyTable]: tableName,
     [environmentVariables.registrationsTable]: registrationsTableName,
+    [environmentVariables.boardTable]: boardTableName,
   };
   const { call } = createIdempotencyTableClient(env);
   // As the Pulumi program declares it (infra/idempotency-table.ts), less the TTL setting dynalite lacks.
@@ -59,6 +62,8 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   await createTable(tableName);
   // As the Pulumi program declares it (infra/registrations-table.ts), less TTL, PITR and encryption.
   await call("CreateTable", registrationsTableDefinition(registrationsTableName));
+  // As infra/board-table.ts declares it, less TTL, PITR and encryption.
+  await call("CreateTable", boardTableDefinition(boardTableName));
   const items = async (table = tableName) =>
     ((await call("Scan", { TableName: table, ConsistentRead: true })).Items ?? []) as Record<string, Record<string, string>>[];
   return {
@@ -71,12 +76,13 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
       for (const item of await items()) {
         await call("DeleteItem", { TableName: tableName, Key: { [idempotencyTable.keyAttribute]: item[idempotencyTable.keyAttribute] } });
       }
-      const { partitionKey, sortKey } = registrationsTable;
-      for (const item of await items(registrationsTableName)) {
-        await call("DeleteItem", {
-          TableName: registrationsTableName,
-          Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] },
-        });
+      for (const [table, { partitionKey, sortKey }] of [
+        [registrationsTableName, registrationsTable],
+        [boardTableName, boardTable],
+      ] as const) {
+        for (const item of await items(table)) {
+          await call("DeleteItem", { TableName: table, Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] } });
+        }
       }
     },
     close: async () => {
