@@ -96,7 +96,9 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
   const dynamoDb = await startDynamoDbStandIn();
   // Verify too: the stand-in plays it (verify.ts) wherever it plays the Messages API.
   const env =
-    twilioBaseUrl === undefined ? dynamoDb.env : { ...dynamoDb.env, TWILIO_API_BASE_URL: twilioBaseUrl, TWILIO_VERIFY_BASE_URL: twilioBaseUrl };
+    twilioBaseUrl === undefined
+      ? dynamoDb.env
+      : { ...dynamoDb.env, TWILIO_API_BASE_URL: twilioBaseUrl, TWILIO_VERIFY_BASE_URL: twilioBaseUrl };
 
   const gateway = createApiGateway({
     routes: functionDeclarations.flatMap((declaration) => {

@@ -22,7 +22,7 @@ export interface LocalServices {
   dynamoDb: DynamoDbStandIn;
   /** AWS and Twilio endpoints, fake AWS credentials and the handler's own variables. */
   env: Record<string, string>;
-  /** Forgets what earlier tests sent: Twilio's messages and counts, and every idempotency record. */
+  /** Forgets what earlier tests sent: Twilio's messages and counts, Verify's codes, and every record. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,6 +65,7 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
     reset: async () => {
       twilio.messages.length = 0;
       twilio.attempts = 0;
+      twilio.verify.forget();
       await dynamoDb.clear();
     },
     close: async () => {

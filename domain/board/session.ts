@@ -43,7 +43,11 @@ export type BoardPerson = (Secretary & { role: "secretary" }) | (TeamManager & {
  * Who `tel` is on the board, if anyone: a secretary in the config first (a secretary also added
  * as a team manager keeps every team), then the team manager People holds.
  */
-export function boardPersonFor(tel: string, secretaries: readonly Secretary[], teamManager: TeamManager | undefined): BoardPerson | undefined {
+export function boardPersonFor(
+  tel: string,
+  secretaries: readonly Secretary[],
+  teamManager: TeamManager | undefined,
+): BoardPerson | undefined {
   const secretary = secretaries.find((candidate) => candidate.tel === tel);
   if (secretary) return { ...secretary, role: "secretary" };
   return teamManager?.tel === tel ? { ...teamManager, role: "team_manager" } : undefined;

@@ -28,7 +28,8 @@ const personJson = (person: TeamManager) => ({ name: person.name, tel: person.te
 /** A team manager from a People form: a name, a WhatsApp number, and teams as clubs write them (`Lions u11s`). */
 function personFrom(body: Record<string, unknown>): TeamManager | string {
   const name = typeof body.name === "string" ? body.name.trim() : "";
-  if (!name || name.length > 60 || /[\p{Cc}]/u.test(name)) return "name must be the team manager's name, on one line, at most 60 characters.";
+  if (!name || name.length > 60 || /[\p{Cc}]/u.test(name))
+    return "name must be the team manager's name, on one line, at most 60 characters.";
   const tel = typeof body.tel === "string" ? toE164(body.tel) : undefined;
   if (!tel) return 'tel must be the team manager\'s WhatsApp number, such as "07700 900060".';
   if (!Array.isArray(body.teams) || body.teams.length === 0 || body.teams.length > maxTeams) {

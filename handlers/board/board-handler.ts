@@ -159,7 +159,8 @@ export function createBoardHandler(
     const tel = typeof body.tel === "string" ? toE164(body.tel) : undefined;
     if (!tel) return refuse(400, "invalid_tel", 'tel must be your WhatsApp number, such as "07700 900050" or "+447700900050".');
     const code = typeof body.code === "string" ? body.code.trim() : "";
-    if (withCode && !/^\d{4,10}$/.test(code)) return refuse(400, "invalid_code", "code must be the digits of the code sent to your WhatsApp.");
+    if (withCode && !/^\d{4,10}$/.test(code))
+      return refuse(400, "invalid_code", "code must be the digits of the code sent to your WhatsApp.");
     return { tel, code };
   }
 
@@ -187,7 +188,9 @@ export function createBoardHandler(
     if ("statusCode" in body) return body;
     const { values, twilio } = await readSettings();
     const person = await personFor(body.tel, values);
-    const outcome = person ? await verify.check(twilio, values.verifyServiceSid, body.tel, body.code) : { outcome: "not_approved" as const };
+    const outcome = person
+      ? await verify.check(twilio, values.verifyServiceSid, body.tel, body.code)
+      : { outcome: "not_approved" as const };
     log(outcome.outcome === "approved" ? "info" : "warn", "sign_in_check", { to: maskPhone(body.tel), detail: outcome.outcome });
     if (outcome.outcome === "too_many_tries") {
       const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
@@ -215,12 +218,7 @@ export function createBoardHandler(
     return jsonResponse(200, { name, role, teams }, { "Set-Cookie": sessionCookie(id) });
   }
 
-  async function writeAudit(
-    values: Record<BoardSettingKey, string>,
-    person: SignedInPerson,
-    notes: readonly AuditNote[],
-    log: Log,
-  ) {
+  async function writeAudit(values: Record<BoardSettingKey, string>, person: SignedInPerson, notes: readonly AuditNote[], log: Log) {
     const now = clock();
     const expiresAt = retainUntil(values.season, Number(values.retentionYears), now);
     for (const note of notes) {
@@ -300,7 +298,9 @@ export function createBoardHandler(
       method: method as BoardApiRequest["method"],
       path: apiPath,
       params,
-      query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).flatMap(([name, value]) => (value === undefined ? [] : [[name, value]]))),
+      query: Object.fromEntries(
+        Object.entries(event.queryStringParameters ?? {}).flatMap(([name, value]) => (value === undefined ? [] : [[name, value]])),
+      ),
       body: bodyBytes(event),
       contentType: headerValue(event, "Content-Type"),
       requestId: event.requestContext?.requestId ?? "",

@@ -77,7 +77,7 @@ export interface TwilioStandInCore {
   /** Drops faults not yet played: a test whose sender gave up early leaves none for the next. */
   clearFaults(): void;
   /** Twilio Verify: the codes it sent, the requests it had (verify.ts). */
-  verify: Pick<VerifyStandIn, "requests" | "codeSentTo">;
+  verify: Pick<VerifyStandIn, "requests" | "codeSentTo" | "forget">;
   /** Answers a Messages or Verify API request; false when the request is not for Twilio's API. */
   handle(request: IncomingMessage, body: string, response: ServerResponse): boolean;
   /** The parent at `phone` (E.164) sends `text`: Twilio's inbound webhook, signed. */

@@ -40,6 +40,8 @@ export interface VerifyStandIn {
   requests: { kind: "start" | "check"; to: string | null }[];
   /** The code last sent to `to` (E.164) and still pending, as the person reads it in WhatsApp. */
   codeSentTo(to: string): string | undefined;
+  /** Forgets every verification, send and request: a test's sign-ins start afresh. */
+  forget(): void;
   /** Answers a Verify request at `path` (the URL's path), or undefined when the path is not Verify's. */
   answer(
     method: string,
@@ -151,6 +153,11 @@ export function createVerifyStandIn(options: VerifyStandInOptions): VerifyStandI
 
   return {
     requests,
+    forget() {
+      pending.clear();
+      sendTimes.clear();
+      requests.length = 0;
+    },
     codeSentTo: (to) =>
       [...pending.values()].find((verification) => verification.to === to && pendingFor(verification.serviceSid, to))?.code,
     answer(method, path, authenticated, form) {
