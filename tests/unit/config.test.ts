@@ -59,6 +59,8 @@ describe("the committed stack files", () => {
       webhookBurstLimit: 20,
       statusRateLimit: 50,
       statusBurstLimit: 100,
+      boardRateLimit: 10,
+      boardBurstLimit: 40,
     });
     expect(settings.registration.allowFeeOverrides).toBe(false);
   });
@@ -88,6 +90,8 @@ describe("a stack config problem", () => {
       webhookBurstLimit: 20,
       statusRateLimit: 50,
       statusBurstLimit: 100,
+      boardRateLimit: 10,
+      boardBurstLimit: 40,
     });
   });
 
