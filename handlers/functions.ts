@@ -11,9 +11,9 @@
  */
 import type { HandlerName } from "../config/names";
 import type { SettingKey } from "../config/settings";
-import type { FunctionDeclaration, ScheduledFunctionDeclaration, ScheduledHandler } from "./function-declaration";
 import { boardSettingKeys, createBoardHandler } from "./board/board-handler";
 import { boardDataNpmImports } from "./board/data-routes";
+import type { FunctionDeclaration, ScheduledFunctionDeclaration, ScheduledHandler } from "./function-declaration";
 import { createRegistrationsHandler, registrationsSettingKeys } from "./registrations";
 import { createRemindersHandler, remindSettingKeys } from "./reminders";
 import { createStatusHandler, statusSettingKeys } from "./status";

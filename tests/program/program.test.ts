@@ -428,7 +428,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         // The webhook's alone: no other function keeps idempotency records.
         ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         // The board's alone: its sessions, people and audit log.
-        ...(fn.name === `${prefix}-board` ? { SIGNON_BOARD_TABLE: `${prefix}-board` } : { SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations` }),
+        ...(fn.name === `${prefix}-board`
+          ? { SIGNON_BOARD_TABLE: `${prefix}-board` }
+          : { SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations` }),
       });
     }
   });
@@ -840,7 +842,9 @@ describe("a bad stack config", () => {
     if (run.ok) return;
     expect(run.exitCode).not.toBe(0);
     expect(run.stderr).toContain("signon's stack config has 5 problems");
-    expect(run.stderr).toContain("signon:twilio.verifyServiceSid is missing. Example: pulumi config set --path signon:twilio.verifyServiceSid VA");
+    expect(run.stderr).toContain(
+      "signon:twilio.verifyServiceSid is missing. Example: pulumi config set --path signon:twilio.verifyServiceSid VA",
+    );
     expect(run.stderr).toContain(
       "signon:club.slug must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies). Example: pulumi config set --path signon:club.slug urmston",
     );
