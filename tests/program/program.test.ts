@@ -480,7 +480,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
 
   it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
     const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-idempotency`);
-    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(3);
+    // Registrations, idempotency records, the erasure log and the board's.
+    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(4);
     expect(table.inputs).toMatchObject({
       name: `${prefix}-idempotency`,
       billingMode: "PAY_PER_REQUEST",
@@ -507,7 +508,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       const statements = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy);
       const onLog = statements.filter((statement) => asList(statement.Resource).some((arn) => arn.startsWith(logArn)));
       expect(onLog, name).toEqual(
-        ["export", "webhook", "remind"].includes(name)
+        ["export", "webhook", "remind", "board"].includes(name)
           ? [{ Sid: "AddErasureLogEntries", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: logArn }]
           : [],
       );
