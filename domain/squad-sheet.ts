@@ -7,7 +7,9 @@
  * board (handlers/board/data-routes.ts), which shows every row, valid or not.
  */
 import { createHash } from "node:crypto";
-import { CsvError, parse } from "csv-parse/sync";
+// A namespace import on purpose: TypeScript would name `{ parse } from "csv-parse/sync"` sync_1, as it
+// names csv-stringify/sync's in the export, and Pulumi's serializer gives a package one sync_1 for both.
+import * as csvParse from "csv-parse/sync";
 import stringify from "safe-stable-stringify";
 import { createInviteParser, type InviteRequest, inviteFieldNames } from "./invite";
 import { naturalKey } from "./natural-key";
@@ -76,7 +78,8 @@ function delimiterOf(text: string): Delimiter {
 }
 
 /** Fields a spreadsheet does not give: a re-run never sends an invite twice, and a resend is asked for one player with POST /trigger. */
-const notFromSheet = new Set<string>(["resend"]);
+// An array, not a Set: Pulumi's serializer does not carry a Set's members into the uploaded package.
+const notFromSheet: readonly string[] = ["resend"];
 
 /** "Parent first name", " parent_first_name " and "Parent-First-Name" are all parent_first_name. */
 export function fieldOfHeader(header: string): string {
@@ -104,9 +107,9 @@ export function rowIdempotencyKey(invite: InviteRequest): string {
 function readRecords(text: string, delimiter: Delimiter): { ok: true; records: string[][] } | { ok: false; problem: string } {
   try {
     // Rows of any length: a short or long row is reported with its number rather than stopping the read.
-    return { ok: true, records: parse(text, { bom: true, delimiter, relax_column_count: true }) as string[][] };
+    return { ok: true, records: csvParse.parse(text, { bom: true, delimiter, relax_column_count: true }) as string[][] };
   } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
+    if (!(error instanceof csvParse.CsvError)) throw error;
     // csv-parse's own message quotes the cell; the line and the kind of problem are enough to find it.
     return { ok: false, problem: `the file is not valid CSV at line ${error.lines} (${error.code}); save the spreadsheet as CSV again` };
   }
@@ -119,7 +122,7 @@ const sentenceCase = (field: string) => field.charAt(0).toUpperCase() + field.sl
 
 /** Each column's field (undefined for an empty column without a header), or what is wrong with the header row. */
 function matchColumns(headers: string[], records: string[][]): Columns {
-  const known = inviteFieldNames().filter(({ field }) => !notFromSheet.has(field));
+  const known = inviteFieldNames().filter(({ field }) => !notFromSheet.includes(field));
   const knownNames = new Set<string>(known.map(({ field }) => field));
   const problems: string[] = [];
   const seen = new Map<string, string>();
@@ -131,7 +134,7 @@ function matchColumns(headers: string[], records: string[][]): Columns {
       return undefined;
     }
     const field = fieldOfHeader(header);
-    if (notFromSheet.has(field))
+    if (notFromSheet.includes(field))
       problems.push(
         `${column} "${header}" is not taken from a spreadsheet: to send one invite again, use POST /trigger with "resend": true`,
       );

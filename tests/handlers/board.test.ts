@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createBoardStore } from "../../aws/board-store";
 import { sessionCookieName } from "../../handlers/board/board-handler";
 import { proxyEvent } from "../../local/gateway/proxy-event";
-import { webhookUrl } from "../../testkit/fixtures";
+import { validInvite, webhookUrl } from "../../testkit/fixtures";
 import { bodyOf, handlerUnderTest, testBoard } from "../../testkit/handler-under-test";
 
 const boardOrigin = new URL(webhookUrl).origin;
@@ -323,5 +323,75 @@ describe("People and the audit log", () => {
     const expiries = items.filter((item) => item.pk.S === "audit").map((item) => Number(item.expires_at.N));
     // Season 2025-26, kept a year after 31 August 2026 (domain/retention.ts).
     expect(new Set(expiries)).toEqual(new Set([Date.UTC(2027, 8, 1) / 1000]));
+  });
+});
+
+describe("the data routes, through the board's function", () => {
+  // Its own parents, so no other test's invites are in the way.
+  const lionsInvite = { ...validInvite, parent_tel: "07700 900071" };
+  const tigersInvite = { ...validInvite, team_name: "Tigers", age_group: "U12", player_first_name: "Bea", parent_tel: "07700 900072" };
+
+  /** A squad sheet's bytes as Excel saves them in Windows-1252, posted as API Gateway passes a binary media type. */
+  function postSheet(cookie: string, rows: string[][], dryRun: boolean) {
+    const header = [
+      "Parent first name",
+      "Player first name",
+      "Player last name",
+      "Team name",
+      "Age group",
+      "Team manager 1 full name",
+      "Team manager 1 tel",
+      "Parent tel",
+    ];
+    const bytes = Buffer.from([header, ...rows].map((cells) => cells.join(";")).join("\r\n"), "latin1");
+    return handler(
+      proxyEvent({
+        method: "POST",
+        path: "/board/api/invites/sheet",
+        resource: "/board/{proxy+}",
+        pathParameters: { proxy: "api/invites/sheet" },
+        query: new URLSearchParams(dryRun ? { dry_run: "true" } : {}),
+        body: bytes.toString("base64"),
+        isBase64Encoded: true,
+        headers: { Origin: boardOrigin, "Content-Type": "text/csv", Cookie: `${sessionCookieName}=${cookie}` },
+      }),
+    );
+  }
+
+  it("invites, lists by team, previews and sends a Windows-1252 sheet, resends and erases, each within the person's teams", async () => {
+    const secretaryCookie = await signIn(secretary.tel);
+    await addManager(secretaryCookie);
+    const lions = await call("POST", "/board/api/invites", { cookie: secretaryCookie, body: lionsInvite });
+    expect(lions.statusCode, lions.body).toBe(200);
+    const lionsId = bodyOf(lions).registration_id as string;
+    expect((await call("POST", "/board/api/invites", { cookie: secretaryCookie, body: tigersInvite })).statusCode).toBe(200);
+
+    const managerCookie = await signIn(manager.tel);
+    const seen = bodyOf(await call("GET", "/board/api/registrations", { cookie: managerCookie })).registrations as { team_name: string }[];
+    expect(seen.map((row) => row.team_name)).toEqual(["Lions"]);
+    expect(
+      (await call("POST", "/board/api/invites", { cookie: managerCookie, body: { ...tigersInvite, parent_tel: "07700 900073" } }))
+        .statusCode,
+    ).toBe(403);
+
+    const rows = [["Siobhán", "Aoife", "Ó Briain", "Lions", "u11s", "Dave Examplesson", "07700 900456", "07700 900074"]];
+    const previewAnswer = await postSheet(managerCookie, rows, true);
+    expect(previewAnswer.statusCode, previewAnswer.body).toBe(200);
+    const preview = bodyOf(previewAnswer);
+    expect(preview.read_as).toBe("Windows-1252, cells separated by semicolons");
+    expect(preview.rows).toEqual([expect.objectContaining({ row: 2, player: "Aoife Ó Briain", status: "would_send" })]);
+    const sent = bodyOf(await postSheet(managerCookie, rows, false));
+    expect(sent.rows).toEqual([expect.objectContaining({ status: "sent" })]);
+
+    const resent = await call("POST", `/board/api/registrations/${lionsId}/resend`, { cookie: managerCookie, body: {} });
+    expect(resent.statusCode, resent.body).toBe(200);
+    expect((await call("DELETE", `/board/api/registrations/${lionsId}`, { cookie: managerCookie, body: {} })).statusCode).toBe(403);
+    const erased = await call("DELETE", `/board/api/registrations/${lionsId}`, { cookie: secretaryCookie, body: {} });
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(bodyOf(erased)).toMatchObject({ registration_id: lionsId, status: "erased" });
+    const actions = (bodyOf(await call("GET", "/board/api/audit", { cookie: secretaryCookie })).entries as { action: string }[]).map(
+      (entry) => entry.action,
+    );
+    for (const action of ["invite", "resend", "erase"]) expect(actions).toContain(action);
   });
 });
