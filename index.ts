@@ -1,9 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stageRouteThrottles } from "./config/api-limits";
-import { erasureLogTableName, functionName, idempotencyTableName, namePrefix, parameterPath, registrationsTableName } from "./config/names";
+import {
+  boardTableName,
+  erasureLogTableName,
+  functionName,
+  idempotencyTableName,
+  namePrefix,
+  parameterPath,
+  registrationsTableName,
+} from "./config/names";
 import { settingValues } from "./config/schema";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
+import { BoardTable } from "./infra/board-table";
 import { CursorKey } from "./infra/cursor-key";
 import { ErasureLogTable } from "./infra/erasure-log-table";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
@@ -32,6 +41,7 @@ const idempotencyTable = new IdempotencyTable(`${prefix}-idempotency`, { tableNa
 const registrationsTable = new RegistrationsTable(`${prefix}-registrations`, { tableName: registrationsTableName(identity) });
 
 const erasureLog = new ErasureLogTable(`${prefix}-erasures`, { tableName: erasureLogTableName(identity) });
+const boardTable = new BoardTable(`${prefix}-board`, { tableName: boardTableName(identity) });
 
 const functionDefaults = {
   parameterPath: settingsPath,
@@ -40,6 +50,7 @@ const functionDefaults = {
   idempotencyTable,
   registrationsTable,
   erasureLogTable: erasureLog,
+  boardTable,
   logRetentionDays: 30,
 };
 
@@ -98,3 +109,4 @@ export const registrationsUrl = api.urlOf(functions.export.route.path);
 export const exportApiKey = api.exportApiKey;
 // npm run reapply-erasures reads it (docs/data-protection.md, after a restore).
 export const erasureLogTable = erasureLog.table.name;
+export const boardUrl = api.urlOf(functions.board.route.path);

@@ -15,6 +15,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ErasureLogEntry, ErasureReason } from "../config/erasure-log";
 import { registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
+import { naturalKey } from "../domain/natural-key";
 import type { ErasedRegistration } from "../domain/registration";
 import { erasureLogRetainUntil } from "../domain/retention";
 import type { AwsCallScope } from "../plumbing/aws-call-scope";
@@ -95,24 +96,6 @@ export interface RegistrationStore {
    * number and its STOP alone. One transaction, on the versions read, with the erasure log's entry.
    */
   erase(registration: StoredRegistration, now: Date, reason: ErasureReason): Promise<boolean>;
-}
-
-/**
- * Case and spacing do not make another player: "Alfie  testington" is "Alfie Testington". The
- * age group comes in its one form from the trigger (`U11` for `u11s`: domain/invite.ts).
- */
-export function naturalKey(
-  registration: Pick<StoredRegistration, "season" | "team_name" | "age_group" | "player_first_name" | "player_last_name" | "parent_tel">,
-): string {
-  const fold = (text: string | undefined) => (text ?? "").normalize("NFKC").toLocaleLowerCase("en-GB").replace(/\s+/g, " ").trim();
-  const player = fold(`${registration.player_first_name} ${registration.player_last_name ?? ""}`);
-  return JSON.stringify([
-    fold(registration.season),
-    fold(registration.team_name),
-    fold(registration.age_group),
-    player,
-    registration.parent_tel,
-  ]);
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest("base64url");

@@ -13,9 +13,9 @@
 import * as fs from "node:fs";
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
+import { decodeSheet, readSquadSheet, type SquadRow } from "../domain/squad-sheet";
 import { resultsCsv, resultsPath } from "./results-file";
 import { isInvited, type Outcome, outcomes, type RowResult, sendInvites } from "./send-invites";
-import { decodeSheet, readSquadSheet, type SquadRow } from "./squad-sheet";
 import { readStackOutputs, type StackTarget } from "./stack-outputs";
 import { UsageError } from "./usage-error";
 

@@ -6,8 +6,8 @@
 import * as path from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { neutraliseFormula } from "../domain/registration-export";
+import type { SquadRow } from "../domain/squad-sheet";
 import type { RowResult } from "./send-invites";
-import type { SquadRow } from "./squad-sheet";
 
 export const resultColumns = [
   "row",

@@ -5,8 +5,8 @@
  * then the row is sent again with the same Idempotency-Key, so a retry never invites twice.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { SquadRow } from "../domain/squad-sheet";
 import { backoffDelay, type RetryPolicy } from "../plumbing/retry";
-import type { SquadRow } from "./squad-sheet";
 
 export const outcomes = ["sent", "already invited", "opted out", "failed", "not sent", "repeated"] as const;
 export type Outcome = (typeof outcomes)[number];

@@ -9,5 +9,6 @@ export function stageRouteThrottles(api: StackConfig["api"]) {
   return {
     webhook: { rateLimit: api.webhookRateLimit, burstLimit: api.webhookBurstLimit },
     status: { rateLimit: api.statusRateLimit, burstLimit: api.statusBurstLimit },
+    board: { rateLimit: api.boardRateLimit, burstLimit: api.boardBurstLimit },
   };
 }

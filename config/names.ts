@@ -15,7 +15,7 @@ export interface StackIdentity {
  * The Lambda handlers: each has a function, a role, a policy, a log group and a route of its own.
  * handlers/functions.ts declares each, and the compiler holds it to this list.
  */
-export const handlerNames = ["trigger", "webhook", "export", "status", "remind"] as const;
+export const handlerNames = ["trigger", "webhook", "export", "status", "remind", "board"] as const;
 export type HandlerName = (typeof handlerNames)[number];
 
 /**
@@ -31,6 +31,7 @@ export const moreRouteNames: Record<HandlerName, readonly string[]> = {
   export: ["erase"],
   status: [],
   remind: [],
+  board: ["proxy"],
 };
 
 /** Prefix for resource, function and secret names: `signon-urmston-prod`. */
@@ -59,6 +60,11 @@ export function registrationsTableName(identity: StackIdentity): string {
 /** The erasure log: registration ids and dates, kept apart so a restore of the registrations table does not undo them. */
 export function erasureLogTableName(identity: StackIdentity): string {
   return `${namePrefix(identity)}-erasures`;
+}
+
+/** The board's sessions, people and audit log (aws/board-store.ts). */
+export function boardTableName(identity: StackIdentity): string {
+  return `${namePrefix(identity)}-board`;
 }
 
 /**
@@ -109,6 +115,7 @@ export function stackAwsNames(identity: StackIdentity): AwsName[] {
     { kind: "DynamoDB table", name: idempotencyTableName(identity) },
     { kind: "DynamoDB table", name: registrationsTableName(identity) },
     { kind: "DynamoDB table", name: erasureLogTableName(identity) },
+    { kind: "DynamoDB table", name: boardTableName(identity) },
     { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-twilio`) },
     // infra/cursor-key.ts
     { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-cursor-key`) },

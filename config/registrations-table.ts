@@ -61,7 +61,7 @@ export function registrationsTableDefinition(tableName: string) {
  * into its role's policy). No Scan anywhere; Query only where a read needs one. A transaction
  * needs the actions of its parts (ConditionCheckItem for its checks), as IAM evaluates them.
  */
-export const registrationsAccess = {
+const accessOfEachFunction = {
   /** The trigger: one transaction per invite (opt-out check, the registration, its Idempotency-Key), then the send's outcome. */
   invite: {
     table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
@@ -101,6 +101,31 @@ export const registrationsAccess = {
     indexes: [registrationsTable.bySeason.indexName],
     leadingKeys: ["parent#*", "erased#*"],
   },
-} as const satisfies Record<string, { table: readonly string[]; indexes: readonly string[]; leadingKeys: readonly string[] | undefined }>;
+} as const satisfies Record<string, TableAccess>;
+
+interface TableAccess {
+  table: readonly string[];
+  indexes: readonly string[];
+  leadingKeys: readonly string[] | undefined;
+}
+
+/** Each value of the lists once, in the order first met. */
+const union = (...lists: readonly (readonly string[])[]): string[] =>
+  lists.flat().filter((value, index, all) => all.indexOf(value) === index);
+const unionOf = (...accesses: readonly TableAccess[]): TableAccess => ({
+  table: union(...accesses.map((access) => access.table)),
+  indexes: union(...accesses.map((access) => access.indexes)),
+  leadingKeys: union(...accesses.map((access) => access.leadingKeys ?? [])),
+});
+
+export const registrationsAccess = {
+  ...accessOfEachFunction,
+  /**
+   * The board's data routes: they invite and resend through the trigger's code, and list, export
+   * and erase through the export's, so they hold exactly those two's rights, taken from them: a
+   * right either gains (or loses), the board's does too.
+   */
+  board: unionOf(accessOfEachFunction.invite, accessOfEachFunction.export),
+};
 
 export type RegistrationsAccess = keyof typeof registrationsAccess;

@@ -73,25 +73,49 @@ const fee = z.union([z.string(), z.number()], "must be an amount in pounds such 
 });
 
 /**
- * The sender as Twilio knows it: +, country code and number, a length its country allows.
+ * A WhatsApp number as Twilio knows it: +, country code and number, a length its country allows.
  * `pulumi config set --path` stores "+447700900000" as the integer 447700900000 (Atoi takes the
  * sign), so a whole number gets its + back; text must carry the + itself.
  */
-const whatsappNumber = z
-  .union([z.string(), z.int()], "must be the sender number in E.164 form, such as +447700900000")
-  .transform((typed, context) => {
+const e164Number = (what: string, example: string) =>
+  z.union([z.string(), z.int()], `must be ${what} in E.164 form, such as ${example}`).transform((typed, context) => {
     const number = typeof typed === "number" ? (typed > 0 ? `+${typed}` : String(typed)) : typed.replace(/[\s()-]/g, "");
     if (/^whatsapp:/i.test(number)) {
-      context.addIssue({ code: "custom", message: 'must be the number alone, without "whatsapp:", such as +447700900000' });
+      context.addIssue({ code: "custom", message: `must be the number alone, without "whatsapp:", such as ${example}` });
     } else if (!e164Pattern.test(number)) {
-      context.addIssue({ code: "custom", message: "must be the sender number in E.164 form, such as +447700900000" });
+      context.addIssue({ code: "custom", message: `must be ${what} in E.164 form, such as ${example}` });
     } else if (!parsePhoneNumberFromString(number)?.isPossible()) {
       context.addIssue({
         code: "custom",
-        message: "is not a possible phone number for its country code: check the digits, such as +447700900000",
+        message: `is not a possible phone number for its country code: check the digits, such as ${example}`,
       });
     }
     return number;
+  });
+
+const whatsappNumber = e164Number("the sender number", "+447700900000");
+
+/**
+ * The board's secretaries (BOARD.md): each signs in with a code sent to their WhatsApp number,
+ * so a number may appear once only.
+ */
+const boardSecretaries = z
+  .array(
+    z.strictObject(
+      { name: whatsappText(60, "Sam Secretary"), tel: e164Number("the secretary's WhatsApp number", "+447700900050") },
+      'must be a secretary\'s name and WhatsApp number, such as {name: Sam Secretary, tel: "+447700900050"}',
+    ),
+    "must be a list of 1 to 5 secretaries, each a name and a WhatsApp number",
+  )
+  .superRefine((secretaries, context) => {
+    // One check, not min() and max(), which would also measure text given in place of a list.
+    if (secretaries.length === 0) {
+      context.addIssue({ code: "custom", message: "must name at least one secretary: someone must be able to sign in to the board" });
+    } else if (secretaries.length > 5) {
+      context.addIssue({ code: "custom", message: "must name at most 5 secretaries; team managers are added on the board's People page" });
+    }
+    const tels = secretaries.map((secretary) => secretary.tel);
+    if (new Set(tels).size !== tels.length) context.addIssue({ code: "custom", message: "must give each secretary a number of their own" });
   });
 
 /**
@@ -192,6 +216,10 @@ export const stackConfigSchema = z.object({
     templateSid: contentSid,
     /** The approved reminder template (domain/reminders.ts has its variables); without it no reminder is sent. */
     reminderTemplateSid: contentSid.optional(),
+    /** The club's Verify service, with the WhatsApp channel: it sends the board's sign-in codes. */
+    verifyServiceSid: z
+      .string("must be text such as VA0123456789abcdef0123456789abcdef")
+      .regex(/^VA[0-9a-f]{32}$/, "must be a Verify service SID: VA followed by 32 hex characters"),
   }),
   registration: section({
     season,
@@ -222,6 +250,9 @@ export const stackConfigSchema = z.object({
     webhookBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(20),
     statusRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(50),
     statusBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(100),
+    /** The board's page and API, for a secretary and a dozen team managers, each page refreshing every 30 seconds. */
+    boardRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(10),
+    boardBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(40),
   }).prefault({}),
   /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
   conversation: section(eachQuestion(onOff)).default(eachQuestion(true)),
@@ -230,6 +261,8 @@ export const stackConfigSchema = z.object({
     afterDays: wholeNumber(1, 30, "a whole number of days from 1 to 30").default(3),
     max: wholeNumber(0, 10, "a whole number of reminders from 0 to 10").default(2),
   }).prefault({}),
+  /** The board (BOARD.md): who signs in as a secretary. */
+  board: section({ secretaries: boardSecretaries }),
   /** Each function's reserved concurrency; unset, a function draws on the account's unreserved pool. */
   concurrency: section({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
@@ -267,6 +300,9 @@ export const configExamples: Record<string, string> = {
   "twilio.whatsappNumber": 'pulumi config set --path signon:twilio.whatsappNumber "+447700900000"',
   "twilio.templateSid": "pulumi config set --path signon:twilio.templateSid HX7d785aa7b15519a858cfc7f0d485ff2c",
   "twilio.reminderTemplateSid": "pulumi config set --path signon:twilio.reminderTemplateSid HX0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+  "twilio.verifyServiceSid": "pulumi config set --path signon:twilio.verifyServiceSid VA0123456789abcdef0123456789abcdef",
+  "board.secretaries":
+    "pulumi config set --path 'signon:board.secretaries[0].name' \"Sam Secretary\" && pulumi config set --path 'signon:board.secretaries[0].tel' \"+447700900050\"",
   "reminders.afterDays": "pulumi config set --path signon:reminders.afterDays 3",
   "reminders.max": "pulumi config set --path signon:reminders.max 2",
   "registration.season": "pulumi config set --path signon:registration.season 2025-26",
@@ -288,6 +324,8 @@ export const configExamples: Record<string, string> = {
   "api.webhookBurstLimit": "pulumi config set --path signon:api.webhookBurstLimit 20",
   "api.statusRateLimit": "pulumi config set --path signon:api.statusRateLimit 50",
   "api.statusBurstLimit": "pulumi config set --path signon:api.statusBurstLimit 100",
+  "api.boardRateLimit": "pulumi config set --path signon:api.boardRateLimit 10",
+  "api.boardBurstLimit": "pulumi config set --path signon:api.boardBurstLimit 40",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
   "concurrency.export": "pulumi config set --path signon:concurrency.export 2",
@@ -332,6 +370,9 @@ const settingSources: { [Key in SettingKey]: <Made>(from: SettingSources<Made>) 
   reminderTemplateSid: ({ config }) => config.twilio.reminderTemplateSid ?? noReminderTemplate,
   reminderAfterDays: ({ config }) => String(config.reminders.afterDays),
   reminderMax: ({ config }) => String(config.reminders.max),
+  verifyServiceSid: ({ config }) => config.twilio.verifyServiceSid,
+  // JSON: a list has no other form in one parameter.
+  boardSecretaries: ({ config }) => JSON.stringify(config.board.secretaries),
 };
 
 /**
@@ -368,13 +409,25 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
   return issues.flatMap((issue) => {
     const path = issue.path.map(String).join(".");
-    if (issue.code === "unrecognized_keys") return issue.keys.map((key) => unknownKeyProblem(path, key));
-    const example = configExamples[path] ?? keysIn(path).map((key) => configExamples[key])[0];
+    if (issue.code === "unrecognized_keys") {
+      const list = typeof issue.path.at(-1) === "number" ? issue.path.slice(0, -1).map(String).join(".") : undefined;
+      return issue.keys.map((key) => (list ? unknownItemKeyProblem(list, issue.path.at(-1) as number, key) : unknownKeyProblem(path, key)));
+    }
+    const example = configExamples[path] ?? keysIn(path).map((key) => configExamples[key])[0] ?? nearestExample(issue.path);
     const problem = valueAt(raw, issue.path) === undefined ? "is missing" : issue.message;
     // Another namespace's key (`aws:region`) is named as it is.
     const key = path.includes(":") ? path : `signon:${path}`;
     return [`${key} ${problem}${example ? `. Example: ${example}` : ""}`];
   });
+}
+
+/** The example of the nearest enclosing key that has one: `board.secretaries` for `board.secretaries.0.tel`. */
+function nearestExample(path: readonly PropertyKey[]): string | undefined {
+  for (let length = path.length - 1; length > 0; length--) {
+    const example = configExamples[path.slice(0, length).map(String).join(".")];
+    if (example) return example;
+  }
+  return undefined;
 }
 
 /** The keys of a group of settings: `club` holds `club.name`, `club.slug`, ... */
@@ -388,6 +441,14 @@ function unknownKeyProblem(section: string, key: string): string {
   const unknown = `${section}.${key}`;
   const meant = known.find((name) => name.toLowerCase() === unknown.toLowerCase()) ?? known[0];
   return `signon:${unknown} is not a setting signon knows (misspelt?); signon:${section} holds ${known.map((name) => name.slice(section.length + 1)).join(", ")}. Example: pulumi config rm --path signon:${unknown} && ${configExamples[meant]}`;
+}
+
+/** What each item of a list of settings holds, by the list's key. */
+const listItemKeys: Record<string, readonly string[]> = { "board.secretaries": ["name", "tel"] };
+
+/** A key in one item of a list (`board.secretaries.0.phone`): it goes, and the item's keys are named. */
+function unknownItemKeyProblem(list: string, index: number, key: string): string {
+  return `signon:${list}.${index}.${key} is not a setting signon knows (misspelt?); each of signon:${list} holds ${listItemKeys[list]?.join(", ")}. Example: pulumi config rm --path 'signon:${list}[${index}].${key}' && ${configExamples[list]}`;
 }
 
 /** Every key of the `signon:` namespace: its groups of settings and its secrets. */

@@ -31,6 +31,10 @@ export const settingParameterNames = {
   reminderTemplateSid: "reminder-template-sid",
   reminderAfterDays: "reminder-after-days",
   reminderMax: "reminder-max",
+  /** The club's Twilio Verify service: the board's sign-in codes. */
+  verifyServiceSid: "verify-service-sid",
+  /** The board's secretaries as JSON, `[{"name": ..., "tel": "+44..."}]`. */
+  boardSecretaries: "board-secretaries",
 } as const;
 
 export type SettingKey = keyof typeof settingParameterNames;
@@ -47,6 +51,8 @@ export const environmentVariables = {
   idempotencyTable: "SIGNON_IDEMPOTENCY_TABLE",
   registrationsTable: "SIGNON_REGISTRATIONS_TABLE",
   erasureLogTable: "SIGNON_ERASURE_LOG_TABLE",
+  /** The board's alone: its sessions, people and audit log (aws/board-store.ts). */
+  boardTable: "SIGNON_BOARD_TABLE",
 } as const;
 
 /** Parameter Store's pass-through path for reading a Secrets Manager secret. */

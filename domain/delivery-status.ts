@@ -63,3 +63,22 @@ export function advanceDelivery<R extends InviteDelivery & { version: number }>(
     version: registration.version + 1,
   };
 }
+
+// Twilio's error codes a WhatsApp invite fails with most, in words a secretary can act on.
+const deliveryErrorMeanings: Readonly<Record<string, string>> = {
+  "63003": "not a WhatsApp number: check the number with the parent",
+  "63016": "outside WhatsApp's 24-hour window: the message was not the approved template",
+  "63018": "WhatsApp's sending rate for the club's number was exceeded: resend later",
+  "63024": "WhatsApp refused the number as a recipient: check the number with the parent",
+  "63049": "Meta chose not to deliver it (WhatsApp's limits on business messages): resend later",
+  "30003": "the phone could not be reached (off, or out of signal): resend later",
+  "30005": "the number does not exist: check it with the parent",
+  "30006": "the number cannot receive messages (a landline, say): check it with the parent",
+};
+
+/** What Twilio's error code means for the secretary, or where to read it when signon has no words for it. */
+export function deliveryErrorMeaning(code: string): string {
+  return Object.hasOwn(deliveryErrorMeanings, code)
+    ? deliveryErrorMeanings[code]
+    : `Twilio error ${code}: https://www.twilio.com/docs/api/errors/${code}`;
+}

@@ -154,7 +154,7 @@ function inviteSchema(stackSeason: () => string | undefined = () => undefined) {
 
 export type InviteRequest = z.infer<ReturnType<typeof inviteSchema>>;
 
-/** The invite's fields in the trigger's order, and whether each must be given: what a spreadsheet's columns are matched to (cli/squad-sheet.ts). */
+/** The invite's fields in the trigger's order, and whether each must be given: what a spreadsheet's columns are matched to (domain/squad-sheet.ts). */
 export function inviteFieldNames(): { field: keyof InviteRequest; required: boolean }[] {
   return Object.entries(inviteSchema().shape).map(([field, schema]) => ({
     field: field as keyof InviteRequest,

@@ -17,9 +17,12 @@ import type { LineWriter } from "../plumbing/log";
  */
 export type ApiKeyKind = "invite" | "export" | "none";
 
-/** A method and path API Gateway routes to a function; `{name}` in the path is a path parameter. */
+/**
+ * A method and path API Gateway routes to a function; `{name}` in the path is a path parameter,
+ * and a last `{name+}` takes the rest of the path (the board's pages and API); `ANY` is every method.
+ */
 export interface Route {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "DELETE" | "ANY";
   path: `/${string}`;
 }
 
@@ -81,6 +84,8 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   writesErasureLog?: boolean;
   /** Whether its code uses the Twilio credentials (to send, or to check a signature): only then may its role read the secret. */
   usesTwilioSecret: boolean;
+  /** Whether its code keeps the board's sessions, people and audit log (aws/board-store.ts): only then may its role touch the board's table. */
+  usesBoardTable?: true;
   /** Whether its code seals or opens the export's cursors: only then may its role read the cursor key's secret. */
   usesCursorKey?: true;
   /** Runs once per container, given this declaration, and returns the handler. */
@@ -92,3 +97,13 @@ export const routesOf = (declaration: Pick<FunctionDeclaration, "route" | "moreR
   declaration.route,
   ...(declaration.moreRoutes ?? []),
 ];
+
+/**
+ * The request bodies API Gateway passes to a function base64-encoded rather than as UTF-8 text
+ * (the REST API's binaryMediaTypes): a squad sheet's CSV may be Windows-1252, which text would
+ * mangle. Every other body (JSON, Twilio's forms) arrives as text.
+ */
+export const binaryMediaTypes = ["text/csv"] as const;
+
+export const isBinaryMediaType = (contentType: string | undefined) =>
+  binaryMediaTypes.some((type) => contentType?.split(";")[0].trim().toLowerCase() === type);

@@ -11,6 +11,8 @@
  */
 import type { HandlerName } from "../config/names";
 import type { SettingKey } from "../config/settings";
+import { boardSettingKeys, createBoardHandler } from "./board/board-handler";
+import { boardDataNpmImports } from "./board/data-routes";
 import type { FunctionDeclaration, ScheduledFunctionDeclaration, ScheduledHandler } from "./function-declaration";
 import { createRegistrationsHandler, registrationsSettingKeys } from "./registrations";
 import { createRemindersHandler, remindSettingKeys } from "./reminders";
@@ -115,6 +117,27 @@ export const functions = {
     writesErasureLog: true,
     usesTwilioSecret: true,
     createHandler: createRemindersHandler,
+  }),
+  // The board (BOARD.md): its page and assets, sign-in, sessions and its API, behind a session rather than a key.
+  board: declareFunction({
+    name: "board",
+    route: { method: "GET", path: "/board" },
+    moreRoutes: [{ name: "proxy", method: "ANY", path: "/board/{proxy+}" }],
+    apiKey: "none",
+    // A squad sheet's invites are sent within one request; API Gateway itself gives up at 29 s.
+    timeoutSeconds: 25,
+    // Not measured by the bench yet: the trigger's size, as its data routes do the trigger's work.
+    memorySizeMb: 1769,
+    settingKeys: boardSettingKeys,
+    // The phone library for the numbers people type at sign-in and on People (domain/phone.ts).
+    npmImports: [...new Set(["libphonenumber-js/min", ...boardDataNpmImports])],
+    // Verify's requests are signed with the account's credentials, as the data routes' sends are.
+    // The trigger's (invite, resend) and the export's (list, erase) together (config/registrations-table.ts).
+    registrations: "board",
+    writesErasureLog: true,
+    usesTwilioSecret: true,
+    usesBoardTable: true,
+    createHandler: createBoardHandler,
   }),
 } satisfies { [Name in HandlerName]: (FunctionDeclaration | ScheduledFunctionDeclaration) & { name: Name } };
 

@@ -6,7 +6,7 @@
  * API Gateway lets the invite key through too (usage-plan keys do not separate routes), so the
  * key's id is checked here against the export key's, which the program writes to Parameter Store.
  */
-import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import { type CursorKeyReader, createCursorKeyReader, createSettingValuesReader, type SettingValuesReader } from "../aws/settings-reader";
 import type { RegistrationTombstone, StoredRegistration } from "../aws/stored-registration";
@@ -47,7 +47,8 @@ export const responseBudgetBytes = 5 * 1024 * 1024;
 const filterNames = ["team_name", "age_group", "status", "season"] as const;
 // An array, not a Set: Pulumi serializes a Set into the code package as an empty object.
 const queryNames: readonly string[] = [...filterNames, "format", "cursor"];
-type Filters = Partial<Record<(typeof filterNames)[number], string>>;
+export type ExportFilters = Partial<Record<(typeof filterNames)[number], string>>;
+type Filters = ExportFilters;
 
 // Ids are UUIDs; a little wider, so the answer for anything else is a clear 400 rather than a lookup.
 const registrationIdPattern = /^[A-Za-z0-9-]{1,64}$/;
@@ -94,13 +95,19 @@ function matches(row: ExportRow, filters: Filters): boolean {
   });
 }
 
-/** The query string, checked: a misspelt filter is a 400 that names it, not a silently unfiltered export. */
-function parseQuery(event: APIGatewayProxyEvent): { filters: Filters; format: "json" | "csv"; cursor?: string } | { problem: string } {
-  const query = event.queryStringParameters ?? {};
-  const unknown = Object.keys(query).filter((name) => !queryNames.includes(name));
+/**
+ * The query string, checked: a misspelt filter is a 400 that names it, not a silently unfiltered
+ * export. `accepted` are the parameter names the caller takes (the board takes fewer).
+ */
+export function parseExportQuery(
+  query: Readonly<Record<string, string | undefined>>,
+  accept: string,
+  accepted: readonly string[] = queryNames,
+): { filters: Filters; format: "json" | "csv"; cursor?: string } | { problem: string } {
+  const unknown = Object.keys(query).filter((name) => !accepted.includes(name));
   if (unknown.length > 0) {
     return {
-      problem: `Unknown query parameter ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(", ")}; use ${queryNames.join(", ")}.`,
+      problem: `Unknown query parameter ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(", ")}; use ${accepted.join(", ")}.`,
     };
   }
   const filters: Filters = {};
@@ -119,27 +126,38 @@ function parseQuery(event: APIGatewayProxyEvent): { filters: Filters; format: "j
     if (!ageGroup) return { problem: "age_group must be an age group such as U11 or Under 11s." };
     filters.age_group = ageGroup;
   }
-  const accept = headerValue(event, "Accept") ?? "";
   const format = query.format ?? (/\btext\/csv\b/i.test(accept) ? "csv" : "json");
   if (format !== "json" && format !== "csv") return { problem: "format must be json or csv." };
   return { filters, format, cursor: query.cursor || undefined };
 }
 
-export function createRegistrationsHandler(
-  declaration: FunctionDeclaration<RegistrationsSettingKey>,
-  dependencies: Partial<RegistrationsDependencies> = {},
-): ProxyHandler {
-  // Its log lines name each request's own route (two share the function), not the declaration's first.
-  const { env, awsCalls, writeLog } = handlerSetup(declaration, { env: dependencies.env, writeLog: dependencies.writeLog });
-  // Its settings alone: the export has no use for the Twilio secret, and its role may not read it.
-  const readSettings = dependencies.readSettings ?? createSettingValuesReader(declaration.settingKeys, { env, awsCalls });
-  const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
-  const readCursorKey = dependencies.readCursorKey ?? createCursorKeyReader({ env, awsCalls });
-  const clock = dependencies.clock ?? (() => new Date());
-  // Pages small enough that one more never overruns the budget.
-  const { budgetBytes, pageSize } = dependencies.paging ?? { budgetBytes: responseBudgetBytes, pageSize: 250 };
+/** The export's CSV answer for `rows` of `season`; `next` is the URL of the rest, when there is more. */
+export function exportCsvAnswer(rows: readonly ExportRow[], season: string, next?: string): APIGatewayProxyResult {
+  const headers: Record<string, string> = {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Disposition": `attachment; filename="registrations-${season}.csv"`,
+  };
+  if (next) headers.Link = `<${next}>; rel="next"`;
+  return { statusCode: 200, headers, body: exportCsv(rows) };
+}
 
+/** What the export reads and erases with: the board's data routes call the same. */
+export interface RegistrationsWork {
   /** Pages of the season after `start` until the next might not fit; the store's place of the rest, if any. */
+  collect(season: string, filters: ExportFilters, start: string | undefined): Promise<{ rows: ExportRow[]; cursor?: string }>;
+  /** DELETE /registrations/{id}'s answer; `erased` when this call erased it. */
+  erase(registrationId: string): Promise<{ answer: APIGatewayProxyResult; erased: boolean }>;
+}
+
+export function createRegistrationsWork({
+  store,
+  clock,
+  paging,
+}: Pick<RegistrationsDependencies, "store" | "clock" | "paging">): RegistrationsWork {
+  // Pages small enough that one more never overruns the budget.
+  const { budgetBytes, pageSize } = paging;
+
   async function collect(season: string, filters: Filters, start: string | undefined) {
     const rows: ExportRow[] = [];
     let bytes = 0;
@@ -162,8 +180,51 @@ export function createRegistrationsHandler(
     return { rows, cursor };
   }
 
+  async function erase(registrationId: string) {
+    const answer = (result: APIGatewayProxyResult, erased = false) => ({ answer: result, erased });
+    if (!registrationIdPattern.test(registrationId)) return answer(refuse(400, "The registration id must be letters, digits and hyphens."));
+    // Retried when the registration changed between the read and the erasure (a reply came in).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const found = await store.findById(registrationId);
+      if (!found) return answer(refuse(404, "No registration has this id."));
+      if (found.status === "erased") {
+        return answer(
+          jsonResponse(200, {
+            registration_id: registrationId,
+            status: "erased",
+            erased_at: found.erased_at,
+            message: "already erased",
+          }),
+        );
+      }
+      const now = clock();
+      if (await store.erase(found, now, "club")) {
+        return answer(jsonResponse(200, { registration_id: registrationId, status: "erased", erased_at: now.toISOString() }), true);
+      }
+    }
+    return answer(refuse(409, "The registration kept changing while being erased; please try again."));
+  }
+
+  return { collect, erase };
+}
+
+export function createRegistrationsHandler(
+  declaration: FunctionDeclaration<RegistrationsSettingKey>,
+  dependencies: Partial<RegistrationsDependencies> = {},
+): ProxyHandler {
+  // Its log lines name each request's own route (two share the function), not the declaration's first.
+  const { env, awsCalls, writeLog } = handlerSetup(declaration, { env: dependencies.env, writeLog: dependencies.writeLog });
+  // Its settings alone: the export has no use for the Twilio secret, and its role may not read it.
+  const readSettings = dependencies.readSettings ?? createSettingValuesReader(declaration.settingKeys, { env, awsCalls });
+  const readCursorKey = dependencies.readCursorKey ?? createCursorKeyReader({ env, awsCalls });
+  const { collect, erase } = createRegistrationsWork({
+    store: dependencies.store ?? createRegistrationStore(env, awsCalls),
+    clock: dependencies.clock ?? (() => new Date()),
+    paging: dependencies.paging ?? { budgetBytes: responseBudgetBytes, pageSize: 250 },
+  });
+
   async function list(event: APIGatewayProxyEvent, season: string) {
-    const query = parseQuery(event);
+    const query = parseExportQuery(event.queryStringParameters ?? {}, headerValue(event, "Accept") ?? "");
     if ("problem" in query) return refuse(400, query.problem);
     const listSeason = query.filters.season ?? season;
     const binding = cursorBinding(listSeason, query.filters);
@@ -173,38 +234,10 @@ export function createRegistrationsHandler(
     const rows = collected.rows;
     const cursor = collected.cursor === undefined ? undefined : sealCursor(await readCursorKey(), collected.cursor, binding);
     if (query.format === "json") return jsonResponse(200, { registrations: rows, ...(cursor ? { next_cursor: cursor } : {}) });
-    const headers: Record<string, string> = {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Cache-Control": "no-store",
-      "Content-Disposition": `attachment; filename="registrations-${listSeason}.csv"`,
-    };
-    if (cursor) {
-      const next = new URLSearchParams({ ...event.queryStringParameters, format: "csv", cursor });
-      headers.Link = `<${event.requestContext?.path ?? event.path}?${next}>; rel="next"`;
-    }
-    return { statusCode: 200, headers, body: exportCsv(rows) };
-  }
-
-  async function erase(registrationId: string) {
-    if (!registrationIdPattern.test(registrationId)) return refuse(400, "The registration id must be letters, digits and hyphens.");
-    // Retried when the registration changed between the read and the erasure (a reply came in).
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const found = await store.findById(registrationId);
-      if (!found) return refuse(404, "No registration has this id.");
-      if (found.status === "erased") {
-        return jsonResponse(200, {
-          registration_id: registrationId,
-          status: "erased",
-          erased_at: found.erased_at,
-          message: "already erased",
-        });
-      }
-      const now = clock();
-      if (await store.erase(found, now, "club")) {
-        return jsonResponse(200, { registration_id: registrationId, status: "erased", erased_at: now.toISOString() });
-      }
-    }
-    return refuse(409, "The registration kept changing while being erased; please try again.");
+    const next =
+      cursor &&
+      `${event.requestContext?.path ?? event.path}?${new URLSearchParams({ ...event.queryStringParameters, format: "csv", cursor })}`;
+    return exportCsvAnswer(rows, listSeason, next);
   }
 
   return async (event, context) => {
@@ -216,7 +249,7 @@ export function createRegistrationsHandler(
       }
       const id = event.pathParameters?.id;
       if (event.httpMethod === "GET" && id === undefined) return list(event, values.season);
-      if (event.httpMethod === "DELETE" && id !== undefined) return erase(id);
+      if (event.httpMethod === "DELETE" && id !== undefined) return (await erase(id)).answer;
       return refuse(405, "Use GET /registrations or DELETE /registrations/{id}.");
     };
 

@@ -9,7 +9,7 @@
  * Idempotency-Key, is one registration and one message unless the caller asks to resend.
  */
 import { randomUUID } from "node:crypto";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyResult } from "aws-lambda";
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
 import type { HandlerSettings, SettingsReader } from "../aws/settings-reader";
 import type { StoredRegistration } from "../aws/stored-registration";
@@ -26,7 +26,7 @@ import {
 } from "../domain/invite";
 import { invitedRegistration } from "../domain/registration";
 import { retainUntil } from "../domain/retention";
-import { answerLogged } from "../plumbing/answer-logged";
+import { answerLogged, logFailure } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, type RemainingTime, requestIdOf } from "../plumbing/api-gateway-event";
 import { awsCallContext } from "../plumbing/aws-call-scope";
 import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
@@ -48,8 +48,8 @@ import {
   unconfirmedAnswer,
 } from "./trigger-answers";
 
-/** The settings the trigger reads: its role may read these parameters and no others. */
-export const triggerSettingKeys = [
+/** The settings sending an invite reads (the trigger's, and the board's invites). */
+export const inviteSettingKeys = [
   "whatsappNumber",
   "templateSid",
   "clubName",
@@ -59,6 +59,12 @@ export const triggerSettingKeys = [
   "allowFeeOverrides",
   "retentionYears",
   "statusCallbackUrl",
+] as const satisfies readonly SettingKey[];
+export type InviteSettingKey = (typeof inviteSettingKeys)[number];
+
+/** The settings the trigger reads: its role may read these parameters and no others. */
+export const triggerSettingKeys = [
+  ...inviteSettingKeys,
   // The export key is refused here: API Gateway lets either key through to any keyed route.
   "exportApiKeyId",
 ] as const satisfies readonly SettingKey[];
@@ -75,6 +81,23 @@ export interface TriggerDependencies {
 
 export type TriggerHandler = ProxyHandler;
 
+/** One invite to send, from whoever asks (POST /trigger, the board): the trigger's work after the caller is let in. */
+export interface InviteCall {
+  requestId: string;
+  log: Log;
+  remaining: RemainingTime;
+  settings: HandlerSettings<InviteSettingKey>;
+  /** The invite as JSON text: POST /trigger's body. */
+  body: string;
+  /** As the caller gave it (trimmed), checked here: the `Idempotency-Key` header. */
+  idempotencyKey?: string;
+  /** The caller's own refusal of a valid invite (the board: a team not the person's), before anything is checked or sent. */
+  refuse?: (invite: InviteRequest) => APIGatewayProxyResult | undefined;
+}
+
+/** Answers one invite exactly as POST /trigger would; never throws (a failure is the trigger's 500 answer). */
+export type InviteSender = (call: InviteCall) => Promise<APIGatewayProxyResult>;
+
 /** What every step of one request shares. */
 interface TriggerRequest {
   requestId: string;
@@ -82,7 +105,7 @@ interface TriggerRequest {
   remaining: RemainingTime;
   invite: InviteRequest;
   idempotencyKey?: string;
-  settings: HandlerSettings<TriggerSettingKey>;
+  settings: HandlerSettings<InviteSettingKey>;
 }
 
 // Time kept back from the Lambda's budget so a retried send still answers before the timeout.
@@ -94,14 +117,12 @@ const closedStatuses: readonly string[] = ["submitted", "opted_out"];
 
 /** The invite for the stack's season (and fees, unless it allows others) and its Idempotency-Key, or why the request is refused. */
 function parseRequest(
-  event: APIGatewayProxyEvent,
+  { body: text, idempotencyKey }: Pick<InviteCall, "body" | "idempotencyKey">,
   parseInvite: (payload: unknown, stackSeason: string) => InviteParseResult,
-  values: HandlerSettings<TriggerSettingKey>["values"],
+  values: HandlerSettings<InviteSettingKey>["values"],
   log: Log,
 ): { invite: InviteRequest; idempotencyKey?: string } | TriggerRefusal {
-  const tooLarge = bodyTooLarge(event);
-  if (tooLarge) return { refused: "body_too_large", message: tooLarge };
-  const body = parseJsonBody(bodyText(event));
+  const body = parseJsonBody(text);
   if (!body.ok) return { refused: "invalid_request", problems: body.problems };
   const parsed = parseInvite(body.value, values.season);
   const problems = parsed.ok ? (values.allowFeeOverrides === "true" ? [] : feeOverrideProblems(parsed.invite, values)) : parsed.problems;
@@ -109,7 +130,6 @@ function parseRequest(
     log("info", "invite_rejected", { detail: problems.map((problem) => problem.field).join(",") });
     return { refused: "invalid_request", problems };
   }
-  const idempotencyKey = headerValue(event, "Idempotency-Key")?.trim();
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) return { refused: "invalid_idempotency_key" };
   return { invite: parsed.invite, idempotencyKey };
 }
@@ -133,17 +153,19 @@ function newRegistration({ invite, settings, requestId }: TriggerRequest, now: D
  */
 type Decision = { answer: APIGatewayProxyResult } | { send: StoredRegistration; unclaimed?: StoredRegistration };
 
-export function createTriggerHandler(
-  declaration: FunctionDeclaration<TriggerSettingKey>,
-  dependencies: Partial<TriggerDependencies> = {},
-): TriggerHandler {
-  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
-  const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
-  const store = dependencies.registrations ?? createRegistrationStore(env, awsCalls);
+/**
+ * The trigger's work once a caller is let in: check the invite, create its registration or find
+ * the player's, send, record, answer. `timeoutSeconds` is the calling function's: a sending
+ * marker older than that belongs to a request that is over.
+ */
+export function createInviteSender(
+  { timeoutSeconds }: { timeoutSeconds: number },
+  { messagesClient, registrations: store }: Pick<TriggerDependencies, "messagesClient" | "registrations">,
+): InviteSender {
   const parseInvite = createInviteParser();
   // A marker older than the function's timeout belongs to a request that is over: its send may have gone.
   const sendingNow = (registration: StoredRegistration) =>
-    registration.sending !== undefined && Date.now() - Date.parse(registration.sending.since) < declaration.timeoutSeconds * 1000;
+    registration.sending !== undefined && Date.now() - Date.parse(registration.sending.since) < timeoutSeconds * 1000;
 
   /** Keeps what became of a send; the caller hears what happened even when that write fails. */
   async function keep(request: TriggerRequest, before: StoredRegistration, after: StoredRegistration | undefined) {
@@ -273,6 +295,45 @@ export function createTriggerHandler(
     }
   }
 
+  async function answer(call: InviteCall): Promise<APIGatewayProxyResult> {
+    const { requestId, log, remaining, settings } = call;
+    // The invite's season must be the stack's, and its fees too unless the stack allows others.
+    const parsed = parseRequest(call, parseInvite, settings.values, log);
+    if ("refused" in parsed) return refusedAnswer(requestId, parsed);
+    const refusal = call.refuse?.(parsed.invite);
+    if (refusal) return refusal;
+    const request: TriggerRequest = { requestId, log, remaining, settings, ...parsed };
+    let decision: Decision;
+    try {
+      decision = await create(request);
+    } catch (error) {
+      // The table out of reach: nothing is sent that might be a second invite.
+      log("warn", "duplicate_check_stopped_send", { error: errorName(error) });
+      return storeUnavailableAnswer(requestId);
+    }
+    return "answer" in decision ? decision.answer : sendInvite(request, decision.send, decision.unclaimed);
+  }
+
+  return async (call) => {
+    try {
+      return await answer(call);
+    } catch (error) {
+      logFailure(call.log, error);
+      return internalErrorAnswer(call.requestId);
+    }
+  };
+}
+
+export function createTriggerHandler(
+  declaration: FunctionDeclaration<TriggerSettingKey>,
+  dependencies: Partial<TriggerDependencies> = {},
+): TriggerHandler {
+  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
+  const sendInvite = createInviteSender(declaration, {
+    messagesClient: dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL }),
+    registrations: dependencies.registrations ?? createRegistrationStore(env, awsCalls),
+  });
+
   return async (event, context) => {
     const started = Date.now();
     const requestId = requestIdOf(event);
@@ -281,24 +342,15 @@ export function createTriggerHandler(
     const remaining = context ?? { getRemainingTimeInMillis: () => declaration.timeoutSeconds * 1000 - (Date.now() - started) };
 
     const answer = async () => {
-      // The invite's season must be the stack's, and its fees too unless the stack allows others.
       const settings = await readSettings();
       if (event.requestContext?.identity?.apiKeyId === settings.values.exportApiKeyId) {
         log("warn", "not_the_invite_key");
         return notTheInviteKeyAnswer(requestId);
       }
-      const parsed = parseRequest(event, parseInvite, settings.values, log);
-      if ("refused" in parsed) return refusedAnswer(requestId, parsed);
-      const request: TriggerRequest = { requestId, log, remaining, settings, ...parsed };
-      let decision: Decision;
-      try {
-        decision = await create(request);
-      } catch (error) {
-        // The table out of reach: nothing is sent that might be a second invite.
-        log("warn", "duplicate_check_stopped_send", { error: errorName(error) });
-        return storeUnavailableAnswer(requestId);
-      }
-      return "answer" in decision ? decision.answer : sendInvite(request, decision.send, decision.unclaimed);
+      const tooLarge = bodyTooLarge(event);
+      if (tooLarge) return refusedAnswer(requestId, { refused: "body_too_large", message: tooLarge });
+      const idempotencyKey = headerValue(event, "Idempotency-Key")?.trim();
+      return sendInvite({ requestId, log, remaining, settings, body: bodyText(event), idempotencyKey });
     };
     return awsCalls.run(awsCallContext(remaining.getRemainingTimeInMillis(), log), () =>
       answerLogged(log, answer, () => internalErrorAnswer(requestId)),

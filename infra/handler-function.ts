@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { registrationsAccess } from "../config/registrations-table";
 import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
 import type { FunctionDeclaration, ScheduledFunctionDeclaration } from "../handlers/function-declaration";
+import type { BoardTable } from "./board-table";
 import type { CursorKey } from "./cursor-key";
 import type { ErasureLogTable } from "./erasure-log-table";
 import type { IdempotencyTable } from "./idempotency-table";
@@ -21,6 +22,7 @@ export interface HandlerFunctionArgs {
   idempotencyTable: IdempotencyTable;
   registrationsTable: RegistrationsTable;
   erasureLogTable: ErasureLogTable;
+  boardTable: BoardTable;
   memorySizeMb: number;
   /** Runs reserved for this function alone, and its ceiling; unset, it shares the account's unreserved pool. */
   reservedConcurrency?: number;
@@ -81,6 +83,17 @@ export class HandlerFunction extends pulumi.ComponentResource {
     const registrationStatements = declaration.registrations
       ? this.registrationStatements(args.registrationsTable, declaration.registrations)
       : [];
+    const boardTableStatements = declaration.usesBoardTable
+      ? [
+          {
+            Sid: "BoardRecords",
+            Effect: "Allow",
+            // Sessions, people and audit entries by key (aws/board-store.ts); people and the audit log by Query of their partition.
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+            Resource: args.boardTable.table.arn,
+          },
+        ]
+      : [];
     const keyPrefix = declaration.idempotencyKeyPrefix;
     const idempotencyStatements = keyPrefix
       ? [
@@ -122,6 +135,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             ...idempotencyStatements,
             ...registrationStatements,
             ...erasureLogStatements,
+            ...boardTableStatements,
           ],
         }),
       },
@@ -152,6 +166,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             ...(keyPrefix ? { [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name } : {}),
             ...(declaration.registrations ? { [environmentVariables.registrationsTable]: args.registrationsTable.table.name } : {}),
             ...(declaration.writesErasureLog ? { [environmentVariables.erasureLogTable]: args.erasureLogTable.table.name } : {}),
+            ...(declaration.usesBoardTable ? { [environmentVariables.boardTable]: args.boardTable.table.name } : {}),
           },
         },
       },

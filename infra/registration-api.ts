@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type FunctionDeclaration, type Route, routesOf } from "../handlers/function-declaration";
+import { binaryMediaTypes, type FunctionDeclaration, type Route, routesOf } from "../handlers/function-declaration";
 import { routeRevision } from "./route-revision";
 
 export interface ApiRoute {
@@ -51,6 +51,7 @@ export class RegistrationApi extends pulumi.ComponentResource {
         description: "signon: WhatsApp registration invites and replies",
         apiKeySource: "HEADER",
         endpointConfiguration: { types: "REGIONAL" },
+        binaryMediaTypes: [...binaryMediaTypes],
       },
       { parent: this },
     );
@@ -85,17 +86,21 @@ export class RegistrationApi extends pulumi.ComponentResource {
     for (const { declaration } of args.routes) {
       const throttle = args.routeThrottles?.[declaration.name];
       if (!throttle) continue;
-      const { method, path } = declaration.route;
-      new aws.apigateway.MethodSettings(
-        `${name}-${declaration.name}-throttle`,
-        {
-          restApi: this.restApi.id,
-          stageName: this.stage.stageName,
-          methodPath: `${path.slice(1)}/${method}`,
-          settings: { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit },
-        },
-        { parent: this },
-      );
+      // Each of the function's routes: the board's page and its `{proxy+}` (API and assets) alike.
+      for (const [index, { method, path }] of routesOf(declaration).entries()) {
+        const routeName = index === 0 ? "" : `-${declaration.moreRoutes?.[index - 1].name}`;
+        new aws.apigateway.MethodSettings(
+          `${name}-${declaration.name}${routeName}-throttle`,
+          {
+            restApi: this.restApi.id,
+            stageName: this.stage.stageName,
+            // API Gateway names an ANY method `*` here.
+            methodPath: `${path.slice(1)}/${method === "ANY" ? "*" : method}`,
+            settings: { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit },
+          },
+          { parent: this },
+        );
+      }
     }
 
     this.usagePlan = new aws.apigateway.UsagePlan(
@@ -181,7 +186,7 @@ export class RegistrationApi extends pulumi.ComponentResource {
         function: handler.name,
         principal: "apigateway.amazonaws.com",
         // A path parameter is any one segment in the ARN.
-        sourceArn: pulumi.interpolate`${this.restApi.executionArn}/*/${httpMethod}/${path.slice(1).replace(/\{[^}]+\}/g, "*")}`,
+        sourceArn: pulumi.interpolate`${this.restApi.executionArn}/*/${httpMethod === "ANY" ? "*" : httpMethod}/${path.slice(1).replace(/\{[^}]+\}/g, "*")}`,
       },
       { parent: this },
     );

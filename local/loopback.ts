@@ -1,8 +1,8 @@
-/** An HTTP server on 127.0.0.1 (a free port unless one is asked for), handed each request's body as text. */
+/** An HTTP server on 127.0.0.1 (a free port unless one is asked for), handed each request's body as text, and its bytes. */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type LoopbackHandler = (request: http.IncomingMessage, body: string, response: http.ServerResponse) => void;
+export type LoopbackHandler = (request: http.IncomingMessage, body: string, response: http.ServerResponse, bytes: Buffer) => void;
 
 export interface LoopbackServer {
   url: string;
@@ -62,7 +62,10 @@ export async function serveOnLoopback(handle: LoopbackHandler, options: Loopback
       else chunks.length = 0;
     });
     request.on("end", () => {
-      if (received <= maxBodyBytes) return handle(request, Buffer.concat(chunks).toString("utf8"), response);
+      if (received <= maxBodyBytes) {
+        const bytes = Buffer.concat(chunks);
+        return handle(request, bytes.toString("utf8"), response, bytes);
+      }
       response.setHeader("Connection", "close");
       tooLarge(response);
     });

@@ -20,6 +20,8 @@ export interface LocalOptions {
   live: boolean;
   /** Another Twilio stand-in to send through (TWILIO_API_BASE_URL). */
   twilioApiBaseUrl?: string;
+  /** Twilio Verify's base URL (the board's sign-in codes): the built-in stand-in unless set, or Verify itself with --live. */
+  twilioVerifyBaseUrl?: string;
   /** The settings that fell back to local defaults, to say so at start-up. */
   defaulted: string[];
 }
@@ -74,6 +76,7 @@ export function localOptions(argv: string[], env: NodeJS.ProcessEnv, dotEnvFile:
     twilioAuthToken: setting("TWILIO_AUTH_TOKEN"),
     live: flags.live ?? false,
     twilioApiBaseUrl: env.TWILIO_API_BASE_URL || dotEnv.TWILIO_API_BASE_URL || undefined,
+    twilioVerifyBaseUrl: env.TWILIO_VERIFY_BASE_URL || dotEnv.TWILIO_VERIFY_BASE_URL || undefined,
     defaulted,
   };
   if (options.live && (defaulted.includes("TWILIO_ACCOUNT_SID") || defaulted.includes("TWILIO_AUTH_TOKEN"))) {

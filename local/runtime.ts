@@ -63,7 +63,7 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
 
   // Served first: the port, and with it the webhook URL Twilio signs, is known only then.
   let dispatch = starting;
-  const server = await serveOnLoopback((request, body, response) => dispatch(request, body, response), {
+  const server = await serveOnLoopback((request, body, response, bytes) => dispatch(request, body, response, bytes), {
     port: options.port,
     maxBodyBytes,
     tooLarge: (response) => sendRefusal(response, "tooLarge"),
@@ -87,24 +87,25 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
     clubAddress: `whatsapp:${settings.twilio.whatsappNumber}`,
     // To the local POST /status, signed, as Twilio posts them to the stack's.
     postStatusCallbacks: true,
+    // The board's sign-in codes, shown in the person's chat with the club.
+    verifyService: { sid: settings.twilio.verifyServiceSid, name: settings.club.name },
   });
   // Undefined is Twilio itself.
   const twilioBaseUrl = options.twilioApiBaseUrl ?? (options.live ? undefined : server.url);
   // The idempotency table, in memory: a restart forgets what was sent.
   const dynamoDb = await startDynamoDbStandIn();
-  const env = twilioBaseUrl === undefined ? dynamoDb.env : { ...dynamoDb.env, TWILIO_API_BASE_URL: twilioBaseUrl };
+  // Verify too: the stand-in plays it (verify.ts) wherever it plays the Messages API.
+  const env =
+    twilioBaseUrl === undefined
+      ? dynamoDb.env
+      : { ...dynamoDb.env, TWILIO_API_BASE_URL: twilioBaseUrl, TWILIO_VERIFY_BASE_URL: twilioBaseUrl };
 
   const gateway = createApiGateway({
     routes: functionDeclarations.flatMap((declaration) => {
       const handler = declaration.createHandler(declaration, { env, readSettings, readCursorKey, writeLog });
-      // The stage throttles the declaration's first route, as the program does (infra/registration-api.ts).
+      // The stage throttles each of the declaration's routes, as the program does (infra/registration-api.ts).
       const throttle = stageRouteThrottles(settings.api)[declaration.name as keyof ReturnType<typeof stageRouteThrottles>];
-      return routesOf(declaration).map((route) => ({
-        ...declaration,
-        route,
-        handler,
-        throttle: route === declaration.route ? throttle : undefined,
-      }));
+      return routesOf(declaration).map((route) => ({ ...declaration, route, handler, throttle }));
     }),
     apiKeys: { invite: options.apiKey, export: options.exportApiKey },
     usagePlan: settings.api,
@@ -114,9 +115,9 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
   const reminders = createLocalRemindersRoute(functions.remind.createHandler(functions.remind, { env, readSettings, writeLog }));
   const simulator = createSimulatorRoutes({ standIn, settings, apiKey: options.apiKey, exportApiKey: options.exportApiKey });
   await beforeRoutes?.(server.url);
-  dispatch = (request, body, response) => {
+  dispatch = (request, body, response, bytes) => {
     if (simulator(request, body, response) || reminders(request, body, response) || standIn.handle(request, body, response)) return;
-    void gateway(request, body, response);
+    void gateway(request, body, response, bytes);
   };
 
   return {

@@ -25,6 +25,7 @@ function banner(options: LocalOptions, runtime: LocalRuntime): string {
     `  Webhook     POST ${runtime.url}/webhook   signed for ${runtime.webhookUrl}`,
     `  Status      POST ${runtime.url}/status   Twilio's delivery statuses, signed for ${runtime.statusCallbackUrl}`,
     `  Export      GET ${runtime.url}/registrations, DELETE ${runtime.url}/registrations/{id}   header x-api-key: ${exportApiKey}`,
+    `  Board       ${runtime.url}/board   sign in as ${runtime.settings.board.secretaries[0].tel}: ${options.live || options.twilioVerifyBaseUrl ? "Verify sends the code" : "the code shows in the simulator"}`,
     `  Twilio      ${runtime.twilioTarget}, ${credentials}`,
     `  Sender      whatsapp:${twilio.whatsappNumber}, template ${twilio.templateSid}`,
     `  Throttle    ${api.rateLimit} requests/s, burst ${api.burstLimit}`,

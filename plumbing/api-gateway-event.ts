@@ -51,6 +51,10 @@ export const maxBodyBytes = 64 * 1024;
  */
 export function bodyTooLarge(event: APIGatewayProxyEvent): string | undefined {
   if (!event.body) return undefined;
-  const bytes = Buffer.byteLength(event.body, event.isBase64Encoded ? "base64" : "utf8");
-  return bytes > maxBodyBytes ? `The body is ${bytes} bytes; the most accepted is ${maxBodyBytes} bytes (64 KB).` : undefined;
+  return bytesTooLarge(Buffer.byteLength(event.body, event.isBase64Encoded ? "base64" : "utf8"));
+}
+
+/** Why a body of `bytes` is refused as too large, or undefined when it fits: bodyTooLarge for a body already read. */
+export function bytesTooLarge(bytes: number, most = maxBodyBytes): string | undefined {
+  return bytes > most ? `The body is ${bytes} bytes; the most accepted is ${most} bytes (${most / 1024} KB).` : undefined;
 }

@@ -12,6 +12,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import type { HandlerName } from "../config/names";
+import { createBoardHandler } from "../handlers/board/board-handler";
 import { functions } from "../handlers/functions";
 import { createRegistrationsHandler, type RegistrationsDependencies } from "../handlers/registrations";
 import { createRemindersHandler, type RemindersHandler } from "../handlers/reminders";
@@ -83,6 +84,12 @@ export function testStatus({ env, writeLog }: TestWiring, dependencies: Partial<
 export function testExport({ env, writeLog }: TestWiring, dependencies: Partial<RegistrationsDependencies> = {}): ProxyHandler {
   if (packaged) return packagedFunction("export", { env, writeLog }, dependencies);
   return createRegistrationsHandler(functions.export, { env, writeLog, ...dependencies });
+}
+
+/** The board on `wiring`, with its clock (the one thing that crosses into the uploaded package) when a test moves time. */
+export function testBoard({ env, writeLog }: TestWiring, dependencies: { clock?: () => Date } = {}): ProxyHandler {
+  if (packaged) return packagedFunction("board", { env, writeLog }, dependencies);
+  return createBoardHandler(functions.board, { env, writeLog, ...dependencies });
 }
 
 /** The reminders' scheduled run on `wiring`. */

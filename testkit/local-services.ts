@@ -22,7 +22,7 @@ export interface LocalServices {
   dynamoDb: DynamoDbStandIn;
   /** AWS and Twilio endpoints, fake AWS credentials and the handler's own variables. */
   env: Record<string, string>;
-  /** Forgets what earlier tests sent: Twilio's messages and counts, and every idempotency record. */
+  /** Forgets what earlier tests sent: Twilio's messages and counts, Verify's codes, and every record. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -52,6 +52,7 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
     ...dynamoDb.env,
     AWS_ENDPOINT_URL: ssm.url,
     TWILIO_API_BASE_URL: twilio.url,
+    TWILIO_VERIFY_BASE_URL: twilio.url,
     SIGNON_PARAMETER_PATH: parameterPath,
     SIGNON_TWILIO_SECRET_NAME: twilioSecretName,
     SIGNON_CURSOR_KEY_SECRET_NAME: cursorKeySecretName,
@@ -64,6 +65,7 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
     reset: async () => {
       twilio.messages.length = 0;
       twilio.attempts = 0;
+      twilio.verify.forget();
       await dynamoDb.clear();
     },
     close: async () => {

@@ -58,19 +58,31 @@ function locate(values: StackValues, key: string, path: boolean, create: boolean
   const namespace = key.slice(0, separator);
   const name = key.slice(separator + 1);
   const stored = (member: string) => (namespace === "signon" ? member : `${namespace}:${member}`);
-  // List indexes and quoted segments are stored differently; the README uses neither.
-  if (path && /[[\]"]/.test(name)) throw new Error(`the config helper does not mimic the path ${key}`);
-  if (!path || !name.includes(".")) return { parent: values, member: stored(name), inGroup: false };
-  const [group, ...rest] = name.split(".");
+  // Quoted segments are stored differently; nothing here uses them.
+  if (path && /"/.test(name)) throw new Error(`the config helper does not mimic the path ${key}`);
+  if (!path || !/[.[]/.test(name)) return { parent: values, member: stored(name), inGroup: false };
+  // `board.secretaries[0].tel`: names, and list indexes in brackets (a list made where one is missing, as map.go does).
+  const segments = [...name.matchAll(/\[(\d+)\]|([^.[\]]+)/g)].map(([, index, member]) => (index === undefined ? member : Number(index)));
+  if (
+    segments
+      .map((segment) => (typeof segment === "number" ? `[${segment}]` : segment))
+      .join(".")
+      .replace(/\.\[/g, "[") !== name
+  ) {
+    throw new Error(`the config helper does not mimic the path ${key}`);
+  }
+  segments[0] = stored(String(segments[0]));
   let cursor: unknown = values;
-  for (const segment of [stored(group), ...rest.slice(0, -1)]) {
-    const container = cursor as Record<string, unknown>;
+  for (const [position, segment] of segments.slice(0, -1).entries()) {
+    const container = cursor as Record<string | number, unknown>;
     // A group that held text is replaced, as map.go does.
-    if (create && (typeof container[segment] !== "object" || container[segment] === null)) container[segment] = {};
+    if (create && (typeof container[segment] !== "object" || container[segment] === null)) {
+      container[segment] = typeof segments[position + 1] === "number" ? [] : {};
+    }
     cursor = container[segment];
     if (typeof cursor !== "object" || cursor === null) return undefined;
   }
-  return { parent: cursor as Record<string, unknown>, member: rest[rest.length - 1], inGroup: true };
+  return { parent: cursor as Record<string, unknown>, member: String(segments.at(-1)), inGroup: true };
 }
 
 /** Applies one command to `values`, as the CLI does to the stack file. Secrets are the caller's to keep. */

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import type { ApiKeyKind, FunctionDeclaration, Route } from "../../handlers/function-declaration";
+import { type ApiKeyKind, type FunctionDeclaration, isBinaryMediaType, type Route } from "../../handlers/function-declaration";
 import { createLog, type LineWriter } from "../../plumbing/log";
 import { sendJson } from "../loopback";
 import { proxyEvent } from "./proxy-event";
@@ -30,17 +30,20 @@ type KeyKind = Exclude<ApiKeyKind, "none">;
 /** The id API Gateway would give each key, passed on in `requestContext.identity.apiKeyId`. */
 export const localApiKeyId = (kind: KeyKind) => `local-${kind}-api-key`;
 
-/** The path's parameters when it matches the route's path (`/registrations/{id}`), else undefined. */
+/** The path's parameters when it matches the route's path (`/registrations/{id}`, `/board/{proxy+}`), else undefined. */
 function pathParametersOf(routePath: string, path: string): Record<string, string> | undefined {
   const wanted = routePath.split("/");
+  const greedy = /^\{(\w+)\+\}$/.exec(wanted.at(-1) ?? "")?.[1];
   const given = path.split("/");
-  if (wanted.length !== given.length) return undefined;
+  // A greedy last parameter takes the rest of the path: one segment or more, none of them empty at the start.
+  if (greedy ? given.length < wanted.length || given[wanted.length - 1] === "" : wanted.length !== given.length) return undefined;
   const parameters: Record<string, string> = {};
   for (const [index, part] of wanted.entries()) {
-    const name = /^\{(\w+)\}$/.exec(part)?.[1];
-    if (name && given[index] !== "") {
+    const name = greedy && index === wanted.length - 1 ? greedy : /^\{(\w+)\}$/.exec(part)?.[1];
+    const value = greedy && index === wanted.length - 1 ? given.slice(index).join("/") : given[index];
+    if (name && value !== "") {
       try {
-        parameters[name] = decodeURIComponent(given[index]);
+        parameters[name] = decodeURIComponent(value);
       } catch {
         // A malformed escape (`%E0`) matches no route, as nothing could be looked up by it.
         return undefined;
@@ -118,7 +121,7 @@ export function createApiGateway({ routes, apiKeys, usagePlan, writeLog, now = D
     return true;
   };
 
-  return async (request: IncomingMessage, body: string, response: ServerResponse): Promise<void> => {
+  return async (request: IncomingMessage, body: string, response: ServerResponse, bytes: Buffer = Buffer.from(body)): Promise<void> => {
     const started = Date.now();
     const requestId = randomUUID();
     const url = new URL(request.url ?? "/", "http://local");
@@ -135,7 +138,10 @@ export function createApiGateway({ routes, apiKeys, usagePlan, writeLog, now = D
       log("info", "gateway_refused", { status: refusals[refusal].status, detail: refusal, latency_ms: Date.now() - started });
     };
 
-    const found = matching.find(({ candidate }) => candidate.route.method === request.method);
+    // A route of its own for the method first, as API Gateway prefers one over ANY.
+    const found =
+      matching.find(({ candidate }) => candidate.route.method === request.method) ??
+      matching.find(({ candidate }) => candidate.route.method === "ANY");
     if (!found) return refuse("noRoute");
     const { candidate: route, pathParameters } = found;
     if (routeThrottles.get(route)?.(now()) === false) return refuse("throttled");
@@ -157,7 +163,8 @@ export function createApiGateway({ routes, apiKeys, usagePlan, writeLog, now = D
       resource: route.route.path,
       pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : undefined,
       query: url.searchParams,
-      body,
+      // A binary media type (a squad sheet's CSV, perhaps Windows-1252) comes base64-encoded, as API Gateway passes it.
+      ...(isBinaryMediaType(request.headers["content-type"]) ? { body: bytes.toString("base64"), isBase64Encoded: true } : { body }),
       headers,
       requestId,
       sourceIp: request.socket.remoteAddress,

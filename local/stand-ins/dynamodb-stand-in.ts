@@ -7,6 +7,7 @@
  */
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
+import { boardTable, boardTableDefinition } from "../../aws/board-store";
 import { createIdempotencyTableClient } from "../../aws/dynamodb";
 import { idempotencyTable } from "../../aws/idempotency/table-layout";
 import { erasureLog, erasureLogTableDefinition } from "../../config/erasure-log";
@@ -31,6 +32,7 @@ export interface DynamoDbStandIn {
 const tableName = "signon-local-idempotency";
 const registrationsTableName = "signon-local-registrations";
 const erasureLogTableName = "signon-local-erasures";
+const boardTableName = "signon-local-board";
 
 export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -48,6 +50,7 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
     [environmentVariables.idempotencyTable]: tableName,
     [environmentVariables.registrationsTable]: registrationsTableName,
     [environmentVariables.erasureLogTable]: erasureLogTableName,
+    [environmentVariables.boardTable]: boardTableName,
   };
   const { call } = createIdempotencyTableClient(env);
   // As the Pulumi program declares it (infra/idempotency-table.ts), less the TTL setting dynalite lacks.
@@ -63,6 +66,8 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
   // As the Pulumi program declares it (infra/registrations-table.ts), less TTL, PITR and encryption.
   await call("CreateTable", registrationsTableDefinition(registrationsTableName));
   await call("CreateTable", erasureLogTableDefinition(erasureLogTableName));
+  // As infra/board-table.ts declares it, less TTL, PITR and encryption.
+  await call("CreateTable", boardTableDefinition(boardTableName));
   const items = async (table = tableName) =>
     ((await call("Scan", { TableName: table, ConsistentRead: true })).Items ?? []) as Record<string, Record<string, string>>[];
   return {
@@ -75,12 +80,13 @@ export async function startDynamoDbStandIn(): Promise<DynamoDbStandIn> {
       for (const item of await items()) {
         await call("DeleteItem", { TableName: tableName, Key: { [idempotencyTable.keyAttribute]: item[idempotencyTable.keyAttribute] } });
       }
-      const { partitionKey, sortKey } = registrationsTable;
-      for (const item of await items(registrationsTableName)) {
-        await call("DeleteItem", {
-          TableName: registrationsTableName,
-          Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] },
-        });
+      for (const [table, { partitionKey, sortKey }] of [
+        [registrationsTableName, registrationsTable],
+        [boardTableName, boardTable],
+      ] as const) {
+        for (const item of await items(table)) {
+          await call("DeleteItem", { TableName: table, Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] } });
+        }
       }
       for (const item of await items(erasureLogTableName)) {
         await call("DeleteItem", { TableName: erasureLogTableName, Key: { [erasureLog.partitionKey]: item[erasureLog.partitionKey] } });

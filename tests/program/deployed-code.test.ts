@@ -154,6 +154,12 @@ describe("the uploaded code packages", () => {
     ]);
   });
 
+  it("give the board no Twilio client, AWS SDK client or Pulumi: Verify over node:https, DynamoDB by signed request", () => {
+    const boardFiles = functionNamed("board").codeFiles!;
+    expect(boardFiles).toContain("node_modules/libphonenumber-js/min/index.cjs");
+    expect(boardFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk\/client|@smithy|@pulumi)\//.test(file))).toEqual([]);
+  });
+
   it("each get the memory size the bench chose for it (bench/results.json)", () => {
     type Choices = Record<"trigger" | "webhook", { memorySizeMb: number }>;
     const { choices } = (
@@ -164,7 +170,7 @@ describe("the uploaded code packages", () => {
   });
 
   it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
-    for (const name of ["trigger", "webhook", "export", "status", "remind"]) {
+    for (const name of ["trigger", "webhook", "export", "status", "remind", "board"]) {
       expect(packageSize(functionNamed(name).codeDir!).zippedBytes).toBeLessThan(5 * 1024 * 1024);
     }
   });

@@ -28,7 +28,7 @@ interface ClubCase {
   slug: string;
   throttle: { rateLimit: number; burstLimit: number };
   dailyQuota: number;
-  routeThrottles: { webhook: [number, number]; status: [number, number] };
+  routeThrottles: { webhook: [number, number]; status: [number, number]; board: [number, number] };
   reservedConcurrency: { trigger?: number; webhook?: number };
   expectedSettings: Record<string, string>;
   givenApiKey?: string;
@@ -41,7 +41,7 @@ const clubs: ClubCase[] = [
     slug: "urmston",
     throttle: { rateLimit: 25, burstLimit: 50 },
     dailyQuota: 1000,
-    routeThrottles: { webhook: [10, 20], status: [50, 100] },
+    routeThrottles: { webhook: [10, 20], status: [50, 100], board: [10, 40] },
     reservedConcurrency: {},
     expectedSettings: {
       "whatsapp-number": "+14155238886",
@@ -61,6 +61,8 @@ const clubs: ClubCase[] = [
       "reminder-template-sid": "HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b",
       "reminder-after-days": "3",
       "reminder-max": "2",
+      "verify-service-sid": "VA0123456789abcdef0123456789abcdef",
+      "board-secretaries": '[{"name":"Sam Secretary","tel":"+447700900050"}]',
     },
   },
   {
@@ -75,7 +77,13 @@ const clubs: ClubCase[] = [
           codeOfConductUrl: "https://www.saleunited.example/code-of-conduct",
           privacyNoticeUrl: "https://www.saleunited.example/privacy",
         },
-        twilio: { whatsappNumber: "+44 7700 900555", templateSid: "HX0123456789abcdef0123456789abcdef" },
+        twilio: {
+          whatsappNumber: "+44 7700 900555",
+          templateSid: "HX0123456789abcdef0123456789abcdef",
+          verifyServiceSid: "VAfedcba9876543210fedcba9876543210",
+        },
+        // As `pulumi config set --path` stores a number: an integer, given its + back.
+        board: { secretaries: [{ name: "Pat Secretary", tel: 447700900051 }] },
         registration: {
           season: "2026-27",
           membershipFee: 35,
@@ -86,7 +94,15 @@ const clubs: ClubCase[] = [
           allowFeeOverrides: true,
         },
         conversation: { medical: true, emergencyContact: false, photoConsent: "false" },
-        api: { rateLimit: 10, burstLimit: 20, dailyQuota: 3000, webhookRateLimit: 4, webhookBurstLimit: 8, statusBurstLimit: 60 },
+        api: {
+          rateLimit: 10,
+          burstLimit: 20,
+          dailyQuota: 3000,
+          webhookRateLimit: 4,
+          webhookBurstLimit: 8,
+          statusBurstLimit: 60,
+          boardRateLimit: 5,
+        },
         reminders: { afterDays: 4, max: 1 },
         concurrency: { trigger: 30, webhook: 5 },
       },
@@ -95,7 +111,7 @@ const clubs: ClubCase[] = [
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
     dailyQuota: 3000,
-    routeThrottles: { webhook: [4, 8], status: [50, 60] },
+    routeThrottles: { webhook: [4, 8], status: [50, 60], board: [5, 40] },
     reservedConcurrency: { trigger: 30, webhook: 5 },
     givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     givenExportApiKey: "fake-sale-united-export-key-xxxxxxxxxx",
@@ -118,6 +134,8 @@ const clubs: ClubCase[] = [
       "reminder-template-sid": "none",
       "reminder-after-days": "4",
       "reminder-max": "1",
+      "verify-service-sid": "VAfedcba9876543210fedcba9876543210",
+      "board-secretaries": '[{"name":"Pat Secretary","tel":"+447700900051"}]',
     },
   },
 ];
@@ -163,21 +181,22 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       eventTargets: count("aws:cloudwatch/eventTarget:EventTarget"),
     }).toEqual({
       restApi: 1,
-      resources: 5,
-      methods: 5,
-      integrations: 5,
+      // The board's two: /board and /board/{proxy+}.
+      resources: 7,
+      methods: 7,
+      integrations: 7,
       deployments: 1,
       stages: 1,
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
-      methodSettings: 2,
-      permissions: 6,
-      functions: 5,
-      roles: 5,
-      rolePolicies: 5,
-      logGroups: 5,
-      parameters: 20,
+      methodSettings: 4,
+      permissions: 8,
+      functions: 6,
+      roles: 6,
+      rolePolicies: 6,
+      logGroups: 6,
+      parameters: 22,
       // The Twilio credentials, and the key the export seals its cursors with.
       secrets: 2,
       secretVersions: 2,
@@ -198,7 +217,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       resourcesOfType(result, "aws:lambda/function:Function")
         .map((f) => f.inputs.name)
         .sort(),
-    ).toEqual([`${prefix}-export`, `${prefix}-remind`, `${prefix}-status`, `${prefix}-trigger`, `${prefix}-webhook`]);
+    ).toEqual([`${prefix}-board`, `${prefix}-export`, `${prefix}-remind`, `${prefix}-status`, `${prefix}-trigger`, `${prefix}-webhook`]);
   });
 
   it("routes POST /trigger behind the API key and POST /webhook without one", () => {
@@ -238,6 +257,58 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         settings: { throttlingRateLimit: rate, throttlingBurstLimit: burst },
       });
     }
+    // The board's page and its {proxy+} (API and assets), each method of it.
+    const [rate, burst] = club.routeThrottles.board;
+    for (const [logicalName, methodPath] of [
+      [`${prefix}-api-board-throttle`, "board/GET"],
+      [`${prefix}-api-board-proxy-throttle`, "board/{proxy+}/*"],
+    ]) {
+      expect(resourceNamed(result, "aws:apigateway/methodSettings:MethodSettings", logicalName).inputs).toMatchObject({
+        methodPath,
+        settings: { throttlingRateLimit: rate, throttlingBurstLimit: burst },
+      });
+    }
+  });
+
+  it("routes GET /board and ANY /board/{proxy+} without a key to the board function, which alone may touch the board's table", () => {
+    const page = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-board`);
+    const proxy = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-board-proxy`);
+    expect(page.inputs).toMatchObject({ httpMethod: "GET", apiKeyRequired: false });
+    expect(proxy.inputs).toMatchObject({ httpMethod: "ANY", apiKeyRequired: false, resourceId: `${prefix}-api-board-proxy-id` });
+    expect(resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-board-proxy`).inputs).toMatchObject({
+      pathPart: "{proxy+}",
+      parentId: `${prefix}-api-board-id`,
+    });
+    const permission = resourceNamed(result, "aws:lambda/permission:Permission", `${prefix}-api-board-proxy`);
+    expect(String(permission.inputs.sourceArn).endsWith("/*/*/board/*")).toBe(true);
+    const region = club.input.values["aws:region"];
+    const tableArn = `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-board`;
+    const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-board`);
+    expect(table.inputs).toMatchObject({
+      name: `${prefix}-board`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "pk",
+      rangeKey: "sk",
+      ttl: { attributeName: "expires_at", enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+    });
+    for (const fn of resourcesOfType(result, "aws:iam/rolePolicy:RolePolicy")) {
+      const onBoard = statementsOf(fn.inputs.policy).filter((statement) => asList(statement.Resource).includes(tableArn));
+      expect(onBoard).toEqual(
+        fn.name === `${prefix}-board-policy`
+          ? [
+              {
+                Sid: "BoardRecords",
+                Effect: "Allow",
+                Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+                Resource: tableArn,
+              },
+            ]
+          : [],
+      );
+    }
+    expect(result.outputs.boardUrl.value).toMatch(/\/v1\/board$/);
   });
 
   it("uses the configured API keys, or generates them, both in the usage plan, and exports them only as secrets", () => {
@@ -362,6 +433,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
         // Those that erase: the export (the club), the webhook (DELETE MY DATA), remind (closed registrations reduced).
         ...(fn.name === `${prefix}-trigger` || fn.name === `${prefix}-status` ? {} : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
+        // The board's alone: its sessions, people and audit log.
+        ...(fn.name === `${prefix}-board` ? { SIGNON_BOARD_TABLE: `${prefix}-board` } : {}),
       });
     }
   });
@@ -407,7 +480,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
 
   it("keeps idempotency records in one on-demand table whose records expire by TTL", () => {
     const table = resourceNamed(result, "aws:dynamodb/table:Table", `${prefix}-idempotency`);
-    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(3);
+    // Registrations, idempotency records, the erasure log and the board's.
+    expect(resourcesOfType(result, "aws:dynamodb/table:Table")).toHaveLength(4);
     expect(table.inputs).toMatchObject({
       name: `${prefix}-idempotency`,
       billingMode: "PAY_PER_REQUEST",
@@ -434,7 +508,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       const statements = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy);
       const onLog = statements.filter((statement) => asList(statement.Resource).some((arn) => arn.startsWith(logArn)));
       expect(onLog, name).toEqual(
-        ["export", "webhook", "remind"].includes(name)
+        ["export", "webhook", "remind", "board"].includes(name)
           ? [{ Sid: "AddErasureLogEntries", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: logArn }]
           : [],
       );
@@ -674,7 +748,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const deployment = resourcesOfType(result, "aws:apigateway/deployment:Deployment")[0];
     const triggers = deployment.inputs.triggers as Record<string, string>;
     expect(Object.keys(triggers).sort()).toEqual([
+      "ANY /board/{proxy+}",
       "DELETE /registrations/{id}",
+      "GET /board",
       "GET /registrations",
       "POST /status",
       "POST /trigger",
@@ -733,11 +809,18 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     "reminder-template-sid": "none",
     "reminder-after-days": "3",
     "reminder-max": "2",
+    "verify-service-sid": "VA0123456789abcdef0123456789abcdef",
+    "board-secretaries": '[{"name":"Sam Secretary","tel":"+447700900050"}]',
   };
 
   it("leave the sender and the fees as numbers in the stack file, as Pulumi does", () => {
     const { values } = stackConfigAfter("prod", deploying, secretValues);
-    expect(values.twilio).toEqual({ whatsappNumber: 447700900000, templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c" });
+    expect(values.twilio).toEqual({
+      whatsappNumber: 447700900000,
+      templateSid: "HX7d785aa7b15519a858cfc7f0d485ff2c",
+      verifyServiceSid: "VA0123456789abcdef0123456789abcdef",
+    });
+    expect(values.board).toEqual({ secretaries: [{ name: "Sam Secretary", tel: 447700900050 }] });
     expect(values.registration).toEqual({
       season: "2025-26",
       membershipFee: 40,
@@ -790,7 +873,10 @@ describe("a bad stack config", () => {
     expect(run.ok).toBe(false);
     if (run.ok) return;
     expect(run.exitCode).not.toBe(0);
-    expect(run.stderr).toContain("signon's stack config has 4 problems");
+    expect(run.stderr).toContain("signon's stack config has 5 problems");
+    expect(run.stderr).toContain(
+      "signon:twilio.verifyServiceSid is missing. Example: pulumi config set --path signon:twilio.verifyServiceSid VA",
+    );
     expect(run.stderr).toContain(
       "signon:club.slug must be lower-case letters, digits and single hyphens, such as sale-united (it goes into AWS names, SSM paths and IAM policies). Example: pulumi config set --path signon:club.slug urmston",
     );
@@ -808,7 +894,7 @@ describe("a bad stack config", () => {
     expect(run.ok).toBe(false);
     if (run.ok) return;
     const holds =
-      "signon holds club, twilio, registration, api, conversation, reminders, concurrency and the secrets twilioAccountSid, twilioAuthToken, apiKey, exportApiKey";
+      "signon holds club, twilio, registration, api, conversation, reminders, board, concurrency and the secrets twilioAccountSid, twilioAuthToken, apiKey, exportApiKey";
     expect(run.stderr.trim().split("\n")).toEqual([
       "signon's stack config has 3 problems:",
       `  - signon:registraton is not a setting signon knows (did you mean signon:registration?); ${holds}. Example: pulumi config rm signon:registraton`,
@@ -853,7 +939,7 @@ describe("a bad stack config", () => {
       "signon's stack config has 4 problems:",
       '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
       "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
-      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota, webhookRateLimit, webhookBurstLimit, statusRateLimit, statusBurstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota, webhookRateLimit, webhookBurstLimit, statusRateLimit, statusBurstLimit, boardRateLimit, boardBurstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
       '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
     ]);
   });

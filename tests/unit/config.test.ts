@@ -60,6 +60,8 @@ describe("the committed stack files", () => {
       webhookBurstLimit: 20,
       statusRateLimit: 50,
       statusBurstLimit: 100,
+      boardRateLimit: 10,
+      boardBurstLimit: 40,
     });
     expect(settings.registration.allowFeeOverrides).toBe(false);
   });
@@ -70,7 +72,9 @@ describe("the committed stack files", () => {
       reminderTemplateSid: "HX3c1e5a7f9b2d4c6e8a0b1c2d3e4f5a6b",
       whatsappNumber: "+14155238886",
       templateSid: "HXbd20683c439d5894ded688d2a667a02c",
+      verifyServiceSid: "VA0123456789abcdef0123456789abcdef",
     });
+    expect(settings.board.secretaries).toEqual([{ name: "Sam Secretary", tel: "+447700900050" }]);
   });
 });
 
@@ -87,6 +91,8 @@ describe("a stack config problem", () => {
       webhookBurstLimit: 20,
       statusRateLimit: 50,
       statusBurstLimit: 100,
+      boardRateLimit: 10,
+      boardBurstLimit: 40,
     });
   });
 
@@ -172,8 +178,8 @@ describe("a stack config problem", () => {
         return caught as ConfigError;
       }
     })();
-    expect(error?.problems).toHaveLength(7);
-    expect(error?.message).toMatch(/^signon's stack config has 7 problems:\n {2}- the stack name "Prod_1"/);
+    expect(error?.problems).toHaveLength(8);
+    expect(error?.message).toMatch(/^signon's stack config has 8 problems:\n {2}- the stack name "Prod_1"/);
     expect(error?.problems).toContain("aws:region is missing. Example: pulumi config set aws:region eu-north-1");
   });
 });
@@ -181,7 +187,7 @@ describe("a stack config problem", () => {
 describe("a signon: key the schema does not know", () => {
   const valid = stackFile("prod");
   const { registration, ...withoutRegistration } = valid;
-  const groups = "club, twilio, registration, api, conversation, reminders, concurrency";
+  const groups = "club, twilio, registration, api, conversation, reminders, board, concurrency";
   const secretNames = "twilioAccountSid, twilioAuthToken, apiKey, exportApiKey";
 
   it("is refused when it misspells one, naming both, beside the one then missing", () => {
@@ -568,6 +574,60 @@ describe("names built from the longest slug and stack name allowed", () => {
       expect.stringMatching(
         /^signon:club\.slug "a1-.*" with the stack name "prod" makes the IAM role name .*, which would be 73 characters/,
       ),
+    ]);
+  });
+});
+
+describe("the board's config", () => {
+  const sam = { name: "Sam Secretary", tel: "+447700900050" };
+  const withSecretaries = (secretaries: unknown) => ({ ...stackFile("prod"), board: { secretaries } });
+
+  it("writes the secretaries to Parameter Store as JSON, with the Verify service's SID", () => {
+    const kim = { name: "Kim Secretary", tel: "+447700900051" };
+    const { settings } = parseStackConfig(withSecretaries([sam, kim]), secrets, "prod");
+    const values = settingValues({ config: settings, webhookUrl: "w", statusCallbackUrl: "s", exportApiKeyId: "k" });
+    expect(values.verifyServiceSid).toBe("VAfedcba9876543210fedcba9876543210");
+    expect(JSON.parse(values.boardSecretaries)).toEqual([sam, kim]);
+  });
+
+  it("gives a number `pulumi config set --path` stored as an integer its + back", () => {
+    const { settings } = parseStackConfig(withSecretaries([{ name: "Sam Secretary", tel: 447700900050 }]), secrets, "prod");
+    expect(settings.board.secretaries).toEqual([sam]);
+  });
+
+  it.each([
+    ["no secretaries", [], "must name at least one secretary"],
+    ["six secretaries", Array.from({ length: 6 }, (_, index) => ({ name: `S ${index}`, tel: `+44770090005${index}` })), "at most 5"],
+    ["two with one number", [sam, { ...sam, name: "Kim Secretary" }], "a number of their own"],
+    ["a secretary without a number", [{ name: "Sam Secretary" }], "signon:board.secretaries.0.tel is missing"],
+    [
+      "a national number in the second",
+      [sam, { name: "Kim Secretary", tel: "07700 900051" }],
+      "secretaries.1.tel must be the secretary's WhatsApp number in E.164 form, such as +447700900050",
+    ],
+    ["a name on two lines", [{ ...sam, name: "Sam\nSecretary" }], "must be one line"],
+    ["a number with whatsapp:", [{ ...sam, tel: "whatsapp:+447700900050" }], 'without "whatsapp:"'],
+    ["a number too short for its country", [{ ...sam, tel: "+4477009000" }], "is not a possible phone number"],
+    ["a list that is text", "Sam Secretary", "must be a list of 1 to 5 secretaries"],
+    ["a misspelt key in a secretary", [{ ...sam, phone: "+447700900051" }], "phone"],
+  ])("refuses %s, naming the key, with an example that fixes it", (_what, secretaries, expected) => {
+    const config = withSecretaries(secretaries);
+    const problems = problemsOf(config, secrets, "prod");
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^signon:board\.secretaries/);
+    expect(problems[0]).toContain(expected);
+    expect(problems[0]).toContain("pulumi config set --path 'signon:board.secretaries[0].name' \"Sam Secretary\"");
+    // The example sets the first secretary: it fixes a problem with that one.
+    if (!/secretaries\.0\.|secretaries must be a list/.test(problems[0])) return;
+    for (const command of configCommandsOf(problems[0].split(". Example: ")[1])) applyConfigCommand(config, command);
+    expect(problemsOf(config, secrets, "prod")).toEqual([]);
+  });
+
+  it("refuses a stack without secretaries, or with a Verify SID that is not one, naming each key", () => {
+    const { board: _omitted, ...withoutBoard } = stackFile("prod");
+    expect(problemsOf(withoutBoard, secrets, "prod")).toEqual([`signon:board is missing. Example: ${configExamples["board.secretaries"]}`]);
+    expect(problemsOf(withSetting("twilio.verifyServiceSid", "MG0123456789abcdef0123456789abcdef"), secrets, "prod")).toEqual([
+      `signon:twilio.verifyServiceSid must be a Verify service SID: VA followed by 32 hex characters. Example: ${configExamples["twilio.verifyServiceSid"]}`,
     ]);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { advanceDelivery, type DeliveryStatus, type InviteDelivery, isDeliveryStatus } from "../../domain/delivery-status";
+import {
+  advanceDelivery,
+  type DeliveryStatus,
+  deliveryErrorMeaning,
+  type InviteDelivery,
+  isDeliveryStatus,
+} from "../../domain/delivery-status";
 
 const statuses: DeliveryStatus[] = ["queued", "sending", "sent", "delivered", "read", "undelivered", "failed"];
 const sid = "SM0123456789abcdef0123456789abcdef";
@@ -62,5 +68,16 @@ describe("an invite's delivery status only moves forward", () => {
     ["__proto__", false],
   ])("knows %s as a delivery status: %s", (value, known) => {
     expect(isDeliveryStatus(value)).toBe(known);
+  });
+});
+
+describe("a delivery error's meaning", () => {
+  it.each([
+    ["63016", "outside WhatsApp's 24-hour window: the message was not the approved template"],
+    ["63003", "not a WhatsApp number: check the number with the parent"],
+    ["21999", "Twilio error 21999: https://www.twilio.com/docs/api/errors/21999"],
+    ["constructor", "Twilio error constructor: https://www.twilio.com/docs/api/errors/constructor"],
+  ])("says what %s means, or where to read it", (code, meaning) => {
+    expect(deliveryErrorMeaning(code)).toBe(meaning);
   });
 });

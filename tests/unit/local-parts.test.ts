@@ -63,6 +63,7 @@ describe("npm start's options", () => {
       twilioAuthToken: localDefaults.TWILIO_AUTH_TOKEN,
       live: false,
       twilioApiBaseUrl: undefined,
+      twilioVerifyBaseUrl: undefined,
       defaulted: ["PORT", "SIGNON_STACK", "SIGNON_API_KEY", "SIGNON_EXPORT_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
     });
   });

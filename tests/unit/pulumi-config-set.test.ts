@@ -125,11 +125,30 @@ describe("applyConfigCommand, as the CLI writes the stack file", () => {
     expect(values).toStrictEqual({ api: { burstLimit: 50, rateLimit: 25 } });
   });
 
+  it("makes a list for an index in brackets, its items' members typed as --path types them", () => {
+    const values = {};
+    applyConfigCommand(values, {
+      action: "set",
+      key: "signon:board.secretaries[0].name",
+      value: "Sam Secretary",
+      path: true,
+      secret: false,
+    });
+    applyConfigCommand(values, {
+      action: "set",
+      key: "signon:board.secretaries[0].tel",
+      value: "+447700900050",
+      path: true,
+      secret: false,
+    });
+    expect(values).toStrictEqual({ board: { secretaries: [{ name: "Sam Secretary", tel: 447700900050 }] } });
+  });
+
   it("refuses what it does not mimic rather than guess", () => {
     expect(() => shellWords('pulumi config set --path signon:club.name "$CLUB"')).toThrow(/does not expand/);
     expect(() => configCommand(shellWords("pulumi config set --type string signon:x 1"))).toThrow(/does not mimic/);
     expect(() => configCommand(shellWords("pulumi config rm --path signon:api.rateLimit 25"))).toThrow(/does not mimic/);
-    expect(() => applyConfigCommand({}, { action: "set", key: "signon:names[0]", value: "a", path: true, secret: false })).toThrow(
+    expect(() => applyConfigCommand({}, { action: "set", key: 'signon:names["a.b"]', value: "a", path: true, secret: false })).toThrow(
       /does not mimic/,
     );
     expect(() => applyConfigCommand({}, { action: "set", key: "signon:club.pin", value: "1", path: true, secret: true })).toThrow(

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { resultsPath } from "../../cli/results-file";
 import { retryAfterMs } from "../../cli/send-invites";
-import { decodeSheet, fieldOfHeader, readSquadSheet } from "../../cli/squad-sheet";
 import { inviteFieldNames } from "../../domain/invite";
+import { decodeSheet, fieldOfHeader, readSheetRows, readSquadSheet } from "../../domain/squad-sheet";
 import { requiredInviteFields } from "../../testkit/fixtures";
 
 const header = "Parent first name,Player first name,Team name,Age group,Team manager 1 full name,Team manager 1 tel,Parent tel";
@@ -176,6 +176,20 @@ describe("a row that repeats another", () => {
       [5, undefined],
       [6, 3],
     ]);
+  });
+});
+
+describe("readSheetRows, the board's reading", () => {
+  it("gives every row, a bad one with its problems beside the good ones, where npm run invite refuses the sheet", () => {
+    const text = `${header}\n${row("07700 900501")}\n${row("not a number")}\n${row("07700 900503")},extra\n`;
+    const read = readSheetRows(text);
+    expect(read.ok && read.rows.map(({ row, invite, problems }) => [row, invite?.parent_tel, problems])).toEqual([
+      [2, "+447700900501", []],
+      [3, undefined, ["row 3: Parent tel is not a phone number: use a form such as 07700 900123 or +44 7700 900123"]],
+      [4, undefined, ["row 4: has values beyond the last named column (G)"]],
+    ]);
+    const refused = readSquadSheet(text);
+    expect(refused.ok || refused.problems).toEqual(read.ok && read.rows.flatMap((sheetRow) => sheetRow.problems));
   });
 });
 

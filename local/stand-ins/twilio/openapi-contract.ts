@@ -132,3 +132,63 @@ export function loadMessagesContract(): MessagesContract {
     },
   };
 }
+
+const verifyModule = "@twilio-alpha/mcp/twilio-oai/spec/json/twilio_verify_v2.json";
+const verificationsPath = "/v2/Services/{ServiceSid}/Verifications";
+const verificationCheckPath = "/v2/Services/{ServiceSid}/VerificationCheck";
+
+/** Twilio Verify's published contract for starting and checking a verification (twilio_verify_v2.json). */
+export interface VerifyContract {
+  /** Problems with the service SID in the path; empty when it is one. */
+  checkServiceSid(serviceSid: string): ContractProblem[];
+  /** Problems with a start request's form fields (To, Channel, ...). */
+  checkStartRequest(form: URLSearchParams): ContractProblem[];
+  /** Problems with a check request's form fields (Code, To or VerificationSid, ...). */
+  checkCheckRequest(form: URLSearchParams): ContractProblem[];
+  checkVerificationResource(resource: object): ContractProblem[];
+  checkVerificationCheckResource(resource: object): ContractProblem[];
+}
+
+/** `nullable` beside no `type` (Verify's `lookup`, `sna`) says nothing a value could break, and ajv refuses it there. */
+function withoutUntypedNullable(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutUntypedNullable);
+  if (!schema || typeof schema !== "object") return schema;
+  const { nullable, ...rest } = schema as { nullable?: boolean; type?: unknown };
+  const kept = nullable !== undefined && rest.type !== undefined ? { ...rest, nullable } : rest;
+  return Object.fromEntries(Object.entries(kept).map(([key, value]) => [key, withoutUntypedNullable(value)]));
+}
+
+export function loadVerifyContract(): VerifyContract {
+  const document = require(verifyModule) as OpenApiDocument;
+  const { schemas } = document.components;
+  const start = document.paths[verificationsPath].post;
+  const check = document.paths[verificationCheckPath].post;
+  const formSchema = (operation: OpenApiOperation) =>
+    inlineReferences(operation.requestBody.content["application/x-www-form-urlencoded"].schema, schemas) as object;
+  const resourceSchema = (operation: OpenApiOperation, status: string) =>
+    withoutUntypedNullable(inlineReferences(operation.responses[status].content["application/json"].schema, schemas)) as object;
+  const serviceSidSchema = (start.parameters ?? []).find((parameter) => parameter.name === "ServiceSid")!.schema;
+
+  const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: "array" });
+  addFormats(ajv);
+  const validateServiceSid = ajv.compile({ type: "object", properties: { ServiceSid: serviceSidSchema }, required: ["ServiceSid"] });
+  const validateStart = ajv.compile(formSchema(start));
+  const validateCheck = ajv.compile(formSchema(check));
+  const validateVerification = ajv.compile(resourceSchema(start, "201"));
+  const validateVerificationCheck = ajv.compile(resourceSchema(check, "200"));
+  const problems = (validate: ValidateFunction, value: object) => (validate(value) ? [] : problemsOf(validate));
+
+  return {
+    checkServiceSid: (serviceSid) => problems(validateServiceSid, { ServiceSid: serviceSid }),
+    checkStartRequest: (form) => problems(validateStart, formAsJson(form, new Set())),
+    checkCheckRequest(form) {
+      const found = problems(validateCheck, formAsJson(form, new Set()));
+      // The description says one of To and VerificationSid is required, in words only.
+      if (!form.has("To") && !form.has("VerificationSid")) found.push({ field: "To", message: "'To' is required" });
+      if (!form.has("Code")) found.push({ field: "Code", message: "'Code' is required" });
+      return found;
+    },
+    checkVerificationResource: (resource) => problems(validateVerification, structuredClone(resource)),
+    checkVerificationCheckResource: (resource) => problems(validateVerificationCheck, structuredClone(resource)),
+  };
+}

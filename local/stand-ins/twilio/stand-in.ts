@@ -17,6 +17,7 @@ import { loadMessagesContract } from "./openapi-contract";
 import { createParentReplies, type ParentReply } from "./parent-replies";
 import { checkSendRequest } from "./send-request";
 import { createStatusCallbacks, type DeliveryFailure } from "./status-callbacks";
+import { createVerifyStandIn, type VerifyStandIn } from "./verify";
 
 export interface ReceivedMessage {
   sid: string;
@@ -57,6 +58,8 @@ export interface StandInOptions {
   postStatusCallbacks?: boolean;
   /** The time between a message's statuses: 250 ms unless given. */
   deliveryStepMs?: number;
+  /** Verify's one service (any well-formed SID without it), and its name in the code's message. */
+  verifyService?: { sid: string; name: string };
 }
 
 export interface TwilioStandInCore {
@@ -73,7 +76,9 @@ export interface TwilioStandInCore {
   failNextLookup(...failures: Failure[]): void;
   /** Drops faults not yet played: a test whose sender gave up early leaves none for the next. */
   clearFaults(): void;
-  /** Answers a Messages API request; false when the request is not for Twilio's API. */
+  /** Twilio Verify: the codes it sent, the requests it had (verify.ts). */
+  verify: Pick<VerifyStandIn, "requests" | "codeSentTo" | "forget">;
+  /** Answers a Messages or Verify API request; false when the request is not for Twilio's API. */
   handle(request: IncomingMessage, body: string, response: ServerResponse): boolean;
   /** The parent at `phone` (E.164) sends `text`: Twilio's inbound webhook, signed. */
   replyAsParent(phone: string, text: string): Promise<ParentReply>;
@@ -107,6 +112,14 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
   const accountMessages = createAccountMessages(account.accountSid, options.now ?? (() => new Date()));
   const authenticated = (accountSid: string, authorization: string | undefined) =>
     authorization === expectedAuth && accountSid === account.accountSid;
+  const verify = createVerifyStandIn({
+    accountSid: account.accountSid,
+    conversations,
+    now: options.now ?? (() => new Date()),
+    serviceSid: options.verifyService?.sid,
+    serviceName: options.verifyService?.name,
+    clubAddress: options.clubAddress,
+  });
 
   /** The answer Twilio would give a create request, recording what it accepted. */
   function createMessage(accountSid: string, authorization: string | undefined, text: string): TwilioError | { status: 201; body: object } {
@@ -153,6 +166,7 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
     attempts: 0,
     lookups: 0,
     conversations,
+    verify,
     failNext: (...next) => void faults.push(...next),
     failNextLookup: (...next) => void lookupFailures.push(...next),
     clearFaults() {
@@ -160,6 +174,13 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
       lookupFailures.length = 0;
     },
     handle(request, body, response) {
+      if (request.url?.startsWith("/v2/")) {
+        const path = new URL(request.url, "http://stand-in").pathname;
+        const answer = verify.answer(request.method ?? "", path, request.headers.authorization === expectedAuth, new URLSearchParams(body));
+        const { status, body: json } = answer ?? twilioError(404, 20404, "The requested resource was not found");
+        sendJson(response, status, json);
+        return true;
+      }
       if (!request.url?.startsWith("/2010-04-01/")) return false;
       const url = new URL(request.url, "http://stand-in");
       const route = messagesPath.exec(url.pathname);

@@ -2,13 +2,17 @@
  * A squad spreadsheet, saved as CSV, read into invites: the file's bytes decoded as Excel writes
  * them, its columns matched to the trigger's fields, each row checked by the trigger's own parser
  * (domain/invite.ts createInviteParser, not a copy of it), and every problem named with the row
- * number the spreadsheet shows (the header is row 1). Pure: the caller reads the file.
+ * number the spreadsheet shows (the header is row 1). Pure: the caller reads the file. Read by
+ * `npm run invite` (cli/invite.ts), which sends nothing unless every row is valid, and by the
+ * board (handlers/board/data-routes.ts), which shows every row, valid or not.
  */
 import { createHash } from "node:crypto";
-import { CsvError, parse } from "csv-parse/sync";
+// A namespace import on purpose: TypeScript would name `{ parse } from "csv-parse/sync"` sync_1, as it
+// names csv-stringify/sync's in the export, and Pulumi's serializer gives a package one sync_1 for both.
+import * as csvParse from "csv-parse/sync";
 import stringify from "safe-stable-stringify";
-import { naturalKey } from "../aws/registration-store";
-import { createInviteParser, type InviteRequest, inviteFieldNames } from "../domain/invite";
+import { createInviteParser, type InviteRequest, inviteFieldNames } from "./invite";
+import { naturalKey } from "./natural-key";
 
 export interface SquadRow {
   /** The row number the spreadsheet shows. */
@@ -27,6 +31,14 @@ export type Delimiter = "," | ";";
 
 /** A sheet that cannot be sent: every problem, and what would help with all of them. */
 export type SquadSheet = { ok: true; rows: SquadRow[]; delimiter: Delimiter } | { ok: false; problems: string[]; hint?: string };
+
+/** A row as read, valid or not: its cells, and either its invite or its problems (each `row N: ...`). */
+export type SheetRow =
+  | (SquadRow & { problems: [] })
+  | { row: number; cells: Record<string, string>; invite?: undefined; problems: string[]; sameAs?: undefined };
+
+/** Every row of a sheet whose header is readable, or what stops the whole sheet being read. */
+export type SheetRows = { ok: true; rows: SheetRow[]; delimiter: Delimiter } | { ok: false; problems: string[]; hint?: string };
 
 /** How the file's bytes were read, said back to the user, who can tell a wrong guess by the names. */
 export type SheetEncoding = "UTF-8" | "UTF-8 with a byte-order mark" | "Windows-1252";
@@ -66,7 +78,8 @@ function delimiterOf(text: string): Delimiter {
 }
 
 /** Fields a spreadsheet does not give: a re-run never sends an invite twice, and a resend is asked for one player with POST /trigger. */
-const notFromSheet = new Set<string>(["resend"]);
+// An array, not a Set: Pulumi's serializer does not carry a Set's members into the uploaded package.
+const notFromSheet: readonly string[] = ["resend"];
 
 /** "Parent first name", " parent_first_name " and "Parent-First-Name" are all parent_first_name. */
 export function fieldOfHeader(header: string): string {
@@ -94,9 +107,9 @@ export function rowIdempotencyKey(invite: InviteRequest): string {
 function readRecords(text: string, delimiter: Delimiter): { ok: true; records: string[][] } | { ok: false; problem: string } {
   try {
     // Rows of any length: a short or long row is reported with its number rather than stopping the read.
-    return { ok: true, records: parse(text, { bom: true, delimiter, relax_column_count: true }) as string[][] };
+    return { ok: true, records: csvParse.parse(text, { bom: true, delimiter, relax_column_count: true }) as string[][] };
   } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
+    if (!(error instanceof csvParse.CsvError)) throw error;
     // csv-parse's own message quotes the cell; the line and the kind of problem are enough to find it.
     return { ok: false, problem: `the file is not valid CSV at line ${error.lines} (${error.code}); save the spreadsheet as CSV again` };
   }
@@ -109,7 +122,7 @@ const sentenceCase = (field: string) => field.charAt(0).toUpperCase() + field.sl
 
 /** Each column's field (undefined for an empty column without a header), or what is wrong with the header row. */
 function matchColumns(headers: string[], records: string[][]): Columns {
-  const known = inviteFieldNames().filter(({ field }) => !notFromSheet.has(field));
+  const known = inviteFieldNames().filter(({ field }) => !notFromSheet.includes(field));
   const knownNames = new Set<string>(known.map(({ field }) => field));
   const problems: string[] = [];
   const seen = new Map<string, string>();
@@ -121,7 +134,7 @@ function matchColumns(headers: string[], records: string[][]): Columns {
       return undefined;
     }
     const field = fieldOfHeader(header);
-    if (notFromSheet.has(field))
+    if (notFromSheet.includes(field))
       problems.push(
         `${column} "${header}" is not taken from a spreadsheet: to send one invite again, use POST /trigger with "resend": true`,
       );
@@ -144,7 +157,8 @@ function matchColumns(headers: string[], records: string[][]): Columns {
 /** The same player as an earlier row by the trigger's duplicate check, a season left blank being the stack's. */
 const playerKey = (invite: InviteRequest) => naturalKey({ ...invite, season: invite.current_registration_season ?? "" });
 
-export function readSquadSheet(text: string): SquadSheet {
+/** Every row of the sheet with its invite or its problems; only a sheet that cannot be read at all (its header, its CSV) is refused. */
+export function readSheetRows(text: string): SheetRows {
   const delimiter = delimiterOf(text);
   const read = readRecords(text, delimiter);
   if (!read.ok) return { ok: false, problems: [read.problem] };
@@ -155,28 +169,46 @@ export function readSquadSheet(text: string): SquadSheet {
 
   const parseInvite = createInviteParser();
   const headerOf = new Map(columns.fields.map((field, index) => [field, records[0][index].trim()]));
-  const rows: SquadRow[] = [];
-  const problems: string[] = [];
+  const rows: SheetRow[] = [];
   const firstRowOf = new Map<string, number>();
   for (const [index, record] of records.entries()) {
     const row = index + 1;
     // The header, and the blank rows a spreadsheet leaves between teams or at the end.
     if (row === 1 || record.every((cell) => cell.trim() === "")) continue;
+    const problems: string[] = [];
     if (record.slice(columns.fields.length).some((cell) => cell.trim() !== ""))
       problems.push(`row ${row}: has values beyond the last named column (${columnLetter(columns.fields.length - 1)})`);
     const cells: Record<string, string> = {};
     for (const [column, field] of columns.fields.entries()) if (field !== undefined) cells[field] = record[column] ?? "";
     const parsed = parseInvite(cells);
-    if (!parsed.ok) {
+    if (!parsed.ok)
       for (const { field, message } of parsed.problems) problems.push(`row ${row}: ${headerOf.get(field) ?? field} ${message}`);
+    if (!parsed.ok || problems.length) {
+      rows.push({ row, cells, problems });
       continue;
     }
     const player = playerKey(parsed.invite);
     const sameAs = firstRowOf.get(player);
     if (sameAs === undefined) firstRowOf.set(player, row);
-    rows.push({ row, cells, invite: parsed.invite, idempotencyKey: rowIdempotencyKey(parsed.invite), ...(sameAs ? { sameAs } : {}) });
+    rows.push({
+      row,
+      cells,
+      invite: parsed.invite,
+      idempotencyKey: rowIdempotencyKey(parsed.invite),
+      problems: [],
+      ...(sameAs ? { sameAs } : {}),
+    });
   }
-  if (problems.length) return { ok: false, problems };
   if (rows.length === 0) return { ok: false, problems: ["the file has no players: one player a row under the header row"] };
   return { ok: true, rows, delimiter };
+}
+
+/** The sheet's rows if every one is valid; otherwise every problem of every row: `npm run invite` sends all or nothing. */
+export function readSquadSheet(text: string): SquadSheet {
+  const read = readSheetRows(text);
+  if (!read.ok) return read;
+  const problems = read.rows.flatMap((row) => row.problems);
+  if (problems.length) return { ok: false, problems };
+  const rows = read.rows.map(({ problems: _none, ...row }) => row as SquadRow);
+  return { ok: true, rows, delimiter: read.delimiter };
 }
