@@ -886,19 +886,19 @@ describe("a bad stack config", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("stops the program for a signon: key the schema does not know: a misspelt group, and one signon does not have yet", async () => {
+  it("stops the program for a signon: key the schema does not know: a misspelt group, and one signon does not have", async () => {
     const input = stackFileConfig("dev", secrets);
     const { registration, ...rest } = input.values;
-    input.values = { ...rest, registraton: registration, payments: { provider: "gocardless" } };
+    input.values = { ...rest, registraton: registration, donations: { provider: "stripe" } };
     const run = await runProgram(input);
     expect(run.ok).toBe(false);
     if (run.ok) return;
     const holds =
-      "signon holds club, twilio, registration, api, conversation, reminders, board, concurrency and the secrets twilioAccountSid, twilioAuthToken, apiKey, exportApiKey";
+      "signon holds club, twilio, registration, api, conversation, reminders, board, payments, concurrency and the secrets twilioAccountSid, twilioAuthToken, apiKey, exportApiKey, gocardlessAccessToken, gocardlessWebhookSecret";
     expect(run.stderr.trim().split("\n")).toEqual([
       "signon's stack config has 3 problems:",
       `  - signon:registraton is not a setting signon knows (did you mean signon:registration?); ${holds}. Example: pulumi config rm signon:registraton`,
-      `  - signon:payments is not a setting signon knows; ${holds}. Example: pulumi config rm signon:payments`,
+      `  - signon:donations is not a setting signon knows; ${holds}. Example: pulumi config rm signon:donations`,
       "  - signon:registration is missing. Example: pulumi config set --path signon:registration.season 2025-26",
     ]);
   });

@@ -89,7 +89,7 @@ describe("npm start's stack file", () => {
       const dev = fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8");
       fs.writeFileSync(
         path.join(root, "Pulumi.typo.yaml"),
-        `${dev.replace("signon:registration:", "signon:registraton:")}  signon:payments:\n    provider: gocardless\n`,
+        `${dev.replace("signon:registration:", "signon:registraton:")}  signon:donations:\n    provider: stripe\n`,
       );
       const secrets = {
         twilioAccountSid: testCredentials.accountSid,
@@ -98,7 +98,7 @@ describe("npm start's stack file", () => {
         exportApiKey: undefined,
       };
       expect(() => loadStackFile("typo", secrets, root)).toThrow(
-        /signon:registraton is not a setting signon knows \(did you mean signon:registration\?\);.*Example: pulumi config rm signon:registraton\n {2}- signon:payments is not a setting signon knows; .*Example: pulumi config rm signon:payments\n {2}- signon:registration is missing/,
+        /signon:registraton is not a setting signon knows \(did you mean signon:registration\?\);.*Example: pulumi config rm signon:registraton\n {2}- signon:donations is not a setting signon knows; .*Example: pulumi config rm signon:donations\n {2}- signon:registration is missing/,
       );
       expect(loadStackFile("dev", secrets).registration.season).toBe("2025-26");
     } finally {
