@@ -100,10 +100,11 @@ function afterEvent(state: PaymentState, { resource, action, at }: PaymentEvent)
   switch (resource) {
     case "payments":
       if (action === "charged_back") {
-        if (state.fee_charged_back_at !== undefined) return state;
+        const fee_charged_back_at = earlier(state.fee_charged_back_at, at);
+        if (fee_charged_back_at === state.fee_charged_back_at) return state;
         // The money went back: the fee is not paid, whatever said so before or says so later.
-        const { fee_paid_at: _taken_back, ...rest } = state;
-        return { ...rest, fee_status: "failed", fee_charged_back_at: at };
+        const { fee_paid_at: _takenBack, ...rest } = state;
+        return { ...rest, fee_status: "failed", fee_charged_back_at };
       }
       return withFee(state, paymentActions[action], at);
     case "billing_requests":
