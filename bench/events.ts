@@ -1,14 +1,16 @@
 /** The API Gateway events the bench sends: each one new work, never a duplicate. */
-import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { createBoardHandler, sessionCookieName } from "../handlers/board/board-handler";
 import { functions } from "../handlers/functions";
 import { createWebhookHandler } from "../handlers/webhook";
-import { validInvite } from "../testkit/fixtures";
+import { proxyEvent } from "../local/gateway/proxy-event";
+import { clubSettings, validInvite } from "../testkit/fixtures";
 import { alfiesAnswerMessages, invite, invitedRegistration, parentPhone } from "../testkit/registrations";
 import { triggerEvent } from "../testkit/trigger-event";
 import { inboundMessage, signedEvent } from "../testkit/twilio-webhook";
 
-/** Which events a function answers: invites, or parents' messages. */
-export type EventRoute = "trigger" | "webhook";
+/** Which events a function answers: invites, parents' messages, or the board's API. */
+export type EventRoute = "trigger" | "webhook" | "board";
 
 let invitesMade = 0;
 
@@ -56,6 +58,61 @@ export async function inviteBenchParents(env: Record<string, string>): Promise<v
   }
 }
 
+/**
+ * The team manager whose session the board's events carry: `GET /board/api/me` then reads the
+ * session and the person from the board's table, as it does for everyone but the stack's
+ * secretaries (whose person is in the settings).
+ */
+const boardTeamManager = { name: "Tom Manager", tel: "+447700900498", teams: ["Lions u11s"] };
+let boardSessionId: string | undefined;
+
+/** A request to the board's API as API Gateway hands it over, from the board's own page. */
+function boardApiEvent(method: "GET" | "POST", apiPath: string, { body, sessionId }: { body?: object; sessionId?: string }) {
+  const path = `/board/api${apiPath}`;
+  return proxyEvent({
+    method,
+    path,
+    resource: "/board/{proxy+}",
+    pathParameters: { proxy: path.slice("/board/".length) },
+    body: body && JSON.stringify(body),
+    headers: {
+      ...(method === "GET" ? {} : { Origin: new URL(clubSettings.webhookUrl).origin, "Content-Type": "application/json" }),
+      ...(sessionId ? { Cookie: `${sessionCookieName}=${sessionId}` } : {}),
+    },
+  });
+}
+
+/**
+ * Signs in through the board's own handler as its page does: the stack's first secretary with
+ * the code Verify's stand-in sent to their WhatsApp, adds the bench's team manager on People,
+ * and then signs them in, whose session every board event carries.
+ */
+export async function signInBenchBoard(env: Record<string, string>, verifyCodeSentTo: (tel: string) => Promise<string | undefined>) {
+  const board = createBoardHandler(functions.board, { env, writeLog: () => undefined });
+  const expect = async (answer: Promise<APIGatewayProxyResult>, status: number, doing: string) => {
+    const { statusCode, body, headers } = await answer;
+    if (statusCode !== status) throw new Error(`the board answered ${statusCode} to ${doing}: ${body}`);
+    return headers ?? {};
+  };
+  const signIn = async (tel: string) => {
+    await expect(board(boardApiEvent("POST", "/sign-in", { body: { tel } })), 202, "a sign-in");
+    const code = await verifyCodeSentTo(tel);
+    if (!code) throw new Error("Verify's stand-in sent no code to the bench's board sign-in");
+    const headers = await expect(board(boardApiEvent("POST", "/sign-in/check", { body: { tel, code } })), 200, "a sign-in's code");
+    const sessionId = new RegExp(`${sessionCookieName}=([^;]+)`).exec(String(headers["Set-Cookie"]))?.[1];
+    if (!sessionId) throw new Error("the board's sign-in set no session cookie");
+    return sessionId;
+  };
+  const [secretary] = JSON.parse(clubSettings.boardSecretaries) as { tel: string }[];
+  const secretarySession = await signIn(secretary.tel);
+  await expect(
+    board(boardApiEvent("POST", "/people", { body: boardTeamManager, sessionId: secretarySession })),
+    201,
+    "adding a team manager",
+  );
+  boardSessionId = await signIn(boardTeamManager.tel);
+}
+
 /** Where each stream of webhook events is: its parent and that parent's next message. */
 const streams = new Map<string, { parent: string | undefined; messages: string[]; next: number }>();
 let parentsTaken = 0;
@@ -69,6 +126,10 @@ let parentsTaken = 0;
  * order, however the streams are interleaved.
  */
 export const eventFor = (route: EventRoute, stream: string = route): APIGatewayProxyEvent => {
+  if (route === "board") {
+    if (!boardSessionId) throw new Error("the board's events need a session: signInBenchBoard first");
+    return boardApiEvent("GET", "/me", { sessionId: boardSessionId });
+  }
   if (route === "trigger") {
     const made = ++invitesMade;
     const teamManagerTel = made % 8 === 0 ? landline(made) : validInvite.team_manager_1_tel;

@@ -34,12 +34,13 @@ async function programPackages(root: string, label: string, harness?: string): P
   const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
   const run = await runProgram(stackFileConfig("dev", secrets), { extractCode: true, root, harness });
   if (!run.ok) throw new Error(`the program under mocks failed (${label}):\n${run.stderr}`);
-  // The bench measures the two functions a parent waits on; the secretary's export is not among them yet.
-  const measured = resourcesOfType(run.result, "aws:lambda/function:Function").filter((fn) => /-(trigger|webhook)$/.test(fn.name));
-  return measured.map((fn) => {
-    const route = fn.name.endsWith("-trigger") ? "trigger" : "webhook";
-    return { name: label ? `${route} (${label})` : route, codeDir: fn.codeDir!, route };
+  // The two functions a parent waits on and the board's (the straightforward commit has none);
+  // the secretary's export is not among them yet.
+  const measured = resourcesOfType(run.result, "aws:lambda/function:Function").flatMap((fn) => {
+    const route = /-(trigger|webhook|board)$/.exec(fn.name)?.[1] as EventRoute | undefined;
+    return route ? [{ fn, route }] : [];
   });
+  return measured.map(({ fn, route }) => ({ name: label ? `${route} (${label})` : route, codeDir: fn.codeDir!, route }));
 }
 
 /**

@@ -15,10 +15,15 @@ export interface StandInsProcess {
   env: Record<string, string>;
   /** The same stand-ins over HTTPS, when asked for. */
   tlsEnv?: Record<string, string>;
+  /** The code Twilio Verify's stand-in last sent to `tel` and still pending, as its WhatsApp shows it. */
+  verifyCodeSentTo(tel: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
 type Serving = Pick<StandInsProcess, "env" | "tlsEnv">;
+/** Asked of the stand-ins' process, and its answer. */
+type CodeQuestion = { verifyCodeSentTo: string };
+type CodeAnswer = { tel: string; code: string | undefined };
 
 /** Forks this file as the stand-ins' process and waits until it serves. */
 export async function startStandInsProcess(options: { tls?: boolean } = {}): Promise<StandInsProcess> {
@@ -39,6 +44,16 @@ export async function startStandInsProcess(options: { tls?: boolean } = {}): Pro
   });
   return {
     ...serving,
+    verifyCodeSentTo: (tel) =>
+      new Promise((resolve) => {
+        const answered = (message: unknown) => {
+          if ((message as CodeAnswer).tel !== tel) return;
+          child.off("message", answered);
+          resolve((message as CodeAnswer).code);
+        };
+        child.on("message", answered);
+        child.send({ verifyCodeSentTo: tel } satisfies CodeQuestion);
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
@@ -56,6 +71,10 @@ async function serve(): Promise<void> {
     certificate?.remove();
     await services.close();
     process.exit(0);
+  });
+  process.on("message", (message: CodeQuestion) => {
+    const tel = message.verifyCodeSentTo;
+    process.send!({ tel, code: services.twilio.verify.codeSentTo(tel) } satisfies CodeAnswer);
   });
   process.send!({ env: services.env, tlsEnv: tls?.env } satisfies Serving);
 }

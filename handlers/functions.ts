@@ -11,7 +11,8 @@
  */
 import type { HandlerName } from "../config/names";
 import type { SettingKey } from "../config/settings";
-import { boardSettingKeys, createBoardHandler } from "./board/board-handler";
+import { boardSettingKeys } from "./board/board-dependencies";
+import { createBoardHandler } from "./board/board-handler";
 import { boardDataNpmImports } from "./board/data-routes";
 import type { FunctionDeclaration, ScheduledFunctionDeclaration, ScheduledHandler } from "./function-declaration";
 import { createRegistrationsHandler, registrationsSettingKeys } from "./registrations";

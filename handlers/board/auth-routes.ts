@@ -10,7 +10,7 @@ import { jsonResponse } from "../../plumbing/api-gateway-event";
 import { jsonObject } from "../../plumbing/json";
 import { maskPhone } from "../../plumbing/log";
 import type { BoardApiRoute, SignedInPerson } from "./board-api-route";
-import type { BoardDependencies } from "./board-handler";
+import type { BoardDependencies } from "./board-dependencies";
 
 // The newest entries the audit answers with: a season's sign-ins and actions, and then some.
 const auditPageSize = 500;

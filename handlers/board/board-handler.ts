@@ -9,9 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { type BoardStore, createBoardStore } from "../../aws/board-store";
-import type { SettingsReader } from "../../aws/settings-reader";
-import type { SettingKey } from "../../config/settings";
+import { createBoardStore } from "../../aws/board-store";
 import { type BoardPerson, boardPersonFor, type Secretary, sessionExpiresAt, sessionLive } from "../../domain/board/session";
 import { toE164 } from "../../domain/phone";
 import { retainUntil } from "../../domain/retention";
@@ -19,42 +17,16 @@ import { answerProxyInvocation } from "../../plumbing/answer-logged";
 import { headerValue, jsonResponse, type ProxyHandler } from "../../plumbing/api-gateway-event";
 import { jsonObject } from "../../plumbing/json";
 import { type Log, maskPhone } from "../../plumbing/log";
-import { createVerifyClient, type VerifyClient } from "../../twilio/verify-client";
+import { createVerifyClient } from "../../twilio/verify-client";
 import type { FunctionDeclaration, HandlerWiring } from "../function-declaration";
 import { handlerSetup } from "../handler-setup";
 import { createAuthRoutes, meOf } from "./auth-routes";
 import type { AuditNote, BoardApiRequest, BoardApiRoute, SignedInPerson } from "./board-api-route";
-import { serveBoardAsset } from "./board-page";
-import { type BoardDataSettingKey, boardDataSettingKeys, createBoardDataRoutes } from "./data-routes";
-
-/** The settings sign-in, sessions and audit read: its role may read these (and the data routes') and no others. */
-export const boardAuthSettingKeys = [
-  "verifyServiceSid",
-  "boardSecretaries",
-  // Its origin is the board's: what a change's Origin header must be.
-  "webhookUrl",
-  "clubName",
-  // The audit log is kept as long as the season's registrations (domain/retention.ts).
-  "season",
-  "retentionYears",
-] as const satisfies readonly SettingKey[];
-export type BoardAuthSettingKey = (typeof boardAuthSettingKeys)[number];
-export type BoardSettingKey = BoardAuthSettingKey | BoardDataSettingKey;
-// An array, not a Set: Pulumi serializes a Set into the code package as an empty object.
-export const boardSettingKeys: readonly BoardSettingKey[] = [...boardAuthSettingKeys, ...boardDataSettingKeys].filter(
-  (key, index, keys) => keys.indexOf(key) === index,
-);
+import type { BoardDependencies, BoardSettingKey } from "./board-dependencies";
+import { boardSecurityHeaders, serveBoardAsset } from "./board-page";
+import { createBoardDataRoutes } from "./data-routes";
 
 export const sessionCookieName = "__Host-signon_board";
-
-/** What every answer of the board carries (BOARD.md): its own origin only, never framed, HTTPS only, no referrer. */
-export const boardHeaders: Readonly<Record<string, string>> = {
-  "Content-Security-Policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
-};
 
 // A squad sheet of a few hundred rows is tens of KB; API Gateway alone would allow 10 MB.
 const maxBoardBodyBytes = 1024 * 1024;
@@ -64,13 +36,6 @@ const touchEveryMs = 60_000;
 // Verify is not copied past the cap, which would hold an unknown number's answer for seconds.
 const typicalVerifyMs = 300;
 const longestImitationMs = 1_500;
-
-export interface BoardDependencies {
-  readSettings: SettingsReader<BoardSettingKey>;
-  store: BoardStore;
-  verify: VerifyClient;
-  clock: () => Date;
-}
 
 const refuse = (statusCode: number, error: string, message: string, headers: Record<string, string> = {}) =>
   jsonResponse(statusCode, { error, message }, headers);
@@ -339,6 +304,6 @@ export function createBoardHandler(
       (log) => respond(event, log),
       () => refuse(500, "internal_error", "The board could not answer; please try again."),
     );
-    return { ...answer, headers: { ...answer.headers, ...boardHeaders } };
+    return { ...answer, headers: { ...answer.headers, ...boardSecurityHeaders } };
   };
 }

@@ -19,6 +19,7 @@ import { createLog } from "../../plumbing/log";
 import { validInvite } from "../../testkit/fixtures";
 import { bodyOf, fastRetry, standInsForFile, testExport } from "../../testkit/handler-under-test";
 import { exportEvent, registrationRecord } from "../../testkit/registration-records";
+import { sheetRow, windowsSheet } from "../../testkit/squad-sheets";
 import { createMessagesClient } from "../../twilio/messages-client";
 
 const erasedAt = new Date("2025-07-01T12:00:00.000Z");
@@ -235,31 +236,6 @@ describe("POST /registrations/{id}/resend and DELETE /registrations/{id}", () =>
     expect(statusOf(unknown.result)).toBe(400);
   });
 });
-
-/** A squad sheet as Excel saves it on a Windows machine with a European locale: Windows-1252, semicolons, CRLF. */
-function windowsSheet(rows: string[][]): Buffer {
-  const header = [
-    "Parent first name",
-    "Player first name",
-    "Player last name",
-    "Team name",
-    "Age group",
-    "Team manager 1 full name",
-    "Team manager 1 tel",
-    "Parent tel",
-  ];
-  return Buffer.from([header, ...rows].map((cells) => cells.join(";")).join("\r\n"), "latin1");
-}
-const sheetRow = (player: string, parentTel: string, team = "Lions", ageGroup = "u11s") => [
-  "Siobhán",
-  player,
-  "Ó Briain",
-  team,
-  ageGroup,
-  "Dave Examplesson",
-  "07700 900456",
-  parentTel,
-];
 
 describe("POST /invites/sheet", () => {
   // Row 2 new, row 3 invited before, row 4 repeats row 2, row 5 a bad number, row 6 another team.

@@ -13,6 +13,7 @@ import { sessionCookieName } from "../../handlers/board/board-handler";
 import { proxyEvent } from "../../local/gateway/proxy-event";
 import { validInvite, webhookUrl } from "../../testkit/fixtures";
 import { bodyOf, handlerUnderTest, testBoard } from "../../testkit/handler-under-test";
+import { sheetRow, windowsSheet } from "../../testkit/squad-sheets";
 
 const boardOrigin = new URL(webhookUrl).origin;
 const secretary = { name: "Sam Secretary", tel: "+447700900050" };
@@ -333,17 +334,7 @@ describe("the data routes, through the board's function", () => {
 
   /** A squad sheet's bytes as Excel saves them in Windows-1252, posted as API Gateway passes a binary media type. */
   function postSheet(cookie: string, rows: string[][], dryRun: boolean) {
-    const header = [
-      "Parent first name",
-      "Player first name",
-      "Player last name",
-      "Team name",
-      "Age group",
-      "Team manager 1 full name",
-      "Team manager 1 tel",
-      "Parent tel",
-    ];
-    const bytes = Buffer.from([header, ...rows].map((cells) => cells.join(";")).join("\r\n"), "latin1");
+    const bytes = windowsSheet(rows);
     return handler(
       proxyEvent({
         method: "POST",
@@ -374,7 +365,7 @@ describe("the data routes, through the board's function", () => {
         .statusCode,
     ).toBe(403);
 
-    const rows = [["Siobhán", "Aoife", "Ó Briain", "Lions", "u11s", "Dave Examplesson", "07700 900456", "07700 900074"]];
+    const rows = [sheetRow("Aoife", "07700 900074")];
     const previewAnswer = await postSheet(managerCookie, rows, true);
     expect(previewAnswer.statusCode, previewAnswer.body).toBe(200);
     const preview = bodyOf(previewAnswer);
