@@ -17,6 +17,7 @@ import { CursorKey } from "./infra/cursor-key";
 import { ErasureLogTable } from "./infra/erasure-log-table";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
+import { PaymentSecret } from "./infra/payment-secret";
 import { RegistrationApi } from "./infra/registration-api";
 import { RegistrationsTable } from "./infra/registrations-table";
 import { ScheduledRun } from "./infra/scheduled-run";
@@ -33,6 +34,12 @@ const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
   accountSid: config.twilioAccountSid,
   authToken: config.twilioAuthToken,
 });
+
+// Only a stack taking payments has one; config refuses signon:payments without both secrets.
+const paymentSecret =
+  config.payments && config.gocardlessAccessToken && config.gocardlessWebhookSecret
+    ? new PaymentSecret(`${prefix}-payments`, { accessToken: config.gocardlessAccessToken, webhookSecret: config.gocardlessWebhookSecret })
+    : undefined;
 
 const cursorKey = new CursorKey(`${prefix}-cursor-key`);
 
@@ -51,6 +58,7 @@ const functionDefaults = {
   registrationsTable,
   erasureLogTable: erasureLog,
   boardTable,
+  paymentSecret,
   logRetentionDays: 30,
 };
 

@@ -9,7 +9,7 @@ import { type OptionalStepId, optionalStepIds } from "../domain/conversation/scr
 import { poundsAmount } from "../domain/money";
 import { awsNameProblem, awsNameRules } from "./aws-name-rules";
 import { type StackIdentity, stackAwsNames } from "./names";
-import { noReminderTemplate, type SettingKey } from "./settings";
+import { noPaymentProvider, noReminderTemplate, type SettingKey } from "./settings";
 
 /**
  * Lower-case letters, digits and single hyphens inside: fits every AWS name, SSM path and IAM
@@ -216,6 +216,8 @@ export const stackConfigSchema = z.object({
     templateSid: contentSid,
     /** The approved reminder template (domain/reminders.ts has its variables); without it no reminder is sent. */
     reminderTemplateSid: contentSid.optional(),
+    /** The approved template whose variables carry a payment link, for reminders outside WhatsApp's 24-hour window (PAYMENTS.md). */
+    paymentTemplateSid: contentSid.optional(),
     /** The club's Verify service, with the WhatsApp channel: it sends the board's sign-in codes. */
     verifyServiceSid: z
       .string("must be text such as VA0123456789abcdef0123456789abcdef")
@@ -326,6 +328,7 @@ export const configExamples: Record<string, string> = {
   "twilio.whatsappNumber": 'pulumi config set --path signon:twilio.whatsappNumber "+447700900000"',
   "twilio.templateSid": "pulumi config set --path signon:twilio.templateSid HX7d785aa7b15519a858cfc7f0d485ff2c",
   "twilio.reminderTemplateSid": "pulumi config set --path signon:twilio.reminderTemplateSid HX0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+  "twilio.paymentTemplateSid": "pulumi config set --path signon:twilio.paymentTemplateSid HX0f1e2d3c4b5a69788796a5b4c3d2e1f0",
   "twilio.verifyServiceSid": "pulumi config set --path signon:twilio.verifyServiceSid VA0123456789abcdef0123456789abcdef",
   "board.secretaries":
     "pulumi config set --path 'signon:board.secretaries[0].name' \"Sam Secretary\" && pulumi config set --path 'signon:board.secretaries[0].tel' \"+447700900050\"",
@@ -407,6 +410,10 @@ const settingSources: { [Key in SettingKey]: <Made>(from: SettingSources<Made>) 
   verifyServiceSid: ({ config }) => config.twilio.verifyServiceSid,
   // JSON: a list has no other form in one parameter.
   boardSecretaries: ({ config }) => JSON.stringify(config.board.secretaries),
+  paymentProvider: ({ config }) => config.payments?.provider ?? noPaymentProvider,
+  paymentsEnvironment: ({ config }) => config.payments?.environment ?? noPaymentProvider,
+  subscriptionMonths: ({ config }) => String(config.payments?.subscriptionMonths ?? 0),
+  paymentTemplateSid: ({ config }) => config.twilio.paymentTemplateSid ?? noPaymentProvider,
 };
 
 /**

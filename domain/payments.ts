@@ -26,6 +26,27 @@ export interface PaymentState {
   parent_thanked_at?: string;
 }
 
+/**
+ * A registration's payment as its record keeps it (`payment` on the record, once submitted in a
+ * stack with a provider): the statuses, and the provider's ids that find the registration again.
+ */
+export interface RecordedPayment extends PaymentState {
+  /** The provider's request for the fee and the mandate (GoCardless: a billing request). */
+  request_id?: string;
+  /** The page the last link opens (GoCardless: a billing request flow), its link, and when it stops working (ISO). */
+  flow_id?: string;
+  link_url?: string;
+  link_expires_at?: string;
+  /** What the fulfilled request brought: the fee's payment and the mandate. */
+  payment_id?: string;
+  mandate_id?: string;
+  /** Reminders to pay sent so far, and when the last went (ISO). */
+  reminders_sent?: number;
+  reminded_at?: string;
+  /** The ids of the provider's events already applied, the latest few: each is applied once. */
+  applied_event_ids?: string[];
+}
+
 export const noPayment: PaymentState = { fee_status: "unpaid", mandate_status: "none", subscription_status: "none" };
 
 /** One of the provider's events about this registration's resources, in GoCardless's words. */

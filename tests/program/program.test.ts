@@ -63,6 +63,11 @@ const clubs: ClubCase[] = [
       "reminder-max": "2",
       "verify-service-sid": "VA0123456789abcdef0123456789abcdef",
       "board-secretaries": '[{"name":"Sam Secretary","tel":"+447700900050"}]',
+      // No payment provider: parents are sent payment-url, and nothing reads these.
+      "payment-provider": "none",
+      "payments-environment": "none",
+      "subscription-months": "0",
+      "payment-template-sid": "none",
     },
   },
   {
@@ -81,7 +86,9 @@ const clubs: ClubCase[] = [
           whatsappNumber: "+44 7700 900555",
           templateSid: "HX0123456789abcdef0123456789abcdef",
           verifyServiceSid: "VAfedcba9876543210fedcba9876543210",
+          paymentTemplateSid: "HX0f1e2d3c4b5a69788796a5b4c3d2e1f0",
         },
+        payments: { provider: "gocardless", environment: "live", subscriptionMonths: 9 },
         // As `pulumi config set --path` stores a number: an integer, given its + back.
         board: { secretaries: [{ name: "Pat Secretary", tel: 447700900051 }] },
         registration: {
@@ -106,7 +113,13 @@ const clubs: ClubCase[] = [
         reminders: { afterDays: 4, max: 1 },
         concurrency: { trigger: 30, webhook: 5 },
       },
-      secrets: { ...secrets, apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx", exportApiKey: "fake-sale-united-export-key-xxxxxxxxxx" },
+      secrets: {
+        ...secrets,
+        apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
+        exportApiKey: "fake-sale-united-export-key-xxxxxxxxxx",
+        gocardlessAccessToken: "live_fake-sale-united-gocardless-token",
+        gocardlessWebhookSecret: "fake-sale-united-gocardless-webhook-secret",
+      },
     },
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
@@ -136,6 +149,10 @@ const clubs: ClubCase[] = [
       "reminder-max": "1",
       "verify-service-sid": "VAfedcba9876543210fedcba9876543210",
       "board-secretaries": '[{"name":"Pat Secretary","tel":"+447700900051"}]',
+      "payment-provider": "gocardless",
+      "payments-environment": "live",
+      "subscription-months": "9",
+      "payment-template-sid": "HX0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     },
   },
 ];
@@ -156,6 +173,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   });
 
   it("declares every resource of the stack once", () => {
+    const paying = club.input.values.payments !== undefined;
     const count = (type: string) => resourcesOfType(result, type).length;
     expect({
       restApi: count("aws:apigateway/restApi:RestApi"),
@@ -196,10 +214,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       roles: 6,
       rolePolicies: 6,
       logGroups: 6,
-      parameters: 22,
-      // The Twilio credentials, and the key the export seals its cursors with.
-      secrets: 2,
-      secretVersions: 2,
+      parameters: 26,
+      // The Twilio credentials, the key the export seals its cursors with, and GoCardless's in a stack taking payments.
+      secrets: paying ? 3 : 2,
+      secretVersions: paying ? 3 : 2,
       managedPolicyAttachments: 0,
       eventRules: 1,
       eventTargets: 1,
@@ -811,6 +829,11 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     "reminder-max": "2",
     "verify-service-sid": "VA0123456789abcdef0123456789abcdef",
     "board-secretaries": '[{"name":"Sam Secretary","tel":"+447700900050"}]',
+    // The README's deploy takes no payments until its Payments section's commands.
+    "payment-provider": "none",
+    "payments-environment": "none",
+    "subscription-months": "0",
+    "payment-template-sid": "none",
   };
 
   it("leave the sender and the fees as numbers in the stack file, as Pulumi does", () => {
