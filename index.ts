@@ -10,6 +10,7 @@ import {
   registrationsTableName,
 } from "./config/names";
 import { settingValues } from "./config/schema";
+import { paymentReturnPath } from "./config/settings";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
 import { BoardTable } from "./infra/board-table";
@@ -106,6 +107,7 @@ new SettingsParameters(`${prefix}-settings`, {
     webhookUrl: api.urlOf(functions.webhook.route.path),
     statusCallbackUrl: api.urlOf(functions.status.route.path),
     exportApiKeyId: api.exportApiKeyId,
+    paymentReturnUrl: api.urlOf(paymentReturnPath),
   }),
 });
 

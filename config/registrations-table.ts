@@ -24,6 +24,17 @@ export const registrationsTable = {
   bySeason: { indexName: "by-season", partitionKey: "season", sortKey: "season_order" },
 } as const;
 
+/**
+ * A payment provider's resource (a billing request, payment, mandate or subscription) pointing at
+ * its registration by id alone, so the provider's events find it (the by-registration-id index
+ * gives the rest) and the item holds nothing personal. Whoever learns a resource's id writes its
+ * reference; it expires with the registration's retention date.
+ */
+export const paymentReference = {
+  key: (resourceId: string) => ({ pk: `payment-ref#${resourceId}`, sk: "payment-ref" }),
+  leadingKey: "payment-ref#*",
+} as const;
+
 /** The table as DynamoDB's CreateTable takes it: what dynalite is given locally, and what infra/registrations-table.ts declares. */
 export function registrationsTableDefinition(tableName: string) {
   const { partitionKey, sortKey, byRegistrationId, bySeason } = registrationsTable;

@@ -379,6 +379,7 @@ export interface SettingSources<Made> {
   webhookUrl: Made;
   statusCallbackUrl: Made;
   exportApiKeyId: Made;
+  paymentReturnUrl: Made;
 }
 
 /**
@@ -414,6 +415,7 @@ const settingSources: { [Key in SettingKey]: <Made>(from: SettingSources<Made>) 
   paymentsEnvironment: ({ config }) => config.payments?.environment ?? noPaymentProvider,
   subscriptionMonths: ({ config }) => String(config.payments?.subscriptionMonths ?? 0),
   paymentTemplateSid: ({ config }) => config.twilio.paymentTemplateSid ?? noPaymentProvider,
+  paymentReturnUrl: ({ paymentReturnUrl }) => paymentReturnUrl,
 };
 
 /**

@@ -41,6 +41,8 @@ export const settingParameterNames = {
   paymentsEnvironment: "payments-environment",
   /** How many monthly payments a registration's subscription takes. */
   subscriptionMonths: "subscription-months",
+  /** The page the payment provider sends a parent back to once they have paid (the payments function's GET /payments/thanks). */
+  paymentReturnUrl: "payment-return-url",
   /** The approved template carrying a payment link outside WhatsApp's 24-hour window, or `none`: then no such reminder is sent. */
   paymentTemplateSid: "payment-template-sid",
 } as const;
@@ -69,6 +71,9 @@ export const environmentVariables = {
   /** Points GoCardless's API elsewhere (npm start's stand-in); never set in AWS. */
   goCardlessApiBaseUrl: "GOCARDLESS_API_BASE_URL",
 } as const;
+
+/** The page the payment provider's hosted page returns a parent to: the payments function serves it. */
+export const paymentReturnPath = "/payments/thanks";
 
 /** Parameter Store's pass-through path for reading a Secrets Manager secret. */
 export const secretsManagerReferencePrefix = "/aws/reference/secretsmanager/";

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { stageRouteThrottles } from "../config/api-limits";
 import { type StackConfig, settingValues } from "../config/schema";
+import { paymentReturnPath } from "../config/settings";
 import { type HandlerWiring, routesOf } from "../handlers/function-declaration";
 import { functionDeclarations, functions } from "../handlers/functions";
 import type { LineWriter } from "../plumbing/log";
@@ -71,7 +72,13 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
   const webhookUrl = `${server.url}${functions.webhook.route.path}`;
   const account = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
   const statusCallbackUrl = `${server.url}${functions.status.route.path}`;
-  const values = settingValues({ config: settings, webhookUrl, statusCallbackUrl, exportApiKeyId: localApiKeyId("export") });
+  const values = settingValues({
+    config: settings,
+    webhookUrl,
+    statusCallbackUrl,
+    exportApiKeyId: localApiKeyId("export"),
+    paymentReturnUrl: `${server.url}${paymentReturnPath}`,
+  });
   // The stack file's values, as Parameter Store would hand them over.
   const readSettings: HandlerWiring["readSettings"] = async () => ({ values, twilio: account });
   // The export's cursor key, drawn per run as the program draws one per stack: a restart's cursors, like its table, start afresh.

@@ -214,7 +214,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       roles: 6,
       rolePolicies: 6,
       logGroups: 6,
-      parameters: 26,
+      parameters: 27,
       // The Twilio credentials, the key the export seals its cursors with, and GoCardless's in a stack taking payments.
       secrets: paying ? 3 : 2,
       secretVersions: paying ? 3 : 2,
@@ -424,6 +424,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       "status-callback-url": `${result.outputs.apiUrl.value}/status`,
       // The export key's id, which the export's handler checks each request's key against.
       "export-api-key-id": `${prefix}-api-export-id`,
+      // Where GoCardless's page sends a parent back (the payments function's thank-you page).
+      "payment-return-url": `${result.outputs.apiUrl.value}/payments/thanks`,
     });
     for (const parameter of resourcesOfType(result, "aws:ssm/parameter:Parameter")) expect(parameter.inputs.type).toBe("String");
   });
@@ -861,6 +863,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
       "webhook-url": run.result.outputs.webhookUrl.value,
       "status-callback-url": `${run.result.outputs.apiUrl.value}/status`,
       "export-api-key-id": "signon-urmston-prod-api-export-id",
+      "payment-return-url": `${run.result.outputs.apiUrl.value}/payments/thanks`,
     });
     expect(run.result.outputs.apiUrl.value).toMatch(/\.execute-api\.eu-north-1\.amazonaws\.com\/v1$/);
   });
@@ -879,6 +882,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
       "payment-url": "https://pay.saleunited.example/join",
       "webhook-url": run.result.outputs.webhookUrl.value,
       "status-callback-url": `${run.result.outputs.apiUrl.value}/status`,
+      "payment-return-url": `${run.result.outputs.apiUrl.value}/payments/thanks`,
     });
     expect(run.result.outputs.apiUrl.value).toMatch(
       /^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/,

@@ -130,7 +130,7 @@ describe("a stack config problem", () => {
   });
 
   it("has a switch for each of the script's optional questions, and the optional-steps setting names those left on", () => {
-    const made = { webhookUrl: "webhook", statusCallbackUrl: "status", exportApiKeyId: "key" };
+    const made = { webhookUrl: "webhook", statusCallbackUrl: "status", exportApiKeyId: "key", paymentReturnUrl: "thanks" };
     const optionalStepsWith = (conversation: Record<string, unknown>) =>
       settingValues({ ...made, config: parseStackConfig({ ...valid, conversation }, secrets, "prod").settings }).optionalSteps;
     const switches = optionalStepIds.map((id) => optionalQuestionConfigKeys[id]);
@@ -592,7 +592,7 @@ describe("the board's config", () => {
   it("writes the secretaries to Parameter Store as JSON, with the Verify service's SID", () => {
     const kim = { name: "Kim Secretary", tel: "+447700900051" };
     const { settings } = parseStackConfig(withSecretaries([sam, kim]), secrets, "prod");
-    const values = settingValues({ config: settings, webhookUrl: "w", statusCallbackUrl: "s", exportApiKeyId: "k" });
+    const values = settingValues({ config: settings, webhookUrl: "w", statusCallbackUrl: "s", exportApiKeyId: "k", paymentReturnUrl: "p" });
     expect(values.verifyServiceSid).toBe("VAfedcba9876543210fedcba9876543210");
     expect(JSON.parse(values.boardSecretaries)).toEqual([sam, kim]);
   });
