@@ -120,3 +120,8 @@ export const exportApiKey = api.exportApiKey;
 // npm run reapply-erasures reads it (docs/data-protection.md, after a restore).
 export const erasureLogTable = erasureLog.table.name;
 export const boardUrl = api.urlOf(functions.board.route.path);
+// Only a stack taking payments has a webhook to register with GoCardless; without one the route answers 404.
+export const paymentsWebhookUrl = paymentSecret ? api.urlOf(functions.payment.route.path) : undefined;
+export const paymentsWebhookInstruction = paymentSecret
+  ? pulumi.interpolate`In GoCardless's dashboard (Developers → Create → Webhook endpoint), register ${api.urlOf(functions.payment.route.path)} with the secret in signon:gocardlessWebhookSecret.`
+  : undefined;

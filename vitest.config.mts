@@ -34,6 +34,7 @@ export default defineConfig({
             "tests/handlers/registrations.test.ts",
             "tests/handlers/reminders.test.ts",
             "tests/handlers/board.test.ts",
+            "tests/handlers/payments.test.ts",
             "tests/package/**/*.test.ts",
           ],
           globalSetup: ["tests/setup/log-capture-run.ts", "tests/setup/packaged-functions.ts"],

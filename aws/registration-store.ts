@@ -111,7 +111,8 @@ const seasonOrder = (registration: StoredRegistration) =>
     registration.invited_at,
     registration.registration_id,
   ].join("#");
-const registrationKeys = (registration: StoredRegistration): RegistrationKeys => ({
+/** The keys a registration's item has: whoever changes the item in place (aws/payment-store.ts) finds it by these. */
+export const registrationKeys = (registration: StoredRegistration): RegistrationKeys => ({
   [PK]: parentKey(registration.parent_tel),
   [SK]: `registration#${digest(naturalKey(registration))}`,
   [seasonOrderAttribute]: seasonOrder(registration),

@@ -33,6 +33,13 @@ export const registrationsTable = {
 export const paymentReference = {
   key: (resourceId: string) => ({ pk: `payment-ref#${resourceId}`, sk: "payment-ref" }),
   leadingKey: "payment-ref#*",
+  /**
+   * An event about a resource whose reference is not written yet (a payment's event that overtook
+   * its billing request's), kept in that reference's partition until the reference comes:
+   * the event's id, resource, action and time, nothing personal, expiring within days.
+   */
+  pendingSortKey: (eventId: string) => `pending#${eventId}`,
+  pendingPrefix: "pending#",
 } as const;
 
 /** The table as DynamoDB's CreateTable takes it: what dynalite is given locally, and what infra/registrations-table.ts declares. */
@@ -111,6 +118,24 @@ const accessOfEachFunction = {
     table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
     indexes: [registrationsTable.bySeason.indexName],
     leadingKeys: ["parent#*", "erased#*"],
+  },
+  /**
+   * GoCardless's events (POST /payments/gocardless): a reference by key, the registration's id through
+   * the by-registration-id index, the parent's partition read with one Query (the record, the contact),
+   * then one transaction: the record's payment updated on its version, references written, events
+   * kept pending (each on a ConditionCheck that its reference is still absent) or taken in and deleted.
+   */
+  payments: {
+    table: [
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:ConditionCheckItem",
+    ],
+    indexes: [registrationsTable.byRegistrationId.indexName],
+    leadingKeys: ["parent#*", paymentReference.leadingKey],
   },
 } as const satisfies Record<string, TableAccess>;
 

@@ -255,6 +255,9 @@ export const stackConfigSchema = z.object({
     /** The board's page and API, for a secretary and a dozen team managers, each page refreshing every 30 seconds. */
     boardRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(10),
     boardBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(40),
+    /** GoCardless's webhooks (POST /payments/gocardless): a club's events come in batches of up to 250, a few requests a second at most. */
+    paymentsRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(5),
+    paymentsBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(20),
   }).prefault({}),
   /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
   conversation: section(eachQuestion(onOff)).default(eachQuestion(true)),
@@ -355,6 +358,8 @@ export const configExamples: Record<string, string> = {
   "api.statusBurstLimit": "pulumi config set --path signon:api.statusBurstLimit 100",
   "api.boardRateLimit": "pulumi config set --path signon:api.boardRateLimit 10",
   "api.boardBurstLimit": "pulumi config set --path signon:api.boardBurstLimit 40",
+  "api.paymentsRateLimit": "pulumi config set --path signon:api.paymentsRateLimit 5",
+  "api.paymentsBurstLimit": "pulumi config set --path signon:api.paymentsBurstLimit 20",
   payments: "pulumi config set --path signon:payments.provider gocardless && pulumi config set --path signon:payments.environment sandbox",
   "payments.provider": "pulumi config set --path signon:payments.provider gocardless",
   "payments.environment": "pulumi config set --path signon:payments.environment sandbox",

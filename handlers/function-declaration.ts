@@ -59,7 +59,7 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   route: Route;
   /**
    * Routes beyond the first, each named for its API Gateway resources (config/names.ts lists
-   * the names, for AWS's length limits). A path's parent must be a route declared before it.
+   * the names, for AWS's length limits). A parent path routed too is declared before its children.
    */
   moreRoutes?: readonly (Route & { name: string })[];
   apiKey: ApiKeyKind;

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import type { HandlerName } from "../config/names";
 import { createBoardHandler } from "../handlers/board/board-handler";
 import { functions } from "../handlers/functions";
+import { createPaymentsHandler, type PaymentsDependencies } from "../handlers/payments";
 import { createRegistrationsHandler, type RegistrationsDependencies } from "../handlers/registrations";
 import { createRemindersHandler, type RemindersHandler } from "../handlers/reminders";
 import { createStatusHandler, type StatusDependencies } from "../handlers/status";
@@ -23,7 +24,7 @@ import type { ProxyHandler, RemainingTime } from "../plumbing/api-gateway-event"
 import type { LineWriter } from "../plumbing/log";
 import { createMessagesClient, type MessagesClientOptions } from "../twilio/messages-client";
 import { type DeployedFunction, startDeployedFunction } from "./deployed-function";
-import { type LocalServices, startLocalServices } from "./local-services";
+import { type LocalServices, type SsmContents, startLocalServices } from "./local-services";
 import { capturing } from "./log-capture";
 
 /** Each function's uploaded code and the environment the program gives it (tests/setup/packaged-functions.ts). */
@@ -92,6 +93,12 @@ export function testBoard({ env, writeLog }: TestWiring, dependencies: { clock?:
   return createBoardHandler(functions.board, { env, writeLog, ...dependencies });
 }
 
+/** GoCardless's webhook and the thank-you page on `wiring`; `dependencies` replace its defaults. */
+export function testPayments({ env, writeLog }: TestWiring, dependencies: Partial<PaymentsDependencies> = {}): ProxyHandler {
+  if (packaged) return packagedFunction("payment", { env, writeLog }, dependencies);
+  return createPaymentsHandler(functions.payment, { env, writeLog, ...dependencies });
+}
+
 /** The reminders' scheduled run on `wiring`. */
 export function testReminders({ env, writeLog }: TestWiring): RemindersHandler {
   if (packaged) return packagedFunction("remind", { env, writeLog });
@@ -157,13 +164,13 @@ export interface StandInsForFile {
   logLines: string[];
 }
 
-/** Starts the stand-ins before the file's tests and stops them after. */
-export function standInsForFile(): StandInsForFile {
+/** Starts the stand-ins before the file's tests and stops them after; Parameter Store holding `contents` when given. */
+export function standInsForFile(contents: SsmContents = {}): StandInsForFile {
   const logLines: string[] = [];
   const writeLog = capturing((line) => logLines.push(line));
   let services: LocalServices | undefined;
   beforeAll(async () => {
-    services = await startLocalServices();
+    services = await startLocalServices(contents);
   });
   afterAll(async () => {
     await services?.close();

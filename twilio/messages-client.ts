@@ -28,6 +28,17 @@ export interface TemplateMessage {
   statusCallback?: string;
 }
 
+/**
+ * A free-form message: WhatsApp delivers one only inside the 24 hours after the parent's last
+ * message to the club, so the caller checks that window first.
+ */
+export interface TextMessage {
+  from: string;
+  to: string;
+  body: string;
+  statusCallback?: string;
+}
+
 export type SendOutcome =
   | { outcome: "sent"; sid: string; status: string }
   /** Twilio said no for good (bad number, unapproved template, ...): retrying cannot help. */
@@ -42,6 +53,8 @@ export type NotSentOutcome = Extract<SendOutcome, { outcome: "refused" | "unavai
 
 export interface MessagesClient {
   sendTemplate(credentials: TwilioCredentials, message: TemplateMessage, deadline?: number): Promise<SendOutcome>;
+  /** A free-form text, with a template's retries and lookup. */
+  sendText(credentials: TwilioCredentials, message: TextMessage, deadline?: number): Promise<SendOutcome>;
 }
 
 export interface MessagesClientOptions {
@@ -110,7 +123,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * the same address from the same sender no earlier than `since` (epoch ms). Undefined when
  * there is none; a retryable result when the page cannot be read.
  */
-function sentMessageIn({ status, body }: HttpResponse, message: TemplateMessage, since: number): Attempt | undefined {
+function sentMessageIn({ status, body }: HttpResponse, message: Pick<TemplateMessage, "from" | "to">, since: number): Attempt | undefined {
   const { messages } = jsonObject(body);
   if (status !== 200 || !Array.isArray(messages)) {
     return { outcome: "retryable", httpStatus: status, reason: `the message lookup got HTTP ${status}`, mayHaveSent: true };
@@ -134,8 +147,12 @@ export function createMessagesClient({
   const send = createRequestSender();
   const api = (apiBaseUrl || "https://api.twilio.com").replace(/\/$/, "");
 
-  return {
-    async sendTemplate({ accountSid, authToken }, message, deadline = Number.POSITIVE_INFINITY) {
+  const client = {
+    async sendTemplate(
+      { accountSid, authToken }: TwilioCredentials,
+      message: TemplateMessage | TextMessage,
+      deadline = Number.POSITIVE_INFINITY,
+    ): Promise<SendOutcome> {
       // date_created is whole seconds, and Twilio's clock is not ours.
       const since = Math.floor((Date.now() - clockSkewAllowanceMs) / 1000) * 1000;
       const messagesUrl = `${api}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
@@ -154,8 +171,9 @@ export function createMessagesClient({
           body: new URLSearchParams({
             From: message.from,
             To: message.to,
-            ContentSid: message.contentSid,
-            ContentVariables: message.contentVariables,
+            ...("body" in message
+              ? { Body: message.body }
+              : { ContentSid: message.contentSid, ContentVariables: message.contentVariables }),
             ...(message.statusCallback ? { StatusCallback: message.statusCallback } : {}),
           }).toString(),
           timeoutMs: timeoutMs(1 / 2),
@@ -199,4 +217,5 @@ export function createMessagesClient({
       return { outcome: "unconfirmed", httpStatus, reason: `${reason}, and ${found.reason}`, attempts };
     },
   };
+  return { sendTemplate: client.sendTemplate, sendText: client.sendTemplate };
 }
