@@ -28,7 +28,7 @@ interface ClubCase {
   slug: string;
   throttle: { rateLimit: number; burstLimit: number };
   dailyQuota: number;
-  routeThrottles: { webhook: [number, number]; status: [number, number]; board: [number, number] };
+  routeThrottles: { webhook: [number, number]; status: [number, number]; board: [number, number]; payment: [number, number] };
   reservedConcurrency: { trigger?: number; webhook?: number };
   expectedSettings: Record<string, string>;
   givenApiKey?: string;
@@ -41,7 +41,7 @@ const clubs: ClubCase[] = [
     slug: "urmston",
     throttle: { rateLimit: 25, burstLimit: 50 },
     dailyQuota: 1000,
-    routeThrottles: { webhook: [10, 20], status: [50, 100], board: [10, 40] },
+    routeThrottles: { webhook: [10, 20], status: [50, 100], board: [10, 40], payment: [5, 20] },
     reservedConcurrency: {},
     expectedSettings: {
       "whatsapp-number": "+14155238886",
@@ -109,6 +109,7 @@ const clubs: ClubCase[] = [
           webhookBurstLimit: 8,
           statusBurstLimit: 60,
           boardRateLimit: 5,
+          paymentsRateLimit: 2,
         },
         reminders: { afterDays: 4, max: 1 },
         concurrency: { trigger: 30, webhook: 5 },
@@ -124,7 +125,7 @@ const clubs: ClubCase[] = [
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
     dailyQuota: 3000,
-    routeThrottles: { webhook: [4, 8], status: [50, 60], board: [5, 40] },
+    routeThrottles: { webhook: [4, 8], status: [50, 60], board: [5, 40], payment: [2, 20] },
     reservedConcurrency: { trigger: 30, webhook: 5 },
     givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     givenExportApiKey: "fake-sale-united-export-key-xxxxxxxxxx",
@@ -199,21 +200,21 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       eventTargets: count("aws:cloudwatch/eventTarget:EventTarget"),
     }).toEqual({
       restApi: 1,
-      // The board's two: /board and /board/{proxy+}.
-      resources: 7,
-      methods: 7,
-      integrations: 7,
+      // The board's two: /board and /board/{proxy+}; the payment function's two and their parent, /payments.
+      resources: 10,
+      methods: 9,
+      integrations: 9,
       deployments: 1,
       stages: 1,
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
-      methodSettings: 4,
-      permissions: 8,
-      functions: 6,
-      roles: 6,
-      rolePolicies: 6,
-      logGroups: 6,
+      methodSettings: 6,
+      permissions: 10,
+      functions: 7,
+      roles: 7,
+      rolePolicies: 7,
+      logGroups: 7,
       parameters: 27,
       // The Twilio credentials, the key the export seals its cursors with, and GoCardless's in a stack taking payments.
       secrets: paying ? 3 : 2,
@@ -235,7 +236,15 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       resourcesOfType(result, "aws:lambda/function:Function")
         .map((f) => f.inputs.name)
         .sort(),
-    ).toEqual([`${prefix}-board`, `${prefix}-export`, `${prefix}-remind`, `${prefix}-status`, `${prefix}-trigger`, `${prefix}-webhook`]);
+    ).toEqual([
+      `${prefix}-board`,
+      `${prefix}-export`,
+      `${prefix}-payment`,
+      `${prefix}-remind`,
+      `${prefix}-status`,
+      `${prefix}-trigger`,
+      `${prefix}-webhook`,
+    ]);
   });
 
   it("routes POST /trigger behind the API key and POST /webhook without one", () => {
@@ -406,6 +415,113 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     ]);
   });
 
+  it("routes POST /payments/gocardless and GET /payments/thanks under /payments without a key to the payment function, throttled on the stage", () => {
+    const parent = resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-path-payments`);
+    expect(parent.inputs.pathPart).toBe("payments");
+    const [rate, burst] = club.routeThrottles.payment;
+    for (const [logicalName, method, path] of [
+      [`${prefix}-api-payment`, "POST", "payments/gocardless"],
+      [`${prefix}-api-payment-thanks`, "GET", "payments/thanks"],
+    ] as const) {
+      expect(resourceNamed(result, "aws:apigateway/resource:Resource", logicalName).inputs).toMatchObject({
+        pathPart: path.split("/")[1],
+        parentId: `${prefix}-api-path-payments-id`,
+      });
+      expect(resourceNamed(result, "aws:apigateway/method:Method", logicalName).inputs).toMatchObject({
+        httpMethod: method,
+        apiKeyRequired: false,
+      });
+      const permission = resourceNamed(result, "aws:lambda/permission:Permission", logicalName);
+      expect(permission.inputs).toMatchObject({ principal: "apigateway.amazonaws.com", function: `${prefix}-payment` });
+      expect(permission.inputs.sourceArn).toMatch(new RegExp(`/\\*/${method}/${path}$`));
+      expect(resourceNamed(result, "aws:apigateway/methodSettings:MethodSettings", `${logicalName}-throttle`).inputs).toEqual({
+        restApi: `${prefix}-api-id`,
+        stageName: "v1",
+        methodPath: `${path}/${method}`,
+        settings: { throttlingRateLimit: rate, throttlingBurstLimit: burst },
+      });
+    }
+    // Within GoCardless's 10 s.
+    expect(resourceNamed(result, "aws:lambda/function:Function", `${prefix}-payment`).inputs.timeout).toBeLessThan(10);
+  });
+
+  it("gives the payment function's role exactly what its code uses, GoCardless's secret only in a stack taking payments", () => {
+    const paying = club.input.values.payments !== undefined;
+    const region = club.input.values["aws:region"];
+    const ssm = (name: string) => `arn:aws:ssm:${region}:123456789012:parameter${name}`;
+    const tableArn = `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-registrations`;
+    const policy = resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-payment-policy`);
+    expect(policy.inputs.role).toBe(`${prefix}-payment-role-id`);
+    expect(statementsOf(policy.inputs.policy)).toEqual([
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `arn:aws:logs:${region}:123456789012:log-group:/aws/lambda/${prefix}-payment:*`,
+      },
+      {
+        Sid: "ReadOwnSettings",
+        Effect: "Allow",
+        Action: ["ssm:GetParameters", "ssm:GetParameter"],
+        Resource: [
+          ...["payment-provider", "payments-environment", "subscription-months", "club-name", "whatsapp-number"].map((name) =>
+            ssm(`${path}/${name}`),
+          ),
+          ssm(`/aws/reference/secretsmanager/${prefix}-twilio-0a1b2c3`),
+          ...(paying ? [ssm(`/aws/reference/secretsmanager/${prefix}-payments-0a1b2c3`)] : []),
+        ],
+      },
+      {
+        Sid: "ReadTwilioSecret",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${prefix}-twilio-0a1b2c3-AbCdEf`,
+      },
+      ...(paying
+        ? [
+            {
+              Sid: "ReadPaymentSecret",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${prefix}-payments-0a1b2c3-AbCdEf`,
+            },
+          ]
+        : []),
+      {
+        Sid: "OwnRegistrationRecords",
+        Effect: "Allow",
+        Action: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"].map((action) => `dynamodb:${action}`),
+        Resource: tableArn,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["parent#*", "payment-ref#*"] } },
+      },
+      { Sid: "QueryRegistrationIndexes", Effect: "Allow", Action: "dynamodb:Query", Resource: [`${tableArn}/index/by-registration-id`] },
+    ]);
+    // No other role reads GoCardless's secret unless its declaration says its code uses it.
+    for (const declaration of [...functionDeclarations, ...scheduledFunctionDeclarations]) {
+      const statements = statementsOf(
+        resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${declaration.name}-policy`).inputs.policy,
+      );
+      expect(
+        statements.some((statement) => statement.Sid === "ReadPaymentSecret"),
+        declaration.name,
+      ).toBe(paying && declaration.usesPaymentSecret === true);
+    }
+  });
+
+  it("exports the payments webhook's URL and what to do with it only in a stack taking payments", () => {
+    const base = `https://${prefix}-api-id.execute-api.${club.input.values["aws:region"]}.amazonaws.com/v1`;
+    if (club.input.values.payments === undefined) {
+      expect(result.outputs.paymentsWebhookUrl).toBeUndefined();
+      expect(result.outputs.paymentsWebhookInstruction).toBeUndefined();
+      return;
+    }
+    expect(result.outputs.paymentsWebhookUrl).toEqual({ value: `${base}/payments/gocardless`, secret: false });
+    expect(result.outputs.paymentsWebhookInstruction).toEqual({
+      value: `In GoCardless's dashboard (Developers → Create → Webhook endpoint), register ${base}/payments/gocardless with the secret in signon:gocardlessWebhookSecret.`,
+      secret: false,
+    });
+  });
+
   it("exports the API, trigger and webhook URLs, stage path included", () => {
     const base = `https://${prefix}-api-id.execute-api.${club.input.values["aws:region"]}.amazonaws.com/v1`;
     expect(result.outputs.apiUrl).toEqual({ value: base, secret: false });
@@ -452,7 +568,13 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
         // Those that erase: the export (the club), the webhook (DELETE MY DATA), remind (closed registrations reduced).
-        ...(fn.name === `${prefix}-trigger` || fn.name === `${prefix}-status` ? {} : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
+        ...([`${prefix}-trigger`, `${prefix}-status`, `${prefix}-payment`].includes(fn.name)
+          ? {}
+          : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
+        // GoCardless's secret: the payment function's alone, and only in a stack taking payments.
+        ...(fn.name === `${prefix}-payment` && club.input.values.payments !== undefined
+          ? { SIGNON_PAYMENT_SECRET_NAME: `${prefix}-payments-0a1b2c3` }
+          : {}),
         // The board's alone: its sessions, people and audit log.
         ...(fn.name === `${prefix}-board` ? { SIGNON_BOARD_TABLE: `${prefix}-board` } : {}),
       });
@@ -563,6 +685,11 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       export: { actions: ["GetItem", "Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
       status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
       remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*"] },
+      // aws/payment-store.ts: a reference by key, the parent's partition, one transaction (Update, Puts, Deletes, a ConditionCheck).
+      payment: {
+        actions: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"],
+        leadingKeys: ["parent#*", "payment-ref#*"],
+      },
     };
     for (const [name, { actions, leadingKeys }] of Object.entries(uses)) {
       const own = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).find(
@@ -707,6 +834,14 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     }
   });
 
+  /** A resource's path: its part after its parents'. */
+  const fullPath = (resource: ProgramResult["resources"][number]): string => {
+    const parent = resourcesOfType(result, "aws:apigateway/resource:Resource").find(
+      (candidate) => `${candidate.name}-id` === resource.inputs.parentId,
+    );
+    return `${parent ? fullPath(parent) : ""}/${resource.inputs.pathPart}`;
+  };
+
   it.each(functionDeclarations.map((declaration) => [declaration.name, declaration]))(
     "deploys the %s function, its route, role and policy as handlers/functions.ts declares them",
     (name, declaration) => {
@@ -714,9 +849,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect(fn.inputs.timeout).toBe(declaration.timeoutSeconds);
       const method = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-${name}`);
       expect(method.inputs).toMatchObject({ httpMethod: declaration.route.method, apiKeyRequired: declaration.apiKey !== "none" });
-      expect(`/${resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-${name}`).inputs.pathPart}`).toBe(
-        declaration.route.path,
-      );
+      expect(fullPath(resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-${name}`))).toBe(declaration.route.path);
       const bySid = Object.fromEntries(
         statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).map((s) => [
           s.Sid,
@@ -771,7 +904,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       "ANY /board/{proxy+}",
       "DELETE /registrations/{id}",
       "GET /board",
+      "GET /payments/thanks",
       "GET /registrations",
+      "POST /payments/gocardless",
       "POST /status",
       "POST /trigger",
       "POST /webhook",
@@ -966,7 +1101,7 @@ describe("a bad stack config", () => {
       "signon's stack config has 4 problems:",
       '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
       "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
-      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota, webhookRateLimit, webhookBurstLimit, statusRateLimit, statusBurstLimit, boardRateLimit, boardBurstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota, webhookRateLimit, webhookBurstLimit, statusRateLimit, statusBurstLimit, boardRateLimit, boardBurstLimit, paymentsRateLimit, paymentsBurstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
       '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
     ]);
   });
