@@ -415,7 +415,8 @@ export function createRegistrationStore(
         ExpressionAttributeNames: { "#id": partitionKey },
         ExpressionAttributeValues: marshall({ ":id": registrationId }),
       });
-      const [found] = (answer.Items ?? []) as Item[];
+      // The index also holds the payment references naming the registration (config/registrations-table.ts paymentReference).
+      const found = ((answer.Items ?? []) as Item[]).find((item) => !(item[PK] as { S: string }).S.startsWith("payment-ref#"));
       // The index is eventually consistent: the item itself is read by its own key.
       return found ? getItem({ [PK]: found[PK], [SK]: found[SK] }) : undefined;
     },

@@ -61,8 +61,8 @@ let runs = 0;
 
 describe("GoCardless's events in any order, repeated, between the parent's messages", () => {
   it("never move a status back nor make a second subscription, and end paid, active and subscribed", async () => {
-    // The stand-in's events for a paid flow, and a later paid_out of the same payment: five events.
-    const eventCount = 5;
+    // The stand-in's events for a paid flow (fulfilled, confirmed, active), and a later paid_out of the payment.
+    const eventCount = 4;
     await fc.assert(
       fc.asyncProperty(fc.array(step(eventCount), { minLength: 1, maxLength: 8 }), async (schedule) => {
         const tel = `+447700900${String(500 + (runs++ % 400)).padStart(3, "0")}`;
@@ -83,7 +83,7 @@ describe("GoCardless's events in any order, repeated, between the parent's messa
           const group = [all[index]];
           while (group.at(-1)!.together && index + 1 < all.length) group.push(all[++index]);
           const answers = await Promise.all(group.map(run));
-          for (const answer of answers) expect([200, 204]).toContain(answer.statusCode);
+          for (const answer of answers) expect([200, 204], answer.body).toContain(answer.statusCode);
           const now = (await storedRegistration(env(), tel)).payment!;
           expect(feeRank(now.fee_status)).toBeGreaterThanOrEqual(feeRank(before.fee_status));
           expect(rank(mandateStatuses)(now.mandate_status)).toBeGreaterThanOrEqual(rank(mandateStatuses)(before.mandate_status));
