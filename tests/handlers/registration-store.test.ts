@@ -4,13 +4,12 @@
  * that leaves nothing personal, and a season listed complete page by page.
  */
 import type { AddressInfo } from "node:net";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistrationStore, createRegistrationsTableCall } from "../../aws/registration-store";
 import type { StoredRegistration } from "../../aws/stored-registration";
 import { erasureLogTableDefinition } from "../../config/erasure-log";
-import { paymentReference, registrationsTableDefinition } from "../../config/registrations-table";
+import { registrationsTableDefinition } from "../../config/registrations-table";
 import { environmentVariables } from "../../config/settings";
 import { startTransactionsProxy, type TransactionsProxy } from "../../local/stand-ins/dynamodb-transactions";
 import { invitedRegistration } from "../../testkit/registrations";
@@ -48,7 +47,7 @@ async function freshStore() {
   await call("CreateTable", registrationsTableDefinition(tableName()));
   await call("CreateTable", erasureLogTableDefinition(tableEnv[environmentVariables.erasureLogTable]));
   const scan = async () => JSON.stringify((await call("Scan", { TableName: tableName() })).Items);
-  return { store: createRegistrationStore(tableEnv), scan, call, tableName };
+  return { store: createRegistrationStore(tableEnv), scan };
 }
 
 let idCounter = 0;
@@ -143,20 +142,6 @@ describe("the registration store", () => {
     expect((await store.readParent("+447700900125")).registrations).toEqual([]);
     const everything = await scan();
     for (const personal of ["900125", "Alfie", "Testington", "Sarah", "Examplesson", "Peanut"]) expect(everything).not.toContain(personal);
-  });
-
-  it("finds a registration by id, not the payment references that name it in the same index", async () => {
-    const { store, call, tableName } = await freshStore();
-    const invited = registration({ parent_tel: "+447700900126" });
-    // References written before and after the registration, so neither the index's order nor the writes' picks it.
-    for (const id of ["BRQ0001", "PM0001"]) {
-      if (id === "PM0001") await store.create(invited);
-      await call("PutItem", {
-        TableName: tableName(),
-        Item: marshall({ ...paymentReference.key(id), registration_id: invited.registration_id, retain_until: invited.retain_until }),
-      });
-    }
-    expect(await store.findById(invited.registration_id)).toEqual(invited);
   });
 
   it("lists a season complete, page by page, in team order, and by team", async () => {
