@@ -67,6 +67,8 @@ describe("the committed stack files", () => {
       statusBurstLimit: 100,
       boardRateLimit: 10,
       boardBurstLimit: 40,
+      paymentsRateLimit: 5,
+      paymentsBurstLimit: 20,
     });
     expect(settings.registration.allowFeeOverrides).toBe(false);
   });
@@ -98,6 +100,8 @@ describe("a stack config problem", () => {
       statusBurstLimit: 100,
       boardRateLimit: 10,
       boardBurstLimit: 40,
+      paymentsRateLimit: 5,
+      paymentsBurstLimit: 20,
     });
   });
 
