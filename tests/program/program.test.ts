@@ -559,10 +559,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     // What each role's code calls (aws/registration-store.ts): a transaction's parts count as their own actions.
     const uses = {
       trigger: { actions: ["GetItem", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "idempotency-key#*"] },
-      webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*", "payment-ref#*"] },
       export: { actions: ["GetItem", "Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
       status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
-      remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*"] },
+      remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*", "payment-ref#*"] },
     };
     for (const [name, { actions, leadingKeys }] of Object.entries(uses)) {
       const own = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).find(
