@@ -1,4 +1,4 @@
-import { paymentStanding } from "../payment-link";
+import { awaitsPayment, paymentStanding } from "../payment-link";
 import { noPayment } from "../payments";
 import { answerKeys, eraseRegistration, type ParentState, type Registration, type RegistrationRecord } from "../registration";
 import { type CalendarDate, londonToday } from "./calendar-date";
@@ -342,10 +342,13 @@ class Turn {
       return this.startNext();
     }
     // Submitted again after a RESTART: the payment so far stays with the registration, paid or not.
-    const submitted = this.put({ ...record, status: "submitted", submitted_at, payment: record.payment ?? { ...noPayment } });
+    const payment = record.payment ?? { ...noPayment };
+    const submitted = this.put({ ...record, status: "submitted", submitted_at, payment });
     this.say(replies.submittedThanks(submitted));
-    this.parts.push({ paymentLinkFor: submitted.registration_id });
-    this.say(replies.onlyPayThere(settings));
+    if (awaitsPayment(payment)) {
+      this.parts.push({ paymentLinkFor: submitted.registration_id });
+      this.say(replies.onlyPayThere(settings));
+    }
     this.say(replies.submittedNext(submitted));
     this.startNext();
   }
