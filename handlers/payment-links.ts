@@ -14,15 +14,8 @@ import type { PaymentLinkOutcome, PaymentProvider } from "../payments/payment-pr
 import { paymentProviderCache, takesPayments } from "../payments/payment-provider-for";
 import type { AwsCallScope } from "../plumbing/aws-call-scope";
 
-/** The settings asking for a link reads. */
-export const paymentLinkSettingKeys = [
-  "clubName",
-  "paymentProvider",
-  "paymentsEnvironment",
-  // Where the provider's page sends the parent when done.
-  "paymentReturnUrl",
-] as const satisfies readonly SettingKey[];
-export type PaymentLinkSettingKey = (typeof paymentLinkSettingKeys)[number];
+/** The settings asking for a link reads: the provider, and the club and return page its request names. */
+type PaymentLinkSettingKey = Extract<SettingKey, "clubName" | "paymentProvider" | "paymentsEnvironment" | "paymentReturnUrl">;
 
 /** Another writer (the parent's next message, the payments route) may win each race; a few more tries settle it. */
 const recordAttempts = 3;
