@@ -34,6 +34,7 @@ export default defineConfig({
             "tests/handlers/registrations.test.ts",
             "tests/handlers/reminders.test.ts",
             "tests/handlers/payment-link.test.ts",
+            "tests/handlers/payment-reminders.test.ts",
             "tests/handlers/board.test.ts",
             "tests/package/**/*.test.ts",
           ],
