@@ -21,15 +21,9 @@ import {
   testCursorKey,
   twilioSecretName,
 } from "../../testkit/fixtures";
-import { testReminders, testWebhook } from "../../testkit/handler-under-test";
+import { paymentStandInsForFile, testReminders, testWebhook } from "../../testkit/handler-under-test";
 import { withSsmContents } from "../../testkit/local-services";
-import {
-  goCardlessSecrets,
-  paymentSecretName,
-  paymentSettings,
-  paymentStandInsForFile,
-  paymentTemplateSid,
-} from "../../testkit/payment-services";
+import { paymentSettings, paymentStackSecrets, paymentTemplateSid } from "../../testkit/payment-services";
 import { conversationNow, invite, invitedRegistration } from "../../testkit/registrations";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 
@@ -168,11 +162,7 @@ describe("reminders to pay a link already sent", () => {
     const registration = await submitted(tel);
     const contents = {
       parameters: settingsParameters(parameterPath, { ...paymentSettings, paymentTemplateSid: "none" }),
-      secrets: {
-        [twilioSecretName]: JSON.stringify(testCredentials),
-        [cursorKeySecretName]: testCursorKey,
-        [paymentSecretName]: JSON.stringify(goCardlessSecrets),
-      },
+      secrets: paymentStackSecrets,
     };
     const answer = await withSsmContents(env(), contents, (ssmEnv) => runAt(after(3), ssmEnv));
     expect(skipOf(answer, registration.registration_id)).toBe("no_payment_template");
