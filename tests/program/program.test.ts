@@ -455,6 +455,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         ...(fn.name === `${prefix}-trigger` || fn.name === `${prefix}-status` ? {} : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
         // The board's alone: its sessions, people and audit log.
         ...(fn.name === `${prefix}-board` ? { SIGNON_BOARD_TABLE: `${prefix}-board` } : {}),
+        // Those that call the payment provider, in a stack taking payments.
+        ...([`${prefix}-webhook`, `${prefix}-remind`].includes(fn.name) && club.input.values.payments !== undefined
+          ? { SIGNON_PAYMENT_SECRET_NAME: `${prefix}-payments-0a1b2c3` }
+          : {}),
       });
     }
   });
@@ -609,6 +613,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
     const secretName = `${prefix}-twilio-0a1b2c3`;
     const cursorKeyName = `${prefix}-cursor-key-0a1b2c3`;
+    const paymentSecretName = `${prefix}-payments-0a1b2c3`;
     const expectedParameters = {
       trigger: [
         "whatsapp-number",
@@ -631,6 +636,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "privacy-notice-url",
         "payment-url",
         "optional-steps",
+        // The submission's payment link (handlers/payment-links.ts).
+        "payment-provider",
+        "payments-environment",
+        "payment-return-url",
       ],
       export: ["season", "export-api-key-id"],
       status: ["status-callback-url"],
@@ -644,6 +653,11 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "reminder-after-days",
         "reminder-max",
         "status-callback-url",
+        // Payment links and reminders to pay.
+        "payment-provider",
+        "payments-environment",
+        "payment-return-url",
+        "payment-template-sid",
       ],
     };
     for (const route of ["trigger", "webhook", "export", "status", "remind"] as const) {
@@ -660,12 +674,25 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       // Each sends through Twilio or checks its signatures; the export does neither.
       const usesTwilio = route !== "export";
       const sealsCursors = route === "export";
+      // The webhook (a submission's link) and remind (links and reminders to pay), in a stack taking payments.
+      const callsProvider = (route === "webhook" || route === "remind") && club.input.values.payments !== undefined;
       expect(asList(bySid.ReadOwnSettings.Resource).sort()).toEqual(
         [
           ...expectedParameters[route].map(parameterArn),
           ...(usesTwilio ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`] : []),
           ...(sealsCursors ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${cursorKeyName}`] : []),
+          ...(callsProvider ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${paymentSecretName}`] : []),
         ].sort(),
+      );
+      expect(bySid.ReadPaymentSecret).toEqual(
+        callsProvider
+          ? {
+              Sid: "ReadPaymentSecret",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${paymentSecretName}-AbCdEf`,
+            }
+          : undefined,
       );
       expect(bySid.ReadCursorKey).toEqual(
         sealsCursors
@@ -701,7 +728,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
           : undefined,
       );
       expect(statements.filter((statement) => !/Registration|ErasureLog/.test(String(statement.Sid)))).toHaveLength(
-        2 + (usesTwilio ? 1 : 0) + (sealsCursors ? 1 : 0) + (route === "webhook" ? 1 : 0),
+        2 + (usesTwilio ? 1 : 0) + (sealsCursors ? 1 : 0) + (route === "webhook" ? 1 : 0) + (callsProvider ? 1 : 0),
       );
       expect(secret.inputs.name).toBeUndefined();
     }
