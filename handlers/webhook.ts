@@ -216,7 +216,9 @@ export function createWebhookHandler(
         );
         log(kept ? "info" : "warn", kept ? "payment_link_sent" : "payment_link_not_kept", { registration_id });
       } catch (error) {
-        log("warn", "payment_link_unavailable", { registration_id, error: errorName(error) });
+        // The secret or the table out of reach: before the link, it follows; after, it goes unkept.
+        const event = links.has(registration_id) ? "payment_link_not_kept" : "payment_link_unavailable";
+        log("warn", event, { registration_id, error: errorName(error) });
       }
     }
     return packReplies(turn.replyParts, (registrationId) => {

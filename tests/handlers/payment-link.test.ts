@@ -7,13 +7,13 @@
  */
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createRegistrationStore } from "../../aws/registration-store";
+import { createRegistrationStore, type RegistrationStore } from "../../aws/registration-store";
 import type { StoredRegistration } from "../../aws/stored-registration";
 import { environmentVariables } from "../../config/settings";
 import { goCardlessIdempotencyKeys } from "../../gocardless/gocardless-client";
 import type { WebhookHandler } from "../../handlers/webhook";
 import { paymentReturnUrl } from "../../testkit/fixtures";
-import { paymentStandInsForFile, testWebhook } from "../../testkit/handler-under-test";
+import { paymentStandInsForFile, testsThePackage, testWebhook } from "../../testkit/handler-under-test";
 import { conversationNow, invite, invitedRegistration } from "../../testkit/registrations";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 import { twimlMessages } from "../../twilio/twiml";
@@ -173,6 +173,32 @@ describe("a submission in a stack with GoCardless", () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(text).toContain("I'll send you its link here shortly.");
     expect((await registrationOf(tel)).status).toBe("submitted");
+  });
+});
+
+describe("keeping the link on the registration", () => {
+  // The store is the one thing replaced, and only the uploaded package cannot be given one.
+  it.skipIf(testsThePackage)("reads the registration again and keeps the link when another write got there first", async () => {
+    const tel = "+447700900917";
+    await atSummary(tel);
+    const real = store();
+    let raced = false;
+    const racing: RegistrationStore = {
+      ...real,
+      async replace(before, after) {
+        if (!raced) {
+          // The parent's next message lands between the submission's write and the link's.
+          raced = true;
+          expect(await real.replace(before, { ...before, photo_consent: true, version: before.version + 1 })).toBe(true);
+        }
+        return real.replace(before, after);
+      },
+    };
+    const webhookOnRace = testWebhook(wiring(), { clock: () => conversationNow, store: racing });
+    const response = await webhookOnRace(signedEvent(inboundMessage({ From: `whatsapp:${tel}`, WaId: tel.slice(1), Body: "Yes" })));
+    const registration = await registrationOf(tel);
+    expect(twimlMessages(response.body).join("\n")).toContain(`here: ${registration.payment?.link_url}`);
+    expect(registration).toMatchObject({ photo_consent: true, payment: { fee_status: "link_sent", request_id: expect.any(String) } });
   });
 });
 
