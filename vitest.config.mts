@@ -33,6 +33,8 @@ export default defineConfig({
             "tests/handlers/status.test.ts",
             "tests/handlers/registrations.test.ts",
             "tests/handlers/reminders.test.ts",
+            "tests/handlers/payment-link.test.ts",
+            "tests/handlers/payment-reminders.test.ts",
             "tests/handlers/board.test.ts",
             "tests/handlers/payments.test.ts",
             "tests/package/**/*.test.ts",

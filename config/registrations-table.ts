@@ -86,11 +86,14 @@ const accessOfEachFunction = {
     indexes: [],
     leadingKeys: ["parent#*", "idempotency-key#*"],
   },
-  /** The webhook: a parent's partition read with one Query, each step written in one transaction (Puts and Deletes, no checks), erasure to tombstones. */
+  /**
+   * The webhook: a parent's partition read with one Query, each step written in one transaction (Puts and Deletes, no checks),
+   * erasure to tombstones; a submission's payment link kept on the registration, and its billing request's reference.
+   */
   conversation: {
     table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
     indexes: [],
-    leadingKeys: ["parent#*", "erased#*"],
+    leadingKeys: ["parent#*", "erased#*", paymentReference.leadingKey],
   },
   /**
    * The secretary's export and the club's erasure: the season index, a registration by id, its
@@ -112,12 +115,13 @@ const accessOfEachFunction = {
   },
   /**
    * The reminders: the season index for who waits, each parent's partition read again consistently, a claim per reminder
-   * (opt-out check and the registration's conditional write); closed registrations reduced to tombstones (and the contact with the last).
+   * (opt-out check and the registration's conditional write); closed registrations reduced to tombstones (and the contact with the last);
+   * the reference of a billing request it made for a payment link GoCardless could not give at submission.
    */
   remind: {
     table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
     indexes: [registrationsTable.bySeason.indexName],
-    leadingKeys: ["parent#*", "erased#*"],
+    leadingKeys: ["parent#*", "erased#*", paymentReference.leadingKey],
   },
   /**
    * GoCardless's events (POST /payments/gocardless): a reference by key, the registration's id through

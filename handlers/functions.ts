@@ -64,6 +64,8 @@ export const functions = {
     // DELETE MY DATA.
     writesErasureLog: true,
     usesTwilioSecret: true,
+    // A submission's payment link (handlers/payment-links.ts).
+    usesPaymentSecret: true,
     createHandler: createWebhookHandler,
   }),
   // Named `export`, not `registrations`: AWS names carry it, and the longer word would lower the
@@ -118,6 +120,8 @@ export const functions = {
     // Declined and handed-over registrations reduced to tombstones.
     writesErasureLog: true,
     usesTwilioSecret: true,
+    // Payment reminders: a link GoCardless could not give at submission, or a fresh one after expiry.
+    usesPaymentSecret: true,
     createHandler: createRemindersHandler,
   }),
   // The board (BOARD.md): its page and assets, sign-in, sessions and its API, behind a session rather than a key.

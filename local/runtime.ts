@@ -18,6 +18,7 @@ import { createSimulatorRoutes } from "./simulator/routes";
 import { loadStackFile } from "./stack-file";
 import { startDynamoDbStandIn } from "./stand-ins/dynamodb-stand-in";
 import { inviteTemplateText } from "./stand-ins/twilio/invite-template";
+import { paymentTemplateText } from "./stand-ins/twilio/payment-template";
 import { reminderTemplateText } from "./stand-ins/twilio/reminder-template";
 import { createTwilioStandIn } from "./stand-ins/twilio/stand-in";
 
@@ -89,6 +90,7 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
     templates: {
       [settings.twilio.templateSid]: inviteTemplateText({ clubName: settings.club.name, assistantName: settings.club.assistantName }),
       ...(settings.twilio.reminderTemplateSid ? { [settings.twilio.reminderTemplateSid]: reminderTemplateText() } : {}),
+      ...(settings.twilio.paymentTemplateSid ? { [settings.twilio.paymentTemplateSid]: paymentTemplateText() } : {}),
     },
     webhookUrl,
     clubAddress: `whatsapp:${settings.twilio.whatsappNumber}`,

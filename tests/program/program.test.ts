@@ -571,12 +571,12 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         ...([`${prefix}-trigger`, `${prefix}-status`, `${prefix}-payment`].includes(fn.name)
           ? {}
           : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
-        // GoCardless's secret: the payment function's alone, and only in a stack taking payments.
-        ...(fn.name === `${prefix}-payment` && club.input.values.payments !== undefined
-          ? { SIGNON_PAYMENT_SECRET_NAME: `${prefix}-payments-0a1b2c3` }
-          : {}),
         // The board's alone: its sessions, people and audit log.
         ...(fn.name === `${prefix}-board` ? { SIGNON_BOARD_TABLE: `${prefix}-board` } : {}),
+        // Those that call the payment provider or check its signature, in a stack taking payments.
+        ...([`${prefix}-webhook`, `${prefix}-remind`, `${prefix}-payment`].includes(fn.name) && club.input.values.payments !== undefined
+          ? { SIGNON_PAYMENT_SECRET_NAME: `${prefix}-payments-0a1b2c3` }
+          : {}),
       });
     }
   });
@@ -681,10 +681,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     // What each role's code calls (aws/registration-store.ts): a transaction's parts count as their own actions.
     const uses = {
       trigger: { actions: ["GetItem", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "idempotency-key#*"] },
-      webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*", "payment-ref#*"] },
       export: { actions: ["GetItem", "Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
       status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
-      remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*"] },
+      remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*", "payment-ref#*"] },
       // aws/payment-store.ts: a reference by key, the parent's partition, one transaction (Update, Puts, Deletes, a ConditionCheck).
       payment: {
         actions: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"],
@@ -736,6 +736,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
     const secretName = `${prefix}-twilio-0a1b2c3`;
     const cursorKeyName = `${prefix}-cursor-key-0a1b2c3`;
+    const paymentSecretName = `${prefix}-payments-0a1b2c3`;
     const expectedParameters = {
       trigger: [
         "whatsapp-number",
@@ -758,6 +759,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "privacy-notice-url",
         "payment-url",
         "optional-steps",
+        // The submission's payment link (handlers/payment-links.ts).
+        "payment-provider",
+        "payments-environment",
+        "payment-return-url",
       ],
       export: ["season", "export-api-key-id"],
       status: ["status-callback-url"],
@@ -771,6 +776,11 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "reminder-after-days",
         "reminder-max",
         "status-callback-url",
+        // Payment links and reminders to pay.
+        "payment-provider",
+        "payments-environment",
+        "payment-return-url",
+        "payment-template-sid",
       ],
     };
     for (const route of ["trigger", "webhook", "export", "status", "remind"] as const) {
@@ -787,12 +797,25 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       // Each sends through Twilio or checks its signatures; the export does neither.
       const usesTwilio = route !== "export";
       const sealsCursors = route === "export";
+      // The webhook (a submission's link) and remind (links and reminders to pay), in a stack taking payments.
+      const callsProvider = (route === "webhook" || route === "remind") && club.input.values.payments !== undefined;
       expect(asList(bySid.ReadOwnSettings.Resource).sort()).toEqual(
         [
           ...expectedParameters[route].map(parameterArn),
           ...(usesTwilio ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`] : []),
           ...(sealsCursors ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${cursorKeyName}`] : []),
+          ...(callsProvider ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${paymentSecretName}`] : []),
         ].sort(),
+      );
+      expect(bySid.ReadPaymentSecret).toEqual(
+        callsProvider
+          ? {
+              Sid: "ReadPaymentSecret",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${paymentSecretName}-AbCdEf`,
+            }
+          : undefined,
       );
       expect(bySid.ReadCursorKey).toEqual(
         sealsCursors
@@ -828,7 +851,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
           : undefined,
       );
       expect(statements.filter((statement) => !/Registration|ErasureLog/.test(String(statement.Sid)))).toHaveLength(
-        2 + (usesTwilio ? 1 : 0) + (sealsCursors ? 1 : 0) + (route === "webhook" ? 1 : 0),
+        2 + (usesTwilio ? 1 : 0) + (sealsCursors ? 1 : 0) + (route === "webhook" ? 1 : 0) + (callsProvider ? 1 : 0),
       );
       expect(secret.inputs.name).toBeUndefined();
     }
