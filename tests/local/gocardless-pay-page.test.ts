@@ -127,6 +127,8 @@ describe("the stand-in's pay page", () => {
     const { url } = await link();
     const foreign = await post(`${url}/pay`, { Origin: "https://elsewhere.example" });
     expect(foreign.status).toBe(403);
+    // Without an Origin, Sec-Fetch-Site still names another site.
+    expect((await post(`${url}/pay`, { "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
     const wrongMethod = await fetch(`${url}/pay`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("allow")).toBe("POST");

@@ -53,7 +53,8 @@ const headers = {
   // No form-action: Chromium holds a form's redirect to it, and paying redirects to signon's own origin.
   "Content-Security-Policy": `default-src 'none'; style-src 'sha256-${styleHash}'; frame-ancestors 'none'`,
   "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
+  // Not no-referrer: under it Chromium posts the page's own forms with `Origin: null`, which the origin check refuses.
+  "Referrer-Policy": "same-origin",
 };
 
 const escapeHtml = (text: string) =>
@@ -111,9 +112,9 @@ async function answer(
     response.setHeader("Allow", action === undefined ? "GET" : "POST");
     return message(response, 405, "Not here", "Open the payment link from the WhatsApp message.");
   }
-  // A form another site posts carries its own Origin: only this page's own buttons pay.
-  const origin = request.headers.origin;
-  if (action !== undefined && origin !== undefined && origin !== context.origin) {
+  // A form another site posts carries its own Origin (and Sec-Fetch-Site): only this page's own buttons pay.
+  const { origin, "sec-fetch-site": site } = request.headers;
+  if (action !== undefined && ((origin !== undefined && origin !== context.origin) || (site !== undefined && site !== "same-origin"))) {
     return message(response, 403, "Not from this page", "Use the buttons on the payment page itself.");
   }
   const flow = context.flows.get(flowId);
