@@ -128,6 +128,8 @@ function registrationColumns() {
     ["For the club", (r) => r.messages_for_club],
     // Twilio's delivery status of the invite, with its error code when it failed.
     ["Invite", (r) => [r.invite_status, r.invite_error_code && `(${r.invite_error_code})`].filter(Boolean).join(" ")],
+    // The payment, in a stack with signon:payments: the fee, then the Direct Debit and the monthly payments.
+    ["Payment", (r) => (r.fee_status ? `fee ${r.fee_status}, mandate ${r.mandate_status}, subscription ${r.subscription_status}` : "")],
   ];
 }
 let registrationsTimer = null;

@@ -3,7 +3,8 @@
  * (Pulumi.payments.yaml: signon:payments with GoCardless, its stand-in and pay page): a parent
  * completes a registration in the simulator, the chat shows the payment link, the parent taps it,
  * the pay page passes axe-core, the parent pays and lands on signon's thank-you page; then the chat
- * shows the thank-you message, the export shows the fee paid, and the board counts it.
+ * shows the thank-you message, the simulator's registrations and the export show the fee paid,
+ * and the board counts it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -140,6 +141,14 @@ describe.skipIf(!paymentsDeclared)("a parent pays through npm start's GoCardless
   it("thanks the parent in the chat", async () => {
     await toParent().filter({ hasText: "has received £40" }).waitFor();
     expect(await toParent().last().textContent()).toContain("Direct Debit is set up");
+  });
+
+  it("shows the fee paid in the simulator's registrations", async () => {
+    await simulator.locator("#registrations-refresh").click();
+    await simulator
+      .locator('[data-testid="registrations-tables"] tbody tr', { hasText: "Poppy" })
+      .filter({ hasText: "fee paid, mandate active, subscription active" })
+      .waitFor();
   });
 
   it("shows the fee paid in the export", async () => {
