@@ -10,7 +10,10 @@ export const projectRoot = path.resolve(__dirname, "..");
 export function stackFileValues(stack: string, root = projectRoot): Record<string, unknown> {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
-    const stacks = fs.readdirSync(root).flatMap((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1] ?? []);
+    const stacks = fs
+      .readdirSync(root)
+      .flatMap((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1] ?? [])
+      .sort();
     throw new ConfigError([
       `there is no stack file Pulumi.${stack}.yaml; the stacks here are: ${stacks.join(", ")}. Example: npm start -- --stack ${stacks[0] ?? "dev"}`,
     ]);

@@ -64,7 +64,24 @@ describe("npm start's options", () => {
       live: false,
       twilioApiBaseUrl: undefined,
       twilioVerifyBaseUrl: undefined,
+      goCardlessApiBaseUrl: undefined,
+      goCardlessAccessToken: undefined,
+      goCardlessWebhookSecret: undefined,
       defaulted: ["PORT", "SIGNON_STACK", "SIGNON_API_KEY", "SIGNON_EXPORT_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    });
+  });
+
+  it("takes GoCardless's API and secrets from the environment over .env, for a stack with signon:payments", () => {
+    const file = dotEnv("GOCARDLESS_ACCESS_TOKEN=sandbox_from-dot-env-0123456789\nGOCARDLESS_WEBHOOK_SECRET=from-dot-env-secret-0123\n");
+    const options = localOptions(
+      [],
+      { GOCARDLESS_API_BASE_URL: "http://127.0.0.1:9", GOCARDLESS_WEBHOOK_SECRET: "from-env-secret-0123456789" },
+      file,
+    );
+    expect(options).toMatchObject({
+      goCardlessApiBaseUrl: "http://127.0.0.1:9",
+      goCardlessAccessToken: "sandbox_from-dot-env-0123456789",
+      goCardlessWebhookSecret: "from-env-secret-0123456789",
     });
   });
 

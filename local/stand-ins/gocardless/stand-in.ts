@@ -4,7 +4,8 @@
  * to GoCardless's API reference (the fields each create takes, checked by name against the
  * gocardless-nodejs package's published types) and refused as GoCardless refuses them; its answers
  * are resources of those types. Completing a flow (`pay`) stands in for the parent on GoCardless's
- * page. Tests script faults into it.
+ * page, and its pay page (pay-page.ts, at each flow's `authorisation_url`) lets a person do it in a
+ * browser. Tests script faults into it.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -12,6 +13,7 @@ import type { BillingRequest, BillingRequestFlow, Event, GoCardlessClient, Subsc
 import { goCardlessApiVersion } from "../../../gocardless/gocardless-client";
 import { goCardlessSignature } from "../../../gocardless/webhook-signature";
 import { sendJson, serveOnLoopback } from "../../loopback";
+import { handlePayPage, type PayPageFactsReader } from "./pay-page";
 
 type BillingRequestCreate = Parameters<GoCardlessClient["billingRequests"]["create"]>[0];
 type BillingRequestFlowCreate = Parameters<GoCardlessClient["billingRequestFlows"]["create"]>[0];
@@ -85,6 +87,8 @@ export interface GoCardlessStandInOptions {
   webhookUrl?: string;
   /** GoCardless's clock; the caller's by default. */
   now?: () => Date;
+  /** What the pay page says beyond the billing request (the club, the player, the monthly payments): npm start's from the registration. */
+  payPageFacts?: PayPageFactsReader;
 }
 
 export interface GoCardlessStandIn {
@@ -409,7 +413,10 @@ export async function startGoCardlessStandIn(options: GoCardlessStandInOptions):
     return { status: answer.status };
   }
 
-  const server = await serveOnLoopback((request, text, response) => handleApi(request, text, response));
+  const server = await serveOnLoopback((request, text, response) => {
+    const payPage = { origin: server.url, flows: standIn.flows, billingRequests: standIn.billingRequests, now, pay: standIn.pay };
+    if (!handlePayPage(request, response, { ...payPage, facts: options.payPageFacts })) handleApi(request, text, response);
+  });
   const standIn: GoCardlessStandIn = {
     url: server.url,
     requests: [],
