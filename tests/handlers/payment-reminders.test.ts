@@ -32,7 +32,7 @@ const env = () => wiring().env;
 const store = () => createRegistrationStore(env());
 const dayMs = 24 * 60 * 60 * 1000;
 /** conversationNow (13:00 in London) plus whole days and hours. */
-const after = (days: number, hours = 0) => new Date(conversationNow.getTime() + days * dayMs + hours * 3_600_000);
+const daysAfterSubmission = (days: number, hours = 0) => new Date(conversationNow.getTime() + days * dayMs + hours * 3_600_000);
 
 beforeEach(async () => {
   await services().reset();
@@ -86,7 +86,7 @@ describe("GoCardless out of reach at submission", () => {
     expect(messagesTo(tel)).toEqual([]);
 
     // The next hourly run: the parent wrote an hour ago, so the window is open.
-    const answer = await runAt(after(0, 1));
+    const answer = await runAt(daysAfterSubmission(0, 1));
     expect(paymentsOf(answer).sent).toEqual([
       { registration_id: registration.registration_id, message_sid: expect.stringMatching(/^SM/), first: true, template: false },
     ]);
@@ -96,7 +96,7 @@ describe("GoCardless out of reach at submission", () => {
       request_id: expect.stringMatching(/^BRQ/),
       link_url: `${goCardless().url}/pay/${payment.flow_id}`,
       reminders_sent: 0,
-      reminded_at: after(0, 1).toISOString(),
+      reminded_at: daysAfterSubmission(0, 1).toISOString(),
     });
     const [message] = messagesTo(tel);
     expect(message).toMatchObject({ From: `whatsapp:${clubSettings.whatsappNumber}`, ContentSid: "" });
@@ -111,7 +111,7 @@ describe("GoCardless out of reach at submission", () => {
     });
 
     // Sent once: the next run finds it claimed.
-    expect(paymentsOf(await runAt(after(0, 2))).sent).toEqual([]);
+    expect(paymentsOf(await runAt(daysAfterSubmission(0, 2))).sent).toEqual([]);
     expect(messagesTo(tel)).toHaveLength(1);
   });
 });
@@ -121,19 +121,19 @@ describe("reminders to pay a link already sent", () => {
     const tel = "+447700900942";
     const registration = await submitted(tel);
     const first = (await registrationOf(tel)).payment!;
-    expect(first.link_expires_at).toBe(after(7).toISOString());
+    expect(first.link_expires_at).toBe(daysAfterSubmission(7).toISOString());
     const { registration_id } = registration;
 
-    expect(skipOf(await runAt(after(1)), registration_id)).toBe("too_soon");
+    expect(skipOf(await runAt(daysAfterSubmission(1)), registration_id)).toBe("too_soon");
     // 21:00 in London.
-    expect((await runAt(after(3, 8))).quiet_hours).toBe(true);
-    expect(paymentsOf(await runAt(after(3))).sent).toEqual([expect.objectContaining({ registration_id, first: false, template: true })]);
-    expect(skipOf(await runAt(after(3, 4)), registration_id)).toBe("reminded_today");
+    expect((await runAt(daysAfterSubmission(3, 8))).quiet_hours).toBe(true);
+    expect(paymentsOf(await runAt(daysAfterSubmission(3))).sent).toEqual([expect.objectContaining({ registration_id, first: false, template: true })]);
+    expect(skipOf(await runAt(daysAfterSubmission(3, 4)), registration_id)).toBe("reminded_today");
 
     // Day 6: the link dies within the day, so a fresh flow on the same billing request goes.
-    setGoCardlessNow(after(6));
-    expect(paymentsOf(await runAt(after(6))).sent).toEqual([expect.objectContaining({ registration_id, template: true })]);
-    expect(skipOf(await runAt(after(9)), registration_id)).toBe("max_reached");
+    setGoCardlessNow(daysAfterSubmission(6));
+    expect(paymentsOf(await runAt(daysAfterSubmission(6))).sent).toEqual([expect.objectContaining({ registration_id, template: true })]);
+    expect(skipOf(await runAt(daysAfterSubmission(9)), registration_id)).toBe("max_reached");
 
     const messages = messagesTo(tel);
     expect(messages.map((message) => message.ContentSid)).toEqual([paymentTemplateSid, paymentTemplateSid]);
@@ -142,9 +142,9 @@ describe("reminders to pay a link already sent", () => {
     const now = (await registrationOf(tel)).payment!;
     expect(now).toMatchObject({
       request_id: first.request_id,
-      link_expires_at: after(13).toISOString(),
+      link_expires_at: daysAfterSubmission(13).toISOString(),
       reminders_sent: 2,
-      reminded_at: after(6).toISOString(),
+      reminded_at: daysAfterSubmission(6).toISOString(),
       fee_status: "link_sent",
     });
     expect(now.flow_id).not.toBe(first.flow_id);
@@ -164,7 +164,7 @@ describe("reminders to pay a link already sent", () => {
       parameters: settingsParameters(parameterPath, { ...paymentSettings, paymentTemplateSid: "none" }),
       secrets: paymentStackSecrets,
     };
-    const answer = await withSsmContents(env(), contents, (ssmEnv) => runAt(after(3), ssmEnv));
+    const answer = await withSsmContents(env(), contents, (ssmEnv) => runAt(daysAfterSubmission(3), ssmEnv));
     expect(skipOf(answer, registration.registration_id)).toBe("no_payment_template");
     expect(messagesTo(tel)).toEqual([]);
     const line = logLines.find((logged) => logged.includes('"event":"payment_reminders_not_configured"'));
@@ -183,10 +183,10 @@ describe("reminders to pay a link already sent", () => {
     }
     const stopped = "+447700900947";
     const stoppedRegistration = await submitted(stopped);
-    const webhook = testWebhook(wiring(), { clock: () => after(1) });
+    const webhook = testWebhook(wiring(), { clock: () => daysAfterSubmission(1) });
     await webhook(signedEvent(inboundMessage({ From: `whatsapp:${stopped}`, WaId: stopped.slice(1), Body: "STOP" })));
 
-    const answer = await runAt(after(4));
+    const answer = await runAt(daysAfterSubmission(4));
     expect(paymentsOf(answer).sent).toEqual([]);
     expect(skipOf(answer, stoppedRegistration.registration_id)).toBe("parent_opted_out");
     for (const tel of [...tels, stopped]) expect(messagesTo(tel)).toEqual([]);
@@ -209,7 +209,7 @@ describe("a stack without a payment provider", () => {
       parameters: settingsParameters(parameterPath, clubSettings),
       secrets: { [twilioSecretName]: JSON.stringify(testCredentials), [cursorKeySecretName]: testCursorKey },
     };
-    const answer = await withSsmContents(env(), contents, (ssmEnv) => runAt(after(3), ssmEnv));
+    const answer = await withSsmContents(env(), contents, (ssmEnv) => runAt(daysAfterSubmission(3), ssmEnv));
     expect(answer.payments).toBeUndefined();
     expect(messagesTo(tel)).toEqual([]);
     expect(goCardless().requests.filter((request) => request.body && JSON.stringify(request.body).includes(tel))).toEqual([]);
