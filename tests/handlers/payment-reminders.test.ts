@@ -127,7 +127,9 @@ describe("reminders to pay a link already sent", () => {
     expect(skipOf(await runAt(daysAfterSubmission(1)), registration_id)).toBe("too_soon");
     // 21:00 in London.
     expect((await runAt(daysAfterSubmission(3, 8))).quiet_hours).toBe(true);
-    expect(paymentsOf(await runAt(daysAfterSubmission(3))).sent).toEqual([expect.objectContaining({ registration_id, first: false, template: true })]);
+    expect(paymentsOf(await runAt(daysAfterSubmission(3))).sent).toEqual([
+      expect.objectContaining({ registration_id, first: false, template: true }),
+    ]);
     expect(skipOf(await runAt(daysAfterSubmission(3, 4)), registration_id)).toBe("reminded_today");
 
     // Day 6: the link dies within the day, so a fresh flow on the same billing request goes.
