@@ -968,6 +968,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
   const secretValues = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
   const deploying = configCommandsIn(readmeSection("## Deploying a club"));
   const rebranding = configCommandsIn(readmeSection("### Rebranding for another club"));
+  const takingPayments = configCommandsIn(readmeSection("### Taking payments through GoCardless"));
   const urmstonSettings = {
     "whatsapp-number": "+447700900000",
     "template-sid": "HX7d785aa7b15519a858cfc7f0d485ff2c",
@@ -1045,6 +1046,25 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     expect(run.result.outputs.apiUrl.value).toMatch(
       /^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/,
     );
+  });
+
+  it("take payments through GoCardless: the settings, the secret and the webhook's URL to register", async () => {
+    const run = await runProgram(
+      stackConfigAfter("prod", [...deploying, ...takingPayments], {
+        ...secretValues,
+        // The README's placeholders: a sandbox token, as its environment says, and any long secret.
+        gocardlessAccessToken: "sandbox_readme-placeholder-token",
+        gocardlessWebhookSecret: "readme-placeholder-webhook-secret",
+      }),
+    );
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    expect(settingsWritten(run.result, "/signon/urmston/prod")).toMatchObject({
+      "payment-provider": "gocardless",
+      "payments-environment": "sandbox",
+      "subscription-months": "10",
+    });
+    expect(resourcesOfType(run.result, "aws:secretsmanager/secret:Secret")).toHaveLength(3);
+    expect(run.result.outputs.paymentsWebhookUrl.value).toBe(`${run.result.outputs.apiUrl.value}/payments/gocardless`);
   });
 });
 
