@@ -10,6 +10,7 @@ import {
   registrationsTableName,
 } from "./config/names";
 import { settingValues } from "./config/schema";
+import { paymentReturnPath } from "./config/settings";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
 import { BoardTable } from "./infra/board-table";
@@ -17,6 +18,7 @@ import { CursorKey } from "./infra/cursor-key";
 import { ErasureLogTable } from "./infra/erasure-log-table";
 import { HandlerFunction, type HandlerFunctionArgs } from "./infra/handler-function";
 import { IdempotencyTable } from "./infra/idempotency-table";
+import { PaymentSecret } from "./infra/payment-secret";
 import { RegistrationApi } from "./infra/registration-api";
 import { RegistrationsTable } from "./infra/registrations-table";
 import { ScheduledRun } from "./infra/scheduled-run";
@@ -33,6 +35,12 @@ const twilioSecret = new TwilioSecret(`${prefix}-twilio`, {
   accountSid: config.twilioAccountSid,
   authToken: config.twilioAuthToken,
 });
+
+// Only a stack taking payments has one; config refuses signon:payments without both secrets.
+const paymentSecret =
+  config.payments && config.gocardlessAccessToken && config.gocardlessWebhookSecret
+    ? new PaymentSecret(`${prefix}-payments`, { accessToken: config.gocardlessAccessToken, webhookSecret: config.gocardlessWebhookSecret })
+    : undefined;
 
 const cursorKey = new CursorKey(`${prefix}-cursor-key`);
 
@@ -51,6 +59,7 @@ const functionDefaults = {
   registrationsTable,
   erasureLogTable: erasureLog,
   boardTable,
+  paymentSecret,
   logRetentionDays: 30,
 };
 
@@ -98,6 +107,7 @@ new SettingsParameters(`${prefix}-settings`, {
     webhookUrl: api.urlOf(functions.webhook.route.path),
     statusCallbackUrl: api.urlOf(functions.status.route.path),
     exportApiKeyId: api.exportApiKeyId,
+    paymentReturnUrl: api.urlOf(paymentReturnPath),
   }),
 });
 
@@ -110,3 +120,8 @@ export const exportApiKey = api.exportApiKey;
 // npm run reapply-erasures reads it (docs/data-protection.md, after a restore).
 export const erasureLogTable = erasureLog.table.name;
 export const boardUrl = api.urlOf(functions.board.route.path);
+// Only a stack taking payments has a webhook to register with GoCardless; without one the route answers 404.
+export const paymentsWebhookUrl = paymentSecret ? api.urlOf(functions.payment.route.path) : undefined;
+export const paymentsWebhookInstruction = paymentSecret
+  ? pulumi.interpolate`In GoCardless's dashboard (Developers → Create → Webhook endpoint), register ${api.urlOf(functions.payment.route.path)} with the secret in signon:gocardlessWebhookSecret.`
+  : undefined;

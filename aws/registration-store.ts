@@ -13,7 +13,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ErasureLogEntry, ErasureReason } from "../config/erasure-log";
-import { registrationsTable } from "../config/registrations-table";
+import { paymentReference, registrationsTable } from "../config/registrations-table";
 import { environmentVariables } from "../config/settings";
 import { naturalKey } from "../domain/natural-key";
 import type { ErasedRegistration } from "../domain/registration";
@@ -96,6 +96,12 @@ export interface RegistrationStore {
    * number and its STOP alone. One transaction, on the versions read, with the erasure log's entry.
    */
   erase(registration: StoredRegistration, now: Date, reason: ErasureReason): Promise<boolean>;
+  /**
+   * Points a payment provider's resource (a billing request) at its registration by id alone, kept
+   * as long as the registration (config/registrations-table.ts paymentReference). Writing it again
+   * changes nothing that matters: one resource belongs to one registration.
+   */
+  putPaymentReference(resourceId: string, registration: Pick<StoredRegistration, "registration_id" | "retain_until">): Promise<void>;
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest("base64url");
@@ -111,7 +117,8 @@ const seasonOrder = (registration: StoredRegistration) =>
     registration.invited_at,
     registration.registration_id,
   ].join("#");
-const registrationKeys = (registration: StoredRegistration): RegistrationKeys => ({
+/** The keys a registration's item has: whoever changes the item in place (aws/payment-store.ts) finds it by these. */
+export const registrationKeys = (registration: StoredRegistration): RegistrationKeys => ({
   [PK]: parentKey(registration.parent_tel),
   [SK]: `registration#${digest(naturalKey(registration))}`,
   [seasonOrderAttribute]: seasonOrder(registration),
@@ -414,9 +421,17 @@ export function createRegistrationStore(
         ExpressionAttributeNames: { "#id": partitionKey },
         ExpressionAttributeValues: marshall({ ":id": registrationId }),
       });
-      const [found] = (answer.Items ?? []) as Item[];
+      // The index also holds the payment references pointing at the registration (paymentReference).
+      const found = ((answer.Items ?? []) as Item[]).find((item) => !(item[PK] as { S: string }).S.startsWith("payment-ref#"));
       // The index is eventually consistent: the item itself is read by its own key.
       return found ? getItem({ [PK]: found[PK], [SK]: found[SK] }) : undefined;
+    },
+
+    async putPaymentReference(resourceId, { registration_id, retain_until }) {
+      await call("PutItem", {
+        TableName: tableName(),
+        Item: marshall({ ...paymentReference.key(resourceId), registration_id, retain_until }),
+      });
     },
 
     async erase(registration, now, reason) {

@@ -105,6 +105,32 @@ export function createSettingValuesReader<K extends SettingKey>(
   );
 }
 
+/** The payment provider's secrets (infra/payment-secret.ts). */
+export interface PaymentSecrets {
+  accessToken: string;
+  webhookSecret: string;
+}
+
+export type PaymentSecretsReader = () => Promise<PaymentSecrets>;
+
+/** The payment provider's secrets, read when first needed and kept as the settings are (a rotated token is picked up within `cacheMs`). */
+export function createPaymentSecretsReader({
+  env = process.env,
+  cacheMs = 5 * 60_000,
+  awsCalls,
+}: SettingsReaderOptions = {}): PaymentSecretsReader {
+  const { readSecret } = createLoader([], env, awsCalls);
+  return cachedRead(async () => {
+    const { accessToken, webhookSecret } = jsonObject(
+      (await readSecret(requiredEnv(env, environmentVariables.paymentSecretName, missingVariable))) ?? "",
+    );
+    if (typeof accessToken !== "string" || typeof webhookSecret !== "string" || !accessToken || !webhookSecret) {
+      throw settingsError("the payment secret is not JSON with accessToken and webhookSecret");
+    }
+    return { accessToken, webhookSecret };
+  }, cacheMs);
+}
+
 /** The key the export's cursors are sealed with: 32 bytes. */
 export type CursorKeyReader = () => Promise<Uint8Array>;
 

@@ -10,5 +10,6 @@ export function stageRouteThrottles(api: StackConfig["api"]) {
     webhook: { rateLimit: api.webhookRateLimit, burstLimit: api.webhookBurstLimit },
     status: { rateLimit: api.statusRateLimit, burstLimit: api.statusBurstLimit },
     board: { rateLimit: api.boardRateLimit, burstLimit: api.boardBurstLimit },
+    payment: { rateLimit: api.paymentsRateLimit, burstLimit: api.paymentsBurstLimit },
   };
 }

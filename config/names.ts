@@ -15,7 +15,7 @@ export interface StackIdentity {
  * The Lambda handlers: each has a function, a role, a policy, a log group and a route of its own.
  * handlers/functions.ts declares each, and the compiler holds it to this list.
  */
-export const handlerNames = ["trigger", "webhook", "export", "status", "remind", "board"] as const;
+export const handlerNames = ["trigger", "webhook", "export", "status", "remind", "board", "payment"] as const;
 export type HandlerName = (typeof handlerNames)[number];
 
 /**
@@ -32,6 +32,7 @@ export const moreRouteNames: Record<HandlerName, readonly string[]> = {
   status: [],
   remind: [],
   board: ["proxy"],
+  payment: ["thanks"],
 };
 
 /** Prefix for resource, function and secret names: `signon-urmston-prod`. */

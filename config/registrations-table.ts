@@ -24,6 +24,24 @@ export const registrationsTable = {
   bySeason: { indexName: "by-season", partitionKey: "season", sortKey: "season_order" },
 } as const;
 
+/**
+ * A payment provider's resource (a billing request, payment, mandate or subscription) pointing at
+ * its registration by id alone, so the provider's events find it (the by-registration-id index
+ * gives the rest) and the item holds nothing personal. Whoever learns a resource's id writes its
+ * reference; it expires with the registration's retention date.
+ */
+export const paymentReference = {
+  key: (resourceId: string) => ({ pk: `payment-ref#${resourceId}`, sk: "payment-ref" }),
+  leadingKey: "payment-ref#*",
+  /**
+   * An event about a resource whose reference is not written yet (a payment's event that overtook
+   * its billing request's), kept in that reference's partition until the reference comes:
+   * the event's id, resource, action and time, nothing personal, expiring within days.
+   */
+  pendingSortKey: (eventId: string) => `pending#${eventId}`,
+  pendingPrefix: "pending#",
+} as const;
+
 /** The table as DynamoDB's CreateTable takes it: what dynalite is given locally, and what infra/registrations-table.ts declares. */
 export function registrationsTableDefinition(tableName: string) {
   const { partitionKey, sortKey, byRegistrationId, bySeason } = registrationsTable;
@@ -68,11 +86,14 @@ const accessOfEachFunction = {
     indexes: [],
     leadingKeys: ["parent#*", "idempotency-key#*"],
   },
-  /** The webhook: a parent's partition read with one Query, each step written in one transaction (Puts and Deletes, no checks), erasure to tombstones. */
+  /**
+   * The webhook: a parent's partition read with one Query, each step written in one transaction (Puts and Deletes, no checks),
+   * erasure to tombstones; a submission's payment link kept on the registration, and its billing request's reference.
+   */
   conversation: {
     table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
     indexes: [],
-    leadingKeys: ["parent#*", "erased#*"],
+    leadingKeys: ["parent#*", "erased#*", paymentReference.leadingKey],
   },
   /**
    * The secretary's export and the club's erasure: the season index, a registration by id, its
@@ -94,12 +115,31 @@ const accessOfEachFunction = {
   },
   /**
    * The reminders: the season index for who waits, each parent's partition read again consistently, a claim per reminder
-   * (opt-out check and the registration's conditional write); closed registrations reduced to tombstones (and the contact with the last).
+   * (opt-out check and the registration's conditional write); closed registrations reduced to tombstones (and the contact with the last);
+   * the reference of a billing request it made for a payment link GoCardless could not give at submission.
    */
   remind: {
     table: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
     indexes: [registrationsTable.bySeason.indexName],
-    leadingKeys: ["parent#*", "erased#*"],
+    leadingKeys: ["parent#*", "erased#*", paymentReference.leadingKey],
+  },
+  /**
+   * GoCardless's events (POST /payments/gocardless): a reference by key, the registration's id through
+   * the by-registration-id index, the parent's partition read with one Query (the record, the contact),
+   * then one transaction: the record's payment updated on its version, references written, events
+   * kept pending (each on a ConditionCheck that its reference is still absent) or taken in and deleted.
+   */
+  payments: {
+    table: [
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:ConditionCheckItem",
+    ],
+    indexes: [registrationsTable.byRegistrationId.indexName],
+    leadingKeys: ["parent#*", paymentReference.leadingKey],
   },
 } as const satisfies Record<string, TableAccess>;
 

@@ -9,7 +9,7 @@ import { type OptionalStepId, optionalStepIds } from "../domain/conversation/scr
 import { poundsAmount } from "../domain/money";
 import { awsNameProblem, awsNameRules } from "./aws-name-rules";
 import { type StackIdentity, stackAwsNames } from "./names";
-import { noReminderTemplate, type SettingKey } from "./settings";
+import { noPaymentProvider, noReminderTemplate, type SettingKey } from "./settings";
 
 /**
  * Lower-case letters, digits and single hyphens inside: fits every AWS name, SSM path and IAM
@@ -216,6 +216,8 @@ export const stackConfigSchema = z.object({
     templateSid: contentSid,
     /** The approved reminder template (domain/reminders.ts has its variables); without it no reminder is sent. */
     reminderTemplateSid: contentSid.optional(),
+    /** The approved template whose variables carry a payment link, for reminders outside WhatsApp's 24-hour window (PAYMENTS.md). */
+    paymentTemplateSid: contentSid.optional(),
     /** The club's Verify service, with the WhatsApp channel: it sends the board's sign-in codes. */
     verifyServiceSid: z
       .string("must be text such as VA0123456789abcdef0123456789abcdef")
@@ -253,6 +255,9 @@ export const stackConfigSchema = z.object({
     /** The board's page and API, for a secretary and a dozen team managers, each page refreshing every 30 seconds. */
     boardRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(10),
     boardBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(40),
+    /** GoCardless's webhooks (POST /payments/gocardless): a club's events come in batches of up to 250, a few requests a second at most. */
+    paymentsRateLimit: wholeNumber(1, 10_000, "a whole number of requests per second from 1 to 10000").default(5),
+    paymentsBurstLimit: wholeNumber(1, 5_000, "a whole number of requests from 1 to 5000").default(20),
   }).prefault({}),
   /** The conversation's optional questions (domain/conversation/script.ts); each is asked unless switched off. */
   conversation: section(eachQuestion(onOff)).default(eachQuestion(true)),
@@ -263,6 +268,12 @@ export const stackConfigSchema = z.object({
   }).prefault({}),
   /** The board (BOARD.md): who signs in as a secretary. */
   board: section({ secretaries: boardSecretaries }),
+  /** Payments through a provider (PAYMENTS.md); absent, parents are sent registration.paymentUrl as before. */
+  payments: section({
+    provider: z.enum(["gocardless"], "must be gocardless (leave signon:payments out to send registration.paymentUrl instead)"),
+    environment: z.enum(["sandbox", "live"], "must be sandbox or live: which of GoCardless's APIs takes the payments"),
+    subscriptionMonths: wholeNumber(1, 24, "a whole number of monthly payments from 1 to 24").default(10),
+  }).optional(),
   /** Each function's reserved concurrency; unset, a function draws on the account's unreserved pool. */
   concurrency: section({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
@@ -282,14 +293,34 @@ const apiKeyValue = z
   .regex(/^[\x21-\x7e]+$/, "must not contain spaces")
   .optional();
 
+/** Every secret of the stack, Twilio's and the others: each is set with `pulumi config set --secret`. */
 export const twilioSecretsSchema = z.object({
   twilioAccountSid: z.string().regex(/^AC[0-9a-f]{32}$/, "must be AC followed by 32 hex characters"),
   twilioAuthToken: z.string().regex(/^[0-9a-f]{32}$/, "must be the 32 hex characters of the account's auth token"),
   apiKey: apiKeyValue,
   exportApiKey: apiKeyValue,
+  /** Required with signon:payments (paymentSecretProblems); its prefix names the environment it works in. */
+  gocardlessAccessToken: z
+    .string()
+    .regex(
+      /^(?:sandbox|live)_[\w-]{20,200}$/,
+      "must be a GoCardless access token: sandbox_ or live_ and the rest, as the dashboard showed it",
+    )
+    .optional(),
+  gocardlessWebhookSecret: z
+    .string()
+    .min(20, "must be at least 20 characters: the webhook endpoint's secret, as the dashboard shows it")
+    .max(200, "must be at most 200 characters")
+    .regex(/^[\x21-\x7e]+$/, "must not contain spaces")
+    .optional(),
 });
 
 export type TwilioSecrets = z.infer<typeof twilioSecretsSchema>;
+
+/** The secrets as the stack holds them; the payment provider's are optional, as the Twilio ones are not. */
+export type RawStackSecrets = Record<Exclude<keyof TwilioSecrets, PaymentSecretKey>, string | undefined> &
+  Partial<Record<PaymentSecretKey, string>>;
+type PaymentSecretKey = "gocardlessAccessToken" | "gocardlessWebhookSecret";
 
 /** The command that sets each key, shown beside every problem with it. */
 export const configExamples: Record<string, string> = {
@@ -300,6 +331,7 @@ export const configExamples: Record<string, string> = {
   "twilio.whatsappNumber": 'pulumi config set --path signon:twilio.whatsappNumber "+447700900000"',
   "twilio.templateSid": "pulumi config set --path signon:twilio.templateSid HX7d785aa7b15519a858cfc7f0d485ff2c",
   "twilio.reminderTemplateSid": "pulumi config set --path signon:twilio.reminderTemplateSid HX0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+  "twilio.paymentTemplateSid": "pulumi config set --path signon:twilio.paymentTemplateSid HX0f1e2d3c4b5a69788796a5b4c3d2e1f0",
   "twilio.verifyServiceSid": "pulumi config set --path signon:twilio.verifyServiceSid VA0123456789abcdef0123456789abcdef",
   "board.secretaries":
     "pulumi config set --path 'signon:board.secretaries[0].name' \"Sam Secretary\" && pulumi config set --path 'signon:board.secretaries[0].tel' \"+447700900050\"",
@@ -326,6 +358,12 @@ export const configExamples: Record<string, string> = {
   "api.statusBurstLimit": "pulumi config set --path signon:api.statusBurstLimit 100",
   "api.boardRateLimit": "pulumi config set --path signon:api.boardRateLimit 10",
   "api.boardBurstLimit": "pulumi config set --path signon:api.boardBurstLimit 40",
+  "api.paymentsRateLimit": "pulumi config set --path signon:api.paymentsRateLimit 5",
+  "api.paymentsBurstLimit": "pulumi config set --path signon:api.paymentsBurstLimit 20",
+  payments: "pulumi config set --path signon:payments.provider gocardless && pulumi config set --path signon:payments.environment sandbox",
+  "payments.provider": "pulumi config set --path signon:payments.provider gocardless",
+  "payments.environment": "pulumi config set --path signon:payments.environment sandbox",
+  "payments.subscriptionMonths": "pulumi config set --path signon:payments.subscriptionMonths 10",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
   "concurrency.export": "pulumi config set --path signon:concurrency.export 2",
@@ -334,6 +372,10 @@ export const configExamples: Record<string, string> = {
   twilioAuthToken: "pulumi config set --secret signon:twilioAuthToken ...",
   apiKey: "pulumi config set --secret signon:apiKey <at least 20 characters>  (optional: one is generated otherwise)",
   exportApiKey: "pulumi config set --secret signon:exportApiKey <at least 20 characters>  (optional: one is generated otherwise)",
+  gocardlessAccessToken:
+    "pulumi config set --secret signon:gocardlessAccessToken sandbox_...  (GoCardless dashboard: Developers, Create, Access token, read-write)",
+  gocardlessWebhookSecret:
+    "pulumi config set --secret signon:gocardlessWebhookSecret ...  (GoCardless dashboard: Developers, the webhook endpoint's secret)",
 };
 
 /** What a run-time setting's value is made from: the stack config, and what the program makes (URLs, the export key's id). */
@@ -342,6 +384,7 @@ export interface SettingSources<Made> {
   webhookUrl: Made;
   statusCallbackUrl: Made;
   exportApiKeyId: Made;
+  paymentReturnUrl: Made;
 }
 
 /**
@@ -373,6 +416,11 @@ const settingSources: { [Key in SettingKey]: <Made>(from: SettingSources<Made>) 
   verifyServiceSid: ({ config }) => config.twilio.verifyServiceSid,
   // JSON: a list has no other form in one parameter.
   boardSecretaries: ({ config }) => JSON.stringify(config.board.secretaries),
+  paymentProvider: ({ config }) => config.payments?.provider ?? noPaymentProvider,
+  paymentsEnvironment: ({ config }) => config.payments?.environment ?? noPaymentProvider,
+  subscriptionMonths: ({ config }) => String(config.payments?.subscriptionMonths ?? 0),
+  paymentTemplateSid: ({ config }) => config.twilio.paymentTemplateSid ?? noPaymentProvider,
+  paymentReturnUrl: ({ paymentReturnUrl }) => paymentReturnUrl,
 };
 
 /**
@@ -472,7 +520,7 @@ function lettersApart(first: string, second: string): number {
 }
 
 /**
- * A `signon:` key the schema does not know (`signon:registraton`, `signon:payments`): the program
+ * A `signon:` key the schema does not know (`signon:registraton`, `signon:paymnts`): the program
  * would ignore its settings without a word, so it is refused, named, with the key it may be a
  * misspelling of. Keys of other namespaces (`aws:region`) are not signon's to judge.
  */
@@ -537,6 +585,25 @@ function concurrencyProblems({ api, concurrency }: Pick<StackConfig, "api" | "co
 }
 
 /**
+ * A provider's secrets against signon:payments: both are needed to take payments, and a sandbox
+ * token is refused by the live API (and the other way round), which would show only when a parent pays.
+ */
+function paymentSecretProblems(payments: StackConfig["payments"], secrets: TwilioSecrets): string[] {
+  if (payments === undefined) return [];
+  const missing = (["gocardlessAccessToken", "gocardlessWebhookSecret"] as const)
+    .filter((key) => secrets[key] === undefined)
+    .map((key) => `signon:${key} is missing: signon:payments takes payments through GoCardless. Example: ${configExamples[key]}`);
+  const token = secrets.gocardlessAccessToken;
+  const wrongEnvironment =
+    token !== undefined && !token.startsWith(`${payments.environment}_`)
+      ? [
+          `signon:gocardlessAccessToken is not a ${payments.environment} token (signon:payments.environment is ${payments.environment}): use a token from the ${payments.environment} dashboard, or set the environment the token is for. Example: ${configExamples.gocardlessAccessToken}`,
+        ]
+      : [];
+  return [...missing, ...wrongEnvironment];
+}
+
+/**
  * Validates the whole stack config, secrets included, and throws one ConfigError
  * listing every problem so a volunteer fixes them all in one go. `raw` is the config as
  * Pulumi.<stack>.yaml holds it: every `signon:` key without its namespace (a key the schema does
@@ -544,7 +611,7 @@ function concurrencyProblems({ api, concurrency }: Pick<StackConfig, "api" | "co
  */
 export function parseStackConfig(
   raw: unknown,
-  rawSecrets: Record<keyof TwilioSecrets, string | undefined>,
+  rawSecrets: RawStackSecrets,
   stack: string,
 ): { settings: StackConfig; secrets: TwilioSecrets } {
   const settings = stackConfigSchema.safeParse(raw);
@@ -559,6 +626,7 @@ export function parseStackConfig(
     ...(validSlug.success && stackProblems.length === 0 ? awsNameProblems({ slug: validSlug.data, stack }) : []),
     ...(settings.success ? concurrencyProblems(settings.data) : []),
     ...(secrets.success ? [] : describeIssues(secrets.error.issues, rawSecrets)),
+    ...(settings.success && secrets.success ? paymentSecretProblems(settings.data.payments, secrets.data) : []),
   ];
   if (problems.length > 0 || !settings.success || !secrets.success) throw new ConfigError(problems);
   return { settings: settings.data, secrets: secrets.data };

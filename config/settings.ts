@@ -35,12 +35,25 @@ export const settingParameterNames = {
   verifyServiceSid: "verify-service-sid",
   /** The board's secretaries as JSON, `[{"name": ..., "tel": "+44..."}]`. */
   boardSecretaries: "board-secretaries",
+  /** `gocardless`, or `none`: then parents are sent paymentUrl, as before payments (PAYMENTS.md). */
+  paymentProvider: "payment-provider",
+  /** `sandbox` or `live`: which of GoCardless's APIs (`none` without a provider). */
+  paymentsEnvironment: "payments-environment",
+  /** How many monthly payments a registration's subscription takes. */
+  subscriptionMonths: "subscription-months",
+  /** The page the payment provider sends a parent back to once they have paid (the payments function's GET /payments/thanks). */
+  paymentReturnUrl: "payment-return-url",
+  /** The approved template carrying a payment link outside WhatsApp's 24-hour window, or `none`: then no such reminder is sent. */
+  paymentTemplateSid: "payment-template-sid",
 } as const;
 
 export type SettingKey = keyof typeof settingParameterNames;
 
 /** What Parameter Store holds for a stack without a reminder template (it refuses an empty value). */
 export const noReminderTemplate = "none";
+
+/** What Parameter Store holds for a stack without a payment provider, its environment and payment template. */
+export const noPaymentProvider = "none";
 
 /** Environment variables that point a handler at its settings (names only, never values of secrets). */
 export const environmentVariables = {
@@ -53,7 +66,14 @@ export const environmentVariables = {
   erasureLogTable: "SIGNON_ERASURE_LOG_TABLE",
   /** The board's alone: its sessions, people and audit log (aws/board-store.ts). */
   boardTable: "SIGNON_BOARD_TABLE",
+  /** The payment provider's secret (its access token and webhook secret), for a stack with signon:payments. */
+  paymentSecretName: "SIGNON_PAYMENT_SECRET_NAME",
+  /** Points GoCardless's API elsewhere (npm start's stand-in); never set in AWS. */
+  goCardlessApiBaseUrl: "GOCARDLESS_API_BASE_URL",
 } as const;
+
+/** The page the payment provider's hosted page returns a parent to: the payments function serves it. */
+export const paymentReturnPath = "/payments/thanks";
 
 /** Parameter Store's pass-through path for reading a Secrets Manager secret. */
 export const secretsManagerReferencePrefix = "/aws/reference/secretsmanager/";

@@ -6,6 +6,8 @@ export interface LoadedStackConfig extends StackConfig {
   twilioAuthToken: pulumi.Output<string>;
   apiKey?: pulumi.Output<string>;
   exportApiKey?: pulumi.Output<string>;
+  gocardlessAccessToken?: pulumi.Output<string>;
+  gocardlessWebhookSecret?: pulumi.Output<string>;
 }
 
 /**
@@ -48,6 +50,8 @@ export function loadStackConfig(config: pulumi.Config, stack: string): LoadedSta
         twilioAuthToken: config.get("twilioAuthToken"),
         apiKey: config.get("apiKey"),
         exportApiKey: config.get("exportApiKey"),
+        gocardlessAccessToken: config.get("gocardlessAccessToken"),
+        gocardlessWebhookSecret: config.get("gocardlessWebhookSecret"),
       },
       stack,
     );
@@ -57,6 +61,8 @@ export function loadStackConfig(config: pulumi.Config, stack: string): LoadedSta
       twilioAuthToken: config.requireSecret("twilioAuthToken"),
       apiKey: config.getSecret("apiKey"),
       exportApiKey: config.getSecret("exportApiKey"),
+      gocardlessAccessToken: config.getSecret("gocardlessAccessToken"),
+      gocardlessWebhookSecret: config.getSecret("gocardlessWebhookSecret"),
     };
   } catch (error) {
     // RunError prints the message alone, without a stack trace.

@@ -39,9 +39,22 @@ export const exportColumns = [
   // The reminders (handlers/reminders.ts): how many went, and when the last one did.
   "reminders_sent",
   "last_reminder_at",
+  // The payment (domain/payments.ts), once submitted in a stack with a provider; empty otherwise.
+  "fee_status",
+  "mandate_status",
+  "subscription_status",
+  "fee_paid_at",
 ] as const;
 
 export type ExportColumn = (typeof exportColumns)[number];
+
+/** The payment's columns: copied from the record's `payment`, absent (empty cells) for a record without one. */
+export const paymentColumns = [
+  "fee_status",
+  "mandate_status",
+  "subscription_status",
+  "fee_paid_at",
+] as const satisfies readonly ExportColumn[];
 /** A value not known yet (a question not reached, an erased record) is absent, and an empty CSV cell. */
 export type ExportRow = { registration_id: string; status: string } & Partial<Record<ExportColumn, string | boolean | number>>;
 

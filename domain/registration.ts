@@ -3,6 +3,8 @@
  * carried through the WhatsApp conversation. Field names are the secretary's export's.
  */
 
+import type { RecordedPayment } from "./payments";
+
 /**
  * `invited` → `in_progress` → `submitted`; side exits: `needs_club` (handed to a person),
  * `declined` (not joining), `opted_out` (the parent sent STOP mid-way), `lapsed` (unfinished
@@ -102,6 +104,8 @@ export interface RegistrationRecord extends InviteFields, Answers {
   messages_for_club?: MessageForClub[];
   /** ISO: when the parent was last told a message was passed on to the club (at most once a day). */
   club_acknowledged_at?: string;
+  /** Once submitted in a stack with a payment provider: the fee, the mandate and the subscription (domain/payments.ts). */
+  payment?: RecordedPayment;
   /** Goes up by one with every change: a write is conditional on the version it read. */
   version: number;
 }

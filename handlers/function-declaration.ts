@@ -3,7 +3,7 @@
  * route or schedule, API key, limits, settings, npm imports, table access and handler factory.
  * The program (infra/), the local gateway (local/) and each handler's factory read these types.
  */
-import type { CursorKeyReader, SettingsReader } from "../aws/settings-reader";
+import type { CursorKeyReader, PaymentSecretsReader, SettingsReader } from "../aws/settings-reader";
 import type { HandlerName } from "../config/names";
 import type { RegistrationsAccess } from "../config/registrations-table";
 import type { SettingKey } from "../config/settings";
@@ -33,6 +33,8 @@ export interface HandlerWiring {
   readSettings?: SettingsReader<SettingKey>;
   /** The export's cursor key (a function declaring usesCursorKey), from its secret otherwise. */
   readCursorKey?: CursorKeyReader;
+  /** The payment provider's secrets (a function declaring usesPaymentSecret), from their secret otherwise. */
+  readPaymentSecrets?: PaymentSecretsReader;
   writeLog?: LineWriter;
 }
 
@@ -57,7 +59,7 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   route: Route;
   /**
    * Routes beyond the first, each named for its API Gateway resources (config/names.ts lists
-   * the names, for AWS's length limits). A path's parent must be a route declared before it.
+   * the names, for AWS's length limits). A parent path routed too is declared before its children.
    */
   moreRoutes?: readonly (Route & { name: string })[];
   apiKey: ApiKeyKind;
@@ -88,6 +90,11 @@ export interface FunctionDeclaration<K extends SettingKey = SettingKey> {
   usesBoardTable?: true;
   /** Whether its code seals or opens the export's cursors: only then may its role read the cursor key's secret. */
   usesCursorKey?: true;
+  /**
+   * Whether its code calls the payment provider or checks its webhook's signature: only then, and
+   * only in a stack with signon:payments, may its role read the provider's secret.
+   */
+  usesPaymentSecret?: true;
   /** Runs once per container, given this declaration, and returns the handler. */
   createHandler(declaration: FunctionDeclaration<K>, wiring?: HandlerWiring): ProxyHandler;
 }

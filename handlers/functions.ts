@@ -10,11 +10,12 @@
  * function-declaration.ts; the settings each handler reads are declared beside its factory.
  */
 import type { HandlerName } from "../config/names";
-import type { SettingKey } from "../config/settings";
+import { paymentReturnPath, type SettingKey } from "../config/settings";
 import { boardSettingKeys } from "./board/board-dependencies";
 import { createBoardHandler } from "./board/board-handler";
 import { boardDataNpmImports } from "./board/data-routes";
 import type { FunctionDeclaration, ScheduledFunctionDeclaration, ScheduledHandler } from "./function-declaration";
+import { createPaymentsHandler, paymentsSettingKeys } from "./payments";
 import { createRegistrationsHandler, registrationsSettingKeys } from "./registrations";
 import { createRemindersHandler, remindSettingKeys } from "./reminders";
 import { createStatusHandler, statusSettingKeys } from "./status";
@@ -63,6 +64,8 @@ export const functions = {
     // DELETE MY DATA.
     writesErasureLog: true,
     usesTwilioSecret: true,
+    // A submission's payment link (handlers/payment-links.ts).
+    usesPaymentSecret: true,
     createHandler: createWebhookHandler,
   }),
   // Named `export`, not `registrations`: AWS names carry it, and the longer word would lower the
@@ -117,6 +120,8 @@ export const functions = {
     // Declined and handed-over registrations reduced to tombstones.
     writesErasureLog: true,
     usesTwilioSecret: true,
+    // Payment reminders: a link GoCardless could not give at submission, or a fresh one after expiry.
+    usesPaymentSecret: true,
     createHandler: createRemindersHandler,
   }),
   // The board (BOARD.md): its page and assets, sign-in, sessions and its API, behind a session rather than a key.
@@ -139,6 +144,27 @@ export const functions = {
     usesTwilioSecret: true,
     usesBoardTable: true,
     createHandler: createBoardHandler,
+  }),
+  // GoCardless's webhook, and the page its hosted payment page returns the parent to (PAYMENTS.md).
+  // Named `payment`, not `payments`: AWS names carry it, and the longer word would lower the slug
+  // and stack name's shared limit from 35 characters to 34 (config/names.ts).
+  payment: declareFunction({
+    name: "payment",
+    route: { method: "POST", path: "/payments/gocardless" },
+    moreRoutes: [{ name: "thanks", method: "GET", path: paymentReturnPath }],
+    apiKey: "none",
+    // GoCardless waits 10 s for an answer; the handler answers a second before its own end.
+    timeoutSeconds: 8,
+    // Not measured by the bench yet: the status function's size, as it does the same kind of work (a signature, reads, one write).
+    memorySizeMb: 1024,
+    settingKeys: paymentsSettingKeys,
+    // The store's marshaller; GoCardless and Twilio are called over node:https.
+    npmImports: ["@aws-sdk/util-dynamodb"],
+    registrations: "payments",
+    usesPaymentSecret: true,
+    // The thank-you message to the parent.
+    usesTwilioSecret: true,
+    createHandler: createPaymentsHandler,
   }),
 } satisfies { [Name in HandlerName]: (FunctionDeclaration | ScheduledFunctionDeclaration) & { name: Name } };
 

@@ -12,7 +12,7 @@ import { type CursorKeyReader, createCursorKeyReader, createSettingValuesReader,
 import type { RegistrationTombstone, StoredRegistration } from "../aws/stored-registration";
 import type { SettingKey } from "../config/settings";
 import { canonicalAgeGroup } from "../domain/conversation/age-group";
-import { type ExportRow, exportColumns, exportCsv, messagesForClubText } from "../domain/registration-export";
+import { type ExportRow, exportColumns, exportCsv, messagesForClubText, paymentColumns } from "../domain/registration-export";
 import { normaliseSeason } from "../domain/season";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { headerValue, jsonResponse, type ProxyHandler } from "../plumbing/api-gateway-event";
@@ -70,6 +70,12 @@ export function exportRowOf(record: StoredRegistration | RegistrationTombstone):
     if (typeof value === "string" || typeof value === "boolean" || typeof value === "number") Object.assign(row, { [column]: value });
   }
   if (record.messages_for_club?.length) row.messages_for_club = messagesForClubText(record.messages_for_club);
+  // No payment (a stack without a provider, or not submitted yet): the columns stay empty, not "unpaid",
+  // which would say a payment was asked for.
+  for (const column of paymentColumns) {
+    const value = record.payment?.[column];
+    if (value !== undefined) row[column] = value;
+  }
   return row;
 }
 

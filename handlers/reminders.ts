@@ -14,17 +14,36 @@
  * also closes the earlier seasons' unfinished registrations as `lapsed` (lapseEarlierSeasons),
  * and reduces declined and handed-over registrations to tombstones once the club's period for
  * them is over (reduceClosed).
+ *
+ * In a stack with a payment provider it also sends payment links (PAYMENTS.md, "Not paid"; the
+ * rules in domain/reminders.ts): the one GoCardless could not give at submission, then at most two
+ * reminders, each with a fresh page when the last expires. Inside WhatsApp's 24-hour window as a
+ * plain message, outside it through the approved payment template; each claimed the same way.
  */
 
 import { createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import type { HandlerSettings, SettingsReader } from "../aws/settings-reader";
+import type { HandlerSettings, PaymentSecretsReader, SettingsReader } from "../aws/settings-reader";
 import type { StoredRegistration } from "../aws/stored-registration";
 import type { SettingKey } from "../config/settings";
-import { noReminderTemplate } from "../config/settings";
+import { noPaymentProvider, noReminderTemplate } from "../config/settings";
+import { awaitsPayment, withPaymentLink } from "../domain/payment-link";
 import { lapseRegistration, unfinishedStatuses } from "../domain/registration";
-import { createReminderRules, reminderVariables, type SkipReason, waitingStatuses } from "../domain/reminders";
+import {
+  claimPaymentReminder,
+  createReminderRules,
+  decidePaymentReminder,
+  insideWhatsAppWindow,
+  linkNeeded,
+  type PaymentSkipReason,
+  paymentReminderText,
+  paymentTemplateVariables,
+  reminderVariables,
+  type SkipReason,
+  waitingStatuses,
+} from "../domain/reminders";
 import { closedRegistrationsDue } from "../domain/retention";
 import { seasonsBefore } from "../domain/season";
+import type { PaymentLink, PaymentProvider } from "../payments/payment-provider";
 import { logFailure } from "../plumbing/answer-logged";
 import type { RemainingTime } from "../plumbing/api-gateway-event";
 import { awsCallContext } from "../plumbing/aws-call-scope";
@@ -32,6 +51,7 @@ import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../p
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { ScheduledFunctionDeclaration } from "./function-declaration";
 import { handlerSetup } from "./handler-setup";
+import { askForPaymentLink, paymentProviderOf } from "./payment-links";
 
 /** The settings the reminders read: its role may read these parameters and no others. */
 export const remindSettingKeys = [
@@ -46,6 +66,11 @@ export const remindSettingKeys = [
   "reminderAfterDays",
   "reminderMax",
   "statusCallbackUrl",
+  // Payment reminders: the provider, where its page returns the parent, and the template outside WhatsApp's window.
+  "paymentProvider",
+  "paymentsEnvironment",
+  "paymentReturnUrl",
+  "paymentTemplateSid",
 ] as const satisfies readonly SettingKey[];
 export type RemindSettingKey = (typeof remindSettingKeys)[number];
 
@@ -56,10 +81,11 @@ export interface ScheduledRunEvent {
 }
 
 export type ReminderSent = { registration_id: string; message_sid?: string; unconfirmed?: true };
-export type ReminderSkip = {
-  registration_id: string;
-  reason: SkipReason | "changed_meanwhile" | "twilio_refused" | "twilio_unavailable" | "out_of_time";
-};
+type SendSkipReason = "changed_meanwhile" | "twilio_refused" | "twilio_unavailable" | "out_of_time";
+export type ReminderSkip = { registration_id: string; reason: SkipReason | SendSkipReason };
+export type PaymentReminderSkip = { registration_id: string; reason: PaymentSkipReason | SendSkipReason };
+/** A payment link sent: `first` when it is the one the submission's reply promised, `template` outside WhatsApp's window. */
+export type PaymentReminderSent = ReminderSent & { first: boolean; template: boolean };
 
 /** What a run did, by registration id only: nothing that names or reaches a person. */
 export type RemindersAnswer =
@@ -76,6 +102,8 @@ export type RemindersAnswer =
       reduced: string[];
       sent: ReminderSent[];
       skipped: ReminderSkip[];
+      /** Payment links and reminders, in a stack with a payment provider; absent without one. */
+      payments?: { sent: PaymentReminderSent[]; skipped: PaymentReminderSkip[] };
     };
 
 export type RemindersHandler = (event: ScheduledRunEvent, context?: RemainingTime) => Promise<RemindersAnswer>;
@@ -86,8 +114,13 @@ export interface RemindersDependencies {
   readSettings: SettingsReader<RemindSettingKey>;
   messagesClient: MessagesClient;
   store: RegistrationStore;
+  /** The payment provider's secrets, read only in a stack with a provider. */
+  readPaymentSecrets: PaymentSecretsReader;
   writeLog?: LineWriter;
 }
+
+/** The longest one payment link is waited for: a squad's links may all be due in one run. */
+const paymentLinkWaitMs = 10_000;
 
 // Time kept back from the Lambda's budget so the last claim can still be given back.
 const responseReserveMs = 5_000;
@@ -110,6 +143,7 @@ export function createRemindersHandler(
   const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
+  const providerFor = paymentProviderOf(env, awsCalls, dependencies.readPaymentSecrets);
 
   /**
    * The registration ids of the season waiting on a parent, grouped by the parent's number: only
@@ -244,6 +278,174 @@ export function createRemindersHandler(
     return { skipped: { registration_id, reason: outcome.outcome === "refused" ? "twilio_refused" : "twilio_unavailable" } };
   }
 
+  /** The season's submitted registrations whose fee is still to pay through a link, by the parent's number; the rest left unlisted. */
+  async function awaitingPaymentByParent(season: string) {
+    const byParent = new Map<string, Set<string>>();
+    let cursor: string | undefined;
+    do {
+      const page = await store.listSeason(season, {}, cursor);
+      for (const registration of page.registrations) {
+        if (registration.status !== "submitted" || !("parent_tel" in registration)) continue;
+        if (!registration.payment || !awaitsPayment(registration.payment)) continue;
+        const ids = byParent.get(registration.parent_tel) ?? new Set<string>();
+        byParent.set(registration.parent_tel, ids.add(registration.registration_id));
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return byParent;
+  }
+
+  /**
+   * One payment link to a parent: made first when needed (none yet, or the kept one about to
+   * expire), then claimed (the link kept, the send counted) before it goes, as a plain message
+   * inside WhatsApp's window or through the payment template outside it. A send that made no
+   * message gives the claim back but keeps the link.
+   */
+  async function remindToPay(
+    registration: StoredRegistration & { payment: NonNullable<StoredRegistration["payment"]> },
+    { first, template }: { first: boolean; template: boolean },
+    provider: PaymentProvider,
+    now: Date,
+    settings: HandlerSettings<RemindSettingKey>,
+    deadline: number,
+    log: Log,
+  ): Promise<{ sent: PaymentReminderSent } | { skipped: PaymentReminderSkip }> {
+    const { registration_id, payment } = registration;
+    const { values, twilio } = settings;
+    let link: PaymentLink;
+    if (linkNeeded(payment, now) === "none") {
+      link = { requestId: payment.request_id!, flowId: payment.flow_id!, url: payment.link_url!, expiresAt: payment.link_expires_at! };
+    } else {
+      const timeoutMs = Math.min(paymentLinkWaitMs, deadline - Date.now());
+      const outcome = await askForPaymentLink(provider, registration, values, { store, timeoutMs });
+      if (outcome.outcome !== "created") {
+        log(
+          "warn",
+          "payment_link_unavailable",
+          outcome.outcome === "unavailable"
+            ? { registration_id, error: outcome.code, status: outcome.httpStatus }
+            : { registration_id, detail: "membership_fee" },
+        );
+        return { skipped: { registration_id, reason: "provider_unavailable" } };
+      }
+      link = outcome.link;
+    }
+    const claimed: StoredRegistration = {
+      ...registration,
+      payment: claimPaymentReminder(payment, link, now, first),
+      // Not updated_at, as for the invite's reminders.
+      version: registration.version + 1,
+    };
+    const claim = await store.claimResend(registration, claimed);
+    if (claim.outcome === "opted_out") return { skipped: { registration_id, reason: "parent_opted_out" } };
+    if (claim.outcome !== "created") return { skipped: { registration_id, reason: "changed_meanwhile" } };
+
+    const from = `whatsapp:${values.whatsappNumber}`;
+    const to = `whatsapp:${registration.parent_tel}`;
+    const outcome = template
+      ? await messagesClient.sendTemplate(
+          twilio,
+          {
+            from,
+            to,
+            contentSid: values.paymentTemplateSid,
+            contentVariables: JSON.stringify(paymentTemplateVariables(registration, values.clubName, link.url)),
+            statusCallback: values.statusCallbackUrl,
+          },
+          deadline,
+        )
+      : await messagesClient.sendText(
+          twilio,
+          {
+            from,
+            to,
+            body: paymentReminderText(registration, values.clubName, link.url, first),
+            statusCallback: values.statusCallbackUrl,
+          },
+          deadline,
+        );
+    const masked = maskPhone(registration.parent_tel);
+    const detail = template ? "template" : "text";
+    if (outcome.outcome === "sent") {
+      log("info", first ? "payment_link_sent" : "payment_reminder_sent", { to: masked, message_sid: outcome.sid, registration_id, detail });
+      return { sent: { registration_id, message_sid: outcome.sid, first, template } };
+    }
+    if (outcome.outcome === "unconfirmed") {
+      log("warn", "payment_reminder_unconfirmed", { to: masked, registration_id, twilio_status: outcome.httpStatus, detail });
+      return { sent: { registration_id, unconfirmed: true, first, template } };
+    }
+    log("warn", `payment_reminder_${outcome.outcome}`, {
+      to: masked,
+      registration_id,
+      twilio_code: outcome.outcome === "refused" ? outcome.code : undefined,
+      twilio_status: outcome.httpStatus,
+      detail,
+    });
+    // The link stays kept: the next run sends it rather than making another.
+    const unclaimed = { ...registration, payment: withPaymentLink(payment, link), version: claimed.version + 1 };
+    if (!(await store.replace(claimed, unclaimed))) log("warn", "registration_moved_on", { registration_id });
+    return { skipped: { registration_id, reason: outcome.outcome === "refused" ? "twilio_refused" : "twilio_unavailable" } };
+  }
+
+  /** Every payment link and reminder due in the season (the run is outside quiet hours). */
+  async function remindAllToPay(
+    provider: PaymentProvider,
+    now: Date,
+    settings: HandlerSettings<RemindSettingKey>,
+    deadline: number,
+    log: Log,
+  ): Promise<NonNullable<Extract<RemindersAnswer, { now: string }>["payments"]>> {
+    const { values } = settings;
+    const sent: PaymentReminderSent[] = [];
+    const skipped: PaymentReminderSkip[] = [];
+    const hasTemplate = values.paymentTemplateSid !== noPaymentProvider;
+    for (const [tel, ids] of await awaitingPaymentByParent(values.season)) {
+      const { contact, registrations } = await store.readParent(tel);
+      for (const registration of registrations.filter((candidate) => ids.has(candidate.registration_id))) {
+        const { registration_id, payment } = registration;
+        const decision = decidePaymentReminder(registration, contact, now, {
+          afterDays: Number(values.reminderAfterDays),
+          season: values.season,
+        });
+        if (!decision.remind || !payment) {
+          skipped.push({ registration_id, reason: decision.remind ? "no_payment" : decision.reason });
+          continue;
+        }
+        const template = !insideWhatsAppWindow(contact, now);
+        if (template && !hasTemplate) {
+          skipped.push({ registration_id, reason: "no_payment_template" });
+          continue;
+        }
+        if (Date.now() >= deadline) {
+          skipped.push({ registration_id, reason: "out_of_time" });
+          continue;
+        }
+        try {
+          const done = await remindToPay(
+            { ...registration, payment },
+            { first: decision.first, template },
+            provider,
+            now,
+            settings,
+            deadline,
+            log,
+          );
+          if ("sent" in done) sent.push(done.sent);
+          else skipped.push(done.skipped);
+        } catch (error) {
+          log("warn", "payment_reminder_not_claimed", { registration_id, error: errorName(error) });
+          skipped.push({ registration_id, reason: "changed_meanwhile" });
+        }
+      }
+    }
+    const untemplated = skipped.filter((skip) => skip.reason === "no_payment_template").length;
+    // Said once a run, by count: the club's cue to have a payment template approved (docs/operating.md).
+    if (untemplated > 0) log("warn", "payment_reminders_not_configured", { detail: "paymentTemplateSid", count: untemplated });
+    const reasons = [...new Set(skipped.map((skip) => skip.reason))].sort();
+    log("info", "payment_reminders_done", { count: sent.length, detail: reasons.join(",") || undefined });
+    return { sent, skipped };
+  }
+
   async function run(now: Date, remaining: RemainingTime, log: Log): Promise<RemindersAnswer> {
     const settings = await readSettings();
     const { values } = settings;
@@ -252,17 +454,44 @@ export function createRemindersHandler(
     // Whatever the hour and whether or not reminders are configured: closing sends nothing.
     const lapsed = await lapseEarlierSeasons(values, now, log);
     const reduced = await reduceClosed(values, now, log);
-    const answer = { now: now.toISOString(), configured: true, quiet_hours: false, lapsed, reduced, sent, skipped };
-    if (values.reminderTemplateSid === noReminderTemplate) {
-      log("info", "reminders_not_configured", { detail: "reminderTemplateSid" });
-      return { ...answer, configured: false };
-    }
+    const configured = values.reminderTemplateSid !== noReminderTemplate;
+    // The provider's secret out of reach stops the payment links alone, not the rest of the run.
+    const provider = await providerFor(values).catch((error) => {
+      log("warn", "payment_provider_unavailable", { error: errorName(error) });
+      return undefined;
+    });
+    const answer = {
+      now: now.toISOString(),
+      configured,
+      quiet_hours: false,
+      lapsed,
+      reduced,
+      sent,
+      skipped,
+      ...(provider ? { payments: { sent: [], skipped: [] } } : {}),
+    };
+    if (!configured) log("info", "reminders_not_configured", { detail: "reminderTemplateSid" });
+    if (!configured && !provider) return answer;
     const rules = createReminderRules({ afterDays: Number(values.reminderAfterDays), max: Number(values.reminderMax) }, values.season);
     if (rules.isQuietHour(now)) {
       log("info", "reminders_quiet_hours");
       return { ...answer, quiet_hours: true };
     }
     const deadline = Date.now() + remaining.getRemainingTimeInMillis() - responseReserveMs;
+    if (configured) await remindAllToFinish(rules, now, settings, deadline, log, { sent, skipped });
+    return provider ? { ...answer, payments: await remindAllToPay(provider, now, settings, deadline, log) } : answer;
+  }
+
+  /** Every reminder to finish a registration due in the season (the run is outside quiet hours). */
+  async function remindAllToFinish(
+    rules: ReturnType<typeof createReminderRules>,
+    now: Date,
+    settings: HandlerSettings<RemindSettingKey>,
+    deadline: number,
+    log: Log,
+    { sent, skipped }: { sent: ReminderSent[]; skipped: ReminderSkip[] },
+  ): Promise<void> {
+    const { values } = settings;
     for (const [tel, ids] of await waitingByParent(values.season, skipped)) {
       const { contact, registrations } = await store.readParent(tel);
       for (const registration of registrations.filter((candidate) => ids.has(candidate.registration_id))) {
@@ -289,7 +518,6 @@ export function createRemindersHandler(
     }
     const reasons = [...new Set(skipped.map((skip) => skip.reason))].sort();
     log("info", "reminders_done", { count: sent.length, detail: reasons.join(",") || undefined });
-    return answer;
   }
 
   return async (event, context) => {

@@ -4,27 +4,36 @@
  * (domain/conversation/engine.ts): reads the parent's registrations and contact in one
  * consistent Query, applies the message, and writes the result and the MessageSid's mark in one
  * transaction conditional on the versions read. Answers with TwiML carrying every reply.
+ *
+ * In a stack with a payment provider, a submission's reply carries the provider's link
+ * (PAYMENTS.md, "The flow" 1): asked for once the submission is written, within a few seconds
+ * of Twilio's fifteen, and kept on the registration. A provider out of reach loses nothing: the
+ * reply says the link follows, and the reminders run sends it (handlers/reminders.ts).
  */
 import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createMessageDeduplicator, type MessageDeduplicator } from "../aws/idempotency/message-deduplicator";
 import { createStrangerReplyLimit, type StrangerReplyLimit } from "../aws/idempotency/stranger-reply-limit";
 import { type ConversationWrite, createRegistrationStore, type RegistrationStore } from "../aws/registration-store";
-import type { SettingsReader } from "../aws/settings-reader";
+import type { PaymentSecretsReader, SettingsReader } from "../aws/settings-reader";
 import type { ParentContact, StoredRegistration } from "../aws/stored-registration";
 import type { SettingKey } from "../config/settings";
-import { type ConversationTurn, converse } from "../domain/conversation/engine";
+import { type ConversationTurn, converse, packReplies } from "../domain/conversation/engine";
+import { replies as say } from "../domain/conversation/replies";
 import { buildScript, type OptionalStepId, optionalStepIds, type Script } from "../domain/conversation/script";
+import { awaitsPayment, sentPaymentLink } from "../domain/payment-link";
 import type { ParentState } from "../domain/registration";
 import { contactRetainUntil } from "../domain/retention";
+import { takesPayments } from "../payments/payment-provider-for";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
 import { conversationConflictError } from "../plumbing/errors";
-import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
+import { errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
 import { twimlResponse } from "../twilio/twiml";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration } from "./function-declaration";
 import { handlerSetup } from "./handler-setup";
+import { askForPaymentLink, changeRegistration, paymentProviderOf } from "./payment-links";
 
 /** The settings the webhook reads: its role may read these parameters and no others. */
 export const webhookSettingKeys = [
@@ -38,6 +47,10 @@ export const webhookSettingKeys = [
   "privacyNoticeUrl",
   "paymentUrl",
   "optionalSteps",
+  // The payment provider, and where its page returns the parent (handlers/payment-links.ts).
+  "paymentProvider",
+  "paymentsEnvironment",
+  "paymentReturnUrl",
 ] as const satisfies readonly SettingKey[];
 export type WebhookSettingKey = (typeof webhookSettingKeys)[number];
 
@@ -49,6 +62,8 @@ export interface WebhookDependencies {
   strangerReplyLimit: StrangerReplyLimit;
   store: RegistrationStore;
   clock: () => Date;
+  /** The payment provider's secrets, read only in a stack with a provider. */
+  readPaymentSecrets: PaymentSecretsReader;
   writeLog?: LineWriter;
 }
 
@@ -60,6 +75,11 @@ const twiml = (replies: string[] = []) => textResponse(200, "text/xml", twimlRes
 const recentMessagesKept = 50;
 /** Another message from the same parent may win each race; a few more tries fit well inside Twilio's 15 s. */
 const conversationAttempts = 5;
+
+/** The longest a submission's reply waits for the payment link: well inside Twilio's 15 s with the rest of the turn. */
+const paymentLinkWaitMs = 4_000;
+/** Kept back from the invocation's remaining time for writing the link down and answering. */
+const paymentLinkReserveMs = 3_000;
 
 /** A MessageSid as the contact and the idempotency table keep it: a digest, so neither holds anything Twilio could look up. */
 const messageMark = (messageSid: string) => createHash("sha256").update(messageSid).digest("base64url").slice(0, 22);
@@ -80,7 +100,18 @@ function scriptCache() {
       const asked = new Set(values.optionalSteps.split(",").map((step) => step.trim()));
       const optionalSteps = Object.fromEntries(optionalStepIds.map((id) => [id, asked.has(id)])) as Record<OptionalStepId, boolean>;
       const { clubName, assistantName, codeOfConductUrl, privacyNoticeUrl, paymentUrl } = values;
-      cached = { key, script: buildScript({ clubName, assistantName, codeOfConductUrl, privacyNoticeUrl, paymentUrl, optionalSteps }) };
+      cached = {
+        key,
+        script: buildScript({
+          clubName,
+          assistantName,
+          codeOfConductUrl,
+          privacyNoticeUrl,
+          paymentUrl,
+          optionalSteps,
+          takesPayments: takesPayments(values),
+        }),
+      };
     }
     return cached.script;
   };
@@ -138,6 +169,64 @@ export function createWebhookHandler(
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
   const scriptFor = scriptCache();
+  const providerFor = paymentProviderOf(env, awsCalls, dependencies.readPaymentSecrets);
+
+  /**
+   * The replies of a turn that submitted registrations in a stack with a provider: each slot
+   * filled with the provider's link, asked for and kept on the registration now that the turn is
+   * written, or with "the link follows" when it could not be had in time.
+   */
+  async function withPaymentLinks(
+    turn: ConversationTurn & { replyParts: NonNullable<ConversationTurn["replyParts"]> },
+    write: ConversationWrite,
+    values: Record<WebhookSettingKey, string>,
+    remainingMs: number,
+    log: Log,
+  ): Promise<string[]> {
+    const written = new Map(write.registrations.map(({ after }) => [after.registration_id, after as StoredRegistration]));
+    const links = new Map<string, string>();
+    const started = Date.now();
+    for (const part of turn.replyParts) {
+      if (typeof part === "string") continue;
+      const registration = written.get(part.paymentLinkFor)!;
+      const { registration_id } = registration;
+      try {
+        const provider = await providerFor(values);
+        if (!provider) continue;
+        const timeoutMs = Math.min(paymentLinkWaitMs, remainingMs - paymentLinkReserveMs) - (Date.now() - started);
+        const outcome = await askForPaymentLink(provider, registration, values, { store, timeoutMs });
+        if (outcome.outcome !== "created") {
+          log(
+            "warn",
+            "payment_link_unavailable",
+            outcome.outcome === "unavailable"
+              ? { registration_id, error: outcome.code, status: outcome.httpStatus }
+              : { registration_id, detail: "membership_fee" },
+          );
+          continue;
+        }
+        const { link } = outcome;
+        // Its reference is written: the link may go even if keeping it on the registration fails (the
+        // reminders run then sends it again), as the provider's events will find the registration.
+        links.set(registration_id, link.url);
+        const kept = await changeRegistration(store, registration, (current) =>
+          current.status === "submitted" && current.payment && awaitsPayment(current.payment)
+            ? { ...current, payment: sentPaymentLink(current.payment, link), version: current.version + 1 }
+            : undefined,
+        );
+        log(kept ? "info" : "warn", kept ? "payment_link_sent" : "payment_link_not_kept", { registration_id });
+      } catch (error) {
+        // The secret or the table out of reach: before the link, it follows; after, it goes unkept.
+        const event = links.has(registration_id) ? "payment_link_not_kept" : "payment_link_unavailable";
+        log("warn", event, { registration_id, error: errorName(error) });
+      }
+    }
+    return packReplies(turn.replyParts, (registrationId) => {
+      const registration = written.get(registrationId)!;
+      const url = links.get(registrationId);
+      return url ? say.paymentLink(registration, url) : say.paymentLinkFollows(registration);
+    });
+  }
 
   return async (event, context) => {
     const respond = async (log: Log): Promise<APIGatewayProxyResult> => {
@@ -197,7 +286,9 @@ export function createWebhookHandler(
         if (!write.contact.after) await deduplicator.markDelivered([mark, ...(contact?.recent_messages ?? [])]);
         if (await store.writeConversation(write)) {
           log("info", "message_applied", { message_mark: mark, attempts: attempt });
-          return twiml(turn.replies);
+          if (!turn.replyParts) return twiml(turn.replies);
+          const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
+          return twiml(await withPaymentLinks({ ...turn, replyParts: turn.replyParts }, write, values, remainingMs, log));
         }
         log("info", "conversation_conflict", { message_mark: mark, attempts: attempt });
       }

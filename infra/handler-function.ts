@@ -8,6 +8,7 @@ import type { CursorKey } from "./cursor-key";
 import type { ErasureLogTable } from "./erasure-log-table";
 import type { IdempotencyTable } from "./idempotency-table";
 import { codePathOptionsFor } from "./package-files";
+import type { PaymentSecret } from "./payment-secret";
 import type { RegistrationsTable } from "./registrations-table";
 import type { TwilioSecret } from "./twilio-secret";
 
@@ -23,6 +24,8 @@ export interface HandlerFunctionArgs {
   registrationsTable: RegistrationsTable;
   erasureLogTable: ErasureLogTable;
   boardTable: BoardTable;
+  /** The payment provider's secret: a stack with signon:payments has one. */
+  paymentSecret?: PaymentSecret;
   memorySizeMb: number;
   /** Runs reserved for this function alone, and its ceiling; unset, it shares the account's unreserved pool. */
   reservedConcurrency?: number;
@@ -74,6 +77,15 @@ export class HandlerFunction extends pulumi.ComponentResource {
         ? [args.cursorKey.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`))]
         : []),
     ];
+    const paymentSecret = declaration.usesPaymentSecret ? args.paymentSecret : undefined;
+    if (paymentSecret) {
+      readableParameters.push(
+        paymentSecret.secretName.apply((secretName) => parameterArn(`${secretsManagerReferencePrefix}${secretName}`)),
+      );
+    }
+    const paymentSecretStatements = paymentSecret
+      ? [{ Sid: "ReadPaymentSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: paymentSecret.secretArn }]
+      : [];
     const twilioSecretStatements = declaration.usesTwilioSecret
       ? [{ Sid: "ReadTwilioSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.twilioSecret.secretArn }]
       : [];
@@ -132,6 +144,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             },
             ...twilioSecretStatements,
             ...cursorKeyStatements,
+            ...paymentSecretStatements,
             ...idempotencyStatements,
             ...registrationStatements,
             ...erasureLogStatements,
@@ -163,6 +176,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             [environmentVariables.parameterPath]: args.parameterPath,
             ...(declaration.usesTwilioSecret ? { [environmentVariables.twilioSecretName]: args.twilioSecret.secretName } : {}),
             ...(declaration.usesCursorKey ? { [environmentVariables.cursorKeySecretName]: args.cursorKey.secretName } : {}),
+            ...(paymentSecret ? { [environmentVariables.paymentSecretName]: paymentSecret.secretName } : {}),
             ...(keyPrefix ? { [environmentVariables.idempotencyTable]: args.idempotencyTable.table.name } : {}),
             ...(declaration.registrations ? { [environmentVariables.registrationsTable]: args.registrationsTable.table.name } : {}),
             ...(declaration.writesErasureLog ? { [environmentVariables.erasureLogTable]: args.erasureLogTable.table.name } : {}),

@@ -42,9 +42,12 @@ export class RegistrationApi extends pulumi.ComponentResource {
   readonly exportApiKeyId: pulumi.Output<string>;
   /** Each path's resource, so a path parameter's resource hangs under its parent's. */
   private readonly resources = new Map<string, aws.apigateway.Resource>();
+  /** The component's name, which names the resources of paths that are no route of their own. */
+  private readonly apiName: string;
 
   constructor(name: string, args: RegistrationApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("signon:api:RegistrationApi", name, {}, opts);
+    this.apiName = name;
     this.restApi = new aws.apigateway.RestApi(
       name,
       {
@@ -137,13 +140,18 @@ export class RegistrationApi extends pulumi.ComponentResource {
     return key;
   }
 
-  /** A path's resource, made under its parent's (declared before it) the first time the path is routed. */
+  /**
+   * A path's resource, made under its parent's the first time the path is routed. A parent that
+   * is no route of its own (`/payments` of `/payments/gocardless`) is made here, named by its path.
+   */
   private resourceFor(logicalName: string, path: string): aws.apigateway.Resource {
     const existing = this.resources.get(path);
     if (existing) return existing;
     const parentPath = path.slice(0, path.lastIndexOf("/"));
-    const parent = parentPath === "" ? undefined : this.resources.get(parentPath);
-    if (parentPath !== "" && !parent) throw new Error(`route ${path} is declared before its parent ${parentPath}`);
+    const parent =
+      parentPath === ""
+        ? undefined
+        : (this.resources.get(parentPath) ?? this.resourceFor(`${this.apiName}-path${parentPath.replaceAll("/", "-")}`, parentPath));
     const resource = new aws.apigateway.Resource(
       logicalName,
       { restApi: this.restApi.id, parentId: parent?.id ?? this.restApi.rootResourceId, pathPart: path.slice(parentPath.length + 1) },

@@ -22,6 +22,14 @@ export interface LocalOptions {
   twilioApiBaseUrl?: string;
   /** Twilio Verify's base URL (the board's sign-in codes): the built-in stand-in unless set, or Verify itself with --live. */
   twilioVerifyBaseUrl?: string;
+  /**
+   * A stack with signon:payments: GoCardless's API (GOCARDLESS_API_BASE_URL, the built-in stand-in
+   * unless set) and its secrets (GOCARDLESS_ACCESS_TOKEN, GOCARDLESS_WEBHOOK_SECRET, made up for
+   * the run unless set: the built-in stand-in takes any).
+   */
+  goCardlessApiBaseUrl?: string;
+  goCardlessAccessToken?: string;
+  goCardlessWebhookSecret?: string;
   /** The settings that fell back to local defaults, to say so at start-up. */
   defaulted: string[];
 }
@@ -42,7 +50,7 @@ export const localDefaults = {
 } as const;
 
 export const usage =
-  "Usage: npm start [-- --stack <name>] [-- --live]   (PORT, SIGNON_STACK, SIGNON_API_KEY, SIGNON_EXPORT_API_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN from the environment or .env)";
+  "Usage: npm start [-- --stack <name>] [-- --live]   (PORT, SIGNON_STACK, SIGNON_API_KEY, SIGNON_EXPORT_API_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, GOCARDLESS_API_BASE_URL, GOCARDLESS_ACCESS_TOKEN, GOCARDLESS_WEBHOOK_SECRET from the environment or .env)";
 
 function readDotEnv(file: string): Record<string, string> {
   return fs.existsSync(file) ? (parseEnv(fs.readFileSync(file, "utf8")) as Record<string, string>) : {};
@@ -77,6 +85,9 @@ export function localOptions(argv: string[], env: NodeJS.ProcessEnv, dotEnvFile:
     live: flags.live ?? false,
     twilioApiBaseUrl: env.TWILIO_API_BASE_URL || dotEnv.TWILIO_API_BASE_URL || undefined,
     twilioVerifyBaseUrl: env.TWILIO_VERIFY_BASE_URL || dotEnv.TWILIO_VERIFY_BASE_URL || undefined,
+    goCardlessApiBaseUrl: env.GOCARDLESS_API_BASE_URL || dotEnv.GOCARDLESS_API_BASE_URL || undefined,
+    goCardlessAccessToken: env.GOCARDLESS_ACCESS_TOKEN || dotEnv.GOCARDLESS_ACCESS_TOKEN || undefined,
+    goCardlessWebhookSecret: env.GOCARDLESS_WEBHOOK_SECRET || dotEnv.GOCARDLESS_WEBHOOK_SECRET || undefined,
     defaulted,
   };
   if (options.live && (defaulted.includes("TWILIO_ACCOUNT_SID") || defaulted.includes("TWILIO_AUTH_TOKEN"))) {

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { ConfigError } from "../config/schema";
 import { type LocalOptions, localOptions } from "./options";
-import { type LocalRuntime, startLocalRuntime } from "./runtime";
+import { goCardlessWebhookPath, type LocalRuntime, startLocalRuntime } from "./runtime";
 import { projectRoot } from "./stack-file";
 
 function banner(options: LocalOptions, runtime: LocalRuntime): string {
@@ -30,8 +30,20 @@ function banner(options: LocalOptions, runtime: LocalRuntime): string {
     `  Sender      whatsapp:${twilio.whatsappNumber}, template ${twilio.templateSid}`,
     `  Throttle    ${api.rateLimit} requests/s, burst ${api.burstLimit}`,
     `  Reminders   POST ${runtime.url}/local/reminders {"now": "<ISO instant>"}, template ${twilio.reminderTemplateSid ?? "none: no reminder is sent"}`,
+    `  GoCardless  ${goCardlessLine(runtime)}`,
     `signon is ready at ${runtime.url}/`,
   ].join("\n");
+}
+
+function goCardlessLine({ goCardless, url }: LocalRuntime): string {
+  if (!goCardless) return "none: signon:payments is not in the stack file, parents get registration.paymentUrl";
+  const secrets = goCardless.secretsMadeUp
+    ? "a token and webhook secret made up for this run (set GOCARDLESS_ACCESS_TOKEN and GOCARDLESS_WEBHOOK_SECRET to choose them)"
+    : "the token and webhook secret from the environment";
+  const where = goCardless.standIn
+    ? `built-in stand-in at ${goCardless.standIn.url}: the chat's payment link opens its pay page`
+    : goCardless.target;
+  return `${where}, events signed to POST ${url}${goCardlessWebhookPath}, ${secrets}`;
 }
 
 async function main(): Promise<void> {

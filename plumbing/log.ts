@@ -18,6 +18,8 @@ export interface LogFields {
   registration_id?: string;
   twilio_code?: number;
   twilio_status?: number;
+  /** The payment provider's HTTP status, when it answered with a refusal or a fault. */
+  provider_status?: number;
   attempts?: number;
   /** An AWS API call as `service.Action` (`dynamodb.PutItem`), never its input. */
   aws_call?: string;

@@ -25,6 +25,7 @@ export const cursorKeySecretName = "signon-urmston-test-cursor-key-0a1b2c3";
 export const testCursorKey = randomBytes(32).toString("base64");
 export const webhookUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/webhook";
 export const statusCallbackUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/status";
+export const paymentReturnUrl = "https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/v1/payments/thanks";
 /** API Gateway's ids of the two keys, as a request's `requestContext.identity.apiKeyId` carries them. */
 export const exportApiKeyId = "exp0key0id";
 export const inviteApiKeyId = "inv1key1id";
@@ -44,6 +45,7 @@ export const clubSettings: Record<SettingKey, string> = {
     webhookUrl,
     statusCallbackUrl,
     exportApiKeyId,
+    paymentReturnUrl,
   }),
   allowFeeOverrides: "true",
 };

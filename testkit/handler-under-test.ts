@@ -12,19 +12,25 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import type { HandlerName } from "../config/names";
+import type { SettingKey } from "../config/settings";
+import { environmentVariables } from "../config/settings";
 import { createBoardHandler } from "../handlers/board/board-handler";
 import { functions } from "../handlers/functions";
+import { createPaymentsHandler, type PaymentsDependencies } from "../handlers/payments";
 import { createRegistrationsHandler, type RegistrationsDependencies } from "../handlers/registrations";
 import { createRemindersHandler, type RemindersHandler } from "../handlers/reminders";
 import { createStatusHandler, type StatusDependencies } from "../handlers/status";
 import { createTriggerHandler, type TriggerHandler } from "../handlers/trigger";
 import { createWebhookHandler, type WebhookDependencies, type WebhookHandler } from "../handlers/webhook";
+import { type GoCardlessStandIn, startGoCardlessStandIn } from "../local/stand-ins/gocardless/stand-in";
 import type { ProxyHandler, RemainingTime } from "../plumbing/api-gateway-event";
 import type { LineWriter } from "../plumbing/log";
 import { createMessagesClient, type MessagesClientOptions } from "../twilio/messages-client";
 import { type DeployedFunction, startDeployedFunction } from "./deployed-function";
-import { type LocalServices, startLocalServices } from "./local-services";
-import { capturing } from "./log-capture";
+import { parameterPath, settingsParameters } from "./fixtures";
+import { type LocalServices, type SsmContents, startLocalServices } from "./local-services";
+import { capturing, recordSensitive } from "./log-capture";
+import { goCardlessSecrets, paymentSecretName, paymentSettings, paymentStackSecrets } from "./payment-services";
 
 /** Each function's uploaded code and the environment the program gives it (tests/setup/packaged-functions.ts). */
 export type PackagedFunctions = Record<HandlerName, { codeDir: string; env: Record<string, string> }>;
@@ -92,6 +98,12 @@ export function testBoard({ env, writeLog }: TestWiring, dependencies: { clock?:
   return createBoardHandler(functions.board, { env, writeLog, ...dependencies });
 }
 
+/** GoCardless's webhook and the thank-you page on `wiring`; `dependencies` replace its defaults. */
+export function testPayments({ env, writeLog }: TestWiring, dependencies: Partial<PaymentsDependencies> = {}): ProxyHandler {
+  if (packaged) return packagedFunction("payment", { env, writeLog }, dependencies);
+  return createPaymentsHandler(functions.payment, { env, writeLog, ...dependencies });
+}
+
 /** The reminders' scheduled run on `wiring`. */
 export function testReminders({ env, writeLog }: TestWiring): RemindersHandler {
   if (packaged) return packagedFunction("remind", { env, writeLog });
@@ -157,13 +169,13 @@ export interface StandInsForFile {
   logLines: string[];
 }
 
-/** Starts the stand-ins before the file's tests and stops them after. */
-export function standInsForFile(): StandInsForFile {
+/** Starts the stand-ins before the file's tests and stops them after; Parameter Store holding `contents` when given. */
+export function standInsForFile(contents: SsmContents = {}): StandInsForFile {
   const logLines: string[] = [];
   const writeLog = capturing((line) => logLines.push(line));
   let services: LocalServices | undefined;
   beforeAll(async () => {
-    services = await startLocalServices();
+    services = await startLocalServices(contents);
   });
   afterAll(async () => {
     await services?.close();
@@ -187,5 +199,49 @@ export function handlerUnderTest<H extends (...args: never[]) => unknown>(create
     handler: ((...args: Parameters<H>) => built!(...args)) as H,
     logLines,
     services,
+  };
+}
+
+export interface PaymentStandIns {
+  services(): LocalServices;
+  goCardless(): GoCardlessStandIn;
+  wiring(): TestWiring;
+  logLines: string[];
+  /** Sets GoCardless's clock (a flow expires seven days after it is made); undefined: the real one. */
+  setGoCardlessNow(now: Date | undefined): void;
+}
+
+/**
+ * The stand-ins for a stack that takes payments through GoCardless (payment-services.ts), and the
+ * GoCardless stand-in GOCARDLESS_API_BASE_URL points at, on a clock a test may move; started before
+ * the file's tests with `settings` and stopped after.
+ */
+export function paymentStandInsForFile(settings: Record<SettingKey, string> = paymentSettings): PaymentStandIns {
+  const logLines: string[] = [];
+  const writeLog = capturing((line) => logLines.push(line));
+  let services: LocalServices | undefined;
+  let goCardless: GoCardlessStandIn | undefined;
+  let goCardlessNow: Date | undefined;
+  beforeAll(async () => {
+    recordSensitive("API key", [goCardlessSecrets.accessToken, goCardlessSecrets.webhookSecret]);
+    services = await startLocalServices({ parameters: settingsParameters(parameterPath, settings), secrets: paymentStackSecrets });
+    goCardless = await startGoCardlessStandIn({ ...goCardlessSecrets, now: () => goCardlessNow ?? new Date() });
+  });
+  afterAll(async () => {
+    await Promise.all([services?.close(), goCardless?.close()]);
+  });
+  const env = () => ({
+    ...services!.env,
+    [environmentVariables.paymentSecretName]: paymentSecretName,
+    [environmentVariables.goCardlessApiBaseUrl]: goCardless!.url,
+  });
+  return {
+    services: () => services!,
+    goCardless: () => goCardless!,
+    wiring: () => ({ env: env(), writeLog }),
+    logLines,
+    setGoCardlessNow: (now) => {
+      goCardlessNow = now;
+    },
   };
 }

@@ -24,6 +24,8 @@ function npmStart(args: string[], env: Record<string, string>) {
   recordSensitive("API key", [env.SIGNON_EXPORT_API_KEY ?? localDefaults.SIGNON_EXPORT_API_KEY]);
   recordSensitive("account SID", [env.TWILIO_ACCOUNT_SID]);
   recordSensitive("auth token", [env.TWILIO_AUTH_TOKEN]);
+  // GoCardless's secrets are credentials as Twilio's token is: the log scan looks for them too.
+  recordSensitive("auth token", [env.GOCARDLESS_ACCESS_TOKEN, env.GOCARDLESS_WEBHOOK_SECRET]);
   const child = spawn("npm", ["start", "--silent", "--", ...args], {
     cwd: projectRoot,
     // A port of the system's choosing, and nothing inherited that could point signon elsewhere.

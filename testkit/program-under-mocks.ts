@@ -136,9 +136,11 @@ async function main(): Promise<void> {
     false,
   );
 
-  const program = require(path.join(projectRoot, "index.ts")) as Record<string, pulumi.Output<unknown>>;
+  const program = require(path.join(projectRoot, "index.ts")) as Record<string, pulumi.Output<unknown> | undefined>;
   const outputs: Record<string, { value: unknown; secret: boolean }> = {};
   for (const [key, output] of Object.entries(program)) {
+    // An export left undefined (the payments webhook's, in a stack without payments) is no output of the stack, as in Pulumi's.
+    if (output === undefined) continue;
     const value = await new Promise((resolve) => output.apply(resolve));
     outputs[key] = { value, secret: await pulumi.isSecret(output) };
   }

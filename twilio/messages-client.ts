@@ -1,5 +1,6 @@
 /**
- * A client for Twilio's Messages API: sends WhatsApp template messages, retrying Twilio's rate
+ * A client for Twilio's Messages API: sends WhatsApp template messages, and free-form text
+ * inside WhatsApp's 24-hour window after the parent's last message, retrying Twilio's rate
  * limits, outages and network faults, and reporting refusals with Twilio's own error code.
  *
  * A retry must never send an invite twice. A reset connection, a timeout or a 5xx can come
@@ -37,11 +38,20 @@ export type SendOutcome =
   /** Twilio may have created the message, and could not be asked whether it did. */
   | { outcome: "unconfirmed"; httpStatus?: number; reason: string; attempts: number };
 
+/** A free-form WhatsApp message: only inside the 24-hour window after the parent last wrote (WhatsApp refuses it after). */
+export interface TextMessage {
+  from: string;
+  to: string;
+  body: string;
+  statusCallback?: string;
+}
+
 /** A send that ended without a message, for good or for now. */
 export type NotSentOutcome = Extract<SendOutcome, { outcome: "refused" | "unavailable" }>;
 
 export interface MessagesClient {
   sendTemplate(credentials: TwilioCredentials, message: TemplateMessage, deadline?: number): Promise<SendOutcome>;
+  sendText(credentials: TwilioCredentials, message: TextMessage, deadline?: number): Promise<SendOutcome>;
 }
 
 export interface MessagesClientOptions {
@@ -110,7 +120,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * the same address from the same sender no earlier than `since` (epoch ms). Undefined when
  * there is none; a retryable result when the page cannot be read.
  */
-function sentMessageIn({ status, body }: HttpResponse, message: TemplateMessage, since: number): Attempt | undefined {
+function sentMessageIn({ status, body }: HttpResponse, message: TemplateMessage | TextMessage, since: number): Attempt | undefined {
   const { messages } = jsonObject(body);
   if (status !== 200 || !Array.isArray(messages)) {
     return { outcome: "retryable", httpStatus: status, reason: `the message lookup got HTTP ${status}`, mayHaveSent: true };
@@ -134,69 +144,72 @@ export function createMessagesClient({
   const send = createRequestSender();
   const api = (apiBaseUrl || "https://api.twilio.com").replace(/\/$/, "");
 
-  return {
-    async sendTemplate({ accountSid, authToken }, message, deadline = Number.POSITIVE_INFINITY) {
-      // date_created is whole seconds, and Twilio's clock is not ours.
-      const since = Math.floor((Date.now() - clockSkewAllowanceMs) / 1000) * 1000;
-      const messagesUrl = `${api}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
-      const headers = {
-        Authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`,
-        Accept: "application/json",
-      };
-      // A send leaves as long again for the lookup that may have to follow it.
-      const timeoutMs = (share: number) => Math.max(shortestRequestMs, Math.min(requestTimeoutMs, (deadline - Date.now()) * share));
+  async function sendMessage(
+    { accountSid, authToken }: TwilioCredentials,
+    message: TemplateMessage | TextMessage,
+    deadline = Number.POSITIVE_INFINITY,
+  ): Promise<SendOutcome> {
+    // date_created is whole seconds, and Twilio's clock is not ours.
+    const since = Math.floor((Date.now() - clockSkewAllowanceMs) / 1000) * 1000;
+    const messagesUrl = `${api}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
+    const headers = {
+      Authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`,
+      Accept: "application/json",
+    };
+    // A send leaves as long again for the lookup that may have to follow it.
+    const timeoutMs = (share: number) => Math.max(shortestRequestMs, Math.min(requestTimeoutMs, (deadline - Date.now()) * share));
 
-      const create = (): Promise<Attempt> => {
-        const request: HttpRequest = {
-          url: new URL(messagesUrl),
-          method: "POST",
-          headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({
-            From: message.from,
-            To: message.to,
-            ContentSid: message.contentSid,
-            ContentVariables: message.contentVariables,
-            ...(message.statusCallback ? { StatusCallback: message.statusCallback } : {}),
-          }).toString(),
-          timeoutMs: timeoutMs(1 / 2),
-        };
-        return send(request).then(classifyAnswer, classifyFailure);
+    const create = (): Promise<Attempt> => {
+      const request: HttpRequest = {
+        url: new URL(messagesUrl),
+        method: "POST",
+        headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          From: message.from,
+          To: message.to,
+          ...("body" in message ? { Body: message.body } : { ContentSid: message.contentSid, ContentVariables: message.contentVariables }),
+          ...(message.statusCallback ? { StatusCallback: message.statusCallback } : {}),
+        }).toString(),
+        timeoutMs: timeoutMs(1 / 2),
       };
+      return send(request).then(classifyAnswer, classifyFailure);
+    };
 
-      const lookUp = (): Promise<Attempt | undefined> => {
-        const url = new URL(messagesUrl);
-        url.search = new URLSearchParams({ To: message.to, From: message.from, PageSize: String(lookupPageSize) }).toString();
-        return send({ url, method: "GET", headers, timeoutMs: timeoutMs(1) }).then(
-          (answer) => sentMessageIn(answer, message, since),
-          (error) => ({ ...classifyFailure(error), reason: `the message lookup met network error ${(error as { code: string }).code}` }),
-        );
-      };
+    const lookUp = (): Promise<Attempt | undefined> => {
+      const url = new URL(messagesUrl);
+      url.search = new URLSearchParams({ To: message.to, From: message.from, PageSize: String(lookupPageSize) }).toString();
+      return send({ url, method: "GET", headers, timeoutMs: timeoutMs(1) }).then(
+        (answer) => sentMessageIn(answer, message, since),
+        (error) => ({ ...classifyFailure(error), reason: `the message lookup met network error ${(error as { code: string }).code}` }),
+      );
+    };
 
-      // Whether an earlier attempt may have created the message: then no send until a lookup says it did not.
-      let unresolved = false;
-      const attempt = async (): Promise<Attempt> => {
-        if (unresolved) {
-          const found = await lookUp();
-          if (found) return found;
-          unresolved = false;
-        }
-        const result = await create();
-        unresolved = result.outcome === "retryable" && result.mayHaveSent;
-        return result;
-      };
+    // Whether an earlier attempt may have created the message: then no send until a lookup says it did not.
+    let unresolved = false;
+    const attempt = async (): Promise<Attempt> => {
+      if (unresolved) {
+        const found = await lookUp();
+        if (found) return found;
+        unresolved = false;
+      }
+      const result = await create();
+      unresolved = result.outcome === "retryable" && result.mayHaveSent;
+      return result;
+    };
 
-      const { result, attempts } = await retryUntil(attempt, {
-        isFinal: (outcome) => outcome.outcome !== "retryable",
-        policy: retry,
-        deadline,
-      });
-      if (result.outcome !== "retryable") return result;
-      const { httpStatus, reason } = result;
-      if (!unresolved) return { outcome: "unavailable", httpStatus, reason, attempts };
-      const found = await lookUp();
-      if (!found) return { outcome: "unavailable", httpStatus, reason, attempts };
-      if (found.outcome !== "retryable") return found;
-      return { outcome: "unconfirmed", httpStatus, reason: `${reason}, and ${found.reason}`, attempts };
-    },
-  };
+    const { result, attempts } = await retryUntil(attempt, {
+      isFinal: (outcome) => outcome.outcome !== "retryable",
+      policy: retry,
+      deadline,
+    });
+    if (result.outcome !== "retryable") return result;
+    const { httpStatus, reason } = result;
+    if (!unresolved) return { outcome: "unavailable", httpStatus, reason, attempts };
+    const found = await lookUp();
+    if (!found) return { outcome: "unavailable", httpStatus, reason, attempts };
+    if (found.outcome !== "retryable") return found;
+    return { outcome: "unconfirmed", httpStatus, reason: `${reason}, and ${found.reason}`, attempts };
+  }
+
+  return { sendTemplate: sendMessage, sendText: sendMessage };
 }

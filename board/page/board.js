@@ -16,6 +16,23 @@
   };
   const glanceStatuses = ["invited", "in_progress", "submitted", "needs_club", "declined", "opted_out"];
   const waitingStatuses = ["invited", "in_progress"];
+  // The payment's statuses (PAYMENTS.md) in words; a row without fee_status is in a stack without payments, or not submitted.
+  const feeWords = {
+    unpaid: "fee not paid",
+    link_sent: "payment link sent",
+    pending: "fee on its way",
+    paid: "fee paid",
+    failed: "fee failed",
+  };
+  const mandateWords = {
+    none: "not set up",
+    pending: "being set up",
+    active: "active",
+    failed: "failed",
+    cancelled: "cancelled",
+    expired: "expired",
+  };
+  const subscriptionWords = { none: "not started", active: "active", cancelled: "cancelled", finished: "finished" };
   const failedDelivery = ["failed", "undelivered"];
   // What to do about an invite that did not arrive, by Twilio's error code (the API says what it means).
   const checkNumber = "Check the number with the family, then invite the number they use WhatsApp on.";
@@ -417,15 +434,19 @@
     for (const row of state.registrations) {
       if (row.status === "erased") continue;
       const label = teamOf(row);
-      const team = counts.get(teamKey(label)) ?? { label, undelivered: 0 };
+      const team = counts.get(teamKey(label)) ?? { label, undelivered: 0, paid: 0 };
       team[row.status] = (team[row.status] ?? 0) + 1;
       if (failedDelivery.includes(row.invite_status)) team.undelivered += 1;
+      if (row.fee_status === "paid") team.paid += 1;
       counts.set(teamKey(label), team);
     }
     const teams = [...counts.values()].sort((a, b) => a.label.localeCompare(b.label, "en-GB", { numeric: true }));
+    // The paid column once payments exist: a stack without them has no fee to count.
+    const payments = state.registrations.some((row) => row.fee_status);
+    $("glance-paid").hidden = !payments;
     const body = $("glance").tBodies[0];
     if (teams.length === 0) {
-      body.replaceChildren(h("tr", {}, h("td", { colspan: "8" }, "No registrations yet: invite players from Invite.")));
+      body.replaceChildren(h("tr", {}, h("td", { colspan: payments ? "9" : "8" }, "No registrations yet: invite players from Invite.")));
       return;
     }
     body.replaceChildren(
@@ -436,6 +457,7 @@
           h("th", { scope: "row" }, h("a", { href: `#team/${encodeURIComponent(team.label)}` }, team.label)),
           ...glanceStatuses.map((status) => h("td", { class: "count" }, String(team[status] ?? 0))),
           h("td", { class: "count" }, String(team.undelivered)),
+          payments ? h("td", { class: "count" }, String(team.paid)) : undefined,
         ),
       ),
     );
@@ -489,6 +511,14 @@
         (row) => [h("p", {}, deliveryProblem(row))],
       ],
       [
+        "Payments that failed",
+        rows.filter((row) => row.status !== "erased" && row.payment_problem),
+        (row) => [
+          h("p", {}, row.payment_problem),
+          h("p", {}, `Contact ${fullName(row.parent_first_name, row.parent_last_name) || "the parent"} on ${phone(row.parent_tel)}.`),
+        ],
+      ],
+      [
         "Quiet after reminders",
         rows.filter(
           (row) =>
@@ -540,10 +570,22 @@
     );
   }
 
+  /** The fee, the Direct Debit and the monthly payments, for a row with a payment. */
+  function paymentText(row) {
+    const fee = feeWords[row.fee_status] ?? row.fee_status;
+    const paidAt = row.fee_status === "paid" && row.fee_paid_at ? ` ${when(row.fee_paid_at)}` : "";
+    return [
+      `Signing-on ${fee}${paidAt}.`,
+      `Direct Debit ${mandateWords[row.mandate_status] ?? row.mandate_status ?? "not set up"}.`,
+      `Monthly payments ${subscriptionWords[row.subscription_status] ?? row.subscription_status ?? "not started"}.`,
+    ].join(" ");
+  }
+
   function playerRow(row, open) {
     const id = row.registration_id;
     const facts = [
       ticks(row),
+      row.fee_status ? h("span", { class: `fee ${row.fee_status}` }, feeWords[row.fee_status] ?? row.fee_status) : undefined,
       Number(row.reminders_sent) > 0 ? `${row.reminders_sent} reminder${Number(row.reminders_sent) === 1 ? "" : "s"}` : undefined,
       row.last_activity_at || row.updated_at ? `last activity ${when(row.last_activity_at ?? row.updated_at)}` : undefined,
       row.playing_up === true || row.playing_up === "yes" ? "playing up" : undefined,
@@ -573,6 +615,8 @@
         ...answerLabels.filter(([key]) => row[key] !== undefined && row[key] !== "").map(([key, label]) => [label, shown(key, row[key])]),
         ["Invited", when(row.invited_at)],
         row.submitted_at ? ["Submitted", when(row.submitted_at)] : undefined,
+        row.fee_status ? ["Payment", paymentText(row)] : undefined,
+        row.payment_problem ? ["Payment problem", row.payment_problem] : undefined,
         failedDelivery.includes(row.invite_status) ? ["Invite", deliveryProblem(row)] : undefined,
         row.messages_for_club ? ["Messages for the club", messagesText(row.messages_for_club)] : undefined,
       ]

@@ -1,3 +1,5 @@
+import { awaitsPayment, paymentStanding } from "../payment-link";
+import { noPayment } from "../payments";
 import { answerKeys, eraseRegistration, type ParentState, type Registration, type RegistrationRecord } from "../registration";
 import { type CalendarDate, londonToday } from "./calendar-date";
 import { globalCommand } from "./commands";
@@ -44,7 +46,19 @@ export interface ConversationTurn {
   replies: string[];
   /** No invite for this number: nothing is stored (but a STOP, which must be kept). */
   stranger: boolean;
+  /**
+   * A submission in a stack with a payment provider: the replies' parts, with a slot for each
+   * registration submitted, whose link the webhook asks the provider for once the turn is written
+   * and packs in with packReplies. `replies` has the slots filled with "the link follows".
+   */
+  replyParts?: ReplyPart[];
 }
+
+/** Where a registration's payment link goes in a reply (ConversationTurn.replyParts). */
+export interface PaymentLinkSlot {
+  paymentLinkFor: string;
+}
+export type ReplyPart = string | PaymentLinkSlot;
 
 // Twilio's limit for one message body; within it, everything goes in one message, because
 // Twilio does not promise to deliver a TwiML answer's messages in order.
@@ -76,7 +90,7 @@ class Turn {
   private readonly changed: Set<string>;
   private parent: ParentState;
   private parentChanged: boolean;
-  private readonly parts: string[];
+  private readonly parts: ReplyPart[];
   private readonly text: string;
   private readonly today: CalendarDate;
 
@@ -320,8 +334,22 @@ class Turn {
   }
 
   private submit(record: RegistrationRecord): void {
-    const submitted = this.put({ ...record, status: "submitted", submitted_at: this.input.now.toISOString() });
-    this.say(replies.submitted(submitted, this.input.script.settings));
+    const { settings } = this.input.script;
+    const submitted_at = this.input.now.toISOString();
+    if (!settings.takesPayments) {
+      const submitted = this.put({ ...record, status: "submitted", submitted_at });
+      this.say(replies.submitted(submitted, settings));
+      return this.startNext();
+    }
+    // Submitted again after a RESTART: the payment so far stays with the registration, paid or not.
+    const payment = record.payment ?? { ...noPayment };
+    const submitted = this.put({ ...record, status: "submitted", submitted_at, payment });
+    this.say(replies.submittedThanks(submitted));
+    if (awaitsPayment(payment)) {
+      this.parts.push({ paymentLinkFor: submitted.registration_id });
+      this.say(replies.onlyPayThere(settings));
+    }
+    this.say(replies.submittedNext(submitted));
     this.startNext();
   }
 
@@ -410,7 +438,11 @@ class Turn {
     const latest = this.latest(() => true);
     if (!latest) return undefined;
     const { settings } = this.input.script;
-    if (latest.status === "submitted") return replies.alreadySubmitted(latest, settings);
+    if (latest.status === "submitted") {
+      return settings.takesPayments && latest.payment
+        ? replies.alreadySubmittedWithPayment(latest, settings, paymentStanding(latest.payment, this.input.now))
+        : replies.alreadySubmitted(latest, settings);
+    }
     if (latest.status === "declined") return replies.alreadyDeclined(latest);
     return replies.withTheClub(latest);
   }
@@ -515,11 +547,17 @@ class Turn {
         return isRecord(registration) ? { ...registration, version, updated_at: now } : { ...registration, version };
       });
     const parent = this.parentChanged ? withoutUndefined({ ...this.parent, version: (this.input.parent?.version ?? 0) + 1 }) : undefined;
+    const hasSlot = this.parts.some((part) => typeof part !== "string");
+    const linkFollows = (registrationId: string) => {
+      const record = this.records.find((registration) => registration.registration_id === registrationId);
+      return record && isRecord(record) ? replies.paymentLinkFollows(record) : "";
+    };
     return {
       parent,
       registrations: registrations.map(withoutUndefined),
-      replies: packMessages(this.parts),
+      replies: packReplies(this.parts, linkFollows),
       stranger: this.records.length === 0,
+      ...(hasSlot ? { replyParts: [...this.parts] } : {}),
     };
   }
 }
@@ -529,10 +567,10 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
 
-/** The parts, in order, in as few messages as fit Twilio's limit. */
-function packMessages(parts: readonly string[]): string[] {
+/** The parts, in order, each slot filled with `link(registrationId)`'s text, in as few messages as fit Twilio's limit. */
+export function packReplies(parts: readonly ReplyPart[], link: (registrationId: string) => string): string[] {
   const messages: string[] = [];
-  for (const part of parts) {
+  for (const part of parts.map((each) => (typeof each === "string" ? each : link(each.paymentLinkFor)))) {
     const last = messages.length - 1;
     if (last >= 0 && messages[last].length + 2 + part.length <= maxMessageLength) messages[last] += `\n\n${part}`;
     else messages.push(part);

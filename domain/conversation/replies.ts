@@ -10,6 +10,24 @@ function teamManager(record: RegistrationRecord): string {
   return `team manager ${record.team_manager_name} on ${record.team_manager_tel}`;
 }
 
+function submittedThanks(record: RegistrationRecord): string {
+  return `Thank you! ${record.player_first_name}'s registration for ${team(record)} (${record.season}) is submitted.`;
+}
+
+function onlyPayThere(settings: ScriptSettings): string {
+  return `${settings.clubName} will never ask for card or bank details on WhatsApp: only pay on that page.`;
+}
+
+function submittedNext(record: RegistrationRecord): string {
+  return `What happens next: the club registers ${record.player_first_name} with the league, and ${teamManager(record)} will be in touch about training.`;
+}
+
+/** What a "where is my registration" reply says of the payment (domain/payment-link.ts paymentStanding). */
+export type PaymentStanding =
+  | { kind: "paid" | "pending" | "failed" | "no_link" }
+  /** A link that still works, for a fee not yet paid. */
+  | { kind: "link"; url: string };
+
 /** What the assistant says outside the questions themselves: plain text, short, for a phone. */
 export const replies = {
   stranger: (settings: ScriptSettings) =>
@@ -53,13 +71,43 @@ export const replies = {
   summaryUnusable: (count: number) => `Please reply YES to confirm, or a number from 1 to ${count} to change that answer.`,
   submitted: (record: RegistrationRecord, settings: ScriptSettings) =>
     [
-      `Thank you! ${record.player_first_name}'s registration for ${team(record)} (${record.season}) is submitted.`,
+      submittedThanks(record),
       `To finish, please pay the one-off membership fee of £${record.membership_fee} and set up the monthly direct debit of £${record.subscription_fee} on the club's payment page: ${settings.paymentUrl}`,
-      `${settings.clubName} will never ask for card or bank details on WhatsApp: only pay on that page.`,
-      `What happens next: the club registers ${record.player_first_name} with the league, and ${teamManager(record)} will be in touch about training.`,
+      onlyPayThere(settings),
+      submittedNext(record),
     ].join("\n\n"),
+  /**
+   * The submission in a stack with a payment provider, in parts: the engine leaves a slot between
+   * the thanks and the warning, and the webhook fills it with paymentLink or paymentLinkFollows.
+   */
+  submittedThanks,
+  onlyPayThere,
+  submittedNext,
+  /** The provider's link, with both amounts (the fee now, the Direct Debit monthly). */
+  paymentLink: (record: RegistrationRecord, url: string) =>
+    `To finish, pay the £${record.membership_fee} signing-on fee and set up the £${record.subscription_fee} monthly Direct Debit here: ${url}`,
+  /** The provider could not be reached: the reminders run sends the link. */
+  paymentLinkFollows: (record: RegistrationRecord) =>
+    `To finish, you'll pay the £${record.membership_fee} signing-on fee and set up the £${record.subscription_fee} monthly Direct Debit on the club's secure payment page: I'll send you its link here shortly.`,
   alreadySubmitted: (record: RegistrationRecord, settings: ScriptSettings) =>
     `${record.player_first_name}'s registration for ${team(record)} is submitted. If you haven't paid yet, the club's payment page is ${settings.paymentUrl}. To change an answer, please contact ${teamManager(record)}.`,
+  /** Where a submitted registration stands in a stack with a payment provider: its payment, and the link while it works. */
+  alreadySubmittedWithPayment: (record: RegistrationRecord, settings: ScriptSettings, payment: PaymentStanding) => {
+    const submitted = `${record.player_first_name}'s registration for ${team(record)} is submitted.`;
+    const change = `To change an answer, please contact ${teamManager(record)}.`;
+    switch (payment.kind) {
+      case "paid":
+        return `${submitted} ${settings.clubName} has your payment. ${change}`;
+      case "pending":
+        return `${submitted} Your payment is on its way to ${settings.clubName}. ${change}`;
+      case "failed":
+        return `${submitted} Your payment didn't go through: ${settings.clubName} will be in touch, or you can reach ${teamManager(record)}.`;
+      case "link":
+        return `${submitted} If you haven't paid yet: pay the £${record.membership_fee} signing-on fee and set up the £${record.subscription_fee} monthly Direct Debit here: ${payment.url} ${change}`;
+      case "no_link":
+        return `${submitted} I'll send you a payment link here soon. ${change}`;
+    }
+  },
   withTheClub: (record: RegistrationRecord) =>
     `The club is looking at ${record.player_first_name}'s registration and will be in touch: you can reach ${teamManager(record)}. To start again, send RESTART.`,
   passedOn: (record: RegistrationRecord) =>

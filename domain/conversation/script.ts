@@ -24,6 +24,12 @@ export interface ScriptSettings {
   privacyNoticeUrl: string;
   paymentUrl: string;
   optionalSteps: Record<OptionalStepId, boolean>;
+  /**
+   * The stack takes payments through a provider (PAYMENTS.md): a submission starts the record's
+   * payment and its reply leaves a slot for the provider's link, which the webhook fills; paymentUrl
+   * is not sent. Absent: the paymentUrl link, as before.
+   */
+  takesPayments?: boolean;
 }
 
 /** What a step knows when it asks and reads: the registration, Europe/London's date, the club. */

@@ -11,6 +11,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { createRegistrationStore, type RegistrationStore } from "../../aws/registration-store";
 import type { SettingsReader } from "../../aws/settings-reader";
 import type { RegistrationTombstone, StoredRegistration } from "../../aws/stored-registration";
+import { paymentProblem } from "../../domain/board/payment";
 import { inScope, type TeamScope, teamLabel } from "../../domain/board/team";
 import { deliveryErrorMeaning } from "../../domain/delivery-status";
 import { createInviteParser, feeOverrideProblems, type InviteRequest, inviteFields } from "../../domain/invite";
@@ -69,6 +70,8 @@ export type BoardRow = ExportRow & {
   invite_error_meaning?: string;
   /** The latest of a change, a delivery status and a reminder. */
   last_activity_at?: string;
+  /** Why the payment needs the club (a failed fee, domain/board/payment.ts): the page lists it under Needs attention. */
+  payment_problem?: string;
 };
 
 /** What a row of a squad sheet became (docs/http-api.md lists each). */
@@ -115,10 +118,12 @@ function boardRow(row: ExportRow): BoardRow {
   const times = [row.updated_at, row.invite_status_at, row.last_reminder_at].map(text).filter((time) => time !== undefined);
   // ISO times in UTC compare as text.
   const latest = times.sort().at(-1);
+  const problem = paymentProblem(row);
   return {
     ...row,
     ...(code === undefined ? {} : { invite_error_meaning: deliveryErrorMeaning(code) }),
     ...(latest === undefined ? {} : { last_activity_at: latest }),
+    ...(problem === undefined ? {} : { payment_problem: problem }),
   };
 }
 

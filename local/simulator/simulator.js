@@ -128,6 +128,8 @@ function registrationColumns() {
     ["For the club", (r) => r.messages_for_club],
     // Twilio's delivery status of the invite, with its error code when it failed.
     ["Invite", (r) => [r.invite_status, r.invite_error_code && `(${r.invite_error_code})`].filter(Boolean).join(" ")],
+    // The payment, in a stack with signon:payments: the fee, then the Direct Debit and the monthly payments.
+    ["Payment", (r) => (r.fee_status ? `fee ${r.fee_status}, mandate ${r.mandate_status}, subscription ${r.subscription_status}` : "")],
   ];
 }
 let registrationsTimer = null;
@@ -314,6 +316,20 @@ function renderChat() {
   view.renderedKey = key;
 }
 
+// A link in a message (the payment link, the code of conduct) opens as WhatsApp opens it: in a new tab.
+const linkPattern = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g;
+
+/** `node` with `text` in it, each http(s) URL an <a>; the rest stays text, never parsed as HTML. */
+function withLinks(node, text) {
+  let from = 0;
+  for (const match of text.matchAll(linkPattern)) {
+    node.append(text.slice(from, match.index), el("a", { href: match[0], target: "_blank", rel: "noopener" }, match[0]));
+    from = match.index + match[0].length;
+  }
+  node.append(text.slice(from));
+  return node;
+}
+
 function bubble(message) {
   const node = el("li", {
     class: "bubble",
@@ -323,7 +339,7 @@ function bubble(message) {
     "data-kind": message.kind ?? "",
   });
   if (message.kind === "template") node.append(el("div", { class: "tag" }, "Invite"));
-  node.append(el("span", { class: "body" }, message.body));
+  node.append(withLinks(el("span", { class: "body" }), message.body));
   const meta = [timeOf(message.at)];
   if (message.direction === "from-parent") meta.push("✓✓");
   const time = el("time", { class: "meta", datetime: message.at, title: message.status ?? "" }, meta.join(" "));

@@ -101,6 +101,111 @@ describe("the board's page on its own", () => {
   });
 });
 
+/**
+ * The page with payments, on a loopback server whose API answers a signed-in team manager with rows
+ * in each payment state, as GET /board/api/registrations gives them (tests/handlers/board-data.test.ts
+ * holds the server's side): the paid count per team, the failed fee under Needs attention, a
+ * player's payment in their row. The paid fee through npm start is the payment journey's test.
+ */
+describe("the board's page with payments", () => {
+  let server: http.Server;
+  let browser: Browser;
+  let page: Page;
+  const lions = {
+    team_name: "Lions",
+    age_group: "U11",
+    player_last_name: "Testington",
+    parent_first_name: "Sarah",
+    parent_last_name: "Testington",
+  };
+  const rows = [
+    {
+      ...lions,
+      registration_id: "r-paid",
+      status: "submitted",
+      player_first_name: "Alfie",
+      parent_tel: "+447700900111",
+      fee_status: "paid",
+      mandate_status: "active",
+      subscription_status: "active",
+      fee_paid_at: "2025-06-03T08:15:00.000Z",
+    },
+    {
+      ...lions,
+      registration_id: "r-failed",
+      status: "submitted",
+      player_first_name: "Bella",
+      parent_tel: "+447700900112",
+      fee_status: "failed",
+      mandate_status: "cancelled",
+      subscription_status: "none",
+      payment_problem:
+        "The signing-on fee was not paid: the bank payment failed, was cancelled, or was taken back by the bank. The Direct Debit was cancelled too.",
+    },
+    {
+      ...lions,
+      registration_id: "r-sent",
+      status: "submitted",
+      player_first_name: "Cara",
+      parent_tel: "+447700900113",
+      fee_status: "link_sent",
+      mandate_status: "none",
+      subscription_status: "none",
+    },
+    { ...lions, registration_id: "r-invited", status: "invited", player_first_name: "Dan", parent_tel: "+447700900114" },
+  ];
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      const pathname = new URL(request.url ?? "/", "http://local").pathname;
+      const asset = request.method === "GET" ? serveBoardAsset(pathname, { clubName: "Urmston Town" }) : undefined;
+      const json = (body: object) => response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+      if (asset) response.writeHead(asset.statusCode, asset.headers as http.OutgoingHttpHeaders).end(asset.body);
+      else if (pathname === "/board/api/me") json({ name: "Tess Manager", role: "team_manager", teams: ["Lions U11"] });
+      else if (pathname === "/board/api/registrations") json({ registrations: rows, complete: true });
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const choice = await chooseChromium();
+    browser = await chromium.launch({ executablePath: choice.executablePath, args: choice.args });
+    page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/board`);
+    await page.getByRole("heading", { name: "Needs attention" }).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it("counts the team's paid fees beside its statuses", async () => {
+    expect(await page.locator("#glance thead th").allTextContents()).toContain("Fee paid");
+    const cells = await page.locator("#glance tbody tr", { hasText: "Lions U11" }).locator("td").allTextContents();
+    // Invited 1, submitted 3, none undelivered, one fee paid.
+    expect(cells).toEqual(["1", "0", "3", "0", "0", "0", "0", "1"]);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it("lists the failed fee under Needs attention with why, and who to contact", async () => {
+    const failed = page.locator("#attention li", { hasText: "Bella Testington" });
+    expect(await page.locator("#attention h3").allTextContents()).toContain("Payments that failed (1)");
+    expect(await failed.textContent()).toContain("The signing-on fee was not paid");
+    expect(await failed.textContent()).toContain("Contact Sarah Testington on 07700 900112.");
+    expect(await page.locator("#attention").textContent()).not.toContain("Alfie");
+  });
+
+  it("shows each player's payment in their row and on opening it, and fits a 360-pixel phone", async () => {
+    await page.getByRole("link", { name: "Players" }).click();
+    await page.locator("#players summary", { hasText: "Alfie Testington" }).click();
+    const alfie = page.locator("#players details[open]");
+    expect(await alfie.locator("summary").textContent()).toContain("fee paid");
+    expect(await alfie.textContent()).toContain("PaymentSigning-on fee paid 3 Jun, 09:15. Direct Debit active. Monthly payments active.");
+    expect(await page.locator("#players summary", { hasText: "Cara Testington" }).textContent()).toContain("payment link sent");
+    expect(await page.locator("#players summary", { hasText: "Dan Testington" }).textContent()).not.toContain("fee");
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  });
+});
+
 // The board's function is declared by the auth branch; until it is merged there is no board under `npm start`.
 describe.skipIf(!("board" in functions))("the club's board", () => {
   let signon: RunningSignon;

@@ -86,6 +86,10 @@ describe("the WhatsApp simulator page", () => {
     const first = await answer.textContent();
     expect(first).toMatch(/Great, let's register Maisie for Lions U11/);
     expect(first).toContain("privacy notice (https://www.urmstontownjfc.example/privacy)");
+    // The link stops before the closing bracket.
+    expect(await answer.getByRole("link").evaluateAll((links) => links.map((link) => link.getAttribute("href")))).toContain(
+      "https://www.urmstontownjfc.example/privacy",
+    );
 
     fs.mkdirSync(screenshotDir, { recursive: true });
     const screenshot = path.join(screenshotDir, "simulator.png");
@@ -110,6 +114,10 @@ describe("the WhatsApp simulator page", () => {
     const last = await messages("to-parent").last().textContent();
     expect(last).toContain("https://pay.urmstontownjfc.example/join");
     expect(last).toContain("£40");
+    // A link the parent can tap, opening in a new tab as WhatsApp opens it.
+    const link = messages("to-parent").last().getByRole("link", { name: "https://pay.urmstontownjfc.example/join" });
+    expect(await link.getAttribute("href")).toBe("https://pay.urmstontownjfc.example/join");
+    expect(await link.getAttribute("target")).toBe("_blank");
   });
 
   it("shows the submitted registration and its answers in the secretary's view", async () => {

@@ -125,6 +125,36 @@ describe("GET /registrations", () => {
     expect(forManager.audit ?? []).toEqual([]);
   });
 
+  it("carries each payment's statuses, and says why a failed fee needs the club; a paid one or none says nothing", async () => {
+    const submitted = { team_name: "Lions", age_group: "u11s", status: "submitted" } as const;
+    const [failed, paid, none] = await written(
+      registrationRecord({
+        ...submitted,
+        payment: {
+          fee_status: "failed",
+          mandate_status: "cancelled",
+          subscription_status: "none",
+          fee_charged_back_at: "2025-06-09T00:00:00.000Z",
+        },
+      }),
+      registrationRecord({
+        ...submitted,
+        payment: { fee_status: "paid", mandate_status: "active", subscription_status: "active", fee_paid_at: "2025-06-03T08:15:00.000Z" },
+      }),
+      registrationRecord(submitted),
+    );
+    const rows = bodyOf((await call("GET", "/registrations", { person: lionsManager })).result).registrations as Record<string, unknown>[];
+    const rowOf = (record: StoredRegistration) => rows.find((row) => row.registration_id === record.registration_id);
+    expect(rowOf(failed)).toMatchObject({ fee_status: "failed", mandate_status: "cancelled", subscription_status: "none" });
+    expect(rowOf(failed)?.payment_problem).toBe(
+      "The signing-on fee was not paid: the bank payment failed, was cancelled, or was taken back by the bank. The Direct Debit was cancelled too.",
+    );
+    expect(rowOf(paid)).toMatchObject({ fee_status: "paid", fee_paid_at: "2025-06-03T08:15:00.000Z" });
+    expect(rowOf(paid)).not.toHaveProperty("payment_problem");
+    expect(rowOf(none)).not.toHaveProperty("fee_status");
+    expect(rowOf(none)).not.toHaveProperty("payment_problem");
+  });
+
   it("filters as the export does, and refuses a parameter it does not take, naming it", async () => {
     const [, submitted] = await written(lions(), registrationRecord({ team_name: "Lions", age_group: "u11s", status: "submitted" }));
     expect(idsOf(await call("GET", "/registrations", { query: { status: "Submitted" } }))).toEqual([submitted.registration_id]);

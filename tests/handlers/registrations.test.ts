@@ -89,6 +89,35 @@ describe("GET /registrations", () => {
     ]);
   });
 
+  it("shows the payment's statuses and when the fee was paid, in JSON and in CSV; a registration with no payment has empty cells", async () => {
+    const paid = {
+      fee_status: "paid",
+      mandate_status: "active",
+      subscription_status: "active",
+      fee_paid_at: "2025-06-03T08:15:00.000Z",
+    } as const;
+    const [withPayment, withoutPayment] = await written(
+      registrationRecord({
+        status: "submitted",
+        payment: { ...paid, request_id: "BRQ000TEST", payment_id: "PM000TEST", applied_event_ids: ["EV000TEST"] },
+      }),
+      registrationRecord({ status: "submitted" }),
+    );
+    const rows = bodyOf(await handler(exportEvent())).registrations as Record<string, unknown>[];
+    const rowOf = (id: string) => rows.find((row) => row.registration_id === id);
+    // The statuses and the time, not the provider's ids.
+    expect(rowOf(withPayment.registration_id)).toMatchObject(paid);
+    expect(rowOf(withPayment.registration_id)).not.toHaveProperty("payment_id");
+    for (const column of Object.keys(paid)) expect(rowOf(withoutPayment.registration_id)).not.toHaveProperty(column);
+    const [header, ...lines] = parse((await handler(exportEvent({ query: { format: "csv" } }))).body.slice(1)) as string[][];
+    const cells = (id: string) => {
+      const line = lines.find((cells) => cells[header.indexOf("registration_id")] === id) ?? [];
+      return Object.keys(paid).map((column) => line[header.indexOf(column)]);
+    };
+    expect(cells(withPayment.registration_id)).toEqual(Object.values(paid));
+    expect(cells(withoutPayment.registration_id)).toEqual(["", "", "", ""]);
+  });
+
   it("refuses the invite key's id, and a request with no key id, with 403", async () => {
     await written(registrationRecord());
     for (const apiKeyId of [inviteApiKeyId, ""]) {

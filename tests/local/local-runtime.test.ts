@@ -326,7 +326,7 @@ describe("npm start's settings", () => {
   it("refuses to start on a stack that does not exist, naming the ones that do", async () => {
     const { exitCode, stderr } = await signonRefusing({}, ["--stack", "staging"]);
     expect(exitCode).toBe(1);
-    expect(stderr).toContain("there is no stack file Pulumi.staging.yaml; the stacks here are: dev, prod");
+    expect(stderr).toContain("there is no stack file Pulumi.staging.yaml; the stacks here are: dev, payments, prod");
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -341,5 +341,75 @@ describe("npm start's settings", () => {
     const { exitCode, stderr } = await signonRefusing({}, ["--live"]);
     expect(exitCode).toBe(1);
     expect(stderr).toContain("--live sends real WhatsApp messages and needs your own TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+  });
+});
+
+describe("npm start with signon:payments (Pulumi.payments.yaml)", () => {
+  const standInAt = (printed: string) => /GoCardless {2}built-in stand-in at (http:\/\/127\.0\.0\.1:\d+):/.exec(printed)?.[1];
+
+  it("runs the GoCardless stand-in, its pay page on its own port, with secrets made up for the run and never printed", async () => {
+    const signon = await startSignon({}, ["--stack", "payments"]);
+    try {
+      const printed = signon.lines.join("\n");
+      const standIn = standInAt(printed);
+      expect(standIn).toBeDefined();
+      expect(printed).toContain(`the chat's payment link opens its pay page, events signed to POST ${signon.url}/payments/gocardless`);
+      expect(printed).toContain("a token and webhook secret made up for this run");
+      expect(printed).not.toMatch(/sandbox_|local-made-up-/);
+      // The stand-in answers its pages, and its API only with the run's token.
+      const page = await fetch(`${standIn}/pay/BRF000UNKNOWN`);
+      expect(page.status).toBe(404);
+      expect(await page.text()).toContain("not one the club sent");
+      const api = await fetch(`${standIn}/billing_requests/BRQ000UNKNOWN`, {
+        headers: { Authorization: "Bearer sandbox_not-this-run-s-token-0123", "GoCardless-Version": "2015-07-06" },
+      });
+      expect(api.status).toBe(401);
+    } finally {
+      await signon.stop();
+    }
+  });
+
+  it("takes the token and webhook secret from the environment, and another stand-in from GOCARDLESS_API_BASE_URL", async () => {
+    const accessToken = `sandbox_test-${randomBytes(12).toString("hex")}`;
+    const signon = await startSignon(
+      {
+        GOCARDLESS_API_BASE_URL: "http://127.0.0.1:9",
+        GOCARDLESS_ACCESS_TOKEN: accessToken,
+        GOCARDLESS_WEBHOOK_SECRET: "test-webhook-secret-0123456789",
+      },
+      ["--stack", "payments"],
+    );
+    try {
+      const printed = signon.lines.join("\n");
+      expect(printed).toContain(
+        `GoCardless  http://127.0.0.1:9, events signed to POST ${signon.url}/payments/gocardless, the token and webhook secret from the environment`,
+      );
+      expect(standInAt(printed)).toBeUndefined();
+      expect(printed).not.toContain(accessToken);
+      expect(printed).not.toContain("test-webhook-secret-0123456789");
+    } finally {
+      await signon.stop();
+    }
+  });
+
+  it("refuses a token for the other environment, as pulumi up would, without echoing it", async () => {
+    const { exitCode, stderr } = await signonRefusing({ GOCARDLESS_ACCESS_TOKEN: "live_test-0123456789abcdefghij" }, [
+      "--stack",
+      "payments",
+    ]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain("signon:gocardlessAccessToken is not a sandbox token");
+    expect(stderr).not.toContain("live_test-0123456789abcdefghij");
+  });
+
+  it("says a stack without signon:payments has no provider", async () => {
+    const signon = await startSignon();
+    try {
+      expect(signon.lines.join("\n")).toContain(
+        "GoCardless  none: signon:payments is not in the stack file, parents get registration.paymentUrl",
+      );
+    } finally {
+      await signon.stop();
+    }
   });
 });

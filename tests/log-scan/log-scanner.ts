@@ -76,6 +76,7 @@ const logFieldKeys: Record<keyof LogFields, true> = {
   registration_id: true,
   twilio_code: true,
   twilio_status: true,
+  provider_status: true,
   attempts: true,
   aws_call: true,
   retry_in_ms: true,

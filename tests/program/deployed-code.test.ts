@@ -160,6 +160,14 @@ describe("the uploaded code packages", () => {
     expect(boardFiles.filter((file) => /^node_modules\/(twilio|axios|@aws-sdk\/client|@smithy|@pulumi)\//.test(file))).toEqual([]);
   });
 
+  it("give the payment function the marshaller alone: GoCardless and Twilio over node:https, no SDK client", () => {
+    expect(functionNamed("payment").codeFiles!.sort()).toEqual([
+      "__index.js",
+      "node_modules/@aws-sdk/util-dynamodb/dist-cjs/index.js",
+      "node_modules/@aws-sdk/util-dynamodb/package.json",
+    ]);
+  });
+
   it("each get the memory size the bench chose for it (bench/results.json)", () => {
     type Choices = Record<"trigger" | "webhook", { memorySizeMb: number }>;
     const { choices } = (
@@ -170,7 +178,7 @@ describe("the uploaded code packages", () => {
   });
 
   it("stay under 5 MB zipped, so a deploy uploads little and a cold start reads little", () => {
-    for (const name of ["trigger", "webhook", "export", "status", "remind", "board"]) {
+    for (const name of ["trigger", "webhook", "export", "status", "remind", "board", "payment"]) {
       expect(packageSize(functionNamed(name).codeDir!).zippedBytes).toBeLessThan(5 * 1024 * 1024);
     }
   });

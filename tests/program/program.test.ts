@@ -28,7 +28,7 @@ interface ClubCase {
   slug: string;
   throttle: { rateLimit: number; burstLimit: number };
   dailyQuota: number;
-  routeThrottles: { webhook: [number, number]; status: [number, number]; board: [number, number] };
+  routeThrottles: { webhook: [number, number]; status: [number, number]; board: [number, number]; payment: [number, number] };
   reservedConcurrency: { trigger?: number; webhook?: number };
   expectedSettings: Record<string, string>;
   givenApiKey?: string;
@@ -41,7 +41,7 @@ const clubs: ClubCase[] = [
     slug: "urmston",
     throttle: { rateLimit: 25, burstLimit: 50 },
     dailyQuota: 1000,
-    routeThrottles: { webhook: [10, 20], status: [50, 100], board: [10, 40] },
+    routeThrottles: { webhook: [10, 20], status: [50, 100], board: [10, 40], payment: [5, 20] },
     reservedConcurrency: {},
     expectedSettings: {
       "whatsapp-number": "+14155238886",
@@ -63,6 +63,11 @@ const clubs: ClubCase[] = [
       "reminder-max": "2",
       "verify-service-sid": "VA0123456789abcdef0123456789abcdef",
       "board-secretaries": '[{"name":"Sam Secretary","tel":"+447700900050"}]',
+      // No payment provider: parents are sent payment-url, and nothing reads these.
+      "payment-provider": "none",
+      "payments-environment": "none",
+      "subscription-months": "0",
+      "payment-template-sid": "none",
     },
   },
   {
@@ -81,7 +86,9 @@ const clubs: ClubCase[] = [
           whatsappNumber: "+44 7700 900555",
           templateSid: "HX0123456789abcdef0123456789abcdef",
           verifyServiceSid: "VAfedcba9876543210fedcba9876543210",
+          paymentTemplateSid: "HX0f1e2d3c4b5a69788796a5b4c3d2e1f0",
         },
+        payments: { provider: "gocardless", environment: "live", subscriptionMonths: 9 },
         // As `pulumi config set --path` stores a number: an integer, given its + back.
         board: { secretaries: [{ name: "Pat Secretary", tel: 447700900051 }] },
         registration: {
@@ -102,16 +109,23 @@ const clubs: ClubCase[] = [
           webhookBurstLimit: 8,
           statusBurstLimit: 60,
           boardRateLimit: 5,
+          paymentsRateLimit: 2,
         },
         reminders: { afterDays: 4, max: 1 },
         concurrency: { trigger: 30, webhook: 5 },
       },
-      secrets: { ...secrets, apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx", exportApiKey: "fake-sale-united-export-key-xxxxxxxxxx" },
+      secrets: {
+        ...secrets,
+        apiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
+        exportApiKey: "fake-sale-united-export-key-xxxxxxxxxx",
+        gocardlessAccessToken: "live_fake-sale-united-gocardless-token",
+        gocardlessWebhookSecret: "fake-sale-united-gocardless-webhook-secret",
+      },
     },
     slug: "sale-united",
     throttle: { rateLimit: 10, burstLimit: 20 },
     dailyQuota: 3000,
-    routeThrottles: { webhook: [4, 8], status: [50, 60], board: [5, 40] },
+    routeThrottles: { webhook: [4, 8], status: [50, 60], board: [5, 40], payment: [2, 20] },
     reservedConcurrency: { trigger: 30, webhook: 5 },
     givenApiKey: "fake-sale-united-api-key-xxxxxxxxxxxx",
     givenExportApiKey: "fake-sale-united-export-key-xxxxxxxxxx",
@@ -136,6 +150,10 @@ const clubs: ClubCase[] = [
       "reminder-max": "1",
       "verify-service-sid": "VAfedcba9876543210fedcba9876543210",
       "board-secretaries": '[{"name":"Pat Secretary","tel":"+447700900051"}]',
+      "payment-provider": "gocardless",
+      "payments-environment": "live",
+      "subscription-months": "9",
+      "payment-template-sid": "HX0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     },
   },
 ];
@@ -156,6 +174,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
   });
 
   it("declares every resource of the stack once", () => {
+    const paying = club.input.values.payments !== undefined;
     const count = (type: string) => resourcesOfType(result, type).length;
     expect({
       restApi: count("aws:apigateway/restApi:RestApi"),
@@ -181,25 +200,25 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       eventTargets: count("aws:cloudwatch/eventTarget:EventTarget"),
     }).toEqual({
       restApi: 1,
-      // The board's two: /board and /board/{proxy+}.
-      resources: 7,
-      methods: 7,
-      integrations: 7,
+      // The board's two: /board and /board/{proxy+}; the payment function's two and their parent, /payments.
+      resources: 10,
+      methods: 9,
+      integrations: 9,
       deployments: 1,
       stages: 1,
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
-      methodSettings: 4,
-      permissions: 8,
-      functions: 6,
-      roles: 6,
-      rolePolicies: 6,
-      logGroups: 6,
-      parameters: 22,
-      // The Twilio credentials, and the key the export seals its cursors with.
-      secrets: 2,
-      secretVersions: 2,
+      methodSettings: 6,
+      permissions: 10,
+      functions: 7,
+      roles: 7,
+      rolePolicies: 7,
+      logGroups: 7,
+      parameters: 27,
+      // The Twilio credentials, the key the export seals its cursors with, and GoCardless's in a stack taking payments.
+      secrets: paying ? 3 : 2,
+      secretVersions: paying ? 3 : 2,
       managedPolicyAttachments: 0,
       eventRules: 1,
       eventTargets: 1,
@@ -217,7 +236,15 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       resourcesOfType(result, "aws:lambda/function:Function")
         .map((f) => f.inputs.name)
         .sort(),
-    ).toEqual([`${prefix}-board`, `${prefix}-export`, `${prefix}-remind`, `${prefix}-status`, `${prefix}-trigger`, `${prefix}-webhook`]);
+    ).toEqual([
+      `${prefix}-board`,
+      `${prefix}-export`,
+      `${prefix}-payment`,
+      `${prefix}-remind`,
+      `${prefix}-status`,
+      `${prefix}-trigger`,
+      `${prefix}-webhook`,
+    ]);
   });
 
   it("routes POST /trigger behind the API key and POST /webhook without one", () => {
@@ -388,6 +415,113 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     ]);
   });
 
+  it("routes POST /payments/gocardless and GET /payments/thanks under /payments without a key to the payment function, throttled on the stage", () => {
+    const parent = resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-path-payments`);
+    expect(parent.inputs.pathPart).toBe("payments");
+    const [rate, burst] = club.routeThrottles.payment;
+    for (const [logicalName, method, path] of [
+      [`${prefix}-api-payment`, "POST", "payments/gocardless"],
+      [`${prefix}-api-payment-thanks`, "GET", "payments/thanks"],
+    ] as const) {
+      expect(resourceNamed(result, "aws:apigateway/resource:Resource", logicalName).inputs).toMatchObject({
+        pathPart: path.split("/")[1],
+        parentId: `${prefix}-api-path-payments-id`,
+      });
+      expect(resourceNamed(result, "aws:apigateway/method:Method", logicalName).inputs).toMatchObject({
+        httpMethod: method,
+        apiKeyRequired: false,
+      });
+      const permission = resourceNamed(result, "aws:lambda/permission:Permission", logicalName);
+      expect(permission.inputs).toMatchObject({ principal: "apigateway.amazonaws.com", function: `${prefix}-payment` });
+      expect(permission.inputs.sourceArn).toMatch(new RegExp(`/\\*/${method}/${path}$`));
+      expect(resourceNamed(result, "aws:apigateway/methodSettings:MethodSettings", `${logicalName}-throttle`).inputs).toEqual({
+        restApi: `${prefix}-api-id`,
+        stageName: "v1",
+        methodPath: `${path}/${method}`,
+        settings: { throttlingRateLimit: rate, throttlingBurstLimit: burst },
+      });
+    }
+    // Within GoCardless's 10 s.
+    expect(resourceNamed(result, "aws:lambda/function:Function", `${prefix}-payment`).inputs.timeout).toBeLessThan(10);
+  });
+
+  it("gives the payment function's role exactly what its code uses, GoCardless's secret only in a stack taking payments", () => {
+    const paying = club.input.values.payments !== undefined;
+    const region = club.input.values["aws:region"];
+    const ssm = (name: string) => `arn:aws:ssm:${region}:123456789012:parameter${name}`;
+    const tableArn = `arn:aws:dynamodb:${region}:123456789012:table/${prefix}-registrations`;
+    const policy = resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-payment-policy`);
+    expect(policy.inputs.role).toBe(`${prefix}-payment-role-id`);
+    expect(statementsOf(policy.inputs.policy)).toEqual([
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `arn:aws:logs:${region}:123456789012:log-group:/aws/lambda/${prefix}-payment:*`,
+      },
+      {
+        Sid: "ReadOwnSettings",
+        Effect: "Allow",
+        Action: ["ssm:GetParameters", "ssm:GetParameter"],
+        Resource: [
+          ...["payment-provider", "payments-environment", "subscription-months", "club-name", "whatsapp-number"].map((name) =>
+            ssm(`${path}/${name}`),
+          ),
+          ssm(`/aws/reference/secretsmanager/${prefix}-twilio-0a1b2c3`),
+          ...(paying ? [ssm(`/aws/reference/secretsmanager/${prefix}-payments-0a1b2c3`)] : []),
+        ],
+      },
+      {
+        Sid: "ReadTwilioSecret",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${prefix}-twilio-0a1b2c3-AbCdEf`,
+      },
+      ...(paying
+        ? [
+            {
+              Sid: "ReadPaymentSecret",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${prefix}-payments-0a1b2c3-AbCdEf`,
+            },
+          ]
+        : []),
+      {
+        Sid: "OwnRegistrationRecords",
+        Effect: "Allow",
+        Action: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"].map((action) => `dynamodb:${action}`),
+        Resource: tableArn,
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["parent#*", "payment-ref#*"] } },
+      },
+      { Sid: "QueryRegistrationIndexes", Effect: "Allow", Action: "dynamodb:Query", Resource: [`${tableArn}/index/by-registration-id`] },
+    ]);
+    // No other role reads GoCardless's secret unless its declaration says its code uses it.
+    for (const declaration of [...functionDeclarations, ...scheduledFunctionDeclarations]) {
+      const statements = statementsOf(
+        resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${declaration.name}-policy`).inputs.policy,
+      );
+      expect(
+        statements.some((statement) => statement.Sid === "ReadPaymentSecret"),
+        declaration.name,
+      ).toBe(paying && declaration.usesPaymentSecret === true);
+    }
+  });
+
+  it("exports the payments webhook's URL and what to do with it only in a stack taking payments", () => {
+    const base = `https://${prefix}-api-id.execute-api.${club.input.values["aws:region"]}.amazonaws.com/v1`;
+    if (club.input.values.payments === undefined) {
+      expect(result.outputs.paymentsWebhookUrl).toBeUndefined();
+      expect(result.outputs.paymentsWebhookInstruction).toBeUndefined();
+      return;
+    }
+    expect(result.outputs.paymentsWebhookUrl).toEqual({ value: `${base}/payments/gocardless`, secret: false });
+    expect(result.outputs.paymentsWebhookInstruction).toEqual({
+      value: `In GoCardless's dashboard (Developers → Create → Webhook endpoint), register ${base}/payments/gocardless with the secret in signon:gocardlessWebhookSecret.`,
+      secret: false,
+    });
+  });
+
   it("exports the API, trigger and webhook URLs, stage path included", () => {
     const base = `https://${prefix}-api-id.execute-api.${club.input.values["aws:region"]}.amazonaws.com/v1`;
     expect(result.outputs.apiUrl).toEqual({ value: base, secret: false });
@@ -406,6 +540,8 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       "status-callback-url": `${result.outputs.apiUrl.value}/status`,
       // The export key's id, which the export's handler checks each request's key against.
       "export-api-key-id": `${prefix}-api-export-id`,
+      // Where GoCardless's page sends a parent back (the payments function's thank-you page).
+      "payment-return-url": `${result.outputs.apiUrl.value}/payments/thanks`,
     });
     for (const parameter of resourcesOfType(result, "aws:ssm/parameter:Parameter")) expect(parameter.inputs.type).toBe("String");
   });
@@ -432,9 +568,15 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         ...(fn.name === `${prefix}-webhook` ? { SIGNON_IDEMPOTENCY_TABLE: `${prefix}-idempotency` } : {}),
         SIGNON_REGISTRATIONS_TABLE: `${prefix}-registrations`,
         // Those that erase: the export (the club), the webhook (DELETE MY DATA), remind (closed registrations reduced).
-        ...(fn.name === `${prefix}-trigger` || fn.name === `${prefix}-status` ? {} : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
+        ...([`${prefix}-trigger`, `${prefix}-status`, `${prefix}-payment`].includes(fn.name)
+          ? {}
+          : { SIGNON_ERASURE_LOG_TABLE: `${prefix}-erasures` }),
         // The board's alone: its sessions, people and audit log.
         ...(fn.name === `${prefix}-board` ? { SIGNON_BOARD_TABLE: `${prefix}-board` } : {}),
+        // Those that call the payment provider or check its signature, in a stack taking payments.
+        ...([`${prefix}-webhook`, `${prefix}-remind`, `${prefix}-payment`].includes(fn.name) && club.input.values.payments !== undefined
+          ? { SIGNON_PAYMENT_SECRET_NAME: `${prefix}-payments-0a1b2c3` }
+          : {}),
       });
     }
   });
@@ -539,10 +681,15 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     // What each role's code calls (aws/registration-store.ts): a transaction's parts count as their own actions.
     const uses = {
       trigger: { actions: ["GetItem", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "idempotency-key#*"] },
-      webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
+      webhook: { actions: ["Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*", "payment-ref#*"] },
       export: { actions: ["GetItem", "Query", "PutItem", "DeleteItem"], leadingKeys: ["parent#*", "erased#*"] },
       status: { actions: ["Query", "PutItem"], leadingKeys: ["parent#*"] },
-      remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*"] },
+      remind: { actions: ["Query", "PutItem", "DeleteItem", "ConditionCheckItem"], leadingKeys: ["parent#*", "erased#*", "payment-ref#*"] },
+      // aws/payment-store.ts: a reference by key, the parent's partition, one transaction (Update, Puts, Deletes, a ConditionCheck).
+      payment: {
+        actions: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"],
+        leadingKeys: ["parent#*", "payment-ref#*"],
+      },
     };
     for (const [name, { actions, leadingKeys }] of Object.entries(uses)) {
       const own = statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).find(
@@ -589,6 +736,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     const secret = resourcesOfType(result, "aws:secretsmanager/secret:Secret")[0];
     const secretName = `${prefix}-twilio-0a1b2c3`;
     const cursorKeyName = `${prefix}-cursor-key-0a1b2c3`;
+    const paymentSecretName = `${prefix}-payments-0a1b2c3`;
     const expectedParameters = {
       trigger: [
         "whatsapp-number",
@@ -611,6 +759,10 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "privacy-notice-url",
         "payment-url",
         "optional-steps",
+        // The submission's payment link (handlers/payment-links.ts).
+        "payment-provider",
+        "payments-environment",
+        "payment-return-url",
       ],
       export: ["season", "export-api-key-id"],
       status: ["status-callback-url"],
@@ -624,6 +776,11 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
         "reminder-after-days",
         "reminder-max",
         "status-callback-url",
+        // Payment links and reminders to pay.
+        "payment-provider",
+        "payments-environment",
+        "payment-return-url",
+        "payment-template-sid",
       ],
     };
     for (const route of ["trigger", "webhook", "export", "status", "remind"] as const) {
@@ -640,12 +797,25 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       // Each sends through Twilio or checks its signatures; the export does neither.
       const usesTwilio = route !== "export";
       const sealsCursors = route === "export";
+      // The webhook (a submission's link) and remind (links and reminders to pay), in a stack taking payments.
+      const callsProvider = (route === "webhook" || route === "remind") && club.input.values.payments !== undefined;
       expect(asList(bySid.ReadOwnSettings.Resource).sort()).toEqual(
         [
           ...expectedParameters[route].map(parameterArn),
           ...(usesTwilio ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${secretName}`] : []),
           ...(sealsCursors ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${cursorKeyName}`] : []),
+          ...(callsProvider ? [`arn:aws:ssm:${region}:123456789012:parameter/aws/reference/secretsmanager/${paymentSecretName}`] : []),
         ].sort(),
+      );
+      expect(bySid.ReadPaymentSecret).toEqual(
+        callsProvider
+          ? {
+              Sid: "ReadPaymentSecret",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: `arn:aws:secretsmanager:${region}:123456789012:secret:${paymentSecretName}-AbCdEf`,
+            }
+          : undefined,
       );
       expect(bySid.ReadCursorKey).toEqual(
         sealsCursors
@@ -681,11 +851,19 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
           : undefined,
       );
       expect(statements.filter((statement) => !/Registration|ErasureLog/.test(String(statement.Sid)))).toHaveLength(
-        2 + (usesTwilio ? 1 : 0) + (sealsCursors ? 1 : 0) + (route === "webhook" ? 1 : 0),
+        2 + (usesTwilio ? 1 : 0) + (sealsCursors ? 1 : 0) + (route === "webhook" ? 1 : 0) + (callsProvider ? 1 : 0),
       );
       expect(secret.inputs.name).toBeUndefined();
     }
   });
+
+  /** A resource's path: its part after its parents'. */
+  const fullPath = (resource: ProgramResult["resources"][number]): string => {
+    const parent = resourcesOfType(result, "aws:apigateway/resource:Resource").find(
+      (candidate) => `${candidate.name}-id` === resource.inputs.parentId,
+    );
+    return `${parent ? fullPath(parent) : ""}/${resource.inputs.pathPart}`;
+  };
 
   it.each(functionDeclarations.map((declaration) => [declaration.name, declaration]))(
     "deploys the %s function, its route, role and policy as handlers/functions.ts declares them",
@@ -694,9 +872,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       expect(fn.inputs.timeout).toBe(declaration.timeoutSeconds);
       const method = resourceNamed(result, "aws:apigateway/method:Method", `${prefix}-api-${name}`);
       expect(method.inputs).toMatchObject({ httpMethod: declaration.route.method, apiKeyRequired: declaration.apiKey !== "none" });
-      expect(`/${resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-${name}`).inputs.pathPart}`).toBe(
-        declaration.route.path,
-      );
+      expect(fullPath(resourceNamed(result, "aws:apigateway/resource:Resource", `${prefix}-api-${name}`))).toBe(declaration.route.path);
       const bySid = Object.fromEntries(
         statementsOf(resourceNamed(result, "aws:iam/rolePolicy:RolePolicy", `${prefix}-${name}-policy`).inputs.policy).map((s) => [
           s.Sid,
@@ -751,7 +927,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       "ANY /board/{proxy+}",
       "DELETE /registrations/{id}",
       "GET /board",
+      "GET /payments/thanks",
       "GET /registrations",
+      "POST /payments/gocardless",
       "POST /status",
       "POST /trigger",
       "POST /webhook",
@@ -790,6 +968,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
   const secretValues = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
   const deploying = configCommandsIn(readmeSection("## Deploying a club"));
   const rebranding = configCommandsIn(readmeSection("### Rebranding for another club"));
+  const takingPayments = configCommandsIn(readmeSection("### Taking payments through GoCardless"));
   const urmstonSettings = {
     "whatsapp-number": "+447700900000",
     "template-sid": "HX7d785aa7b15519a858cfc7f0d485ff2c",
@@ -811,6 +990,11 @@ describe("the README's pulumi config commands, stored as pulumi config set store
     "reminder-max": "2",
     "verify-service-sid": "VA0123456789abcdef0123456789abcdef",
     "board-secretaries": '[{"name":"Sam Secretary","tel":"+447700900050"}]',
+    // The README's deploy takes no payments until its Payments section's commands.
+    "payment-provider": "none",
+    "payments-environment": "none",
+    "subscription-months": "0",
+    "payment-template-sid": "none",
   };
 
   it("leave the sender and the fees as numbers in the stack file, as Pulumi does", () => {
@@ -838,6 +1022,7 @@ describe("the README's pulumi config commands, stored as pulumi config set store
       "webhook-url": run.result.outputs.webhookUrl.value,
       "status-callback-url": `${run.result.outputs.apiUrl.value}/status`,
       "export-api-key-id": "signon-urmston-prod-api-export-id",
+      "payment-return-url": `${run.result.outputs.apiUrl.value}/payments/thanks`,
     });
     expect(run.result.outputs.apiUrl.value).toMatch(/\.execute-api\.eu-north-1\.amazonaws\.com\/v1$/);
   });
@@ -856,10 +1041,30 @@ describe("the README's pulumi config commands, stored as pulumi config set store
       "payment-url": "https://pay.saleunited.example/join",
       "webhook-url": run.result.outputs.webhookUrl.value,
       "status-callback-url": `${run.result.outputs.apiUrl.value}/status`,
+      "payment-return-url": `${run.result.outputs.apiUrl.value}/payments/thanks`,
     });
     expect(run.result.outputs.apiUrl.value).toMatch(
       /^https:\/\/signon-sale-united-sale-prod-api-id\.execute-api\.eu-west-2\.amazonaws\.com\/v1$/,
     );
+  });
+
+  it("take payments through GoCardless: the settings, the secret and the webhook's URL to register", async () => {
+    const run = await runProgram(
+      stackConfigAfter("prod", [...deploying, ...takingPayments], {
+        ...secretValues,
+        // The README's placeholders: a sandbox token, as its environment says, and any long secret.
+        gocardlessAccessToken: "sandbox_readme-placeholder-token",
+        gocardlessWebhookSecret: "readme-placeholder-webhook-secret",
+      }),
+    );
+    if (!run.ok) throw new Error(`program failed: ${run.stderr}`);
+    expect(settingsWritten(run.result, "/signon/urmston/prod")).toMatchObject({
+      "payment-provider": "gocardless",
+      "payments-environment": "sandbox",
+      "subscription-months": "10",
+    });
+    expect(resourcesOfType(run.result, "aws:secretsmanager/secret:Secret")).toHaveLength(3);
+    expect(run.result.outputs.paymentsWebhookUrl.value).toBe(`${run.result.outputs.apiUrl.value}/payments/gocardless`);
   });
 });
 
@@ -886,19 +1091,19 @@ describe("a bad stack config", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("stops the program for a signon: key the schema does not know: a misspelt group, and one signon does not have yet", async () => {
+  it("stops the program for a signon: key the schema does not know: a misspelt group, and one signon does not have", async () => {
     const input = stackFileConfig("dev", secrets);
     const { registration, ...rest } = input.values;
-    input.values = { ...rest, registraton: registration, payments: { provider: "gocardless" } };
+    input.values = { ...rest, registraton: registration, donations: { provider: "stripe" } };
     const run = await runProgram(input);
     expect(run.ok).toBe(false);
     if (run.ok) return;
     const holds =
-      "signon holds club, twilio, registration, api, conversation, reminders, board, concurrency and the secrets twilioAccountSid, twilioAuthToken, apiKey, exportApiKey";
+      "signon holds club, twilio, registration, api, conversation, reminders, board, payments, concurrency and the secrets twilioAccountSid, twilioAuthToken, apiKey, exportApiKey, gocardlessAccessToken, gocardlessWebhookSecret";
     expect(run.stderr.trim().split("\n")).toEqual([
       "signon's stack config has 3 problems:",
       `  - signon:registraton is not a setting signon knows (did you mean signon:registration?); ${holds}. Example: pulumi config rm signon:registraton`,
-      `  - signon:payments is not a setting signon knows; ${holds}. Example: pulumi config rm signon:payments`,
+      `  - signon:donations is not a setting signon knows; ${holds}. Example: pulumi config rm signon:donations`,
       "  - signon:registration is missing. Example: pulumi config set --path signon:registration.season 2025-26",
     ]);
   });
@@ -939,7 +1144,7 @@ describe("a bad stack config", () => {
       "signon's stack config has 4 problems:",
       '  - signon:club.name must be one line, without tabs or control characters (WhatsApp refuses them). Example: pulumi config set --path signon:club.name "Urmston Town"',
       "  - signon:registration must be a group of settings, as in Pulumi.prod.yaml. Example: pulumi config set --path signon:registration.season 2025-26",
-      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota, webhookRateLimit, webhookBurstLimit, statusRateLimit, statusBurstLimit, boardRateLimit, boardBurstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
+      "  - signon:api.burstlimit is not a setting signon knows (misspelt?); signon:api holds rateLimit, burstLimit, dailyQuota, webhookRateLimit, webhookBurstLimit, statusRateLimit, statusBurstLimit, boardRateLimit, boardBurstLimit, paymentsRateLimit, paymentsBurstLimit. Example: pulumi config rm --path signon:api.burstlimit && pulumi config set --path signon:api.burstLimit 50",
       '  - signon:club.slug "sale-united-juniors" with the stack name "sale-united-under-elevens" makes the IAM role name signon-sale-united-juniors-sale-united-under-elevens-trigger-role-xxxxxxx, which would be 73 characters, and AWS allows 64. Shorten the slug or the stack name by 9 characters. Example: pulumi config set --path signon:club.slug urmston',
     ]);
   });

@@ -15,6 +15,11 @@ const secrets = {
   exportApiKey: undefined,
 };
 
+const goCardlessSecrets = {
+  gocardlessAccessToken: "sandbox_0123456789abcdefghijKLMNOP-_xyz",
+  gocardlessWebhookSecret: "whsec-0123456789abcdefghij",
+};
+
 /** A committed stack file's `signon:` keys (the schema ignores `aws:region` beside them). */
 const stackFile = (stack: string) => stackFileConfig(stack, {}).values;
 
@@ -62,6 +67,8 @@ describe("the committed stack files", () => {
       statusBurstLimit: 100,
       boardRateLimit: 10,
       boardBurstLimit: 40,
+      paymentsRateLimit: 5,
+      paymentsBurstLimit: 20,
     });
     expect(settings.registration.allowFeeOverrides).toBe(false);
   });
@@ -93,6 +100,8 @@ describe("a stack config problem", () => {
       statusBurstLimit: 100,
       boardRateLimit: 10,
       boardBurstLimit: 40,
+      paymentsRateLimit: 5,
+      paymentsBurstLimit: 20,
     });
   });
 
@@ -125,7 +134,7 @@ describe("a stack config problem", () => {
   });
 
   it("has a switch for each of the script's optional questions, and the optional-steps setting names those left on", () => {
-    const made = { webhookUrl: "webhook", statusCallbackUrl: "status", exportApiKeyId: "key" };
+    const made = { webhookUrl: "webhook", statusCallbackUrl: "status", exportApiKeyId: "key", paymentReturnUrl: "thanks" };
     const optionalStepsWith = (conversation: Record<string, unknown>) =>
       settingValues({ ...made, config: parseStackConfig({ ...valid, conversation }, secrets, "prod").settings }).optionalSteps;
     const switches = optionalStepIds.map((id) => optionalQuestionConfigKeys[id]);
@@ -187,8 +196,8 @@ describe("a stack config problem", () => {
 describe("a signon: key the schema does not know", () => {
   const valid = stackFile("prod");
   const { registration, ...withoutRegistration } = valid;
-  const groups = "club, twilio, registration, api, conversation, reminders, board, concurrency";
-  const secretNames = "twilioAccountSid, twilioAuthToken, apiKey, exportApiKey";
+  const groups = "club, twilio, registration, api, conversation, reminders, board, payments, concurrency";
+  const secretNames = "twilioAccountSid, twilioAuthToken, apiKey, exportApiKey, gocardlessAccessToken, gocardlessWebhookSecret";
 
   it("is refused when it misspells one, naming both, beside the one then missing", () => {
     expect(problemsOf({ ...withoutRegistration, registraton: registration })).toEqual([
@@ -198,7 +207,7 @@ describe("a signon: key the schema does not know", () => {
   });
 
   it.each([
-    ["a namespace signon does not have yet (payments comes with issue 24)", "payments", { provider: "gocardless" }, ""],
+    ["a namespace signon does not have", "donations", { provider: "stripe" }, ""],
     ["a misspelt group beside the right one", "Club", { name: "Urmston Town" }, " (did you mean signon:club?)"],
     ["a misspelt secret", "twilioAuthTokn", "0123", " (did you mean signon:twilioAuthToken?)"],
   ])("is refused for %s, and the example it gives fixes it, run as pulumi stores it", (_what, key, value, guess) => {
@@ -523,11 +532,13 @@ describe("the example beside each key", () => {
   it.each(Object.entries(configExamples).filter(([, example]) => example.startsWith("pulumi config set --path")))(
     "for signon:%s, run as pulumi config set stores it, passes the schema",
     (key, example) => {
-      const config = stackFile("prod");
+      // A key of signon:payments is shown in a group that has the others, and the stack has its secrets.
+      const payments = key.startsWith("payments.") ? { payments: { provider: "gocardless", environment: "sandbox" } } : {};
+      const config: Record<string, unknown> = { ...stackFile("prod"), ...payments };
       for (const command of configCommandsOf(example)) applyConfigCommand(config, command);
       const [section, name] = key.split(".");
-      expect((config[section] as Record<string, unknown>)[name]).toBeDefined();
-      expect(problemsOf(config, secrets, "prod")).toEqual([]);
+      expect(name === undefined ? config[section] : (config[section] as Record<string, unknown>)[name]).toBeDefined();
+      expect(problemsOf(config, { ...secrets, ...goCardlessSecrets }, "prod")).toEqual([]);
     },
   );
 });
@@ -585,7 +596,7 @@ describe("the board's config", () => {
   it("writes the secretaries to Parameter Store as JSON, with the Verify service's SID", () => {
     const kim = { name: "Kim Secretary", tel: "+447700900051" };
     const { settings } = parseStackConfig(withSecretaries([sam, kim]), secrets, "prod");
-    const values = settingValues({ config: settings, webhookUrl: "w", statusCallbackUrl: "s", exportApiKeyId: "k" });
+    const values = settingValues({ config: settings, webhookUrl: "w", statusCallbackUrl: "s", exportApiKeyId: "k", paymentReturnUrl: "p" });
     expect(values.verifyServiceSid).toBe("VAfedcba9876543210fedcba9876543210");
     expect(JSON.parse(values.boardSecretaries)).toEqual([sam, kim]);
   });
@@ -629,5 +640,77 @@ describe("the board's config", () => {
     expect(problemsOf(withSetting("twilio.verifyServiceSid", "MG0123456789abcdef0123456789abcdef"), secrets, "prod")).toEqual([
       `signon:twilio.verifyServiceSid must be a Verify service SID: VA followed by 32 hex characters. Example: ${configExamples["twilio.verifyServiceSid"]}`,
     ]);
+  });
+});
+
+describe("the payments' config", () => {
+  const { gocardlessAccessToken: sandboxToken, gocardlessWebhookSecret: webhookSecret } = goCardlessSecrets;
+  const withPayments = (payments: unknown) => ({ ...stackFile("prod"), payments });
+  const paymentSecrets = { ...secrets, ...goCardlessSecrets };
+
+  it("is absent unless set, and the stack sends the paymentUrl link as before", () => {
+    const { settings } = parseStackConfig(stackFile("prod"), secrets, "prod");
+    expect(settings.payments).toBeUndefined();
+  });
+
+  it("takes GoCardless with its environment, ten monthly payments unless told, and both secrets", () => {
+    const { settings, secrets: parsed } = parseStackConfig(
+      withPayments({ provider: "gocardless", environment: "sandbox" }),
+      paymentSecrets,
+      "prod",
+    );
+    expect(settings.payments).toEqual({ provider: "gocardless", environment: "sandbox", subscriptionMonths: 10 });
+    expect(parsed.gocardlessAccessToken).toBe(sandboxToken);
+    expect(parsed.gocardlessWebhookSecret).toBe(webhookSecret);
+    const live = parseStackConfig(
+      withPayments({ provider: "gocardless", environment: "live", subscriptionMonths: "12" }),
+      { ...paymentSecrets, gocardlessAccessToken: sandboxToken.replace("sandbox_", "live_") },
+      "prod",
+    );
+    expect(live.settings.payments?.subscriptionMonths).toBe(12);
+  });
+
+  it.each([
+    ["a provider signon has no client for", { provider: "stripe", environment: "sandbox" }, "signon:payments.provider must be gocardless"],
+    ["no environment", { provider: "gocardless" }, "signon:payments.environment is missing"],
+    ["an environment GoCardless does not have", { provider: "gocardless", environment: "test" }, "must be sandbox or live"],
+    ["no months", { provider: "gocardless", environment: "sandbox", subscriptionMonths: 0 }, "from 1 to 24"],
+    ["a misspelt key", { provider: "gocardless", environment: "sandbox", subscriptionMonth: 10 }, "signon:payments.subscriptionMonth"],
+    ["text in place of the group", "gocardless", "signon:payments must be a group of settings"],
+  ])("refuses %s, naming the key, with an example", (_what, payments, expected) => {
+    const problems = problemsOf(withPayments(payments), paymentSecrets, "prod");
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+    expect(problems[0]).toMatch(/Example: pulumi config (set|rm) --path signon:payments/);
+  });
+
+  it("refuses payments without their secrets, or with a token for the other environment, never showing a secret", () => {
+    const gocardless = withPayments({ provider: "gocardless", environment: "live" });
+    expect(problemsOf(gocardless, secrets, "prod")).toEqual([
+      `signon:gocardlessAccessToken is missing: signon:payments takes payments through GoCardless. Example: ${configExamples.gocardlessAccessToken}`,
+      `signon:gocardlessWebhookSecret is missing: signon:payments takes payments through GoCardless. Example: ${configExamples.gocardlessWebhookSecret}`,
+    ]);
+    const wrongEnvironment = problemsOf(gocardless, paymentSecrets, "prod");
+    expect(wrongEnvironment).toHaveLength(1);
+    expect(wrongEnvironment[0]).toMatch(/^signon:gocardlessAccessToken is not a live token \(signon:payments.environment is live\)/);
+    expect(wrongEnvironment[0]).not.toContain(sandboxToken);
+  });
+
+  it.each([
+    [
+      "a token without its environment's prefix",
+      { gocardlessAccessToken: "0123456789abcdefghij0123456789" },
+      "must be a GoCardless access token",
+    ],
+    ["a token with a space", { gocardlessAccessToken: "sandbox_0123456789 abcdefghij" }, "must be a GoCardless access token"],
+    ["a short webhook secret", { gocardlessWebhookSecret: "short" }, "must be at least 20 characters"],
+    ["a webhook secret with a space", { gocardlessWebhookSecret: "0123456789 abcdefghij" }, "must not contain spaces"],
+  ])("refuses %s, naming the secret and not showing it", (_what, wrong, expected) => {
+    const [key, value] = Object.entries(wrong)[0];
+    const problems = problemsOf(withPayments({ provider: "gocardless", environment: "sandbox" }), { ...paymentSecrets, ...wrong }, "prod");
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^signon:${key} `));
+    expect(problems[0]).toContain(expected);
+    expect(problems[0]).not.toContain(value);
   });
 });

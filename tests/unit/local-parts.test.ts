@@ -64,7 +64,24 @@ describe("npm start's options", () => {
       live: false,
       twilioApiBaseUrl: undefined,
       twilioVerifyBaseUrl: undefined,
+      goCardlessApiBaseUrl: undefined,
+      goCardlessAccessToken: undefined,
+      goCardlessWebhookSecret: undefined,
       defaulted: ["PORT", "SIGNON_STACK", "SIGNON_API_KEY", "SIGNON_EXPORT_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    });
+  });
+
+  it("takes GoCardless's API and secrets from the environment over .env, for a stack with signon:payments", () => {
+    const file = dotEnv("GOCARDLESS_ACCESS_TOKEN=sandbox_from-dot-env-0123456789\nGOCARDLESS_WEBHOOK_SECRET=from-dot-env-secret-0123\n");
+    const options = localOptions(
+      [],
+      { GOCARDLESS_API_BASE_URL: "http://127.0.0.1:9", GOCARDLESS_WEBHOOK_SECRET: "from-env-secret-0123456789" },
+      file,
+    );
+    expect(options).toMatchObject({
+      goCardlessApiBaseUrl: "http://127.0.0.1:9",
+      goCardlessAccessToken: "sandbox_from-dot-env-0123456789",
+      goCardlessWebhookSecret: "from-env-secret-0123456789",
     });
   });
 
@@ -89,7 +106,7 @@ describe("npm start's stack file", () => {
       const dev = fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8");
       fs.writeFileSync(
         path.join(root, "Pulumi.typo.yaml"),
-        `${dev.replace("signon:registration:", "signon:registraton:")}  signon:payments:\n    provider: gocardless\n`,
+        `${dev.replace("signon:registration:", "signon:registraton:")}  signon:donations:\n    provider: stripe\n`,
       );
       const secrets = {
         twilioAccountSid: testCredentials.accountSid,
@@ -98,7 +115,7 @@ describe("npm start's stack file", () => {
         exportApiKey: undefined,
       };
       expect(() => loadStackFile("typo", secrets, root)).toThrow(
-        /signon:registraton is not a setting signon knows \(did you mean signon:registration\?\);.*Example: pulumi config rm signon:registraton\n {2}- signon:payments is not a setting signon knows; .*Example: pulumi config rm signon:payments\n {2}- signon:registration is missing/,
+        /signon:registraton is not a setting signon knows \(did you mean signon:registration\?\);.*Example: pulumi config rm signon:registraton\n {2}- signon:donations is not a setting signon knows; .*Example: pulumi config rm signon:donations\n {2}- signon:registration is missing/,
       );
       expect(loadStackFile("dev", secrets).registration.season).toBe("2025-26");
     } finally {

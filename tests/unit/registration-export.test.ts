@@ -46,6 +46,10 @@ describe("the secretary's CSV", () => {
       "invite_status_at",
       "reminders_sent",
       "last_reminder_at",
+      "fee_status",
+      "mandate_status",
+      "subscription_status",
+      "fee_paid_at",
     ]);
     for (const step of defaultSteps) expect(exportColumns).toEqual(expect.arrayContaining([...step.answerKeys]));
   });

@@ -11,8 +11,9 @@ import { describe, expect, it } from "vitest";
 import { captureDirVariable } from "../../testkit/log-capture";
 
 const root = path.resolve(__dirname, "../..");
-// Everything but handler-under-test.ts, which is built on vitest's hooks and so only loads inside vitest.
-const modules = fs.readdirSync(path.join(root, "testkit")).filter((file) => file.endsWith(".ts") && file !== "handler-under-test.ts");
+// Everything but the modules built on vitest's hooks, which load only inside vitest.
+const builtOnVitestHooks = ["handler-under-test.ts", "payment-events.ts"];
+const modules = fs.readdirSync(path.join(root, "testkit")).filter((file) => file.endsWith(".ts") && !builtOnVitestHooks.includes(file));
 
 describe("importing the test kit", () => {
   it("writes nothing, changes no environment variable and runs nothing", () => {

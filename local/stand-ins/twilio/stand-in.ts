@@ -26,6 +26,8 @@ export interface ReceivedMessage {
   To: string;
   ContentSid: string;
   ContentVariables: string;
+  /** A free-form message's text (no ContentSid). */
+  Body?: string;
   /** Where the message's delivery statuses are posted, when the sender asked for them. */
   StatusCallback?: string;
 }
@@ -135,6 +137,7 @@ export function createTwilioStandIn(account: TwilioCredentials, options: StandIn
       To: to,
       ContentSid: contentSid,
       ContentVariables: contentVariables,
+      ...(contentSid ? {} : { Body: body }),
       StatusCallback: statusCallback,
     });
     const created = accountMessages.record({ sid, from, to, body, direction: "outbound-api" });
