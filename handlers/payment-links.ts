@@ -13,6 +13,7 @@ import { paymentLinkRequest } from "../domain/payment-link";
 import type { PaymentLinkOutcome, PaymentProvider } from "../payments/payment-provider";
 import { paymentProviderCache, takesPayments } from "../payments/payment-provider-for";
 import type { AwsCallScope } from "../plumbing/aws-call-scope";
+import type { Log } from "../plumbing/log";
 
 /** The settings asking for a link reads: the provider, and the club and return page its request names. */
 type PaymentLinkSettingKey = Extract<SettingKey, "clubName" | "paymentProvider" | "paymentsEnvironment" | "paymentReturnUrl">;
@@ -40,9 +41,26 @@ function within<T>(work: Promise<T>, ms: number, late: T): Promise<T> {
 /**
  * A link for `registration`: a fresh page for its billing request when it has one (the old link
  * expired), a new request otherwise (the same one again, by its Idempotency-Key, if an earlier try's
- * answer was lost). The request's reference is written before the link is handed back.
+ * answer was lost). The request's reference is written before the link is handed back. No link is
+ * logged `payment_link_unavailable` with why (GoCardless's code, or a fee that is not an amount).
  */
 export async function askForPaymentLink(
+  provider: PaymentProvider,
+  registration: StoredRegistration,
+  values: Record<PaymentLinkSettingKey, string>,
+  { store, timeoutMs, log }: { store: RegistrationStore; timeoutMs: number; log: Log },
+): Promise<PaymentLinkOutcome | { outcome: "not_an_amount" }> {
+  const outcome = await linkFor(provider, registration, values, { store, timeoutMs });
+  const { registration_id } = registration;
+  if (outcome.outcome === "unavailable") {
+    log("warn", "payment_link_unavailable", { registration_id, error: outcome.code, status: outcome.httpStatus });
+  } else if (outcome.outcome === "not_an_amount") {
+    log("warn", "payment_link_unavailable", { registration_id, detail: "membership_fee" });
+  }
+  return outcome;
+}
+
+async function linkFor(
   provider: PaymentProvider,
   registration: StoredRegistration,
   values: Record<PaymentLinkSettingKey, string>,

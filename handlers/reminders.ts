@@ -317,15 +317,8 @@ export function createRemindersHandler(
       link = { requestId: payment.request_id!, flowId: payment.flow_id!, url: payment.link_url!, expiresAt: payment.link_expires_at! };
     } else {
       const timeoutMs = Math.min(paymentLinkWaitMs, deadline - Date.now());
-      const outcome = await askForPaymentLink(provider, registration, values, { store, timeoutMs });
+      const outcome = await askForPaymentLink(provider, registration, values, { store, timeoutMs, log });
       if (outcome.outcome !== "created") {
-        log(
-          "warn",
-          "payment_link_unavailable",
-          outcome.outcome === "unavailable"
-            ? { registration_id, error: outcome.code, status: outcome.httpStatus }
-            : { registration_id, detail: "membership_fee" },
-        );
         return { skipped: { registration_id, reason: "provider_unavailable" } };
       }
       link = outcome.link;

@@ -194,15 +194,8 @@ export function createWebhookHandler(
         const provider = await providerFor(values);
         if (!provider) continue;
         const timeoutMs = Math.min(paymentLinkWaitMs, remainingMs - paymentLinkReserveMs) - (Date.now() - started);
-        const outcome = await askForPaymentLink(provider, registration, values, { store, timeoutMs });
+        const outcome = await askForPaymentLink(provider, registration, values, { store, timeoutMs, log });
         if (outcome.outcome !== "created") {
-          log(
-            "warn",
-            "payment_link_unavailable",
-            outcome.outcome === "unavailable"
-              ? { registration_id, error: outcome.code, status: outcome.httpStatus }
-              : { registration_id, detail: "membership_fee" },
-          );
           continue;
         }
         const { link } = outcome;

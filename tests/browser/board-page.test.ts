@@ -17,28 +17,16 @@ import { serveBoardAsset } from "../../handlers/board/board-page";
 import { functions } from "../../handlers/functions";
 import { localDefaults } from "../../local/options";
 import { projectRoot } from "../../local/stack-file";
+import { seriousAxeViolations } from "../../testkit/axe";
 import { chooseChromium } from "../../testkit/chromium";
 import { validInvite } from "../../testkit/fixtures";
 import { postInvite, type RunningSignon, startSignon } from "../../testkit/npm-start";
 
 const outputDir = path.join(projectRoot, "test-output", "board");
-const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const secretary = { typed: "07700 900050", tel: "+447700900050" };
 const teamManager = { name: "Terry Manager", typed: "07700 900060", tel: "+447700900060" };
 
 /** axe-core's serious and critical findings on the page as it is (WCAG 2.0 A to 2.2 AA). */
-async function seriousViolations(page: Page) {
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const { violations } = await (window as any).axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-    });
-    return violations
-      .filter((violation: any) => violation.impact === "serious" || violation.impact === "critical")
-      .map((violation: any) => `${violation.id}: ${violation.nodes.map((node: any) => node.target.join(" ")).join(", ")}`);
-  });
-}
 
 /** The page alone, as serveBoardAsset answers, on a loopback server whose API knows no session. */
 describe("the board's page on its own", () => {
@@ -80,7 +68,7 @@ describe("the board's page on its own", () => {
     expect(await page.getByRole("button", { name: "Send code" }).isVisible()).toBe(true);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Urmston Town");
     expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     // The stylesheet applied: the page is styled by its own CSS under its CSP.
     expect(
@@ -182,7 +170,7 @@ describe("the board's page with payments", () => {
     const cells = await page.locator("#glance tbody tr", { hasText: "Lions U11" }).locator("td").allTextContents();
     // Invited 1, submitted 3, none undelivered, one fee paid.
     expect(cells).toEqual(["1", "0", "3", "0", "0", "0", "0", "1"]);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
   it("lists the failed fee under Needs attention with why, and who to contact", async () => {
@@ -201,7 +189,7 @@ describe("the board's page with payments", () => {
     expect(await alfie.textContent()).toContain("PaymentSigning-on fee paid 3 Jun, 09:15. Direct Debit active. Monthly payments active.");
     expect(await page.locator("#players summary", { hasText: "Cara Testington" }).textContent()).toContain("payment link sent");
     expect(await page.locator("#players summary", { hasText: "Dan Testington" }).textContent()).not.toContain("fee");
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   });
 });
@@ -254,7 +242,7 @@ describe.skipIf(!("board" in functions))("the club's board", () => {
   }
 
   async function expectAccessible(view: string) {
-    expect(await seriousViolations(page), `axe on ${view}`).toEqual([]);
+    expect(await seriousAxeViolations(page), `axe on ${view}`).toEqual([]);
   }
 
   beforeAll(async () => {

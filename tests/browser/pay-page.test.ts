@@ -16,25 +16,12 @@ import { isGoCardlessSignatureValid } from "../../gocardless/webhook-signature";
 import { type LoopbackServer, serveOnLoopback } from "../../local/loopback";
 import { projectRoot } from "../../local/stack-file";
 import { type GoCardlessStandIn, startGoCardlessStandIn } from "../../local/stand-ins/gocardless/stand-in";
+import { seriousAxeViolations } from "../../testkit/axe";
 import { chooseChromium } from "../../testkit/chromium";
 
 const outputDir = path.join(projectRoot, "test-output", "pay-page");
-const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const accessToken = "sandbox_browser-pay-page-0123456789";
 const webhookSecret = "whsec-browser-pay-page-0123456789";
-
-async function seriousViolations(page: Page) {
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const { violations } = await (window as any).axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-    });
-    return violations
-      .filter((violation: any) => violation.impact === "serious" || violation.impact === "critical")
-      .map((violation: any) => `${violation.id}: ${violation.nodes.map((node: any) => node.target.join(" ")).join(", ")}`);
-  });
-}
 
 describe("the GoCardless stand-in's pay page in a browser", () => {
   let standIn: GoCardlessStandIn;
@@ -101,7 +88,7 @@ describe("the GoCardless stand-in's pay page in a browser", () => {
     expect(await page.getByRole("button", { name: "Cancel" }).isVisible()).toBe(true);
     // Styled by its own stylesheet, allowed by hash: a tap target of at least 44 pixels.
     expect((await pay.boundingBox())?.height).toBeGreaterThanOrEqual(44);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: path.join(outputDir, "pay-360.png"), fullPage: true });
   });
@@ -126,7 +113,7 @@ describe("the GoCardless stand-in's pay page in a browser", () => {
     await page.getByRole("heading", { name: "Nothing was paid" }).waitFor();
     expect(await page.locator("main").textContent()).toContain("no payment was taken and no Direct Debit was set up");
     expect(received).toEqual([]);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   });
 

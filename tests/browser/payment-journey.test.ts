@@ -16,26 +16,14 @@ import { functionDeclarations } from "../../handlers/functions";
 import { localDefaults } from "../../local/options";
 import { goCardlessWebhookPath } from "../../local/runtime";
 import { projectRoot } from "../../local/stack-file";
+import { seriousAxeViolations } from "../../testkit/axe";
 import { chooseChromium } from "../../testkit/chromium";
 import { validInvite } from "../../testkit/fixtures";
 import { postInvite, type RunningSignon, startSignon } from "../../testkit/npm-start";
 
 const outputDir = path.join(projectRoot, "test-output", "payment-journey");
-const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const parent = { typed: "07700 900201", tel: "+447700900201" };
 const secretary = { typed: "07700 900050", tel: "+447700900050" };
-
-async function seriousViolations(page: Page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const { violations } = await (window as any).axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-    });
-    return violations
-      .filter((violation: any) => violation.impact === "serious" || violation.impact === "critical")
-      .map((violation: any) => `${violation.id}: ${violation.nodes.map((node: any) => node.target.join(" ")).join(", ")}`);
-  });
-}
 
 // The payment function (POST /payments/gocardless, GET /payments/thanks) and the submission's payment
 // link are built on their own branches: until they are merged, npm start has nothing to send the link.
@@ -126,7 +114,7 @@ describe.skipIf(!paymentsDeclared)("a parent pays through npm start's GoCardless
     await payPage.getByRole("heading", { name: "Pay Urmston Town" }).waitFor();
     const details = await payPage.locator("dl").textContent();
     for (const fact of ["Poppy Testington", "£40", "£26 a month by Direct Debit, 10 payments"]) expect(details).toContain(fact);
-    expect(await seriousViolations(payPage)).toEqual([]);
+    expect(await seriousAxeViolations(payPage)).toEqual([]);
     expect(await payPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await payPage.screenshot({ path: path.join(outputDir, "pay-360.png"), fullPage: true });
   });
@@ -135,7 +123,7 @@ describe.skipIf(!paymentsDeclared)("a parent pays through npm start's GoCardless
     await payPage.getByRole("button", { name: "Pay £40 and set up the Direct Debit" }).click();
     await payPage.waitForURL(`${signon.url}${paymentReturnPath}`);
     expect(await payPage.getByRole("heading", { level: 1 }).count()).toBe(1);
-    expect(await seriousViolations(payPage)).toEqual([]);
+    expect(await seriousAxeViolations(payPage)).toEqual([]);
   });
 
   it("thanks the parent in the chat", async () => {
@@ -177,6 +165,6 @@ describe.skipIf(!paymentsDeclared)("a parent pays through npm start's GoCardless
     // Submitted 1, and its fee paid (the last column).
     const cells = await lions.locator("td").allTextContents();
     expect([cells[2], cells.at(-1)]).toEqual(["1", "1"]);
-    expect(await seriousViolations(board)).toEqual([]);
+    expect(await seriousAxeViolations(board)).toEqual([]);
   });
 });
