@@ -172,18 +172,24 @@ export function createWebhookHandler(
   const providerFor = paymentProviderOf(env, awsCalls, dependencies.readPaymentSecrets);
 
   /**
-   * The replies of a turn that submitted registrations in a stack with a provider: each slot
-   * filled with the provider's link, asked for and kept on the registration now that the turn is
-   * written, or with "the link follows" when it could not be had in time.
+   * The replies of a turn that submitted registrations in a stack with a provider, or told a parent
+   * whose link no longer works where things stand: each slot filled with the provider's link, asked
+   * for and kept on the registration now that the turn is written, or with "the link follows" when
+   * it could not be had in time.
    */
   async function withPaymentLinks(
     turn: ConversationTurn & { replyParts: NonNullable<ConversationTurn["replyParts"]> },
+    read: readonly StoredRegistration[],
     write: ConversationWrite,
     values: Record<WebhookSettingKey, string>,
     remainingMs: number,
     log: Log,
   ): Promise<string[]> {
-    const written = new Map(write.registrations.map(({ after }) => [after.registration_id, after as StoredRegistration]));
+    // As written by the turn, or as read when the turn left it alone (a "where is my registration").
+    const written = new Map([
+      ...read.map((registration) => [registration.registration_id, registration] as const),
+      ...write.registrations.map(({ after }) => [after.registration_id, after as StoredRegistration] as const),
+    ]);
     const links = new Map<string, string>();
     const started = Date.now();
     for (const part of turn.replyParts) {
@@ -281,7 +287,7 @@ export function createWebhookHandler(
           log("info", "message_applied", { message_mark: mark, attempts: attempt });
           if (!turn.replyParts) return twiml(turn.replies);
           const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
-          return twiml(await withPaymentLinks({ ...turn, replyParts: turn.replyParts }, write, values, remainingMs, log));
+          return twiml(await withPaymentLinks({ ...turn, replyParts: turn.replyParts }, registrations, write, values, remainingMs, log));
         }
         log("info", "conversation_conflict", { message_mark: mark, attempts: attempt });
       }

@@ -157,7 +157,7 @@ class Turn {
       this.passOn(latest);
     } else if (!current) {
       const standing = this.standing();
-      if (standing) this.sayOnceADay(standing);
+      if (standing) this.sayOnceADay(...standing);
     } else if (this.input.message.numMedia > 0) {
       this.say(`${replies.media()} ${this.prompt(current)}`);
     } else if (command === "start" && current.conversation.step !== "start") {
@@ -430,31 +430,36 @@ class Turn {
   /** Nothing left to ask, in answer to a command: say where the latest registration stands. */
   private finished(): void {
     const standing = this.standing();
-    if (standing) this.say(standing);
+    if (standing) this.say(...standing);
   }
 
-  /** Where the latest registration stands (submitted, declined, with the club); undefined with none this season. */
-  private standing(): string | undefined {
+  /**
+   * Where the latest registration stands (submitted, declined, with the club), in parts; undefined
+   * with none this season. A fee still to pay whose link no longer works leaves a slot for a fresh
+   * link (the webhook asks the provider): the parent asking should not wait for a reminder.
+   */
+  private standing(): ReplyPart[] | undefined {
     const latest = this.latest(() => true);
     if (!latest) return undefined;
     const { settings } = this.input.script;
     if (latest.status === "submitted") {
-      return settings.takesPayments && latest.payment
-        ? replies.alreadySubmittedWithPayment(latest, settings, paymentStanding(latest.payment, this.input.now))
-        : replies.alreadySubmitted(latest, settings);
+      if (!settings.takesPayments || !latest.payment) return [replies.alreadySubmitted(latest, settings)];
+      const payment = paymentStanding(latest.payment, this.input.now);
+      if (payment.kind !== "no_link") return [replies.alreadySubmittedWithPayment(latest, settings, payment)];
+      return [replies.alreadySubmittedAwaitingLink(latest), { paymentLinkFor: latest.registration_id }, replies.changeAnAnswer(latest)];
     }
-    if (latest.status === "declined") return replies.alreadyDeclined(latest);
-    return replies.withTheClub(latest);
+    if (latest.status === "declined") return [replies.alreadyDeclined(latest)];
+    return [replies.withTheClub(latest)];
   }
 
   /**
    * A reply to a message that moves nothing on, outside any open registration's conversation: at
    * most one a day to the number, as another business's auto-reply bot would loop with it.
    */
-  private sayOnceADay(text: string): void {
+  private sayOnceADay(...parts: ReplyPart[]): void {
     if (!mayReplyAgain(this.parent.standing_replied_at, this.input.now)) return;
     this.setParent({ ...this.parent, standing_replied_at: this.input.now.toISOString() });
-    this.say(text);
+    this.say(...parts);
   }
 
   /** What the parent is being asked now. */
@@ -533,8 +538,8 @@ class Turn {
     this.parentChanged = true;
   }
 
-  private say(text: string): void {
-    this.parts.push(text);
+  private say(...parts: ReplyPart[]): void {
+    this.parts.push(...parts);
   }
 
   private result(): ConversationTurn {

@@ -24,7 +24,9 @@ function submittedNext(record: RegistrationRecord): string {
 
 /** What a "where is my registration" reply says of the payment (domain/payment-link.ts paymentStanding). */
 export type PaymentStanding =
-  | { kind: "paid" | "pending" | "failed" | "no_link" }
+  | { kind: "paid" | "pending" | "failed" }
+  /** The fee is still to pay and the kept link no longer works (or never came): a fresh one is asked for. */
+  | { kind: "no_link" }
   /** A link that still works, for a fee not yet paid. */
   | { kind: "link"; url: string };
 
@@ -91,8 +93,16 @@ export const replies = {
     `To finish, you'll pay the £${record.membership_fee} signing-on fee and set up the £${record.subscription_fee} monthly Direct Debit on the club's secure payment page: I'll send you its link here shortly.`,
   alreadySubmitted: (record: RegistrationRecord, settings: ScriptSettings) =>
     `${record.player_first_name}'s registration for ${team(record)} is submitted. If you haven't paid yet, the club's payment page is ${settings.paymentUrl}. To change an answer, please contact ${teamManager(record)}.`,
+  /** A submitted registration whose fee waits on a link that no longer works: a fresh one follows (a slot the webhook fills). */
+  alreadySubmittedAwaitingLink: (record: RegistrationRecord) =>
+    `${record.player_first_name}'s registration for ${team(record)} is submitted, and its fee is still to pay.`,
+  changeAnAnswer: (record: RegistrationRecord) => `To change an answer, please contact ${teamManager(record)}.`,
   /** Where a submitted registration stands in a stack with a payment provider: its payment, and the link while it works. */
-  alreadySubmittedWithPayment: (record: RegistrationRecord, settings: ScriptSettings, payment: PaymentStanding) => {
+  alreadySubmittedWithPayment: (
+    record: RegistrationRecord,
+    settings: ScriptSettings,
+    payment: Exclude<PaymentStanding, { kind: "no_link" }>,
+  ) => {
     const submitted = `${record.player_first_name}'s registration for ${team(record)} is submitted.`;
     const change = `To change an answer, please contact ${teamManager(record)}.`;
     switch (payment.kind) {
@@ -104,8 +114,6 @@ export const replies = {
         return `${submitted} Your payment didn't go through: ${settings.clubName} will be in touch, or you can reach ${teamManager(record)}.`;
       case "link":
         return `${submitted} If you haven't paid yet: pay the £${record.membership_fee} signing-on fee and set up the £${record.subscription_fee} monthly Direct Debit here: ${payment.url} ${change}`;
-      case "no_link":
-        return `${submitted} I'll send you a payment link here soon. ${change}`;
     }
   },
   withTheClub: (record: RegistrationRecord) =>

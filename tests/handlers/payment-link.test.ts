@@ -203,7 +203,7 @@ describe("keeping the link on the registration", () => {
 });
 
 describe("where is my registration, once submitted", () => {
-  it("gives the link while it works and the fee is unpaid, says one follows once it has expired, and that the club has a paid fee", async () => {
+  it("gives the link while it works and the fee is unpaid, a fresh one once it has expired, and says the club has a paid fee", async () => {
     const tel = "+447700900916";
     await atSummary(tel);
     await says(tel, "Yes");
@@ -214,10 +214,15 @@ describe("where is my registration, once submitted", () => {
       `If you haven't paid yet: pay the £40 signing-on fee and set up the £26 monthly Direct Debit here: ${link_url}`,
     );
 
+    // Past the first link's 7 days: a fresh page for the same billing request, kept on the registration.
     clockNow = new Date(conversationNow.getTime() + 8 * dayMs);
+    const before = (await registrationOf(tel)).payment!;
     const expired = (await says(tel, "hello")).text;
-    expect(expired).toContain("I'll send you a payment link here soon.");
     expect(expired).not.toContain(link_url!);
+    const fresh = (await registrationOf(tel)).payment!;
+    expect(fresh).toMatchObject({ request_id: before.request_id, fee_status: "link_sent" });
+    expect(fresh.flow_id).not.toBe(before.flow_id);
+    expect(expired).toContain(`Direct Debit here: ${fresh.link_url}`);
 
     const registration = await registrationOf(tel);
     const paid = { ...registration, payment: { ...registration.payment!, fee_status: "paid" as const }, version: registration.version + 1 };

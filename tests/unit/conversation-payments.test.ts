@@ -65,10 +65,21 @@ describe("where is my registration, with a payment provider", () => {
   it("gives the link while it works, and not once it has expired or the fee is paid", () => {
     expect(says("hello", [alfieSubmitted({ payment: sent })]).replies.join("\n")).toContain(`Direct Debit here: ${link}`);
     const expired = says("hello", [alfieSubmitted({ payment: sent })], new Date("2025-07-06T12:00:00.000Z")).replies.join("\n");
-    expect(expired).toContain("I'll send you a payment link here soon.");
     expect(expired).not.toContain(link);
     const paid = says("hello", [alfieSubmitted({ payment: { ...sent, fee_status: "paid" } })]).replies.join("\n");
     expect(paid).toContain("Urmston Town has your payment.");
     expect(paid).not.toContain(link);
+  });
+
+  it("leaves a slot for a fresh link once the kept one has expired, so the parent asking need not wait for a reminder", () => {
+    const turn = says("hello", [alfieSubmitted({ payment: sent })], new Date("2025-07-06T12:00:00.000Z"));
+    expect(turn.replyParts).toEqual([
+      "Alfie's registration for Lions u11s is submitted, and its fee is still to pay.",
+      { paymentLinkFor: "alfie" },
+      expect.stringContaining("To change an answer, please contact"),
+    ]);
+    // The webhook fills the slot with the provider's fresh link, or says one follows.
+    expect(packReplies(turn.replyParts!, () => `here: ${link}`)[0]).toContain(`still to pay.\n\nhere: ${link}`);
+    expect(turn.replies.join("\n")).toContain("I'll send you its link here shortly.");
   });
 });
