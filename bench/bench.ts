@@ -153,13 +153,14 @@ async function measurePackages(packages: CodePackage[], services: StandInsProces
           "zipped MB": mb(row.zippedBytes),
           "unzipped MB": mb(row.unzippedBytes),
           files: row.files,
-          "unused modules": row.unusedModuleFiles,
+          // Blank where a row was measured cold only.
+          "unused modules": row.unusedModuleFiles ?? "",
           "cold ms": row.coldMedianMs,
           "× baseline": row.coldRatio,
-          "warm p50 ms": row.warmP50Ms,
-          "warm p99 ms": row.warmP99Ms,
-          "+p99 ms": row.addedWarmP99Ms,
-          "peak RSS MB": row.peakRssMb,
+          "warm p50 ms": row.warmP50Ms ?? "",
+          "warm p99 ms": row.warmP99Ms ?? "",
+          "+p99 ms": row.addedWarmP99Ms ?? "",
+          "peak RSS MB": row.peakRssMb ?? "",
         },
       ]),
     ),
@@ -195,7 +196,7 @@ async function measurePackages(packages: CodePackage[], services: StandInsProces
       boardPage:
         "the board page's first load: the HTML at GET /board and each stylesheet, script and image it names, answered by the board's handler with the stack's settings; each file's body and its status line and headers as HTTP/1.1 writes them with Content-Length; not API Gateway's own headers or TLS. The REST API sets no minimumCompressionSize (infra/registration-api.ts), so API Gateway sends the bodies uncompressed: totalBytes is what goes over the wire as deployed; totalGzipBytes what it would be with every body gzipped",
       payment:
-        "the payment row: each event a POST /payments/gocardless signed with the stack's webhook secret, one batch as GoCardless's stand-in makes it when a parent completes its page: the billing request fulfilled, the payment confirmed and the mandate active, for the next of the registrations prepared before the run, each submitted as the webhook's submission leaves it (its billing request and flow made at the GoCardless stand-in, the link recorded, the request's reference written), three to a parent whose last message came a minute before, then paid at the stand-in. So every event is new work, the whole of a payment: the three references looked up (GetItem each), the payment's and the mandate's events kept waiting for their references (a TransactWriteItems each), the registration read (the index's Query, then the parent's partition), the fulfilled request read from GoCardless and the monthly subscription made there, the record and its new references written (TransactWriteItems), the registration read again with the waiting events and written with them (paid, active), and the parent thanked on WhatsApp through the Twilio stand-in: about a dozen round trips, against the 'DynamoDB round trips' floor's two. The stack's settings name GoCardless (a second parameter path in the SSM stand-in, with the payment secret beside Twilio's), and the function reaches the GoCardless stand-in through GOCARDLESS_API_BASE_URL",
+        "the payment row: each event a POST /payments/gocardless signed with the stack's webhook secret, one batch as GoCardless's stand-in makes it when a parent completes its page: the billing request fulfilled, the payment confirmed and the mandate active, for the next of the registrations prepared before the run, each submitted as the webhook's submission leaves it (its billing request and flow made at the GoCardless stand-in, the link recorded, the request's reference written), three to a parent whose last message came a minute before, then paid at the stand-in. So every event is new work, the whole of a payment: the three references looked up (GetItem each), the payment's and the mandate's events kept waiting for their references (a TransactWriteItems each), the registration read (the index's Query, then the parent's partition), the fulfilled request read from GoCardless and the monthly subscription made there, the record and its new references written (TransactWriteItems), the registration read again with the waiting events (a Query under each of its three references) and written with them (paid, active), and the parent thanked on WhatsApp through the Twilio stand-in: seventeen round trips, some side by side, against the 'DynamoDB round trips' floor's two. The stack's settings name GoCardless (a second parameter path in the SSM stand-in, with the payment secret beside Twilio's), and the function reaches the GoCardless stand-in through GOCARDLESS_API_BASE_URL",
       submission:
         "the webhook's submission rows: the webhook's package, each cold run a fresh process answering one parent's submitting YES at the summary, a parent invited and taken through the conversation before the run by the webhook with the same stack's settings (distinct parents for every run). Payments off: the dev stack's settings (paymentProvider none), so the submission is the engine's write and the reply. Payments on: the stack's settings name GoCardless, so the submission also reads the payment secret, asks the GoCardless stand-in for a billing request and its flow, writes the request's reference, and keeps the link on the registration with a second conditional write, before the reply with the link. Cold only: a parent submits once",
       straightforward: `commit ${straightforwardCommit}: every production dependency in every package, modules loaded at start-up`,
