@@ -11,7 +11,7 @@ import { environmentVariables, secretsManagerReferencePrefix, settingParameterNa
 import { functions } from "../handlers/functions";
 import { testCredentials } from "../testkit/fixtures";
 import { resourcesOfType, runProgram, stackFileConfig } from "../testkit/run-program";
-import { type EventRoute, floorParentTel } from "./events";
+import { type EventRoute, floorParentTel, type Stack } from "./events";
 
 /**
  * The last commit before the packages were trimmed: every production dependency in every
@@ -26,6 +26,10 @@ export interface CodePackage {
   codeDir: string;
   /** Which events the function answers. */
   route: EventRoute;
+  /** Whose settings it runs with; the stack taking no payments unless said. */
+  stack?: Stack;
+  /** Measured cold only: its event is one a container answers once (a parent's submission). */
+  coldOnly?: true;
 }
 
 const projectRoot = path.resolve(__dirname, "..");
@@ -34,13 +38,19 @@ async function programPackages(root: string, label: string, harness?: string): P
   const secrets = { twilioAccountSid: testCredentials.accountSid, twilioAuthToken: testCredentials.authToken };
   const run = await runProgram(stackFileConfig("dev", secrets), { extractCode: true, root, harness });
   if (!run.ok) throw new Error(`the program under mocks failed (${label}):\n${run.stderr}`);
-  // The two functions a parent waits on and the board's (the straightforward commit has none);
-  // the secretary's export is not among them yet.
+  // The two functions a parent waits on, the board's and GoCardless's webhook (the straightforward
+  // commit has neither of the last two); the secretary's export is not among them yet.
   const measured = resourcesOfType(run.result, "aws:lambda/function:Function").flatMap((fn) => {
-    const route = /-(trigger|webhook|board)$/.exec(fn.name)?.[1] as EventRoute | undefined;
+    const route = /-(trigger|webhook|board|payment)$/.exec(fn.name)?.[1] as EventRoute | undefined;
     return route ? [{ fn, route }] : [];
   });
-  return measured.map(({ fn, route }) => ({ name: label ? `${route} (${label})` : route, codeDir: fn.codeDir!, route }));
+  return measured.map(({ fn, route }) => ({
+    name: label ? `${route} (${label})` : route,
+    codeDir: fn.codeDir!,
+    route,
+    // GoCardless's webhook answers in a stack taking payments only.
+    ...(route === "payment" ? { stack: "payments on" as const } : {}),
+  }));
 }
 
 /**
@@ -193,12 +203,22 @@ export async function buildPackages(): Promise<CodePackage[]> {
     programPackages(projectRoot, ""),
     programPackages(straightforwardCheckout(), "straightforward", straightforwardHarness),
   ]);
+  const webhook = current.find((pkg) => pkg.route === "webhook")!;
+  // The webhook's package again, its cold event a parent's submission in each stack.
+  const submissions = (["payments off", "payments on"] as const).map((stack) => ({
+    name: `webhook (submission, ${stack})`,
+    codeDir: webhook.codeDir,
+    route: "submission" as const,
+    stack,
+    coldOnly: true as const,
+  }));
   return [
     baselinePackage(),
     roundTripPackage(),
     dynamoDbRoundTripsPackage(floorParentTel),
     signedStepFloorPackage(floorParentTel),
     ...current,
+    ...submissions,
     ...straightforward,
   ];
 }

@@ -155,7 +155,8 @@ export const functions = {
     apiKey: "none",
     // GoCardless waits 10 s for an answer; the handler answers a second before its own end.
     timeoutSeconds: 8,
-    // Not measured by the bench yet: the status function's size, as it does the same kind of work (a signature, reads, one write).
+    // Its memory size not measured by the bench yet (its row is at a full CPU, bench/README.md): the status function's, as it
+    // does the same kind of work (a signature, reads, writes).
     memorySizeMb: 1024,
     settingKeys: paymentsSettingKeys,
     // The store's marshaller; GoCardless and Twilio are called over node:https.
