@@ -12,7 +12,7 @@ export interface StackDashboardArgs extends Omit<DashboardSources, "apiName" | "
 /** One CloudWatch dashboard per stack (infra/dashboard-body.ts lays it out), and where it opens in the console. */
 export class StackDashboard extends pulumi.ComponentResource {
   readonly dashboard: aws.cloudwatch.Dashboard;
-  readonly url: string;
+  readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: StackDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("signon:ops:StackDashboard", name, {}, opts);
@@ -27,7 +27,7 @@ export class StackDashboard extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.url = dashboardUrl(args.region, dashboardName);
+    this.url = pulumi.output(dashboardUrl(args.region, dashboardName));
     this.registerOutputs({ url: this.url });
   }
 }
