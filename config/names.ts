@@ -90,7 +90,8 @@ export function deadLetterQueueName(identity: StackIdentity, handler: HandlerNam
 
 /** What each function's, each table's and the stack's own alarms watch (infra/alarm-definitions.ts), the last word of their names. */
 export const functionAlarmKinds = ["errors", "throttles", "duration"] as const;
-export const tableAlarmKinds = ["throttles", "system-errors"] as const;
+// A table is named as a function may be (`-board`): its alarms say `table`.
+export const tableAlarmKinds = ["table-throttles", "table-system-errors"] as const;
 export const stackAlarmKinds = ["api-5xx", "invites-refused", "deliveries-failed", "twilio-alerts"] as const;
 
 /** An alarm's name: what it watches (a function, a table, a queue or the stack's prefix), then what about it. */

@@ -157,7 +157,7 @@ export function alarmDefinitions<Name>(from: AlarmSources<Name | string>): Alarm
 
   const perTable = from.tableNames.flatMap((table): AlarmDefinition<Name | string>[] => [
     {
-      name: alarmName(table, "throttles"),
+      name: alarmName(table, "table-throttles"),
       description: `DynamoDB throttled reads or writes on ${table}: on demand, only past the table's or the account's limits.`,
       // ThrottledRequests has no TableName-only set; these two do, and count the same events.
       sum: {
@@ -177,7 +177,7 @@ export function alarmDefinitions<Name>(from: AlarmSources<Name | string>): Alarm
       treatMissingData: "notBreaching",
     },
     {
-      name: alarmName(table, "system-errors"),
+      name: alarmName(table, "table-system-errors"),
       description: `DynamoDB answered 500 to requests on ${table}: AWS's side; the functions retry, check the AWS Health Dashboard.`,
       sum: {
         label: "System errors",
