@@ -1,18 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stageRouteThrottles } from "./config/api-limits";
 import {
+  alertTopicName,
   boardTableName,
+  dashboardName,
+  deadLetterQueueName,
   erasureLogTableName,
   functionName,
   idempotencyTableName,
   namePrefix,
   parameterPath,
   registrationsTableName,
+  tableNames,
 } from "./config/names";
 import { settingValues } from "./config/schema";
 import { paymentReturnPath } from "./config/settings";
 import { loadStackConfig } from "./config/stack";
 import { functionDeclarations, functions, scheduledFunctionDeclarations } from "./handlers/functions";
+import type { MonitoredFunction } from "./infra/alarm-definitions";
+import { Alerts } from "./infra/alerts";
 import { BoardTable } from "./infra/board-table";
 import { CursorKey } from "./infra/cursor-key";
 import { ErasureLogTable } from "./infra/erasure-log-table";
@@ -23,6 +29,7 @@ import { RegistrationApi } from "./infra/registration-api";
 import { RegistrationsTable } from "./infra/registrations-table";
 import { ScheduledRun } from "./infra/scheduled-run";
 import { SettingsParameters } from "./infra/settings-parameters";
+import { StackDashboard } from "./infra/stack-dashboard";
 import { TwilioSecret } from "./infra/twilio-secret";
 
 const stack = pulumi.getStack();
@@ -63,9 +70,13 @@ const functionDefaults = {
   logRetentionDays: 30,
 };
 
+// Every function, for its alarms and its place on the dashboard.
+const monitoredFunctions: MonitoredFunction[] = [];
+
 // One per declaration (handlers/functions.ts), each named after its function: config/names.ts lists the names this makes.
 const handlerFunction = (declaration: HandlerFunctionArgs["declaration"], reservedConcurrency?: number) => {
   const name = functionName(identity, declaration.name);
+  monitoredFunctions.push({ handler: declaration.name, name, timeoutSeconds: declaration.timeoutSeconds });
   const { function: handler } = new HandlerFunction(name, {
     ...functionDefaults,
     functionName: name,
@@ -85,7 +96,12 @@ const routes = functionDeclarations.map((declaration) => ({
 // EventBridge runs these, with no route.
 for (const declaration of scheduledFunctionDeclarations) {
   const { name, handler } = handlerFunction(declaration);
-  new ScheduledRun(`${name}-schedule`, { ruleName: name, schedule: declaration.schedule, handler });
+  new ScheduledRun(`${name}-schedule`, {
+    ruleName: name,
+    deadLetterQueueName: deadLetterQueueName(identity, declaration.name),
+    schedule: declaration.schedule,
+    handler,
+  });
 }
 
 const api = new RegistrationApi(`${prefix}-api`, {
@@ -111,6 +127,22 @@ new SettingsParameters(`${prefix}-settings`, {
   }),
 });
 
+// What the volunteer hears of (docs/operating.md, Alarms and the dashboard), and where to look.
+const monitored = { identity, tableNames: tableNames(identity), apiName: api.restApi.name, stageName: api.stage.stageName };
+const alerts = new Alerts(`${prefix}-alerts`, {
+  ...monitored,
+  topicName: alertTopicName(identity),
+  alertEmail: config.ops.alertEmail,
+  thresholds: config.ops,
+  functions: monitoredFunctions,
+});
+const dashboard = new StackDashboard(`${prefix}-dashboard`, {
+  ...monitored,
+  dashboardName: dashboardName(identity),
+  region: config["aws:region"],
+  functionNames: monitoredFunctions.map(({ name }) => name),
+});
+
 export const apiUrl = api.url;
 export const triggerUrl = api.urlOf(functions.trigger.route.path);
 export const webhookUrl = api.urlOf(functions.webhook.route.path);
@@ -125,3 +157,5 @@ export const paymentsWebhookUrl = paymentSecret ? api.urlOf(functions.payment.ro
 export const paymentsWebhookInstruction = paymentSecret
   ? pulumi.interpolate`In GoCardless's dashboard (Developers → Create → Webhook endpoint), register ${api.urlOf(functions.payment.route.path)} with the secret in signon:gocardlessWebhookSecret.`
   : undefined;
+export const dashboardUrl = dashboard.url;
+export const alertTopicArn = alerts.topic.arn;

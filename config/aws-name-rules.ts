@@ -18,6 +18,11 @@ export const awsNameRules = {
   "EventBridge rule": { maxLength: 64, characters: /^[\w.-]+$/ },
   "DynamoDB table": { maxLength: 255, characters: /^[\w.-]{3,}$/ },
   "Secrets Manager secret": { maxLength: 512, characters: /^[\w/+=.@-]+$/ },
+  "SQS queue": { maxLength: 80, characters: /^[\w-]+$/ },
+  "SNS topic": { maxLength: 256, characters: /^[\w-]+$/ },
+  "CloudWatch dashboard": { maxLength: 255, characters: /^[\w-]+$/ },
+  // Any text without control characters, AWS says; these are the stack's own names and words.
+  "CloudWatch alarm": { maxLength: 255, characters: /^[\w.-]+$/ },
   // AWS's 1011 counts the parameter's whole ARN; 64 leaves room for `arn:<partition>:ssm:<region>:<account>:parameter`.
   "SSM parameter": { maxLength: 1011 - 64, characters: /^[\w.\-/]+$/ },
 } as const satisfies Record<string, AwsNameRule>;

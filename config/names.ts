@@ -68,6 +68,47 @@ export function boardTableName(identity: StackIdentity): string {
   return `${namePrefix(identity)}-board`;
 }
 
+/** Every table the stack keeps: each has its alarms and its place on the dashboard. */
+export function tableNames(identity: StackIdentity): string[] {
+  return [idempotencyTableName(identity), registrationsTableName(identity), erasureLogTableName(identity), boardTableName(identity)];
+}
+
+/** The SNS topic every alarm notifies (infra/alerts.ts). */
+export function alertTopicName(identity: StackIdentity): string {
+  return `${namePrefix(identity)}-alerts`;
+}
+
+/** The stack's CloudWatch dashboard (infra/stack-dashboard.ts). */
+export function dashboardName(identity: StackIdentity): string {
+  return namePrefix(identity);
+}
+
+/** Where EventBridge puts a scheduled run it could not deliver (infra/scheduled-run.ts): `signon-<slug>-<stack>-remind-dlq`. */
+export function deadLetterQueueName(identity: StackIdentity, handler: HandlerName): string {
+  return `${functionName(identity, handler)}-dlq`;
+}
+
+/** What each function's, each table's and the stack's own alarms watch (infra/alarm-definitions.ts), the last word of their names. */
+export const functionAlarmKinds = ["errors", "throttles", "duration"] as const;
+// A table is named as a function may be (`-board`): its alarms say `table`.
+export const tableAlarmKinds = ["table-throttles", "table-system-errors"] as const;
+export const stackAlarmKinds = ["api-5xx", "invites-refused", "deliveries-failed", "twilio-alerts"] as const;
+
+/** An alarm's name: what it watches (a function, a table, a queue or the stack's prefix), then what about it. */
+export function alarmName(subject: string, kind: string): string {
+  return `${subject}-${kind}`;
+}
+
+/** Every alarm a stack has, by name. */
+export function alarmNames(identity: StackIdentity): string[] {
+  return [
+    ...handlerNames.flatMap((handler) => functionAlarmKinds.map((kind) => alarmName(functionName(identity, handler), kind))),
+    ...tableNames(identity).flatMap((table) => tableAlarmKinds.map((kind) => alarmName(table, kind))),
+    ...scheduledHandlerNames.map((handler) => alarmName(deadLetterQueueName(identity, handler), "messages")),
+    ...stackAlarmKinds.map((kind) => alarmName(namePrefix(identity), kind)),
+  ];
+}
+
 /**
  * The name Pulumi gives a resource that has none of its own: the logical name, a hyphen and
  * seven random hex digits (shown here as x, which counts the same).
@@ -113,10 +154,11 @@ export function stackAwsNames(identity: StackIdentity): AwsName[] {
   );
   return [
     ...perHandler,
-    { kind: "DynamoDB table", name: idempotencyTableName(identity) },
-    { kind: "DynamoDB table", name: registrationsTableName(identity) },
-    { kind: "DynamoDB table", name: erasureLogTableName(identity) },
-    { kind: "DynamoDB table", name: boardTableName(identity) },
+    ...tableNames(identity).map((name): AwsName => ({ kind: "DynamoDB table", name })),
+    ...scheduledHandlerNames.map((handler): AwsName => ({ kind: "SQS queue", name: deadLetterQueueName(identity, handler) })),
+    { kind: "SNS topic", name: alertTopicName(identity) },
+    { kind: "CloudWatch dashboard", name: dashboardName(identity) },
+    ...alarmNames(identity).map((name): AwsName => ({ kind: "CloudWatch alarm", name })),
     { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-twilio`) },
     // infra/cursor-key.ts
     { kind: "Secrets Manager secret", name: pulumiAutoName(`${prefix}-cursor-key`) },

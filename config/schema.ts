@@ -166,6 +166,19 @@ const trueFalse = z
   .transform((value) => value === true || value === "true");
 const onOff = trueFalse.default(true);
 
+/**
+ * Where the stack's alarms are sent: one address, as AWS's email subscription takes it (no name,
+ * no list). The local part and the domain are checked loosely; AWS sends a confirmation link to it.
+ */
+const emailAddress = z
+  .string("must be an email address such as ops@urmstontownjfc.example")
+  .trim()
+  .superRefine((text, context) => {
+    if (text.length > 254 || !/^[^\s@",;<>()]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i.test(text)) {
+      context.addIssue({ code: "custom", message: "must be one email address such as ops@urmstontownjfc.example" });
+    }
+  });
+
 /** A group of settings; a key it does not know is refused, since a misspelt optional key would be ignored. */
 const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
   z.strictObject(shape, {
@@ -274,6 +287,23 @@ export const stackConfigSchema = z.object({
     environment: z.enum(["sandbox", "live"], "must be sandbox or live: which of GoCardless's APIs takes the payments"),
     subscriptionMonths: wholeNumber(1, 24, "a whole number of monthly payments from 1 to 24").default(10),
   }).optional(),
+  /**
+   * The alarms (infra/alarm-definitions.ts, docs/operating.md "Alarms and the dashboard"): who hears of them,
+   * and the business alarms' thresholds, sized to a club of a few hundred players.
+   */
+  ops: section({
+    alertEmail: emailAddress,
+    /** The API's share of 5XX answers, each minute for three minutes in a row: AWS's recommendation is 5%. */
+    api5xxRatePercent: wholeNumber(1, 100, "a whole percentage from 1 to 100").default(5),
+    /** A function's failed runs in five minutes: each one is a bug or a timeout, which parents see as no answer. */
+    functionErrorsThreshold: wholeNumber(1, 1_000, "a whole number of failed runs from 1 to 1000").default(1),
+    /** Invites Twilio refused in an hour: a disapproved or paused template refuses every one, and a squad's go out together. */
+    invitesRefusedThreshold: wholeNumber(1, 10_000, "a whole number of refused invites from 1 to 10000").default(3),
+    /** Messages that failed to reach a parent in an hour: one number not on WhatsApp is normal, a run of them is not. */
+    deliveriesFailedThreshold: wholeNumber(1, 10_000, "a whole number of failed deliveries from 1 to 10000").default(5),
+    /** Twilio Debugger events in an hour (POST /twilio/alerts): a failed delivery shows there too, so the same size. */
+    twilioAlertsThreshold: wholeNumber(1, 10_000, "a whole number of Twilio alerts from 1 to 10000").default(5),
+  }),
   /** Each function's reserved concurrency; unset, a function draws on the account's unreserved pool. */
   concurrency: section({
     trigger: reservedConcurrency(2, " (the usage plan lets through a burst of at least one, then at least one a second)"),
@@ -364,6 +394,12 @@ export const configExamples: Record<string, string> = {
   "payments.provider": "pulumi config set --path signon:payments.provider gocardless",
   "payments.environment": "pulumi config set --path signon:payments.environment sandbox",
   "payments.subscriptionMonths": "pulumi config set --path signon:payments.subscriptionMonths 10",
+  "ops.alertEmail": "pulumi config set --path signon:ops.alertEmail ops@urmstontownjfc.example",
+  "ops.api5xxRatePercent": "pulumi config set --path signon:ops.api5xxRatePercent 5",
+  "ops.functionErrorsThreshold": "pulumi config set --path signon:ops.functionErrorsThreshold 1",
+  "ops.invitesRefusedThreshold": "pulumi config set --path signon:ops.invitesRefusedThreshold 3",
+  "ops.deliveriesFailedThreshold": "pulumi config set --path signon:ops.deliveriesFailedThreshold 5",
+  "ops.twilioAlertsThreshold": "pulumi config set --path signon:ops.twilioAlertsThreshold 5",
   "concurrency.trigger": "pulumi config set --path signon:concurrency.trigger 75",
   "concurrency.webhook": "pulumi config set --path signon:concurrency.webhook 5",
   "concurrency.export": "pulumi config set --path signon:concurrency.export 2",

@@ -77,7 +77,9 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
     case "aws:cloudwatch/logGroup:LogGroup":
       return { arn: `arn:aws:logs:${region}:${accountId}:log-group:${physicalName}` };
     case "aws:apigateway/restApi:RestApi":
-      return { rootResourceId: "root123", executionArn: `arn:aws:execute-api:${region}:${accountId}:${name}-id` };
+      return { name: physicalName, rootResourceId: "root123", executionArn: `arn:aws:execute-api:${region}:${accountId}:${name}-id` };
+    case "aws:sqs/queue:Queue":
+      return { name: physicalName, arn, url: `https://sqs.${region}.amazonaws.com/${accountId}/${physicalName}` };
     case "aws:apigateway/stage:Stage":
       return { invokeUrl: `https://${name}-id.execute-api.${region}.amazonaws.com/${inputs.stageName}` };
     case "aws:secretsmanager/secret:Secret":

@@ -187,16 +187,66 @@ describe("a stack config problem", () => {
         return caught as ConfigError;
       }
     })();
-    expect(error?.problems).toHaveLength(8);
-    expect(error?.message).toMatch(/^signon's stack config has 8 problems:\n {2}- the stack name "Prod_1"/);
+    expect(error?.problems).toHaveLength(9);
+    expect(error?.message).toMatch(/^signon's stack config has 9 problems:\n {2}- the stack name "Prod_1"/);
     expect(error?.problems).toContain("aws:region is missing. Example: pulumi config set aws:region eu-north-1");
+    expect(error?.problems).toContain(
+      "signon:ops is missing. Example: pulumi config set --path signon:ops.alertEmail ops@urmstontownjfc.example",
+    );
+  });
+});
+
+describe("signon:ops, who hears of the alarms and when", () => {
+  it("takes the committed stack files' address, with thresholds sized to a club by default", () => {
+    expect(parseStackConfig(stackFile("prod"), secrets, "prod").settings.ops).toEqual({
+      alertEmail: "ops@urmstontownjfc.example",
+      api5xxRatePercent: 5,
+      functionErrorsThreshold: 1,
+      invitesRefusedThreshold: 3,
+      deliveriesFailedThreshold: 5,
+      twilioAlertsThreshold: 5,
+    });
+  });
+
+  it.each([["volunteer@saleunited.example"], ["ops+signon@club.co.uk"], ["  Ops@Urmston-Town.example  "]])("takes %j", (address) => {
+    expect(parseStackConfig(withSetting("ops.alertEmail", address), secrets, "prod").settings.ops.alertEmail).toBe(address.trim());
+  });
+
+  it.each([
+    ["ops"],
+    ["ops@localhost"],
+    ["Ops Team <ops@urmston.example>"],
+    ["ops@urmston.example, sam@urmston.example"],
+    ["ops @urmston.example"],
+    ["ops@-urmston.example"],
+    [`${"a".repeat(250)}@x.example`],
+    [42],
+  ])("refuses %j, naming the key with an example", (address) => {
+    expect(problemsOf(withSetting("ops.alertEmail", address), secrets, "prod")).toEqual([
+      expect.stringMatching(
+        /^signon:ops\.alertEmail must be (one|an) email address such as ops@urmstontownjfc\.example\. Example: pulumi config set --path signon:ops\.alertEmail ops@urmstontownjfc\.example$/,
+      ),
+    ]);
+  });
+
+  it.each([
+    ["api5xxRatePercent", 0],
+    ["api5xxRatePercent", 101],
+    ["invitesRefusedThreshold", 0],
+    ["deliveriesFailedThreshold", 2.5],
+    ["twilioAlertsThreshold", "many"],
+    ["functionErrorsThreshold", 1001],
+  ])("refuses signon:ops.%s %j", (key, value) => {
+    expect(problemsOf(withSetting(`ops.${key}`, value), secrets, "prod")).toEqual([
+      expect.stringMatching(new RegExp(`^signon:ops\\.${key} must be a whole`)),
+    ]);
   });
 });
 
 describe("a signon: key the schema does not know", () => {
   const valid = stackFile("prod");
   const { registration, ...withoutRegistration } = valid;
-  const groups = "club, twilio, registration, api, conversation, reminders, board, payments, concurrency";
+  const groups = "club, twilio, registration, api, conversation, reminders, board, payments, ops, concurrency";
   const secretNames = "twilioAccountSid, twilioAuthToken, apiKey, exportApiKey, gocardlessAccessToken, gocardlessWebhookSecret";
 
   it("is refused when it misspells one, naming both, beside the one then missing", () => {
