@@ -560,6 +560,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     for (const fn of resourcesOfType(result, "aws:lambda/function:Function")) {
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toEqual({
         SIGNON_PARAMETER_PATH: path,
+        // The business metrics' Club and Stage dimensions.
+        SIGNON_CLUB: club.slug,
+        SIGNON_STAGE: club.input.stack,
         // The export never calls Twilio, so it is not told where the credentials are; it alone seals cursors.
         ...(fn.name === `${prefix}-export`
           ? { SIGNON_CURSOR_KEY_SECRET_NAME: `${prefix}-cursor-key-0a1b2c3` }
