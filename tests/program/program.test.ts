@@ -200,17 +200,18 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       eventTargets: count("aws:cloudwatch/eventTarget:EventTarget"),
     }).toEqual({
       restApi: 1,
-      // The board's two: /board and /board/{proxy+}; the payment function's two and their parent, /payments.
-      resources: 10,
-      methods: 9,
-      integrations: 9,
+      // The board's two: /board and /board/{proxy+}; the payment function's two and their parent, /payments;
+      // the status function's /twilio/alerts and its parent, /twilio.
+      resources: 12,
+      methods: 10,
+      integrations: 10,
       deployments: 1,
       stages: 1,
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
-      methodSettings: 6,
-      permissions: 10,
+      methodSettings: 7,
+      permissions: 11,
       functions: 7,
       roles: 7,
       rolePolicies: 7,
@@ -935,6 +936,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       "POST /payments/gocardless",
       "POST /status",
       "POST /trigger",
+      "POST /twilio/alerts",
       "POST /webhook",
     ]);
     for (const route of ["trigger", "webhook", "status"]) {
