@@ -1,6 +1,7 @@
 /** plumbing/metrics.ts: one EMF line per count, valid by CloudWatch's specification and signon's contract. */
 import { describe, expect, it } from "vitest";
 import { type BusinessMetric, businessMetrics } from "../../config/metrics";
+import { readableMetricLine, withReadableMetrics } from "../../local/metric-lines";
 import { createMetrics } from "../../plumbing/metrics";
 import { emfProblems, metricLines, metricTotals } from "../../testkit/emf";
 
@@ -83,5 +84,26 @@ describe("the EMF check (testkit/emf.ts) finds what is wrong", () => {
     const document = valid();
     spoil(document);
     expect(emfProblems(document, dimensions).join("\n")).toContain(problem);
+  });
+});
+
+describe("npm start's readable metric lines (local/metric-lines.ts)", () => {
+  it("prints a metric with its dimensions, its code among them when it has one", () => {
+    const lines = written((count) => {
+      count("InvitesSent");
+      count("DeliveriesFailed", { errorCode: 63016, count: 2 });
+    });
+    expect(lines.map(readableMetricLine)).toEqual([
+      "metric InvitesSent 1 (Club sale-united, Stage prod)",
+      "metric DeliveriesFailed 2 (Club sale-united, Stage prod, ErrorCode 63016)",
+    ]);
+  });
+
+  it("passes every other line through as it is", () => {
+    const printed: string[] = [];
+    const write = withReadableMetrics((line) => printed.push(line));
+    const others = ['{"level":"info","event":"request_done"}', '{"_aws":', '{"_aws":{},"Other":1}', "signon is ready"];
+    for (const line of others) write(line);
+    expect(printed).toEqual(others);
   });
 });
