@@ -60,6 +60,7 @@ const boardTable = new BoardTable(`${prefix}-board`, { tableName: boardTableName
 
 const functionDefaults = {
   parameterPath: settingsPath,
+  identity,
   twilioSecret,
   cursorKey,
   idempotencyTable,

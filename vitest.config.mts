@@ -37,6 +37,7 @@ export default defineConfig({
             "tests/handlers/payment-reminders.test.ts",
             "tests/handlers/board.test.ts",
             "tests/handlers/payments.test.ts",
+            "tests/handlers/metrics.test.ts",
             "tests/package/**/*.test.ts",
           ],
           globalSetup: ["tests/setup/log-capture-run.ts", "tests/setup/packaged-functions.ts"],

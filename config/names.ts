@@ -29,7 +29,7 @@ export const moreRouteNames: Record<HandlerName, readonly string[]> = {
   trigger: [],
   webhook: [],
   export: ["erase"],
-  status: [],
+  status: ["alerts"],
   remind: [],
   board: ["proxy"],
   payment: ["thanks"],

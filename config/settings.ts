@@ -68,6 +68,10 @@ export const environmentVariables = {
   boardTable: "SIGNON_BOARD_TABLE",
   /** The payment provider's secret (its access token and webhook secret), for a stack with signon:payments. */
   paymentSecretName: "SIGNON_PAYMENT_SECRET_NAME",
+  /** The club's slug: the Club dimension of the business metrics (plumbing/metrics.ts). */
+  club: "SIGNON_CLUB",
+  /** The stack: the Stage dimension of the business metrics. */
+  stage: "SIGNON_STAGE",
   /** Points GoCardless's API elsewhere (npm start's stand-in); never set in AWS. */
   goCardlessApiBaseUrl: "GOCARDLESS_API_BASE_URL",
 } as const;

@@ -20,6 +20,7 @@ import { createRegistrationsHandler, registrationsSettingKeys } from "./registra
 import { createRemindersHandler, remindSettingKeys } from "./reminders";
 import { createStatusHandler, statusSettingKeys } from "./status";
 import { createTriggerHandler, triggerSettingKeys } from "./trigger";
+import { twilioAlertsRoute } from "./twilio-alerts";
 import { createWebhookHandler, webhookSettingKeys } from "./webhook";
 
 // A function given an idempotency key prefix keeps it in its type, so its factory may require one.
@@ -88,10 +89,12 @@ export const functions = {
     usesCursorKey: true,
     createHandler: createRegistrationsHandler,
   }),
-  // Twilio's delivery statuses for each message sent (invites, reminders): POST /status.
+  // Twilio's delivery statuses for each message sent (invites, reminders): POST /status; and its alerts.
   status: declareFunction({
     name: "status",
     route: { method: "POST", path: "/status" },
+    // Twilio Debugger's alerts: signed by Twilio as the callbacks are, and counted (handlers/twilio-alerts.ts).
+    moreRoutes: [twilioAlertsRoute],
     apiKey: "none",
     // Twilio waits 15 s for a callback's answer.
     timeoutSeconds: 10,

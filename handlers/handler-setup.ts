@@ -7,6 +7,7 @@ import type { HandlerName } from "../config/names";
 import type { SettingKey } from "../config/settings";
 import { type AwsCallScope, createAwsCallScope } from "../plumbing/aws-call-scope";
 import type { LineWriter } from "../plumbing/log";
+import { type CountMetric, createMetrics } from "../plumbing/metrics";
 import type { Route } from "./function-declaration";
 
 export interface HandlerSetup<K extends SettingKey> {
@@ -17,6 +18,8 @@ export interface HandlerSetup<K extends SettingKey> {
   /** The declaration's settings, from Parameter Store unless wired otherwise. */
   readSettings: SettingsReader<K>;
   writeLog?: LineWriter;
+  /** Counts a business metric: an EMF line through the log's writer (plumbing/metrics.ts). */
+  metrics: CountMetric;
   /** For the log lines: `POST /webhook` (the first route), or `schedule remind`. */
   route: string;
 }
@@ -32,6 +35,7 @@ export function handlerSetup<K extends SettingKey>(
     awsCalls,
     readSettings: wiring.readSettings ?? createSettingsReader(declaration.settingKeys, { env, awsCalls }),
     writeLog: wiring.writeLog,
+    metrics: createMetrics(env, wiring.writeLog),
     route: declaration.route ? `${declaration.route.method} ${declaration.route.path}` : `schedule ${declaration.name}`,
   };
 }

@@ -189,7 +189,7 @@ export function createPaymentsHandler(
   declaration: FunctionDeclaration<PaymentsSettingKey>,
   dependencies: Partial<PaymentsDependencies> = {},
 ): ProxyHandler {
-  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
+  const { env, awsCalls, readSettings, writeLog, route, metrics } = handlerSetup(declaration, dependencies);
   const readPaymentSecrets = dependencies.readPaymentSecrets ?? createPaymentSecretsReader({ env, awsCalls });
   const store = dependencies.store ?? createPaymentStore(env, awsCalls);
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
@@ -370,6 +370,9 @@ export function createPaymentsHandler(
         detail: [...new Set(taken.map(({ event }) => `${event.resource}.${event.action}`))].join(","),
         count: taken.length,
       });
+      // Once per fee: the write is conditional on the version read, and an event applied is not applied again.
+      if (payment.fee_status !== before.fee_status && payment.fee_status === "paid") metrics("PaymentsReceived");
+      if (payment.fee_status !== before.fee_status && payment.fee_status === "failed") metrics("PaymentsFailed");
       if (effects.some((effect) => effect.kind === "thank_parent")) await thankParent(batch, registration, contact);
       // Events that overtook these references wait under them: the next pass takes them.
       if (references.length === 0) return written;

@@ -140,7 +140,12 @@ export function createRemindersHandler(
   declaration: ScheduledFunctionDeclaration<RemindSettingKey>,
   dependencies: Partial<RemindersDependencies> = {},
 ): RemindersHandler {
-  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
+  const { env, awsCalls, readSettings, writeLog, route, metrics } = handlerSetup(declaration, dependencies);
+  // Those Twilio took (an unconfirmed send is claimed and kept, but may not have gone): one line a run for each kind.
+  const countSent = (sent: readonly ReminderSent[]) => {
+    const taken = sent.filter((reminder) => reminder.message_sid !== undefined).length;
+    if (taken > 0) metrics("RemindersSent", { count: taken });
+  };
   const messagesClient = dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL });
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const providerFor = paymentProviderOf(env, awsCalls, dependencies.readPaymentSecrets);
@@ -436,6 +441,7 @@ export function createRemindersHandler(
     if (untemplated > 0) log("warn", "payment_reminders_not_configured", { detail: "paymentTemplateSid", count: untemplated });
     const reasons = [...new Set(skipped.map((skip) => skip.reason))].sort();
     log("info", "payment_reminders_done", { count: sent.length, detail: reasons.join(",") || undefined });
+    countSent(sent);
     return { sent, skipped };
   }
 
@@ -511,6 +517,7 @@ export function createRemindersHandler(
     }
     const reasons = [...new Set(skipped.map((skip) => skip.reason))].sort();
     log("info", "reminders_done", { count: sent.length, detail: reasons.join(",") || undefined });
+    countSent(sent);
   }
 
   return async (event, context) => {

@@ -15,9 +15,11 @@ import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { type ProxyHandler, plainTextResponse } from "../plumbing/api-gateway-event";
 import { statusConflictError } from "../plumbing/errors";
 import { type LineWriter, type Log, maskPhone } from "../plumbing/log";
+import type { CountMetric } from "../plumbing/metrics";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration } from "./function-declaration";
 import { handlerSetup } from "./handler-setup";
+import { createTwilioAlertsAnswer, twilioAlertsRoute } from "./twilio-alerts";
 
 /** The settings the status callbacks read: its role may read these parameters and no others. */
 export const statusSettingKeys = ["statusCallbackUrl"] as const satisfies readonly SettingKey[];
@@ -66,15 +68,31 @@ function callbackOf(fields: Record<string, string | string[]>): ReadCallback {
   return { callback: { messageSid, status, errorCode }, to: telOf(to) };
 }
 
+/** Twilio could not deliver the message: counted by its error code (a disapproved template shows here). */
+const failedDelivery = (metrics: CountMetric, callback: StatusCallback) => {
+  if (callback.status === "failed" || callback.status === "undelivered") metrics("DeliveriesFailed", { errorCode: callback.errorCode });
+};
+
 export function createStatusHandler(
   declaration: FunctionDeclaration<StatusSettingKey>,
   dependencies: Partial<StatusDependencies> = {},
 ): ProxyHandler {
-  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
+  const { env, awsCalls, readSettings, writeLog, route, metrics } = handlerSetup(declaration, dependencies);
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
   const clock = dependencies.clock ?? (() => new Date());
+  const answerAlert = createTwilioAlertsAnswer(declaration, { readSettings, metrics });
 
   return async (event, context) => {
+    const { timeoutSeconds } = declaration;
+    if (event.resource === twilioAlertsRoute.path) {
+      const alertsRoute = `${twilioAlertsRoute.method} ${twilioAlertsRoute.path}`;
+      return answerProxyInvocation(
+        awsCalls,
+        { event, context, route: alertsRoute, timeoutSeconds, writeLog },
+        (log) => answerAlert(event, log),
+        () => plainTextResponse(500, "signon could not record this alert; please try again."),
+      );
+    }
     const respond = async (log: Log): Promise<APIGatewayProxyResult> => {
       const request = twilioRequestOf(event);
       if ("refusal" in request) return request.refusal;
@@ -98,6 +116,8 @@ export function createStatusHandler(
         if (!registration) {
           // An older invite since resent, a reminder, or a message no registration knows: nothing to record.
           log("info", "status_not_current_invite", { message_sid: callback.messageSid, to: maskPhone(to) });
+          // A reminder's or a payment message's failure counts too; Twilio posts each status once.
+          failedDelivery(metrics, callback);
           return noted();
         }
         const advanced = advanceDelivery(registration, callback, clock());
@@ -113,6 +133,7 @@ export function createStatusHandler(
             twilio_code: twilioCode,
             attempts: attempt,
           });
+          failedDelivery(metrics, callback);
           return noted();
         }
         log("info", "status_conflict", { message_sid: callback.messageSid, attempts: attempt });
@@ -120,7 +141,6 @@ export function createStatusHandler(
       throw statusConflictError(statusAttempts);
     };
 
-    const { timeoutSeconds } = declaration;
     return answerProxyInvocation(awsCalls, { event, context, route, timeoutSeconds, writeLog }, respond, () =>
       plainTextResponse(500, "signon could not record this status; please try again."),
     );

@@ -30,6 +30,7 @@ import { answerLogged, logFailure } from "../plumbing/answer-logged";
 import { bodyText, bodyTooLarge, headerValue, type ProxyHandler, type RemainingTime, requestIdOf } from "../plumbing/api-gateway-event";
 import { awsCallContext } from "../plumbing/aws-call-scope";
 import { createLog, errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
+import type { CountMetric } from "../plumbing/metrics";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration } from "./function-declaration";
 import { handlerSetup } from "./handler-setup";
@@ -78,6 +79,9 @@ export interface TriggerDependencies {
   registrations: RegistrationStore;
   writeLog?: LineWriter;
 }
+
+/** What the invite sender is given: where it sends, where it keeps registrations, and its function's metrics. */
+export type InviteSenderDependencies = Pick<TriggerDependencies, "messagesClient" | "registrations"> & { metrics: CountMetric };
 
 export type TriggerHandler = ProxyHandler;
 
@@ -160,7 +164,7 @@ type Decision = { answer: APIGatewayProxyResult } | { send: StoredRegistration; 
  */
 export function createInviteSender(
   { timeoutSeconds }: { timeoutSeconds: number },
-  { messagesClient, registrations: store }: Pick<TriggerDependencies, "messagesClient" | "registrations">,
+  { messagesClient, registrations: store, metrics }: InviteSenderDependencies,
 ): InviteSender {
   const parseInvite = createInviteParser();
   // A marker older than the function's timeout belongs to a request that is over: its send may have gone.
@@ -203,6 +207,7 @@ export function createInviteSender(
     const done = { sending: undefined, updated_at: now, version: claimed.version + 1, invite_request_id: requestId };
     if (outcome.outcome === "sent") {
       log("info", "invite_sent", { to, message_sid: outcome.sid, registration_id: claimed.registration_id });
+      metrics("InvitesSent");
       const sent: StoredRegistration = {
         ...claimed,
         ...done,
@@ -231,6 +236,8 @@ export function createInviteSender(
       twilio_status: outcome.httpStatus,
       attempts: outcome.outcome === "unavailable" ? outcome.attempts : undefined,
     });
+    // A disapproved template or a number not on WhatsApp shows here first (63016, 63024).
+    if (outcome.outcome === "refused") metrics("InvitesRefused", { errorCode: outcome.code });
     await keep(request, claimed, unclaimed && { ...unclaimed, version: claimed.version + 1 });
     return notSentAnswer(requestId, outcome);
   }
@@ -328,8 +335,9 @@ export function createTriggerHandler(
   declaration: FunctionDeclaration<TriggerSettingKey>,
   dependencies: Partial<TriggerDependencies> = {},
 ): TriggerHandler {
-  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
+  const { env, awsCalls, readSettings, writeLog, route, metrics } = handlerSetup(declaration, dependencies);
   const sendInvite = createInviteSender(declaration, {
+    metrics,
     messagesClient: dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL }),
     registrations: dependencies.registrations ?? createRegistrationStore(env, awsCalls),
   });

@@ -29,6 +29,7 @@ import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
 import { conversationConflictError } from "../plumbing/errors";
 import { errorName, type LineWriter, type Log, maskPhone } from "../plumbing/log";
+import type { CountMetric } from "../plumbing/metrics";
 import { twimlResponse } from "../twilio/twiml";
 import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twilio/webhook-request";
 import type { FunctionDeclaration } from "./function-declaration";
@@ -88,6 +89,25 @@ function parentStateOf(contact: ParentContact | undefined): ParentState | undefi
   if (!contact) return undefined;
   const { parent_tel: _tel, recent_messages: _recent, last_message_at: _last, retain_until: _until, ...state } = contact;
   return state;
+}
+
+/** Counts what a written turn did: the message applied, and the registrations it submitted or handed to the club, and a STOP. */
+function countTurn(
+  metrics: CountMetric,
+  registrations: readonly StoredRegistration[],
+  contact: ParentContact | undefined,
+  turn: ConversationTurn,
+) {
+  const before = new Map(registrations.map((registration) => [registration.registration_id, registration.status]));
+  const became = (status: string) =>
+    turn.registrations.filter((after) => after.status === status && before.get(after.registration_id) !== status).length;
+  metrics("MessagesApplied");
+  const submitted = became("submitted");
+  if (submitted > 0) metrics("RegistrationsSubmitted", { count: submitted });
+  const handed = became("needs_club");
+  if (handed > 0) metrics("HandedToClub", { count: handed });
+  // A parent, not a registration: STOP opts the number out whatever it was invited for.
+  if (turn.parent?.opted_out && !contact?.opted_out) metrics("OptedOut");
 }
 
 /** The script for one value of the club's settings; settings change rarely, so the last one is kept. */
@@ -163,7 +183,7 @@ export function createWebhookHandler(
   declaration: FunctionDeclaration<WebhookSettingKey> & { idempotencyKeyPrefix: string },
   dependencies: Partial<WebhookDependencies> = {},
 ): WebhookHandler {
-  const { env, awsCalls, readSettings, writeLog, route } = handlerSetup(declaration, dependencies);
+  const { env, awsCalls, readSettings, writeLog, route, metrics } = handlerSetup(declaration, dependencies);
   const deduplicator = dependencies.deduplicator ?? createMessageDeduplicator(declaration.idempotencyKeyPrefix, env, awsCalls);
   const strangerReplyLimit = dependencies.strangerReplyLimit ?? createStrangerReplyLimit(declaration.idempotencyKeyPrefix, env, awsCalls);
   const store = dependencies.store ?? createRegistrationStore(env, awsCalls);
@@ -285,6 +305,7 @@ export function createWebhookHandler(
         if (!write.contact.after) await deduplicator.markDelivered([mark, ...(contact?.recent_messages ?? [])]);
         if (await store.writeConversation(write)) {
           log("info", "message_applied", { message_mark: mark, attempts: attempt });
+          countTurn(metrics, registrations, contact, turn);
           if (!turn.replyParts) return twiml(turn.replies);
           const remainingMs = context?.getRemainingTimeInMillis() ?? declaration.timeoutSeconds * 1000;
           return twiml(await withPaymentLinks({ ...turn, replyParts: turn.replyParts }, registrations, write, values, remainingMs, log));

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { StackIdentity } from "../config/names";
 import { registrationsAccess } from "../config/registrations-table";
 import { environmentVariables, secretsManagerReferencePrefix, settingParameterName } from "../config/settings";
 import type { FunctionDeclaration, ScheduledFunctionDeclaration } from "../handlers/function-declaration";
@@ -18,6 +19,8 @@ export interface HandlerFunctionArgs {
   /** Its handler factory, npm imports, settings, record key prefix and timeout (handlers/functions.ts). */
   declaration: FunctionDeclaration | ScheduledFunctionDeclaration;
   parameterPath: string;
+  /** The club's slug and the stack: every function's business metrics carry them as Club and Stage (plumbing/metrics.ts). */
+  identity: StackIdentity;
   twilioSecret: TwilioSecret;
   cursorKey: CursorKey;
   idempotencyTable: IdempotencyTable;
@@ -174,6 +177,8 @@ export class HandlerFunction extends pulumi.ComponentResource {
         environment: {
           variables: {
             [environmentVariables.parameterPath]: args.parameterPath,
+            [environmentVariables.club]: args.identity.slug,
+            [environmentVariables.stage]: args.identity.stack,
             ...(declaration.usesTwilioSecret ? { [environmentVariables.twilioSecretName]: args.twilioSecret.secretName } : {}),
             ...(declaration.usesCursorKey ? { [environmentVariables.cursorKeySecretName]: args.cursorKey.secretName } : {}),
             ...(paymentSecret ? { [environmentVariables.paymentSecretName]: paymentSecret.secretName } : {}),

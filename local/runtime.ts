@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { createRegistrationStore } from "../aws/registration-store";
 import { stageRouteThrottles } from "../config/api-limits";
 import { type StackConfig, settingValues } from "../config/schema";
-import { paymentReturnPath } from "../config/settings";
+import { environmentVariables, paymentReturnPath } from "../config/settings";
 import { penceOf } from "../domain/money";
 import { type HandlerWiring, routesOf } from "../handlers/function-declaration";
 import { functionDeclarations, functions } from "../handlers/functions";
@@ -139,7 +139,9 @@ export async function startLocalRuntime(options: LocalOptions, { writeLog, befor
   const goCardless = settings.payments
     ? await startGoCardless(options, paymentSecrets, `${server.url}${goCardlessWebhookPath}`, payPageFacts(settings, dynamoDb.env))
     : undefined;
-  const env = goCardless ? { ...twilioEnv, GOCARDLESS_API_BASE_URL: goCardless.target } : twilioEnv;
+  // The business metrics' Club and Stage, as the program sets them on every function.
+  const metricsEnv = { ...twilioEnv, [environmentVariables.club]: settings.club.slug, [environmentVariables.stage]: options.stack };
+  const env = goCardless ? { ...metricsEnv, GOCARDLESS_API_BASE_URL: goCardless.target } : metricsEnv;
   const readPaymentSecrets: HandlerWiring["readPaymentSecrets"] = async () => ({
     accessToken: paymentSecrets.accessToken,
     webhookSecret: paymentSecrets.webhookSecret,

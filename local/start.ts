@@ -1,9 +1,10 @@
 /**
  * `npm start`: signon on this machine, with no AWS account and no Twilio number. Prints where
- * everything is, then one JSON log line per request until Ctrl-C.
+ * everything is, then its JSON log lines, and a readable line per business metric, until Ctrl-C.
  */
 import * as path from "node:path";
 import { ConfigError } from "../config/schema";
+import { withReadableMetrics } from "./metric-lines";
 import { type LocalOptions, localOptions } from "./options";
 import { goCardlessWebhookPath, type LocalRuntime, startLocalRuntime } from "./runtime";
 import { projectRoot } from "./stack-file";
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
   let runtime: LocalRuntime;
   try {
     options = localOptions(process.argv.slice(2), process.env, path.join(projectRoot, ".env"));
-    runtime = await startLocalRuntime(options);
+    // The handlers' lines as they would reach CloudWatch, but their metrics readable.
+    runtime = await startLocalRuntime(options, { writeLog: withReadableMetrics((line) => console.log(line)) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof ConfigError) console.error(error.message);

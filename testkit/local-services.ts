@@ -40,6 +40,10 @@ function startSsmWith(contents: SsmContents, account = testCredentials) {
   });
 }
 
+/** The Club and Stage of every metric the handlers under test write. */
+export const metricsClub = "urmston";
+export const metricsStage = "dev";
+
 /** The stand-ins for the test account, or for `account` when another process drew its own. */
 export async function startLocalServices(contents: SsmContents = {}, account = testCredentials): Promise<LocalServices> {
   recordSensitive("account SID", [account.accountSid]);
@@ -56,6 +60,9 @@ export async function startLocalServices(contents: SsmContents = {}, account = t
     SIGNON_PARAMETER_PATH: parameterPath,
     SIGNON_TWILIO_SECRET_NAME: twilioSecretName,
     SIGNON_CURSOR_KEY_SECRET_NAME: cursorKeySecretName,
+    // The dev stack's, as the program sets them (Pulumi.dev.yaml): the business metrics' Club and Stage.
+    SIGNON_CLUB: metricsClub,
+    SIGNON_STAGE: metricsStage,
   };
   return {
     twilio,

@@ -90,14 +90,14 @@ export function createBoardHandler(
   declaration: FunctionDeclaration<BoardSettingKey>,
   wiring: HandlerWiring & Partial<Pick<BoardDependencies, "clock">> = {},
 ): ProxyHandler {
-  const { env, awsCalls, readSettings, writeLog } = handlerSetup(declaration, wiring);
+  const { env, awsCalls, readSettings, writeLog, metrics } = handlerSetup(declaration, wiring);
   const clock = wiring.clock ?? (() => new Date());
   const store = createBoardStore(env, awsCalls);
   const verify = createVerifyClient({ baseUrl: env.TWILIO_VERIFY_BASE_URL });
   const dependencies: BoardDependencies = { readSettings, store, verify, clock };
   const routes: readonly BoardApiRoute[] = [
     ...createAuthRoutes(dependencies),
-    ...createBoardDataRoutes(declaration, { env, awsCalls, readSettings, clock }),
+    ...createBoardDataRoutes(declaration, { env, awsCalls, readSettings, metrics, clock }),
   ];
   let verifyMs = typicalVerifyMs;
   let secretariesRead: { json: string; secretaries: Secretary[] } | undefined;

@@ -20,6 +20,7 @@ import type { ExportRow } from "../../domain/registration-export";
 import { decodeSheet, readSheetRows, type SheetRow } from "../../domain/squad-sheet";
 import { bytesTooLarge, jsonResponse } from "../../plumbing/api-gateway-event";
 import type { AwsCallScope } from "../../plumbing/aws-call-scope";
+import type { CountMetric } from "../../plumbing/metrics";
 import { createMessagesClient, type MessagesClient } from "../../twilio/messages-client";
 import {
   createRegistrationsWork,
@@ -56,6 +57,8 @@ export interface BoardDataDependencies {
   awsCalls: AwsCallScope;
   /** The board's settings, the Twilio credentials with them (an invite sends). */
   readSettings: SettingsReader<BoardDataSettingKey>;
+  /** The board's metrics: its invites and resends count as the trigger's do. */
+  metrics: CountMetric;
   messagesClient?: MessagesClient;
   registrations?: RegistrationStore;
   /** Erasure's date. */
@@ -152,9 +155,10 @@ const answerBody = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as
 const sentNow = (answer: APIGatewayProxyResult) => answer.statusCode === 200 && answerBody(answer).duplicate === false;
 
 export function createBoardDataRoutes(declaration: { timeoutSeconds: number }, dependencies: BoardDataDependencies): BoardApiRoute[] {
-  const { env, awsCalls, readSettings } = dependencies;
+  const { env, awsCalls, readSettings, metrics } = dependencies;
   const store = dependencies.registrations ?? createRegistrationStore(env, awsCalls);
   const sendInvite = createInviteSender(declaration, {
+    metrics,
     messagesClient: dependencies.messagesClient ?? createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL }),
     registrations: store,
   });

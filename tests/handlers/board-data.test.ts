@@ -16,6 +16,7 @@ import { boardDataNpmImports, boardDataSettingKeys, createBoardDataRoutes } from
 import { functions } from "../../handlers/functions";
 import { createAwsCallScope } from "../../plumbing/aws-call-scope";
 import { createLog } from "../../plumbing/log";
+import { createMetrics } from "../../plumbing/metrics";
 import { validInvite } from "../../testkit/fixtures";
 import { bodyOf, fastRetry, standInsForFile, testExport } from "../../testkit/handler-under-test";
 import { exportEvent, registrationRecord } from "../../testkit/registration-records";
@@ -34,12 +35,13 @@ const lionsManager: SignedInPerson = {
 const { services, wiring } = standInsForFile();
 let routes: ReturnType<typeof createBoardDataRoutes>;
 beforeAll(() => {
-  const { env } = wiring();
+  const { env, writeLog } = wiring();
   routes = createBoardDataRoutes(
     { timeoutSeconds: 20 },
     {
       env,
       awsCalls: createAwsCallScope(),
+      metrics: createMetrics(env, writeLog),
       readSettings: createSettingsReader(boardDataSettingKeys, { env }),
       messagesClient: createMessagesClient({ apiBaseUrl: env.TWILIO_API_BASE_URL, retry: fastRetry }),
       clock: () => erasedAt,

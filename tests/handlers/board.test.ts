@@ -6,13 +6,16 @@
  * 403 for a team manager on a secretary's route and for a change not from the board's own page
  * (nothing changed), the security headers on every answer, and the audit log.
  */
+
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createBoardStore } from "../../aws/board-store";
 import { sessionCookieName } from "../../handlers/board/board-handler";
 import { proxyEvent } from "../../local/gateway/proxy-event";
+import { metricLines, metricTotals } from "../../testkit/emf";
 import { validInvite, webhookUrl } from "../../testkit/fixtures";
 import { bodyOf, handlerUnderTest, testBoard } from "../../testkit/handler-under-test";
+import { metricsClub, metricsStage } from "../../testkit/local-services";
 import { sheetRow, windowsSheet } from "../../testkit/squad-sheets";
 
 const boardOrigin = new URL(webhookUrl).origin;
@@ -350,6 +353,7 @@ describe("the data routes, through the board's function", () => {
   }
 
   it("invites, lists by team, previews and sends a Windows-1252 sheet, resends and erases, each within the person's teams", async () => {
+    const from = logLines.length;
     const secretaryCookie = await signIn(secretary.tel);
     await addManager(secretaryCookie);
     const lions = await call("POST", "/board/api/invites", { cookie: secretaryCookie, body: lionsInvite });
@@ -384,5 +388,7 @@ describe("the data routes, through the board's function", () => {
       (entry) => entry.action,
     );
     for (const action of ["invite", "resend", "erase"]) expect(actions).toContain(action);
+    // The board's sends count as the trigger's: two invites, the sheet's row and the resend; the refused invite and the preview none.
+    expect(metricTotals(metricLines(logLines.slice(from), { club: metricsClub, stage: metricsStage }))).toEqual({ InvitesSent: 4 });
   });
 });

@@ -264,7 +264,9 @@ describe("its logs", () => {
     const lines: string[] = [];
     const event = triggerEvent(validInvite);
     await testTrigger({ env: services().env, writeLog: capturing((line) => lines.push(line)) }, { retry: fastRetry })(event);
-    const parsed = lines.map((line) => JSON.parse(line));
+    // The business metric's EMF line names no request (tests/handlers/metrics.test.ts); the log's lines each do.
+    const [metric, ...parsed] = lines.map((line) => JSON.parse(line)).sort((a, b) => Number("event" in a) - Number("event" in b));
+    expect(metric).toMatchObject({ InvitesSent: 1 });
     expect(parsed.map((line) => line.event)).toEqual(["invite_sent", "request_done"]);
     for (const line of parsed) expect(line).toMatchObject({ request_id: event.requestContext.requestId, route: "POST /trigger" });
     expect(parsed[0].to).toBe("+44•••••••123");

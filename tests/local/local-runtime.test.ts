@@ -267,6 +267,12 @@ describe("npm start", () => {
     expect(handledAfter - handledBefore).toBe(handled);
   });
 
+  it("prints each business metric as a readable line rather than its EMF JSON", () => {
+    expect(signon.lines).toContain("metric InvitesSent 1 (Club urmston, Stage dev)");
+    expect(signon.lines).toContain("metric MessagesApplied 1 (Club urmston, Stage dev)");
+    expect(signon.lines.filter((line) => line.includes('"_aws"'))).toEqual([]);
+  });
+
   it("logs one JSON line per request with its id, route, status and latency, and no phone number or name", () => {
     const logs = signon.logs();
     const done = logs.filter((line) => line.event === "request_done");

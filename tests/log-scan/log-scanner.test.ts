@@ -1,10 +1,12 @@
 /** The log scanner on planted lines: what it must find, what it must let through, and that it never repeats a leak. */
+
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { localDefaults } from "../../local/options";
 import { madeUpTwilioAccount, twilioSid } from "../../local/stand-ins/twilio/ids";
+import { createMetrics } from "../../plumbing/metrics";
 import { logSources, type SensitiveRecord, sensitiveKinds } from "../../testkit/log-capture";
 import { lineScanner, scanCapture } from "./log-scanner";
 
@@ -158,6 +160,17 @@ describe("the log scanner", () => {
     expect(unrecordedScan(JSON.stringify({ level: "info", event: "invite_sent", parent_first_name: "Poppy" }), "handler")).toEqual({
       problems: ["log field outside LogFields"],
       excerpt: "fields: level, event, parent_first_name",
+    });
+  });
+
+  it("lets a business metric's EMF line through with its metric and dimensions, and flags any other field by name", () => {
+    const lines: string[] = [];
+    createMetrics({ SIGNON_CLUB: "urmston", SIGNON_STAGE: "dev" }, (line) => lines.push(line))("InvitesRefused", { errorCode: 63016 });
+    expect(unrecordedScan(lines[0], "handler")).toBeUndefined();
+    const withName = JSON.stringify({ ...JSON.parse(lines[0]), player: "Poppy" });
+    expect(unrecordedScan(withName, "handler")).toEqual({
+      problems: ["log field outside LogFields"],
+      excerpt: "fields: _aws, Club, Stage, ErrorCode, InvitesRefused, player",
     });
   });
 

@@ -4,8 +4,10 @@
  * lines with fields outside plumbing/log.ts's closed set or an unmasked `to`/`from`. A finding
  * carries a redacted excerpt, so reporting a leak never repeats it.
  */
+
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { businessMetrics, metricDimensions } from "../../config/metrics";
 import { localDefaults } from "../../local/options";
 import type { LogFields } from "../../plumbing/log";
 import {
@@ -85,6 +87,7 @@ const logFieldKeys: Record<keyof LogFields, true> = {
   count: true,
 };
 const logLineKeys = new Set(["level", "event", ...Object.keys(logFieldKeys)]);
+const metricLineKeys = new Set(["_aws", ...Object.keys(businessMetrics), ...Object.values(metricDimensions)]);
 /** plumbing/log.ts maskPhone's output: `+44•••••••123`, or `•••` for something too short. */
 const maskedPhone = /^(?:\+\d{2}•+\d{3}|•••)$/;
 
@@ -189,6 +192,11 @@ function structureProblems(line: string): { problems: Problem[]; keys: string[] 
     entry = JSON.parse(line);
   } catch {
     return { problems: [], keys: [] };
+  }
+  if (typeof entry === "object" && entry !== null && "_aws" in entry) {
+    // A business metric's EMF line (plumbing/metrics.ts): its metric and dimensions, nothing else.
+    const keys = Object.keys(entry);
+    return { problems: keys.some((key) => !metricLineKeys.has(key)) ? ["log field outside LogFields"] : [], keys };
   }
   if (typeof entry !== "object" || entry === null || !("level" in entry) || !("event" in entry)) return { problems: [], keys: [] };
   const record = entry as Record<string, unknown>;

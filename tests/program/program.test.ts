@@ -207,17 +207,18 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       dashboards: count("aws:cloudwatch/dashboard:Dashboard"),
     }).toEqual({
       restApi: 1,
-      // The board's two: /board and /board/{proxy+}; the payment function's two and their parent, /payments.
-      resources: 10,
-      methods: 9,
-      integrations: 9,
+      // The board's two: /board and /board/{proxy+}; the payment function's two and their parent, /payments;
+      // the status function's /twilio/alerts and its parent, /twilio.
+      resources: 12,
+      methods: 10,
+      integrations: 10,
       deployments: 1,
       stages: 1,
       apiKeys: 2,
       usagePlans: 1,
       usagePlanKeys: 2,
-      methodSettings: 6,
-      permissions: 10,
+      methodSettings: 7,
+      permissions: 11,
       functions: 7,
       roles: 7,
       rolePolicies: 7,
@@ -575,6 +576,9 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
     for (const fn of resourcesOfType(result, "aws:lambda/function:Function")) {
       expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toEqual({
         SIGNON_PARAMETER_PATH: path,
+        // The business metrics' Club and Stage dimensions.
+        SIGNON_CLUB: club.slug,
+        SIGNON_STAGE: club.input.stack,
         // The export never calls Twilio, so it is not told where the credentials are; it alone seals cursors.
         ...(fn.name === `${prefix}-export`
           ? { SIGNON_CURSOR_KEY_SECRET_NAME: `${prefix}-cursor-key-0a1b2c3` }
@@ -947,6 +951,7 @@ describe.each(clubs)("the program for $input.values.club.name ($input.stack)", (
       "POST /payments/gocardless",
       "POST /status",
       "POST /trigger",
+      "POST /twilio/alerts",
       "POST /webhook",
     ]);
     for (const route of ["trigger", "webhook", "status"]) {
