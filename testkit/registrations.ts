@@ -41,6 +41,23 @@ export function invitedRegistration(overrides: Partial<StoredRegistration> = {})
   };
 }
 
+/** Alfie's registration at its summary, every answer given: the parent's YES submits it. */
+export function registrationAtSummary(overrides: Partial<StoredRegistration> = {}): StoredRegistration {
+  return invitedRegistration({
+    status: "in_progress",
+    player_legal_name: "Alfie James Testington",
+    date_of_birth: "2015-03-14",
+    playing_up: false,
+    medical_notes: "None",
+    emergency_contact_name: "Jane Testington",
+    emergency_contact_tel: "+447700900789",
+    photo_consent: true,
+    code_of_conduct_agreed: true,
+    conversation: { step: "summary", editing: false, unusable_answers: 0 },
+    ...overrides,
+  });
+}
+
 /** Creates `registration` in the table `env` names, as the trigger does; fails the test unless it is new. */
 export async function invite(env: Record<string, string>, registration: StoredRegistration): Promise<StoredRegistration> {
   const outcome = await createRegistrationStore(env).create(registration);

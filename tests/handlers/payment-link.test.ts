@@ -14,7 +14,7 @@ import { goCardlessIdempotencyKeys } from "../../gocardless/gocardless-client";
 import type { WebhookHandler } from "../../handlers/webhook";
 import { paymentReturnUrl } from "../../testkit/fixtures";
 import { paymentStandInsForFile, testsThePackage, testWebhook } from "../../testkit/handler-under-test";
-import { conversationNow, invite, invitedRegistration } from "../../testkit/registrations";
+import { conversationNow, invite, registrationAtSummary } from "../../testkit/registrations";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 import { twimlMessages } from "../../twilio/twiml";
 
@@ -42,23 +42,7 @@ const dayMs = 24 * 60 * 60 * 1000;
 
 /** A registration at its summary, every answer given: the parent's YES submits it. */
 async function atSummary(tel: string, overrides: Partial<StoredRegistration> = {}) {
-  return invite(
-    env(),
-    invitedRegistration({
-      parent_tel: tel,
-      status: "in_progress",
-      player_legal_name: "Alfie James Testington",
-      date_of_birth: "2015-03-14",
-      playing_up: false,
-      medical_notes: "None",
-      emergency_contact_name: "Jane Testington",
-      emergency_contact_tel: "+447700900789",
-      photo_consent: false,
-      code_of_conduct_agreed: true,
-      conversation: { step: "summary", editing: false, unusable_answers: 0 },
-      ...overrides,
-    }),
-  );
+  return invite(env(), registrationAtSummary({ parent_tel: tel, photo_consent: false, ...overrides }));
 }
 
 async function says(tel: string, text: string, fields: Record<string, string> = {}) {

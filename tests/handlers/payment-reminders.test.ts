@@ -24,7 +24,7 @@ import {
 import { paymentStandInsForFile, testReminders, testWebhook } from "../../testkit/handler-under-test";
 import { withSsmContents } from "../../testkit/local-services";
 import { paymentSettings, paymentStackSecrets, paymentTemplateSid } from "../../testkit/payment-services";
-import { conversationNow, invite, invitedRegistration } from "../../testkit/registrations";
+import { conversationNow, invite, invitedRegistration, registrationAtSummary } from "../../testkit/registrations";
 import { inboundMessage, signedEvent } from "../../testkit/twilio-webhook";
 
 const { services, goCardless, wiring, logLines, setGoCardlessNow } = paymentStandInsForFile();
@@ -54,22 +54,7 @@ const messagesTo = (tel: string) => services().twilio.messages.filter((message) 
 
 /** A registration at its summary; the parent's YES through the webhook at `conversationNow` submits it. */
 async function submitted(tel: string, { goCardlessDown = false } = {}): Promise<StoredRegistration> {
-  const registration = await invite(
-    env(),
-    invitedRegistration({
-      parent_tel: tel,
-      status: "in_progress",
-      player_legal_name: "Alfie James Testington",
-      date_of_birth: "2015-03-14",
-      playing_up: false,
-      medical_notes: "None",
-      emergency_contact_name: "Jane Testington",
-      emergency_contact_tel: "+447700900789",
-      photo_consent: true,
-      code_of_conduct_agreed: true,
-      conversation: { step: "summary", editing: false, unusable_answers: 0 },
-    }),
-  );
+  const registration = await invite(env(), registrationAtSummary({ parent_tel: tel }));
   if (goCardlessDown) goCardless().failNext({ status: 503 }, { status: 503 }, { status: 503 });
   const webhook = testWebhook(wiring(), { clock: () => conversationNow });
   const reply = await webhook(signedEvent(inboundMessage({ From: `whatsapp:${tel}`, WaId: tel.slice(1), Body: "Yes" })));
