@@ -11,9 +11,9 @@ import type { StoredRegistration } from "../aws/stored-registration";
 import type { SettingKey } from "../config/settings";
 import { paymentLinkRequest } from "../domain/payment-link";
 import type { PaymentLinkOutcome, PaymentProvider } from "../payments/payment-provider";
-import { paymentProviderCache, takesPayments } from "../payments/payment-provider-for";
 import type { AwsCallScope } from "../plumbing/aws-call-scope";
 import type { Log } from "../plumbing/log";
+import { paymentProviderCache, takesPayments } from "./payment-provider-for";
 
 /** The settings asking for a link reads: the provider, and the club and return page its request names. */
 type PaymentLinkSettingKey = Extract<SettingKey, "clubName" | "paymentProvider" | "paymentsEnvironment" | "paymentReturnUrl">;

@@ -27,13 +27,13 @@ import { penceOf, poundsAmount } from "../domain/money";
 import { applyPaymentEvent, noPayment, type PaymentEffect, type RecordedPayment, recordSubscription } from "../domain/payments";
 import { isGoCardlessSignatureValid } from "../gocardless/webhook-signature";
 import type { PaymentProvider } from "../payments/payment-provider";
-import { paymentProviderCache, takesPayments } from "../payments/payment-provider-for";
 import { answerProxyInvocation, logFailure } from "../plumbing/answer-logged";
 import { bodyText, bytesTooLarge, headerValue, type ProxyHandler, plainTextResponse } from "../plumbing/api-gateway-event";
 import type { Log } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration, HandlerWiring } from "./function-declaration";
 import { handlerSetup } from "./handler-setup";
+import { paymentProviderCache, takesPayments } from "./payment-provider-for";
 
 /** The settings the payments function reads: its role may read these parameters and no others. */
 export const paymentsSettingKeys = [

@@ -24,7 +24,6 @@ import { buildScript, type OptionalStepId, optionalStepIds, type Script } from "
 import { awaitsPayment, sentPaymentLink } from "../domain/payment-link";
 import type { ParentState } from "../domain/registration";
 import { contactRetainUntil } from "../domain/retention";
-import { takesPayments } from "../payments/payment-provider-for";
 import { answerProxyInvocation } from "../plumbing/answer-logged";
 import { plainTextResponse, type RemainingTime, textResponse } from "../plumbing/api-gateway-event";
 import { conversationConflictError } from "../plumbing/errors";
@@ -35,6 +34,7 @@ import { firstValue, refusalUnlessSigned, telOf, twilioRequestOf } from "../twil
 import type { FunctionDeclaration } from "./function-declaration";
 import { handlerSetup } from "./handler-setup";
 import { askForPaymentLink, changeRegistration, paymentProviderOf } from "./payment-links";
+import { takesPayments } from "./payment-provider-for";
 
 /** The settings the webhook reads: its role may read these parameters and no others. */
 export const webhookSettingKeys = [

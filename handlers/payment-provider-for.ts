@@ -6,7 +6,7 @@
 import type { PaymentSecrets } from "../aws/settings-reader";
 import { environmentVariables, noPaymentProvider } from "../config/settings";
 import { createGoCardlessClient, type GoCardlessEnvironment, goCardlessBaseUrl } from "../gocardless/gocardless-client";
-import type { PaymentProvider } from "./payment-provider";
+import type { PaymentProvider } from "../payments/payment-provider";
 
 export interface PaymentProviderSettings {
   paymentProvider: string;
