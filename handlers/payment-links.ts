@@ -12,6 +12,7 @@ import type { SettingKey } from "../config/settings";
 import { paymentLinkRequest } from "../domain/payment-link";
 import type { PaymentLinkOutcome, PaymentProvider } from "../payments/payment-provider";
 import type { AwsCallScope } from "../plumbing/aws-call-scope";
+import { inTime } from "../plumbing/in-time";
 import type { Log } from "../plumbing/log";
 import { paymentProviderCache, takesPayments } from "./payment-provider-for";
 
@@ -27,15 +28,6 @@ export function paymentProviderOf(env: NodeJS.ProcessEnv, awsCalls: AwsCallScope
   const providerFor = paymentProviderCache(env);
   return async (values: Record<PaymentLinkSettingKey, string>): Promise<PaymentProvider | undefined> =>
     takesPayments(values) ? providerFor(values, await readSecrets()) : undefined;
-}
-
-/** `work`, or `late` once `ms` have passed: the caller answers on time, and what comes after is dropped. */
-function within<T>(work: Promise<T>, ms: number, late: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(late), ms);
-  });
-  return Promise.race([work.catch(() => late), timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -71,7 +63,12 @@ async function linkFor(
   if (timeoutMs <= 0) return { outcome: "unavailable", code: "out_of_time" };
   const requestId = registration.payment?.request_id;
   const asked = requestId ? provider.createFreshLink(requestId, request) : provider.createPaymentLink(request);
-  const outcome = await within(asked, timeoutMs, { outcome: "unavailable", code: "timeout" } as PaymentLinkOutcome);
+  const late: PaymentLinkOutcome = { outcome: "unavailable", code: "timeout" };
+  const outcome = await inTime(
+    asked.catch(() => late),
+    timeoutMs,
+    late,
+  );
   if (outcome.outcome === "created" && outcome.link.requestId !== requestId) {
     await store.putPaymentReference(outcome.link.requestId, registration);
   }

@@ -25,10 +25,12 @@ import type { ParentContact, StoredRegistration } from "../aws/stored-registrati
 import { paymentReturnPath, type SettingKey } from "../config/settings";
 import { penceOf, poundsAmount } from "../domain/money";
 import { applyPaymentEvent, noPayment, type PaymentEffect, type RecordedPayment, recordSubscription } from "../domain/payments";
+import { insideWhatsAppWindow } from "../domain/reminders";
 import { isGoCardlessSignatureValid } from "../gocardless/webhook-signature";
 import type { PaymentProvider } from "../payments/payment-provider";
 import { answerProxyInvocation, logFailure } from "../plumbing/answer-logged";
 import { bodyText, bytesTooLarge, headerValue, type ProxyHandler, plainTextResponse } from "../plumbing/api-gateway-event";
+import { inTime } from "../plumbing/in-time";
 import type { Log } from "../plumbing/log";
 import { createMessagesClient, type MessagesClient } from "../twilio/messages-client";
 import type { FunctionDeclaration, HandlerWiring } from "./function-declaration";
@@ -69,8 +71,6 @@ const parallelRegistrations = 8;
 /** Room left for the answer, and the least time worth starting a call to GoCardless or Twilio with. */
 const answerMarginMs = 1_000;
 const shortestCallMs = 1_000;
-/** WhatsApp takes a free-form message only within 24 hours of the parent's last message. */
-const whatsappWindowMs = 24 * 60 * 60 * 1000;
 
 /** Each resource signon follows, and the link that names its id in an event. */
 const linkOfResource = {
@@ -179,10 +179,6 @@ export const thankYouText = (clubName: string, registration: Pick<StoredRegistra
     poundsAmount(registration.subscription_fee) ?? registration.subscription_fee
   } monthly Direct Debit is set up.`;
 
-/** Whether WhatsApp takes a free-form message to this contact now. */
-const insideWhatsappWindow = (contact: ParentContact | undefined, now: Date) =>
-  contact?.last_message_at !== undefined && now.getTime() - Date.parse(contact.last_message_at) < whatsappWindowMs;
-
 type Settled = "stored" | "not_stored";
 
 export function createPaymentsHandler(
@@ -208,25 +204,16 @@ export function createPaymentsHandler(
   }
 
   /** The provider's answer, or `late` when it would come after the deadline. */
-  async function inTime<T>(batch: Batch, call: () => Promise<T>): Promise<T | "late"> {
+  async function beforeDeadline<T>(batch: Batch, call: () => Promise<T>): Promise<T | "late"> {
     const left = batch.deadline - Date.now();
-    if (left < shortestCallMs) return "late";
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), left);
-    });
-    try {
-      return await Promise.race([call(), late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return left < shortestCallMs ? "late" : inTime(call(), left, "late" as const);
   }
 
   async function thankParent(batch: Batch, registration: StoredRegistration, contact: ParentContact | undefined) {
     const { log, values, twilio, now } = batch;
     const { registration_id } = registration;
     if (contact?.opted_out) return log("info", "parent_not_thanked", { registration_id, detail: "opted_out" });
-    if (!insideWhatsappWindow(contact, now))
+    if (!insideWhatsAppWindow(contact, now))
       return log("info", "parent_not_thanked", { registration_id, detail: "outside_whatsapp_window" });
     const outcome = await messagesClient.sendText(
       twilio,
@@ -258,7 +245,7 @@ export function createPaymentsHandler(
     const outcome =
       amountPence === undefined
         ? undefined
-        : await inTime(batch, () =>
+        : await beforeDeadline(batch, () =>
             provider.createSubscription({
               registrationId: registration.registration_id,
               mandateId,
@@ -309,7 +296,7 @@ export function createPaymentsHandler(
       const fulfilled = fresh.find(({ event }) => event.resource === "billing_requests" && event.action === "fulfilled");
       let unreadFulfilled: string | undefined;
       if (fulfilled && payment.mandate_id === undefined) {
-        const outcome = await inTime(batch, () => provider.readFulfilledRequest(fulfilled.resourceId));
+        const outcome = await beforeDeadline(batch, () => provider.readFulfilledRequest(fulfilled.resourceId));
         if (outcome !== "late" && outcome.outcome === "fulfilled") {
           payment = {
             ...payment,

@@ -151,17 +151,21 @@ export function createRemindersHandler(
   const providerFor = paymentProviderOf(env, awsCalls, dependencies.readPaymentSecrets);
 
   /**
-   * The registration ids of the season waiting on a parent, grouped by the parent's number: only
-   * their partitions are read again. The rest are skipped here, as the rules would skip them.
+   * The ids of the season's registrations that `wanted` keeps, grouped by the parent's number: only
+   * their partitions are read again. Each one left out (a tombstone has no parent) goes to `left`.
    */
-  async function waitingByParent(season: string, skipped: ReminderSkip[]) {
+  async function seasonByParent(
+    season: string,
+    wanted: (registration: StoredRegistration) => boolean,
+    left: (registrationId: string) => void = () => undefined,
+  ) {
     const byParent = new Map<string, Set<string>>();
     let cursor: string | undefined;
     do {
       const page = await store.listSeason(season, {}, cursor);
       for (const registration of page.registrations) {
-        if (!waitingStatuses.includes(registration.status) || !("parent_tel" in registration)) {
-          skipped.push({ registration_id: registration.registration_id, reason: "not_waiting" });
+        if (!("parent_tel" in registration) || !wanted(registration)) {
+          left(registration.registration_id);
           continue;
         }
         const ids = byParent.get(registration.parent_tel) ?? new Set<string>();
@@ -283,23 +287,6 @@ export function createRemindersHandler(
     return { skipped: { registration_id, reason: outcome.outcome === "refused" ? "twilio_refused" : "twilio_unavailable" } };
   }
 
-  /** The season's submitted registrations whose fee is still to pay through a link, by the parent's number; the rest left unlisted. */
-  async function awaitingPaymentByParent(season: string) {
-    const byParent = new Map<string, Set<string>>();
-    let cursor: string | undefined;
-    do {
-      const page = await store.listSeason(season, {}, cursor);
-      for (const registration of page.registrations) {
-        if (registration.status !== "submitted" || !("parent_tel" in registration)) continue;
-        if (!registration.payment || !awaitsPayment(registration.payment)) continue;
-        const ids = byParent.get(registration.parent_tel) ?? new Set<string>();
-        byParent.set(registration.parent_tel, ids.add(registration.registration_id));
-      }
-      cursor = page.cursor;
-    } while (cursor);
-    return byParent;
-  }
-
   /**
    * One payment link to a parent: made first when needed (none yet, or the kept one about to
    * expire), then claimed (the link kept, the send counted) before it goes, as a plain message
@@ -397,7 +384,11 @@ export function createRemindersHandler(
     const sent: PaymentReminderSent[] = [];
     const skipped: PaymentReminderSkip[] = [];
     const hasTemplate = values.paymentTemplateSid !== noPaymentProvider;
-    for (const [tel, ids] of await awaitingPaymentByParent(values.season)) {
+    for (const [tel, ids] of await seasonByParent(
+      values.season,
+      // Submitted, its fee still to pay through a link.
+      (registration) => registration.status === "submitted" && registration.payment !== undefined && awaitsPayment(registration.payment),
+    )) {
       const { contact, registrations } = await store.readParent(tel);
       for (const registration of registrations.filter((candidate) => ids.has(candidate.registration_id))) {
         const { registration_id, payment } = registration;
@@ -491,7 +482,11 @@ export function createRemindersHandler(
     { sent, skipped }: { sent: ReminderSent[]; skipped: ReminderSkip[] },
   ): Promise<void> {
     const { values } = settings;
-    for (const [tel, ids] of await waitingByParent(values.season, skipped)) {
+    for (const [tel, ids] of await seasonByParent(
+      values.season,
+      (registration) => waitingStatuses.includes(registration.status),
+      (registration_id) => skipped.push({ registration_id, reason: "not_waiting" }),
+    )) {
       const { contact, registrations } = await store.readParent(tel);
       for (const registration of registrations.filter((candidate) => ids.has(candidate.registration_id))) {
         const decision = rules.decide(registration, contact, now);

@@ -155,6 +155,16 @@ export function alarmDefinitions<Name>(from: AlarmSources<Name | string>): Alarm
     ];
   });
 
+  // A table's throttling or system errors: any in five minutes is worth a look; none reported is none happened.
+  const anyInFiveMinutes = {
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    period: minute,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+  } as const;
+
   const perTable = from.tableNames.flatMap((table): AlarmDefinition<Name | string>[] => [
     {
       name: alarmName(table, "table-throttles"),
@@ -169,12 +179,7 @@ export function alarmDefinitions<Name>(from: AlarmSources<Name | string>): Alarm
           dimensions: { TableName: table },
         })),
       },
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      period: minute,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 1,
-      treatMissingData: "notBreaching",
+      ...anyInFiveMinutes,
     },
     {
       name: alarmName(table, "table-system-errors"),
@@ -188,12 +193,7 @@ export function alarmDefinitions<Name>(from: AlarmSources<Name | string>): Alarm
           dimensions: { TableName: table, Operation: operation },
         })),
       },
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      period: minute,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 1,
-      treatMissingData: "notBreaching",
+      ...anyInFiveMinutes,
     },
   ]);
 
